@@ -1,0 +1,67 @@
+/* cli.h: what every `ferry` command shares: context, dispatch, output, exit codes. */
+#ifndef FERRY_CLI_H
+#define FERRY_CLI_H
+
+#include <jansson.h>
+
+struct ferry_ctx;
+struct ferry_error;
+
+/* Exit codes scripts can rely on (documented in docs/CLI.md). */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,    /* an operation or step failed, I/O, internal */
+	EXIT_USAGE = 2,     /* bad command line or invalid value */
+	EXIT_NOTFOUND = 3,  /* named object does not exist */
+	EXIT_CONFLICT = 4,  /* exists already, or wrong state for the action */
+	EXIT_REFUSED = 5,   /* a catalog rule, policy or feature forbids it */
+	EXIT_UNTRUSTED = 6, /* verification failed or unsafe input */
+	EXIT_STORE = 7      /* state store missing, damaged or busy */
+};
+
+struct cli {
+	const char *home_opt;    /* --home */
+	int json;                /* --json */
+	int quiet;               /* --quiet: no progress output */
+	struct ferry_ctx *ctx;   /* opened on first use by cli_ctx() */
+};
+
+typedef int (*cli_fn)(struct cli *cli, int argc, char **argv);
+
+struct cli_cmd {
+	const char *name;
+	cli_fn fn;
+	const char *usage;       /* one line: arguments and options */
+};
+
+/* Run the command named argv[1] of `group` from table; prints group help on
+ * `help` or no command. Returns an exit code. */
+int cli_dispatch(struct cli *cli, const char *group, const struct cli_cmd *table,
+		 int argc, char **argv);
+
+/* Open the context (home + store) once; returns NULL after printing the error. */
+struct ferry_ctx *cli_ctx(struct cli *cli, int *exit_code);
+
+/* Print "ferry: error: <msg>" (and the activity id) to stderr; map to an exit code. */
+int cli_fail(struct cli *cli, const struct ferry_error *err);
+/* Print a usage error for `what` and return EXIT_USAGE. */
+int cli_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_exit_code(int ferry_code);
+
+/* Output: JSON to stdout (pretty, sorted keys) and aligned tables from JSON arrays.
+ * cols: JSON keys; heads: column titles; both NULL-terminated. */
+void cli_print_json(const json_t *v);
+void cli_print_table(const json_t *rows, const char *const cols[], const char *const heads[]);
+/* "key: value" lines for an object, in the given key order. */
+void cli_print_fields(const json_t *obj, const char *const keys[]);
+
+/* Reset getopt so a command can parse its own options. */
+void cli_getopt_reset(void);
+
+/* Command groups (one file each). */
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_project(struct cli *cli, int argc, char **argv);
+int cmd_env(struct cli *cli, int argc, char **argv);
+int cmd_feature(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,160 @@
+/* cmd_env.c: `ferry env create|list|show|rm`. */
+#include "cli.h"
+
+#include "ferry/ctx.h"
+#include "ferry/env.h"
+#include "ferry/error.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CREATE_USAGE "ferry env create NAME --project P --role development|sandbox|production " \
+		     "[--product PRODUCT] --app RELEASE --platform PU"
+
+static int env_create(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "project", required_argument, NULL, 'P' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "product", required_argument, NULL, 'p' },
+		{ "app", required_argument, NULL, 'a' },
+		{ "platform", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ferry_env_spec spec = { 0 };
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	int c, ec;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'P': spec.project = optarg; break;
+		case 'r': spec.role = optarg; break;
+		case 'p': spec.product = optarg; break;
+		case 'a': spec.app_release = optarg; break;
+		case 'f': spec.platform = optarg; break;
+		default:
+			return cli_usage(CREATE_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage(CREATE_USAGE, optind >= argc ? "missing environment NAME" : "too many arguments");
+	if (!spec.project)
+		return cli_usage(CREATE_USAGE, "missing --project");
+	if (!spec.role)
+		return cli_usage(CREATE_USAGE, "missing --role");
+	spec.name = argv[optind];
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	if (ferry_env_create(ctx, &spec, &err))
+		return cli_fail(cli, &err);
+	if (!cli->quiet && !cli->json)
+		printf("Created environment '%s' (%s, %s %s/%s) in project '%s'\n", spec.name,
+		       spec.role, spec.product ? spec.product : "project product",
+		       spec.app_release, spec.platform, spec.project);
+	return EXIT_OK;
+}
+
+#define LIST_USAGE "ferry env list [--project P] [--all] [--json]"
+
+static int env_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "project", required_argument, NULL, 'P' },
+		{ "all", no_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const cols[] = { "name", "project", "role", "state", "app_release",
+					    "platform", NULL };
+	static const char *const heads[] = { "NAME", "PROJECT", "ROLE", "STATE", "RELEASE",
+					     "PLATFORM", NULL };
+	const char *project = NULL;
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	json_t *arr;
+	int c, ec, all = 0;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'P')
+			project = optarg;
+		else if (c == 'A')
+			all = 1;
+		else
+			return cli_usage(LIST_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
+	}
+	if (optind != argc)
+		return cli_usage(LIST_USAGE, "unexpected argument '%s'", argv[optind]);
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	if (ferry_env_list(ctx, project, all, &arr, &err))
+		return cli_fail(cli, &err);
+	if (cli->json)
+		cli_print_json(arr);
+	else
+		cli_print_table(arr, cols, heads);
+	json_decref(arr);
+	return EXIT_OK;
+}
+
+static int env_show(struct cli *cli, int argc, char **argv)
+{
+	static const char *const keys[] = { "name", "project", "role", "state", "product",
+					    "app_release", "platform", "created", "updated", NULL };
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	struct ferry_env e;
+	json_t *o;
+	int ec;
+
+	if (argc != 2)
+		return cli_usage("ferry env show NAME [--json]",
+				 argc < 2 ? "missing environment NAME" : "too many arguments");
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	if (ferry_env_get(ctx, argv[1], &e, &err))
+		return cli_fail(cli, &err);
+	o = ferry_env_to_json(&e);
+	if (cli->json)
+		cli_print_json(o);
+	else
+		cli_print_fields(o, keys);
+	json_decref(o);
+	return EXIT_OK;
+}
+
+static int env_rm(struct cli *cli, int argc, char **argv)
+{
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	int ec;
+
+	if (argc != 2)
+		return cli_usage("ferry env rm NAME",
+				 argc < 2 ? "missing environment NAME" : "too many arguments");
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	if (ferry_env_rm(ctx, argv[1], &err))
+		return cli_fail(cli, &err);
+	if (!cli->quiet && !cli->json)
+		printf("Deleted environment '%s'\n", argv[1]);
+	return EXIT_OK;
+}
+
+int cmd_env(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd table[] = {
+		{ "create", env_create, "create NAME --project P --role R --app RELEASE --platform PU" },
+		{ "list", env_list, "list [--project P] [--all] [--json]" },
+		{ "show", env_show, "show NAME [--json]" },
+		{ "rm", env_rm, "rm NAME" },
+		{ NULL, NULL, NULL }
+	};
+	return cli_dispatch(cli, "env", table, argc, argv);
+}

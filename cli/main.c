@@ -1,0 +1,111 @@
+/* main.c: the `ferry` command: global options and the table of command groups. */
+#include "cli.h"
+
+#include "ferry/ctx.h"
+#include "ferry/version.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_version(struct cli *cli, int argc, char **argv);
+static int cmd_help(struct cli *cli, int argc, char **argv);
+
+/* Command groups, git-style: `ferry <group> <command> ...`. */
+static const struct cli_cmd groups[] = {
+	{ "init", cmd_init, "init                       create ferry's home and state store" },
+	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
+	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
+	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
+	{ "version", cmd_version, "version                    print ferry's version" },
+	{ "help", cmd_help, "help                       this list" },
+	{ NULL, NULL, NULL }
+};
+
+static int cmd_version(struct cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (cli->json)
+		printf("{\n  \"version\": \"%s\"\n}\n", FERRY_VERSION);
+	else
+		printf("ferry %s\n", FERRY_VERSION);
+	return EXIT_OK;
+}
+
+static void usage(FILE *out)
+{
+	const struct cli_cmd *c;
+
+	fprintf(out, "usage: ferry [--home DIR] [--json] [--quiet] <command> [<args>]\n\n");
+	for (c = groups; c->name; c++)
+		fprintf(out, "  %s\n", c->usage);
+	fprintf(out, "\nRun 'ferry <command> help' for the commands of a group.\n");
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return EXIT_OK;
+}
+
+/* Take the global options out of argv wherever they stand (before "--"). */
+static int take_globals(struct cli *cli, int *argc, char **argv)
+{
+	int i, o = 0, dashdash = 0;
+
+	for (i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+		if (!dashdash && !strcmp(a, "--")) {
+			dashdash = 1;
+		} else if (!dashdash && !strcmp(a, "--json")) {
+			cli->json = 1;
+			continue;
+		} else if (!dashdash && (!strcmp(a, "--quiet") || !strcmp(a, "-q"))) {
+			cli->quiet = 1;
+			continue;
+		} else if (!dashdash && !strcmp(a, "--home")) {
+			if (i + 1 >= *argc)
+				return cli_usage(NULL, "option '--home' needs a directory");
+			cli->home_opt = argv[++i];
+			continue;
+		} else if (!dashdash && !strncmp(a, "--home=", 7)) {
+			cli->home_opt = a + 7;
+			continue;
+		}
+		argv[o++] = argv[i];
+	}
+	argv[o] = NULL;
+	*argc = o;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	const struct cli_cmd *c;
+	int rc;
+
+	if ((rc = take_globals(&cli, &argc, argv)))
+		return rc;
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(&cli, argc, argv);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(&cli, argc, argv);
+	for (c = groups; c->name; c++) {
+		if (!strcmp(c->name, argv[1])) {
+			rc = c->fn(&cli, argc - 1, argv + 1);
+			ferry_ctx_free(cli.ctx);
+			return rc;
+		}
+	}
+	fprintf(stderr, "ferry: error: unknown command '%s': see 'ferry help'\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,183 @@
+/* output.c: the CLI's faces: errors, exit codes, JSON and tables. */
+#include "cli.h"
+
+#include "ferry/ctx.h"
+#include "ferry/error.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_exit_code(int code)
+{
+	switch (code) {
+	case FERRY_OK: return EXIT_OK;
+	case FERRY_EINVAL: return EXIT_USAGE;
+	case FERRY_ENOTFOUND: return EXIT_NOTFOUND;
+	case FERRY_EEXIST:
+	case FERRY_ESTATE: return EXIT_CONFLICT;
+	case FERRY_EREFUSED: return EXIT_REFUSED;
+	case FERRY_EVERIFY:
+	case FERRY_EUNSAFE: return EXIT_UNTRUSTED;
+	case FERRY_ESTORE: return EXIT_STORE;
+	default: return EXIT_FAILED;
+	}
+}
+
+int cli_fail(struct cli *cli, const struct ferry_error *err)
+{
+	int code = err->code ? err->code : FERRY_EINTERNAL;
+
+	if (cli && cli->json) {
+		json_t *o = json_pack("{s:{s:s, s:s}}", "error", "code", ferry_code_name(code),
+				      "message", err->msg[0] ? err->msg : "unknown error");
+		if (err->activity_id[0])
+			json_object_set_new(json_object_get(o, "error"), "activity_id",
+					    json_string(err->activity_id));
+		json_dumpf(o, stderr, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stderr);
+		json_decref(o);
+	} else {
+		fprintf(stderr, "ferry: error: %s\n", err->msg[0] ? err->msg : "unknown error");
+		if (err->activity_id[0])
+			fprintf(stderr, "ferry: activity ID: %s\n", err->activity_id);
+	}
+	return cli_exit_code(code);
+}
+
+int cli_usage(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ferry: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (usage)
+		fprintf(stderr, "usage: %s\n", usage);
+	return EXIT_USAGE;
+}
+
+struct ferry_ctx *cli_ctx(struct cli *cli, int *exit_code)
+{
+	struct ferry_error err;
+	char *home;
+	int rc;
+
+	if (cli->ctx)
+		return cli->ctx;
+	ferry_error_clear(&err);
+	home = ferry_home_resolve(cli->home_opt);
+	if (!home) {
+		*exit_code = EXIT_FAILED;
+		return NULL;
+	}
+	rc = ferry_ctx_open(home, &cli->ctx, &err);
+	free(home);
+	if (rc) {
+		*exit_code = cli_fail(cli, &err);
+		return NULL;
+	}
+	return cli->ctx;
+}
+
+void cli_getopt_reset(void)
+{
+	optind = 0;
+	opterr = 0;
+}
+
+int cli_dispatch(struct cli *cli, const char *group, const struct cli_cmd *table,
+		 int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		FILE *out = argc < 2 ? stderr : stdout;
+		fprintf(out, "usage: ferry %s <command> [options]\n\ncommands:\n", group);
+		for (c = table; c->name; c++)
+			fprintf(out, "  ferry %s %s\n", group, c->usage);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (c = table; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->fn(cli, argc - 1, argv + 1);
+	fprintf(stderr, "ferry: error: unknown command 'ferry %s %s': see 'ferry %s help'\n",
+		group, argv[1], group);
+	return EXIT_USAGE;
+}
+
+void cli_print_json(const json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+}
+
+static const char *cell(const json_t *row, const char *key, char *buf, size_t cap)
+{
+	const json_t *v = json_object_get(row, key);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, cap, "%.3f", json_real_value(v));
+		return buf;
+	}
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "yes" : "no";
+	if (json_is_array(v)) {
+		size_t i, len = 0;
+		const json_t *x;
+		buf[0] = '\0';
+		json_array_foreach(v, i, x) {
+			int n = snprintf(buf + len, cap - len, "%s%s", i ? "," : "",
+					 json_is_string(x) ? json_string_value(x) : "?");
+			if (n < 0 || (size_t)n >= cap - len)
+				break;
+			len += (size_t)n;
+		}
+		return buf;
+	}
+	return "-";
+}
+
+void cli_print_table(const json_t *rows, const char *const cols[], const char *const heads[])
+{
+	size_t w[16] = { 0 }, i, c, ncols = 0;
+	char buf[256];
+	const json_t *row;
+
+	while (cols[ncols] && ncols < 16)
+		ncols++;
+	for (c = 0; c < ncols; c++)
+		w[c] = strlen(heads[c]);
+	json_array_foreach(rows, i, row)
+		for (c = 0; c < ncols; c++) {
+			size_t n = strlen(cell(row, cols[c], buf, sizeof(buf)));
+			if (n > w[c])
+				w[c] = n;
+		}
+	for (c = 0; c < ncols; c++)
+		printf("%-*s%s", (int)w[c], heads[c], c + 1 < ncols ? "  " : "\n");
+	json_array_foreach(rows, i, row)
+		for (c = 0; c < ncols; c++)
+			printf("%-*s%s", (int)w[c], cell(row, cols[c], buf, sizeof(buf)),
+			       c + 1 < ncols ? "  " : "\n");
+}
+
+void cli_print_fields(const json_t *obj, const char *const keys[])
+{
+	char buf[1024];
+	size_t i;
+
+	for (i = 0; keys[i]; i++)
+		printf("%-16s %s\n", keys[i], cell(obj, keys[i], buf, sizeof(buf)));
+}

@@ -1,0 +1,64 @@
+/* store.h: the state store: one transactional SQL database behind a small API.
+ *
+ * SQLite (WAL, foreign keys, busy timeout) is the default backend. SQL given to
+ * this API uses '?' placeholders and the portable subset of SQL that SQLite and
+ * PostgreSQL share, so a second backend can sit behind the same calls.
+ */
+#ifndef FERRY_STORE_H
+#define FERRY_STORE_H
+
+#include <stdint.h>
+
+struct ferry_error;
+struct ferry_store;
+struct ferry_stmt;
+
+/* One component's schema: an ordered list of migrations, applied once each. */
+struct ferry_migrations {
+	const char *component;        /* "core", "assets", ... */
+	const char *const *steps;     /* SQL scripts, index+1 is the version */
+	int count;
+};
+
+/* Open (create when `create` is non-zero) the store at path and migrate every
+ * registered component. The caller closes it with ferry_store_close(). */
+int ferry_store_open(const char *path, int create, struct ferry_store **out,
+		     struct ferry_error *err);
+/* Close; accepts NULL. Rolls back an open transaction. */
+void ferry_store_close(struct ferry_store *s);
+
+/* Transactions: begin takes the write lock at once (waits up to the busy timeout). */
+int ferry_store_begin(struct ferry_store *s, struct ferry_error *err);
+int ferry_store_commit(struct ferry_store *s, struct ferry_error *err);
+void ferry_store_rollback(struct ferry_store *s);
+int ferry_store_in_tx(const struct ferry_store *s);
+
+/* Run SQL with bound arguments. `types` has one letter per '?':
+ *   t = const char * (NULL binds NULL), i = int64_t, d = int (promoted).
+ * Rows are discarded. */
+int ferry_store_run(struct ferry_store *s, struct ferry_error *err,
+		    const char *sql, const char *types, ...);
+
+/* Prepare, bind like ferry_store_run, and return the statement for stepping. */
+int ferry_store_query(struct ferry_store *s, struct ferry_stmt **out,
+		      struct ferry_error *err, const char *sql, const char *types, ...);
+/* 1 = a row is ready, 0 = done, negative = error. */
+int ferry_stmt_step(struct ferry_stmt *st, struct ferry_error *err);
+/* Column accessors for the current row; text is valid until the next step. */
+const char *ferry_stmt_text(struct ferry_stmt *st, int col);
+int64_t ferry_stmt_int(struct ferry_stmt *st, int col);
+int ferry_stmt_is_null(struct ferry_stmt *st, int col);
+/* Free; accepts NULL. */
+void ferry_stmt_free(struct ferry_stmt *st);
+
+/* Rows changed by the last ferry_store_run; id of the last insert. */
+int64_t ferry_store_changes(struct ferry_store *s);
+int64_t ferry_store_last_id(struct ferry_store *s);
+
+/* The path or URL the store was opened from. */
+const char *ferry_store_path(const struct ferry_store *s);
+
+/* Every component's migrations, in the order they are applied (schema.c). */
+extern const struct ferry_migrations *const ferry_schema[];
+
+#endif

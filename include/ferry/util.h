@@ -1,0 +1,40 @@
+/* util.h: small helpers shared by every subsystem: names, paths, files, time, ids. */
+#ifndef FERRY_UTIL_H
+#define FERRY_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ferry_error;
+
+/* Validate an object name (project, environment, key...): 1-63 chars of
+ * [A-Za-z0-9._-], starting with a letter or digit. `what` names it in the error. */
+int ferry_name_check(const char *name, const char *what, struct ferry_error *err);
+
+/* Join two path parts into a new string (caller frees); NULL on ENOMEM. */
+char *ferry_path_join(const char *a, const char *b);
+/* mkdir -p with mode; 0 or FERRY_EIO. */
+int ferry_mkdir_p(const char *path, unsigned mode, struct ferry_error *err);
+/* Remove a tree (no symlink following); 0 or FERRY_EIO. Missing path is fine. */
+int ferry_rm_rf(const char *path, struct ferry_error *err);
+/* Write data to path atomically (temp file in same dir, fsync, rename, fsync dir). */
+int ferry_write_file_atomic(const char *path, const void *data, size_t len,
+			    unsigned mode, struct ferry_error *err);
+/* fsync a directory. */
+int ferry_fsync_dir(const char *dir, struct ferry_error *err);
+/* 1 when path exists (lstat), else 0. */
+int ferry_path_exists(const char *path);
+
+/* Wall-clock milliseconds since the epoch; monotonic milliseconds. */
+int64_t ferry_now_ms(void);
+int64_t ferry_mono_ms(void);
+/* Format epoch milliseconds as ISO 8601 UTC ("2026-11-25T23:58:05Z") into out[32]. */
+void ferry_time_iso(int64_t ms, char out[32]);
+
+/* New random UUID v4 string into out[37]. */
+void ferry_uuid(char out[37]);
+
+/* Parse a decimal integer in [min,max]; 0 or FERRY_EINVAL. */
+int ferry_parse_int(const char *s, long long min, long long max, long long *out);
+
+#endif
