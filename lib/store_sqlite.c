@@ -301,11 +301,6 @@ int64_t ferry_store_changes(struct ferry_store *s)
 	return s->changes;
 }
 
-int64_t ferry_store_last_id(struct ferry_store *s)
-{
-	return sqlite3_last_insert_rowid(s->db);
-}
-
 const char *ferry_store_path(const struct ferry_store *s)
 {
 	return s->path;

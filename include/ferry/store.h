@@ -51,9 +51,9 @@ int ferry_stmt_is_null(struct ferry_stmt *st, int col);
 /* Free; accepts NULL. */
 void ferry_stmt_free(struct ferry_stmt *st);
 
-/* Rows changed by the last ferry_store_run; id of the last insert. */
+/* Rows changed by the last ferry_store_run. (For new ids use INSERT ... RETURNING id
+ * through ferry_store_query: portable to every backend.) */
 int64_t ferry_store_changes(struct ferry_store *s);
-int64_t ferry_store_last_id(struct ferry_store *s);
 
 /* The path or URL the store was opened from. */
 const char *ferry_store_path(const struct ferry_store *s);

@@ -1,0 +1,9 @@
+/* schema.h: every component's migration list, registered in schema.c. */
+#ifndef FERRY_LIB_SCHEMA_H
+#define FERRY_LIB_SCHEMA_H
+
+#include "ferry/store.h"
+
+/* One line per component, in dependency order (add yours below). */
+
+#endif
