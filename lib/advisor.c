@@ -196,8 +196,9 @@ static void answer(struct ferry_advice *adv)
 
 	adv->hotfixes_supported = ferry_catalog_release_cmp(adv->to, cat->hotfixes_unsupported_from) < 0;
 	reason(adv, "hotfixes_supported", json_boolean(adv->hotfixes_supported),
-	       "$.rules.hotfixes_unsupported_from", "%s %s %s%s%s: %s", adv->to->id,
-	       adv->hotfixes_supported ? "is before" : "is at or after",
+	       "$.rules.hotfixes_unsupported_from",
+	       "individual hotfixes are %s on %s (none from %s on)%s%s: %s",
+	       adv->hotfixes_supported ? "supported" : "not supported", adv->to->id,
 	       cat->hotfixes_unsupported_from->id,
 	       adv->hotfixes_supported && cat->hotfixes_deprecated ? "; individual hotfixes are deprecated by " : "",
 	       adv->hotfixes_supported && cat->hotfixes_deprecated ? cat->hotfixes_deprecated : "",
