@@ -189,7 +189,8 @@ struct ferry_catalog_target {
 
 /* Every target allowed from `release` on `platform` (NULL: its shipped platform),
  * newest release first, the newer-platform move last. *out is the caller's (free()),
- * *n may be 0 (nothing newer). FERRY_EINVAL for unknown ids or an invalid combination. */
+ * *n may be 0 (nothing newer). FERRY_EINVAL for unknown ids, FERRY_EINVAL or
+ * FERRY_EREFUSED for an invalid combination (as ferry_catalog_combination_check). */
 int ferry_catalog_targets(const struct ferry_catalog *cat, const char *release,
 			  const char *platform, struct ferry_catalog_target **out, size_t *n,
 			  struct ferry_error *err);
