@@ -17,6 +17,7 @@ static const struct cli_cmd groups[] = {
 	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
 	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
+	{ "op", cmd_op, "op list|show|log|resume|...   operations: runbooks of steps (see docs/ENGINE.md)" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
 	{ NULL, NULL, NULL }
