@@ -43,5 +43,6 @@ static const struct ferry_migrations core = {
 const struct ferry_migrations *const ferry_schema[] = {
 	&core,
 	&ferry_schema_op,
+	&ferry_schema_notify,
 	NULL
 };
