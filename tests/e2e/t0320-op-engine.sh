@@ -118,6 +118,23 @@ test_expect_code 2 'an ambiguous or malformed reference is a usage error' '
 test_expect_code 3 'an unknown operation is not found' '
   ferry op show 0000000'
 
+test_expect_success 'no progress lines when stderr is not a terminal' '
+  ferry op selftest --dir out8 --env sb2 >out 2>err &&
+  ! grep -q "\[1/7\]" err && grep -q "Started operation" err'
+
+test_expect_success 'a running operation cannot be resumed, aborted or doubled' '
+  "$FERRY" -q op selftest --dir slow --env sb2 --ticks 400 --tick-ms 25 & bg=$!
+  for i in $(seq 1 200); do
+    [ "$(ferry op list --env sb2 --json | jq -r ".[0].state")" = running ] && break; sleep 0.05; done
+  id=$(ferry op list --env sb2 --json | jq -r ".[0].activity_id")
+  ferry op resume $id 2>e1; r1=$?
+  ferry op abort $id 2>e2; r2=$?
+  ferry op selftest --dir slow2 --env sb2 2>e3; r3=$?
+  wait $bg && equals "$r1$r2$r3" 444 &&
+  grep -q "is being run by process $bg" e1 && grep -q "is being run by process" e2 &&
+  grep -q "is running at step" e3 &&
+  equals "$(ferry op show $id --json | jq -r .state)" succeeded'
+
 test_expect_success 'op list filters by environment and --json is an array' '
   equals "$(ferry op list --env sb2 --json | jq -r ".[0].env")" sb2 &&
   [ "$(ferry op list --json | jq length)" -ge 6 ]'
