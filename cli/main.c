@@ -20,6 +20,7 @@ static const struct cli_cmd groups[] = {
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
 	{ "catalog", cmd_catalog, "catalog list|show|validate   release catalogs" },
 	{ "upgrade", cmd_upgrade, "upgrade check               the upgrade advisor" },
+	{ "op", cmd_op, "op list|show|log|resume|...   operations: runbooks of steps (see docs/ENGINE.md)" },
 	{ "notify", cmd_notify, "notify add|list|rm|test|log  email and webhook notifications" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
