@@ -20,6 +20,7 @@ struct pg_store {
 	struct ferry_store base;
 	PGconn *conn;
 	char *url;         /* the URL as given, password included: never printed */
+	int savepoint;     /* the transaction has a savepoint ferry_stmt */
 };
 
 struct pg_stmt {
@@ -207,6 +208,7 @@ static int pg_begin(struct ferry_store *s, int rowlocks, struct ferry_error *err
 
 	if ((rc = ensure_conn(s, err)))
 		return rc;
+	((struct pg_store *)s)->savepoint = 0;
 	if (rowlocks)
 		snprintf(sql, sizeof(sql), "BEGIN");
 	else
@@ -266,6 +268,19 @@ static PGresult *exec_params(struct ferry_store *s, const char *sql,
 	return PQexecParams(conn_of(s), sql, nargs, types, vals, NULL, NULL, 0);
 }
 
+/* Mark the transaction's state before a statement: one round trip that drops the
+ * previous statement's savepoint (it succeeded, or was rolled back to) and sets a
+ * new one. Commit and rollback drop the last one. */
+static int savepoint(struct ferry_store *s, struct ferry_error *err)
+{
+	struct pg_store *p = (struct pg_store *)s;
+	int rc = run_raw(s, p->savepoint ? "RELEASE SAVEPOINT ferry_stmt; SAVEPOINT ferry_stmt"
+					 : "SAVEPOINT ferry_stmt", "setting a savepoint", err);
+
+	p->savepoint = rc == 0;
+	return rc;
+}
+
 /* Run under a savepoint inside a transaction. A '?' whose type the server cannot
  * infer ("? IS NULL") fails with 42P18: run it again with text typed as text. */
 static int exec_stmt(struct ferry_store *s, struct pg_stmt *st, const char *pgsql,
@@ -275,16 +290,14 @@ static int exec_stmt(struct ferry_store *s, struct pg_stmt *st, const char *pgsq
 	int attempt, rc;
 
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (s->in_tx && (rc = run_raw(s, "SAVEPOINT ferry_stmt", "setting a savepoint", err)))
+		if (s->in_tx && (rc = savepoint(s, err)))
 			return rc;
 		PQclear(st->res);
 		st->res = exec_params(s, pgsql, args, nargs, attempt ? PG_TEXTOID : 0);
 		if (result_ok(st->res))
-			return s->in_tx ? run_raw(s, "RELEASE SAVEPOINT ferry_stmt",
-						  "releasing a savepoint", err) : 0;
+			return 0;
 		if (s->in_tx)
-			PQclear(PQexec(conn_of(s),
-				"ROLLBACK TO SAVEPOINT ferry_stmt; RELEASE SAVEPOINT ferry_stmt"));
+			PQclear(PQexec(conn_of(s), "ROLLBACK TO SAVEPOINT ferry_stmt"));
 		if (!is_state(PQresultErrorField(st->res, PG_DIAG_SQLSTATE), "42P18"))
 			break;
 	}
