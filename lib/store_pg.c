@@ -248,7 +248,7 @@ static void pg_stmt_free(struct ferry_stmt *st)
  * never falls back to int4; text is left for the server to infer (a '?' bound to an
  * integer column works as on SQLite) unless `text_oid` asks for type text. */
 static PGresult *exec_params(struct ferry_store *s, const char *sql,
-			     const struct store_arg *args, int nargs, Oid text_oid)
+			     const struct store_arg *args, int nargs, Oid text_oid, Oid int_oid)
 {
 	char ints[64][24];
 	const char *vals[64];
@@ -262,7 +262,7 @@ static PGresult *exec_params(struct ferry_store *s, const char *sql,
 		} else {
 			snprintf(ints[i], sizeof(ints[i]), "%" PRId64, args[i].i);
 			vals[i] = ints[i];
-			types[i] = PG_INT8OID;
+			types[i] = int_oid;
 		}
 	}
 	return PQexecParams(conn_of(s), sql, nargs, types, vals, NULL, NULL, 0);
@@ -282,23 +282,32 @@ static int savepoint(struct ferry_store *s, struct ferry_error *err)
 }
 
 /* Run under a savepoint inside a transaction. A '?' whose type the server cannot
- * infer ("? IS NULL") fails with 42P18: run it again with text typed as text. */
+ * infer ("? IS NULL") fails with 42P18: run it again with text typed as text. An
+ * int8 argument that matches no function (substr(x, 1, ?) wants int4) fails with
+ * 42883: run it again with integers left for the server to infer. */
 static int exec_stmt(struct ferry_store *s, struct pg_stmt *st, const char *pgsql,
 		     const char *sql, const struct store_arg *args, int nargs,
 		     struct ferry_error *err)
 {
+	Oid text_oid = 0, int_oid = PG_INT8OID;
+	const char *state;
 	int attempt, rc;
 
-	for (attempt = 0; attempt < 2; attempt++) {
+	for (attempt = 0; attempt < 3; attempt++) {
 		if (s->in_tx && (rc = savepoint(s, err)))
 			return rc;
 		PQclear(st->res);
-		st->res = exec_params(s, pgsql, args, nargs, attempt ? PG_TEXTOID : 0);
+		st->res = exec_params(s, pgsql, args, nargs, text_oid, int_oid);
 		if (result_ok(st->res))
 			return 0;
 		if (s->in_tx)
 			PQclear(PQexec(conn_of(s), "ROLLBACK TO SAVEPOINT ferry_stmt"));
-		if (!is_state(PQresultErrorField(st->res, PG_DIAG_SQLSTATE), "42P18"))
+		state = PQresultErrorField(st->res, PG_DIAG_SQLSTATE);
+		if (is_state(state, "42P18") && !text_oid)
+			text_oid = PG_TEXTOID;
+		else if (is_state(state, "42883") && int_oid)
+			int_oid = 0;  /* substr(text, int, bigint): let the server infer ints */
+		else
 			break;
 	}
 	return pg_fail(s, st->res, "running query", sql, err);
