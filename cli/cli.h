@@ -63,5 +63,7 @@ int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_project(struct cli *cli, int argc, char **argv);
 int cmd_env(struct cli *cli, int argc, char **argv);
 int cmd_feature(struct cli *cli, int argc, char **argv);
+int cmd_code(struct cli *cli, int argc, char **argv);
+int cmd_hotfix(struct cli *cli, int argc, char **argv);
 
 #endif

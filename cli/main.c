@@ -17,6 +17,8 @@ static const struct cli_cmd groups[] = {
 	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
 	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
+	{ "code", cmd_code, "code scan|upgrade            source models, overlayering, code upgrade" },
+	{ "hotfix", cmd_hotfix, "hotfix apply|list          source hotfixes of a source tree" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
 	{ NULL, NULL, NULL }

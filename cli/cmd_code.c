@@ -1,0 +1,78 @@
+/* cmd_code.c: `ferry code scan SRC` (models, layers, overlayering) and
+ * `ferry code upgrade SRC --to RELEASE` (the code upgrade service). */
+#include "cli.h"
+
+#include "ferry/error.h"
+#include "ferry/model.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void print_scan(const json_t *o)
+{
+	static const char *const cols[] = { "name", "owner", "layer", "elements", "dir", NULL };
+	static const char *const heads[] = { "MODEL", "OWNER", "LAYER", "ELEMENTS", "DIR", NULL };
+	const json_t *l;
+	size_t i;
+
+	printf("release %s, platform %s\n\n",
+	       json_string_value(json_object_get(o, "release")) ?: "unknown",
+	       json_string_value(json_object_get(o, "platform")) ?: "unknown");
+	cli_print_table(json_object_get(o, "models"), cols, heads);
+	printf("\noverlayering (%zu):\n", json_array_size(json_object_get(o, "overlayering")));
+	json_array_foreach(json_object_get(o, "overlayering"), i, l)
+		printf("  %s/%s overlayers %s/%s (%s%s)  %s\n",
+		       json_string_value(json_object_get(l, "model")),
+		       json_string_value(json_object_get(l, "element")),
+		       json_string_value(json_object_get(l, "target_model")),
+		       json_string_value(json_object_get(l, "target_element")),
+		       json_string_value(json_object_get(l, "target_owner")),
+		       json_is_true(json_object_get(l, "platform")) ? ", platform" : "",
+		       json_string_value(json_object_get(l, "file")));
+	printf("extensions (%zu):\n", json_array_size(json_object_get(o, "extensions")));
+	json_array_foreach(json_object_get(o, "extensions"), i, l)
+		printf("  %s/%s extends %s/%s\n", json_string_value(json_object_get(l, "model")),
+		       json_string_value(json_object_get(l, "element")),
+		       json_string_value(json_object_get(l, "target_model")),
+		       json_string_value(json_object_get(l, "target_element")));
+	if (json_array_size(json_object_get(o, "problems")))
+		printf("problems:\n");
+	json_array_foreach(json_object_get(o, "problems"), i, l)
+		printf("  %s\n", json_string_value(l));
+}
+
+static int code_scan(struct cli *cli, int argc, char **argv)
+{
+	static const char *const usage = "ferry code scan SRC [--json]";
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct ferry_source *src;
+	struct ferry_error err;
+	json_t *o;
+
+	cli_getopt_reset();
+	if (getopt_long(argc, argv, "", opts, NULL) != -1)
+		return cli_usage(usage, "unknown option '%s'", argv[optind - 1]);
+	if (argc - optind != 1)
+		return cli_usage(usage, argc == optind ? "missing SRC" : "too many arguments");
+	ferry_error_clear(&err);
+	if (ferry_source_scan(argv[optind], &src, &err))
+		return cli_fail(cli, &err);
+	o = ferry_source_to_json(src);
+	if (cli->json)
+		cli_print_json(o);
+	else
+		print_scan(o);
+	json_decref(o);
+	ferry_source_free(src);
+	return EXIT_OK;
+}
+
+int cmd_code(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd table[] = {
+		{ "scan", code_scan, "scan SRC [--json]   models, layers and every overlayering" },
+		{ NULL, NULL, NULL }
+	};
+	return cli_dispatch(cli, "code", table, argc, argv);
+}
