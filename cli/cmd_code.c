@@ -2,6 +2,7 @@
  * `ferry code upgrade SRC --to RELEASE` (the code upgrade service). */
 #include "cli.h"
 
+#include "ferry/codeupgrade.h"
 #include "ferry/error.h"
 #include "ferry/model.h"
 
@@ -68,10 +69,68 @@ static int code_scan(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int code_upgrade(struct cli *cli, int argc, char **argv)
+{
+	static const char *const usage =
+		"ferry code upgrade SRC --to RELEASE [-o REPO] [--branch REF] [--base REF] [--new-base REF] [--force] [--json]";
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "branch", required_argument, NULL, 'b' },
+		{ "base", required_argument, NULL, 'B' },
+		{ "new-base", required_argument, NULL, 'N' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ferry_code_upgrade_opts o = { 0 };
+	struct ferry_buf md = FERRY_BUF_INIT;
+	struct ferry_error err;
+	json_t *rep = NULL;
+	int c, ready;
+
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, "o:f", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': o.to = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'b': o.branch = optarg; break;
+		case 'B': o.base = optarg; break;
+		case 'N': o.new_base = optarg; break;
+		case 'f': o.force = 1; break;
+		default: return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(usage, argc == optind ? "missing SRC" : "too many arguments");
+	if (!o.to)
+		return cli_usage(usage, "missing --to RELEASE");
+	o.src = argv[optind];
+	ferry_error_clear(&err);
+	if (ferry_code_upgrade(&o, &rep, &err))
+		return cli_fail(cli, &err);
+	ready = json_is_true(json_object_get(rep, "ready"));
+	if (cli->json) {
+		cli_print_json(rep);
+	} else if (!cli->quiet) {
+		ferry_code_upgrade_markdown(rep, &md);
+		fputs(md.data ? md.data : "", stdout);
+		printf("\nWrote branch '%s' (commit %.12s) in %s\n",
+		       json_string_value(json_object_get(rep, "branch")),
+		       json_string_value(json_object_get(rep, "commit")),
+		       json_string_value(json_object_get(rep, "repository")));
+	}
+	if (!ready)
+		fprintf(stderr, "ferry: the code is not ready for %s: resolve the conflicts and refactor the overlayering listed in the report\n", o.to);
+	ferry_buf_release(&md);
+	json_decref(rep);
+	return ready ? EXIT_OK : EXIT_REFUSED;
+}
+
 int cmd_code(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_cmd table[] = {
 		{ "scan", code_scan, "scan SRC [--json]   models, layers and every overlayering" },
+		{ "upgrade", code_upgrade, "upgrade SRC --to RELEASE [-o REPO] [--branch REF] [--base REF] [--new-base REF] [--force]" },
 		{ NULL, NULL, NULL }
 	};
 	return cli_dispatch(cli, "code", table, argc, argv);

@@ -48,6 +48,15 @@ int ferry_code_overlayering_locked(const char *release)
 	return release && ferry_release_cmp(release, "8.0") >= 0;
 }
 
+int ferry_code_platform_locked(const char *platform)
+{
+	long long n;
+
+	if (!platform || strncmp(platform, "PU", 2) || ferry_parse_int(platform + 2, 0, 100000, &n))
+		return 1; /* unknown: the safe answer */
+	return n >= 3;
+}
+
 const char *ferry_code_hotfix_end_release(void)
 {
 	return "8.1";

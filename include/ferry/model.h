@@ -82,6 +82,9 @@ int ferry_release_cmp(const char *a, const char *b);
 int ferry_code_overlayering_locked(const char *release);
 int ferry_code_hotfixes_supported(const char *release);
 int ferry_code_is_platform_model(const char *name);
+/* Platform X++ is locked for overlayering from platform update 3 ("PU3"); 1 when the
+ * platform string names PU3 or later. */
+int ferry_code_platform_locked(const char *platform);
 /* "8.1": the first release without individual hotfixes. */
 const char *ferry_code_hotfix_end_release(void);
 
