@@ -411,16 +411,11 @@ struct stage {
 
 static int stage_open(struct stage *s, const char *root, struct ferry_error *err)
 {
-	char *fdir = ferry_path_join(root, ".ferry"), *repo = NULL;
-	int rc;
+	char *repo = NULL;
+	int rc = 0;
 
-	if (!fdir)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	rc = ferry_mkdir_p(fdir, 0755, err);
-	s->dir = rc ? NULL : ferry_path_join(fdir, "staging.XXXXXX");
-	free(fdir);
-	if (rc)
-		return rc;
+	/* beside the files (same file system: renames swap them in), gone afterwards */
+	s->dir = ferry_path_join(root, ".ferry-staging.XXXXXX");
 	if (!s->dir || !mkdtemp(s->dir)) {
 		free(s->dir);
 		s->dir = NULL;
@@ -590,7 +585,7 @@ static int check_batch(const struct ferry_source *src, struct ferry_hotfix **hfs
 	return 0;
 }
 
-/* Write the changed files of `final` under DIR/new/, then swap them in, keeping the
+/* Write the changed files of `final` under DIR/new/ (DIR = ROOT/.ferry-staging.XXXXXX), then swap them in, keeping the
  * originals under DIR/old/ until every rename worked (restored otherwise). */
 static int stage_swap(struct stage *s, const git_oid *final, json_t *changed,
 		      struct ferry_error *err)
