@@ -125,11 +125,17 @@ static int blob_text(git_repository *repo, git_tree *tree, const char *path,
 static int resolve(git_repository *repo, const char *spec, git_oid *id, git_tree **tree,
 		   const char *what, struct ferry_error *err)
 {
+	git_reference *named = NULL;
 	git_object *obj = NULL;
 	git_commit *c = NULL;
 	int rc = 0;
 
-	if (git_revparse_single(&obj, repo, spec) < 0 ||
+	/* names first: libgit2 1.5's git_revparse_single leaks in its describe-name regex */
+	if (git_reference_dwim(&named, repo, spec) == 0 &&
+	    git_reference_peel(&obj, named, GIT_OBJECT_COMMIT) < 0)
+		obj = NULL;
+	git_reference_free(named);
+	if ((!obj && git_revparse_single(&obj, repo, spec) < 0) ||
 	    git_object_peel((git_object **)&c, obj, GIT_OBJECT_COMMIT) < 0)
 		rc = ferry_error_set(err, FERRY_ENOTFOUND,
 			"%s '%s' is not a branch, tag or commit of the repository (see docs/CODE-UPGRADE.md)",
@@ -151,30 +157,70 @@ static int same_repo(git_repository *a, const char *path)
 	return realpath(pa, ra) && realpath(path, rb) && !strcmp(ra, rb);
 }
 
-/* Create `out` and fetch every branch and tag of src into it. */
+struct copy {
+	git_odb *to;
+	git_odb *from;
+};
+
+static int copy_object(const git_oid *id, void *payload)
+{
+	struct copy *c = payload;
+	git_odb_object *obj = NULL;
+	git_oid written;
+	int rc;
+
+	if (git_odb_exists(c->to, id))
+		return 0;
+	if ((rc = git_odb_read(&obj, c->from, id)) < 0)
+		return rc;
+	rc = git_odb_write(&written, c->to, git_odb_object_data(obj), git_odb_object_size(obj),
+			   git_odb_object_type(obj));
+	git_odb_object_free(obj);
+	return rc;
+}
+
+static int copy_refs(struct up *u, const char *glob)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref, *made = NULL;
+	int rc = 0;
+
+	if (git_reference_iterator_glob_new(&it, u->src, glob) < 0)
+		return -1;
+	while (!rc && git_reference_next(&ref, it) == 0) {
+		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+			rc = git_reference_create(&made, u->repo, git_reference_name(ref),
+						  git_reference_target(ref), 1, "ferry code upgrade");
+			git_reference_free(made);
+			made = NULL;
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	return rc;
+}
+
+/* Create `out` holding every object, branch and tag of src (a local copy: no remote,
+ * whose URL rewriting leaks in libgit2 1.5). */
 static int make_out(struct up *u)
 {
-	const char *specs[] = { "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*",
-				"+HEAD:refs/ferry/source-head" };
-	git_strarray refspecs = { (char **)specs, 3 };
-	git_remote *remote = NULL;
-	char from[PATH_MAX];
+	struct copy c = { NULL, NULL };
 	int rc = 0;
 
 	if (ferry_path_exists(u->o->out))
 		return ferry_error_set(u->err, FERRY_EEXIST,
 			"'%s' exists: give a new path for the upgraded repository (or -o the source itself)",
 			u->o->out);
-	if (!realpath(git_repository_path(u->src), from))
-		return ferry_error_errno(u->err, FERRY_EIO, errno, "%s", git_repository_path(u->src));
 	if (git_repository_init(&u->repo, u->o->out, 0) < 0)
 		return gfail(u->err, FERRY_EIO, u->o->out);
 	u->created_out = 1;
 	u->out_path = realpath(u->o->out, NULL);
-	if (git_remote_create_anonymous(&remote, u->repo, from) < 0 ||
-	    git_remote_fetch(remote, &refspecs, NULL, "ferry code upgrade") < 0)
+	if (git_repository_odb(&c.from, u->src) < 0 || git_repository_odb(&c.to, u->repo) < 0 ||
+	    git_odb_foreach(c.from, copy_object, &c) < 0 ||
+	    copy_refs(u, "refs/heads/*") < 0 || copy_refs(u, "refs/tags/*") < 0)
 		rc = gfail(u->err, FERRY_EIO, "copying the source repository");
-	git_remote_free(remote);
+	git_odb_free(c.from);
+	git_odb_free(c.to);
 	return rc;
 }
 
