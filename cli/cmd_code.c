@@ -2,13 +2,32 @@
  * `ferry code upgrade SRC --to RELEASE` (the code upgrade service). */
 #include "cli.h"
 
+#include "ferry/catalog.h"
 #include "ferry/codeupgrade.h"
+#include "ferry/ctx.h"
 #include "ferry/error.h"
 #include "ferry/model.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+
+/* The release rules come from the product catalog (docs/CATALOG.md). */
+static struct ferry_catalog *open_catalog(struct cli *cli, int *ec)
+{
+	struct ferry_catalog *cat = NULL;
+	struct ferry_error err;
+	char *home = ferry_home_resolve(cli->home_opt);
+	int rc;
+
+	ferry_error_clear(&err);
+	rc = ferry_catalog_open_home(home, NULL, &cat, &err);
+	free(home);
+	if (rc && ec)
+		*ec = cli_fail(cli, &err);
+	return rc ? NULL : cat;
+}
 
 static void print_scan(const json_t *o)
 {
@@ -46,6 +65,7 @@ static void print_scan(const json_t *o)
 static int code_scan(struct cli *cli, int argc, char **argv)
 {
 	static const char *const usage = "ferry code scan SRC [--json]";
+	struct ferry_catalog *cat;
 	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct ferry_source *src;
 	struct ferry_error err;
@@ -59,7 +79,9 @@ static int code_scan(struct cli *cli, int argc, char **argv)
 	ferry_error_clear(&err);
 	if (ferry_source_scan(argv[optind], &src, &err))
 		return cli_fail(cli, &err);
-	o = ferry_source_to_json(src);
+	cat = open_catalog(cli, NULL); /* optional here: the built-in rules otherwise */
+	o = ferry_source_to_json(cat, src);
+	ferry_catalog_free(cat);
 	if (cli->json)
 		cli_print_json(o);
 	else
@@ -83,6 +105,7 @@ static int code_upgrade(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ferry_code_upgrade_opts o = { 0 };
+	struct ferry_catalog *cat;
 	struct ferry_buf md = FERRY_BUF_INIT;
 	struct ferry_error err;
 	json_t *rep = NULL;
@@ -105,8 +128,13 @@ static int code_upgrade(struct cli *cli, int argc, char **argv)
 	if (!o.to)
 		return cli_usage(usage, "missing --to RELEASE");
 	o.src = argv[optind];
+	if (!(cat = open_catalog(cli, &c)))
+		return c;
+	o.catalog = cat;
 	ferry_error_clear(&err);
-	if (ferry_code_upgrade(&o, &rep, &err))
+	c = ferry_code_upgrade(&o, &rep, &err);
+	ferry_catalog_free(cat);
+	if (c)
 		return cli_fail(cli, &err);
 	ready = json_is_true(json_object_get(rep, "ready"));
 	if (cli->json) {

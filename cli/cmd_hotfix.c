@@ -1,12 +1,15 @@
 /* cmd_hotfix.c: `ferry hotfix apply SRC HOTFIX...` and `ferry hotfix list SRC`. */
 #include "cli.h"
 
+#include "ferry/catalog.h"
+#include "ferry/ctx.h"
 #include "ferry/error.h"
 #include "ferry/hotfix.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 
 static int no_options(int argc, char **argv, const char *usage)
 {
@@ -18,9 +21,26 @@ static int no_options(int argc, char **argv, const char *usage)
 	return 0;
 }
 
+/* The release rules come from the product catalog (docs/CATALOG.md). */
+static struct ferry_catalog *open_catalog(struct cli *cli, int *ec)
+{
+	struct ferry_catalog *cat = NULL;
+	struct ferry_error err;
+	char *home = ferry_home_resolve(cli->home_opt);
+	int rc;
+
+	ferry_error_clear(&err);
+	rc = ferry_catalog_open_home(home, NULL, &cat, &err);
+	free(home);
+	if (rc)
+		*ec = cli_fail(cli, &err);
+	return rc ? NULL : cat;
+}
+
 static int hotfix_apply(struct cli *cli, int argc, char **argv)
 {
 	static const char *const usage = "ferry hotfix apply SRC HOTFIX... [--json]";
+	struct ferry_catalog *cat;
 	struct ferry_error err;
 	json_t *rep = NULL, *h;
 	size_t i;
@@ -30,10 +50,15 @@ static int hotfix_apply(struct cli *cli, int argc, char **argv)
 		return ec;
 	if (argc - optind < 2)
 		return cli_usage(usage, argc - optind < 1 ? "missing SRC" : "missing HOTFIX package");
+	if (!(cat = open_catalog(cli, &ec)))
+		return ec;
 	ferry_error_clear(&err);
-	if (ferry_hotfix_apply(argv[optind], (const char *const *)argv + optind + 1,
-			       (size_t)(argc - optind - 1), &rep, &err))
+	if (ferry_hotfix_apply(cat, argv[optind], (const char *const *)argv + optind + 1,
+			       (size_t)(argc - optind - 1), &rep, &err)) {
+		ferry_catalog_free(cat);
 		return cli_fail(cli, &err);
+	}
+	ferry_catalog_free(cat);
 	if (cli->json) {
 		cli_print_json(rep);
 	} else if (!cli->quiet) {

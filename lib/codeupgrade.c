@@ -688,8 +688,8 @@ static int vendor_edits(struct up *u, git_tree *merged, json_t *list)
 
 static int check_rules(struct up *u)
 {
-	int locked = ferry_code_overlayering_locked(u->o->to);
-	int plocked = ferry_code_platform_locked(u->s_next->platform);
+	int locked = ferry_code_overlayering_locked(u->o->catalog, u->o->to);
+	int plocked = ferry_code_platform_locked(u->o->catalog, u->s_next->platform);
 	json_t *all = json_array(), *forbidden = json_array(), *edits = json_array(),
 	       *broken = json_array();
 	git_tree *merged = NULL;
@@ -709,7 +709,7 @@ static int check_rules(struct up *u)
 		for (j = 0; j < m->n_elements; j++) {
 			const struct ferry_element *e = &m->elements[j];
 			const struct ferry_model *t = ferry_source_model(u->s_next, e->target_model);
-			int plat = ferry_code_is_platform_model(e->target_model), bad;
+			int plat = ferry_code_is_platform_model(u->o->catalog, e->target_model), bad;
 			if (e->kind[0] == 'e' && !ferry_source_element(u->s_next, e->target_model, e->target_element))
 				json_array_append_new(broken, json_pack("{s:s, s:s, s:s, s:s}", "model", m->name,
 					"element", e->name, "file", e->file, "extends",

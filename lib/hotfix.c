@@ -747,8 +747,9 @@ static int commit_batch(struct stage *s, struct ferry_hotfix **order, size_t n,
 	return rc;
 }
 
-int ferry_hotfix_apply(const char *src_root, const char *const *packages, size_t n,
-		       json_t **report, struct ferry_error *err)
+int ferry_hotfix_apply(const struct ferry_catalog *cat, const char *src_root,
+		       const char *const *packages, size_t n, json_t **report,
+		       struct ferry_error *err)
 {
 	struct ferry_hotfix **hfs = calloc(n + 1, sizeof(*hfs)), **order = calloc(n + 1, sizeof(*hfs));
 	const char **status = calloc(n + 1, sizeof(*status));
@@ -773,10 +774,10 @@ int ferry_hotfix_apply(const char *src_root, const char *const *packages, size_t
 			"cannot tell the release of '%s': no vendor model.json has a \"version\"", src_root);
 		goto out;
 	}
-	if (!ferry_code_hotfixes_supported(src->release)) {
+	if (!ferry_code_hotfixes_supported(cat, src->release)) {
 		rc = ferry_error_set(err, FERRY_EREFUSED,
 			"'%s' is on release %s: individual hotfixes end with release %s; install a full update of the release instead (all fixes ship in its cumulative updates)",
-			src_root, src->release, ferry_code_hotfix_end_release());
+			src_root, src->release, ferry_code_hotfix_end_release(cat));
 		goto out;
 	}
 	for (i = 0; i < n; i++)

@@ -2,6 +2,7 @@
  * and the release rules that judge them (until the catalog module provides them). */
 #include "ferry/model.h"
 #include "ferry/buf.h"
+#include "ferry/catalog.h"
 #include "ferry/error.h"
 #include "ferry/util.h"
 
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* Layers, lowest first (the order overlayering must respect). */
@@ -23,7 +25,7 @@ static const char *const platform_models[] = {
 	"ApplicationPlatform", "ApplicationFoundation", "Directory", "TestEssentials", NULL
 };
 
-/* ---- release rules (to be answered by the catalog module once it lands) ---- */
+/* ---- release rules ---- */
 
 int ferry_release_cmp(const char *a, const char *b)
 {
@@ -43,34 +45,50 @@ int ferry_release_cmp(const char *a, const char *b)
 	return 0;
 }
 
-int ferry_code_overlayering_locked(const char *release)
+/* Each rule asks the catalog (include/ferry/catalog.h) when one is given and knows the
+ * release or platform; otherwise it answers from the same rules built in. */
+int ferry_code_overlayering_locked(const struct ferry_catalog *cat, const char *release)
 {
-	return release && ferry_release_cmp(release, "8.0") >= 0;
+	int r = cat && release ? ferry_catalog_vendor_overlayering_locked(cat, release) : -1;
+
+	if (r == 0 || r == 1)
+		return r;
+	return release && ferry_release_cmp(release, cat && cat->vendor_locked_from ?
+					    cat->vendor_locked_from->id : "8.0") >= 0;
 }
 
-int ferry_code_platform_locked(const char *platform)
+int ferry_code_platform_locked(const struct ferry_catalog *cat, const char *platform)
 {
+	int r = cat && platform ? ferry_catalog_platform_overlayering_allowed(cat, platform) : -1;
 	long long n;
 
-	if (!platform || strncmp(platform, "PU", 2) || ferry_parse_int(platform + 2, 0, 100000, &n))
+	if (r == 0 || r == 1)
+		return !r;
+	if (!platform || strncasecmp(platform, "PU", 2) || ferry_parse_int(platform + 2, 0, 100000, &n))
 		return 1; /* unknown: the safe answer */
 	return n >= 3;
 }
 
-const char *ferry_code_hotfix_end_release(void)
+const char *ferry_code_hotfix_end_release(const struct ferry_catalog *cat)
 {
-	return "8.1";
+	return cat && cat->hotfixes_unsupported_from ? cat->hotfixes_unsupported_from->id : "8.1";
 }
 
-int ferry_code_hotfixes_supported(const char *release)
+int ferry_code_hotfixes_supported(const struct ferry_catalog *cat, const char *release)
 {
-	return !release || ferry_release_cmp(release, ferry_code_hotfix_end_release()) < 0;
+	int r = cat && release ? ferry_catalog_hotfixes_supported(cat, release) : -1;
+
+	if (r == 0 || r == 1)
+		return r;
+	return !release || ferry_release_cmp(release, ferry_code_hotfix_end_release(cat)) < 0;
 }
 
-int ferry_code_is_platform_model(const char *name)
+int ferry_code_is_platform_model(const struct ferry_catalog *cat, const char *name)
 {
 	size_t i;
 
+	if (cat && name && cat->nmodels)
+		return ferry_catalog_is_platform_model(cat, name);
 	for (i = 0; name && platform_models[i]; i++)
 		if (!strcmp(name, platform_models[i]))
 			return 1;
@@ -512,7 +530,7 @@ static json_t *model_json(const struct ferry_model *m)
 	return o;
 }
 
-json_t *ferry_source_to_json(const struct ferry_source *src)
+json_t *ferry_source_to_json(const struct ferry_catalog *cat, const struct ferry_source *src)
 {
 	json_t *o = json_pack("{s:o, s:o, s:o, s:O}", "models", json_array(),
 			      "overlayering", json_array(), "extensions", json_array(),
@@ -537,7 +555,7 @@ json_t *ferry_source_to_json(const struct ferry_source *src)
 				      "target_model", e->target_model,
 				      "target_owner", t ? t->owner : "unknown",
 				      "target_element", e->target_element,
-				      "platform", ferry_code_is_platform_model(e->target_model));
+				      "platform", ferry_code_is_platform_model(cat, e->target_model));
 			json_array_append_new(json_object_get(o, e->kind[0] == 'o' ? "overlayering"
 										 : "extensions"), l);
 		}
@@ -547,7 +565,7 @@ json_t *ferry_source_to_json(const struct ferry_source *src)
 
 /* ---- the platform overlayering check (scenario 4) ---- */
 
-static int add_platform_hit(json_t *out, const char *model, json_t *ov)
+static int add_platform_hit(const struct ferry_catalog *cat, json_t *out, const char *model, json_t *ov)
 {
 	const char *tm, *el, *te, *file = NULL;
 
@@ -569,7 +587,7 @@ static int add_platform_hit(json_t *out, const char *model, json_t *ov)
 	}
 	if (!tm)
 		return -1;
-	if (!ferry_code_is_platform_model(tm))
+	if (!ferry_code_is_platform_model(cat, tm))
 		return 0;
 	json_t *hit = json_pack("{s:s, s:s, s:s, s:s}", "model", model, "element", el,
 				"target_model", tm, "target_element", te);
@@ -578,8 +596,8 @@ static int add_platform_hit(json_t *out, const char *model, json_t *ov)
 	return json_array_append_new(out, hit);
 }
 
-int ferry_code_platform_overlayering(const json_t *models, json_t **out,
-				     struct ferry_error *err)
+int ferry_code_platform_overlayering(const struct ferry_catalog *cat, const json_t *models,
+				     json_t **out, struct ferry_error *err)
 {
 	json_t *res, *m, *ov, *list;
 	size_t i, j;
@@ -598,7 +616,7 @@ int ferry_code_platform_overlayering(const json_t *models, json_t **out,
 				"models[%zu]: needs \"name\" and an \"overlayers\" array", i);
 		}
 		json_array_foreach(list, j, ov) {
-			if (add_platform_hit(res, name, ov) < 0) {
+			if (add_platform_hit(cat, res, name, ov) < 0) {
 				json_decref(res);
 				return ferry_error_set(err, FERRY_EINVAL,
 					"model '%s': overlayers[%zu]: expected a model name or {model, element}",

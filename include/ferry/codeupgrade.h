@@ -11,6 +11,7 @@
 #include "ferry/buf.h"
 
 struct ferry_error;
+struct ferry_catalog;
 
 struct ferry_code_upgrade_opts {
 	const char *src;      /* the source git repository (a work tree or a bare repository) */
@@ -21,6 +22,7 @@ struct ferry_code_upgrade_opts {
 	const char *base;     /* the old vendor base; NULL = "vendor/<release of the customer's tree>" */
 	const char *new_base; /* the new vendor base; NULL = "vendor/<to>" */
 	int force;            /* replace an existing code-upgrade/<to> branch */
+	const struct ferry_catalog *catalog; /* the release rules; NULL: the built-in ones */
 };
 
 /* Run the code upgrade. On success (0) the branch "code-upgrade/<to>" holds a merge

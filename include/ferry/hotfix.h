@@ -11,6 +11,7 @@
 #include "ferry/patch.h"
 
 struct ferry_error;
+struct ferry_catalog;
 struct git_repository;
 struct git_tree;
 struct git_oid;
@@ -38,7 +39,7 @@ int ferry_hotfix_load(const char *path, struct ferry_hotfix **out, struct ferry_
 void ferry_hotfix_free(struct ferry_hotfix *hf);
 
 /* Apply hotfix packages to the source tree at src_root: the tree's release must take
- * hotfixes (before 8.1) and be one each hotfix applies to; prerequisites must be
+ * hotfixes (before 8.1 by the catalog `cat`; NULL: the built-in rules) and be one each hotfix applies to; prerequisites must be
  * installed or given; they are applied in prerequisite order; installed ones are
  * skipped, ones whose changes are already in the code are recorded as present.
  * Every patch must touch only vendor models. All or nothing: patches are applied to a
@@ -46,8 +47,9 @@ void ferry_hotfix_free(struct ferry_hotfix *hf);
  * names the hotfix, file and hunk. *report (caller decrefs, may be NULL) is
  * {release, hotfixes: [{id, status: installed|already-installed|already-present,
  * files}]}. */
-int ferry_hotfix_apply(const char *src_root, const char *const *packages, size_t n,
-		       json_t **report, struct ferry_error *err);
+int ferry_hotfix_apply(const struct ferry_catalog *cat, const char *src_root,
+		       const char *const *packages, size_t n, json_t **report,
+		       struct ferry_error *err);
 
 /* The installed hotfixes of a source tree: array of {id, title, releases,
  * prerequisites, files, installed_at, detected, patch}. Empty when none. */

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 struct ferry_error;
+struct ferry_catalog;
 
 /* One element (class, table, form...) of a model, stored in one text file. */
 struct ferry_element {
@@ -68,25 +69,26 @@ const struct ferry_element *ferry_source_element(const struct ferry_source *src,
  * extends: [...]}], overlayering: [{model, owner, element, file, target_model,
  * target_owner, target_element, platform}], problems}. The "models" array is also a
  * valid input of ferry_code_platform_overlayering(). */
-json_t *ferry_source_to_json(const struct ferry_source *src);
+json_t *ferry_source_to_json(const struct ferry_catalog *cat, const struct ferry_source *src);
 
 /* Compare dotted release numbers ("7.3" < "8.0" < "8.1.10"); NULL sorts first. */
 int ferry_release_cmp(const char *a, const char *b);
 
-/* Release rules. These answer from ferry's built-in Finance and Operations rules until
- * the catalog module replaces them:
+/* Release rules. Each asks the catalog `cat` (include/ferry/catalog.h) when it is not
+ * NULL and knows the release or platform; otherwise the same Finance and Operations
+ * rules built in answer:
  *  - vendor models are locked for overlayering from 8.0;
  *  - individual hotfixes end with 8.1;
  *  - the platform models are Application Platform, Application Foundation, Directory
- *    and Test Essentials. */
-int ferry_code_overlayering_locked(const char *release);
-int ferry_code_hotfixes_supported(const char *release);
-int ferry_code_is_platform_model(const char *name);
-/* Platform X++ is locked for overlayering from platform update 3 ("PU3"); 1 when the
- * platform string names PU3 or later. */
-int ferry_code_platform_locked(const char *platform);
+ *    and Test Essentials;
+ *  - platform X++ is locked for overlayering from platform update 3. */
+int ferry_code_overlayering_locked(const struct ferry_catalog *cat, const char *release);
+int ferry_code_hotfixes_supported(const struct ferry_catalog *cat, const char *release);
+int ferry_code_is_platform_model(const struct ferry_catalog *cat, const char *name);
+/* 1 when the platform update ("PU12") does not allow overlayering of platform models. */
+int ferry_code_platform_locked(const struct ferry_catalog *cat, const char *platform);
 /* "8.1": the first release without individual hotfixes. */
-const char *ferry_code_hotfix_end_release(void);
+const char *ferry_code_hotfix_end_release(const struct ferry_catalog *cat);
 
 /* Which elements of which models overlayer a platform model. `models` is a JSON array of
  * models in either of two shapes:
@@ -97,7 +99,7 @@ const char *ferry_code_hotfix_end_release(void);
  * *out (caller decrefs) is an array of {model, element, file?, target_model,
  * target_element}, empty when nothing overlayers a platform model. Returns 0 or
  * FERRY_EINVAL for a malformed array. */
-int ferry_code_platform_overlayering(const json_t *models, json_t **out,
-				     struct ferry_error *err);
+int ferry_code_platform_overlayering(const struct ferry_catalog *cat, const json_t *models,
+				     json_t **out, struct ferry_error *err);
 
 #endif

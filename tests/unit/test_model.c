@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "ferry/buf.h"
+#include "ferry/catalog.h"
 #include "ferry/error.h"
 #include "ferry/model.h"
 #include "ferry/patch.h"
@@ -27,24 +28,47 @@ static void test_release_cmp(void **state)
 static void test_rules(void **state)
 {
 	(void)state;
-	assert_false(ferry_code_overlayering_locked("7.3"));
-	assert_true(ferry_code_overlayering_locked("8.0"));
-	assert_true(ferry_code_overlayering_locked("8.1"));
-	assert_true(ferry_code_hotfixes_supported("7.3"));
-	assert_true(ferry_code_hotfixes_supported("8.0"));
-	assert_false(ferry_code_hotfixes_supported("8.1"));
-	assert_false(ferry_code_hotfixes_supported("10.0"));
-	assert_string_equal(ferry_code_hotfix_end_release(), "8.1");
-	assert_true(ferry_code_is_platform_model("ApplicationPlatform"));
-	assert_true(ferry_code_is_platform_model("ApplicationFoundation"));
-	assert_true(ferry_code_is_platform_model("Directory"));
-	assert_true(ferry_code_is_platform_model("TestEssentials"));
-	assert_false(ferry_code_is_platform_model("ApplicationSuite"));
-	assert_false(ferry_code_platform_locked("PU1"));
-	assert_false(ferry_code_platform_locked("PU2"));
-	assert_true(ferry_code_platform_locked("PU3"));
-	assert_true(ferry_code_platform_locked("PU20"));
-	assert_true(ferry_code_platform_locked(NULL));
+	assert_false(ferry_code_overlayering_locked(NULL, "7.3"));
+	assert_true(ferry_code_overlayering_locked(NULL, "8.0"));
+	assert_true(ferry_code_overlayering_locked(NULL, "8.1"));
+	assert_true(ferry_code_hotfixes_supported(NULL, "7.3"));
+	assert_true(ferry_code_hotfixes_supported(NULL, "8.0"));
+	assert_false(ferry_code_hotfixes_supported(NULL, "8.1"));
+	assert_false(ferry_code_hotfixes_supported(NULL, "10.0"));
+	assert_string_equal(ferry_code_hotfix_end_release(NULL), "8.1");
+	assert_true(ferry_code_is_platform_model(NULL, "ApplicationPlatform"));
+	assert_true(ferry_code_is_platform_model(NULL, "ApplicationFoundation"));
+	assert_true(ferry_code_is_platform_model(NULL, "Directory"));
+	assert_true(ferry_code_is_platform_model(NULL, "TestEssentials"));
+	assert_false(ferry_code_is_platform_model(NULL, "ApplicationSuite"));
+	assert_false(ferry_code_platform_locked(NULL, "PU1"));
+	assert_false(ferry_code_platform_locked(NULL, "PU2"));
+	assert_true(ferry_code_platform_locked(NULL, "PU3"));
+	assert_true(ferry_code_platform_locked(NULL, "PU20"));
+	assert_true(ferry_code_platform_locked(NULL, NULL));
+}
+
+static void test_rules_from_catalog(void **state)
+{
+	struct ferry_catalog *cat = NULL;
+	struct ferry_error err;
+
+	(void)state;
+	assert_int_equal(ferry_catalog_load(FERRY_SRCDIR "/catalog/finance-operations.json", &cat, &err), 0);
+	assert_false(ferry_code_overlayering_locked(cat, "7.3"));
+	assert_true(ferry_code_overlayering_locked(cat, "8.0"));
+	assert_true(ferry_code_hotfixes_supported(cat, "8.0"));
+	assert_false(ferry_code_hotfixes_supported(cat, "8.1"));
+	assert_string_equal(ferry_code_hotfix_end_release(cat), "8.1");
+	assert_true(ferry_code_is_platform_model(cat, "ApplicationFoundation"));
+	assert_true(ferry_code_is_platform_model(cat, "Application Foundation"));
+	assert_false(ferry_code_is_platform_model(cat, "ApplicationSuite"));
+	assert_false(ferry_code_platform_locked(cat, "PU2"));
+	assert_true(ferry_code_platform_locked(cat, "PU12"));
+	/* unknown to the catalog: the built-in rules answer */
+	assert_true(ferry_code_overlayering_locked(cat, "9.9"));
+	assert_false(ferry_code_hotfixes_supported(cat, "9.9"));
+	ferry_catalog_free(cat);
 }
 
 static const char *const vendor_json =
@@ -143,11 +167,11 @@ static void test_platform_overlayering(void **state)
 {
 	struct ferry_source *src = sample();
 	struct ferry_error err;
-	json_t *view = ferry_source_to_json(src), *hits = NULL, *manifest;
+	json_t *view = ferry_source_to_json(NULL, src), *hits = NULL, *manifest;
 
 	(void)state;
 	/* from a source tree: the element overlayering Application Foundation */
-	assert_int_equal(ferry_code_platform_overlayering(json_object_get(view, "models"), &hits, &err), 0);
+	assert_int_equal(ferry_code_platform_overlayering(NULL, json_object_get(view, "models"), &hits, &err), 0);
 	assert_int_equal(json_array_size(hits), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "model")), "Contoso");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "element")), "NumberSeq");
@@ -158,7 +182,7 @@ static void test_platform_overlayering(void **state)
 	manifest = json_pack("[{s:s, s:[s, s]}, {s:s, s:[]}, {s:s}]", "name", "ContosoCore",
 			     "overlayers", "ApplicationSuite", "Directory", "name", "ContosoExt",
 			     "overlayers", "name", "FabrikamTax");
-	assert_int_equal(ferry_code_platform_overlayering(manifest, &hits, &err), 0);
+	assert_int_equal(ferry_code_platform_overlayering(NULL, manifest, &hits, &err), 0);
 	assert_int_equal(json_array_size(hits), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "target_model")), "Directory");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "element")), "*");
@@ -166,16 +190,16 @@ static void test_platform_overlayering(void **state)
 	json_decref(manifest);
 	/* nothing overlayers the platform */
 	manifest = json_pack("[{s:s, s:[s]}]", "name", "X", "overlayers", "ApplicationSuite");
-	assert_int_equal(ferry_code_platform_overlayering(manifest, &hits, &err), 0);
+	assert_int_equal(ferry_code_platform_overlayering(NULL, manifest, &hits, &err), 0);
 	assert_int_equal(json_array_size(hits), 0);
 	json_decref(hits);
 	json_decref(manifest);
 	/* malformed input */
 	manifest = json_pack("[{s:s, s:[i]}]", "name", "X", "overlayers", 3);
-	assert_int_equal(ferry_code_platform_overlayering(manifest, &hits, &err), FERRY_EINVAL);
+	assert_int_equal(ferry_code_platform_overlayering(NULL, manifest, &hits, &err), FERRY_EINVAL);
 	assert_null(hits);
 	json_decref(manifest);
-	assert_int_equal(ferry_code_platform_overlayering(json_object_get(view, "release"), &hits, &err),
+	assert_int_equal(ferry_code_platform_overlayering(NULL, json_object_get(view, "release"), &hits, &err),
 			 FERRY_EINVAL);
 	json_decref(view);
 	ferry_source_free(src);
@@ -214,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_release_cmp),
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_rules_from_catalog),
 		cmocka_unit_test(test_source),
 		cmocka_unit_test(test_source_refusals),
 		cmocka_unit_test(test_platform_overlayering),
