@@ -52,10 +52,12 @@ const struct ferry_migrations ferry_schema_runtime = {
 int rt_port_bindable(int port)
 {
 	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok, one = 1;
 
 	if (fd < 0)
 		return 0;
+	/* Like a server would: a port in TIME_WAIT is free, a listening one is not. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_port = htons((uint16_t)port);
@@ -468,33 +470,32 @@ static json_t *config_value(const char *value)
 	return v ? v : json_string(value);
 }
 
-int ferry_runtime_config_set(struct ferry_runtime *rt, const char *key, const char *value,
-			     struct ferry_error *err)
+/* Apply one edit to cfg in memory. */
+static int config_apply(struct ferry_runtime *rt, json_t *cfg, const char *key, const char *value,
+			struct ferry_error *err)
 {
 	char path[256], *part, *dot;
-	json_t *cfg = NULL, *node;
-	int rc, i;
+	size_t len;
+	json_t *node = cfg;
+	int i;
 
 	if (!key || !*key || snprintf(path, sizeof(path), "%s", key) >= (int)sizeof(path) ||
 	    key[0] == '.' || key[strlen(key) - 1] == '.' || strstr(key, ".."))
 		return ferry_error_set(err, FERRY_EINVAL, "invalid configuration key '%s'", key ? key : "");
 	dot = strchr(path, '.');
+	len = dot ? (size_t)(dot - path) : strlen(path);
 	for (i = 0; managed_keys[i]; i++)
-		if (!strncmp(path, managed_keys[i], dot ? (size_t)(dot - path) : strlen(path) + 1) &&
-		    strlen(managed_keys[i]) == (dot ? (size_t)(dot - path) : strlen(path)))
+		if (strlen(managed_keys[i]) == len && !strncmp(path, managed_keys[i], len))
 			return ferry_error_set(err, FERRY_EREFUSED,
-				"'%s' in config.json is managed by ferry (see 'ferry env show %s')",
+				"'%s' in config.json is managed by ferry and cannot be set (see 'ferry env show %s')",
 				managed_keys[i], rt->env.name);
-	if ((rc = ferry_runtime_config_get(rt, &cfg, err)))
-		return rc;
-	node = cfg;
 	for (part = path; (dot = strchr(part, '.')); part = dot + 1) {
 		json_t *next;
 		*dot = '\0';
 		next = json_object_get(node, part);
 		if (!json_is_object(next)) {
 			if (!value)
-				goto save;      /* nothing to remove */
+				return 0;       /* nothing to remove */
 			next = json_object();
 			json_object_set_new(node, part, next);
 		}
@@ -504,10 +505,29 @@ int ferry_runtime_config_set(struct ferry_runtime *rt, const char *key, const ch
 		json_object_set_new(node, part, config_value(value));
 	else
 		json_object_del(node, part);
-save:
-	rc = config_save(rt, cfg, err);
+	return 0;
+}
+
+int ferry_runtime_config_edit(struct ferry_runtime *rt, const char *const *keys,
+			      const char *const *values, int n, struct ferry_error *err)
+{
+	json_t *cfg = NULL;
+	int rc, i;
+
+	if ((rc = ferry_runtime_config_get(rt, &cfg, err)))
+		return rc;
+	for (i = 0; i < n && !rc; i++)
+		rc = config_apply(rt, cfg, keys[i], values[i], err);
+	if (!rc)
+		rc = config_save(rt, cfg, err);
 	json_decref(cfg);
 	return rc;
+}
+
+int ferry_runtime_config_set(struct ferry_runtime *rt, const char *key, const char *value,
+			     struct ferry_error *err)
+{
+	return ferry_runtime_config_edit(rt, &key, &value, 1, err);
 }
 
 /* ---- swaps ---- */

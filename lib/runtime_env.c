@@ -1,4 +1,8 @@
-/* runtime_env.c: what `ferry env deploy|start|stop|show|rm` do with an environment's
+	if (!type || strcmp(type, "application")) {
+		ferry_error_set();
+		json_decref(man);
+		return FERRY_EINVAL;
+	}/* runtime_env.c: what `ferry env deploy|start|stop|show|rm` do with an environment's
  * runtimes, keeping the environment's recorded state in step. */
 #include "runtime_int.h"
 

@@ -53,6 +53,7 @@ static int copy_bytes(int in, int out)
  * hard link, else a copy. Release files are read-only, so sharing is safe. */
 static int place_file(const char *src, const char *dst, mode_t mode, struct ferry_error *err)
 {
+	mode_t mode_src = mode;
 	int in, out, rc = 0;
 
 	mode = (mode & 0555) | 0400;
@@ -67,10 +68,10 @@ static int place_file(const char *src, const char *dst, mode_t mode, struct ferr
 	close(out);
 	unlink(dst);
 	out = -1;
-	if (link(src, dst) == 0) {
-		chmod(dst, mode);
+	/* Share the inode only with files nobody can write (older releases, read-only
+	 * extractions): an operator's writable files are copied, never re-moded. */
+	if (!(mode_src & 0222) && link(src, dst) == 0)
 		goto out;
-	}
 	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
 	    copy_bytes(in, out) < 0) {
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot copy %s to %s", src, dst);
@@ -253,7 +254,7 @@ static int finish(struct ferry_runtime *rt, const char *tmp, const char *id, jso
 	snprintf(rel, sizeof(rel), "%s/%s.json", mdir, json_string_value(json_object_get(man, "name")));
 	src = ferry_path_join(pkg_dir, "manifest.json");
 	unlink(rel);
-	if ((rc = place_file(src, rel, 0444, err)) || (rc = save_json(tmp, META_DIR "/release.json", info, err)))
+	if ((rc = place_file(src, rel, 0644, err)) || (rc = save_json(tmp, META_DIR "/release.json", info, err)))
 		goto out;
 	snprintf(rel, sizeof(rel), "releases/%s", id);
 	if (!(dst = ferry_runtime_path(rt, rel))) {

@@ -118,6 +118,9 @@ int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferr
  * JSON, else a string); value NULL removes it. Keys ferry manages are refused. */
 int ferry_runtime_config_set(struct ferry_runtime *rt, const char *key, const char *value,
 			     struct ferry_error *err);
+/* Several edits (values[i] NULL: remove keys[i]) in one write: all or none. */
+int ferry_runtime_config_edit(struct ferry_runtime *rt, const char *const *keys,
+			      const char *const *values, int n, struct ferry_error *err);
 
 /* ---- swaps (self-service upgrade) ---- */
 
