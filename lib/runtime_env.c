@@ -1,8 +1,4 @@
-	if (!type || strcmp(type, "application")) {
-		ferry_error_set();
-		json_decref(man);
-		return FERRY_EINVAL;
-	}/* runtime_env.c: what `ferry env deploy|start|stop|show|rm` do with an environment's
+/* runtime_env.c: what `ferry env deploy|start|stop|show|rm` do with an environment's
  * runtimes, keeping the environment's recorded state in step. */
 #include "runtime_int.h"
 
@@ -39,10 +35,11 @@ static int app_manifest(const char *dir, json_t **out, struct ferry_error *err)
 	type = json_string_value(json_object_get(man, "type"));
 	exec = json_object_get(json_object_get(man, "service"), "exec");
 	if (!type || strcmp(type, "application")) {
-		json_decref(man);
-		return ferry_error_set(err, FERRY_EINVAL,
+		ferry_error_set(err, FERRY_EINVAL,
 			"package in %s is of type '%s', not 'application': deploy takes a whole release; "
 			"apply other packages with 'ferry env apply'", dir, type ? type : "?");
+		json_decref(man);
+		return FERRY_EINVAL;
 	}
 	if (!json_is_array(exec) || !json_array_size(exec)) {
 		json_decref(man);
