@@ -702,10 +702,13 @@ int ferry_runtime_db_restore(struct ferry_runtime *rt, const char *name, struct 
 	struct ferry_envdb *db;
 	int rc;
 
-	if ((rc = require_stopped(rt, "restore the database", err)) ||
-	    (rc = ferry_envdb_open(rt->db_conn, &db, err)))
+	if ((rc = ferry_envdb_open(rt->db_conn, &db, err)))
 		return rc;
-	rc = ferry_envdb_rp_restore(db, name, err);
+	/* A missing restore point is reported first: it is what the operator must fix. */
+	if (ferry_envdb_rp_exists(db, name))
+		rc = require_stopped(rt, "restore the database", err);
+	if (!rc)
+		rc = ferry_envdb_rp_restore(db, name, err);
 	ferry_envdb_free(db);
 	if (!rc)
 		rt_log(rt, "database restored from restore point '%s'", name);
