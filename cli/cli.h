@@ -63,6 +63,17 @@ int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_project(struct cli *cli, int argc, char **argv);
 int cmd_env(struct cli *cli, int argc, char **argv);
 int cmd_feature(struct cli *cli, int argc, char **argv);
+int cmd_catalog(struct cli *cli, int argc, char **argv);
+int cmd_upgrade(struct cli *cli, int argc, char **argv);
+int cmd_op(struct cli *cli, int argc, char **argv);
+
+/* Operations (cmd_op.c): progress hooks for a run, the report of its outcome, and
+ * the warning about operations whose process died (called by cli_ctx). */
+struct ferry_op_hooks;
+void cli_op_hooks(struct cli *cli, struct ferry_op_hooks *hooks);
+int cli_op_outcome(struct cli *cli, const char *activity_id, int rc, struct ferry_error *err);
+void cli_op_reap(struct cli *cli);
+int cmd_notify(struct cli *cli, int argc, char **argv);
 
 /* cmd_runtime.c: runtime commands listed in cmd_env.c, and its show/rm parts. */
 int cmd_env_deploy(struct cli *cli, int argc, char **argv);

@@ -4,6 +4,7 @@
 #include "ferry/ctx.h"
 #include "ferry/version.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,10 @@ static const struct cli_cmd groups[] = {
 	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
 	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
+	{ "catalog", cmd_catalog, "catalog list|show|validate   release catalogs" },
+	{ "upgrade", cmd_upgrade, "upgrade check               the upgrade advisor" },
+	{ "op", cmd_op, "op list|show|log|resume|...   operations: runbooks of steps (see docs/ENGINE.md)" },
+	{ "notify", cmd_notify, "notify add|list|rm|test|log  email and webhook notifications" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
 	{ NULL, NULL, NULL }
@@ -89,6 +94,7 @@ int main(int argc, char **argv)
 	const struct cli_cmd *c;
 	int rc;
 
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((rc = take_globals(&cli, &argc, argv)))
 		return rc;
 	if (argc < 2) {
