@@ -370,20 +370,7 @@ int ferry_runtime_release_overlay(struct ferry_runtime *rt, const char *pkg_dir,
 		json_array_set_new(layers, i, layer(man));
 	else
 		json_array_append_new(layers, layer(man));
-	/* For the application: packages.d/<name>.json names each layer (the ledger's
-	 * /version lists them), replaced when the package is upgraded. */
-	snprintf(rel, sizeof(rel), "%s/packages.d", tmp);
-	if ((rc = ferry_mkdir_p(rel, 0755, err)))
-		goto out;
-	snprintf(rel, sizeof(rel), "%s/packages.d/%s.json", tmp,
-		 json_string_value(json_object_get(man, "name")));
-	unlink(rel);
-	l = layer(man);
-	snprintf(rel, sizeof(rel), "packages.d/%s.json", json_string_value(json_object_get(man, "name")));
-	rc = save_json(tmp, rel, l, err);
-	json_decref(l);
-	if (!rc)
-		rc = finish(rt, tmp, out_id, info, pkg_dir, man, err);
+	rc = finish(rt, tmp, out_id, info, pkg_dir, man, err);
 out:
 	if (rc && tmp)
 		ferry_rm_rf(tmp, NULL);

@@ -12,7 +12,7 @@ ferry env create sbx --project contoso --role sandbox --app 7.3 --platform PU12 
 test_expect_success 'the ledger 7.3 application deploys and answers /version' '
   test -f "$PKGS/ledger-app-7.3/manifest.json" &&
   ferry env deploy sbx --from-dir "$PKGS/ledger-app-7.3" &&
-  curl -sf "$(env_url sbx)/version" | jq -e ".release == \"7.3\" and .environment == \"sbx\" and .role == \"sandbox\""'
+  curl -sf "$(env_url sbx)/version" | jq -e ".release == \"7.3\" and .environment == \"sbx\" and .role == \"sandbox\" and (.packages | map(.name)) == [\"ledger-app\"]"'
 test_expect_success 'it keeps its data in the environment database' '
   curl -sf -X POST "$(env_url sbx)/customers" -d "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\"}" >/dev/null &&
   curl -sf "$(env_url sbx)/customers" | grep -q "Ada Lovelace" &&
