@@ -4,10 +4,10 @@
 #                   the archives in examples/pkgs/.
 EX_OUT      := $(BUILD)/examples
 LEDGER_DIR  := examples/ledger
-LEDGER_PKGS := sqlite3 jansson libmicrohttpd libcurl
+LEDGER_PKGS := sqlite3 libpq jansson libmicrohttpd libcurl
 LEDGER_LIBS  = $(SANFLAGS) $(shell pkg-config --libs $(LEDGER_PKGS) 2>/dev/null) -lpthread
 
-LEDGER_COMMON := util config db schema model faults
+LEDGER_COMMON := util config db db_sqlite db_pg schema model faults
 LEDGER_SERVE  := $(LEDGER_COMMON) server api ledger_main
 LEDGER_CTL    := $(LEDGER_COMMON) ctl_main ctl_configsync ctl_dvt ctl_generate ctl_dump
 ledger_objs    = $(patsubst %,$(BUILD)/$(LEDGER_DIR)/src/%.o,$(1))

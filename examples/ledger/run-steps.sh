@@ -3,7 +3,8 @@
 # does, with sqlite3 and the exec argv, for tests and by hand:
 #   KIND: data_upgrade (phases prerequisites, pre-sync, schema-sync, post-sync, final-sync,
 #         then listed order), pre-install, post-install, scrub, dvt.
-# SQL steps run in one transaction; exec steps run without a shell in PKG_DIR with ${CONFIG},
+# SQL steps run in one transaction (sqlite3, or psql when the config's database is a
+# postgresql:// URL); exec steps run without a shell in PKG_DIR with ${CONFIG},
 # ${DB}, ${PORT}, ${ENV}, ${RELEASE_DIR} substituted. Stops at the first failing step (exit 1)
 # and names it. RUN_STEPS_FROM=<name> starts at that step (a resume).
 set -euo pipefail
@@ -32,8 +33,14 @@ while IFS= read -r step; do
 	[ "${started:-yes}" = no ] && { [ "$name" = "$RUN_STEPS_FROM" ] && started=yes || continue; }
 	sql=$(jq -r '.sql // empty' <<<"$step")
 	if [ -n "$sql" ]; then
-		if ! printf '.timeout 10000\nBEGIN IMMEDIATE;\n.read %s\nCOMMIT;\n' "$pkg/$sql" |
-			sqlite3 -bail "$db" >/dev/null; then
+		case "$db" in
+		postgresql://*|postgres://*)
+			run_sql() { psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$db" -f "$pkg/$sql" >/dev/null; } ;;
+		*)
+			run_sql() { printf '.timeout 10000\nBEGIN IMMEDIATE;\n.read %s\nCOMMIT;\n' "$pkg/$sql" |
+				sqlite3 -bail "$db" >/dev/null; } ;;
+		esac
+		if ! run_sql; then
 			echo "run-steps: step '$name' ($sql) failed" >&2
 			exit 1
 		fi

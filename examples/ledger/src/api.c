@@ -109,25 +109,17 @@ static int64_t create_simple(struct app *a, const char *coll, const json_t *in, 
 		f3 = json_string_value(json_object_get(in, "role"));
 		if (!f1 || !*f1 || !f2)
 			return lerr_set(e, 400, "a user needs \"login\" and \"name\"");
-		json_t *p = json_pack("[s, s, s]", f1, f2, f3 ? f3 : "clerk");
-		json_t *r = ledger_db_rows(a->db, "INSERT INTO users (login, name, role) VALUES (?, ?, ?)", p, e);
-		json_decref(p);
-		if (!r)
+		int64_t id = ledger_db_insert(a->db, "users", "login, name, role",
+					      json_pack("[s, s, s]", f1, f2, f3 ? f3 : "clerk"), e);
+		if (id < 0)
 			return lerr_set(e, 409, "user '%s' exists", f1);
-		json_decref(r);
-	} else {
-		f1 = json_string_value(json_object_get(in, "name"));
-		f2 = json_string_value(json_object_get(in, "schedule"));
-		if (!f1 || !*f1)
-			return lerr_set(e, 400, "a batch job needs a \"name\"");
-		json_t *p = json_pack("[s, s]", f1, f2 ? f2 : "daily");
-		json_t *r = ledger_db_rows(a->db, "INSERT INTO batch_jobs (name, schedule) VALUES (?, ?)", p, e);
-		json_decref(p);
-		if (!r)
-			return -1;
-		json_decref(r);
+		return id;
 	}
-	return sqlite3_last_insert_rowid(a->db);
+	f1 = json_string_value(json_object_get(in, "name"));
+	f2 = json_string_value(json_object_get(in, "schedule"));
+	if (!f1 || !*f1)
+		return lerr_set(e, 400, "a batch job needs a \"name\"");
+	return ledger_db_insert(a->db, "batch_jobs", "name, schedule", json_pack("[s, s]", f1, f2 ? f2 : "daily"), e);
 }
 
 static json_t *get_any(struct app *a, const char *coll, long long id, struct lerr *e)
@@ -148,7 +140,7 @@ static int post(struct app *a, const char *coll, const json_t *in, json_t **out)
 	struct lerr e = { 0, "" };
 	int64_t id;
 
-	if (ledger_db_exec(a->db, "BEGIN IMMEDIATE", &e))
+	if (ledger_db_begin(a->db, &e))
 		return fail(out, &e);
 	if (!strcmp(coll, "customers"))
 		id = model_customer_create(a->db, a->release, in, &e);
@@ -158,8 +150,8 @@ static int post(struct app *a, const char *coll, const json_t *in, json_t **out)
 		id = create_posting(a, in, &e);
 	else
 		id = create_simple(a, coll, in, &e);
-	if (id < 0 || ledger_db_exec(a->db, "COMMIT", &e)) {
-		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+	if (id < 0 || ledger_db_commit(a->db, &e)) {
+		ledger_db_rollback(a->db);
 		return fail(out, &e);
 	}
 	return ok(out, 201, get_any(a, coll, id, &e), &e);

@@ -8,7 +8,7 @@ struct app {
 	struct ledger_config cfg;
 	char *release_dir;
 	enum ledger_release release; /* this application release (release.json) */
-	sqlite3 *db;
+	struct ldb *db;
 };
 
 struct api_req {

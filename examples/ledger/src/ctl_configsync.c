@@ -25,32 +25,23 @@ static const struct setting settings[] = {
 	{ REL_81, "tax.enabled", "1" },
 };
 
-static int write_settings(sqlite3 *db, enum ledger_release r, struct lerr *e)
+static int write_settings(struct ldb *db, enum ledger_release r, struct lerr *e)
 {
-	sqlite3_stmt *st = ledger_db_prepare(db, "INSERT OR REPLACE INTO app_config (key, value) VALUES (?, ?)", e);
-	int rc = 0;
+	static const char upsert[] = "INSERT INTO app_config (key, value) VALUES (?, ?)"
+				     " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
-	if (!st || ledger_db_exec(db, "DELETE FROM app_config WHERE key NOT LIKE 'custom.%'", e)) {
-		sqlite3_finalize(st);
+	if (ledger_db_exec(db, "DELETE FROM app_config WHERE key NOT LIKE 'custom.%'", e))
 		return -1;
-	}
-	for (size_t i = 0; rc == 0 && i < sizeof(settings) / sizeof(settings[0]); i++) {
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
 		if (settings[i].since > r)
 			continue;
-		sqlite3_bind_text(st, 1, settings[i].key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, settings[i].value, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = lerr_set(e, 500, "writing '%s': %s", settings[i].key, sqlite3_errmsg(db));
-		sqlite3_reset(st);
+		if (ledger_db_run(db, upsert, json_pack("[s, s]", settings[i].key, settings[i].value), e)) {
+			char msg[sizeof(e->msg)];
+			snprintf(msg, sizeof(msg), "%s", e->msg);
+			return lerr_set(e, 500, "writing '%s': %s", settings[i].key, msg);
+		}
 	}
-	sqlite3_finalize(st);
-	if (rc == 0) {
-		char sql[128];
-		snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO app_config VALUES ('release', '%s')",
-			 ledger_release_name(r));
-		rc = ledger_db_exec(db, sql, e);
-	}
-	return rc;
+	return ledger_db_run(db, upsert, json_pack("[s, s]", "release", ledger_release_name(r)), e);
 }
 
 int ctl_config_sync(int argc, char **argv)
@@ -59,7 +50,7 @@ int ctl_config_sync(int argc, char **argv)
 	struct ledger_config cfg;
 	struct lerr e = { 0, "" };
 	enum ledger_release r;
-	sqlite3 *db = NULL;
+	struct ldb *db = NULL;
 	long long total = 0;
 	char *dir = NULL;
 	int fired, rc = 1;
@@ -71,7 +62,7 @@ int ctl_config_sync(int argc, char **argv)
 	dir = ledger_release_dir(&cfg);
 	if ((r = ledger_dir_release(dir, &e)) == REL_UNKNOWN)
 		goto out;
-	if (!(db = ledger_db_open(cfg.database, 0, &e)) || ledger_db_exec(db, "BEGIN IMMEDIATE", &e))
+	if (!(db = ledger_db_open(cfg.database, 0, &e)) || ledger_db_begin(db, &e))
 		goto out;
 	if (write_settings(db, r, &e))
 		goto rollback;
@@ -84,14 +75,14 @@ int ctl_config_sync(int argc, char **argv)
 			 fired, total);
 		goto rollback;
 	}
-	if (ledger_db_exec(db, "COMMIT", &e))
+	if (ledger_db_commit(db, &e))
 		goto rollback;
 	printf("application configuration sync: release %s, %lld records\n", ledger_release_name(r),
 	       (long long)ledger_db_int(db, "SELECT count(*) FROM app_config", 0));
 	rc = 0;
 	goto out;
 rollback:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	ledger_db_rollback(db);
 out:
 	if (rc)
 		ctl_fail(&e);

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 struct gen {
-	sqlite3 *db;
+	struct ldb *db;
 	enum ledger_release r;
 	uint64_t rng;
 	long long rows, customers, invoices, postings;
@@ -62,12 +62,12 @@ static void date_of(long long day, char out[16])
 static int reference_data(struct gen *g)
 {
 	static const char sql[] =
-		"INSERT INTO users (login, name, role, enabled) VALUES ('clerk01', 'Ada Clerk', 'clerk', 1),"
-		" ('clerk02', 'Ben Clerk', 'clerk', 1), ('acct01', 'Cleo Accountant', 'accountant', 1),"
-		" ('acct02', 'Dev Accountant', 'accountant', 0), ('ops01', 'Eli Operator', 'operator', 1);"
-		"INSERT INTO batch_jobs (name, schedule, status) VALUES ('Invoice posting', 'hourly', 'waiting'),"
-		" ('Customer aging', 'daily', 'waiting'), ('Bank reconciliation', 'daily', 'executing'),"
-		" ('Email distributor', 'every 5 minutes', 'waiting'), ('Archive 2016', 'once', 'ended');"
+		"INSERT INTO users (id, login, name, role, enabled) VALUES (2, 'clerk01', 'Ada Clerk', 'clerk', 1),"
+		" (3, 'clerk02', 'Ben Clerk', 'clerk', 1), (4, 'acct01', 'Cleo Accountant', 'accountant', 1),"
+		" (5, 'acct02', 'Dev Accountant', 'accountant', 0), (6, 'ops01', 'Eli Operator', 'operator', 1);"
+		"INSERT INTO batch_jobs (id, name, schedule, status) VALUES (1, 'Invoice posting', 'hourly', 'waiting'),"
+		" (2, 'Customer aging', 'daily', 'waiting'), (3, 'Bank reconciliation', 'daily', 'executing'),"
+		" (4, 'Email distributor', 'every 5 minutes', 'waiting'), (5, 'Archive 2016', 'once', 'ended');"
 		"UPDATE mail_settings SET smtp_host = 'smtp.contoso.example', smtp_port = 587,"
 		" sender = 'billing@contoso.example', enabled = 1 WHERE id = 1;";
 	char secrets[512];
@@ -157,16 +157,16 @@ static int invoice(struct gen *g, int64_t cust, long long n)
 	return 0;
 }
 
-static long long db_bytes(sqlite3 *db)
+static long long db_bytes(struct ldb *db)
 {
-	return ledger_db_int(db, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size", 0);
+	return ledger_db_bytes(db);
 }
 
 static int fill(struct gen *g, long long rows, long long bytes)
 {
 	long long n = ledger_db_int(g->db, "SELECT count(*) FROM customers", 0);
 
-	if (ledger_db_exec(g->db, "BEGIN IMMEDIATE", g->e))
+	if (ledger_db_begin(g->db, g->e))
 		return -1;
 	if (reference_data(g))
 		goto fail;
@@ -181,13 +181,12 @@ static int fill(struct gen *g, long long rows, long long bytes)
 		for (long long k = 1 + pick(g, 4); k > 0; k--)
 			if (invoice(g, cust, n))
 				goto fail;
-		if (i % 500 == 499 && (ledger_db_exec(g->db, "COMMIT", g->e) ||
-				       ledger_db_exec(g->db, "BEGIN IMMEDIATE", g->e)))
+		if (i % 500 == 499 && (ledger_db_commit(g->db, g->e) || ledger_db_begin(g->db, g->e)))
 			goto fail;
 	}
-	return ledger_db_exec(g->db, "COMMIT", g->e);
+	return ledger_db_commit(g->db, g->e);
 fail:
-	sqlite3_exec(g->db, "ROLLBACK", NULL, NULL, NULL);
+	ledger_db_rollback(g->db);
 	return -1;
 }
 

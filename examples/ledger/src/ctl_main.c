@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 int ctl_fail(const struct lerr *e)
 {
@@ -39,22 +38,14 @@ static int release_in(enum ledger_release r, const char *list)
 }
 
 /* Integrity, foreign keys, balanced postings, currencies that exist. */
-static int data_checks(sqlite3 *db, enum ledger_release r, struct lerr *e)
+static int data_checks(struct ldb *db, enum ledger_release r, struct lerr *e)
 {
-	json_t *rows = ledger_db_rows(db, "PRAGMA integrity_check", NULL, e);
-	const char *res = json_string_value(json_object_get(json_array_get(rows, 0), "integrity_check"));
-	int bad = !res || strcmp(res, "ok");
 	int64_t n;
 
-	if (bad)
-		lerr_set(e, 500, "integrity check failed: %s", res ? res : e->msg);
-	json_decref(rows);
-	if (bad)
+	if (ledger_db_integrity(db, e))
 		return -1;
-	if ((n = ledger_db_int(db, "SELECT count(*) FROM pragma_foreign_key_check", -1)) != 0)
-		return lerr_set(e, 500, "%lld rows break foreign keys (see PRAGMA foreign_key_check)", (long long)n);
 	n = ledger_db_int(db, "SELECT min(posting_id) FROM (SELECT posting_id FROM posting_lines"
-			  " GROUP BY posting_id HAVING sum(amount_cents) <> 0)", 0);
+			  " GROUP BY posting_id HAVING sum(amount_cents) <> 0) AS unbalanced", 0);
 	if (n)
 		return lerr_set(e, 500, "posting %lld does not balance", (long long)n);
 	if (r >= REL_80 && (n = ledger_db_int(db, "SELECT count(*) FROM invoices WHERE currency NOT IN"
@@ -72,8 +63,7 @@ int ctl_check(int argc, char **argv)
 	const char *path = NULL, *want = NULL, *from = NULL;
 	struct lerr e = { 0, "" };
 	enum ledger_release have;
-	struct stat stb;
-	sqlite3 *db;
+	struct ldb *db;
 	int c, empty = 0, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -86,7 +76,10 @@ int ctl_check(int argc, char **argv)
 		return ctl_usage(usage, "check needs --db FILE");
 	if (want && ledger_release_parse(want) == REL_UNKNOWN)
 		return ctl_usage(usage, "unknown release '%s' (7.3, 8.0, 8.1)", want);
-	if (stat(path, &stb) != 0 || stb.st_size == 0) {
+	if (!(db = ledger_db_open(path, 0, &e)) && e.status != 404)
+		return ctl_fail(&e);
+	if (!db || ledger_db_table_count(db) == 0) {
+		ledger_db_close(db);
 		if (want || from) {
 			lerr_set(&e, 404, "database '%s' is missing or empty: nothing to check or upgrade", path);
 			return ctl_fail(&e);
@@ -94,8 +87,6 @@ int ctl_check(int argc, char **argv)
 		printf("ledger data: %s: empty database (the service creates its schema on first start)\n", path);
 		return 0;
 	}
-	if (!(db = ledger_db_open(path, 0, &e)))
-		return ctl_fail(&e);
 	have = ledger_schema_release(db, &empty);
 	if (have == REL_UNKNOWN && !empty)
 		lerr_set(&e, 500, "'%s' is not a ledger database (no schema_version)", path);
@@ -130,7 +121,7 @@ int ctl_sql(int argc, char **argv)
 	const char *path = NULL, *only = NULL;
 	struct lerr e = { 0, "" };
 	enum ledger_release have;
-	sqlite3 *db;
+	struct ldb *db;
 	char *text;
 	int c, rc = 1;
 
@@ -154,9 +145,9 @@ int ctl_sql(int argc, char **argv)
 		printf("skipped %s: data is at release %s, the step applies to %s\n", argv[optind],
 		       ledger_release_name(have), only);
 		rc = 0;
-	} else if (!ledger_db_exec(db, "BEGIN IMMEDIATE", &e)) {
-		if (ledger_db_exec(db, text, &e) || ledger_db_exec(db, "COMMIT", &e))
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	} else if (!ledger_db_begin(db, &e)) {
+		if (ledger_db_exec(db, text, &e) || ledger_db_commit(db, &e))
+			ledger_db_rollback(db);
 		else
 			rc = 0;
 	}
@@ -177,7 +168,7 @@ int ctl_scrub_status(int argc, char **argv)
 	struct lerr e = { 0, "" };
 	json_t *users, *out;
 	int64_t jobs, secrets, mail;
-	sqlite3 *db;
+	struct ldb *db;
 	int scrubbed;
 
 	if (argc != 3 || strcmp(argv[1], "--db"))

@@ -1,159 +1,252 @@
-/* db.c: the application database (SQLite): open, run, rows as JSON. */
+/* db.c: the application database, engine-independent part: driver choice by the connection
+ * string, transactions, rows as JSON, inserts with the next id, catalogue helpers. */
 #include "ledger.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
-sqlite3 *ledger_db_open(const char *path, int create, struct lerr *e)
+struct ldb {
+	const struct ldb_ops *ops;
+	void *h;
+	int in_tx;
+};
+
+int ledger_db_is_url(const char *conn)
 {
-	sqlite3 *db = NULL;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	return !strncmp(conn, "postgresql://", 13) || !strncmp(conn, "postgres://", 11);
+}
 
-	if (!create && access(path, F_OK) != 0) {
-		lerr_set(e, 404, "database '%s' does not exist", path);
+struct ldb *ledger_db_open(const char *conn, int create, struct lerr *e)
+{
+	const struct ldb_ops *ops = ledger_db_is_url(conn) ? &ledger_db_postgresql : &ledger_db_sqlite;
+	struct ldb *db;
+	void *h;
+
+	if (!strncmp(conn, "sqlite:", 7))
+		conn += 7;
+	if (!(h = ops->open(conn, create, e)))
+		return NULL;
+	if (!(db = calloc(1, sizeof(*db)))) {
+		ops->close(h);
+		lerr_set(e, 500, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		lerr_set(e, 500, "cannot open database '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 10000);
-	if (ledger_db_exec(db, "PRAGMA foreign_keys = ON", e)) {
-		sqlite3_close(db);
-		return NULL;
-	}
+	db->ops = ops;
+	db->h = h;
 	return db;
 }
 
-void ledger_db_close(sqlite3 *db)
+void ledger_db_close(struct ldb *db)
 {
-	sqlite3_close(db);
+	if (!db)
+		return;
+	if (db->in_tx)
+		ledger_db_rollback(db);
+	db->ops->close(db->h);
+	free(db);
 }
 
-int ledger_db_exec(sqlite3 *db, const char *sql, struct lerr *e)
+const char *ledger_db_driver(const struct ldb *db)
 {
-	char *msg = NULL;
+	return db->ops->name;
+}
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc = sqlite3_extended_errcode(db);
-		int status = (rc & 0xff) == SQLITE_CONSTRAINT ? 409 : 500;
-		lerr_set(e, status, "%s", msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
+int ledger_db_exec(struct ldb *db, const char *sql, struct lerr *e)
+{
+	return db->ops->exec(db->h, sql, e);
+}
+
+int ledger_db_begin(struct ldb *db, struct lerr *e)
+{
+	if (db->ops->begin(db->h, e))
 		return -1;
-	}
+	db->in_tx = 1;
 	return 0;
 }
 
-sqlite3_stmt *ledger_db_prepare(sqlite3 *db, const char *sql, struct lerr *e)
+int ledger_db_begin_read(struct ldb *db, struct lerr *e)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		lerr_set(e, 500, "%s (in: %.120s)", sqlite3_errmsg(db), sql);
-		return NULL;
-	}
-	return st;
-}
-
-int ledger_db_bind_json(sqlite3_stmt *st, const json_t *params, struct lerr *e)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(params, i, v) {
-		int col = (int)i + 1, rc;
-		if (json_is_integer(v))
-			rc = sqlite3_bind_int64(st, col, json_integer_value(v));
-		else if (json_is_real(v))
-			rc = sqlite3_bind_double(st, col, json_real_value(v));
-		else if (json_is_string(v))
-			rc = sqlite3_bind_text(st, col, json_string_value(v), -1, SQLITE_TRANSIENT);
-		else if (json_is_boolean(v))
-			rc = sqlite3_bind_int(st, col, json_is_true(v));
-		else
-			rc = sqlite3_bind_null(st, col);
-		if (rc != SQLITE_OK)
-			return lerr_set(e, 500, "bind parameter %d: %s", col, sqlite3_errstr(rc));
-	}
+	if (db->ops->exec(db->h, db->ops->begin_read, e))
+		return -1;
+	db->in_tx = 1;
 	return 0;
 }
 
-static json_t *column_json(sqlite3_stmt *st, int i)
+int ledger_db_commit(struct ldb *db, struct lerr *e)
 {
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, i));
-	case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, i));
-	case SQLITE_NULL: return json_null();
-	default: return json_string((const char *)sqlite3_column_text(st, i));
+	if (db->ops->exec(db->h, "COMMIT", e))
+		return -1;
+	db->in_tx = 0;
+	return 0;
+}
+
+void ledger_db_rollback(struct ldb *db)
+{
+	db->ops->exec(db->h, "ROLLBACK", NULL);
+	db->in_tx = 0;
+}
+
+int ledger_db_each(struct ldb *db, const char *sql, const json_t *params, ldb_row_fn fn, void *arg,
+		   struct lerr *e)
+{
+	return db->ops->query(db->h, sql, params, fn, arg, e);
+}
+
+static json_t *value_json(const char *v, char kind)
+{
+	switch (kind) {
+	case 'N': return json_null();
+	case 'i': return json_integer(strtoll(v, NULL, 10));
+	case 'r': return json_real(strtod(v, NULL));
+	default: return json_string(v);
 	}
 }
 
-json_t *ledger_db_rows(sqlite3 *db, const char *sql, const json_t *params, struct lerr *e)
+static int collect(void *arg, int n, const char *const *names, const char *const *vals,
+		   const char *kinds, struct lerr *e)
 {
-	sqlite3_stmt *st = ledger_db_prepare(db, sql, e);
-	json_t *rows;
-	int rc;
+	json_t *row = json_object();
 
-	if (!st)
-		return NULL;
-	if (params && ledger_db_bind_json(st, params, e)) {
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	rows = json_array();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *row = json_object();
-		for (int i = 0; i < sqlite3_column_count(st); i++)
-			json_object_set_new(row, sqlite3_column_name(st, i), column_json(st, i));
-		json_array_append_new(rows, row);
-	}
-	if (rc != SQLITE_DONE) {
-		lerr_set(e, 500, "%s", sqlite3_errmsg(db));
+	(void)e;
+	for (int i = 0; i < n; i++)
+		json_object_set_new(row, names[i], value_json(vals[i], kinds[i]));
+	return json_array_append_new(arg, row);
+}
+
+json_t *ledger_db_rows(struct ldb *db, const char *sql, const json_t *params, struct lerr *e)
+{
+	json_t *rows = json_array();
+
+	if (ledger_db_each(db, sql, params, collect, rows, e)) {
 		json_decref(rows);
-		rows = NULL;
+		return NULL;
 	}
-	sqlite3_finalize(st);
 	return rows;
 }
 
-int64_t ledger_db_int(sqlite3 *db, const char *sql, int64_t dflt)
+int ledger_db_run(struct ldb *db, const char *sql, json_t *params, struct lerr *e)
 {
-	sqlite3_stmt *st = ledger_db_prepare(db, sql, NULL);
-	int64_t v = dflt;
+	json_t *rows = ledger_db_rows(db, sql, params, e);
 
-	if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	json_decref(params);
+	json_decref(rows);
+	return rows ? 0 : -1;
 }
 
-int ledger_db_has_table(sqlite3 *db, const char *table)
+int64_t ledger_db_insert(struct ldb *db, const char *table, const char *cols, json_t *params,
+			 struct lerr *e)
 {
-	sqlite3_stmt *st = ledger_db_prepare(db,
-		"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", NULL);
-	int found;
+	char sql[1024];
+	size_t n = json_array_size(params), off;
+	json_t *rows;
+	int64_t id = -1;
 
-	if (!st)
-		return 0;
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s (id, %s) VALUES ((SELECT coalesce(max(id), 0)"
+			       " + 1 FROM %s)", table, cols, table);
+	for (size_t i = 0; i < n && off < sizeof(sql); i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ", ?");
+	if (off < sizeof(sql))
+		snprintf(sql + off, sizeof(sql) - off, ") RETURNING id");
+	rows = ledger_db_rows(db, sql, params, e);
+	if (rows && json_array_size(rows) == 1)
+		id = json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+	json_decref(rows);
+	json_decref(params);
+	return id;
+}
+
+int64_t ledger_db_int(struct ldb *db, const char *sql, int64_t dflt)
+{
+	json_t *rows = ledger_db_rows(db, sql, NULL, NULL), *v;
+	int64_t out = dflt;
+
+	v = json_array_size(rows) ? json_object_iter_value(json_object_iter(json_array_get(rows, 0))) : NULL;
+	if (json_is_integer(v))
+		out = json_integer_value(v);
+	else if (json_is_string(v))
+		out = strtoll(json_string_value(v), NULL, 10);
+	json_decref(rows);
+	return out;
+}
+
+json_t *ledger_db_tables(struct ldb *db, struct lerr *e) { return db->ops->tables(db->h, e); }
+json_t *ledger_db_columns(struct ldb *db, const char *t, struct lerr *e) { return db->ops->columns(db->h, t, e); }
+int ledger_db_integrity(struct ldb *db, struct lerr *e) { return db->ops->integrity(db->h, e); }
+long long ledger_db_bytes(struct ldb *db) { return db->ops->bytes(db->h); }
+const char *ledger_db_text_order(const struct ldb *db) { return db->ops->text_order; }
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "name")),
+		      json_string_value(json_object_get(*(json_t *const *)b, "name")));
+}
+
+/* Sorted by name here: the drivers rename some of them. */
+json_t *ledger_db_indexes(struct ldb *db, const char *table, struct lerr *e)
+{
+	json_t *rows = db->ops->indexes(db->h, table, e), **v, *out;
+	size_t n = json_array_size(rows);
+
+	if (!rows || n < 2 || !(v = calloc(n, sizeof(*v))))
+		return rows;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(rows, i);
+	qsort(v, n, sizeof(*v), by_name);
+	out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	json_decref(rows);
+	return out;
+}
+
+static int has_named(json_t *list, const char *key, const char *name)
+{
+	size_t i;
+	json_t *v;
+	int found = 0;
+
+	json_array_foreach(list, i, v) {
+		const char *s = json_is_string(v) ? json_string_value(v)
+						  : json_string_value(json_object_get(v, key));
+		if (s && !strcmp(s, name))
+			found = 1;
+	}
+	json_decref(list);
 	return found;
 }
 
-int ledger_db_has_column(sqlite3 *db, const char *table, const char *column)
+int ledger_db_has_table(struct ldb *db, const char *table)
 {
-	sqlite3_stmt *st = ledger_db_prepare(db,
-		"SELECT 1 FROM pragma_table_info(?) WHERE name = ?", NULL);
-	int found;
+	return has_named(ledger_db_tables(db, NULL), NULL, table);
+}
 
-	if (!st)
-		return 0;
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
+int ledger_db_has_column(struct ldb *db, const char *table, const char *column)
+{
+	return has_named(ledger_db_columns(db, table, NULL), "name", column);
+}
+
+int ledger_db_has_index(struct ldb *db, const char *table, const char *index)
+{
+	return has_named(ledger_db_indexes(db, table, NULL), "name", index);
+}
+
+int ledger_db_table_count(struct ldb *db)
+{
+	json_t *t = ledger_db_tables(db, NULL);
+	int n = t ? (int)json_array_size(t) : -1;
+
+	json_decref(t);
+	return n;
+}
+
+void ledger_today(char out[16])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
 }

@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 #include <jansson.h>
 
 /* Releases this source knows. The data's release is in schema_version. */
@@ -45,41 +44,93 @@ enum ledger_release ledger_dir_release(const char *dir, struct lerr *e);
 /* {release, platform, packages[]} read from a release directory. Caller owns. */
 json_t *ledger_release_info(const char *dir, struct lerr *e);
 
-/* db.c */
-sqlite3 *ledger_db_open(const char *path, int create, struct lerr *e);
-void ledger_db_close(sqlite3 *db);
-int ledger_db_exec(sqlite3 *db, const char *sql, struct lerr *e);
-/* Prepare or fail with the statement text in the message. */
-sqlite3_stmt *ledger_db_prepare(sqlite3 *db, const char *sql, struct lerr *e);
+/* db.c, db_sqlite.c, db_pg.c: the application database behind one small interface. The
+ * config's "database" is a file path (SQLite) or a postgresql:// URL (libpq). SQL is written
+ * once in the subset both engines run (? placeholders, ON CONFLICT, RETURNING, explicit ids);
+ * what differs (catalogues, integrity checks, sizes, write locks) lives in the drivers. */
+struct ldb;
+
+/* One row of a query: n values as text (NULL for SQL NULL) with their kind:
+ * 'N' null, 'i' integer, 'r' real, 't' text. Return non-zero to stop with that error. */
+typedef int (*ldb_row_fn)(void *arg, int n, const char *const *names, const char *const *vals,
+			  const char *kinds, struct lerr *e);
+
+struct ldb_ops {
+	const char *name;                                    /* "sqlite", "postgresql" */
+	void *(*open)(const char *conn, int create, struct lerr *e);
+	void (*close)(void *h);
+	int (*exec)(void *h, const char *sql, struct lerr *e); /* a script, no parameters */
+	int (*query)(void *h, const char *sql, const json_t *params, ldb_row_fn fn, void *arg,
+		     struct lerr *e);
+	int (*begin)(void *h, struct lerr *e);                 /* a write transaction, one writer */
+	const char *begin_read;                                /* a read snapshot */
+	int (*integrity)(void *h, struct lerr *e);             /* storage and foreign keys */
+	/* catalogue, normalized alike on both: tables sorted by name; columns in order as
+	 * {name, type (INTEGER/TEXT/REAL), notnull, default (SQL text or null), pk (0 or position)};
+	 * indexes but the primary key, sorted by name, as {name, unique, columns: "a,b"} */
+	json_t *(*tables)(void *h, struct lerr *e);
+	json_t *(*columns)(void *h, const char *table, struct lerr *e);
+	json_t *(*indexes)(void *h, const char *table, struct lerr *e);
+	long long (*bytes)(void *h);
+	const char *text_order;                               /* appended to ORDER BY a text column */
+};
+extern const struct ldb_ops ledger_db_sqlite, ledger_db_postgresql;
+
+struct ldb *ledger_db_open(const char *conn, int create, struct lerr *e); /* 404 when missing */
+void ledger_db_close(struct ldb *db);
+const char *ledger_db_driver(const struct ldb *db);
+int ledger_db_is_url(const char *conn);
+int ledger_db_exec(struct ldb *db, const char *sql, struct lerr *e);
+int ledger_db_begin(struct ldb *db, struct lerr *e);
+int ledger_db_begin_read(struct ldb *db, struct lerr *e);
+int ledger_db_commit(struct ldb *db, struct lerr *e);
+void ledger_db_rollback(struct ldb *db);
+int ledger_db_each(struct ldb *db, const char *sql, const json_t *params, ldb_row_fn fn, void *arg,
+		   struct lerr *e);
 /* Run a query, return its rows as an array of objects (column name -> value). */
-json_t *ledger_db_rows(sqlite3 *db, const char *sql, const json_t *params, struct lerr *e);
-int ledger_db_bind_json(sqlite3_stmt *st, const json_t *params, struct lerr *e);
-int64_t ledger_db_int(sqlite3 *db, const char *sql, int64_t dflt);
-int ledger_db_has_column(sqlite3 *db, const char *table, const char *column);
-int ledger_db_has_table(sqlite3 *db, const char *table);
+json_t *ledger_db_rows(struct ldb *db, const char *sql, const json_t *params, struct lerr *e);
+/* Run a statement with parameters (steals params); 0 or -1 (409 on a constraint). */
+int ledger_db_run(struct ldb *db, const char *sql, json_t *params, struct lerr *e);
+/* INSERT INTO table (id, cols) with the next id (max + 1, as SQLite's rowid does) and the
+ * values of params (stolen); returns the new id or -1. Callers hold a write transaction. */
+int64_t ledger_db_insert(struct ldb *db, const char *table, const char *cols, json_t *params,
+			 struct lerr *e);
+int64_t ledger_db_int(struct ldb *db, const char *sql, int64_t dflt);
+int ledger_db_has_column(struct ldb *db, const char *table, const char *column);
+int ledger_db_has_table(struct ldb *db, const char *table);
+int ledger_db_has_index(struct ldb *db, const char *table, const char *index);
+int ledger_db_table_count(struct ldb *db);
+int ledger_db_integrity(struct ldb *db, struct lerr *e);
+json_t *ledger_db_tables(struct ldb *db, struct lerr *e);
+json_t *ledger_db_columns(struct ldb *db, const char *table, struct lerr *e);
+json_t *ledger_db_indexes(struct ldb *db, const char *table, struct lerr *e);
+long long ledger_db_bytes(struct ldb *db);
+const char *ledger_db_text_order(const struct ldb *db);
+/* Today (UTC) as YYYY-MM-DD. */
+void ledger_today(char out[16]);
 
 /* schema.c */
 /* The data's release (schema_version), REL_UNKNOWN when absent; *empty set for a database
  * without any table. */
-enum ledger_release ledger_schema_release(sqlite3 *db, int *empty);
+enum ledger_release ledger_schema_release(struct ldb *db, int *empty);
 /* Create release r's schema and reference data in one transaction. */
-int ledger_schema_create(sqlite3 *db, enum ledger_release r, struct lerr *e);
+int ledger_schema_create(struct ldb *db, enum ledger_release r, struct lerr *e);
 /* 0 when the database is at release r with its shape; else 503 with the reason
  * ("data upgrade required from 7.3 to 8.1"). */
-int ledger_schema_check(sqlite3 *db, enum ledger_release r, struct lerr *e);
+int ledger_schema_check(struct ldb *db, enum ledger_release r, struct lerr *e);
 
 /* model.c: the business rules, shared by the HTTP API and the generator. */
 struct posting_line {
 	const char *account;
 	long long amount_cents;
 };
-int64_t model_customer_create(sqlite3 *db, enum ledger_release r, const json_t *in, struct lerr *e);
-int64_t model_posting_create(sqlite3 *db, enum ledger_release r, const char *date, const char *desc,
+int64_t model_customer_create(struct ldb *db, enum ledger_release r, const json_t *in, struct lerr *e);
+int64_t model_posting_create(struct ldb *db, enum ledger_release r, const char *date, const char *desc,
 			     int64_t invoice_id, const struct posting_line *lines, size_t n, struct lerr *e);
-int64_t model_invoice_create(sqlite3 *db, enum ledger_release r, const json_t *in, struct lerr *e);
-json_t *model_customer_get(sqlite3 *db, enum ledger_release r, int64_t id, struct lerr *e);
-json_t *model_invoice_get(sqlite3 *db, enum ledger_release r, int64_t id, struct lerr *e);
-json_t *model_posting_get(sqlite3 *db, int64_t id, struct lerr *e);
+int64_t model_invoice_create(struct ldb *db, enum ledger_release r, const json_t *in, struct lerr *e);
+json_t *model_customer_get(struct ldb *db, enum ledger_release r, int64_t id, struct lerr *e);
+json_t *model_invoice_get(struct ldb *db, enum ledger_release r, int64_t id, struct lerr *e);
+json_t *model_posting_get(struct ldb *db, int64_t id, struct lerr *e);
 const char *model_customer_columns(enum ledger_release r);
 const char *model_invoice_columns(enum ledger_release r);
 

@@ -35,28 +35,7 @@ static int valid_date(const char *s)
 	       m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-/* Insert with json parameters; return the new row id or -1. */
-static int64_t insert(sqlite3 *db, const char *sql, json_t *params, struct lerr *e)
-{
-	sqlite3_stmt *st = ledger_db_prepare(db, sql, e);
-	int64_t id = -1;
-	int rc;
-
-	if (st && !ledger_db_bind_json(st, params, e)) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE)
-			id = sqlite3_last_insert_rowid(db);
-		else if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_CONSTRAINT)
-			lerr_set(e, 409, "%s", sqlite3_errmsg(db));
-		else
-			lerr_set(e, 500, "%s", sqlite3_errmsg(db));
-	}
-	sqlite3_finalize(st);
-	json_decref(params);
-	return id;
-}
-
-static int exists(sqlite3 *db, const char *sql, json_t *param)
+static int exists(struct ldb *db, const char *sql, json_t *param)
 {
 	json_t *p = json_pack("[o]", param);
 	json_t *rows = ledger_db_rows(db, sql, p, NULL);
@@ -67,12 +46,12 @@ static int exists(sqlite3 *db, const char *sql, json_t *param)
 	return found;
 }
 
-int64_t model_customer_create(sqlite3 *db, enum ledger_release r, const json_t *in, struct lerr *e)
+int64_t model_customer_create(struct ldb *db, enum ledger_release r, const json_t *in, struct lerr *e)
 {
 	const char *name = str_field(in, "name"), *first = str_field(in, "first_name");
 	const char *last = str_field(in, "last_name"), *email = str_field(in, "email");
 	const char *created = str_field(in, "created_on");
-	char full[512], split[512];
+	char full[512], split[512], today[16];
 
 	if (!name && !first)
 		return lerr_set(e, 400, "a customer needs \"%s\"", r == REL_73 ? "name" : "first_name");
@@ -80,13 +59,17 @@ int64_t model_customer_create(sqlite3 *db, enum ledger_release r, const json_t *
 		return lerr_set(e, 400, "\"email\" '%s' is not an email address", email);
 	if (created && !valid_date(created))
 		return lerr_set(e, 400, "\"created_on\" must be YYYY-MM-DD");
+	if (!created) {
+		ledger_today(today);
+		created = today;
+	}
 	if (r == REL_73) {
 		if (!name) {
 			snprintf(full, sizeof(full), "%s%s%s", first, last ? " " : "", last ? last : "");
 			name = full;
 		}
-		return insert(db, "INSERT INTO customers (name, email, created_on) VALUES (?, ?, coalesce(?, date('now')))",
-			      json_pack("[s, s?, s?]", name, email, created), e);
+		return ledger_db_insert(db, "customers", "name, email, created_on",
+					json_pack("[s, s?, s]", name, email, created), e);
 	}
 	if (!first) { /* 8.x accepts a full name and splits it like the data upgrade does */
 		const char *sp = strchr(name, ' ');
@@ -96,12 +79,11 @@ int64_t model_customer_create(sqlite3 *db, enum ledger_release r, const json_t *
 	}
 	if (r == REL_81 && email && exists(db, "SELECT 1 FROM customers WHERE email = ?", json_string(email)))
 		return lerr_set(e, 409, "a customer with email '%s' already exists", email);
-	return insert(db, "INSERT INTO customers (first_name, last_name, email, created_on)"
-			  " VALUES (?, ?, ?, coalesce(?, date('now')))",
-		      json_pack("[s, s, s?, s?]", first, last ? last : "", email, created), e);
+	return ledger_db_insert(db, "customers", "first_name, last_name, email, created_on",
+				json_pack("[s, s, s?, s]", first, last ? last : "", email, created), e);
 }
 
-int64_t model_posting_create(sqlite3 *db, enum ledger_release r, const char *date, const char *desc,
+int64_t model_posting_create(struct ldb *db, enum ledger_release r, const char *date, const char *desc,
 			     int64_t invoice_id, const struct posting_line *lines, size_t n, struct lerr *e)
 {
 	long long debit = 0, credit = 0;
@@ -127,12 +109,12 @@ int64_t model_posting_create(sqlite3 *db, enum ledger_release r, const char *dat
 	}
 	if (debit != credit)
 		return lerr_set(e, 400, "posting does not balance: debits %lld, credits %lld", debit, credit);
-	id = insert(db, "INSERT INTO postings (posted_on, description, invoice_id) VALUES (?, ?, ?)",
-		    invoice_id > 0 ? json_pack("[s, s, I]", date, desc, (json_int_t)invoice_id)
+	id = ledger_db_insert(db, "postings", "posted_on, description, invoice_id",
+			      invoice_id > 0 ? json_pack("[s, s, I]", date, desc, (json_int_t)invoice_id)
 				   : json_pack("[s, s, n]", date, desc), e);
 	for (size_t i = 0; id > 0 && i < n; i++)
-		if (insert(db, "INSERT INTO posting_lines (posting_id, account, amount_cents) VALUES (?, ?, ?)",
-			   json_pack("[I, s, I]", (json_int_t)id, lines[i].account,
+		if (ledger_db_insert(db, "posting_lines", "posting_id, account, amount_cents",
+				     json_pack("[I, s, I]", (json_int_t)id, lines[i].account,
 				     (json_int_t)lines[i].amount_cents), e) < 0)
 			return -1;
 	return id;
@@ -144,7 +126,7 @@ static long long tax_of(long long gross, long long rate_bp)
 	return rate_bp > 0 ? (gross * rate_bp + (10000 + rate_bp) / 2) / (10000 + rate_bp) : 0;
 }
 
-static int64_t post_invoice(sqlite3 *db, enum ledger_release r, int64_t id, const char *number,
+static int64_t post_invoice(struct ldb *db, enum ledger_release r, int64_t id, const char *number,
 			    const char *date, long long amount, long long rate_bp, struct lerr *e)
 {
 	struct posting_line lines[3];
@@ -160,7 +142,7 @@ static int64_t post_invoice(sqlite3 *db, enum ledger_release r, int64_t id, cons
 	return model_posting_create(db, r, date, desc, id, lines, n, e);
 }
 
-int64_t model_invoice_create(sqlite3 *db, enum ledger_release r, const json_t *in, struct lerr *e)
+int64_t model_invoice_create(struct ldb *db, enum ledger_release r, const json_t *in, struct lerr *e)
 {
 	json_t *cust = json_object_get(in, "customer_id"), *amt = json_object_get(in, "amount_cents");
 	const char *date = str_field(in, "issued_on"), *currency = str_field(in, "currency");
@@ -191,9 +173,7 @@ int64_t model_invoice_create(sqlite3 *db, enum ledger_release r, const json_t *i
 		json_decref(rows);
 	}
 	if (!date) {
-		json_t *rows = ledger_db_rows(db, "SELECT date('now') AS d", NULL, e);
-		snprintf(today, sizeof(today), "%s", json_string_value(json_object_get(json_array_get(rows, 0), "d")));
-		json_decref(rows);
+		ledger_today(today);
 		date = today;
 	}
 	if (!valid_date(date))
@@ -201,16 +181,14 @@ int64_t model_invoice_create(sqlite3 *db, enum ledger_release r, const json_t *i
 	next = ledger_db_int(db, "SELECT coalesce(max(id), 0) + 1 FROM invoices", 1);
 	snprintf(number, sizeof(number), "INV-%06lld", (long long)next);
 	if (r == REL_73)
-		id = insert(db, "INSERT INTO invoices (number, customer_id, issued_on, amount_cents) VALUES (?, ?, ?, ?)",
-			    json_pack("[s, O, s, O]", number, cust, date, amt), e);
+		id = ledger_db_insert(db, "invoices", "number, customer_id, issued_on, amount_cents",
+				      json_pack("[s, O, s, O]", number, cust, date, amt), e);
 	else if (r == REL_80)
-		id = insert(db, "INSERT INTO invoices (number, customer_id, issued_on, amount_cents, currency)"
-				" VALUES (?, ?, ?, ?, ?)",
-			    json_pack("[s, O, s, O, s]", number, cust, date, amt, currency ? currency : "USD"), e);
+		id = ledger_db_insert(db, "invoices", "number, customer_id, issued_on, amount_cents, currency",
+				      json_pack("[s, O, s, O, s]", number, cust, date, amt, currency ? currency : "USD"), e);
 	else
-		id = insert(db, "INSERT INTO invoices (number, customer_id, issued_on, amount_cents, currency, tax_code)"
-				" VALUES (?, ?, ?, ?, ?, ?)",
-			    json_pack("[s, O, s, O, s, s?]", number, cust, date, amt,
+		id = ledger_db_insert(db, "invoices", "number, customer_id, issued_on, amount_cents, currency, tax_code",
+				      json_pack("[s, O, s, O, s, s?]", number, cust, date, amt,
 				      currency ? currency : "USD", tax_code), e);
 	if (id < 0)
 		return -1;
@@ -219,7 +197,7 @@ int64_t model_invoice_create(sqlite3 *db, enum ledger_release r, const json_t *i
 	return id;
 }
 
-static json_t *get_one(sqlite3 *db, const char *what, const char *sql, int64_t id, struct lerr *e)
+static json_t *get_one(struct ldb *db, const char *what, const char *sql, int64_t id, struct lerr *e)
 {
 	json_t *p = json_pack("[I]", (json_int_t)id);
 	json_t *rows = ledger_db_rows(db, sql, p, e), *row = NULL;
@@ -233,21 +211,21 @@ static json_t *get_one(sqlite3 *db, const char *what, const char *sql, int64_t i
 	return row;
 }
 
-json_t *model_customer_get(sqlite3 *db, enum ledger_release r, int64_t id, struct lerr *e)
+json_t *model_customer_get(struct ldb *db, enum ledger_release r, int64_t id, struct lerr *e)
 {
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT %s FROM customers WHERE id = ?", model_customer_columns(r));
 	return get_one(db, "customer", sql, id, e);
 }
 
-json_t *model_invoice_get(sqlite3 *db, enum ledger_release r, int64_t id, struct lerr *e)
+json_t *model_invoice_get(struct ldb *db, enum ledger_release r, int64_t id, struct lerr *e)
 {
 	char sql[256];
 	snprintf(sql, sizeof(sql), "SELECT %s FROM invoices WHERE id = ?", model_invoice_columns(r));
 	return get_one(db, "invoice", sql, id, e);
 }
 
-json_t *model_posting_get(sqlite3 *db, int64_t id, struct lerr *e)
+json_t *model_posting_get(struct ldb *db, int64_t id, struct lerr *e)
 {
 	json_t *p, *lines;
 	json_t *row = get_one(db, "posting", "SELECT id, posted_on, description, invoice_id FROM postings"

@@ -117,7 +117,7 @@ static int open_database(struct app *a, struct lerr *e)
 	int empty = 0;
 	enum ledger_release have;
 
-	if (dir)
+	if (dir && !ledger_db_is_url(dir))
 		ledger_mkdir_p(dirname(dir));
 	free(dir);
 	a->db = ledger_db_open(a->cfg.database, 1, e);

@@ -4,4 +4,4 @@ UPDATE customers SET email = NULL WHERE email IS NOT NULL AND trim(email) = '';
 UPDATE customers SET email = lower(trim(email)) WHERE email <> lower(trim(email));
 UPDATE customers SET email = NULL WHERE id IN (
   SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY email ORDER BY id) AS n
-                  FROM customers WHERE email IS NOT NULL) WHERE n > 1);
+                  FROM customers WHERE email IS NOT NULL) AS ranked WHERE n > 1);

@@ -1,0 +1,256 @@
+/* db_sqlite.c: the application database on SQLite (a file path). */
+#include "ledger.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void *sq_open(const char *path, int create, struct lerr *e)
+{
+	sqlite3 *db = NULL;
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+
+	if (!create && access(path, F_OK) != 0) {
+		lerr_set(e, 404, "database '%s' does not exist", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		lerr_set(e, 500, "cannot open database '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK) {
+		lerr_set(e, 500, "cannot open database '%s': %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static void sq_close(void *h)
+{
+	sqlite3_close(h);
+}
+
+static int sq_status(sqlite3 *db)
+{
+	return (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CONSTRAINT ? 409 : 500;
+}
+
+static int sq_exec(void *h, const char *sql, struct lerr *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		lerr_set(e, sq_status(h), "%s", msg ? msg : sqlite3_errmsg(h));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int bind_json(sqlite3_stmt *st, const json_t *params, struct lerr *e)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(params, i, v) {
+		int col = (int)i + 1, rc;
+		if (json_is_integer(v))
+			rc = sqlite3_bind_int64(st, col, json_integer_value(v));
+		else if (json_is_real(v))
+			rc = sqlite3_bind_double(st, col, json_real_value(v));
+		else if (json_is_string(v))
+			rc = sqlite3_bind_text(st, col, json_string_value(v), -1, SQLITE_TRANSIENT);
+		else if (json_is_boolean(v))
+			rc = sqlite3_bind_int(st, col, json_is_true(v));
+		else
+			rc = sqlite3_bind_null(st, col);
+		if (rc != SQLITE_OK)
+			return lerr_set(e, 500, "bind parameter %d: %s", col, sqlite3_errstr(rc));
+	}
+	return 0;
+}
+
+static int sq_query(void *h, const char *sql, const json_t *params, ldb_row_fn fn, void *arg,
+		    struct lerr *e)
+{
+	sqlite3 *db = h;
+	sqlite3_stmt *st = NULL;
+	const char **names = NULL, **vals = NULL;
+	char *kinds = NULL;
+	int rc = -1, r, n;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return lerr_set(e, 500, "%s (in: %.120s)", sqlite3_errmsg(db), sql);
+	if (params && bind_json(st, params, e))
+		goto out;
+	n = sqlite3_column_count(st);
+	names = calloc((size_t)n + 1, sizeof(*names));
+	vals = calloc((size_t)n + 1, sizeof(*vals));
+	kinds = calloc((size_t)n + 1, 1);
+	if (!names || !vals || !kinds) {
+		lerr_set(e, 500, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		names[i] = sqlite3_column_name(st, i);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++) {
+			int t = sqlite3_column_type(st, i);
+			kinds[i] = t == SQLITE_NULL ? 'N' : t == SQLITE_INTEGER ? 'i' : t == SQLITE_FLOAT ? 'r' : 't';
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		}
+		if (fn(arg, n, names, vals, kinds, e))
+			goto out;
+	}
+	if (r != SQLITE_DONE) {
+		lerr_set(e, sq_status(db), "%s", sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(names);
+	free(vals);
+	free(kinds);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_begin(void *h, struct lerr *e)
+{
+	return sq_exec(h, "BEGIN IMMEDIATE", e);
+}
+
+static int first_text(void *arg, int n, const char *const *names, const char *const *vals,
+		      const char *kinds, struct lerr *e)
+{
+	(void)names; (void)kinds; (void)e;
+	if (n > 0 && !((char *)arg)[0])
+		snprintf(arg, 256, "%s", vals[0] ? vals[0] : "");
+	return 0;
+}
+
+static int sq_integrity(void *h, struct lerr *e)
+{
+	char res[256] = "";
+
+	if (sq_query(h, "PRAGMA integrity_check", NULL, first_text, res, e))
+		return -1;
+	if (strcmp(res, "ok"))
+		return lerr_set(e, 500, "integrity check failed: %s", res);
+	res[0] = '\0';
+	if (sq_query(h, "SELECT count(*) FROM pragma_foreign_key_check", NULL, first_text, res, e))
+		return -1;
+	if (strcmp(res, "0"))
+		return lerr_set(e, 500, "%s rows break foreign keys (see PRAGMA foreign_key_check)", res);
+	return 0;
+}
+
+static int add_row(void *arg, int n, const char *const *names, const char *const *vals,
+		   const char *kinds, struct lerr *e)
+{
+	json_t *row = json_object();
+
+	(void)e;
+	for (int i = 0; i < n; i++)
+		json_object_set_new(row, names[i], kinds[i] == 'N' ? json_null() :
+				    kinds[i] == 'i' ? json_integer(strtoll(vals[i], NULL, 10)) :
+				    json_string(vals[i]));
+	return json_array_append_new(arg, row);
+}
+
+static json_t *sq_rows(void *h, const char *sql, const json_t *p, struct lerr *e)
+{
+	json_t *rows = json_array();
+
+	if (sq_query(h, sql, p, add_row, rows, e)) {
+		json_decref(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+static json_t *sq_tables(void *h, struct lerr *e)
+{
+	json_t *rows = sq_rows(h, "SELECT name FROM sqlite_master WHERE type = 'table'"
+			       " AND name NOT LIKE 'sqlite_%' ORDER BY name", NULL, e), *out, *r;
+	size_t i;
+
+	if (!rows)
+		return NULL;
+	out = json_array();
+	json_array_foreach(rows, i, r)
+		json_array_append(out, json_object_get(r, "name"));
+	json_decref(rows);
+	return out;
+}
+
+static json_t *sq_columns(void *h, const char *table, struct lerr *e)
+{
+	json_t *p = json_pack("[s]", table), *rows, *r;
+	size_t i;
+
+	/* A primary key column is NOT NULL as PostgreSQL reports it (SQLite: only rowids). */
+	rows = sq_rows(h, "SELECT name, upper(type) AS type, (\"notnull\" OR pk > 0) AS \"notnull\","
+		       " dflt_value AS \"default\", pk FROM pragma_table_info(?) ORDER BY cid", p, e);
+	json_decref(p);
+	json_array_foreach(rows, i, r)
+		json_object_set_new(r, "notnull", json_boolean(json_integer_value(json_object_get(r, "notnull"))));
+	return rows;
+}
+
+/* Indexes but the primary key's; those behind UNIQUE constraints get PostgreSQL's name for
+ * them (<table>_<columns>_key) instead of sqlite_autoindex_<table>_<n>. */
+static json_t *sq_indexes(void *h, const char *table, struct lerr *e)
+{
+	json_t *p = json_pack("[s]", table), *rows, *r;
+	size_t i;
+
+	rows = sq_rows(h, "SELECT l.name, l.\"unique\", l.origin, (SELECT group_concat(name, ',') FROM"
+		       " (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno)) AS columns"
+		       " FROM pragma_index_list(?) l WHERE l.origin <> 'pk'", p, e);
+	json_decref(p);
+	json_array_foreach(rows, i, r) {
+		char name[256], *c;
+		json_object_set_new(r, "unique", json_boolean(json_integer_value(json_object_get(r, "unique"))));
+		if (!strcmp(json_string_value(json_object_get(r, "origin")), "u")) {
+			snprintf(name, sizeof(name), "%s_%s_key", table,
+				 json_string_value(json_object_get(r, "columns")));
+			for (c = name; *c; c++)
+				if (*c == ',')
+					*c = '_';
+			json_object_set_new(r, "name", json_string(name));
+		}
+		json_object_del(r, "origin");
+	}
+	return rows;
+}
+
+static long long sq_bytes(void *h)
+{
+	char res[256] = "";
+
+	sq_query(h, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size", NULL,
+		 first_text, res, NULL);
+	return strtoll(res, NULL, 10);
+}
+
+const struct ldb_ops ledger_db_sqlite = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.query = sq_query,
+	.begin = sq_begin,
+	.begin_read = "BEGIN",
+	.integrity = sq_integrity,
+	.tables = sq_tables,
+	.columns = sq_columns,
+	.indexes = sq_indexes,
+	.bytes = sq_bytes,
+	.text_order = "",
+};
