@@ -8,6 +8,7 @@
 # ${DB}, ${PORT}, ${ENV}, ${RELEASE_DIR} substituted. Stops at the first failing step (exit 1)
 # and names it. RUN_STEPS_FROM=<name> starts at that step (a resume).
 set -euo pipefail
+shopt -u patsub_replacement 2>/dev/null || true # a URL's '&' stays itself in ${x//pat/rep}
 pkg=$(cd "${1:?usage: run-steps.sh PKG_DIR KIND CONFIG}" && pwd)
 kind=${2:?kind}
 config=$(realpath "${3:?config}")
