@@ -172,6 +172,21 @@ int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error
 	return db->ops->rp_list(db->conn, out, err);
 }
 
+int ferry_envdb_exec(struct ferry_envdb *db, const char *sql, struct ferry_error *err)
+{
+	return ferry_envdb_exec_once(db, sql, NULL, NULL, err);
+}
+
+int ferry_envdb_exec_once(struct ferry_envdb *db, const char *sql, const char *mark, int *already,
+			  struct ferry_error *err)
+{
+	int dummy;
+
+	if (!db->ops->exists(db->conn))
+		return ferry_error_set(err, FERRY_ENOTFOUND, "no database at %s", db->conn);
+	return db->ops->exec(db->conn, sql ? sql : "", mark, already ? already : &dummy, err);
+}
+
 int ferry_envdb_dump(struct ferry_envdb *db, FILE *out, struct ferry_error *err)
 {
 	if (!db->ops->exists(db->conn))

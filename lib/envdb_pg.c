@@ -3,6 +3,7 @@
  * by CREATE DATABASE ... TEMPLATE, or pg_dump | pg_restore while the source is in
  * use; a canonical dump (schema, then every row in text order) for checksums. */
 #include "ferry/envdb.h"
+#include "ferry/buf.h"
 #include "ferry/error.h"
 #include "ferry/store.h"
 #include "ferry/util.h"
@@ -221,9 +222,53 @@ static int64_t pgd_size(const char *conn)
 	return n;
 }
 
-/* Run argv (a PostgreSQL client tool); 0 when it exits 0. stdout goes to fd_out
- * when >= 0. No shell is involved. */
-static int run_tool(char *const argv[], int fd_out, struct ferry_error *err)
+/* ---- client tools: pg_dump, pg_restore ---- */
+
+/* What a client tool gets: conn as a key=value conninfo without the password (argv is
+ * visible to every user of the machine), and the password for PGPASSWORD. */
+struct tool_conn {
+	char *conninfo;
+	char *password;
+};
+
+static void tool_conn_release(struct tool_conn *t)
+{
+	free(t->conninfo);
+	if (t->password)
+		sodium_memzero(t->password, strlen(t->password));
+	free(t->password);
+}
+
+static int tool_conn_init(struct tool_conn *t, const char *conn, struct ferry_error *err)
+{
+	PQconninfoOption *opts = PQconninfoParse(conn, NULL), *o;
+	struct ferry_buf b = FERRY_BUF_INIT;
+	const char *v;
+
+	t->conninfo = t->password = NULL;
+	if (!opts)
+		return ferry_error_set(err, FERRY_EINVAL, "cannot parse the database URL");
+	for (o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (!strcmp(o->keyword, "password")) {
+			t->password = strdup(o->val);
+			continue;
+		}
+		ferry_buf_addf(&b, "%s%s='", b.len ? " " : "", o->keyword);
+		for (v = o->val; *v; v++)
+			ferry_buf_adds(&b, *v == '\'' ? "\\'" : *v == '\\' ? "\\\\" : (char[]){ *v, 0 });
+		ferry_buf_adds(&b, "'");
+	}
+	PQconninfoFree(opts);
+	if (!(t->conninfo = ferry_buf_detach(&b)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Run argv (a PostgreSQL client tool); 0 when it exits 0. stdout goes to fd_out when
+ * >= 0; the password (or NULL) reaches it as PGPASSWORD. No shell is involved. */
+static int run_tool(char *const argv[], int fd_out, const char *password, struct ferry_error *err)
 {
 	int status;
 	pid_t pid = fork();
@@ -232,6 +277,8 @@ static int run_tool(char *const argv[], int fd_out, struct ferry_error *err)
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot start %s", argv[0]);
 	if (pid == 0) {
 		if (fd_out >= 0 && dup2(fd_out, 1) < 0)
+			_exit(127);
+		if (password && setenv("PGPASSWORD", password, 1) < 0)
 			_exit(127);
 		execvp(argv[0], argv);
 		_exit(127);
@@ -247,35 +294,321 @@ static int run_tool(char *const argv[], int fd_out, struct ferry_error *err)
 	return 0;
 }
 
-/* Fill tmp (empty) from src by pg_dump | pg_restore through a temporary file: a
- * consistent snapshot (pg_dump's one transaction) while src keeps serving. */
-static int dump_restore(const char *src, const char *tmp_conn, struct ferry_error *err)
-{
-	char file[] = "/tmp/ferry-envdb-XXXXXX";
-	int fd = mkstemp(file), rc;
+/* ---- canonical dump ---- */
 
-	if (fd < 0)
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary file");
-	{
-		char *dump[] = { "pg_dump", "-Fc", "--no-owner", "--no-privileges", "-d",
-				 (char *)src, NULL };
-		char *restore[] = { "pg_restore", "--no-owner", "--no-privileges",
-				    "--exit-on-error", "-d", (char *)tmp_conn, file, NULL };
-		rc = run_tool(dump, fd, err);
-		close(fd);
-		if (!rc)
-			rc = run_tool(restore, -1, err);
+/* A connection in a read-only repeatable-read transaction whose snapshot is exported
+ * (snap, for pg_dump --snapshot): everything read through it, and by pg_dump with that
+ * snapshot, is one consistent state of the database. */
+static PGconn *snapshot_connect(const char *conn, char snap[64], struct ferry_error *err)
+{
+	PGconn *c = PQconnectdb(conn);
+	PGresult *r = NULL;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		pg_err(c, NULL, conn, "cannot connect", err);
+		goto fail;
 	}
-	unlink(file);
+	PQsetNoticeProcessor(c, quiet, NULL);
+	r = PQexec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_err(c, r, conn, "cannot start a snapshot", err);
+		goto fail;
+	}
+	PQclear(r);
+	r = PQexec(c, "SELECT pg_export_snapshot()");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		pg_err(c, r, conn, "cannot export a snapshot", err);
+		goto fail;
+	}
+	snprintf(snap, 64, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return c;
+fail:
+	PQclear(r);
+	PQfinish(c);
+	return NULL;
+}
+
+/* The schema by pg_dump (in the snapshot), without its per-run \restrict lines. */
+static int schema_dump(const char *conn, const char *snap, FILE *out, struct ferry_error *err)
+{
+	char tmpl[] = "/tmp/ferry-envdb-XXXXXX", line[8192], snapopt[96];
+	struct tool_conn tc;
+	int fd, rc;
+	FILE *f;
+
+	if ((rc = tool_conn_init(&tc, conn, err)))
+		return rc;
+	snprintf(snapopt, sizeof(snapopt), "--snapshot=%s", snap);
+	{
+		char *argv[] = { "pg_dump", "--schema-only", "--no-owner", "--no-privileges",
+				 snapopt, "-d", tc.conninfo, NULL };
+		if ((fd = mkstemp(tmpl)) < 0) {
+			tool_conn_release(&tc);
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary file");
+		}
+		unlink(tmpl);
+		rc = run_tool(argv, fd, tc.password, err);
+	}
+	tool_conn_release(&tc);
+	if (rc || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return rc ? rc : ferry_error_errno(err, FERRY_EIO, errno, "reading pg_dump output");
+	}
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "\\restrict ", 10) && strncmp(line, "\\unrestrict ", 12))
+			fputs(line, out);
+	fclose(f);
+	return 0;
+}
+
+/* Every table's rows by COPY (streamed, any size), ordered by the primary key (text
+ * in byte order), or by the whole row where there is none. */
+static const char tables_sql[] =
+	"SELECT (quote_ident(n.nspname) || '.' || quote_ident(c.relname)) COLLATE \"C\","
+	" (SELECT string_agg(quote_ident(a.attname) || CASE WHEN t.typcollation <> 0"
+	"   THEN ' COLLATE \"C\"' ELSE '' END, ', ' ORDER BY k.n)"
+	"   FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n)"
+	"   JOIN pg_attribute a ON a.attnum = k.attnum JOIN pg_type t ON t.oid = a.atttypid"
+	"   WHERE i.indrelid = c.oid AND i.indisprimary AND a.attrelid = c.oid)"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	" AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1";
+
+static int rows_dump(PGconn *c, const char *conn, FILE *out, struct ferry_error *err)
+{
+	struct ferry_buf q = FERRY_BUF_INIT;
+	PGresult *tables, *r;
+	int rc = 0, i, n;
+	char *row;
+
+	tables = PQexec(c, tables_sql);
+	if (PQresultStatus(tables) != PGRES_TUPLES_OK)
+		rc = pg_err(c, tables, conn, "cannot list tables", err);
+	for (i = 0; !rc && i < PQntuples(tables); i++) {
+		const char *t = PQgetvalue(tables, i, 0);
+		ferry_buf_reset(&q);
+		if (!PQgetisnull(tables, i, 1))
+			ferry_buf_addf(&q, "COPY (SELECT * FROM %s ORDER BY %s) TO STDOUT", t,
+				       PQgetvalue(tables, i, 1));
+		else
+			ferry_buf_addf(&q, "COPY (SELECT * FROM %s r ORDER BY r::text COLLATE \"C\") TO STDOUT", t);
+		fprintf(out, "-- rows of %s\n", t);
+		r = PQexec(c, q.data);
+		if (PQresultStatus(r) != PGRES_COPY_OUT) {
+			rc = pg_err(c, r, conn, "cannot read a table", err);
+			PQclear(r);
+			break;
+		}
+		PQclear(r);
+		while ((n = PQgetCopyData(c, &row, 0)) > 0) {
+			fwrite(row, 1, (size_t)n, out);
+			PQfreemem(row);
+		}
+		r = PQgetResult(c);
+		if (n == -2 || PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_err(c, r, conn, "cannot read a table", err);
+		PQclear(r);
+		while ((r = PQgetResult(c)))
+			PQclear(r);
+	}
+	PQclear(tables);
+	ferry_buf_release(&q);
 	return rc;
 }
 
-/* Replace dst with a copy of src: build it under a temporary name (template copy,
- * or dump and restore when src is in use), then drop dst and rename into place. */
+static int dump_in(PGconn *c, const char *conn, const char *snap, FILE *out, struct ferry_error *err)
+{
+	int rc = schema_dump(conn, snap, out, err);
+
+	return rc ? rc : rows_dump(c, conn, out, err);
+}
+
+static int pgd_dump(const char *conn, FILE *out, struct ferry_error *err)
+{
+	char snap[64];
+	PGconn *c = snapshot_connect(conn, snap, err);
+	int rc;
+
+	if (!c)
+		return err ? err->code : FERRY_EFAILED;
+	rc = dump_in(c, conn, snap, out, err);
+	PQfinish(c);
+	return rc;
+}
+
+/* SHA-256 of what is written to a FILE. */
+static ssize_t hash_write(void *cookie, const char *buf, size_t size)
+{
+	crypto_hash_sha256_update(cookie, (const unsigned char *)buf, size);
+	return (ssize_t)size;
+}
+
+static FILE *hash_open(crypto_hash_sha256_state *st)
+{
+	static const cookie_io_functions_t io = { NULL, hash_write, NULL, NULL };
+
+	crypto_hash_sha256_init(st);
+	return fopencookie(st, "w", io);
+}
+
+static void hash_close(FILE *f, crypto_hash_sha256_state *st, unsigned char h[32])
+{
+	fclose(f);
+	crypto_hash_sha256_final(st, h);
+}
+
+/* The checksum of conn's canonical dump (in c's snapshot when c is given). */
+static int checksum(const char *conn, PGconn *c, const char *snap, unsigned char h[32],
+		    struct ferry_error *err)
+{
+	crypto_hash_sha256_state st;
+	FILE *f = hash_open(&st);
+	int rc;
+
+	if (!f)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	rc = c ? dump_in(c, conn, snap, f, err) : pgd_dump(conn, f, err);
+	hash_close(f, &st, h);
+	return rc;
+}
+
+/* ---- copies: restore points, restores, refreshes ---- */
+
+/* Fill tmp (empty) from src by pg_dump | pg_restore through a temporary file, in the
+ * snapshot snap of src: src keeps serving. Passwords go by PGPASSWORD, never argv. */
+static int dump_restore(const char *src, const char *snap, const char *tmp_conn,
+			struct ferry_error *err)
+{
+	char file[] = "/tmp/ferry-envdb-XXXXXX", snapopt[96];
+	struct tool_conn s = { 0 }, d = { 0 };
+	int fd = -1, rc;
+
+	snprintf(snapopt, sizeof(snapopt), "--snapshot=%s", snap);
+	if ((rc = tool_conn_init(&s, src, err)) || (rc = tool_conn_init(&d, tmp_conn, err)))
+		goto out;
+	if ((fd = mkstemp(file)) < 0) {
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary file");
+		goto out;
+	}
+	{
+		char *dump[] = { "pg_dump", "-Fc", "--no-owner", "--no-privileges", snapopt,
+				 "-d", s.conninfo, NULL };
+		char *restore[] = { "pg_restore", "--no-owner", "--no-privileges",
+				    "--exit-on-error", "-d", d.conninfo, file, NULL };
+		rc = run_tool(dump, fd, s.password, err);
+		if (!rc)
+			rc = run_tool(restore, -1, d.password, err);
+	}
+	close(fd);
+	unlink(file);
+out:
+	tool_conn_release(&s);
+	tool_conn_release(&d);
+	return rc;
+}
+
+/* Build tmp as a copy of src and prove it: its canonical dump checksum equals the
+ * source's. A template copy when src is idle (fast, file level); otherwise pg_dump |
+ * pg_restore in an exported snapshot, the source's checksum taken in that snapshot. */
+static int build_copy(PGconn *admin, const char *src_conn, const char *src, const char *tmp_conn,
+		      const char *tmp, const char *dst_conn, struct ferry_error *err)
+{
+	unsigned char want[32], have[32];
+	PGconn *snapc = NULL;
+	char snap[64];
+	int rc;
+
+	if (!admin_exec(admin, dst_conn, "copying by template", NULL,
+			"CREATE DATABASE \"%s\" TEMPLATE \"%s\"", tmp, src)) {
+		/* idle when copied; a writer arriving since would show as a mismatch */
+		rc = checksum(src_conn, NULL, NULL, want, err);
+	} else {
+		/* 55006: the source is in use; a template copy needs it idle */
+		if ((rc = admin_exec(admin, dst_conn, "cannot create database", err,
+				     "CREATE DATABASE \"%s\" TEMPLATE template0", tmp)))
+			return rc;
+		if (!(snapc = snapshot_connect(src_conn, snap, err)))
+			return err ? err->code : FERRY_EFAILED;
+		rc = dump_restore(src_conn, snap, tmp_conn, err);
+		if (!rc)
+			rc = checksum(src_conn, snapc, snap, want, err);
+		PQfinish(snapc);
+	}
+	if (!rc)
+		rc = checksum(tmp_conn, NULL, NULL, have, err);
+	if (!rc && memcmp(want, have, sizeof(want)))
+		rc = ferry_error_set(err, FERRY_EVERIFY,
+			"the copy of database %s does not match its source (canonical dump checksum): "
+			"was it written to during the copy? Stop its application and retry", src);
+	return rc;
+}
+
+/* Close every session on db (the rename needs it to itself). */
+static void disconnect_all(PGconn *admin, const char *db)
+{
+	const char *vals[1] = { db };
+
+	PQclear(PQexecParams(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+			     "WHERE datname = $1 AND pid <> pg_backend_pid()", 1, NULL, vals, NULL, NULL, 0));
+}
+
+static int rename_db(PGconn *admin, const char *conn, const char *from, const char *to,
+		     struct ferry_error *err)
+{
+	int tries, rc = 0;
+
+	/* a client may reconnect between the terminate and the rename: try again */
+	for (tries = 0; tries < 20; tries++) {
+		disconnect_all(admin, from);
+		ferry_error_clear(err);
+		if (!(rc = admin_exec(admin, conn, "cannot rename database", err,
+				      "ALTER DATABASE \"%s\" RENAME TO \"%s\"", from, to)))
+			return 0;
+		if (!err || !strstr(err->msg, "accessed by other users"))
+			break;
+		usleep(50 * 1000);
+	}
+	return rc;
+}
+
+/* Put tmp in dst's place without a moment where dst is missing or half-built: the old
+ * dst is renamed away, tmp renamed in, then the old one dropped. */
+static int swap_in(PGconn *admin, const char *conn, const char *tmp, const char *dst,
+		   struct ferry_error *err)
+{
+	char old[PG_NAME_MAX + 1];
+	const char *vals[1] = { dst };
+	PGresult *r;
+	int had, rc;
+
+	r = PQexecParams(admin, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, vals,
+			 NULL, NULL, 0);
+	had = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	PQclear(r);
+	snprintf(old, sizeof(old), "%.48s__old%d", dst, (int)getpid() % 100000);
+	if (had) {
+		admin_exec(admin, conn, "dropping a stale copy", NULL,
+			   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", old);
+		if ((rc = rename_db(admin, conn, dst, old, err)))
+			return rc;
+	}
+	if ((rc = rename_db(admin, conn, tmp, dst, err))) {
+		if (had)
+			rename_db(admin, conn, old, dst, NULL);
+		return rc;
+	}
+	if (had)
+		admin_exec(admin, conn, "dropping the replaced database", NULL,
+			   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", old);
+	return 0;
+}
+
+/* Replace dst with a verified copy of src, built under a temporary name. */
 static int pgd_copy(const char *src_conn, const char *dst_conn, struct ferry_error *err)
 {
 	char src[PG_NAME_MAX + 1], dst[PG_NAME_MAX + 1], tmp[PG_NAME_MAX + 1];
-	struct ferry_error tpl = { 0 };
 	char *tmp_conn = NULL;
 	PGconn *c;
 	int rc;
@@ -283,38 +616,80 @@ static int pgd_copy(const char *src_conn, const char *dst_conn, struct ferry_err
 	if ((rc = conn_db(src_conn, src, err)) || (rc = conn_db(dst_conn, dst, err)))
 		return rc;
 	snprintf(tmp, sizeof(tmp), "%.50s__tmp%d", dst, (int)getpid() % 100000);
-	if (!(c = admin_connect(dst_conn, err)))
+	if (!(tmp_conn = url_with_db(dst_conn, tmp)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if (!(c = admin_connect(dst_conn, err))) {
+		free(tmp_conn);
 		return err ? err->code : FERRY_EFAILED;
+	}
 	admin_exec(c, dst_conn, "dropping a stale copy", NULL,
 		   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", tmp);
-	rc = admin_exec(c, dst_conn, "copying by template", &tpl,
-			"CREATE DATABASE \"%s\" TEMPLATE \"%s\"", tmp, src);
-	if (rc) {
-		/* 55006: the source is in use; a template copy needs it idle. */
-		if ((rc = admin_exec(c, dst_conn, "cannot create database", err,
-				     "CREATE DATABASE \"%s\" TEMPLATE template0", tmp)))
-			goto out;
-		if (!(tmp_conn = url_with_db(dst_conn, tmp))) {
-			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-			goto drop_tmp;
-		}
-		if ((rc = dump_restore(src_conn, tmp_conn, err)))
-			goto drop_tmp;
+	if ((rc = build_copy(c, src_conn, src, tmp_conn, tmp, dst_conn, err)) ||
+	    (rc = swap_in(c, dst_conn, tmp, dst, err))) {
+		admin_exec(c, dst_conn, "dropping the copy", NULL,
+			   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", tmp);
+		goto out;
 	}
-	if ((rc = admin_exec(c, dst_conn, "cannot drop the old database", err,
-			     "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", dst)) ||
-	    (rc = admin_exec(c, dst_conn, "cannot rename the copy into place", err,
-			     "ALTER DATABASE \"%s\" RENAME TO \"%s\"", tmp, dst)))
-		goto drop_tmp;
 	/* when it was made, for restore point listings */
 	admin_exec(c, dst_conn, "noting the copy's time", NULL,
 		   "COMMENT ON DATABASE \"%s\" IS 'ferry copy %lld'", dst, (long long)ferry_now_ms());
-	goto out;
-drop_tmp:
-	admin_exec(c, dst_conn, "dropping the copy", NULL,
-		   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", tmp);
 out:
 	free(tmp_conn);
+	PQfinish(c);
+	return rc;
+}
+
+/* ---- SQL scripts (package steps) ---- */
+
+static int pgd_exec(const char *conn, const char *sql, const char *mark, int *already,
+		    struct ferry_error *err)
+{
+	const char *vals[1] = { mark };
+	PGconn *c = PQconnectdb(conn);
+	PGresult *r = NULL;
+	int rc = 0;
+
+	if (already)
+		*already = 0;
+	if (PQstatus(c) != CONNECTION_OK) {
+		rc = pg_err(c, NULL, conn, "cannot connect", err);
+		goto out;
+	}
+	PQsetNoticeProcessor(c, quiet, NULL);
+	r = PQexec(c, "BEGIN");
+	PQclear(r);
+	if (mark) {
+		r = PQexec(c, "CREATE TABLE IF NOT EXISTS " FERRY_ENVDB_MARKS " (mark TEXT PRIMARY KEY)");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = pg_err(c, r, conn, "step marks", err);
+			goto out;
+		}
+		PQclear(r);
+		r = PQexecParams(c, "INSERT INTO " FERRY_ENVDB_MARKS " VALUES ($1) ON CONFLICT DO NOTHING",
+				 1, NULL, vals, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = pg_err(c, r, conn, "step marks", err);
+			goto out;
+		}
+		if (!strcmp(PQcmdTuples(r), "0")) {
+			*already = 1;  /* this step committed before */
+			goto out;
+		}
+		PQclear(r);
+	}
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_err(c, r, conn, "SQL failed, rolled back", err);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "COMMIT");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_err(c, r, conn, "cannot commit", err);
+out:
+	PQclear(r);
+	if (c && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
 	PQfinish(c);
 	return rc;
 }
@@ -385,69 +760,6 @@ static int pgd_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 	return rc;
 }
 
-/* Copy a tool's stdout into out, without pg_dump's per-run \restrict lines. */
-static int schema_dump(const char *conn, FILE *out, struct ferry_error *err)
-{
-	char *argv[] = { "pg_dump", "--schema-only", "--no-owner", "--no-privileges",
-			 "-d", (char *)conn, NULL };
-	char tmpl[] = "/tmp/ferry-envdb-XXXXXX", line[8192];
-	int fd = mkstemp(tmpl), rc;
-	FILE *f;
-
-	if (fd < 0)
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary file");
-	unlink(tmpl);
-	if ((rc = run_tool(argv, fd, err)) || !(f = fdopen(fd, "r"))) {
-		close(fd);
-		return rc ? rc : ferry_error_errno(err, FERRY_EIO, errno, "reading pg_dump output");
-	}
-	rewind(f);
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "\\restrict ", 10) && strncmp(line, "\\unrestrict ", 12))
-			fputs(line, out);
-	fclose(f);
-	return 0;
-}
-
-static int pgd_dump(const char *conn, FILE *out, struct ferry_error *err)
-{
-	PGconn *c;
-	PGresult *tables, *rows;
-	char sql[512];
-	int rc, i, j;
-
-	if ((rc = schema_dump(conn, out, err)))
-		return rc;
-	c = PQconnectdb(conn);
-	if (PQstatus(c) != CONNECTION_OK) {
-		rc = pg_err(c, NULL, conn, "cannot connect", err);
-		PQfinish(c);
-		return rc;
-	}
-	PQclear(PQexec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-	tables = PQexec(c, "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) "
-			"FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') "
-			"ORDER BY schemaname, tablename");
-	if (PQresultStatus(tables) != PGRES_TUPLES_OK)
-		rc = pg_err(c, tables, conn, "cannot list tables", err);
-	for (i = 0; !rc && i < PQntuples(tables); i++) {
-		snprintf(sql, sizeof(sql), "SELECT t::text FROM %s t ORDER BY t::text COLLATE \"C\"",
-			 PQgetvalue(tables, i, 0));
-		rows = PQexec(c, sql);
-		if (PQresultStatus(rows) != PGRES_TUPLES_OK) {
-			rc = pg_err(c, rows, conn, "cannot read a table", err);
-		} else {
-			fprintf(out, "-- rows of %s\n", PQgetvalue(tables, i, 0));
-			for (j = 0; j < PQntuples(rows); j++)
-				fprintf(out, "%s\n", PQgetvalue(rows, j, 0));
-		}
-		PQclear(rows);
-	}
-	PQclear(tables);
-	PQfinish(c);
-	return rc;
-}
-
 const struct ferry_envdb_ops ferry_envdb_postgresql = {
 	.name = "postgresql",
 	.claims = pgd_claims,
@@ -459,4 +771,5 @@ const struct ferry_envdb_ops ferry_envdb_postgresql = {
 	.size = pgd_size,
 	.dump = pgd_dump,
 	.rp_list = pgd_rp_list,
+	.exec = pgd_exec,
 };

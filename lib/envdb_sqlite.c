@@ -405,6 +405,64 @@ out:
 	return rc;
 }
 
+/* ---- SQL scripts ---- */
+
+static int sq_mark(sqlite3 *h, const char *mark, int *already, const char *path,
+		   struct ferry_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_exec(h, "CREATE TABLE IF NOT EXISTS " FERRY_ENVDB_MARKS " (mark TEXT PRIMARY KEY)",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "INSERT INTO " FERRY_ENVDB_MARKS " VALUES (?) ON CONFLICT DO NOTHING",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_fail(h, err, "step marks in", path);
+	sqlite3_bind_text(st, 1, mark, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sq_fail(h, err, "step marks in", path);
+	else
+		*already = sqlite3_changes(h) == 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_exec(const char *conn, const char *sql, const char *mark, int *already,
+		   struct ferry_error *err)
+{
+	const char *path = sq_path(conn);
+	char *msg = NULL;
+	sqlite3 *h;
+	int rc;
+
+	*already = 0;
+	if ((rc = sq_open(path, SQLITE_OPEN_READWRITE, &h, err)))
+		return rc;
+	if (sqlite3_exec(h, "PRAGMA foreign_keys=ON; BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+		rc = ferry_error_set(err, FERRY_EIO, "cannot start a transaction on %s: %s", path,
+				     msg ? msg : sqlite3_errmsg(h));
+		goto out;
+	}
+	if (mark && (rc = sq_mark(h, mark, already, path, err)))
+		goto rollback;
+	if (*already)
+		goto rollback;
+	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		rc = ferry_error_set(err, FERRY_EFAILED, "SQL failed, rolled back (%s): %s", path,
+				     msg ? msg : sqlite3_errmsg(h));
+		goto rollback;
+	}
+	if (sqlite3_exec(h, "COMMIT", NULL, NULL, &msg) == SQLITE_OK)
+		goto out;
+	rc = ferry_error_set(err, FERRY_EIO, "cannot commit on %s: %s", path, msg ? msg : sqlite3_errmsg(h));
+rollback:
+	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+out:
+	sqlite3_free(msg);
+	sqlite3_close(h);
+	return rc;
+}
+
 const struct ferry_envdb_ops ferry_envdb_sqlite = {
 	.name = "sqlite",
 	.claims = sq_claims,
@@ -416,4 +474,5 @@ const struct ferry_envdb_ops ferry_envdb_sqlite = {
 	.size = sq_size,
 	.dump = sq_dump,
 	.rp_list = sq_rp_list,
+	.exec = sq_exec,
 };

@@ -40,7 +40,13 @@ struct ferry_envdb_ops {
 	int (*dump)(const char *conn, FILE *out, struct ferry_error *err);
 	/* restore points of conn: [{name, size, created}] newest first */
 	int (*rp_list)(const char *conn, json_t **out, struct ferry_error *err);
+	/* run a SQL script in one transaction; with mark, see ferry_envdb_exec_once() */
+	int (*exec)(const char *conn, const char *sql, const char *mark, int *already,
+		    struct ferry_error *err);
 };
+
+/* The table in an environment database where ferry_envdb_exec_once() records marks. */
+#define FERRY_ENVDB_MARKS "ferry_step_marks"
 
 /* Open a handle for conn, picking the driver that claims it (a path is SQLite).
  * Nothing is touched on disk. Caller frees with ferry_envdb_free(). */
@@ -60,7 +66,8 @@ int64_t ferry_envdb_size(struct ferry_envdb *db);
 int ferry_envdb_copy(struct ferry_envdb *src, struct ferry_envdb *dst, struct ferry_error *err);
 
 /* Restore points: a consistent snapshot of the live database under `name`
- * (replaced if it exists); restore puts it back (application stopped) so that the
+ * (replaced if it exists; PostgreSQL verifies every copy by canonical dump checksum
+ * before it replaces anything, FERRY_EVERIFY when it differs); restore puts it back (application stopped) so that the
  * database equals the snapshot (canonical dump identical); rm removes one;
  * list gives [{name, size, created}] newest first. */
 int ferry_envdb_rp_create(struct ferry_envdb *db, const char *name, struct ferry_error *err);
@@ -68,6 +75,16 @@ int ferry_envdb_rp_restore(struct ferry_envdb *db, const char *name, struct ferr
 int ferry_envdb_rp_rm(struct ferry_envdb *db, const char *name, struct ferry_error *err);
 int ferry_envdb_rp_exists(struct ferry_envdb *db, const char *name);
 int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error *err);
+
+/* Run a SQL script (package steps: several statements in the application's SQL) in one
+ * transaction: all or nothing; the error names the statement's failure. SQLite runs it
+ * with foreign keys on. */
+int ferry_envdb_exec(struct ferry_envdb *db, const char *sql, struct ferry_error *err);
+/* The same, recording mark (e.g. "op-12/data_upgrade/3") in table FERRY_ENVDB_MARKS in
+ * the same transaction; when the mark is already there the script is not run again and
+ * *already is 1 (a step that committed before a crash is not applied twice). */
+int ferry_envdb_exec_once(struct ferry_envdb *db, const char *sql, const char *mark, int *already,
+			  struct ferry_error *err);
 
 /* Canonical dump to out, and its SHA-256 as 64 hex digits (out[65]). Equal
  * checksums mean equal schema and data, whatever the page layout. */

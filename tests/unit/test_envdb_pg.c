@@ -116,6 +116,49 @@ static void test_restore_point_roundtrip(void **state)
 	ferry_envdb_free(db);
 }
 
+/* Package SQL steps: one transaction, all or nothing; marks make a step run once. */
+static void test_exec(void **state)
+{
+	struct ferry_envdb *db;
+	struct ferry_error err = { 0 };
+	char name[64], a[65], b[65];
+	int already = -1;
+	PGconn *busy;
+
+	(void)state;
+	snprintf(name, sizeof(name), "ut_envdb_exec_%d", (int)getpid());
+	assert_int_equal(ferry_envdb_open(url(name), &db, &err), 0);
+	ferry_envdb_drop(db, NULL);
+	assert_int_equal(ferry_envdb_exec(db, "SELECT 1", &err), FERRY_ENOTFOUND);
+	assert_int_equal(ferry_envdb_create(db, &err), 0);
+	assert_int_equal(ferry_envdb_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
+					  "INSERT INTO t VALUES (1, 'a'), (2, 'b')", &err), 0);
+	sum(db, a);
+	assert_int_not_equal(ferry_envdb_exec(db, "UPDATE t SET v = 'x'; INSERT INTO t VALUES (1, 'dup')", &err), 0);
+	assert_non_null(strstr(err.msg, "rolled back"));
+	sum(db, b);
+	assert_string_equal(a, b);
+	assert_int_equal(ferry_envdb_exec_once(db, "UPDATE t SET v = v || '+'", "op-1/x/0", &already, &err), 0);
+	assert_int_equal(already, 0);
+	assert_int_equal(ferry_envdb_exec_once(db, "UPDATE t SET v = v || '+'", "op-1/x/0", &already, &err), 0);
+	assert_int_equal(already, 1);
+	sql(name, "DO $$ BEGIN IF (SELECT v FROM t WHERE id = 1) <> 'a+' THEN RAISE 'ran twice'; END IF; END $$");
+
+	/* restore while a client holds the live database: it is disconnected, the old
+	 * database renamed away, the copy renamed in */
+	assert_int_equal(ferry_envdb_rp_create(db, "rp1", &err), 0);
+	sql(name, "DELETE FROM t");
+	busy = PQconnectdb(url(name));
+	assert_int_equal(PQstatus(busy), CONNECTION_OK);
+	if (ferry_envdb_rp_restore(db, "rp1", &err))
+		fail_msg("restore with a client connected: %s", err.msg);
+	PQfinish(busy);
+	sql(name, "DO $$ BEGIN IF (SELECT count(*) FROM t) <> 2 THEN RAISE 'not restored'; END IF; END $$");
+	assert_int_equal(ferry_envdb_rp_rm(db, "rp1", &err), 0);
+	assert_int_equal(ferry_envdb_drop(db, &err), 0);
+	ferry_envdb_free(db);
+}
+
 static void test_bad_urls(void **state)
 {
 	struct ferry_envdb *db;
@@ -132,6 +175,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restore_point_roundtrip),
+		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_bad_urls),
 	};
 
