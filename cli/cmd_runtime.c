@@ -35,7 +35,7 @@ static int seconds(const char *s, const char *usage, const char *opt, int *out)
 
 /* Common shape: NAME plus options; fills name and returns 0 or an exit code. */
 struct rt_args {
-	const char *name, *view, *package, *from_dir;
+	const char *name, *view, *package, *from_dir, *db;
 	int timeout_s, grace_s, new_port, no_start, lines, follow;
 };
 
@@ -52,6 +52,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed,
 		{ "from-dir", required_argument, NULL, 'd' },
 		{ "lines", required_argument, NULL, 'n' },
 		{ "follow", no_argument, NULL, 'f' },
+		{ "db", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, rc;
@@ -71,6 +72,7 @@ static int parse(int argc, char **argv, const char *usage, const char *allowed,
 		case 'p': a->package = optarg; break;
 		case 'd': a->from_dir = optarg; break;
 		case 'f': a->follow = 1; break;
+		case 'D': a->db = optarg; break;
 		case 'n':
 			a->lines = (int)strtol(optarg, NULL, 10);
 			if (a->lines < 1)
@@ -118,7 +120,7 @@ static int open_rt(struct cli *cli, const struct rt_args *a, struct ferry_runtim
 }
 
 #define DEPLOY_USAGE "ferry env deploy NAME (--package REF | --from-dir DIR) [--no-start] " \
-		     "[--timeout S] [--view V]"
+		     "[--timeout S] [--view V] [--db postgresql://SERVER[/PREFIX]]"
 
 int cmd_env_deploy(struct cli *cli, int argc, char **argv)
 {
@@ -130,7 +132,7 @@ int cmd_env_deploy(struct cli *cli, int argc, char **argv)
 	struct rt_args a;
 	int ec;
 
-	if ((ec = parse(argc, argv, DEPLOY_USAGE, "vtSpd", &a)))
+	if ((ec = parse(argc, argv, DEPLOY_USAGE, "vtSpdD", &a)))
 		return ec;
 	if (!!a.package == !!a.from_dir)
 		return cli_usage(DEPLOY_USAGE, "give one of --package REF or --from-dir DIR");
@@ -144,6 +146,12 @@ int cmd_env_deploy(struct cli *cli, int argc, char **argv)
 	o.slot = view_slot(a.view);
 	o.no_start = a.no_start;
 	o.timeout_s = a.timeout_s;
+	/* the environment's database server: --db, else FERRY_ENV_DB (a deployment default) */
+	o.db = a.db ? a.db : getenv("FERRY_ENV_DB");
+	if (o.db && !*o.db)
+		o.db = NULL;
+	if (o.db && strncmp(o.db, "postgresql://", 13) && strncmp(o.db, "postgres://", 11))
+		return cli_usage(DEPLOY_USAGE, "--db wants a postgresql:// server URL, not '%s'", o.db);
 	ferry_error_clear(&err);
 	if (ferry_runtime_deploy(ctx, a.name, a.from_dir, &o, id, &err))
 		return cli_fail(cli, &err);

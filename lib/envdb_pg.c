@@ -760,6 +760,36 @@ static int pgd_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 	return rc;
 }
 
+int ferry_envdb_pg_url(const char *base, const char *name, char **out, struct ferry_error *err)
+{
+	char prefix[PG_NAME_MAX + 1], db[2 * PG_NAME_MAX + 4];
+	unsigned char h[crypto_hash_sha256_BYTES];
+	size_t i, n;
+
+	*out = NULL;
+	if (!ferry_store_is_pg(base))
+		return ferry_error_set(err, FERRY_EINVAL, "not a postgresql:// URL: %s", base);
+	if (url_dbname(base, prefix, sizeof(prefix)) || !strcmp(prefix, "postgres"))
+		snprintf(prefix, sizeof(prefix), "ferry");
+	if (!name_ok(prefix))
+		return ferry_error_set(err, FERRY_EINVAL,
+			"database prefix '%s' must be lower-case letters, digits, '_' or '-'", prefix);
+	n = (size_t)snprintf(db, sizeof(db), "%s_%s", prefix, name);
+	for (i = 0; i < n; i++)
+		db[i] = db[i] >= 'A' && db[i] <= 'Z' ? (char)(db[i] + 32) : db[i] == '.' ? '_' : db[i];
+	if (n > PG_NAME_MAX - 12) {  /* room for restore point and copy suffixes' hashes */
+		crypto_hash_sha256(h, (const unsigned char *)db, (unsigned long long)n);
+		n = 36;
+		for (i = 0; i < 6; i++)
+			n += (size_t)snprintf(db + n, sizeof(db) - n, "%02x", h[i]);
+	}
+	if (!name_ok(db))
+		return ferry_error_set(err, FERRY_EINVAL, "cannot name a database after '%s'", name);
+	if (!(*out = url_with_db(base, db)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	return 0;
+}
+
 const struct ferry_envdb_ops ferry_envdb_postgresql = {
 	.name = "postgresql",
 	.claims = pgd_claims,

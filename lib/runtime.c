@@ -213,8 +213,61 @@ static int rt_make_dirs(struct ferry_runtime *rt, struct ferry_error *err)
 	return 0;
 }
 
+/* The database connection of a new runtime: a file under it (SQLite), or on
+ * PostgreSQL when db_base says so or, for another slot, when the environment's main
+ * runtime is there (docs/RUNTIME.md). */
+static int rt_db_conn(struct ferry_runtime *rt, const char *db_base, struct ferry_error *err)
+{
+	struct ferry_stmt *st = NULL;
+	char name[160];
+	char *main_conn = NULL;
+	int rc = 0, main_slot = !strcmp(rt->slot, FERRY_SLOT_MAIN);
+
+	if (!db_base && !main_slot) {
+		if ((rc = ferry_store_query(rt->ctx->store, &st, err, "SELECT db_conn FROM runtimes "
+					    "WHERE env_id = ? AND slot = ?", "it", rt->env.id, FERRY_SLOT_MAIN)))
+			return rc;
+		if (ferry_stmt_step(st, NULL) == 1 && ferry_store_is_pg(ferry_stmt_text(st, 0)))
+			main_conn = strdup(ferry_stmt_text(st, 0));
+		ferry_stmt_free(st);
+	}
+	if (main_conn) {
+		snprintf(name, sizeof(name), "%s%lld", rt->slot, (long long)rt->id);
+		rc = ferry_envdb_pg_url(main_conn, name, &rt->db_conn, err);
+	} else if (db_base) {
+		if (main_slot)
+			snprintf(name, sizeof(name), "%s_%s", rt->env.project, rt->env.name);
+		else
+			snprintf(name, sizeof(name), "%s_%s_%s%lld", rt->env.project, rt->env.name,
+				 rt->slot, (long long)rt->id);
+		rc = ferry_envdb_pg_url(db_base, name, &rt->db_conn, err);
+	} else if (!(rt->db_conn = ferry_runtime_path(rt, "db/app.db"))) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	}
+	free(main_conn);
+	return rc;
+}
+
+/* Do two postgresql:// URLs name different servers or settings (anything but the
+ * database name)? */
+static int rt_db_other_server(const char *a, const char *b)
+{
+	char *x = NULL, *y = NULL;
+	int differ = 1;
+
+	if (!ferry_envdb_pg_url(a, "x", &x, NULL) && !ferry_envdb_pg_url(b, "x", &y, NULL)) {
+		const char *qa = strchr(x, '?'), *qb = strchr(y, '?');
+		const char *pa = strstr(x, "://") + 3, *pb = strstr(y, "://") + 3;
+		differ = strcspn(pa, "/?") != strcspn(pb, "/?") || strncmp(pa, pb, strcspn(pa, "/?")) ||
+			 strcmp(qa ? qa : "", qb ? qb : "");
+	}
+	free(x);
+	free(y);
+	return differ;
+}
+
 /* Insert the record (in a transaction), then directories and an empty database. */
-static int rt_create(struct ferry_runtime *rt, struct ferry_error *err)
+static int rt_create(struct ferry_runtime *rt, const char *db_base, struct ferry_error *err)
 {
 	struct ferry_buf b = FERRY_BUF_INIT;
 	struct ferry_store *s = rt->ctx->store;
@@ -242,12 +295,12 @@ static int rt_create(struct ferry_runtime *rt, struct ferry_error *err)
 	else
 		ferry_buf_addf(&b, "%s/environments/%s/%s.%lld", rt->ctx->home, rt->env.name,
 			       rt->slot, (long long)rt->id);
-	rt->dir = ferry_buf_detach(&b);
-	rt->db_conn = ferry_runtime_path(rt, "db/app.db");
-	if (!rt->dir || !rt->db_conn) {
+	if (!(rt->dir = ferry_buf_detach(&b))) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto fail;
 	}
+	if ((rc = rt_db_conn(rt, db_base, err)))
+		goto fail;
 	if ((rc = ferry_store_run(s, err, "UPDATE runtimes SET dir = ?, db_conn = ? WHERE id = ?",
 				  "tti", rt->dir, rt->db_conn, rt->id)))
 		goto fail;
@@ -255,6 +308,14 @@ static int rt_create(struct ferry_runtime *rt, struct ferry_error *err)
 		goto fail;
 	if ((rc = ferry_envdb_open(rt->db_conn, &db, err)))
 		goto fail;
+	if (ferry_envdb_exists(db) && strcmp(ferry_envdb_driver(db), "sqlite")) {
+		char *where = ferry_store_redact(rt->db_conn);
+		rc = ferry_error_set(err, FERRY_EEXIST, "database %s already exists: another environment "
+				     "or an old one uses it; drop it or choose another prefix in --db",
+				     where ? where : "?");
+		free(where);
+		goto fail;
+	}
 	if (!ferry_envdb_exists(db) && (rc = ferry_envdb_create(db, err)))
 		goto fail;
 	ferry_envdb_free(db);
@@ -267,6 +328,12 @@ fail:
 
 int ferry_runtime_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create,
 		       struct ferry_runtime **out, struct ferry_error *err)
+{
+	return rt_open(ctx, env, slot, create, NULL, out, err);
+}
+
+int rt_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create,
+	    const char *db_base, struct ferry_runtime **out, struct ferry_error *err)
 {
 	struct ferry_runtime *rt;
 	int rc, found = 0;
@@ -289,8 +356,17 @@ int ferry_runtime_open(struct ferry_ctx *ctx, const char *env, const char *slot,
 				env, env);
 		goto fail;
 	}
-	if (!found && (rc = rt_create(rt, err)))
+	if (!found && (rc = rt_create(rt, db_base, err)))
 		goto fail;
+	if (found && db_base && (!ferry_store_is_pg(rt->db_conn) ||
+				 rt_db_other_server(rt->db_conn, db_base))) {
+		char *where = ferry_store_redact(rt->db_conn);
+		rc = ferry_error_set(err, FERRY_ESTATE, "environment '%s' already has its database at %s: "
+				     "--db chooses it on the first deploy only (remove the environment's "
+				     "runtime with 'ferry env rm' to start over)", env, where ? where : "?");
+		free(where);
+		goto fail;
+	}
 	if (found && (rc = rt_make_dirs(rt, err)))
 		goto fail;
 	*out = rt;

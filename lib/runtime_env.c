@@ -121,7 +121,7 @@ int ferry_runtime_deploy(struct ferry_ctx *ctx, const char *env, const char *dir
 		goto out;
 	if (main_slot && (rc = deploy_allowed(&e, err)))
 		goto out;
-	if ((rc = ferry_runtime_open(ctx, env, o->slot, 1, &rt, err)) ||
+	if ((rc = rt_open(ctx, env, o->slot, 1, o->db, &rt, err)) ||
 	    (rc = rt_lock(rt, &lock, err)))
 		goto out;
 	rc = deploy_locked(rt, dir, man, o, main_slot, out_id, err);

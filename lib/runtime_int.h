@@ -18,6 +18,9 @@ struct ferry_runtime {
 };
 
 /* runtime.c */
+/* ferry_runtime_open() with the database choice of a new runtime (ferry_deploy_opts.db). */
+int rt_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create,
+	    const char *db_base, struct ferry_runtime **out, struct ferry_error *err);
 int rt_lock(struct ferry_runtime *rt, int *fd, struct ferry_error *err);
 void rt_unlock(int fd);
 /* Append one "ferry: ..." line to logs/app.log (best effort). */

@@ -5,6 +5,7 @@
 
 #include "ferry/buf.h"
 #include "ferry/envdb.h"
+#include "ferry/store.h"
 #include "ferry/error.h"
 #include "ferry/util.h"
 
@@ -558,15 +559,17 @@ int rt_stop_locked(struct ferry_runtime *rt, int grace_s, int *killed,
 json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runtime_status *st)
 {
 	struct ferry_envdb *db = NULL;
+	char *shown = ferry_store_redact(rt->db_conn);  /* never a password */
 	char url[64];
 	json_t *o;
 
 	ferry_runtime_url(rt, url);
 	ferry_envdb_open(rt->db_conn, &db, NULL);
 	o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "slot", rt->slot, "dir", rt->dir,
-		"port", rt->port, "url", url, "database", rt->db_conn,
+		"port", rt->port, "url", url, "database", shown ? shown : "",
 		"db_driver", db ? ferry_envdb_driver(db) : "unknown",
 		"state", st->running ? "running" : "stopped");
+	free(shown);
 	ferry_envdb_free(db);
 	json_object_set_new(o, "release", st->release[0] ? json_string(st->release) : json_null());
 	json_object_set_new(o, "pid", st->running ? json_integer(st->pid) : json_null());

@@ -91,6 +91,12 @@ int ferry_envdb_exec_once(struct ferry_envdb *db, const char *sql, const char *m
 int ferry_envdb_dump(struct ferry_envdb *db, FILE *out, struct ferry_error *err);
 int ferry_envdb_checksum(struct ferry_envdb *db, char out[65], struct ferry_error *err);
 
+/* For a postgresql:// base URL: the URL of database "<prefix>_<name>" on the same
+ * server with the same settings (prefix: base's database name, "ferry" when it names
+ * none); name is folded to what the driver accepts (lower case, '.' to '_') and
+ * shortened with a hash beyond PostgreSQL's 63 bytes. Caller frees *out. */
+int ferry_envdb_pg_url(const char *base, const char *name, char **out, struct ferry_error *err);
+
 /* The drivers: SQLite (envdb_sqlite.c), PostgreSQL (envdb_pg.c). */
 extern const struct ferry_envdb_ops ferry_envdb_sqlite;
 extern const struct ferry_envdb_ops ferry_envdb_postgresql;

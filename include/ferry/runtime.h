@@ -172,6 +172,12 @@ struct ferry_deploy_opts {
 	const char *slot;      /* NULL: main */
 	int no_start;
 	int timeout_s;         /* readiness; 0: the manifest's */
+	/* where a new environment's database lives: NULL for SQLite under the runtime,
+	 * or a postgresql:// server URL: database "<prefix>_<project>_<env>" there
+	 * (prefix: the URL's database name, else "ferry"); a later slot (upgrade) of a
+	 * PostgreSQL environment gets "<that>_<slot><id>" on the same server. Only the
+	 * first deploy of a slot chooses; FERRY_ESTATE when it would change. */
+	const char *db;
 };
 
 /* Deploy an extracted application package (dir with manifest.json, type
