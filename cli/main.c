@@ -19,6 +19,8 @@ static const struct cli_cmd groups[] = {
 	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
 	{ "op", cmd_op, "op list|show|log|resume|...   operations: runbooks of steps (see docs/ENGINE.md)" },
+	{ "catalog", cmd_catalog, "catalog list|show|validate   release catalogs" },
+	{ "upgrade", cmd_upgrade, "upgrade check               the upgrade advisor" },
 	{ "notify", cmd_notify, "notify add|list|rm|test|log  email and webhook notifications" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
