@@ -17,6 +17,9 @@ static const struct cli_cmd groups[] = {
 	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
 	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
+	{ "package", cmd_package, "package build|inspect|verify|extract  deployable packages" },
+	{ "key", cmd_key, "key generate|list|export|trust|revoke  signing keys and project trust" },
+	{ "asset", cmd_asset, "asset upload|list|show|download|rm  the project asset library" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
 	{ NULL, NULL, NULL }

@@ -5,5 +5,6 @@
 #include "ferry/store.h"
 
 /* One line per component, in dependency order (add yours below). */
+extern const struct ferry_migrations ferry_schema_packages; /* keys, trust, assets */
 
 #endif
