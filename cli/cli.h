@@ -74,5 +74,8 @@ void cli_op_reap(struct cli *cli);
 int cmd_catalog(struct cli *cli, int argc, char **argv);
 int cmd_upgrade(struct cli *cli, int argc, char **argv);
 int cmd_notify(struct cli *cli, int argc, char **argv);
+int cmd_package(struct cli *cli, int argc, char **argv);
+int cmd_key(struct cli *cli, int argc, char **argv);
+int cmd_asset(struct cli *cli, int argc, char **argv);
 
 #endif
