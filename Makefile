@@ -71,6 +71,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBFERRY)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 -include examples/examples.mk
 -include tests/fuzz/fuzz.mk
+-include tests/tools/tools.mk
 
 deps:
 	@bash scripts/deps.sh
