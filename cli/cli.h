@@ -63,6 +63,8 @@ int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_project(struct cli *cli, int argc, char **argv);
 int cmd_env(struct cli *cli, int argc, char **argv);
 int cmd_feature(struct cli *cli, int argc, char **argv);
+int cmd_catalog(struct cli *cli, int argc, char **argv);
+int cmd_upgrade(struct cli *cli, int argc, char **argv);
 int cmd_op(struct cli *cli, int argc, char **argv);
 
 /* Operations (cmd_op.c): progress hooks for a run, the report of its outcome, and
@@ -76,8 +78,6 @@ int cmd_env_apply(struct cli *cli, int argc, char **argv);
 int cmd_env_signoff(struct cli *cli, int argc, char **argv);
 int cmd_env_rollback(struct cli *cli, int argc, char **argv);
 int cmd_env_history(struct cli *cli, int argc, char **argv);
-int cmd_catalog(struct cli *cli, int argc, char **argv);
-int cmd_upgrade(struct cli *cli, int argc, char **argv);
 int cmd_notify(struct cli *cli, int argc, char **argv);
 int cmd_package(struct cli *cli, int argc, char **argv);
 int cmd_key(struct cli *cli, int argc, char **argv);
