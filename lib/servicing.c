@@ -5,6 +5,7 @@
 
 #include "ferry/asset.h"
 #include "ferry/buf.h"
+#include "ferry/envdb.h"
 #include "ferry/catalog.h"
 #include "ferry/ctx.h"
 #include "ferry/env.h"
@@ -56,34 +57,17 @@ int svc_env_state(struct ferry_op_run *run, int state, struct ferry_error *err)
 
 int svc_run_sql(struct ferry_runtime *rt, const char *path, struct ferry_error *err)
 {
-	const char *conn = ferry_runtime_database(rt);
 	struct ferry_buf sql = FERRY_BUF_INIT;
-	sqlite3 *db = NULL;
-	char *msg = NULL;
+	struct ferry_envdb *db = NULL;
 	int rc;
 
-	if (!strncmp(conn, "sqlite:", 7))
-		conn += 7;
-	if (strstr(conn, "://"))
-		return ferry_error_set(err, FERRY_EINVAL,
-			"SQL scripts run on SQLite databases only (this one is %s)", conn);
+	/* one transaction on whichever engine the environment's database is (envdb.h) */
 	if ((rc = ferry_buf_read_file(&sql, path)))
 		return ferry_error_set(err, rc, "cannot read SQL script %s", path);
-	if (sqlite3_open_v2(conn, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		rc = ferry_error_set(err, FERRY_EIO, "cannot open database %s: %s", conn,
-				     db ? sqlite3_errmsg(db) : "out of memory");
-		goto out;
-	}
-	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_exec(db, "PRAGMA foreign_keys=ON; BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db, sql.data ? sql.data : "", NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-		rc = ferry_error_set(err, FERRY_EFAILED, "%s: %s (rolled back)", path, msg ? msg : "failed");
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	}
-out:
-	sqlite3_free(msg);
-	sqlite3_close(db);
+	if (!(rc = ferry_runtime_db(rt, &db, err)) &&
+	    (rc = ferry_envdb_exec(db, sql.data ? sql.data : "", err)))
+		ferry_error_prefix(err, "%s", path);
+	ferry_envdb_free(db);
 	ferry_buf_release(&sql);
 	return rc;
 }
