@@ -1,10 +1,15 @@
 /* op_lease.c: who holds a running operation: process id plus an identity that
- * survives neither a reboot nor pid reuse (boot id and process start time). */
+ * survives neither a reboot nor pid reuse (boot id and process start time), and the
+ * node (machine) it runs on: "<node>/<boot id>:<start time>". Several ferry nodes may
+ * share one state store (PostgreSQL); a node can prove a lease dead only for its own
+ * processes. A lease of another node counts as alive (never run an operation twice)
+ * until an expiry renewed by a heartbeat says otherwise (docs/SCALE.md). */
 #include "op_int.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -51,14 +56,37 @@ static int read_start_time(long long pid, unsigned long long *out)
 	return 0;
 }
 
+/* This machine: FERRY_NODE_ID (several nodes on one host, tests), else the machine id
+ * (systemd's /etc/machine-id), else the host name. At most 24 characters, no '/'. */
+static void read_node_id(char out[25])
+{
+	const char *env = getenv("FERRY_NODE_ID");
+	char buf[128] = "";
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(buf, sizeof(buf), "%s", env);
+	} else if ((f = fopen("/etc/machine-id", "re"))) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n/:")] = '\0';
+	if (!buf[0] && gethostname(buf, sizeof(buf) - 1) < 0)
+		snprintf(buf, sizeof(buf), "localhost");
+	buf[strcspn(buf, "/:")] = '\0';
+	snprintf(out, 25, "%s", buf);
+}
+
 void op_lease_self(char token[OP_TOKEN_MAX])
 {
-	char boot[64];
+	char boot[64], node[25];
 	unsigned long long st = 0;
 
+	read_node_id(node);
 	read_boot_id(boot, sizeof(boot));
 	read_start_time((long long)getpid(), &st);
-	snprintf(token, OP_TOKEN_MAX, "%s:%llu", boot, st);
+	snprintf(token, OP_TOKEN_MAX, "%s/%s:%llu", node, boot, st);
 }
 
 int op_lease_alive(int64_t pid, const char *token)
@@ -69,6 +97,16 @@ int op_lease_alive(int64_t pid, const char *token)
 
 	if (pid <= 0 || !token)
 		return 0;
+	{
+		const char *slash = strchr(token, '/');
+		char node[25];
+		if (slash) {
+			read_node_id(node);
+			if (strlen(node) != (size_t)(slash - token) || strncmp(token, node, strlen(node)))
+				return 1; /* another node's process: this one cannot see it */
+			token = slash + 1;
+		}
+	}
 	read_boot_id(boot, sizeof(boot));
 	colon = strrchr(token, ':');
 	if (!colon || strncmp(token, boot, (size_t)(colon - token)) ||

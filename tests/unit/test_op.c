@@ -502,6 +502,28 @@ static void test_threads_different_envs(void **state)
 	ferry_op_free(b);
 }
 
+/* Leases name their node: a node proves only its own processes dead; another
+ * node's lease stays alive (no operation runs twice across machines). */
+static void test_lease_nodes(void **state)
+{
+	char token[OP_TOKEN_MAX];
+	pid_t child = fork();
+
+	(void)state;
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	setenv("FERRY_NODE_ID", "node-a", 1);
+	op_lease_self(token);
+	assert_non_null(strstr(token, "node-a/"));
+	assert_true(op_lease_alive((int64_t)getpid(), token));
+	assert_false(op_lease_alive((int64_t)child, token));   /* dead here, on node-a */
+	setenv("FERRY_NODE_ID", "node-b", 1);
+	assert_true(op_lease_alive((int64_t)child, token));    /* node-b cannot tell */
+	unsetenv("FERRY_NODE_ID");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +535,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_manual_and_rerun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_lease_refuses, setup, teardown),
+		cmocka_unit_test(test_lease_nodes),
 		cmocka_unit_test_setup_teardown(test_find_refs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_flag_interrupts, setup, teardown),
