@@ -234,24 +234,35 @@ out:
 	return rc;
 }
 
+int ferry_key_sign_raw(struct ferry_ctx *ctx, const char *name, const void *data, size_t len,
+		       unsigned char sig[64], struct ferry_key *k, struct ferry_error *err)
+{
+	unsigned char sk[64];
+	int rc;
+
+	if ((rc = ferry_key_get(ctx, name, k, err)))
+		return rc;
+	if (!k->has_secret)
+		return ferry_error_set(err, FERRY_EINVAL, "key '%s' has no private key in this home", name);
+	if ((rc = load_secret(ctx, k, sk, err)))
+		return rc;
+	crypto_sign_detached(sig, NULL, data, len, sk);
+	sodium_memzero(sk, sizeof(sk));
+	return 0;
+}
+
 int ferry_key_sign(struct ferry_ctx *ctx, const char *name, const void *data, size_t len,
 		   char **sig_json, size_t *sig_len, struct ferry_error *err)
 {
-	unsigned char sk[64], sig[64];
+	unsigned char sig[64];
 	char sigb[128];
 	struct ferry_key k;
 	json_t *j;
 	int rc;
 
 	*sig_json = NULL;
-	if ((rc = ferry_key_get(ctx, name, &k, err)))
+	if ((rc = ferry_key_sign_raw(ctx, name, data, len, sig, &k, err)))
 		return rc;
-	if (!k.has_secret)
-		return ferry_error_set(err, FERRY_EINVAL, "key '%s' has no private key in this home", name);
-	if ((rc = load_secret(ctx, &k, sk, err)))
-		return rc;
-	crypto_sign_detached(sig, NULL, data, len, sk);
-	sodium_memzero(sk, sizeof(sk));
 	b64(sig, sizeof(sig), sigb, sizeof(sigb));
 	j = json_pack("{s:s, s:s, s:s}", "key_id", k.key_id, "public_key", k.public_key, "signature", sigb);
 	*sig_json = j ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
