@@ -337,7 +337,10 @@ static int load_manifest(struct intake *st, struct ferry_error *err)
 
 	if (rc)
 		return rc;
-	return ferry_manifest_parse(st->in->manifest_bytes, st->in->manifest_len, &st->in->manifest, err);
+	rc = ferry_manifest_parse(st->in->manifest_bytes, st->in->manifest_len, &st->in->manifest, err);
+	if (rc == FERRY_EINVAL && err)   /* a broken manifest in a package is broken input */
+		err->code = rc = FERRY_EUNSAFE;
+	return rc;
 }
 
 /* manifest.json or manifest.sig: read (or, when a scan pass read them, skip). */

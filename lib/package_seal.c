@@ -209,6 +209,12 @@ int ferry_seal_check(const char *path, const char *container, const struct ferry
 		goto out;
 	}
 	if (!memcmp(rec + 11, ZERO_ID, 16)) {
+		size_t i;
+		for (i = 93; i < 221; i++)
+			if (rec[i] != '0') {
+				rc = ferry_error_set(err, FERRY_EVERIFY, "seal: an unsigned seal carries a signature");
+				goto out;
+			}
 		if (sig) {
 			rc = ferry_error_set(err, FERRY_EVERIFY, "seal: unsigned, but the package is signed");
 			goto out;
