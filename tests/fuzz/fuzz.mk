@@ -2,7 +2,7 @@
 #   make fuzz            build with clang -fsanitize=fuzzer,address, run FUZZ_SECONDS (60) per target
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build/fuzz
-FUZZ_CFLAGS   = $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer $(PKG_CFLAGS)
+FUZZ_CFLAGS   = $(filter-out -Wno-format-truncation,$(WARN)) -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer $(PKG_CFLAGS)
 FUZZ_LIB_SRC := $(filter-out lib/store_sqlite.c,$(LIB_SRC)) lib/store_sqlite.c
 
 # the hostile-archive generator used by tests/e2e/t0202-*
