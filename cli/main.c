@@ -4,6 +4,7 @@
 #include "ferry/ctx.h"
 #include "ferry/version.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,12 @@ static const struct cli_cmd groups[] = {
 	{ "package", cmd_package, "package build|inspect|verify|extract  deployable packages" },
 	{ "key", cmd_key, "key generate|list|export|trust|revoke  signing keys and project trust" },
 	{ "asset", cmd_asset, "asset upload|list|show|download|rm  the project asset library" },
+	{ "code", cmd_code, "code scan|upgrade            source models, overlayering, code upgrade" },
+	{ "hotfix", cmd_hotfix, "hotfix apply|list          source hotfixes of a source tree" },
+	{ "catalog", cmd_catalog, "catalog list|show|validate   release catalogs" },
+	{ "upgrade", cmd_upgrade, "upgrade check               the upgrade advisor" },
+	{ "op", cmd_op, "op list|show|log|resume|...   operations: runbooks of steps (see docs/ENGINE.md)" },
+	{ "notify", cmd_notify, "notify add|list|rm|test|log  email and webhook notifications" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
 	{ NULL, NULL, NULL }
@@ -40,7 +47,7 @@ static void usage(FILE *out)
 {
 	const struct cli_cmd *c;
 
-	fprintf(out, "usage: ferry [--home DIR] [--json] [--quiet] <command> [<args>]\n\n");
+	fprintf(out, "usage: ferry [--home DIR] [--store PATH|URL] [--json] [--quiet] <command> [<args>]\n\n");
 	for (c = groups; c->name; c++)
 		fprintf(out, "  %s\n", c->usage);
 	fprintf(out, "\nRun 'ferry <command> help' for the commands of a group.\n");
@@ -55,7 +62,8 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Take the global options out of argv wherever they stand (before "--"). */
+/* Take the global options out of argv wherever they stand (before "--").
+ * --store goes to $FERRY_STORE, so the library and child processes see the same store. */
 static int take_globals(struct cli *cli, int *argc, char **argv)
 {
 	int i, o = 0, dashdash = 0;
@@ -78,6 +86,14 @@ static int take_globals(struct cli *cli, int *argc, char **argv)
 		} else if (!dashdash && !strncmp(a, "--home=", 7)) {
 			cli->home_opt = a + 7;
 			continue;
+		} else if (!dashdash && !strcmp(a, "--store")) {
+			if (i + 1 >= *argc)
+				return cli_usage(NULL, "option '--store' needs a path or a postgresql:// URL");
+			setenv("FERRY_STORE", argv[++i], 1);
+			continue;
+		} else if (!dashdash && !strncmp(a, "--store=", 8)) {
+			setenv("FERRY_STORE", a + 8, 1);
+			continue;
 		}
 		argv[o++] = argv[i];
 	}
@@ -92,6 +108,7 @@ int main(int argc, char **argv)
 	const struct cli_cmd *c;
 	int rc;
 
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((rc = take_globals(&cli, &argc, argv)))
 		return rc;
 	if (argc < 2) {

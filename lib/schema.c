@@ -43,5 +43,8 @@ static const struct ferry_migrations core = {
 const struct ferry_migrations *const ferry_schema[] = {
 	&core,
 	&ferry_schema_packages,
+	&ferry_schema_op,
+	&ferry_schema_notify,
+	&ferry_schema_runtime,
 	NULL
 };

@@ -107,9 +107,9 @@ static void open_out(const char *out)
 static void big(const char *kind, size_t size, int nfiles)
 {
 	char *z = calloc(1, size ? size : 1), names[64][32];
-	const char *p[64];
-	const void *d[64];
-	size_t l[64];
+	const char *p[64] = { 0 };
+	const void *d[64] = { 0 };
+	size_t l[64] = { 0 };
 	char *m;
 	int i;
 
