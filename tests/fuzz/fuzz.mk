@@ -1,16 +1,9 @@
-# fuzz.mk: the package intake's test tools and libFuzzer target (included by the Makefile).
+# fuzz.mk: libFuzzer targets over the package intake and manifest parsing (included by the Makefile).
 #   make fuzz            build with clang -fsanitize=fuzzer,address, run FUZZ_SECONDS (60) per target
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build/fuzz
 FUZZ_CFLAGS   = $(filter-out -Wno-format-truncation,$(WARN)) -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer $(PKG_CFLAGS)
-FUZZ_LIB_SRC := $(filter-out lib/store_sqlite.c,$(LIB_SRC)) lib/store_sqlite.c
-
-# the hostile-archive generator used by tests/e2e/t0202-*
-$(BUILD)/tools/mkhostile: tests/tools/mkhostile.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LDLIBS_ALL)
-
-all-tests: $(BUILD)/tools/mkhostile
+FUZZ_LIB_SRC := $(LIB_SRC)
 
 $(FUZZ_BUILD)/fuzz_intake: tests/fuzz/fuzz_intake.c $(FUZZ_LIB_SRC)
 	@mkdir -p $(dir $@)
