@@ -21,6 +21,10 @@ ferry -q package build b -o tax-1.0.0-other.tar.zst --sign isv
 ferry -q package build c -o tax-1.1.0.tar.gz --sign isv
 ferry -q package build c -o tax-1.1.0-stranger.tar.gz --sign stranger
 SHA=$(sha256sum tax-1.0.0.tar.zst | cut -d" " -f1)
+# what an environment recording its installed package writes (ferry_asset_ref_add)
+add_env_ref() {
+  store_sql "INSERT INTO asset_refs(asset_id, kind, ref, created_ms) SELECT a.id, 'environment', 'sbx1', 0 FROM assets a JOIN projects p ON p.id = a.project_id WHERE p.name = 'contoso' AND a.version = '1.0.0'"
+}
 blobs() { find "$FERRY_HOME/assets" -type f | wc -l; }
 
 test_expect_success 'upload verifies and stores the package under its SHA-256' '
@@ -71,13 +75,12 @@ test_expect_success 'a key revoked after upload is refused before use' '
   out=$(ferry asset extract tax@1.0.0 rel3 --project fabrikam 2>&1); test $? -eq 6 && contains "$out" "revoked" &&
   ! test -e rel3'
 test_expect_success 'rm is refused while an environment references the asset' '
-  id=$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT a.id FROM assets a JOIN projects p ON p.id=a.project_id WHERE p.name=\"contoso\" AND a.version=\"1.0.0\"") &&
-  sqlite3 "$FERRY_HOME/ferry.db" "INSERT INTO asset_refs(asset_id, kind, ref, created_ms) VALUES($id, \"environment\", \"sbx1\", 0)" &&
+  add_env_ref &&
   before=$(store_sum); out=$(ferry asset rm tax@1.0.0 --project contoso 2>&1); rc=$?;
   test $rc -eq 4 && contains "$out" "in use by environment .sbx1." && equals "$(store_sum)" "$before" &&
   ferry asset show tax@1.0.0 --project contoso --json | jq -e ".references[0].ref == \"sbx1\""'
 test_expect_success 'rm once unreferenced; the shared file stays while another project holds it' '
-  sqlite3 "$FERRY_HOME/ferry.db" "DELETE FROM asset_refs" &&
+  store_sql "DELETE FROM asset_refs" &&
   ferry asset rm tax@1.0.0 --project contoso && test -f "$FERRY_HOME/assets/${SHA:0:2}/$SHA" &&
   ferry asset rm $SHA --project fabrikam && ! test -e "$FERRY_HOME/assets/${SHA:0:2}/$SHA"'
 test_done
