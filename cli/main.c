@@ -17,6 +17,8 @@ static const struct cli_cmd groups[] = {
 	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
 	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
+	{ "token", cmd_token, "token create|list|revoke     API tokens for ferryd" },
+	{ "audit", cmd_audit, "audit [--project P] [--json]  who changed what, when, with what result" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
 	{ NULL, NULL, NULL }
@@ -102,6 +104,7 @@ int main(int argc, char **argv)
 	for (c = groups; c->name; c++) {
 		if (!strcmp(c->name, argv[1])) {
 			rc = c->fn(&cli, argc - 1, argv + 1);
+			cli_audit_command(&cli, argc, argv, rc);
 			ferry_ctx_free(cli.ctx);
 			return rc;
 		}

@@ -1,6 +1,7 @@
 /* schema.c: the state store's schema: the core tables and the registry of every
  * component's migrations. A component appends migrations, never edits old ones. */
 #include "ferry/store.h"
+#include "schema.h"
 
 #include <stddef.h>
 
@@ -41,5 +42,7 @@ static const struct ferry_migrations core = {
 /* Components register here, in dependency order (one line each). */
 const struct ferry_migrations *const ferry_schema[] = {
 	&core,
+	&ferry_schema_tokens,
+	&ferry_schema_audit,
 	NULL
 };

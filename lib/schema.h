@@ -5,5 +5,7 @@
 #include "ferry/store.h"
 
 /* One line per component, in dependency order (add yours below). */
+extern const struct ferry_migrations ferry_schema_tokens;
+extern const struct ferry_migrations ferry_schema_audit;
 
 #endif
