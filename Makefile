@@ -30,11 +30,13 @@ LIB_SRC  := $(wildcard lib/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 D_SRC    := $(wildcard daemon/*.c)
 UT_SRC   := $(wildcard tests/unit/test_*.c)
+TOOL_SRC := $(wildcard tests/tools/*.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 D_OBJ    := $(D_SRC:%.c=$(BUILD)/%.o)
 UT_BIN   := $(UT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 LIBFERRY := $(BUILD)/libferry.a
 
 BINS := $(BUILD)/ferry $(if $(D_SRC),$(BUILD)/ferryd)
@@ -61,6 +63,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ilib $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL) -lcmocka
 
+# Test tools (sinks, fixtures, generators): one .c each, linked like the tests.
+$(BUILD)/tools/%: tests/tools/%.c $(LIBFERRY)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ilib $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 -include examples/examples.mk
 -include tests/fuzz/fuzz.mk
@@ -77,7 +84,7 @@ test: deps check-banned
 	$(MAKE) SAN=1 all-tests
 	@bash tests/run.sh build/asan
 
-all-tests: $(BINS) $(UT_BIN) $(if $(EXAMPLES_BIN),examples)
+all-tests: $(BINS) $(UT_BIN) $(TOOL_BIN) $(if $(EXAMPLES_BIN),examples)
 
 unit: all-tests
 	@bash tests/run.sh $(BUILD) unit

@@ -67,5 +67,6 @@ int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 /* Record a state-changing command and its result in the audit log (cmd_audit.c). */
 void cli_audit_command(struct cli *cli, int argc, char **argv, int exit_code);
+int cmd_notify(struct cli *cli, int argc, char **argv);
 
 #endif

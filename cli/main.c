@@ -4,6 +4,7 @@
 #include "ferry/ctx.h"
 #include "ferry/version.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static const struct cli_cmd groups[] = {
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
 	{ "token", cmd_token, "token create|list|revoke     API tokens for ferryd" },
 	{ "audit", cmd_audit, "audit [--project P] [--json]  who changed what, when, with what result" },
+	{ "notify", cmd_notify, "notify add|list|rm|test|log  email and webhook notifications" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
 	{ NULL, NULL, NULL }
@@ -91,6 +93,7 @@ int main(int argc, char **argv)
 	const struct cli_cmd *c;
 	int rc;
 
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((rc = take_globals(&cli, &argc, argv)))
 		return rc;
 	if (argc < 2) {

@@ -44,5 +44,6 @@ const struct ferry_migrations *const ferry_schema[] = {
 	&core,
 	&ferry_schema_tokens,
 	&ferry_schema_audit,
+	&ferry_schema_notify,
 	NULL
 };

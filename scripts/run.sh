@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# run.sh BUILD: `make run`: a sample project on the embedded default store (SQLite),
+# in ./run-home, and the commands to try next. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=$(realpath "${1:-build/release}")
+FERRY="$BUILD/ferry"
+export FERRY_HOME="${FERRY_HOME:-$PWD/run-home}"
+
+"$FERRY" init
+"$FERRY" project show contoso >/dev/null 2>&1 || \
+  "$FERRY" project create contoso --description "Contoso: sample project (examples/ledger)"
+for spec in "contoso-dev development" "contoso-uat sandbox" "contoso-prod production"; do
+  set -- $spec
+  "$FERRY" env show "$1" >/dev/null 2>&1 || \
+    "$FERRY" env create "$1" --project contoso --role "$2" --app 7.3 --platform PU12
+done
+[ -x scripts/run-extra.sh ] && bash scripts/run-extra.sh "$BUILD"
+
+echo
+"$FERRY" env list
+cat <<EOT
+
+ferry is ready. Try:
+  export FERRY_HOME=$FERRY_HOME PATH=$BUILD:\$PATH
+  ferry env list --json
+  ferry upgrade check --from 7.3 --to 8.1
+  ferry feature enable upgrade-self-serve --project contoso
+EOT
