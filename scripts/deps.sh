@@ -8,10 +8,13 @@ PKGS=(
   libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libarchive-dev libarchive-tools
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev
   perl curl zstd git jq
+  nodejs npm chromium
 )
 
 missing=()
 for p in "${PKGS[@]}"; do
+  # npm ships inside some nodejs builds (e.g. NodeSource): a working npm is enough.
+  [ "$p" = npm ] && command -v npm >/dev/null && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
