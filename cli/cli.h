@@ -67,6 +67,16 @@ int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 /* Record a state-changing command and its result in the audit log (cmd_audit.c). */
 void cli_audit_command(struct cli *cli, int argc, char **argv, int exit_code);
+int cmd_catalog(struct cli *cli, int argc, char **argv);
+int cmd_upgrade(struct cli *cli, int argc, char **argv);
+int cmd_op(struct cli *cli, int argc, char **argv);
+
+/* Operations (cmd_op.c): progress hooks for a run, the report of its outcome, and
+ * the warning about operations whose process died (called by cli_ctx). */
+struct ferry_op_hooks;
+void cli_op_hooks(struct cli *cli, struct ferry_op_hooks *hooks);
+int cli_op_outcome(struct cli *cli, const char *activity_id, int rc, struct ferry_error *err);
+void cli_op_reap(struct cli *cli);
 int cmd_notify(struct cli *cli, int argc, char **argv);
 
 #endif

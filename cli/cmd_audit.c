@@ -76,7 +76,7 @@ static int is_read_only(const char *group, const char *verb)
 	static const char *const groups[] = { "audit", "version", "help", NULL };
 	static const char *const verbs[] = { "list", "show", "help", "--help", "-h", "status",
 		"log", "logs", "diff", "advise", "plan", "search", "verify", "inspect", "get",
-		"steps", "watch", "export", NULL };
+		"steps", "watch", "export", "check", "validate", "selftest-show", NULL };
 	int i;
 
 	for (i = 0; groups[i]; i++)

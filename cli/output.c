@@ -81,6 +81,7 @@ struct ferry_ctx *cli_ctx(struct cli *cli, int *exit_code)
 		*exit_code = cli_fail(cli, &err);
 		return NULL;
 	}
+	cli_op_reap(cli); /* report operations whose process died */
 	return cli->ctx;
 }
 

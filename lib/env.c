@@ -1,5 +1,6 @@
 /* env.c: environment records, roles and lifecycle states in the state store. */
 #include "ferry/env.h"
+#include "ferry/catalog.h"
 #include "ferry/ctx.h"
 #include "ferry/error.h"
 #include "ferry/project.h"
@@ -98,6 +99,31 @@ static int env_spec_check(const struct ferry_env_spec *spec, enum ferry_env_role
 	return 0;
 }
 
+/* Check product, release and platform against the product's catalog; write the
+ * catalog's own ids (a build string becomes its release id, "pu12" becomes PU12). */
+static int env_catalog_check(struct ferry_ctx *ctx, const char *product,
+			     const struct ferry_env_spec *spec, char release[32], char platform[32],
+			     struct ferry_error *err)
+{
+	const struct ferry_catalog_release *r;
+	const struct ferry_catalog_platform *p;
+	struct ferry_catalog *cat;
+	int rc;
+
+	if ((rc = ferry_catalog_open(ctx, product, &cat, err)))
+		return ferry_error_prefix(err, "product '%s'", product);
+	if ((rc = ferry_catalog_resolve_release(cat, spec->app_release, &r, err)) ||
+	    (rc = ferry_catalog_combination_check(cat, r->id, spec->platform, err))) {
+		ferry_catalog_free(cat);
+		return ferry_error_prefix(err, "environment '%s'", spec->name);
+	}
+	p = ferry_catalog_platform(cat, spec->platform);
+	snprintf(release, 32, "%s", r->id);
+	snprintf(platform, 32, "%s", p->id);
+	ferry_catalog_free(cat);
+	return 0;
+}
+
 int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		     struct ferry_error *err)
 {
@@ -105,6 +131,8 @@ int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 	struct ferry_env e;
 	enum ferry_env_role role;
 	int64_t now = ferry_now_ms();
+	const char *product;
+	char release[32], platform[32];
 	int rc;
 
 	if ((rc = env_spec_check(spec, &role, err)))
@@ -112,6 +140,9 @@ int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 	if ((rc = ferry_store_begin(ctx->store, err)))
 		return rc;
 	if ((rc = ferry_project_get(ctx, spec->project, &p, err)))
+		goto fail;
+	product = spec->product && *spec->product ? spec->product : p.product;
+	if ((rc = env_catalog_check(ctx, product, spec, release, platform, err)))
 		goto fail;
 	if (ferry_env_get(ctx, spec->name, &e, NULL) == 0) {
 		rc = ferry_error_set(err, FERRY_EEXIST,
@@ -123,8 +154,7 @@ int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		"INSERT INTO environments(project_id, name, role, state, product, app_release, "
 		"platform, created_ms, updated_ms) VALUES(?, ?, ?, 'new', ?, ?, ?, ?, ?)",
 		"itttttii", p.id, spec->name, ferry_env_role_name(role),
-		spec->product && *spec->product ? spec->product : p.product,
-		spec->app_release, spec->platform, now, now);
+		product, release, platform, now, now);
 	if (rc)
 		goto fail;
 	return ferry_store_commit(ctx->store, err);

@@ -1,5 +1,6 @@
 /* project.c: project records in the state store. */
 #include "ferry/project.h"
+#include "ferry/catalog.h"
 #include "ferry/ctx.h"
 #include "ferry/error.h"
 #include "ferry/store.h"
@@ -24,6 +25,19 @@ static void project_from_row(struct ferry_stmt *st, struct ferry_project *p)
 	p->created_ms = ferry_stmt_int(st, 5);
 }
 
+/* A project's product must have a release catalog (see docs/CATALOG.md). */
+static int project_product_check(struct ferry_ctx *ctx, const char *product,
+				 struct ferry_error *err)
+{
+	struct ferry_catalog *cat = NULL;
+	int rc = ferry_catalog_open(ctx, product, &cat, err);
+
+	ferry_catalog_free(cat);
+	if (rc)
+		ferry_error_prefix(err, "project product '%s'", product);
+	return rc;
+}
+
 int ferry_project_create(struct ferry_ctx *ctx, const char *name, const char *product,
 			 const char *description, struct ferry_error *err)
 {
@@ -35,6 +49,8 @@ int ferry_project_create(struct ferry_ctx *ctx, const char *name, const char *pr
 	if (!product || !*product)
 		product = "finance-operations";
 	if ((rc = ferry_name_check(product, "product", err)))
+		return rc;
+	if ((rc = project_product_check(ctx, product, err)))
 		return rc;
 	rc = ferry_store_begin(ctx->store, err);
 	if (rc)

@@ -44,6 +44,7 @@ const struct ferry_migrations *const ferry_schema[] = {
 	&core,
 	&ferry_schema_tokens,
 	&ferry_schema_audit,
+	&ferry_schema_op,
 	&ferry_schema_notify,
 	NULL
 };

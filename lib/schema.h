@@ -7,6 +7,7 @@
 /* One line per component, in dependency order (add yours below). */
 extern const struct ferry_migrations ferry_schema_tokens;
 extern const struct ferry_migrations ferry_schema_audit;
+extern const struct ferry_migrations ferry_schema_op;
 extern const struct ferry_migrations ferry_schema_notify;
 
 #endif
