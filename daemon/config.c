@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define USAGE "usage: ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR]\n" \
-	      "              [--assets DIR] [--port-file FILE] [--max-connections N] [--routes]\n"
+	      "              [--assets DIR] [--port-file FILE] [--max-connections N] [--workers N] [--routes]\n"
 
 #ifndef FERRY_SRCDIR
 #define FERRY_SRCDIR "/usr/share/ferry"
@@ -54,6 +54,12 @@ static int config_set(struct ferryd_config *cfg, const char *key, const char *va
 		if (ferry_parse_int(val, 1, 100000, &v))
 			goto bad;
 		cfg->max_conns = (int)v;
+		return 0;
+	}
+	if (!strcmp(key, "workers")) {
+		if (ferry_parse_int(val, 1, 256, &v))
+			goto bad;
+		cfg->workers = (int)v;
 		return 0;
 	}
 	if (!strcmp(key, "body-limit") || !strcmp(key, "body_limit")) {
@@ -120,6 +126,7 @@ static const struct option opts[] = {
 	{ "assets", required_argument, NULL, 'a' },
 	{ "port-file", required_argument, NULL, 'f' },
 	{ "max-connections", required_argument, NULL, 'm' },
+	{ "workers", required_argument, NULL, 'w' },
 	{ "routes", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -132,6 +139,7 @@ int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = 8580;
 	cfg->max_conns = 512;
+	cfg->workers = 4;
 	cfg->body_limit = 1 << 20;
 	if (set_str(&cfg->listen, "127.0.0.1") || set_str(&cfg->assets, FERRY_SRCDIR "/daemon"))
 		return 2;
@@ -157,6 +165,7 @@ int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
 		case 'a': key = "assets"; break;
 		case 'f': key = "port-file"; break;
 		case 'm': key = "max-connections"; break;
+		case 'w': key = "workers"; break;
 		case 'R': cfg->print_routes = 1; continue;
 		case 'h': fputs(USAGE, stdout); exit(0);
 		default:

@@ -23,6 +23,7 @@ struct ferryd_config {
 	char *assets;        /* directory holding openapi.json and web/ */
 	char *port_file;     /* write the bound port here once listening (tests, scripts) */
 	int max_conns;       /* connection limit */
+	int workers;         /* job worker threads */
 	size_t body_limit;   /* largest JSON request body in bytes (413 past it) */
 	int print_routes;    /* --routes: print the route table and exit */
 };
@@ -54,11 +55,16 @@ void sse_hub_free(struct sse_hub *h);
  * Steals data. */
 void sse_publish(struct sse_hub *h, const char *type, const char *project, json_t *data);
 
+/* jobs.c: operations run by a pool of workers (see docs/ENGINE.md for the engine). */
+enum job_action { JOB_RUN, JOB_RESUME, JOB_RERUN_STEP, JOB_COMPLETE_STEP };
+struct jobs;
+
 struct ferryd {
 	struct ferryd_config cfg;
 	struct ctx_pool *pool;
 	struct sse_hub *hub;
 	struct MHD_Daemon *mhd;
+	struct jobs *jobs;
 	int port;            /* bound port */
 };
 
@@ -103,6 +109,16 @@ struct route {
 
 /* routes.c: every API route (ferryd --routes prints them; the OpenAPI test reads that). */
 extern const struct route ferryd_routes[];
+
+struct jobs *jobs_start(struct ferryd *d, int workers);
+/* Stop: runners stop between steps (operations become interrupted), workers join. */
+void jobs_stop(struct jobs *js);
+/* Queue an action on an operation; FERRY_ESTATE when it is already queued or running here. */
+int jobs_submit(struct jobs *js, enum job_action action, const char *ref, const char *step,
+		const char *actor, const char *project, struct ferry_error *err);
+int jobs_busy(struct jobs *js, const char *ref);
+/* At start: reap operations whose runner died and report every one that needs resuming. */
+void jobs_recover(struct ferryd *d);
 
 /* http.c: the server. */
 int http_start(struct ferryd *d);
@@ -157,5 +173,13 @@ enum MHD_Result api_tokens_create(struct api_req *r);
 enum MHD_Result api_tokens_delete(struct api_req *r);
 enum MHD_Result api_audit_list(struct api_req *r);
 enum MHD_Result api_events(struct api_req *r);
+enum MHD_Result api_ops_list(struct api_req *r);
+enum MHD_Result api_ops_get(struct api_req *r);
+enum MHD_Result api_ops_log(struct api_req *r);
+enum MHD_Result api_ops_resume(struct api_req *r);
+enum MHD_Result api_ops_rerun(struct api_req *r);
+enum MHD_Result api_ops_complete(struct api_req *r);
+enum MHD_Result api_ops_abort(struct api_req *r);
+enum MHD_Result api_selftest(struct api_req *r);
 
 #endif

@@ -92,7 +92,10 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
 	rc = 1;
-	if (ferryd_open(&d) || http_start(&d))
+	if (ferryd_open(&d))
+		goto out;
+	jobs_recover(&d);
+	if (!(d.jobs = jobs_start(&d, d.cfg.workers)) || http_start(&d))
 		goto out;
 	announce(&d);
 	serve(&d, &set);
@@ -101,6 +104,7 @@ out:
 	if (d.hub)
 		sse_hub_shutdown(d.hub);
 	http_stop(&d);
+	jobs_stop(d.jobs); /* runners stop between steps: operations left interrupted */
 	ctx_pool_free(d.pool);
 	sse_hub_free(d.hub);
 	if (!rc)

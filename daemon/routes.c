@@ -28,6 +28,14 @@ const struct route ferryd_routes[] = {
 	{ "GET", "/api/tokens", A, NULL, 1, api_tokens_list, "list API tokens" },
 	{ "POST", "/api/tokens", A, "token.create", 1, api_tokens_create, "create an API token" },
 	{ "DELETE", "/api/tokens/{token}", A, "token.revoke", 1, api_tokens_delete, "revoke an API token" },
+	{ "GET", "/api/operations", V, NULL, 0, api_ops_list, "operations, newest first" },
+	{ "GET", "/api/operations/{op}", V, NULL, 0, api_ops_get, "an operation with its steps" },
+	{ "GET", "/api/operations/{op}/log", V, NULL, 0, api_ops_log, "the log of an operation" },
+	{ "POST", "/api/operations/{op}/resume", O, "op.resume", 0, api_ops_resume, "resume" },
+	{ "POST", "/api/operations/{op}/rerun-step", O, "op.rerun-step", 0, api_ops_rerun, "rerun a step" },
+	{ "POST", "/api/operations/{op}/complete-step", O, "op.complete-step", 0, api_ops_complete, "confirm a manual step" },
+	{ "POST", "/api/operations/{op}/abort", O, "op.abort", 0, api_ops_abort, "abort" },
+	{ "POST", "/api/selftest", A, "op.selftest", 0, api_selftest, "run the engine selftest" },
 	{ "GET", "/api/audit", V, NULL, 0, api_audit_list, "the audit log" },
 	{ NULL, NULL, FERRY_TOKEN_NONE, NULL, 0, NULL, NULL }
 };

@@ -19,6 +19,10 @@ test_expect_success 'every route is in openapi.json with its role, and nothing e
   test -s routes && diff -u documented routes'
 test_expect_success 'openapi.json is served as the file in daemon/' '
   cmp openapi.json "$FERRY_SRC/daemon/openapi.json" && jq -e ".openapi | startswith(\"3.\")" openapi.json'
+test_expect_success 'every $ref in openapi.json resolves' '
+  jq -r ". as \$d | [.. | objects | select(has(\"\$ref\")) | .\"\$ref\"] | unique[] | . as \$r
+    | select((\$d | getpath(\$r | ltrimstr(\"#/\") | split(\"/\"))) == null)" openapi.json >dangling &&
+  test ! -s dangling'
 test_expect_success 'health needs no token' '
   expect_status 200 "" GET /api/health && jq -e ".status == \"ok\"" resp'
 test_expect_success 'no token: 401 with an error object and WWW-Authenticate' '
