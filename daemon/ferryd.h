@@ -181,5 +181,8 @@ enum MHD_Result api_ops_rerun(struct api_req *r);
 enum MHD_Result api_ops_complete(struct api_req *r);
 enum MHD_Result api_ops_abort(struct api_req *r);
 enum MHD_Result api_selftest(struct api_req *r);
+enum MHD_Result api_catalogs_list(struct api_req *r);
+enum MHD_Result api_catalogs_get(struct api_req *r);
+enum MHD_Result api_advisor(struct api_req *r);
 
 #endif

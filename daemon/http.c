@@ -19,6 +19,7 @@ static int route_match(const char *pattern, const char *path, struct api_req *r)
 	char *out = r->segs, *end = r->segs + sizeof(r->segs);
 	int np = 0;
 
+	memset(r->params, 0, sizeof(r->params));
 	while (*pattern && *path) {
 		if (*pattern != '/' || *path != '/')
 			return 0;

@@ -126,6 +126,24 @@ test_expect_success 'an expired token is refused with 401' '
   sqlite3 "$FERRY_HOME/ferry.db" "UPDATE api_tokens SET expires_ms = 1000 WHERE name = '\''brief'\''" &&
   expect_status 401 "$T" GET /api/whoami && jq -e ".error.message | contains(\"expired\")" resp'
 
+test_expect_success 'catalogs: list, a product, a release; unknown ones 404' '
+  expect_status 200 "$VIEW" GET /api/catalogs && jq -e "map(.product) | index(\"finance-operations\") != null" resp &&
+  expect_status 200 "$VIEW" GET /api/catalogs/finance-operations && jq -e ".releases | length > 3" resp &&
+  expect_status 200 "$VIEW" GET /api/catalogs/finance-operations/releases/8.1 && jq -e ".id == \"8.1\"" resp &&
+  expect_status 404 "$VIEW" GET /api/catalogs/finance-operations/releases/9.9 && error_is not-found &&
+  expect_status 404 "$VIEW" GET /api/catalogs/nope && error_is not-found'
+test_expect_success 'advisor: the same answer as ferry upgrade check; unsupported is an answer (200)' '
+  expect_status 200 "$VIEW" GET "/api/advisor?from=7.3&to=8.1" &&
+  jq -S "del(.catalog_path)" resp >api.json &&
+  ferry upgrade check --from 7.3 --to 8.1 --json | jq -S "del(.catalog_path)" >cli.json && cmp api.json cli.json &&
+  expect_status 200 "$VIEW" GET "/api/advisor?env=sb1&to=8.1" && jq -e ".kind == \"upgrade\" and .code_upgrade_required" resp &&
+  expect_status 200 "$VIEW" GET "/api/advisor?from=8.1&to=7.3" && jq -e ".kind == \"unsupported\" and (.reason | length > 0)" resp'
+test_expect_success 'advisor errors: 400 missing to/from, 422 unknown release, 404 unknown env' '
+  expect_status 400 "$VIEW" GET "/api/advisor?from=7.3" && error_is invalid &&
+  expect_status 400 "$VIEW" GET "/api/advisor?to=8.1" && error_is invalid &&
+  expect_status 422 "$VIEW" GET "/api/advisor?from=6.6&to=8.1" && error_is invalid &&
+  expect_status 404 "$VIEW" GET "/api/advisor?env=nope&to=8.1" && error_is not-found'
+
 test_expect_success 'every change is audited with actor, result and the activity ID' '
   expect_status 409 "$ADMIN" POST /api/projects "{\"name\":\"p1\"}" &&
   aid=$(jq -r .error.activity_id resp) &&

@@ -15,6 +15,12 @@ for role in viewer operator admin; do
   TOK[$role]=$(new_token "$role" "$role")
   TOK[$role@p1]=$(new_token "$role-p1" "$role" p1)
 done
+# Operations parked at their manual step, one per project (the CLI runs them).
+for p in p1 p2; do
+  ferry -q op selftest --dir "$SCRATCH/st-$p" --env $p-sb --manual >/dev/null 2>&1
+done
+OP1=$(ferry op list --env p1-sb --json | jq -r ".[0].activity_id")
+OP2=$(ferry op list --env p2-sb --json | jq -r ".[0].activity_id")
 ferryd_start || exit 1
 rank() { case $1 in viewer) echo 1;; operator) echo 2;; admin) echo 3;; esac; }
 
@@ -34,6 +40,14 @@ admin p1 0 DELETE /api/environments/de1-{n} -
 admin p2 0 DELETE /api/environments/de2-{n} -
 admin - 1 POST /api/tokens {"name":"t-{n}","role":"viewer"}
 admin - 1 DELETE /api/tokens/dt-{n} -
+operator p1 0 POST /api/operations/{OP1}/resume -
+operator p2 0 POST /api/operations/{OP2}/resume -
+operator p1 0 POST /api/operations/{OP1}/rerun-step {}
+operator p2 0 POST /api/operations/{OP2}/complete-step {}
+operator p1 0 POST /api/operations/{OP1}/abort -
+operator p2 0 POST /api/operations/{OP2}/abort -
+admin - 1 POST /api/selftest {}
+admin p1 0 POST /api/selftest {"env":"p1-sb","ticks":1}
 CASES
 }
 
@@ -53,6 +67,7 @@ while read -r need project global method path body; do
     n=$((n + 1))
     role=${who%@*}; scope=; [ "$who" != "$role" ] && scope=p1
     p=${path//\{n\}/$n}; b=${body//\{n\}/$n}; [ "$b" = - ] && b=
+    p=${p//\{OP1\}/$OP1}; p=${p//\{OP2\}/$OP2}
     prepare "$p"
     tproject=$project
     [ "$tproject" = dp ] && tproject=${p##*/}   # deleting a project: it is the scope
@@ -62,17 +77,24 @@ while read -r need project global method path body; do
       [ "$global" = 1 ] && allowed=0
       [ "$tproject" != "$scope" ] && allowed=0
     fi
-    if [ $allowed = 1 ]; then want=2xx; else want=403; fi
+    # operations: their state decides what follows (202, 400, 409); past auth is enough
+    if [ $allowed = 1 ]; then case $p in /api/operations/*|/api/selftest) want=allowed;; *) want=2xx;; esac; else want=403; fi
     test_expect_success "$who: $method ${path//\{n\}/N} -> $want" '
-      before=$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT group_concat(x) FROM (SELECT name||allow_unsigned AS x FROM projects UNION ALL SELECT name||state FROM environments UNION ALL SELECT name||revoked_ms FROM api_tokens UNION ALL SELECT name||enabled FROM project_features)")
+      before=$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT group_concat(x) FROM (SELECT name||allow_unsigned AS x FROM projects UNION ALL SELECT name||state FROM environments UNION ALL SELECT name||revoked_ms FROM api_tokens UNION ALL SELECT name||enabled FROM project_features UNION ALL SELECT activity_id||state FROM operations)")
       st=$(api "${TOK[$who]}" "$method" "$p" "$b")
       if [ "$want" = 403 ]; then
         equals "$st" 403 && error_is forbidden &&
-        equals "$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT group_concat(x) FROM (SELECT name||allow_unsigned AS x FROM projects UNION ALL SELECT name||state FROM environments UNION ALL SELECT name||revoked_ms FROM api_tokens UNION ALL SELECT name||enabled FROM project_features)")" "$before" &&
+        equals "$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT group_concat(x) FROM (SELECT name||allow_unsigned AS x FROM projects UNION ALL SELECT name||state FROM environments UNION ALL SELECT name||revoked_ms FROM api_tokens UNION ALL SELECT name||enabled FROM project_features UNION ALL SELECT activity_id||state FROM operations)")" "$before" &&
         aid=$(jq -r .error.activity_id resp) &&
         equals "$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT actor||\" \"||code FROM audit_log WHERE activity_id = '\''$aid'\''")" "token:${who/@/-} -5"
       else
-        case $st in 2??) ;; *) echo "status $st"; cat resp; false;; esac
+        case $want:$st in 2xx:2??|allowed:[24]??) [ "$st" != 401 ] && [ "$st" != 403 ];; *) echo "status $st"; cat resp; false;; esac || exit 1
+        if [ "$st" = 202 ]; then # a queued job: let it settle before the next case
+          id=$(jq -r .activity_id resp)
+          for i in $(seq 1 400); do
+            s=$(ferry op show "$id" --json | jq -r .state); case $s in pending|running) sleep 0.05;; *) break;; esac
+          done
+        fi
       fi'
   done
 done < <(cases)
