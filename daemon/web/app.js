@@ -204,18 +204,44 @@ function maintainActions(env, view) {
   });
 }
 
+// The latest operation on the environment as a step timeline, with the actions its
+// state allows (Resume, Confirm / Sign off, Abort); live step events update it.
+function opPanel(op, env, reload) {
+  if (!op) return h('p.muted', { id: 'timeline-empty', text: 'No operations yet on this environment.' });
+  const st = op.state, enc = encodeURIComponent(op.activity_id), may = can('operator', env.project);
+  const waiting = (op.steps || []).find((s) => s.state === 'pending' && s.manual && s.name === op.step);
+  const btn = (id, label, ok, fn, cls) => h('button' + (cls || '.secondary'), { id, disabled: !(ok && may),
+    title: !may ? 'needs the operator role' : ok ? '' : `not while ${st}`, onclick: () => act(fn).then(reload) }, label);
+  const signoff = st === 'awaiting-signoff';
+  return h('div', { id: 'operation', 'data-state': st },
+    h('div.head', {}, h('div', {}, h('strong', { text: op.kind }), ' ', badge(st), ' ',
+      h('code.muted', { id: 'op-activity', text: op.activity_id })),
+    h('div.row', {},
+      btn('op-resume', 'Resume', ['failed', 'interrupted', 'pending'].includes(st) && !op.queued,
+        () => api('POST', `/api/operations/${enc}/resume`)),
+      btn('op-confirm', signoff ? 'Sign off' : 'Confirm step', !!waiting && !op.queued,
+        () => api('POST', `/api/operations/${enc}/complete-step`, { step: waiting.name }), ''),
+      btn('op-abort', 'Abort', !['succeeded', 'aborted', 'rolled-back', 'running'].includes(st) && !op.queued,
+        () => api('POST', `/api/operations/${enc}/abort`), '.danger'))),
+    op.error ? h('p.error-text', { text: op.error }) : null,
+    h('ol.timeline', { id: 'timeline' }, (op.steps || []).map((s) =>
+      h('li.' + s.state, { 'data-step': s.name, 'data-state': s.state }, h('span.dot'),
+        h('span', {}, h('strong', { text: s.name }), ' ', h('span.muted', { text: s.state }),
+          s.progress ? h('span.muted', { text: ` ${s.progress}` }) : null, s.error ? h('span.error-text', { text: ` ${s.error}` }) : null),
+        h('span.muted', { text: s.state === 'skipped' ? '' : `${((s.duration_ms || 0) / 1000).toFixed(1)} s${s.attempts > 1 ? ` · ${s.attempts} attempts` : ''}` })))));
+}
+
 function envView(name) {
   const head = h('div.head'), fields = h('div.card'), ops = h('div.card');
-  const steps = [];
-  let open = false, side = 'original';
+  let open = false, side = 'original', env = null, op = null;
   setMain(head, fields, h('h2', { text: 'Operations' }), ops);
-  const renderSteps = () => ops.replaceChildren(steps.length ? h('ol.timeline', { id: 'timeline' }, steps.map((s) =>
-    h('li.' + (s.state || 'pending'), {}, h('span.dot'), h('span', {}, h('strong', { text: s.name || s.step || s.type }), ' ', s.message || ''),
-      h('span.muted', { text: s.duration_ms !== undefined ? `${(s.duration_ms / 1000).toFixed(1)} s` : (s.state || '') })))) :
-    h('p.muted', { id: 'timeline-empty', text: 'No operations yet on this environment.' }));
+  const renderOp = () => ops.replaceChildren(opPanel(op, env, () => v.load()));
   const v = {
     async load() {
-      const e = await api('GET', `/api/environments/${encodeURIComponent(name)}`);
+      const [e, list] = await Promise.all([api('GET', `/api/environments/${encodeURIComponent(name)}`),
+        has('GET', '/api/operations') ? api('GET', `/api/operations?env=${encodeURIComponent(name)}&limit=1`) : []]);
+      env = e;
+      op = list.length ? await api('GET', `/api/operations/${encodeURIComponent(list[0].activity_id)}`) : null;
       const menu = h('div.menu-list', { id: 'maintain-menu', hidden: !open }, maintainActions(e, v));
       const toggle = e.upgrade ? h('div.toggle', { id: 'view-toggle' },
         ['original', 'upgrade'].map((k) => h('button', { 'aria-pressed': String(side === k), onclick: () => { side = k; v.load(); } },
@@ -228,14 +254,18 @@ function envView(name) {
         [['Type', shown.role], ['State', shown.state], ['Product', shown.product], ['Application', shown.app_release],
           ['Platform', shown.platform], ['Created', when(shown.created)], ['Updated', when(shown.updated)]]
           .flatMap(([k, val]) => [h('dt', { text: k }), h('dd', { 'data-field': k.toLowerCase(), text: val ?? '–' })])));
-      renderSteps();
+      renderOp();
     },
+    // Step events update the timeline in place; operation events reload it.
     onEvent(ev) {
       if (ev.env !== name || (ev.type !== 'step' && ev.type !== 'operation')) return false;
-      const key = ev.step || ev.name || ev.operation;
-      const i = steps.findIndex((s) => (s.step || s.name || s.operation) === key);
-      if (i >= 0) steps[i] = { ...steps[i], ...ev }; else steps.push(ev);
-      renderSteps();
+      if (ev.type === 'operation' || !op || op.activity_id !== ev.activity_id) return false;
+      const s = (op.steps || []).find((x) => x.name === ev.step);
+      if (!s) return false;
+      if (ev.event === 'step-started') { s.state = 'running'; op.state = 'running'; }
+      if (ev.event === 'step-progress' && ev.total) s.progress = `${ev.done}/${ev.total}`;
+      if (ev.event === 'step-finished') { s.state = ev.state; s.duration_ms = (s.duration_ms || 0) + (ev.elapsed_ms || 0); delete s.progress; }
+      renderOp();
       return true;
     },
   };

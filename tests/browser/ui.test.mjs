@@ -117,7 +117,33 @@ await step('Maintain actions are enabled only when valid (cancel without an upgr
   expect(title && title.length > 0, 'a reason for the disabled action');
 });
 await step('the operations timeline is shown (empty until an operation runs)', async () => {
-  await page.waitForSelector('#timeline-empty, #timeline');
+  await page.waitForSelector('#timeline-empty');
+});
+await step('an operation started elsewhere appears live; its manual step is confirmed from the page', async () => {
+  const r = await api('POST', '/api/selftest', ADMIN, { env: 'contoso-uat', manual: true, ticks: 20, tick_ms: 20 });
+  expect(r.status === 202, `the selftest queued (got ${r.status})`);
+  await page.waitForSelector('#operation[data-state="awaiting-confirmation"]');
+  expect((await page.textContent('#op-activity')) === r.data.activity_id, 'the activity ID shown');
+  await page.waitForSelector('#timeline li[data-step="work"][data-state="succeeded"]');
+  expect(await page.isDisabled('#op-resume'), 'Resume disabled while waiting for confirmation');
+  expect(await page.isEnabled('#op-confirm'), 'Confirm enabled at the manual step');
+  await shot('06b-op-awaiting');
+  await page.click('#op-confirm');
+  await page.waitForSelector('#operation[data-state="succeeded"]');
+  await page.waitForSelector('#timeline li[data-step="finish"][data-state="succeeded"]');
+  expect(await page.isDisabled('#op-confirm') && await page.isDisabled('#op-abort'), 'no actions on a finished operation');
+  await shot('06c-op-succeeded');
+});
+await step('a failed step shows its error; Resume is enabled and finishes the operation', async () => {
+  const r = await api('POST', '/api/selftest', ADMIN, { env: 'contoso-uat', fail_at: 'write-files', ticks: 1 });
+  expect(r.status === 202, `the selftest queued (got ${r.status})`);
+  await page.waitForSelector(`#operation[data-state="failed"] >> text=${r.data.activity_id}`);
+  await page.waitForSelector('#timeline li[data-step="write-files"][data-state="failed"]');
+  expect((await page.textContent('#operation')).includes('injected failure'), 'the step error shown');
+  await shot('06d-op-failed');
+  await page.click('#op-resume');
+  await page.waitForSelector('#operation[data-state="succeeded"]');
+  expect((await page.textContent('#timeline li[data-step="write-files"]')).includes('2 attempts'), 'the step ran twice');
 });
 await step('the audit page lists who changed what', async () => {
   await page.click('a[data-nav="audit"]');
@@ -153,6 +179,8 @@ await step('a viewer sees no create forms and no tokens page; Maintain actions a
   await page.waitForSelector('#maintain');
   for (const id of ['apply-updates', 'upgrade', 'cancel-upgrade', 'db-refresh'])
     expect(await page.isDisabled('#' + id), `${id} disabled for a viewer`);
+  await page.waitForSelector('#operation');
+  expect(await page.isDisabled('#op-resume') && await page.isDisabled('#op-abort'), 'operation actions disabled for a viewer');
 });
 await step('on a phone-sized screen pages fit the width', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
