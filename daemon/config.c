@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USAGE "usage: ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR]\n" \
+#define USAGE "usage: ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR] [--store PATH|URL]\n" \
 	      "              [--assets DIR] [--port-file FILE] [--max-connections N] [--workers N] [--routes]\n"
 
 #ifndef FERRY_SRCDIR
@@ -40,6 +40,8 @@ static int config_set(struct ferryd_config *cfg, const char *key, const char *va
 		return set_str(&cfg->listen, val);
 	if (!strcmp(key, "home"))
 		return set_str(&cfg->home, val);
+	if (!strcmp(key, "store")) /* the library reads $FERRY_STORE, as with `ferry --store` */
+		return setenv("FERRY_STORE", val, 1);
 	if (!strcmp(key, "assets"))
 		return set_str(&cfg->assets, val);
 	if (!strcmp(key, "port-file") || !strcmp(key, "port_file"))
@@ -123,6 +125,7 @@ static const struct option opts[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "port", required_argument, NULL, 'p' },
 	{ "home", required_argument, NULL, 'H' },
+	{ "store", required_argument, NULL, 's' },
 	{ "assets", required_argument, NULL, 'a' },
 	{ "port-file", required_argument, NULL, 'f' },
 	{ "max-connections", required_argument, NULL, 'm' },
@@ -162,6 +165,7 @@ int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
 		case 'l': key = "listen"; break;
 		case 'p': key = "port"; break;
 		case 'H': key = "home"; break;
+		case 's': key = "store"; break;
 		case 'a': key = "assets"; break;
 		case 'f': key = "port-file"; break;
 		case 'm': key = "max-connections"; break;

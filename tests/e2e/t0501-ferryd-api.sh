@@ -52,9 +52,9 @@ test_expect_success 'POST /api/projects errors: 400 bad JSON, 400 missing name, 
   expect_status 409 "$ADMIN" POST /api/projects "{\"name\":\"p2\"}" && error_is exists &&
   expect_status 422 "$ADMIN" POST /api/projects "{\"name\":\"bad name\"}" && error_is invalid'
 test_expect_success 'a refused request changes nothing' '
-  before=$(store_sum | head -c 0; sqlite3 "$FERRY_HOME/ferry.db" "SELECT count(*) FROM projects") &&
+  before=$(store_sql "SELECT count(*) FROM projects") &&
   expect_status 409 "$ADMIN" POST /api/projects "{\"name\":\"p1\"}" &&
-  equals "$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT count(*) FROM projects")" "$before"'
+  equals "$(store_sql "SELECT count(*) FROM projects")" "$before"'
 test_expect_success 'a body over the limit: 413 (declared and streamed)' '
   head -c 2000000 /dev/zero | tr "\0" " " >big &&
   st=$(curl -sS -o resp -w "%{http_code}" -H "Authorization: Bearer $ADMIN" --data-binary @big "$URL/api/projects") &&
@@ -111,7 +111,7 @@ test_expect_success 'tokens: create shows the secret once; list never does; revo
   expect_status 200 "$CI" GET /api/whoami &&
   expect_status 200 "$ADMIN" GET /api/tokens && ! grep -q "$CI" resp &&
   jq -e "map(select(.name == \"ci\" and .state == \"active\")) | length == 1" resp &&
-  ! grep -q "$CI" "$FERRY_HOME/ferry.db" &&
+  ! store_text | grep -q -- "${CI##*_}" &&
   expect_status 204 "$ADMIN" DELETE /api/tokens/ci &&
   expect_status 401 "$CI" GET /api/whoami && jq -e ".error.message | contains(\"revoked\")" resp &&
   expect_status 404 "$ADMIN" DELETE /api/tokens/ci && error_is not-found'
@@ -123,7 +123,7 @@ test_expect_success 'tokens: errors 400, 409, 422, 404 project' '
   expect_status 404 "$ADMIN" POST /api/tokens "{\"name\":\"x\",\"role\":\"viewer\",\"project\":\"nope\"}" && error_is not-found'
 test_expect_success 'an expired token is refused with 401' '
   T=$(new_token brief viewer) &&
-  sqlite3 "$FERRY_HOME/ferry.db" "UPDATE api_tokens SET expires_ms = 1000 WHERE name = '\''brief'\''" &&
+  store_sql "UPDATE api_tokens SET expires_ms = 1000 WHERE name = '\''brief'\''" >/dev/null &&
   expect_status 401 "$T" GET /api/whoami && jq -e ".error.message | contains(\"expired\")" resp'
 
 test_expect_success 'catalogs: list, a product, a release; unknown ones 404' '
@@ -162,9 +162,9 @@ test_expect_success 'GET /api/audit: limit, paging, bad limit 400' '
   equals "$(jq ".[0].id" resp)" "$((id - 1))" &&
   expect_status 400 "$VIEW" GET "/api/audit?limit=0" && error_is invalid'
 test_expect_success 'reads are not audited' '
-  n=$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT count(*) FROM audit_log") &&
+  n=$(store_sql "SELECT count(*) FROM audit_log") &&
   expect_status 200 "$VIEW" GET /api/projects && expect_status 200 "$VIEW" GET /api/audit &&
-  equals "$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT count(*) FROM audit_log")" "$n"'
+  equals "$(store_sql "SELECT count(*) FROM audit_log")" "$n"'
 test_expect_success 'the web UI is served at / and files outside web/ are not' '
   st=$(curl -s -o index.html -w "%{http_code}" "$URL/") && equals "$st" 200 && grep -qi "<html" index.html &&
   st=$(curl -s -o /dev/null -w "%{http_code}" --path-as-is "$URL/../openapi.json") && equals "$st" 404 &&

@@ -80,13 +80,13 @@ while read -r need project global method path body; do
     # operations: their state decides what follows (202, 400, 409); past auth is enough
     if [ $allowed = 1 ]; then case $p in /api/operations/*|/api/selftest) want=allowed;; *) want=2xx;; esac; else want=403; fi
     test_expect_success "$who: $method ${path//\{n\}/N} -> $want" '
-      before=$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT group_concat(x) FROM (SELECT name||allow_unsigned AS x FROM projects UNION ALL SELECT name||state FROM environments UNION ALL SELECT name||revoked_ms FROM api_tokens UNION ALL SELECT name||enabled FROM project_features UNION ALL SELECT activity_id||state FROM operations)")
+      before=$(store_state)
       st=$(api "${TOK[$who]}" "$method" "$p" "$b")
       if [ "$want" = 403 ]; then
         equals "$st" 403 && error_is forbidden &&
-        equals "$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT group_concat(x) FROM (SELECT name||allow_unsigned AS x FROM projects UNION ALL SELECT name||state FROM environments UNION ALL SELECT name||revoked_ms FROM api_tokens UNION ALL SELECT name||enabled FROM project_features UNION ALL SELECT activity_id||state FROM operations)")" "$before" &&
+        equals "$(store_state)" "$before" &&
         aid=$(jq -r .error.activity_id resp) &&
-        equals "$(sqlite3 "$FERRY_HOME/ferry.db" "SELECT actor||\" \"||code FROM audit_log WHERE activity_id = '\''$aid'\''")" "token:${who/@/-} -5"
+        equals "$(store_sql "SELECT actor, code FROM audit_log WHERE activity_id = '\''$aid'\''")" "token:${who/@/-}|-5"
       else
         case $want:$st in 2xx:2??|allowed:[24]??) [ "$st" != 401 ] && [ "$st" != 403 ];; *) echo "status $st"; cat resp; false;; esac || exit 1
         if [ "$st" = 202 ]; then # a queued job: let it settle before the next case
@@ -121,11 +121,11 @@ test_expect_success 'a token created over the API appears once, in its creation 
   S=$(jq -r .token resp) && expect_status 200 "$S" GET /api/whoami &&
   expect_status 200 "${TOK[admin]}" GET /api/tokens &&
   equals "$(grep -c -- "$S" responses)" 1 && ! grep -q -- "$S" "$FERRYD_LOG" &&
-  ! sqlite3 "$FERRY_HOME/ferry.db" .dump | grep -q -- "${S##*_}"'
+  ! store_text | grep -q -- "${S##*_}"'
 test_expect_success 'no token secret appears in the log, the responses or the store' '
   for s in "${TOK[@]}"; do
     ! grep -q -- "${s##*_}" "$FERRYD_LOG" responses || { echo "leaked: ${s:0:22}..."; exit 1; }
-    ! sqlite3 "$FERRY_HOME/ferry.db" .dump | grep -q -- "${s##*_}" || { echo "stored: ${s:0:22}"; exit 1; }
+    ! store_text | grep -q -- "${s##*_}" || { echo "stored: ${s:0:22}"; exit 1; }
   done
   ferry token list --json | jq -e "all(has(\"token\") | not)"'
 test_done
