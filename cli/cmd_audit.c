@@ -1,5 +1,5 @@
 /* cmd_audit.c: `ferry audit`: read the audit log; and the CLI's own audit records
- * (every command that may change state is recorded with its result). */
+ * (every command that changed state is recorded with its result; refusals are not). */
 #include "cli.h"
 
 #include "ferry/audit.h"
@@ -96,6 +96,10 @@ void cli_audit_command(struct cli *cli, int argc, char **argv, int exit_code)
 	const char *target = NULL;
 	int i;
 
+	/* Refusals (usage, not found, conflict, rule, trust, store) changed nothing: a command
+	 * is recorded when it succeeded or when an operation ran and failed (exit 1). */
+	if (exit_code != EXIT_OK && exit_code != EXIT_FAILED)
+		return;
 	if (!cli->ctx || argc < 2 || is_read_only(argv[1], argc > 2 ? argv[2] : NULL))
 		return;
 	snprintf(actor, sizeof(actor), "cli:%s", pw ? pw->pw_name : "unknown");
