@@ -67,6 +67,8 @@ int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 /* Record a state-changing command and its result in the audit log (cmd_audit.c). */
 void cli_audit_command(struct cli *cli, int argc, char **argv, int exit_code);
+int cmd_code(struct cli *cli, int argc, char **argv);
+int cmd_hotfix(struct cli *cli, int argc, char **argv);
 int cmd_catalog(struct cli *cli, int argc, char **argv);
 int cmd_upgrade(struct cli *cli, int argc, char **argv);
 int cmd_op(struct cli *cli, int argc, char **argv);
@@ -77,6 +79,28 @@ struct ferry_op_hooks;
 void cli_op_hooks(struct cli *cli, struct ferry_op_hooks *hooks);
 int cli_op_outcome(struct cli *cli, const char *activity_id, int rc, struct ferry_error *err);
 void cli_op_reap(struct cli *cli);
+/* cmd_servicing.c: servicing commands listed in cmd_env.c. */
+int cmd_env_apply(struct cli *cli, int argc, char **argv);
+int cmd_env_signoff(struct cli *cli, int argc, char **argv);
+int cmd_env_rollback(struct cli *cli, int argc, char **argv);
+int cmd_env_history(struct cli *cli, int argc, char **argv);
 int cmd_notify(struct cli *cli, int argc, char **argv);
+int cmd_package(struct cli *cli, int argc, char **argv);
+int cmd_key(struct cli *cli, int argc, char **argv);
+int cmd_asset(struct cli *cli, int argc, char **argv);
+
+/* cmd_runtime.c: runtime commands listed in cmd_env.c, and its show/rm parts. */
+int cmd_env_deploy(struct cli *cli, int argc, char **argv);
+int cmd_env_start(struct cli *cli, int argc, char **argv);
+int cmd_env_stop(struct cli *cli, int argc, char **argv);
+int cmd_env_restart(struct cli *cli, int argc, char **argv);
+int cmd_env_status(struct cli *cli, int argc, char **argv);
+int cmd_env_logs(struct cli *cli, int argc, char **argv);
+int cmd_env_config(struct cli *cli, int argc, char **argv);
+int cmd_env_db(struct cli *cli, int argc, char **argv);
+/* Add url, runtime state, pid, port, release and every slot to `env show`. */
+void cli_env_show_runtime(struct cli *cli, json_t *o);
+/* `env rm`: stop and remove the runtimes, then delete the environment. */
+int cli_env_rm_runtime(struct cli *cli, const char *name, struct ferry_error *err);
 
 #endif

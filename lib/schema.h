@@ -9,5 +9,7 @@ extern const struct ferry_migrations ferry_schema_tokens;
 extern const struct ferry_migrations ferry_schema_audit;
 extern const struct ferry_migrations ferry_schema_op;
 extern const struct ferry_migrations ferry_schema_notify;
+extern const struct ferry_migrations ferry_schema_packages; /* keys, trust, assets */
+extern const struct ferry_migrations ferry_schema_runtime;
 
 #endif
