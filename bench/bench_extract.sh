@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# bench_extract.sh: package intake against the reference tools on the same bytes.
+#   extraction of a 200 MiB, 10,000-file package vs `bsdtar -xf` (QUICK=1: 20 MiB, 1,000 files)
+#   verification (`ferry package verify`) vs `sha256sum` of the same payload bytes
+# Rows: name<TAB>ferry_ms<TAB>reference<TAB>ref_ms (see bench/run.sh).
+set -euo pipefail
+: "${FERRY:?run through bench/run.sh}"
+if [ "${QUICK:-0}" = 1 ]; then MIB=20 FILES=1000; else MIB=200 FILES=10000; fi
+W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-extract.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+export FERRY_HOME="$W/home"
+"$FERRY" -q init
+
+# payload: FILES files of equal size in 100 directories, half random, half text-like
+mkdir -p "$W/src" "$W/raw"
+head -c $((MIB * 1024 * 1024 / 2)) /dev/urandom >"$W/raw/a"
+(set +o pipefail; yes "ferry benchmark line: the quick brown fox jumps over the lazy dog 0123456789" |
+  head -c $((MIB * 1024 * 1024 / 2))) >"$W/raw/b"
+cat "$W/raw/a" "$W/raw/b" >"$W/raw/all"; rm "$W/raw/a" "$W/raw/b"
+per=$(( (MIB * 1024 * 1024 + FILES - 1) / FILES ))
+(cd "$W/raw" && split -b "$per" -a 5 -d all f && rm all)
+i=0
+for f in "$W"/raw/f*; do
+  d="$W/src/d$((i % 100))"; mkdir -p "$d"; mv "$f" "$d/"; i=$((i + 1))
+done
+printf '{"format":1,"name":"bench","version":"1.0.0","type":"customization","product":"finance-operations"}' \
+  >"$W/src/manifest.json"
+"$FERRY" -q package build "$W/src" -o "$W/pkg.tar.zst"
+
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+sync
+ferry_x=$(ms "$FERRY" -q package extract "$W/pkg.tar.zst" "$W/out-ferry")
+mkdir -p "$W/out-bsdtar"
+ref_x=$(ms bsdtar -xf "$W/pkg.tar.zst" -C "$W/out-bsdtar")
+cmp <(cd "$W/out-ferry" && find . -type f -exec sha256sum {} + | sort -k2) \
+    <(cd "$W/out-bsdtar" && find . -type f -exec sha256sum {} + | sort -k2) >/dev/null
+ferry_v=$(ms "$FERRY" -q package verify "$W/pkg.tar.zst")
+ref_v=$(ms bash -c "cd '$W/out-bsdtar' && find . -type f -print0 | xargs -0 sha256sum")
+n=$(find "$W/src" -type f | wc -l)
+printf 'package extract %dMiB/%d files (tar.zst)\t%s\tbsdtar -xf\t%s\n' "$MIB" "$n" "$ferry_x" "$ref_x"
+printf 'package verify %dMiB/%d files (tar.zst)\t%s\tsha256sum (payload)\t%s\n' "$MIB" "$n" "$ferry_v" "$ref_v"
