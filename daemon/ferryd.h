@@ -119,6 +119,9 @@ int jobs_submit(struct jobs *js, enum job_action action, const char *ref, const 
 int jobs_busy(struct jobs *js, const char *ref);
 /* At start: reap operations whose runner died and report every one that needs resuming. */
 void jobs_recover(struct ferryd *d);
+/* Each tick, on a PostgreSQL store: resume here the operations of other nodes whose
+ * lease expired (ferry_op_takeover). */
+void jobs_takeover(struct ferryd *d);
 
 /* http.c: the server. */
 int http_start(struct ferryd *d);

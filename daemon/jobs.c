@@ -8,6 +8,7 @@
 #include "ferry/audit.h"
 #include "ferry/ctx.h"
 #include "ferry/op.h"
+#include "ferry/store.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -284,5 +285,38 @@ void jobs_recover(struct ferryd *d)
 	}
 	json_decref(all);
 	json_decref(found);
+	ctx_pool_put(d->pool, ctx);
+}
+
+void jobs_takeover(struct ferryd *d)
+{
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	json_t *taken, *v;
+	size_t i;
+	int n = 0;
+
+	ferry_error_clear(&err);
+	if (!d->jobs || !(ctx = ctx_pool_get(d->pool, &err)))
+		return;
+	if (strcmp(ferry_store_backend(ctx->store), "postgresql") || !(taken = json_array())) {
+		ctx_pool_put(d->pool, ctx);
+		return;
+	}
+	if (ferry_op_takeover(ctx, &n, taken, &err))
+		flog("error", "cannot check for operations of dead nodes", "error", err.msg, NULL);
+	json_array_foreach(taken, i, v) {
+		const char *ref = json_string_value(v);
+		struct ferry_op *op = NULL;
+		ferry_error_clear(&err);
+		ferry_op_find(ctx, ref, &op, NULL);
+		flog("warn", "taking over an operation whose node stopped renewing its lease",
+		     "operation", ref, "step", op ? op->step : "", NULL);
+		if (jobs_submit(d->jobs, JOB_RESUME, ref, NULL, "ferryd (takeover)",
+				op ? op->project : "", &err))
+			flog("error", "cannot queue the takeover", "operation", ref, "error", err.msg, NULL);
+		ferry_op_free(op);
+	}
+	json_decref(taken);
 	ctx_pool_put(d->pool, ctx);
 }

@@ -63,13 +63,13 @@ static void serve(struct ferryd *d, const sigset_t *set)
 	struct timespec tick = { 1, 0 };
 	int sig;
 
-	(void)d;
 	for (;;) {
 		sig = sigtimedwait(set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
 			flog("info", "stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
 			return;
 		}
+		jobs_takeover(d);  /* several ferryd on one PostgreSQL store */
 	}
 }
 

@@ -55,6 +55,9 @@ static const char *const op_migrations[] = {
 	"  error TEXT NOT NULL DEFAULT '',"
 	"  PRIMARY KEY (op_id, seq),"
 	"  UNIQUE (op_id, name));",
+	/* 2: leases across nodes: the runner's node and an expiry its heartbeat renews */
+	"ALTER TABLE operations ADD COLUMN lease_node TEXT;"
+	"ALTER TABLE operations ADD COLUMN lease_until_ms INTEGER;",
 };
 
 const struct ferry_migrations ferry_schema_op = {

@@ -9,8 +9,19 @@
 
 /* This process's lease identity: boot id and process start time. */
 void op_lease_self(char token[OP_TOKEN_MAX]);
-/* 1 when process pid with lease token `token` still runs, else 0. */
+/* 1 when process pid with lease token `token` still runs, else 0. A lease of
+ * another node counts as alive: only ferry_op_takeover() takes it, after its expiry. */
 int op_lease_alive(int64_t pid, const char *token);
+/* This node's id (FERRY_NODE_ID, else the machine id) and the lease time to live
+ * (FERRY_LEASE_TTL_MS, default 30 s; the heartbeat renews it every third of that). */
+void op_lease_node(char out[25]);
+int64_t op_lease_ttl_ms(void);
+/* Renew the lease of operation op_id (held with token) on its own store connection
+ * while the runner works; only on a PostgreSQL store (several nodes). NULL when not
+ * needed or not possible. stop ends and frees it (accepts NULL). */
+struct op_heartbeat;
+struct op_heartbeat *op_heartbeat_start(struct ferry_ctx *ctx, int64_t op_id, const char *token);
+void op_heartbeat_stop(struct op_heartbeat *hb);
 
 /* Load by row id inside or outside a transaction (no reaping). */
 int op_load(struct ferry_ctx *ctx, int64_t id, struct ferry_op **out, struct ferry_error *err);

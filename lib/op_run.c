@@ -165,7 +165,7 @@ json_t *ferry_op_result_get(struct ferry_op_run *run, const char *step)
 static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const void *arg,
 		 struct ferry_op **out, struct ferry_error *err)
 {
-	char token[OP_TOKEN_MAX], tok_now[OP_TOKEN_MAX] = "";
+	char token[OP_TOKEN_MAX], tok_now[OP_TOKEN_MAX] = "", node[25];
 	struct ferry_op *op = NULL;
 	struct ferry_stmt *st;
 	int rc;
@@ -185,7 +185,8 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 	ferry_stmt_free(st);
 	if (rc < 0)
 		goto fail;
-	if (op->lease_pid && op_lease_alive(op->lease_pid, tok_now)) {
+	/* a lease this process holds already (ferry_op_takeover) is ours to run */
+	if (op->lease_pid && strcmp(tok_now, token) && op_lease_alive(op->lease_pid, tok_now)) {
 		rc = ferry_error_set(err, FERRY_ESTATE,
 			"operation %s (%s) is being run by process %lld right now: wait for it ('ferry op show %.8s')",
 			op->activity_id, op->kind, (long long)op->lease_pid, op->activity_id);
@@ -206,10 +207,11 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 	}
 	if (check && (rc = check(ctx, op, arg, err)))
 		goto fail;
+	op_lease_node(node);
 	rc = ferry_store_run(ctx->store, err,
-		"UPDATE operations SET lease_pid = ?, lease_token = ?, "
-		"started_ms = COALESCE(started_ms, ?) WHERE id = ?", "itii",
-		(int64_t)getpid(), token, ferry_now_ms(), op->id);
+		"UPDATE operations SET lease_pid = ?, lease_token = ?, lease_node = ?, lease_until_ms = ?, "
+		"started_ms = COALESCE(started_ms, ?) WHERE id = ?", "ittiii",
+		(int64_t)getpid(), token, node, ferry_now_ms() + op_lease_ttl_ms(), ferry_now_ms(), op->id);
 	if (rc || (rc = op_transition(ctx, op, FERRY_OP_RUNNING, NULL, NULL, err)))
 		goto fail;
 	if ((rc = ferry_store_commit(ctx->store, err)))
@@ -473,12 +475,17 @@ static int claim_and_drive(struct ferry_ctx *ctx, const char *ref, claim_fn chec
 			   const void *arg, const struct ferry_op_hooks *hooks,
 			   struct ferry_error *err)
 {
+	struct op_heartbeat *hb;
+	char token[OP_TOKEN_MAX];
 	struct ferry_op *op;
 	int rc = claim(ctx, ref, check, arg, &op, err);
 
 	if (rc)
 		return rc;
+	op_lease_self(token);
+	hb = op_heartbeat_start(ctx, op->id, token);  /* other nodes see the runner alive */
 	rc = drive(ctx, op, hooks, err);
+	op_heartbeat_stop(hb);
 	ferry_op_free(op);
 	return rc;
 }

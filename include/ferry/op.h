@@ -242,6 +242,14 @@ int ferry_op_last_for_env(struct ferry_ctx *ctx, int64_t env_id, const char *kin
  * JSON object per operation to it. */
 int ferry_op_reap(struct ferry_ctx *ctx, int *n, json_t *found, struct ferry_error *err);
 
+/* Several nodes on one (PostgreSQL) store: take over the running operations of other
+ * nodes whose lease expired (their heartbeat stopped: the node or its process died).
+ * Claimed with SELECT ... FOR UPDATE SKIP LOCKED, so of several nodes exactly one
+ * takes each; the lease becomes this process's. Appends their activity IDs to `taken`
+ * (may be NULL) and sets *n; resume each with ferry_op_resume() (it continues at the
+ * interrupted step). */
+int ferry_op_takeover(struct ferry_ctx *ctx, int *n, json_t *taken, struct ferry_error *err);
+
 /* JSON views (caller owns). with_steps adds "steps" (state, attempts, times,
  * durations, result, error); with_logs adds each step's log. */
 int ferry_op_to_json(struct ferry_ctx *ctx, const struct ferry_op *op, int with_steps,
