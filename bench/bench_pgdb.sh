@@ -49,7 +49,7 @@ while :; do
     UPDATE o SET kp = (SELECT coalesce(max(id), 0) FROM postings WHERE invoice_id <= o.ki);
     UPDATE o SET kl = (SELECT coalesce(max(id), 0) FROM posting_lines WHERE posting_id <= o.kp);
     INSERT INTO customers SELECT id + o.c, name, email, created_on FROM customers, o WHERE id <= o.kc;
-    INSERT INTO invoices SELECT id + o.i, 'INV-' || lpad((id + o.i)::text, 6, '0'), customer_id + o.c,
+    INSERT INTO invoices SELECT id + o.i, 'INV-' || lpad((id + o.i)::text, greatest(6, length((id + o.i)::text)), '0'), customer_id + o.c,
       issued_on, amount_cents, status FROM invoices, o WHERE id <= o.ki;
     INSERT INTO postings SELECT id + o.p, posted_on, description, invoice_id + o.i FROM postings, o
       WHERE id <= o.kp;
