@@ -89,3 +89,37 @@ wait_http() {
 	echo "bench: $1 did not answer" >&2
 	return 1
 }
+
+# bench_tool NAME: build bench/NAME.c (libcurl) into BUILD/bench/NAME once; prints the path.
+bench_tool() {
+	local bin="$FERRY_BUILD/bench/$1" src="$BENCH_SRC/bench/$1.c"
+	mkdir -p "$FERRY_BUILD/bench"
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		# shellcheck disable=SC2046
+		cc -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -o "$bin" "$src" \
+			$(pkg-config --cflags --libs libcurl) >&2 || return 1
+	fi
+	echo "$bin"
+}
+
+# Probe: GET URL at a fixed rate into FILE ("<sent ms> <done ms> <status>" lines).
+PROBE_PID=
+probe_start() {
+	local p
+	p=$(bench_tool probe) || return 1
+	"$p" "$1" "$2" "${PROBE_INTERVAL_MS:-10}" & PROBE_PID=$!
+	for _ in $(seq 1 100); do [ -s "$2" ] && return 0; sleep 0.05; done
+}
+probe_stop() { [ -n "$PROBE_PID" ] && kill -TERM "$PROBE_PID" 2>/dev/null; wait "$PROBE_PID" 2>/dev/null || true; PROBE_PID=; }
+# probe_failures FILE FROM TO: requests sent in [FROM, TO] not answered 200.
+probe_failures() { awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b && $3 != 200' "$1" | wc -l; }
+probe_answers() { awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b' "$1" | wc -l; }
+# probe_gap FILE FROM TO: downtime in ms seen in [FROM, TO]: from the end of the last good
+# answer before the first failure to the end of the first good answer after the last one
+# (0 when nothing failed).
+probe_gap() {
+	awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b {
+		if ($3 != 200) { if (!ff) ff = $1; lf = $1; if (!okb) okb = lastok ? lastok : $1; next }
+		if (!ff) lastok = $2; else if ($1 > lf && !oka) oka = $2 }
+		END { if (!ff) print 0; else print (oka ? oka : lf) - okb }' "$1"
+}
