@@ -6,7 +6,7 @@
 # `ledgerctl generate` at 7.3 (cached under BUILD/bench-cache). Warm page cache for all.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-if [ "$QUICK" = 1 ]; then SIZES="4 16"; else SIZES="100 1024"; fi
+if [ "$SMOKE" = 1 ]; then SIZES=1; elif [ "$QUICK" = 1 ]; then SIZES="4 16"; else SIZES="100 1024"; fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-envdb.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 export FERRY_HOME="$W/home"

@@ -5,7 +5,7 @@
 # Each figure: RUNS runs, ferry and the reference alternating. Rows: bench/lib.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-if [ "$QUICK" = 1 ]; then MIB=20 FILES=1000; else MIB=200 FILES=10000; fi
+if [ "$SMOKE" = 1 ]; then MIB=1 FILES=50; elif [ "$QUICK" = 1 ]; then MIB=20 FILES=1000; else MIB=200 FILES=10000; fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-extract.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 export FERRY_HOME="$W/home"

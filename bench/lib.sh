@@ -8,6 +8,8 @@
 # Everything else (progress, tool output) goes to stderr.
 : "${FERRY:?run through bench/run.sh}"
 QUICK=${QUICK:-0}
+SMOKE=${SMOKE:-0}
+unset FERRY_STORE   # every bench uses its own home with the embedded SQLite store
 if [ "$QUICK" = 1 ]; then RUNS=${RUNS:-3}; else RUNS=${RUNS:-5}; fi
 BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EX="$FERRY_BUILD/examples"

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # run.sh BUILD: run every bench/bench_*.sh, print the table and write bench/results.json
-# (see bench/README.md). QUICK=1: smaller sizes, fewer runs. BENCH=pattern: only the
-# scripts whose name contains it. Row formats a script may print (tab-separated):
+# (see bench/README.md). QUICK=1: smaller sizes, fewer runs; SMOKE=1: tiny sizes, one run
+# (for the e2e test; figures meaningless). BENCH="pat ...": only the
+# scripts whose name contains one of them. Row formats a script may print (tab-separated):
 #   name unit ferry_med ferry_min ferry_max reference ref_med ref_min ref_max runs  (bench/lib.sh)
 #   name ferry_ms reference ref_ms                                    (one run, in ms)
 #   name n/a why                                                      (not measurable here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=$(realpath "${1:-build/release}")
-export FERRY="$BUILD/ferry" FERRYD="$BUILD/ferryd" FERRY_BUILD="$BUILD" QUICK="${QUICK:-0}"
+export FERRY="$BUILD/ferry" FERRYD="$BUILD/ferryd" FERRY_BUILD="$BUILD" QUICK="${QUICK:-0}" SMOKE="${SMOKE:-0}"
+[ "$SMOKE" = 1 ] && export QUICK=1 RUNS=1
 OUT=${BENCH_OUT:-bench/results.json}
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 t0=$(date +%s)
 for b in bench/bench_*.sh; do
 	[ -e "$b" ] || continue
-	case "$b" in *"${BENCH:-}"*) ;; *) continue ;; esac
+	if [ -n "${BENCH:-}" ]; then
+		ok=0; for p in $BENCH; do case "$b" in *"$p"*) ok=1 ;; esac; done
+		[ "$ok" = 1 ] || continue
+	fi
 	echo "bench: $b" >&2
 	s=$(date +%s)
 	if ! bash "$b" >>"$rows"; then
