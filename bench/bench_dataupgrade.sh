@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench_dataupgrade.sh: data upgrade of the sample application from 7.3 to 8.1 (row 4) at
-# 100 MiB and 1 GiB (QUICK=1: 4 and 16 MiB). ferry: `ferry env data-upgrade DEV` (the
+# 100 MiB and 1 GiB (QUICK=1: 2 and 8 MiB). ferry: `ferry env data-upgrade DEV` (the
 # rehearsal operation: fetch and verify the package, stop, restore point, the package's
 # data-upgrade steps, start, health and DVT, record) on a copy of the 7.3 data (`ferry db
 # copy`, not timed), and the operation's own 'data-upgrade' step (the scripts as ferry runs
@@ -13,7 +13,7 @@ if ! has_cmd env data-upgrade || ! has_cmd db copy; then
 	na "data upgrade 7.3 -> 8.1" "n/a: ferry env data-upgrade not available on this build"
 	exit 0
 fi
-if [ "$SMOKE" = 1 ]; then SIZES=1; elif [ "$QUICK" = 1 ]; then SIZES="4 16"; else SIZES="100 1024"; fi
+if [ "$SMOKE" = 1 ]; then SIZES=1; elif [ "$QUICK" = 1 ]; then SIZES="2 8"; else SIZES="100 1024"; fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-du.XXXXXX")
 export FERRY_HOME="$W/home"
 f() { "$FERRY" "$@"; }

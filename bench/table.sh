@@ -13,14 +13,14 @@ if [ "${2:-}" = --markdown ]; then
 	  "|---|---|---|---|---|---|",
 	  (.rows[] | if .available then
 	    "| \(.name) | \(fig(.ferry; .unit)) | \(.reference.name) | \(fig(.reference; .unit)) | \(ratio) | \(.runs) |"
-	  else "| \(.name) | n/a | \(.why) | | | |" end)' "$f"
+	  else "| \(.name) | n/a | \(.why | sub("^n/a: "; "")) | | | |" end)' "$f"
 	exit 0
 fi
 jq -r "$fmt"'
   (["BENCHMARK", "FERRY median (min-max)", "REFERENCE", "REF median (min-max)", "RATIO"] | @tsv),
   (.rows[] | if .available then
      [.name, fig(.ferry; .unit), .reference.name, fig(.reference; .unit), ratio] | @tsv
-   else [.name, "n/a", .why, "", ""] | @tsv end)' "$f" |
+   else [.name, "n/a", (.why | sub("^n/a: "; "")), "", ""] | @tsv end)' "$f" |
 	awk -F'\t' '{ printf "%-50s %-30s %-30s %-30s %s\n", $1, $2, $3, $4, $5 }'
 echo
 jq -r '"machine: \(.machine.nproc) cores, \(.machine.cpu), \(.machine.memory_mib) MiB, load \(.machine.load_average); \(.seconds) s\(if .quick then " (QUICK=1)" else "" end)"' "$f"
