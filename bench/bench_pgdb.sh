@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench_pgdb.sh: an environment database on PostgreSQL (1 GiB; QUICK=1: 48 MiB): ferry's
+# bench_pgdb.sh: an environment database on PostgreSQL (1 GiB; QUICK=1: 48 MiB; SMOKE=1: 12 MiB): ferry's
 # restore point and restore (verified by canonical dump checksum) against the same copies
 # done by hand: CREATE DATABASE ... TEMPLATE, and pg_dump -Fc | pg_restore.
 # Data: `ledgerctl generate --bytes` (the ledger's realistic rows, on PostgreSQL), then
@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=$((1024 * 1024 * 1024)); SEED=$((24 * 1024 * 1024))
 if [ "${QUICK:-0}" = 1 ]; then SIZE=$((48 * 1024 * 1024)); SEED=$((16 * 1024 * 1024)); fi
+if [ "${SMOKE:-0}" = 1 ]; then SIZE=$((12 * 1024 * 1024)); SEED=$((9 * 1024 * 1024)); fi
 rel=$(realpath --relative-to=. "$FERRY_BUILD")
 make -s "$rel/ferry" "$rel/examples/bin/ledgerctl" >&2
 LEDGERCTL="$FERRY_BUILD/examples/bin/ledgerctl"
