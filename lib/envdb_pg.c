@@ -509,7 +509,7 @@ out:
 	return rc;
 }
 
-static int atoi_safe(const char *s)
+static int count_of(const char *s)
 {
 	return (int)strtol(s, NULL, 10);
 }
@@ -519,7 +519,7 @@ static int sessions_on(PGconn *admin, const char *db)
 	const char *vals[1] = { db };
 	PGresult *r = PQexecParams(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
 				   1, NULL, vals, NULL, NULL, 0);
-	int n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi_safe(PQgetvalue(r, 0, 0)) : 1;
+	int n = PQresultStatus(r) == PGRES_TUPLES_OK ? count_of(PQgetvalue(r, 0, 0)) : 1;
 
 	PQclear(r);
 	return n;

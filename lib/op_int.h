@@ -7,8 +7,13 @@
 
 #define OP_TOKEN_MAX 96
 
-/* This process's lease identity: boot id and process start time. */
+/* This process's lease identity: node, boot id and process start time. */
 void op_lease_self(char token[OP_TOKEN_MAX]);
+/* The lease ferry_op_takeover() leaves on what it took: this process's token plus
+ * OP_TAKEN_SUFFIX, which only this process's claim accepts as its own (a lease of the
+ * process itself is otherwise a runner at work: refused). */
+#define OP_TAKEN_SUFFIX "#taken"
+void op_lease_taken(char token[OP_TOKEN_MAX]);
 /* 1 when process pid with lease token `token` still runs, else 0. A lease of
  * another node counts as alive: only ferry_op_takeover() takes it, after its expiry. */
 int op_lease_alive(int64_t pid, const char *token);

@@ -96,6 +96,15 @@ void op_lease_node(char out[25])
 	read_node_id(out);
 }
 
+void op_lease_taken(char token[OP_TOKEN_MAX])
+{
+	size_t n;
+
+	op_lease_self(token);
+	n = strlen(token);
+	snprintf(token + n, OP_TOKEN_MAX - n, "%s", OP_TAKEN_SUFFIX);
+}
+
 void op_lease_self(char token[OP_TOKEN_MAX])
 {
 	char boot[64], node[25];
@@ -226,7 +235,7 @@ int ferry_op_takeover(struct ferry_ctx *ctx, int *n, json_t *taken, struct ferry
 
 	if (n)
 		*n = 0;
-	op_lease_self(token);
+	op_lease_taken(token);
 	op_lease_node(node);
 	if ((rc = ferry_store_begin_rowlocks(ctx->store, err)))
 		return rc;

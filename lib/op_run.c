@@ -165,7 +165,7 @@ json_t *ferry_op_result_get(struct ferry_op_run *run, const char *step)
 static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const void *arg,
 		 struct ferry_op **out, struct ferry_error *err)
 {
-	char token[OP_TOKEN_MAX], tok_now[OP_TOKEN_MAX] = "", node[25];
+	char token[OP_TOKEN_MAX], tok_now[OP_TOKEN_MAX] = "", taken[OP_TOKEN_MAX], node[25];
 	struct ferry_op *op = NULL;
 	struct ferry_stmt *st;
 	int rc;
@@ -185,8 +185,9 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 	ferry_stmt_free(st);
 	if (rc < 0)
 		goto fail;
-	/* a lease this process holds already (ferry_op_takeover) is ours to run */
-	if (op->lease_pid && strcmp(tok_now, token) && op_lease_alive(op->lease_pid, tok_now)) {
+	/* what ferry_op_takeover() took for this process is ours to run */
+	op_lease_taken(taken);
+	if (op->lease_pid && strcmp(tok_now, taken) && op_lease_alive(op->lease_pid, tok_now)) {
 		rc = ferry_error_set(err, FERRY_ESTATE,
 			"operation %s (%s) is being run by process %lld right now: wait for it ('ferry op show %.8s')",
 			op->activity_id, op->kind, (long long)op->lease_pid, op->activity_id);
