@@ -5,7 +5,7 @@
 #   make bench        benchmarks against references (see bench/README.md)
 
 CC      ?= cc
-PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2
+PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 zlib
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
@@ -68,9 +68,10 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ilib $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 -include examples/examples.mk
 -include tests/fuzz/fuzz.mk
+-include tests/tools/tools.mk
 
 deps:
 	@bash scripts/deps.sh

@@ -74,5 +74,22 @@ void cli_op_hooks(struct cli *cli, struct ferry_op_hooks *hooks);
 int cli_op_outcome(struct cli *cli, const char *activity_id, int rc, struct ferry_error *err);
 void cli_op_reap(struct cli *cli);
 int cmd_notify(struct cli *cli, int argc, char **argv);
+int cmd_package(struct cli *cli, int argc, char **argv);
+int cmd_key(struct cli *cli, int argc, char **argv);
+int cmd_asset(struct cli *cli, int argc, char **argv);
+
+/* cmd_runtime.c: runtime commands listed in cmd_env.c, and its show/rm parts. */
+int cmd_env_deploy(struct cli *cli, int argc, char **argv);
+int cmd_env_start(struct cli *cli, int argc, char **argv);
+int cmd_env_stop(struct cli *cli, int argc, char **argv);
+int cmd_env_restart(struct cli *cli, int argc, char **argv);
+int cmd_env_status(struct cli *cli, int argc, char **argv);
+int cmd_env_logs(struct cli *cli, int argc, char **argv);
+int cmd_env_config(struct cli *cli, int argc, char **argv);
+int cmd_env_db(struct cli *cli, int argc, char **argv);
+/* Add url, runtime state, pid, port, release and every slot to `env show`. */
+void cli_env_show_runtime(struct cli *cli, json_t *o);
+/* `env rm`: stop and remove the runtimes, then delete the environment. */
+int cli_env_rm_runtime(struct cli *cli, const char *name, struct ferry_error *err);
 
 #endif

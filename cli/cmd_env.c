@@ -104,7 +104,8 @@ static int env_list(struct cli *cli, int argc, char **argv)
 static int env_show(struct cli *cli, int argc, char **argv)
 {
 	static const char *const keys[] = { "name", "project", "role", "state", "product",
-					    "app_release", "platform", "created", "updated", NULL };
+					    "app_release", "platform", "url", "runtime", "pid", "release",
+					    "created", "updated", NULL };
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	struct ferry_env e;
@@ -120,6 +121,7 @@ static int env_show(struct cli *cli, int argc, char **argv)
 	if (ferry_env_get(ctx, argv[1], &e, &err))
 		return cli_fail(cli, &err);
 	o = ferry_env_to_json(&e);
+	cli_env_show_runtime(cli, o);
 	if (cli->json)
 		cli_print_json(o);
 	else
@@ -140,7 +142,7 @@ static int env_rm(struct cli *cli, int argc, char **argv)
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_env_rm(ctx, argv[1], &err))
+	if (cli_env_rm_runtime(cli, argv[1], &err))
 		return cli_fail(cli, &err);
 	if (!cli->quiet && !cli->json)
 		printf("Deleted environment '%s'\n", argv[1]);
@@ -154,6 +156,14 @@ int cmd_env(struct cli *cli, int argc, char **argv)
 		{ "list", env_list, "list [--project P] [--all] [--json]" },
 		{ "show", env_show, "show NAME [--json]" },
 		{ "rm", env_rm, "rm NAME" },
+		{ "deploy", cmd_env_deploy, "deploy NAME (--package REF | --from-dir DIR) [--no-start] [--timeout S]" },
+		{ "start", cmd_env_start, "start NAME [--timeout S] [--new-port]" },
+		{ "stop", cmd_env_stop, "stop NAME [--grace S]" },
+		{ "restart", cmd_env_restart, "restart NAME [--grace S] [--timeout S]" },
+		{ "status", cmd_env_status, "status NAME [--json]" },
+		{ "logs", cmd_env_logs, "logs NAME [-n LINES] [--follow]" },
+		{ "config", cmd_env_config, "config NAME [--set KEY=VALUE]... [--unset KEY]... [--json]" },
+		{ "db", cmd_env_db, "db NAME checksum|dump|restore-points|restore-point RP|restore RP|copy-from SRC" },
 		{ NULL, NULL, NULL }
 	};
 	return cli_dispatch(cli, "env", table, argc, argv);

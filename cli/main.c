@@ -22,6 +22,9 @@ static const struct cli_cmd groups[] = {
 	{ "upgrade", cmd_upgrade, "upgrade check               the upgrade advisor" },
 	{ "op", cmd_op, "op list|show|log|resume|...   operations: runbooks of steps (see docs/ENGINE.md)" },
 	{ "notify", cmd_notify, "notify add|list|rm|test|log  email and webhook notifications" },
+	{ "package", cmd_package, "package build|inspect|verify|extract  deployable packages" },
+	{ "key", cmd_key, "key generate|list|export|trust|revoke  signing keys and project trust" },
+	{ "asset", cmd_asset, "asset upload|list|show|download|rm  the project asset library" },
 	{ "version", cmd_version, "version                    print ferry's version" },
 	{ "help", cmd_help, "help                       this list" },
 	{ NULL, NULL, NULL }

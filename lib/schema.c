@@ -44,5 +44,7 @@ const struct ferry_migrations *const ferry_schema[] = {
 	&core,
 	&ferry_schema_op,
 	&ferry_schema_notify,
+	&ferry_schema_packages,
+	&ferry_schema_runtime,
 	NULL
 };

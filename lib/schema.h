@@ -7,5 +7,7 @@
 /* One line per component, in dependency order (add yours below). */
 extern const struct ferry_migrations ferry_schema_op;
 extern const struct ferry_migrations ferry_schema_notify;
+extern const struct ferry_migrations ferry_schema_packages; /* keys, trust, assets */
+extern const struct ferry_migrations ferry_schema_runtime;
 
 #endif

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential pkg-config clang
-  libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libarchive-dev libarchive-tools
+  libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libarchive-dev libarchive-tools zlib1g-dev
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev
   perl curl zstd git jq
 )

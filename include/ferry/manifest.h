@@ -1,0 +1,153 @@
+/* manifest.h: a deployable package's manifest.json (format 1, docs/PACKAGES.md):
+ * parsing, validation and read-only accessors. */
+#ifndef FERRY_MANIFEST_H
+#define FERRY_MANIFEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ferry_error;
+
+#define FERRY_MANIFEST_FORMAT 1
+#define FERRY_MANIFEST_MAX_BYTES ((size_t)4 << 20)   /* manifest.json size cap */
+#define FERRY_PATH_MAX_LEN 1024                       /* payload path length cap */
+
+enum ferry_pkg_type {
+	FERRY_PKG_APPLICATION,
+	FERRY_PKG_PLATFORM,
+	FERRY_PKG_ISV,
+	FERRY_PKG_CUSTOMIZATION,
+	FERRY_PKG_DATA_UPGRADE,
+	FERRY_PKG_HOTFIX
+};
+
+/* Data upgrade phases, in the order they run. */
+enum ferry_upgrade_phase {
+	FERRY_PHASE_PREREQUISITES,
+	FERRY_PHASE_PRE_SYNC,
+	FERRY_PHASE_SCHEMA_SYNC,
+	FERRY_PHASE_POST_SYNC,
+	FERRY_PHASE_FINAL_SYNC
+};
+
+enum ferry_model_owner { FERRY_OWNER_VENDOR, FERRY_OWNER_ISV, FERRY_OWNER_CUSTOMER };
+
+/* A list of strings borrowed from the manifest (valid while it lives). */
+struct ferry_strv {
+	const char **v;
+	size_t n;
+};
+
+/* A step: exactly one of sql (a payload path) or exec (argv, no shell) is set. */
+struct ferry_step {
+	const char *name;
+	const char *sql;                 /* NULL for exec steps */
+	struct ferry_strv exec;          /* n == 0 for sql steps */
+	enum ferry_upgrade_phase phase;  /* data_upgrade steps only */
+	const char *service_model;       /* dvt steps only */
+};
+
+struct ferry_step_list {
+	struct ferry_step *v;
+	size_t n;
+};
+
+struct ferry_requirement {
+	const char *name;
+	const char *min_version;         /* NULL: any version */
+};
+
+struct ferry_model {
+	const char *name;
+	enum ferry_model_owner owner;
+	const char *layer;               /* NULL when absent */
+	struct ferry_strv overlayers;    /* vendor models it overlayers */
+	struct ferry_strv extends;       /* vendor models it extends */
+};
+
+struct ferry_payload_file {
+	const char *path;                /* safe relative path ("bin/ledger") */
+	uint64_t size;
+	unsigned mode;                   /* 0644 or 0755 style, masked to 0755 */
+	char sha256[65];                 /* lowercase hex */
+};
+
+struct ferry_service {
+	int present;
+	struct ferry_strv exec;
+	const char *health;              /* HTTP path, e.g. "/health" */
+	const char *version;             /* HTTP path, e.g. "/version" */
+	int ready_timeout_s;             /* default 20 */
+};
+
+/* A parsed, validated manifest. Every string points into `root` and lives as long
+ * as the manifest. Read the fields directly; never modify them. */
+struct ferry_manifest {
+	json_t *root;                    /* the whole document */
+	int format;
+	const char *name;
+	const char *version;
+	enum ferry_pkg_type type;
+	const char *product;
+	const char *description;         /* "" when absent */
+	struct ferry_strv applies_releases;   /* empty: any */
+	struct ferry_strv applies_platforms;  /* empty: any */
+	const char *provides_release;    /* NULL when absent */
+	const char *provides_platform;   /* NULL when absent */
+	struct ferry_requirement *requires;
+	size_t n_requires;
+	struct ferry_model *models;
+	size_t n_models;
+	struct ferry_service service;
+	struct ferry_step_list pre_install;
+	struct ferry_step_list post_install;
+	struct ferry_step_list scrub;
+	struct ferry_step_list data_upgrade;  /* sorted by phase, then listed order */
+	struct ferry_step_list dvt;
+	struct ferry_payload_file *payload;
+	size_t n_payload;
+	uint64_t payload_bytes;          /* sum of payload sizes */
+	const char *build_container;     /* "canonical-tar-1" when ferry built it, else NULL */
+};
+
+/* Parse and validate manifest bytes. On failure the message names the field path
+ * ("manifest.json: scripts.pre-install[0].exec: must be a non-empty array of strings").
+ * Caller frees *out with ferry_manifest_free(). */
+int ferry_manifest_parse(const char *data, size_t len, struct ferry_manifest **out,
+			 struct ferry_error *err);
+/* Read and parse a manifest file. */
+int ferry_manifest_load(const char *path, struct ferry_manifest **out, struct ferry_error *err);
+void ferry_manifest_free(struct ferry_manifest *m);
+
+/* The payload entry for path, or NULL. O(log n): payload is kept sorted by path. */
+const struct ferry_payload_file *ferry_manifest_file(const struct ferry_manifest *m,
+						     const char *path);
+/* 1 when path is a directory that holds some payload file ("bin" for "bin/ledger"). */
+int ferry_manifest_is_dir(const struct ferry_manifest *m, const char *path);
+
+/* 1 when the package may be installed on release/platform (NULL = not checked). */
+int ferry_manifest_applies(const struct ferry_manifest *m, const char *release,
+			   const char *platform);
+
+/* A compact JSON summary (name, version, type, product, sizes, counts); caller owns it. */
+json_t *ferry_manifest_summary(const struct ferry_manifest *m);
+
+const char *ferry_pkg_type_name(enum ferry_pkg_type t);
+int ferry_pkg_type_parse(const char *s, enum ferry_pkg_type *out);
+const char *ferry_upgrade_phase_name(enum ferry_upgrade_phase p);
+int ferry_upgrade_phase_parse(const char *s, enum ferry_upgrade_phase *out);
+const char *ferry_model_owner_name(enum ferry_model_owner o);
+
+/* Compare dotted-number versions: <0, 0, >0 ("8.1.10" > "8.1.9", "8.1" == "8.1.0").
+ * Invalid versions sort before valid ones, and compare with strcmp among themselves. */
+int ferry_version_cmp(const char *a, const char *b);
+/* 1 when s is a valid dotted-number version (1 to 8 parts of up to 9 digits). */
+int ferry_version_valid(const char *s);
+
+/* 0 when p is a safe relative archive path: no leading '/', no empty, '.' or '..'
+ * component, no control characters or backslashes, at most FERRY_PATH_MAX_LEN bytes.
+ * The message says why (for the caller to prefix with the entry name). */
+int ferry_path_check(const char *p, struct ferry_error *err);
+
+#endif

@@ -1,0 +1,291 @@
+/* package.c: verifying, inspecting and extracting package files; the trust policy. */
+#include "ferry/package.h"
+#include "ferry/ctx.h"
+#include "ferry/error.h"
+#include "ferry/manifest.h"
+#include "ferry/project.h"
+#include "ferry/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ferry_file_sha256(const char *path, char hex[65], uint64_t *size, struct ferry_error *err)
+{
+	crypto_hash_sha256_state h;
+	unsigned char md[crypto_hash_sha256_BYTES];
+	static unsigned char buf[1 << 17];
+	uint64_t total = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ferry_error_errno(err, errno == ENOENT ? FERRY_ENOTFOUND : FERRY_EIO, errno,
+					 "cannot open %s", path);
+	crypto_hash_sha256_init(&h);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", path);
+		}
+		crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
+		total += (uint64_t)n;
+	}
+	close(fd);
+	crypto_hash_sha256_final(&h, md);
+	sodium_bin2hex(hex, 65, md, sizeof(md));
+	if (size)
+		*size = total;
+	return 0;
+}
+
+/* ---- trust policy ---- */
+
+int ferry_pkg_check_init(struct ferry_pkg_check *c, struct ferry_ctx *ctx, const char *project,
+			 struct ferry_error *err)
+{
+	struct ferry_project p;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	c->trust = "not-checked";
+	if (sodium_init() < 0)
+		return ferry_error_set(err, FERRY_EINTERNAL, "libsodium failed to initialise");
+	if (!project)
+		return 0;
+	if ((rc = ferry_project_get(ctx, project, &p, err)))
+		return rc;
+	c->project = project;
+	c->project_id = p.id;
+	c->allow_unsigned = p.allow_unsigned;
+	return 0;
+}
+
+int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_error *err)
+{
+	struct ferry_pkg_check *c = arg;
+	enum ferry_trust t;
+	int rc;
+
+	c->is_signed = in->sig_bytes != NULL;
+	if (c->is_signed) {
+		if ((rc = ferry_sig_verify(in->sig_bytes, in->sig_len, in->manifest_bytes,
+					   in->manifest_len, &c->sig, err)))
+			return rc;
+		if (c->ctx)
+			ferry_key_trust_state(c->ctx, c->project ? c->project_id : -1, &c->sig, &t,
+					      c->signer, NULL);
+	}
+	if (!c->project)
+		return 0;
+	if (!c->is_signed) {
+		if (c->allow_unsigned) {
+			c->trust = "unsigned-allowed";
+			return 0;
+		}
+		c->trust = "unsigned";
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"package '%s' %s is unsigned and project '%s' accepts only signed packages: "
+			"sign it ('ferry package build DIR -o FILE --sign KEY') or allow unsigned packages "
+			"('ferry project set %s --allow-unsigned yes')",
+			in->manifest->name, in->manifest->version, c->project, c->project);
+	}
+	if ((rc = ferry_key_trust_state(c->ctx, c->project_id, &c->sig, &t, c->signer, err)))
+		return rc;
+	if (t == FERRY_TRUST_TRUSTED) {
+		c->trust = "trusted";
+		return 0;
+	}
+	if (t == FERRY_TRUST_REVOKED) {
+		c->trust = "revoked";
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"package '%s' %s is signed by key %s (%s), which project '%s' revoked",
+			in->manifest->name, in->manifest->version, c->sig.key_id,
+			c->signer[0] ? c->signer : "unnamed", c->project);
+	}
+	if (c->allow_unsigned) {
+		c->trust = "untrusted-allowed";
+		return 0;
+	}
+	c->trust = "untrusted";
+	return ferry_error_set(err, FERRY_EVERIFY,
+		"package '%s' %s is signed by key %s (%s), which project '%s' does not trust: "
+		"trust it with 'ferry key trust NAME|PUBKEYFILE --project %s' if you know the signer",
+		in->manifest->name, in->manifest->version, c->sig.key_id,
+		c->signer[0] ? c->signer : "unknown signer", c->project, c->project);
+}
+
+/* ---- every byte: the canonical container ---- */
+
+static const unsigned char gzip_canon_head[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+
+static int read_at(const char *path, off_t off, unsigned char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = pread(fd, buf, n, off);
+	close(fd);
+	return r == (ssize_t)n ? 0 : -1;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int check_canonical(const char *path, uint64_t size, const struct ferry_intake *in,
+			   struct ferry_error *err)
+{
+	struct ferry_raw_digest d;
+	unsigned char head[10], tail[8];
+	int rc;
+
+	if (strcmp(in->manifest->build_container, "canonical-tar-1"))
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"manifest.json: build.container '%s' unknown to this ferry", in->manifest->build_container);
+	if (strncmp(in->container, "tar.", 4) || !in->canon_sha256[0])
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"container: the signed manifest says ferry built a tar package, but this is %s", in->container);
+	if ((rc = ferry_archive_raw_digest(path, &d, err)))
+		return rc;
+	if (strcmp(d.sha256, in->canon_sha256))
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"container: the tar stream differs from the canonical form the signed manifest "
+			"records (tar headers, padding or trailing bytes were altered)");
+	if (!strcmp(in->container, "tar.gz")) {
+		if (size < 18 || read_at(path, 0, head, 10) || read_at(path, (off_t)size - 8, tail, 8))
+			return ferry_error_set(err, FERRY_EVERIFY, "container: gzip stream too short");
+		if (memcmp(head, gzip_canon_head, sizeof(head)))
+			return ferry_error_set(err, FERRY_EVERIFY,
+				"container: gzip header altered (flags, time or OS bytes differ from ferry's)");
+		if (le32(tail) != d.crc32 || le32(tail + 4) != (uint32_t)d.size)
+			return ferry_error_set(err, FERRY_EVERIFY,
+				"container: gzip trailer (CRC-32 or length) does not match the data");
+	}
+	return 0;
+}
+
+static json_t *report_json(const char *path, const char *sha, uint64_t size,
+			   const struct ferry_intake *in, const struct ferry_pkg_check *c,
+			   const char *container_check)
+{
+	json_t *o = ferry_manifest_summary(in->manifest);
+
+	json_object_set_new(o, "file", json_string(path));
+	json_object_set_new(o, "container", json_string(in->container));
+	if (sha) {
+		json_object_set_new(o, "sha256", json_string(sha));
+		json_object_set_new(o, "size", json_integer((json_int_t)size));
+	}
+	json_object_set_new(o, "signed", json_boolean(c->is_signed));
+	json_object_set_new(o, "key_id", json_string(c->is_signed ? c->sig.key_id : ""));
+	json_object_set_new(o, "signer", json_string(c->signer));
+	json_object_set_new(o, "trust", json_string(c->trust));
+	json_object_set_new(o, "project", json_string(c->project ? c->project : ""));
+	if (container_check)
+		json_object_set_new(o, "container_check", json_string(container_check));
+	return o;
+}
+
+int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *project,
+			 json_t **report, struct ferry_intake **inp, struct ferry_error *err)
+{
+	struct ferry_intake_opts o = { 0 };
+	struct ferry_pkg_check c;
+	struct ferry_intake *in = NULL;
+	char sha[65];
+	uint64_t size;
+	int rc;
+
+	if (report)
+		*report = NULL;
+	if (inp)
+		*inp = NULL;
+	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) ||
+	    (rc = ferry_intake_limits_init(&o.limits, err)) ||
+	    (rc = ferry_file_sha256(path, sha, &size, err)))
+		return rc;
+	o.check = ferry_pkg_check_fn;
+	o.check_arg = &c;
+	o.canonical = 1;
+	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
+		return ferry_error_prefix(err, "%s", path);
+	if (in->manifest->build_container && (rc = check_canonical(path, size, in, err))) {
+		ferry_intake_free(in);
+		return ferry_error_prefix(err, "%s", path);
+	}
+	if (report)
+		*report = report_json(path, sha, size, in, &c,
+				      in->manifest->build_container ? "canonical" : "content-only");
+	if (inp)
+		*inp = in;
+	else
+		ferry_intake_free(in);
+	return 0;
+}
+
+int ferry_package_inspect(struct ferry_ctx *ctx, const char *path, json_t **out,
+			  struct ferry_error *err)
+{
+	struct ferry_intake_opts o = { 0 };
+	struct ferry_pkg_check c;
+	struct ferry_intake *in = NULL;
+	json_t *r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ferry_pkg_check_init(&c, ctx, NULL, err)) ||
+	    (rc = ferry_intake_limits_init(&o.limits, err)))
+		return rc;
+	o.manifest_only = 1;
+	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
+		return ferry_error_prefix(err, "%s", path);
+	rc = ferry_pkg_check_fn(&c, in, err);
+	r = report_json(path, NULL, 0, in, &c, NULL);
+	json_object_set_new(r, "signature", json_string(!c.is_signed ? "none" : rc ? "INVALID" : "valid"));
+	if (rc)
+		json_object_set_new(r, "signature_error", json_string(err ? err->msg : "invalid"));
+	json_object_set(r, "manifest", in->manifest->root);
+	json_object_del(r, "trust");
+	json_object_del(r, "project");
+	ferry_intake_free(in);
+	ferry_error_clear(err);
+	*out = r;
+	return 0;
+}
+
+int ferry_package_extract(struct ferry_ctx *ctx, const char *path, const char *project,
+			  const char *dest, struct ferry_manifest **manifest,
+			  struct ferry_error *err)
+{
+	struct ferry_intake_opts o = { 0 };
+	struct ferry_pkg_check c;
+	struct ferry_intake *in = NULL;
+	int rc;
+
+	if (manifest)
+		*manifest = NULL;
+	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) ||
+	    (rc = ferry_intake_limits_init(&o.limits, err)))
+		return rc;
+	o.check = ferry_pkg_check_fn;
+	o.check_arg = &c;
+	if ((rc = ferry_archive_intake(path, NULL, 0, dest, &o, &in, err)))
+		return ferry_error_prefix(err, "%s", path);
+	if (manifest) {
+		*manifest = in->manifest;
+		in->manifest = NULL;
+	}
+	ferry_intake_free(in);
+	return 0;
+}
