@@ -5,7 +5,7 @@
 #   make bench        benchmarks against references (see bench/README.md)
 
 CC      ?= cc
-PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 zlib
+PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 libpq zlib
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation

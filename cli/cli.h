@@ -73,6 +73,11 @@ struct ferry_op_hooks;
 void cli_op_hooks(struct cli *cli, struct ferry_op_hooks *hooks);
 int cli_op_outcome(struct cli *cli, const char *activity_id, int rc, struct ferry_error *err);
 void cli_op_reap(struct cli *cli);
+/* cmd_servicing.c: servicing commands listed in cmd_env.c. */
+int cmd_env_apply(struct cli *cli, int argc, char **argv);
+int cmd_env_signoff(struct cli *cli, int argc, char **argv);
+int cmd_env_rollback(struct cli *cli, int argc, char **argv);
+int cmd_env_history(struct cli *cli, int argc, char **argv);
 int cmd_notify(struct cli *cli, int argc, char **argv);
 int cmd_package(struct cli *cli, int argc, char **argv);
 int cmd_key(struct cli *cli, int argc, char **argv);

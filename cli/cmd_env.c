@@ -164,6 +164,10 @@ int cmd_env(struct cli *cli, int argc, char **argv)
 		{ "logs", cmd_env_logs, "logs NAME [-n LINES] [--follow]" },
 		{ "config", cmd_env_config, "config NAME [--set KEY=VALUE]... [--unset KEY]... [--json]" },
 		{ "db", cmd_env_db, "db NAME checksum|dump|restore-points|restore-point RP|restore RP|copy-from SRC" },
+		{ "apply", cmd_env_apply, "apply ENV PACKAGE [--check]   validate, then service the environment" },
+		{ "signoff", cmd_env_signoff, "signoff ENV                   sign off the package awaiting sign-off" },
+		{ "rollback", cmd_env_rollback, "rollback ENV                  reverse the package not signed off" },
+		{ "history", cmd_env_history, "history ENV [--json]          package deployments" },
 		{ NULL, NULL, NULL }
 	};
 	return cli_dispatch(cli, "env", table, argc, argv);

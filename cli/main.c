@@ -45,7 +45,7 @@ static void usage(FILE *out)
 {
 	const struct cli_cmd *c;
 
-	fprintf(out, "usage: ferry [--home DIR] [--json] [--quiet] <command> [<args>]\n\n");
+	fprintf(out, "usage: ferry [--home DIR] [--store PATH|URL] [--json] [--quiet] <command> [<args>]\n\n");
 	for (c = groups; c->name; c++)
 		fprintf(out, "  %s\n", c->usage);
 	fprintf(out, "\nRun 'ferry <command> help' for the commands of a group.\n");
@@ -60,7 +60,8 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Take the global options out of argv wherever they stand (before "--"). */
+/* Take the global options out of argv wherever they stand (before "--").
+ * --store goes to $FERRY_STORE, so the library and child processes see the same store. */
 static int take_globals(struct cli *cli, int *argc, char **argv)
 {
 	int i, o = 0, dashdash = 0;
@@ -82,6 +83,14 @@ static int take_globals(struct cli *cli, int *argc, char **argv)
 			continue;
 		} else if (!dashdash && !strncmp(a, "--home=", 7)) {
 			cli->home_opt = a + 7;
+			continue;
+		} else if (!dashdash && !strcmp(a, "--store")) {
+			if (i + 1 >= *argc)
+				return cli_usage(NULL, "option '--store' needs a path or a postgresql:// URL");
+			setenv("FERRY_STORE", argv[++i], 1);
+			continue;
+		} else if (!dashdash && !strncmp(a, "--store=", 8)) {
+			setenv("FERRY_STORE", a + 8, 1);
 			continue;
 		}
 		argv[o++] = argv[i];

@@ -348,6 +348,7 @@ static int commit_tmp(struct intake *st, struct ferry_error *err)
 			return ferry_error_errno(err, e == EEXIST ? FERRY_EEXIST : FERRY_EIO, e,
 						 "cannot move the extracted package to %s", st->dest);
 	}
+	free(st->tmp);
 	st->tmp = NULL;
 	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - st->dest + (slash == st->dest)) : 1,
 		 slash ? st->dest : ".");

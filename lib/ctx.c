@@ -14,6 +14,17 @@
 
 #define STORE_FILE "ferry.db"
 
+/* Where the state store is: $FERRY_STORE (a path or a postgresql:// URL; the CLI
+ * sets it from --store) or else <home>/ferry.db. Caller frees. */
+static char *store_locate(const char *home)
+{
+	const char *v = getenv("FERRY_STORE");
+
+	if (v && *v)
+		return strdup(v);
+	return ferry_path_join(home, STORE_FILE);
+}
+
 char *ferry_home_resolve(const char *opt)
 {
 	const char *v;
@@ -40,7 +51,7 @@ int ferry_ctx_init_home(const char *home, struct ferry_error *err)
 
 	if (ferry_mkdir_p(home, 0700, err))
 		return ferry_error_prefix(err, "creating ferry home");
-	db = ferry_path_join(home, STORE_FILE);
+	db = store_locate(home);
 	if (!db)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	rc = ferry_store_open(db, 1, &s, err);
@@ -65,7 +76,7 @@ int ferry_ctx_open(const char *home, struct ferry_ctx **out, struct ferry_error 
 	if (!ctx)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	ctx->home = realpath(home, NULL);
-	db = ctx->home ? ferry_path_join(ctx->home, STORE_FILE) : NULL;
+	db = ctx->home ? store_locate(ctx->home) : NULL;
 	if (!db) {
 		ferry_ctx_free(ctx);
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");

@@ -23,5 +23,7 @@ int op_error_context(const struct ferry_op *op, struct ferry_error *err);
 
 /* Operation kinds defined in lib/ (registered in op_kinds.c). */
 extern const struct ferry_op_kind ferry_op_kind_selftest;
+extern const struct ferry_op_kind ferry_op_kind_env_apply;
+extern const struct ferry_op_kind ferry_op_kind_env_rollback;
 
 #endif

@@ -9,6 +9,8 @@
 /* Every kind ferry can run. Subsystems add one line each. */
 static const struct ferry_op_kind *const kinds[] = {
 	&ferry_op_kind_selftest,
+	&ferry_op_kind_env_apply,
+	&ferry_op_kind_env_rollback,
 	NULL
 };
 

@@ -1,307 +1,213 @@
-/* store_sqlite.c: the SQLite state store: open, migrate, transactions, statements. */
-#include "ferry/store.h"
+/* store_sqlite.c: the SQLite state store backend: open, transactions, statements. */
+#include "store_impl.h"
+#include "ferry/buf.h"
 #include "ferry/error.h"
 
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define STORE_BUSY_TIMEOUT_MS 30000
 
-struct ferry_store {
+struct sqlite_store {
+	struct ferry_store base;
 	sqlite3 *db;
-	char *path;
-	int in_tx;
+};
+
+struct sqlite_stmt {
+	struct ferry_stmt base;
+	sqlite3_stmt *st;
 	int64_t changes;
 };
 
-struct ferry_stmt {
-	struct ferry_store *s;
-	sqlite3_stmt *st;
-};
+static sqlite3 *db_of(struct ferry_store *s)
+{
+	return ((struct sqlite_store *)s)->db;
+}
 
 static int store_fail(struct ferry_store *s, struct ferry_error *err, const char *what)
 {
-	int rc = sqlite3_errcode(s->db);
+	sqlite3 *db = db_of(s);
+	int rc = sqlite3_errcode(db);
 
 	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
 		return ferry_error_set(err, FERRY_ESTORE,
 			"state store %s is damaged (%s): restore it from a backup, or move it away and run 'ferry init'",
-			s->path, sqlite3_errmsg(s->db));
+			s->where, sqlite3_errmsg(db));
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		return ferry_error_set(err, FERRY_ESTORE,
-			"state store %s is busy (another ferry holds it too long); try again", s->path);
+			"state store %s is busy (another ferry holds it too long); try again", s->where);
 	if (rc == SQLITE_CONSTRAINT)
-		return ferry_error_set(err, FERRY_EEXIST, "%s: %s", what, sqlite3_errmsg(s->db));
-	return ferry_error_set(err, FERRY_ESTORE, "state store %s: %s: %s", s->path, what,
-			       sqlite3_errmsg(s->db));
+		return ferry_error_set(err, FERRY_EEXIST, "%s: %s", what, sqlite3_errmsg(db));
+	return ferry_error_set(err, FERRY_ESTORE, "state store %s: %s: %s", s->where, what,
+			       sqlite3_errmsg(db));
 }
 
-static int exec_plain(struct ferry_store *s, const char *sql, struct ferry_error *err)
+static int sq_exec(struct ferry_store *s, const char *sql, struct ferry_error *err)
 {
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(db_of(s), sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(s, err, sql);
 	return 0;
 }
 
-static int component_version(struct ferry_store *s, const char *comp, int *ver,
-			     struct ferry_error *err)
+static void sq_close(struct ferry_store *s)
 {
-	struct ferry_stmt *st;
-	int rc = ferry_store_query(s, &st, err,
-		"SELECT version FROM schema_versions WHERE component = ?", "t", comp);
-
-	if (rc)
-		return rc;
-	*ver = 0;
-	rc = ferry_stmt_step(st, err);
-	if (rc == 1)
-		*ver = (int)ferry_stmt_int(st, 0);
-	ferry_stmt_free(st);
-	return rc < 0 ? rc : 0;
+	sqlite3_close_v2(db_of(s));
+	free(s->where);
+	free(s);
 }
 
-static int migrate_component(struct ferry_store *s, const struct ferry_migrations *m,
-			     struct ferry_error *err)
+static int sq_open(const char *path, int create, struct ferry_store **out,
+		   struct ferry_error *err)
 {
-	int ver, rc = component_version(s, m->component, &ver, err);
-
-	if (rc)
-		return rc;
-	if (ver > m->count)
-		return ferry_error_set(err, FERRY_ESTORE,
-			"state store %s has schema version %d of '%s', newer than this ferry knows (%d): upgrade ferry",
-			s->path, ver, m->component, m->count);
-	for (; ver < m->count; ver++) {
-		if (exec_plain(s, m->steps[ver], err))
-			return ferry_error_prefix(err, "migrating '%s' to version %d", m->component, ver + 1);
-		rc = ferry_store_run(s, err,
-			"INSERT INTO schema_versions(component, version) VALUES(?, ?) "
-			"ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-			"td", m->component, ver + 1);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int store_migrate(struct ferry_store *s, struct ferry_error *err)
-{
-	int i, rc;
-
-	if (exec_plain(s, "PRAGMA journal_mode=WAL", err) ||
-	    exec_plain(s, "PRAGMA foreign_keys=ON", err) ||
-	    exec_plain(s, "PRAGMA synchronous=NORMAL", err))
-		return err ? err->code : FERRY_ESTORE;
-	rc = ferry_store_begin(s, err);
-	if (rc)
-		return rc;
-	rc = exec_plain(s, "CREATE TABLE IF NOT EXISTS schema_versions("
-			"component TEXT PRIMARY KEY, version INTEGER NOT NULL)", err);
-	for (i = 0; !rc && ferry_schema[i]; i++)
-		rc = migrate_component(s, ferry_schema[i], err);
-	if (rc) {
-		ferry_store_rollback(s);
-		return rc;
-	}
-	return ferry_store_commit(s, err);
-}
-
-int ferry_store_open(const char *path, int create, struct ferry_store **out,
-		     struct ferry_error *err)
-{
-	struct ferry_store *s;
+	struct sqlite_store *q;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
 	int rc;
 
-	*out = NULL;
 	if (!create && access(path, F_OK) != 0)
 		return ferry_error_set(err, FERRY_ESTORE,
 			"no state store at %s: run 'ferry init' (or pass --home DIR / set FERRY_HOME)", path);
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
+	q = calloc(1, sizeof(*q));
+	if (!q || !(q->base.where = strdup(path))) {
+		free(q);
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	}
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+	q->base.ops = &ferry_store_sqlite_ops;
+	if (sqlite3_open_v2(path, &q->db, flags, NULL) != SQLITE_OK) {
 		rc = ferry_error_set(err, FERRY_ESTORE, "cannot open state store %s: %s", path,
-				     s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		ferry_store_close(s);
+				     q->db ? sqlite3_errmsg(q->db) : "out of memory");
+		sq_close(&q->base);
 		return rc;
 	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-	sqlite3_extended_result_codes(s->db, 0);
-	rc = store_migrate(s, err);
-	if (rc) {
-		ferry_store_close(s);
+	sqlite3_busy_timeout(q->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(q->db, 0);
+	if ((rc = sq_exec(&q->base, "PRAGMA journal_mode=WAL", err)) ||
+	    (rc = sq_exec(&q->base, "PRAGMA foreign_keys=ON", err)) ||
+	    (rc = sq_exec(&q->base, "PRAGMA synchronous=NORMAL", err))) {
+		sq_close(&q->base);
 		return rc;
 	}
-	*out = s;
+	*out = &q->base;
 	return 0;
 }
 
-void ferry_store_close(struct ferry_store *s)
+static int sq_begin(struct ferry_store *s, int rowlocks, struct ferry_error *err)
 {
-	if (!s)
-		return;
-	if (s->in_tx)
-		ferry_store_rollback(s);
-	sqlite3_close_v2(s->db);
-	free(s->path);
-	free(s);
+	(void)rowlocks;  /* one writer at a time is all SQLite has */
+	return sq_exec(s, "BEGIN IMMEDIATE", err);
 }
 
-int ferry_store_begin(struct ferry_store *s, struct ferry_error *err)
+static int sq_commit(struct ferry_store *s, struct ferry_error *err)
 {
-	if (s->in_tx)
-		return ferry_error_set(err, FERRY_EINTERNAL, "nested transaction on state store");
-	if (exec_plain(s, "BEGIN IMMEDIATE", err))
-		return err ? err->code : FERRY_ESTORE;
-	s->in_tx = 1;
-	return 0;
+	return sq_exec(s, "COMMIT", err);
 }
 
-int ferry_store_commit(struct ferry_store *s, struct ferry_error *err)
+static void sq_rollback(struct ferry_store *s)
 {
-	if (!s->in_tx)
-		return ferry_error_set(err, FERRY_EINTERNAL, "commit without transaction");
-	if (exec_plain(s, "COMMIT", err)) {
-		ferry_store_rollback(s);
-		return err ? err->code : FERRY_ESTORE;
-	}
-	s->in_tx = 0;
-	return 0;
+	sqlite3_exec(db_of(s), "ROLLBACK", NULL, NULL, NULL);
 }
 
-void ferry_store_rollback(struct ferry_store *s)
-{
-	if (!s->in_tx)
-		return;
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_tx = 0;
-}
-
-int ferry_store_in_tx(const struct ferry_store *s)
-{
-	return s->in_tx;
-}
-
-static int bind_args(struct ferry_stmt *st, const char *types, va_list ap)
+static int bind_args(sqlite3_stmt *st, const struct store_arg *args, int nargs)
 {
 	int i, rc = SQLITE_OK;
 
-	for (i = 0; types && types[i] && rc == SQLITE_OK; i++) {
-		if (types[i] == 't') {
-			const char *v = va_arg(ap, const char *);
-			rc = v ? sqlite3_bind_text(st->st, i + 1, v, -1, SQLITE_TRANSIENT)
-			       : sqlite3_bind_null(st->st, i + 1);
-		} else if (types[i] == 'i') {
-			rc = sqlite3_bind_int64(st->st, i + 1, va_arg(ap, int64_t));
-		} else if (types[i] == 'd') {
-			rc = sqlite3_bind_int64(st->st, i + 1, va_arg(ap, int));
-		} else {
-			return FERRY_EINTERNAL;
-		}
+	for (i = 0; i < nargs && rc == SQLITE_OK; i++) {
+		if (args[i].type == 't')
+			rc = args[i].t ? sqlite3_bind_text(st, i + 1, args[i].t, -1, SQLITE_TRANSIENT)
+				       : sqlite3_bind_null(st, i + 1);
+		else
+			rc = sqlite3_bind_int64(st, i + 1, args[i].i);
 	}
 	return rc == SQLITE_OK ? 0 : FERRY_ESTORE;
 }
 
-static int query_v(struct ferry_store *s, struct ferry_stmt **out, struct ferry_error *err,
-		   const char *sql, const char *types, va_list ap)
+static void sq_stmt_free(struct ferry_stmt *st)
 {
-	struct ferry_stmt *st = calloc(1, sizeof(*st));
+	sqlite3_finalize(((struct sqlite_stmt *)st)->st);
+	free(st);
+}
 
-	*out = NULL;
-	if (!st)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	st->s = s;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st->st, NULL) != SQLITE_OK) {
-		free(st);
-		return store_fail(s, err, "preparing query");
+static int sq_query(struct ferry_store *s, struct ferry_stmt **out, const char *sql,
+		    const struct store_arg *args, int nargs, struct ferry_error *err)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	struct sqlite_stmt *st = calloc(1, sizeof(*st));
+	int rc = 0;
+
+	if (!st || ferry_store_sql_sqlite(sql, &b)) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		goto fail;
 	}
-	if (bind_args(st, types, ap)) {
-		ferry_stmt_free(st);
-		return ferry_error_set(err, FERRY_EINTERNAL, "bad bind of '%s' for: %s", types, sql);
+	st->base.s = s;
+	if (sqlite3_prepare_v2(db_of(s), b.data, -1, &st->st, NULL) != SQLITE_OK) {
+		rc = store_fail(s, err, "preparing query");
+		goto fail;
 	}
-	*out = st;
+	if (sqlite3_bind_parameter_count(st->st) != nargs || bind_args(st->st, args, nargs)) {
+		rc = ferry_error_set(err, FERRY_EINTERNAL, "bad bind of %d arguments for: %s",
+				     nargs, sql);
+		goto fail;
+	}
+	ferry_buf_release(&b);
+	*out = &st->base;
 	return 0;
-}
-
-int ferry_store_query(struct ferry_store *s, struct ferry_stmt **out,
-		      struct ferry_error *err, const char *sql, const char *types, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = query_v(s, out, err, sql, types, ap);
-	va_end(ap);
+fail:
+	ferry_buf_release(&b);
+	if (st)
+		sq_stmt_free(&st->base);
 	return rc;
 }
 
-int ferry_store_run(struct ferry_store *s, struct ferry_error *err,
-		    const char *sql, const char *types, ...)
+static int sq_step(struct ferry_stmt *base, struct ferry_error *err)
 {
-	struct ferry_stmt *st;
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = query_v(s, &st, err, sql, types, ap);
-	va_end(ap);
-	if (rc)
-		return rc;
-	while ((rc = ferry_stmt_step(st, err)) == 1)
-		;
-	s->changes = sqlite3_changes(s->db);
-	ferry_stmt_free(st);
-	return rc;
-}
-
-int ferry_stmt_step(struct ferry_stmt *st, struct ferry_error *err)
-{
+	struct sqlite_stmt *st = (struct sqlite_stmt *)base;
 	int rc = sqlite3_step(st->st);
 
 	if (rc == SQLITE_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
+		st->changes = sqlite3_changes(db_of(base->s));
 		return 0;
-	return store_fail(st->s, err, "running query");
+	}
+	return store_fail(base->s, err, "running query");
 }
 
-const char *ferry_stmt_text(struct ferry_stmt *st, int col)
+static const char *sq_text(struct ferry_stmt *st, int col)
 {
-	return (const char *)sqlite3_column_text(st->st, col);
+	return (const char *)sqlite3_column_text(((struct sqlite_stmt *)st)->st, col);
 }
 
-int64_t ferry_stmt_int(struct ferry_stmt *st, int col)
+static int64_t sq_int(struct ferry_stmt *st, int col)
 {
-	return sqlite3_column_int64(st->st, col);
+	return sqlite3_column_int64(((struct sqlite_stmt *)st)->st, col);
 }
 
-int ferry_stmt_is_null(struct ferry_stmt *st, int col)
+static int sq_is_null(struct ferry_stmt *st, int col)
 {
-	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+	return sqlite3_column_type(((struct sqlite_stmt *)st)->st, col) == SQLITE_NULL;
 }
 
-void ferry_stmt_free(struct ferry_stmt *st)
+static int64_t sq_changes(struct ferry_stmt *st)
 {
-	if (!st)
-		return;
-	sqlite3_finalize(st->st);
-	free(st);
+	return ((struct sqlite_stmt *)st)->changes;
 }
 
-int64_t ferry_store_changes(struct ferry_store *s)
-{
-	return s->changes;
-}
-
-const char *ferry_store_path(const struct ferry_store *s)
-{
-	return s->path;
-}
+const struct store_ops ferry_store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.query = sq_query,
+	.step = sq_step,
+	.text = sq_text,
+	.int64 = sq_int,
+	.is_null = sq_is_null,
+	.changes = sq_changes,
+	.stmt_free = sq_stmt_free,
+};

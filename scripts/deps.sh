@@ -7,6 +7,7 @@ PKGS=(
   build-essential pkg-config clang
   libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libarchive-dev libarchive-tools zlib1g-dev
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev
+  postgresql postgresql-client
   perl curl zstd git jq
 )
 

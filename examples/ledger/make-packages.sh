@@ -2,7 +2,7 @@
 # make-packages.sh OUT: build OUT/pkgs/<dir>.zip from every OUT/packages/<dir>/ with
 # `$FERRY package build`. Skips, with a note, while this ferry has no `package build`.
 set -euo pipefail
-out=${1:?usage: FERRY=path/to/ferry make-packages.sh OUT}
+out=$(cd "${1:?usage: FERRY=path/to/ferry make-packages.sh OUT}" && pwd)
 : "${FERRY:?FERRY must name the ferry binary}"
 probe=$("$FERRY" package build 2>&1 || true)
 if [ ! -x "$FERRY" ] || grep -q "unknown command" <<<"$probe"; then

@@ -15,6 +15,8 @@ struct ferry_ctx {
  * $XDG_DATA_HOME/ferry, else ~/.local/share/ferry. Caller frees. */
 char *ferry_home_resolve(const char *opt);
 
+/* The state store is $FERRY_STORE when set (a path, or a postgresql:// URL; `ferry
+ * --store URL` sets it) and <home>/ferry.db otherwise; files stay under home. */
 /* Create home and store (idempotent). */
 int ferry_ctx_init_home(const char *home, struct ferry_error *err);
 

@@ -17,5 +17,5 @@ test_expect_success 'racing on the same name: exactly one wins' '
     ferry -q env create same --project p --role sandbox --app 7.3 --platform PU12 2>/dev/null & done; wait
   equals "$(ferry env list --json | jq "[.[] | select(.name==\"same\")] | length")" 1'
 test_expect_success 'the store passes an integrity check' '
-  equals "$(sqlite3 "$FERRY_HOME/ferry.db" "PRAGMA integrity_check")" ok'
+  equals "$(store_check)" ok'
 test_done

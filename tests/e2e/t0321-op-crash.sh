@@ -42,5 +42,5 @@ test_expect_success 'a killed run blocks the environment until resumed (no silen
   ferry -q op resume $id'
 
 test_expect_success 'the store is intact after all the kills' '
-  equals "$(sqlite3 "$FERRY_HOME/ferry.db" "PRAGMA integrity_check")" ok'
+  equals "$(store_check)" ok'
 test_done

@@ -191,12 +191,13 @@ int64_t model_invoice_create(sqlite3 *db, enum ledger_release r, const json_t *i
 		json_decref(rows);
 	}
 	if (!date) {
-		snprintf(today, sizeof(today), "%s", "");
 		json_t *rows = ledger_db_rows(db, "SELECT date('now') AS d", NULL, e);
 		snprintf(today, sizeof(today), "%s", json_string_value(json_object_get(json_array_get(rows, 0), "d")));
 		json_decref(rows);
 		date = today;
 	}
+	if (!valid_date(date))
+		return lerr_set(e, 400, "\"issued_on\" must be YYYY-MM-DD");
 	next = ledger_db_int(db, "SELECT coalesce(max(id), 0) + 1 FROM invoices", 1);
 	snprintf(number, sizeof(number), "INV-%06lld", (long long)next);
 	if (r == REL_73)
