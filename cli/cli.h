@@ -63,6 +63,8 @@ int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_project(struct cli *cli, int argc, char **argv);
 int cmd_env(struct cli *cli, int argc, char **argv);
 int cmd_feature(struct cli *cli, int argc, char **argv);
+int cmd_code(struct cli *cli, int argc, char **argv);
+int cmd_hotfix(struct cli *cli, int argc, char **argv);
 int cmd_catalog(struct cli *cli, int argc, char **argv);
 int cmd_upgrade(struct cli *cli, int argc, char **argv);
 int cmd_op(struct cli *cli, int argc, char **argv);

@@ -18,6 +18,8 @@ static const struct cli_cmd groups[] = {
 	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
 	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
+	{ "code", cmd_code, "code scan|upgrade            source models, overlayering, code upgrade" },
+	{ "hotfix", cmd_hotfix, "hotfix apply|list          source hotfixes of a source tree" },
 	{ "catalog", cmd_catalog, "catalog list|show|validate   release catalogs" },
 	{ "upgrade", cmd_upgrade, "upgrade check               the upgrade advisor" },
 	{ "op", cmd_op, "op list|show|log|resume|...   operations: runbooks of steps (see docs/ENGINE.md)" },
