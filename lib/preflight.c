@@ -142,10 +142,12 @@ static void check_package(struct pf *p, const char *name, const char *type, cons
 	if (rc) {
 		c = check(p, name, 0, 0, "%s package %.12s fails verification: %s", type, sha, e2.msg);
 	} else {
-		const char *trust = json_string_value(json_object_get(json_object_get(rep, "signature"),
-								       "trust"));
-		c = check(p, name, 1, 0, "%s package %.12s verified (signature: %s)", type, sha,
-			  trust ? trust : "checked");
+		const char *trust = json_string_value(json_object_get(rep, "trust"));
+		const char *signer = json_string_value(json_object_get(rep, "signer"));
+		c = check(p, name, 1, 0, "%s %s %s verified, signature %s%s%s", type,
+			  json_string_value(json_object_get(rep, "name")) ?: "?",
+			  json_string_value(json_object_get(rep, "version")) ?: "?", trust ? trust : "checked",
+			  signer && *signer ? " by " : "", signer && *signer ? signer : "");
 	}
 	json_object_set_new(c, "asset", json_string(sha));
 	json_object_set_new(p->report, !strcmp(type, "application") ? "application_asset"
