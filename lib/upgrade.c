@@ -606,7 +606,9 @@ int ferry_upgrade_begin(struct ferry_ctx *ctx, const char *env, const char *to,
 		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);
 	if (activity)
 		snprintf(activity, 37, "%s", act);
-	return ferry_op_run(ctx, act, hooks, err);
+	rc = ferry_op_run(ctx, act, hooks, err);
+	up_after_run(ctx, env, act);
+	return rc;
 }
 
 int up_env_release(struct ferry_ctx *ctx, int64_t env_id, const char *rel, const char *pu,

@@ -71,7 +71,7 @@ static int need_upgrade(struct ferry_ctx *ctx, const char *env, const char *what
 
 /* After an operation ran: notify failure (with the activity ID), completion, or
  * waiting for sign-off. Never fails. */
-static void after_run(struct ferry_ctx *ctx, const char *env, const char *activity)
+void up_after_run(struct ferry_ctx *ctx, const char *env, const char *activity)
 {
 	struct ferry_upgrade u;
 	struct ferry_op *op = NULL;
@@ -136,7 +136,7 @@ static int run_op(struct ferry_ctx *ctx, const char *env, const char *act,
 	if (activity)
 		snprintf(activity, 37, "%s", act);
 	rc = ferry_op_run(ctx, act, hooks, err);
-	after_run(ctx, env, act);
+	up_after_run(ctx, env, act);
 	return rc;
 }
 
@@ -186,7 +186,7 @@ int ferry_upgrade_apply(struct ferry_ctx *ctx, const char *env, const char *pack
 	rc = ferry_servicing_apply(ctx, &spec, hooks, act, err);
 	if (activity)
 		snprintf(activity, 37, "%s", act);
-	after_run(ctx, env, act);
+	up_after_run(ctx, env, act);
 	return rc;
 }
 
@@ -421,6 +421,6 @@ int ferry_upgrade_resume(struct ferry_ctx *ctx, const char *env, const struct fe
 	if (activity)
 		snprintf(activity, 37, "%s", act);
 	rc = ferry_op_resume(ctx, act, hooks, err);
-	after_run(ctx, env, act);
+	up_after_run(ctx, env, act);
 	return rc;
 }

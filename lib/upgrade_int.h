@@ -71,6 +71,9 @@ int up_sync_packages(struct ferry_op_run *run, struct ferry_runtime *rt, struct 
  * [{activity_id, kind, state, step, package, signed_off, created}] (upgrade_cmd.c). */
 json_t *up_packages(struct ferry_ctx *ctx, const struct ferry_upgrade *u);
 
+/* After an operation of the upgrade of env ran: notify its failure (with the activity
+ * ID), completion, or a package awaiting sign-off. Never fails. */
+void up_after_run(struct ferry_ctx *ctx, const char *env, const char *activity);
 /* Cancel (ferry_upgrade_cancel with a reason: "expired ..." from housekeeping). */
 int up_cancel(struct ferry_ctx *ctx, const char *env, const char *view, const char *reason,
 	      const struct ferry_op_hooks *hooks, char activity[37], struct ferry_error *err);
