@@ -18,7 +18,7 @@ test_expect_success 'setup: production and sandbox on 7.3, refreshed, rehearsed'
 ORIG=$(env_url sbx)
 test_expect_success 'cancel before the data upgrade: no trace of the upgrade-in-progress environment' '
 	(cd "$(env_dir sbx)" && find . -path ./logs -prune -o -print | sort) >tree.before &&
-	sqlite3 "$FERRY_HOME/ferry.db" "select slot, port from runtimes order by id" >rt.before &&
+	store_sql "SELECT slot, port FROM runtimes ORDER BY id" >rt.before &&
 	ferry upgrade begin sbx --to 8.1 >/dev/null &&
 	ferry upgrade apply sbx fabrikam-tax@2.0.0 >/dev/null &&
 	upurl=$(up_url sbx) && curl -sf "$upurl/version" >/dev/null &&
@@ -26,7 +26,7 @@ test_expect_success 'cancel before the data upgrade: no trace of the upgrade-in-
 	equals "$(phase sbx)" cancelled &&
 	(cd "$(env_dir sbx)" && find . -path ./logs -prune -o -print | sort) >tree.after &&
 	diff tree.before tree.after &&
-	sqlite3 "$FERRY_HOME/ferry.db" "select slot, port from runtimes order by id" >rt.after && diff rt.before rt.after &&
+	store_sql "SELECT slot, port FROM runtimes ORDER BY id" >rt.after && diff rt.before rt.after &&
 	! curl -sf "$upurl/version" >/dev/null &&
 	ferry env show sbx --json | jq -e ".state == \"deployed\" and .app_release == \"7.3\" and (.runtimes | keys) == [\"main\"]" &&
 	! test -e "$FERRY_HOME/work/$(status_json sbx | jq -r ".operations[0].activity_id")" &&
