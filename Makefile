@@ -71,7 +71,6 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBFERRY)
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 -include examples/examples.mk
 -include tests/fuzz/fuzz.mk
--include tests/tools/tools.mk
 
 deps:
 	@bash scripts/deps.sh

@@ -54,6 +54,10 @@ void cli_print_json(const json_t *v);
 void cli_print_table(const json_t *rows, const char *const cols[], const char *const heads[]);
 /* "key: value" lines for an object, in the given key order. */
 void cli_print_fields(const json_t *obj, const char *const keys[]);
+/* Print as JSON under --json, else as a table / fields; releases the reference. */
+void cli_emit_table(struct cli *cli, json_t *rows, const char *const cols[],
+		    const char *const heads[]);
+void cli_emit_fields(struct cli *cli, json_t *obj, const char *const keys[]);
 
 /* Reset getopt so a command can parse its own options. */
 void cli_getopt_reset(void);
@@ -63,6 +67,10 @@ int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_project(struct cli *cli, int argc, char **argv);
 int cmd_env(struct cli *cli, int argc, char **argv);
 int cmd_feature(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+int cmd_audit(struct cli *cli, int argc, char **argv);
+/* Record a state-changing command and its result in the audit log (cmd_audit.c). */
+void cli_audit_command(struct cli *cli, int argc, char **argv, int exit_code);
 int cmd_code(struct cli *cli, int argc, char **argv);
 int cmd_hotfix(struct cli *cli, int argc, char **argv);
 int cmd_catalog(struct cli *cli, int argc, char **argv);

@@ -85,11 +85,7 @@ static int asset_list(struct cli *cli, int argc, char **argv)
 	ferry_error_clear(&err);
 	if (ferry_asset_list(ctx, project, &arr, &err))
 		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, cols, heads);
-	json_decref(arr);
+	cli_emit_table(cli, arr, cols, heads);
 	return EXIT_OK;
 }
 
@@ -165,6 +161,29 @@ static int asset_rm(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+#define EXTRACT_USAGE "ferry asset extract REF DIR --project P"
+
+static int asset_extract(struct cli *cli, int argc, char **argv)
+{
+	const char *project = NULL;
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	int ec;
+
+	if ((ec = asset_opts(argc, argv, EXTRACT_USAGE, 2, &project, NULL)))
+		return ec;
+	if (!project)
+		return cli_usage(EXTRACT_USAGE, "missing --project");
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	if (ferry_asset_extract(ctx, project, argv[optind], argv[optind + 1], NULL, &err))
+		return cli_fail(cli, &err);
+	if (!cli->quiet && !cli->json)
+		printf("Extracted %s into %s\n", argv[optind], argv[optind + 1]);
+	return EXIT_OK;
+}
+
 int cmd_asset(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_cmd table[] = {
@@ -173,6 +192,7 @@ int cmd_asset(struct cli *cli, int argc, char **argv)
 		{ "show", asset_show, "show REF [--project P] [--json]" },
 		{ "download", asset_download, "download REF -o FILE [--project P]" },
 		{ "rm", asset_rm, "rm REF [--project P]" },
+		{ "extract", asset_extract, "extract REF DIR --project P" },
 		{ NULL, NULL, NULL }
 	};
 	return cli_dispatch(cli, "asset", table, argc, argv);

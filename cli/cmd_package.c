@@ -120,7 +120,7 @@ static int package_verify(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const keys[] = { "name", "version", "type", "container", "files",
-		"payload_bytes", "sha256", "signed", "key_id", "signer", "trust", "container_check", NULL };
+		"payload_bytes", "sha256", "signed", "key_id", "signer", "trust", "seal", NULL };
 	const char *project = NULL;
 	struct ferry_ctx *ctx;
 	struct ferry_error err;

@@ -39,9 +39,6 @@ struct intake {
 	int rootfd;
 	int curfd;
 	char curdir[FERRY_PATH_MAX_LEN + 1];
-	/* canonical tar mirror */
-	struct archive *canon;
-	crypto_hash_sha256_state canon_h;
 };
 
 static int refuse(struct ferry_error *err, int code, const char *entry, const char *fmt, ...)
@@ -149,58 +146,6 @@ static int read_small(struct intake *st, const char *entry, size_t cap, char **d
 	*len = b.len;
 	*data = ferry_buf_detach(&b);
 	return 0;
-}
-
-/* ---- the canonical tar mirror (verification only) ---- */
-
-static la_ssize_t canon_write(struct archive *a, void *arg, const void *buf, size_t n)
-{
-	struct intake *st = arg;
-	(void)a;
-	crypto_hash_sha256_update(&st->canon_h, buf, n);
-	return (la_ssize_t)n;
-}
-
-static int canon_open(struct intake *st, struct ferry_error *err)
-{
-	if (!st->o->canonical || strncmp(st->in->container, "tar.", 4))
-		return 0;
-	crypto_hash_sha256_init(&st->canon_h);
-	st->canon = archive_write_new();
-	if (!st->canon)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	if (ferry_archive_writer_setup(st->canon, "tar", err))
-		return err ? err->code : FERRY_EIO;
-	archive_write_set_bytes_per_block(st->canon, 0);
-	if (archive_write_open(st->canon, st, NULL, canon_write, NULL) != ARCHIVE_OK)
-		return ferry_error_set(err, FERRY_EIO, "canonical writer: %s", archive_error_string(st->canon));
-	return 0;
-}
-
-static int canon_entry(struct intake *st, const char *path, int is_dir, uint64_t size,
-		       unsigned mode, const void *data, size_t len, struct ferry_error *err)
-{
-	if (!st->canon)
-		return 0;
-	if (ferry_archive_write_header(st->canon, path, is_dir, size, mode, err))
-		return err ? err->code : FERRY_EIO;
-	if (len && archive_write_data(st->canon, data, len) != (la_ssize_t)len)
-		return ferry_error_set(err, FERRY_EIO, "canonical writer: %s", archive_error_string(st->canon));
-	return 0;
-}
-
-static void canon_finish(struct intake *st)
-{
-	unsigned char md[crypto_hash_sha256_BYTES];
-
-	if (!st->canon)
-		return;
-	if (archive_write_close(st->canon) == ARCHIVE_OK) {
-		crypto_hash_sha256_final(&st->canon_h, md);
-		sodium_bin2hex(st->in->canon_sha256, sizeof(st->in->canon_sha256), md, sizeof(md));
-	}
-	archive_write_free(st->canon);
-	st->canon = NULL;
 }
 
 /* ---- writing under the temporary root, never outside it ---- */
@@ -376,14 +321,6 @@ static int ensure_checked(struct intake *st, struct ferry_error *err)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	if (st->o->check && (rc = st->o->check(st->o->check_arg, st->in, err)))
 		return rc;
-	if ((rc = canon_open(st, err)))
-		return rc;
-	if ((rc = canon_entry(st, "manifest.json", 0, st->in->manifest_len, 0644,
-			      st->in->manifest_bytes, st->in->manifest_len, err)))
-		return rc;
-	if (st->in->sig_bytes && (rc = canon_entry(st, "manifest.sig", 0, st->in->sig_len, 0644,
-						   st->in->sig_bytes, st->in->sig_len, err)))
-		return rc;
 	if (st->dest) {
 		if ((rc = make_tmp(st, err)))
 			return rc;
@@ -401,7 +338,10 @@ static int load_manifest(struct intake *st, struct ferry_error *err)
 
 	if (rc)
 		return rc;
-	return ferry_manifest_parse(st->in->manifest_bytes, st->in->manifest_len, &st->in->manifest, err);
+	rc = ferry_manifest_parse(st->in->manifest_bytes, st->in->manifest_len, &st->in->manifest, err);
+	if (rc == FERRY_EINVAL && err)   /* a broken manifest in a package is broken input */
+		err->code = rc = FERRY_EUNSAFE;
+	return rc;
 }
 
 /* manifest.json or manifest.sig: read (or, when a scan pass read them, skip). */
@@ -436,8 +376,6 @@ static int dir_entry(struct intake *st, const char *name, struct ferry_error *er
 	if (json_object_get(st->dirs, name))
 		return refuse(err, FERRY_EUNSAFE, name, "duplicate entry");
 	json_object_set_new(st->dirs, name, json_true());
-	if ((rc = canon_entry(st, name, 1, 0, 0755, NULL, 0, err)))
-		return rc;
 	if (st->dest && (rc = set_curdir(st, name, err)))
 		return rc;
 	return 0;
@@ -456,8 +394,6 @@ static int file_data(struct intake *st, const char *name, const struct ferry_pay
 	int rc;
 
 	crypto_hash_sha256_init(&h);
-	if (st->canon && ferry_archive_write_header(st->canon, name, 0, pf->size, pf->mode, err))
-		return err ? err->code : FERRY_EIO;
 	while ((rc = archive_read_data_block(st->a, &buf, &n, &off)) == ARCHIVE_OK) {
 		if ((uint64_t)off != got)
 			return refuse(err, FERRY_EUNSAFE, name, "sparse entries are not accepted");
@@ -475,8 +411,6 @@ static int file_data(struct intake *st, const char *name, const struct ferry_pay
 		crypto_hash_sha256_update(&h, buf, n);
 		if (fd >= 0 && write_all(fd, buf, n) < 0)
 			return ferry_error_errno(err, FERRY_EIO, errno, "entry '%s': cannot write", name);
-		if (st->canon && n && archive_write_data(st->canon, buf, n) != (la_ssize_t)n)
-			return ferry_error_set(err, FERRY_EIO, "canonical writer: %s", archive_error_string(st->canon));
 	}
 	if (rc != ARCHIVE_EOF)
 		return refuse(err, FERRY_EUNSAFE, name, "truncated or damaged archive: %s", arc_msg(st->a));
@@ -673,7 +607,6 @@ static int finish(struct intake *st, struct ferry_error *err)
 			return ferry_error_set(err, FERRY_EVERIFY,
 				"payload file '%s' listed in manifest.json is missing from the archive",
 				m->payload[i].path);
-	canon_finish(st);
 	if (st->dest)
 		return commit_tmp(st, err);
 	return 0;
@@ -727,8 +660,6 @@ int ferry_archive_intake(const char *path, const void *mem, size_t len, const ch
 		rc = finish(&st, err);
 out:
 	close_reader(&st);
-	if (st.canon)
-		archive_write_free(st.canon);
 	if (st.curfd >= 0 && st.curfd != st.rootfd)
 		close(st.curfd);
 	if (st.rootfd >= 0)

@@ -442,23 +442,20 @@ static int end_own_tx(struct ferry_ctx *ctx, int own, int rc, struct ferry_error
 int ferry_asset_ref_add(struct ferry_ctx *ctx, int64_t asset_id, const char *kind,
 			const char *ref, struct ferry_error *err)
 {
+	struct ferry_stmt *st;
 	int own, rc = in_own_tx(ctx, &own, err);
 
 	if (rc)
 		return rc;
-	rc = ferry_store_run(ctx->store, err,
-		"INSERT INTO asset_refs(asset_id, kind, ref, created_ms) SELECT ?, ?, ?, ? "
-		"WHERE EXISTS (SELECT 1 FROM assets WHERE id = ?) AND NOT EXISTS "
-		"(SELECT 1 FROM asset_refs WHERE asset_id = ? AND kind = ? AND ref = ?)",
-		"ittiiitt", asset_id, kind, ref, ferry_now_ms(), asset_id, asset_id, kind, ref);
-	if (!rc && ferry_store_changes(ctx->store) == 0) {
-		struct ferry_stmt *st;
-		if (!(rc = ferry_store_query(ctx->store, &st, err, "SELECT 1 FROM assets WHERE id = ?", "i", asset_id))) {
-			if (ferry_stmt_step(st, err) != 1)
-				rc = ferry_error_set(err, FERRY_ENOTFOUND, "no asset with id %lld", (long long)asset_id);
-			ferry_stmt_free(st);
-		}
+	if (!(rc = ferry_store_query(ctx->store, &st, err, "SELECT 1 FROM assets WHERE id = ?", "i", asset_id))) {
+		if ((rc = ferry_stmt_step(st, err)) == 0)
+			rc = ferry_error_set(err, FERRY_ENOTFOUND, "no asset with id %lld", (long long)asset_id);
+		ferry_stmt_free(st);
 	}
+	if (rc == 1)
+		rc = ferry_store_run(ctx->store, err,
+			"INSERT INTO asset_refs(asset_id, kind, ref, created_ms) VALUES(?, ?, ?, ?) "
+			"ON CONFLICT (asset_id, kind, ref) DO NOTHING", "itti", asset_id, kind, ref, ferry_now_ms());
 	return end_own_tx(ctx, own, rc, err);
 }
 

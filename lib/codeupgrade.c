@@ -1,6 +1,7 @@
 /* codeupgrade.c: the code upgrade service: hotfix removal, three-way merges of the
  * customer's code onto a new vendor base (libgit2), the release rules on the result,
  * and the report (JSON and Markdown) committed on branch code-upgrade/<release>. */
+#include "codeupgrade_int.h"
 #include "ferry/codeupgrade.h"
 #include "ferry/error.h"
 #include "ferry/hotfix.h"
@@ -15,292 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Everything one run works with. */
-struct up {
-	const struct ferry_code_upgrade_opts *o;
-	git_repository *src;      /* the input repository */
-	git_repository *repo;     /* where the work happens: src or the new out */
-	int created_out;          /* out was created by this run */
-	char *out_path;           /* absolute path of a created out */
-	char branch[300];         /* "code-upgrade/8.1" */
-	char base_ref[256], new_ref[256], cust_ref[256];
-	git_oid cust_id, base_id, new_id;
-	git_tree *cust, *base, *next; /* the three trees */
-	git_tree *cust_clean;     /* the customer's tree without hotfixes */
-	struct ferry_source *s_cust, *s_base, *s_next, *s_merged;
-	git_index *idx;           /* the merge result */
-	json_t *rep;              /* the report being built */
-	struct ferry_error *err;
-};
-
-static int gfail(struct ferry_error *err, int code, const char *what)
-{
-	const git_error *ge = git_error_last();
-
-	return ferry_error_set(err, code, "%s: %s", what, ge && ge->message ? ge->message : "failed");
-}
-
-/* ---- models from git trees ---- */
-
-struct tree_load {
-	git_repository *repo;
-	git_tree *tree;
-	struct ferry_source *src;
-	struct ferry_error *err;
-	int rc;
-};
-
-static int load_cb(const char *root, const git_tree_entry *e, void *payload)
-{
-	struct tree_load *t = payload;
-	const char *name = git_tree_entry_name(e);
-	git_blob *blob = NULL;
-	char dir[PATH_MAX];
-	size_t n = strlen(root);
-
-	if (name[0] == '.')
-		return 1; /* skip .ferry, .git* */
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || strcmp(name, "model.json"))
-		return 0;
-	snprintf(dir, sizeof(dir), "%.*s", (int)(n && root[n - 1] == '/' ? n - 1 : n), root);
-	if (git_blob_lookup(&blob, t->repo, git_tree_entry_id(e)) < 0) {
-		t->rc = gfail(t->err, FERRY_EIO, dir);
-		return -1;
-	}
-	t->rc = ferry_source_add(t->src, dir, git_blob_rawcontent(blob),
-				 (size_t)git_blob_rawsize(blob), t->err);
-	git_blob_free(blob);
-	return t->rc ? -1 : 0;
-}
-
-static int tree_has(void *ctx, const char *path)
-{
-	git_tree_entry *e = NULL;
-	int ok = git_tree_entry_bypath(&e, ctx, path) == 0 &&
-		 git_tree_entry_type(e) == GIT_OBJECT_BLOB;
-
-	git_tree_entry_free(e);
-	return ok;
-}
-
-static int load_source(git_repository *repo, git_tree *tree, const char *what,
-		       struct ferry_source **out, struct ferry_error *err)
-{
-	struct tree_load t = { repo, tree, ferry_source_new(), err, 0 };
-
-	*out = NULL;
-	if (!t.src)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	if (git_tree_walk(tree, GIT_TREEWALK_PRE, load_cb, &t) < 0 && !t.rc)
-		t.rc = gfail(err, FERRY_EIO, "reading the tree");
-	if (!t.rc)
-		t.rc = ferry_source_finish(t.src, tree_has, tree, err);
-	if (t.rc) {
-		ferry_error_prefix(err, "%s", what);
-		ferry_source_free(t.src);
-		return t.rc;
-	}
-	*out = t.src;
-	return 0;
-}
-
-static int blob_text(git_repository *repo, git_tree *tree, const char *path,
-		     struct ferry_buf *out)
-{
-	git_tree_entry *e = NULL;
-	git_blob *b = NULL;
-	int rc = -1;
-
-	if (git_tree_entry_bypath(&e, tree, path) == 0 &&
-	    git_blob_lookup(&b, repo, git_tree_entry_id(e)) == 0)
-		rc = ferry_buf_add(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
-	git_blob_free(b);
-	git_tree_entry_free(e);
-	return rc;
-}
-
-/* ---- refs and repositories ---- */
-
-static int resolve(git_repository *repo, const char *spec, git_oid *id, git_tree **tree,
-		   const char *what, struct ferry_error *err)
-{
-	git_reference *named = NULL;
-	git_object *obj = NULL;
-	git_commit *c = NULL;
-	int rc = 0;
-
-	/* names first: libgit2 1.5's git_revparse_single leaks in its describe-name regex */
-	if (git_reference_dwim(&named, repo, spec) == 0 &&
-	    git_reference_peel(&obj, named, GIT_OBJECT_COMMIT) < 0)
-		obj = NULL;
-	git_reference_free(named);
-	if ((!obj && git_revparse_single(&obj, repo, spec) < 0) ||
-	    git_object_peel((git_object **)&c, obj, GIT_OBJECT_COMMIT) < 0)
-		rc = ferry_error_set(err, FERRY_ENOTFOUND,
-			"%s '%s' is not a branch, tag or commit of the repository (see docs/CODE-UPGRADE.md)",
-			what, spec);
-	else if (tree && git_commit_tree(tree, c) < 0)
-		rc = gfail(err, FERRY_EIO, spec);
-	if (!rc)
-		git_oid_cpy(id, git_commit_id(c));
-	git_commit_free(c);
-	git_object_free(obj);
-	return rc;
-}
-
-static int same_repo(git_repository *a, const char *path)
-{
-	char ra[PATH_MAX], rb[PATH_MAX];
-	const char *pa = git_repository_workdir(a) ? git_repository_workdir(a) : git_repository_path(a);
-
-	return realpath(pa, ra) && realpath(path, rb) && !strcmp(ra, rb);
-}
-
-struct copy {
-	git_odb *to;
-	git_odb *from;
-};
-
-static int copy_object(const git_oid *id, void *payload)
-{
-	struct copy *c = payload;
-	git_odb_object *obj = NULL;
-	git_oid written;
-	int rc;
-
-	if (git_odb_exists(c->to, id))
-		return 0;
-	if ((rc = git_odb_read(&obj, c->from, id)) < 0)
-		return rc;
-	rc = git_odb_write(&written, c->to, git_odb_object_data(obj), git_odb_object_size(obj),
-			   git_odb_object_type(obj));
-	git_odb_object_free(obj);
-	return rc;
-}
-
-static int copy_refs(struct up *u, const char *glob)
-{
-	git_reference_iterator *it = NULL;
-	git_reference *ref, *made = NULL;
-	int rc = 0;
-
-	if (git_reference_iterator_glob_new(&it, u->src, glob) < 0)
-		return -1;
-	while (!rc && git_reference_next(&ref, it) == 0) {
-		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
-			rc = git_reference_create(&made, u->repo, git_reference_name(ref),
-						  git_reference_target(ref), 1, "ferry code upgrade");
-			git_reference_free(made);
-			made = NULL;
-		}
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
-	return rc;
-}
-
-/* Create `out` holding every object, branch and tag of src (a local copy: no remote,
- * whose URL rewriting leaks in libgit2 1.5). */
-static int make_out(struct up *u)
-{
-	struct copy c = { NULL, NULL };
-	int rc = 0;
-
-	if (ferry_path_exists(u->o->out))
-		return ferry_error_set(u->err, FERRY_EEXIST,
-			"'%s' exists: give a new path for the upgraded repository (or -o the source itself)",
-			u->o->out);
-	if (git_repository_init(&u->repo, u->o->out, 0) < 0)
-		return gfail(u->err, FERRY_EIO, u->o->out);
-	u->created_out = 1;
-	u->out_path = realpath(u->o->out, NULL);
-	if (git_repository_odb(&c.from, u->src) < 0 || git_repository_odb(&c.to, u->repo) < 0 ||
-	    git_odb_foreach(c.from, copy_object, &c) < 0 ||
-	    copy_refs(u, "refs/heads/*") < 0 || copy_refs(u, "refs/tags/*") < 0)
-		rc = gfail(u->err, FERRY_EIO, "copying the source repository");
-	git_odb_free(c.from);
-	git_odb_free(c.to);
-	return rc;
-}
-
-static int open_repos(struct up *u)
-{
-	git_tree *t = NULL;
-	char rel[64];
-	int rc;
-
-	if (git_repository_open_ext(&u->src, u->o->src, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return ferry_error_set(u->err, FERRY_ENOTFOUND,
-			"'%s' is not a git repository: the code upgrade works on the repository holding the vendor bases and the customer's branch",
-			u->o->src);
-	snprintf(u->cust_ref, sizeof(u->cust_ref), "%s", u->o->branch ? u->o->branch : "HEAD");
-	if (!u->o->branch) { /* name the branch HEAD stands for */
-		git_reference *head = NULL;
-		if (git_repository_head(&head, u->src) == 0 && git_reference_is_branch(head))
-			snprintf(u->cust_ref, sizeof(u->cust_ref), "%s", git_reference_shorthand(head));
-		git_reference_free(head);
-	}
-	if ((rc = resolve(u->src, u->cust_ref, &u->cust_id, &t, "customer code", u->err)) ||
-	    (rc = load_source(u->src, t, "customer code", &u->s_cust, u->err)))
-		goto out;
-	if (!u->s_cust->release && !u->o->base) {
-		rc = ferry_error_set(u->err, FERRY_EINVAL,
-			"cannot tell the release of '%s': no vendor model.json has a \"version\"; give --base",
-			u->cust_ref);
-		goto out;
-	}
-	snprintf(rel, sizeof(rel), "%s", u->s_cust->release ? u->s_cust->release : "?");
-	snprintf(u->base_ref, sizeof(u->base_ref), u->o->base ? "%s" : "vendor/%s",
-		 u->o->base ? u->o->base : rel);
-	snprintf(u->new_ref, sizeof(u->new_ref), u->o->new_base ? "%s" : "vendor/%s",
-		 u->o->new_base ? u->o->new_base : u->o->to);
-	if ((rc = resolve(u->src, u->base_ref, &u->base_id, NULL, "old vendor base", u->err)) ||
-	    (rc = resolve(u->src, u->new_ref, &u->new_id, NULL, "new vendor base", u->err)))
-		goto out;
-	if (u->o->out && !same_repo(u->src, u->o->out)) {
-		if ((rc = make_out(u)))
-			goto out;
-	} else {
-		u->repo = u->src;
-	}
-out:
-	git_tree_free(t);
-	return rc;
-}
-
-static int load_trees(struct up *u)
-{
-	git_commit *c = NULL;
-	const git_oid *ids[3] = { &u->cust_id, &u->base_id, &u->new_id };
-	git_tree **trees[3] = { &u->cust, &u->base, &u->next };
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (git_commit_lookup(&c, u->repo, ids[i]) < 0 || git_commit_tree(trees[i], c) < 0) {
-			git_commit_free(c);
-			return gfail(u->err, FERRY_EIO, "reading commits");
-		}
-		git_commit_free(c);
-	}
-	if (load_source(u->repo, u->base, u->base_ref, &u->s_base, u->err) ||
-	    load_source(u->repo, u->next, u->new_ref, &u->s_next, u->err))
-		return u->err->code;
-	if (ferry_release_cmp(u->s_next->release, u->o->to))
-		return ferry_error_set(u->err, FERRY_EINVAL,
-			"new vendor base '%s' is release %s, not %s", u->new_ref,
-			u->s_next->release ? u->s_next->release : "unknown", u->o->to);
-	if (u->s_cust->release && ferry_release_cmp(u->s_cust->release, u->o->to) >= 0)
-		return ferry_error_set(u->err, FERRY_EINVAL,
-			"the customer's code is on release %s already: the target must be a later release than %s",
-			u->s_cust->release, u->s_cust->release);
-	if (u->s_cust->release && ferry_release_cmp(u->s_base->release, u->s_cust->release))
-		return ferry_error_set(u->err, FERRY_EINVAL,
-			"old vendor base '%s' is release %s but the customer's code is on %s",
-			u->base_ref, u->s_base->release ? u->s_base->release : "unknown",
-			u->s_cust->release);
-	return 0;
-}
 
 /* ---- step 1: remove the old vendor hotfixes ---- */
 
@@ -323,12 +38,12 @@ static int unapply(struct up *u, git_tree **cur, const char *patch_path, struct 
 	git_oid id;
 	int rc;
 
-	if (blob_text(u->repo, u->cust, patch_path, &p))
+	if (ferry_cu_blob_text(u->repo, u->cust, patch_path, &p))
 		rc = ferry_error_set(e, FERRY_ENOTFOUND, "its patch '%s' is not in the tree", patch_path);
 	else if (!(rc = ferry_patch_reverse(p.data ? p.data : "", p.len, &rev, e)) &&
 		 !(rc = ferry_patch_apply_tree(u->repo, *cur, rev.data, rev.len, &id, e))) {
 		if (git_tree_lookup(&t, u->repo, &id) < 0) {
-			rc = gfail(e, FERRY_EIO, "patched tree");
+			rc = ferry_cu_gfail(e, FERRY_EIO, "patched tree");
 		} else {
 			git_tree_free(*cur);
 			*cur = t;
@@ -351,7 +66,7 @@ static int drop_record(struct up *u, git_tree **cur)
 	    (git_index_remove_bypath(idx, FERRY_HOTFIX_RECORD) < 0) ||
 	    git_index_remove_directory(idx, FERRY_HOTFIX_PATCH_DIR, 0) < 0 ||
 	    git_index_write_tree_to(&id, idx, u->repo) < 0 || git_tree_lookup(&t, u->repo, &id) < 0) {
-		rc = gfail(u->err, FERRY_EIO, "removing the hotfix record");
+		rc = ferry_cu_gfail(u->err, FERRY_EIO, "removing the hotfix record");
 	} else {
 		git_tree_free(*cur);
 		*cur = t;
@@ -369,8 +84,8 @@ static int remove_hotfixes(struct up *u)
 	int rc = 0;
 
 	if (git_tree_dup(&cur, u->cust) < 0)
-		return gfail(u->err, FERRY_EIO, "tree");
-	if (!blob_text(u->repo, u->cust, FERRY_HOTFIX_RECORD, &rb) &&
+		return ferry_cu_gfail(u->err, FERRY_EIO, "tree");
+	if (!ferry_cu_blob_text(u->repo, u->cust, FERRY_HOTFIX_RECORD, &rb) &&
 	    !(rec = json_loadb(rb.data ? rb.data : "", rb.len, 0, NULL)))
 		rc = ferry_error_set(u->err, FERRY_EINVAL, "%s in '%s' is not valid JSON",
 				     FERRY_HOTFIX_RECORD, u->cust_ref);
@@ -453,7 +168,7 @@ static int put_blob(struct up *u, const char *path, unsigned mode, const void *d
 	e.path = path;
 	e.mode = mode ? mode : GIT_FILEMODE_BLOB;
 	if (git_blob_create_from_buffer(&e.id, u->repo, data, len) < 0 || git_index_add(u->idx, &e) < 0)
-		return gfail(u->err, FERRY_EIO, path);
+		return ferry_cu_gfail(u->err, FERRY_EIO, path);
 	return 0;
 }
 
@@ -481,7 +196,7 @@ static int resolve_conflicts(struct up *u)
 
 	file_opts(u, &fo, labels, sizeof(labels));
 	if (git_index_conflict_iterator_new(&it, u->idx) < 0)
-		return gfail(u->err, FERRY_EIO, "merge conflicts");
+		return ferry_cu_gfail(u->err, FERRY_EIO, "merge conflicts");
 	while (git_index_conflict_next(&a, &o, &t, it) == 0) {
 		if (!(grown = realloc(c, (n + 1) * sizeof(*c)))) {
 			rc = ferry_error_set(u->err, FERRY_ENOMEM, "out of memory");
@@ -507,7 +222,7 @@ static int resolve_conflicts(struct up *u)
 		if (c[i].has[1] && c[i].has[2]) {
 			if (git_merge_file_from_index(&res, u->repo, c[i].has[0] ? &c[i].e[0] : NULL,
 						      &c[i].e[1], &c[i].e[2], &fo) < 0) {
-				rc = gfail(u->err, FERRY_EIO, p);
+				rc = ferry_cu_gfail(u->err, FERRY_EIO, p);
 				break;
 			}
 			add_conflict(u, p, c[i].has[0] ? "changed by both" : "added by both",
@@ -522,7 +237,7 @@ static int resolve_conflicts(struct up *u)
 			git_index_conflict_remove(u->idx, p);
 			keep.flags = keep.flags_extended = 0;
 			if (git_index_add(u->idx, &keep) < 0)
-				rc = gfail(u->err, FERRY_EIO, p);
+				rc = ferry_cu_gfail(u->err, FERRY_EIO, p);
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -569,7 +284,7 @@ static int merge_overlayer(struct up *u, const struct ferry_element *e, json_t *
 	if (blob_of(u->repo, u->base, old->file, &bid, &bb) ||
 	    blob_of(u->repo, u->next, nw->file, &nid, &nb) ||
 	    git_blob_lookup(&ob, u->repo, &ours->id) < 0) {
-		rc = gfail(u->err, FERRY_EIO, e->file);
+		rc = ferry_cu_gfail(u->err, FERRY_EIO, e->file);
 		goto out;
 	}
 	if (git_oid_equal(&bid, &nid))
@@ -583,7 +298,7 @@ static int merge_overlayer(struct up *u, const struct ferry_element *e, json_t *
 		in[i].path = e->file;
 	}
 	if (git_merge_file(&res, &in[0], &in[1], &in[2], &fo) < 0) {
-		rc = gfail(u->err, FERRY_EIO, e->file);
+		rc = ferry_cu_gfail(u->err, FERRY_EIO, e->file);
 		goto out;
 	}
 	if (res.automergeable)
@@ -640,7 +355,7 @@ static int merge_all(struct up *u)
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 	json_object_set_new(u->rep, "merged", merged);
 	if (git_merge_trees(&u->idx, u->repo, u->base, u->cust_clean, u->next, &mo) < 0)
-		return gfail(u->err, FERRY_EFAILED, "merging the trees");
+		return ferry_cu_gfail(u->err, FERRY_EFAILED, "merging the trees");
 	if ((rc = resolve_conflicts(u)))
 		return rc;
 	for (i = 0; !rc && i < u->s_cust->n_models; i++)
@@ -659,7 +374,7 @@ static int write_tree(struct up *u, git_tree **out)
 	git_oid id;
 
 	if (git_index_write_tree_to(&id, u->idx, u->repo) < 0 || git_tree_lookup(out, u->repo, &id) < 0)
-		return gfail(u->err, FERRY_EIO, "writing the merged tree");
+		return ferry_cu_gfail(u->err, FERRY_EIO, "writing the merged tree");
 	return 0;
 }
 
@@ -670,7 +385,7 @@ static int vendor_edits(struct up *u, git_tree *merged, json_t *list)
 	size_t i, n;
 
 	if (git_diff_tree_to_tree(&diff, u->repo, u->next, merged, NULL) < 0)
-		return gfail(u->err, FERRY_EIO, "comparing with the new vendor base");
+		return ferry_cu_gfail(u->err, FERRY_EIO, "comparing with the new vendor base");
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
@@ -701,7 +416,7 @@ static int check_rules(struct up *u)
 	json_object_set_new(u->rep, "vendor_edits", edits);
 	json_object_set_new(u->rep, "broken_extensions", broken);
 	if ((rc = write_tree(u, &merged)) ||
-	    (rc = load_source(u->repo, merged, "upgraded code", &u->s_merged, u->err)) ||
+	    (rc = ferry_cu_load_source(u->repo, merged, "upgraded code", &u->s_merged, u->err)) ||
 	    (rc = vendor_edits(u, merged, edits)))
 		goto out;
 	for (i = 0; i < u->s_merged->n_models; i++) {
@@ -875,14 +590,14 @@ static int write_branch(struct up *u, git_oid *id)
 			      (const git_commit **)parents) < 0 ||
 	    git_commit_lookup(&c, u->repo, id) < 0 ||
 	    git_branch_create(&ref, u->repo, u->branch, c, u->o->force) < 0)
-		rc = gfail(u->err, FERRY_EIO, "writing the branch");
+		rc = ferry_cu_gfail(u->err, FERRY_EIO, "writing the branch");
 	if (!rc && u->created_out) {
 		git_checkout_options co;
 		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 		co.checkout_strategy = GIT_CHECKOUT_FORCE;
 		if (git_repository_set_head(u->repo, git_reference_name(ref)) < 0 ||
 		    git_checkout_head(u->repo, &co) < 0)
-			rc = gfail(u->err, FERRY_EIO, "checking out the branch");
+			rc = ferry_cu_gfail(u->err, FERRY_EIO, "checking out the branch");
 	}
 	git_reference_free(ref);
 	git_commit_free(c);
@@ -971,7 +686,7 @@ int ferry_code_upgrade(const struct ferry_code_upgrade_opts *o, json_t **report,
 	git_libgit2_init();
 	snprintf(u.branch, sizeof(u.branch), "code-upgrade/%s", o->to);
 	u.rep = json_pack("{s:s, s:[]}", "to_release", o->to, "conflicts");
-	if ((rc = open_repos(&u)) || (rc = check_branch(&u)) || (rc = load_trees(&u)))
+	if ((rc = ferry_cu_open_repos(&u)) || (rc = check_branch(&u)) || (rc = ferry_cu_load_trees(&u)))
 		goto out;
 	describe(&u);
 	if ((rc = remove_hotfixes(&u)) || (rc = merge_all(&u)) || (rc = check_rules(&u)))

@@ -16,6 +16,7 @@ struct ferry_envdb {
 
 /* Drivers, most specific first; the last one (SQLite) takes plain paths. */
 static const struct ferry_envdb_ops *const drivers[] = {
+	&ferry_envdb_postgresql,
 	&ferry_envdb_sqlite,
 	NULL
 };
@@ -33,7 +34,7 @@ int ferry_envdb_open(const char *conn, struct ferry_envdb **out, struct ferry_er
 			break;
 	if (!*d)
 		return ferry_error_set(err, FERRY_EINVAL,
-			"no database driver for '%s': use a file path (SQLite)", conn);
+			"no database driver for '%s': use a file path (SQLite) or postgresql://...", conn);
 	db = calloc(1, sizeof(*db));
 	if (!db || !(db->conn = strdup(conn))) {
 		free(db);

@@ -2,7 +2,6 @@
  * environment on the operator's server; copies (restore points, restore, refresh)
  * by CREATE DATABASE ... TEMPLATE, or pg_dump | pg_restore while the source is in
  * use; a canonical dump (schema, then every row in text order) for checksums. */
-#if __has_include("ferry/envdb.h")
 #include "ferry/envdb.h"
 #include "ferry/error.h"
 #include "ferry/store.h"
@@ -461,4 +460,3 @@ const struct ferry_envdb_ops ferry_envdb_postgresql = {
 	.dump = pgd_dump,
 	.rp_list = pgd_rp_list,
 };
-#endif

@@ -234,24 +234,35 @@ out:
 	return rc;
 }
 
+int ferry_key_sign_raw(struct ferry_ctx *ctx, const char *name, const void *data, size_t len,
+		       unsigned char sig[64], struct ferry_key *k, struct ferry_error *err)
+{
+	unsigned char sk[64];
+	int rc;
+
+	if ((rc = ferry_key_get(ctx, name, k, err)))
+		return rc;
+	if (!k->has_secret)
+		return ferry_error_set(err, FERRY_EINVAL, "key '%s' has no private key in this home", name);
+	if ((rc = load_secret(ctx, k, sk, err)))
+		return rc;
+	crypto_sign_detached(sig, NULL, data, len, sk);
+	sodium_memzero(sk, sizeof(sk));
+	return 0;
+}
+
 int ferry_key_sign(struct ferry_ctx *ctx, const char *name, const void *data, size_t len,
 		   char **sig_json, size_t *sig_len, struct ferry_error *err)
 {
-	unsigned char sk[64], sig[64];
+	unsigned char sig[64];
 	char sigb[128];
 	struct ferry_key k;
 	json_t *j;
 	int rc;
 
 	*sig_json = NULL;
-	if ((rc = ferry_key_get(ctx, name, &k, err)))
+	if ((rc = ferry_key_sign_raw(ctx, name, data, len, sig, &k, err)))
 		return rc;
-	if (!k.has_secret)
-		return ferry_error_set(err, FERRY_EINVAL, "key '%s' has no private key in this home", name);
-	if ((rc = load_secret(ctx, &k, sk, err)))
-		return rc;
-	crypto_sign_detached(sig, NULL, data, len, sk);
-	sodium_memzero(sk, sizeof(sk));
 	b64(sig, sizeof(sig), sigb, sizeof(sigb));
 	j = json_pack("{s:s, s:s, s:s}", "key_id", k.key_id, "public_key", k.public_key, "signature", sigb);
 	*sig_json = j ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
@@ -453,15 +464,36 @@ int ferry_key_trust_state(struct ferry_ctx *ctx, int64_t project_id, const struc
 
 /* ---- listing ---- */
 
+/* "p1,p2": the projects that trust key_id (not revoked). */
+static int trusted_by(struct ferry_ctx *ctx, const char *key_id, char *out, size_t cap,
+		      struct ferry_error *err)
+{
+	struct ferry_stmt *st;
+	size_t len = 0;
+	int rc = ferry_store_query(ctx->store, &st, err,
+		"SELECT p.name FROM project_keys pk JOIN projects p ON p.id = pk.project_id "
+		"WHERE pk.key_id = ? AND pk.revoked_ms IS NULL ORDER BY p.name", "t", key_id);
+
+	out[0] = '\0';
+	if (rc)
+		return rc;
+	while ((rc = ferry_stmt_step(st, err)) == 1) {
+		int n = snprintf(out + len, cap - len, "%s%s", len ? "," : "", ferry_stmt_text(st, 0));
+		if (n > 0 && (size_t)n < cap - len)
+			len += (size_t)n;
+	}
+	ferry_stmt_free(st);
+	return rc < 0 ? rc : 0;
+}
+
 int ferry_key_list(struct ferry_ctx *ctx, json_t **out, struct ferry_error *err)
 {
+	size_t i;
 	struct ferry_stmt *st;
 	struct ferry_key k;
 	json_t *arr = json_array();
 	int rc = ferry_store_query(ctx->store, &st, err,
-		"SELECT " KEY_COLS ", (SELECT group_concat(p.name, ',') FROM project_keys pk "
-		"JOIN projects p ON p.id = pk.project_id WHERE pk.key_id = keys.key_id AND pk.revoked_ms IS NULL) "
-		"FROM keys ORDER BY name", NULL);
+		"SELECT " KEY_COLS " FROM keys ORDER BY name", NULL);
 
 	if (rc) {
 		json_decref(arr);
@@ -471,10 +503,15 @@ int ferry_key_list(struct ferry_ctx *ctx, json_t **out, struct ferry_error *err)
 		json_t *o;
 		key_from_row(st, &k);
 		o = ferry_key_to_json(&k);
-		json_object_set_new(o, "trusted_by", json_string(ferry_stmt_text(st, 5) ? ferry_stmt_text(st, 5) : ""));
 		json_array_append_new(arr, o);
 	}
 	ferry_stmt_free(st);
+	for (i = 0; rc == 0 && i < json_array_size(arr); i++) {
+		json_t *o = json_array_get(arr, i);
+		char by[512];
+		rc = trusted_by(ctx, json_string_value(json_object_get(o, "key_id")), by, sizeof(by), err);
+		json_object_set_new(o, "trusted_by", json_string(by));
+	}
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;

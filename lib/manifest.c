@@ -631,7 +631,7 @@ static int parse_header(struct ferry_manifest *m, struct ferry_error *err)
 	if ((b = json_object_get(r, "build"))) {
 		if (check_obj(b, "build", err))
 			return FERRY_EINVAL;
-		m->build_container = get_str(b, "container", 0, "build", f, sizeof(f), &rc, err);
+		m->build_seal = get_str(b, "seal", 0, "build", f, sizeof(f), &rc, err);
 	}
 	return rc;
 }

@@ -122,62 +122,28 @@ int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_er
 		c->signer[0] ? c->signer : "unknown signer", c->project, c->project);
 }
 
-/* ---- every byte: the canonical container ---- */
-
-static const unsigned char gzip_canon_head[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
-
-static int read_at(const char *path, off_t off, unsigned char *buf, size_t n)
+/* A sealed package proves every byte; the signed manifest says whether it must be. */
+static int check_seal(const char *path, const struct ferry_intake *in, const struct ferry_pkg_check *c,
+		      const char **state, struct ferry_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = pread(fd, buf, n, off);
-	close(fd);
-	return r == (ssize_t)n ? 0 : -1;
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static int check_canonical(const char *path, uint64_t size, const struct ferry_intake *in,
-			   struct ferry_error *err)
-{
-	struct ferry_raw_digest d;
-	unsigned char head[10], tail[8];
+	const char *want = in->manifest->build_seal;
 	int rc;
 
-	if (strcmp(in->manifest->build_container, "canonical-tar-1"))
+	if (want && strcmp(want, "ferry-seal-1"))
 		return ferry_error_set(err, FERRY_EVERIFY,
-			"manifest.json: build.container '%s' unknown to this ferry", in->manifest->build_container);
-	if (strncmp(in->container, "tar.", 4) || !in->canon_sha256[0])
-		return ferry_error_set(err, FERRY_EVERIFY,
-			"container: the signed manifest says ferry built a tar package, but this is %s", in->container);
-	if ((rc = ferry_archive_raw_digest(path, &d, err)))
+			"manifest.json: build.seal '%s' is unknown to this ferry: upgrade ferry", want);
+	if ((rc = ferry_seal_check(path, in->container, c->is_signed ? &c->sig : NULL, state, err)))
 		return rc;
-	if (strcmp(d.sha256, in->canon_sha256))
+	if (want && !strcmp(*state, "none"))
 		return ferry_error_set(err, FERRY_EVERIFY,
-			"container: the tar stream differs from the canonical form the signed manifest "
-			"records (tar headers, padding or trailing bytes were altered)");
-	if (!strcmp(in->container, "tar.gz")) {
-		if (size < 18 || read_at(path, 0, head, 10) || read_at(path, (off_t)size - 8, tail, 8))
-			return ferry_error_set(err, FERRY_EVERIFY, "container: gzip stream too short");
-		if (memcmp(head, gzip_canon_head, sizeof(head)))
-			return ferry_error_set(err, FERRY_EVERIFY,
-				"container: gzip header altered (flags, time or OS bytes differ from ferry's)");
-		if (le32(tail) != d.crc32 || le32(tail + 4) != (uint32_t)d.size)
-			return ferry_error_set(err, FERRY_EVERIFY,
-				"container: gzip trailer (CRC-32 or length) does not match the data");
-	}
+			"seal: manifest.json says the package is sealed, but the seal at the end of the "
+			"file is missing or damaged");
 	return 0;
 }
 
 static json_t *report_json(const char *path, const char *sha, uint64_t size,
 			   const struct ferry_intake *in, const struct ferry_pkg_check *c,
-			   const char *container_check)
+			   const char *seal)
 {
 	json_t *o = ferry_manifest_summary(in->manifest);
 
@@ -192,14 +158,15 @@ static json_t *report_json(const char *path, const char *sha, uint64_t size,
 	json_object_set_new(o, "signer", json_string(c->signer));
 	json_object_set_new(o, "trust", json_string(c->trust));
 	json_object_set_new(o, "project", json_string(c->project ? c->project : ""));
-	if (container_check)
-		json_object_set_new(o, "container_check", json_string(container_check));
+	if (seal)
+		json_object_set_new(o, "seal", json_string(seal));
 	return o;
 }
 
 int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *project,
 			 json_t **report, struct ferry_intake **inp, struct ferry_error *err)
 {
+	const char *seal = "none";
 	struct ferry_intake_opts o = { 0 };
 	struct ferry_pkg_check c;
 	struct ferry_intake *in = NULL;
@@ -217,16 +184,15 @@ int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *pr
 		return rc;
 	o.check = ferry_pkg_check_fn;
 	o.check_arg = &c;
-	o.canonical = 1;
 	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
 		return ferry_error_prefix(err, "%s", path);
-	if (in->manifest->build_container && (rc = check_canonical(path, size, in, err))) {
+	if ((rc = check_seal(path, in, &c, &seal, err))) {
 		ferry_intake_free(in);
 		return ferry_error_prefix(err, "%s", path);
 	}
 	if (report)
 		*report = report_json(path, sha, size, in, &c,
-				      in->manifest->build_container ? "canonical" : "content-only");
+				      seal);
 	if (inp)
 		*inp = in;
 	else

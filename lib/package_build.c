@@ -213,8 +213,7 @@ int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_
 	w.files = NULL;
 	json_object_del(doc, "build");
 	b = json_pack("{s:s}", "tool", "ferry " FERRY_VERSION);
-	if (strncmp(container, "tar.", 4) == 0)
-		json_object_set_new(b, "container", json_string("canonical-tar-1"));
+	json_object_set_new(b, "seal", json_string("ferry-seal-1"));
 	json_object_set_new(doc, "build", b);
 	if (!(mbytes = json_dumps(doc, JSON_INDENT(2)))) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
@@ -228,6 +227,7 @@ int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_
 		goto out;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_file, (long)getpid());
 	if ((rc = write_archive(tmp, container, dir, m, mbytes, strlen(mbytes), sig, siglen, err)) ||
+	    (rc = ferry_seal_append(ctx, tmp, container, key, err)) ||
 	    (rc = sync_file(tmp, err)))
 		goto fail;
 	if (rename(tmp, out_file) < 0) {

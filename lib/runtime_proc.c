@@ -617,7 +617,7 @@ int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const ch
 			  int timeout_s, struct ferry_buf *out, struct ferry_error *err)
 {
 	char **a = NULL, **envp = NULL;
-	int rc, io[2] = { -1, -1 }, status = 0, timed_out = 0;
+	int rc, io[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0, timed_out = 0, e = 0;
 	struct vars v;
 	pid_t pid;
 
@@ -638,7 +638,7 @@ int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const ch
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (pipe2(io, O_CLOEXEC) < 0) {
+	if (pipe2(io, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create a pipe");
 		goto out;
 	}
@@ -648,10 +648,12 @@ int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const ch
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
-		child_exec(a, envp, cwd ? cwd : v.release_dir, io[1], -1);
+		child_exec(a, envp, cwd ? cwd : ferry_path_exists(v.release_dir) ? v.release_dir : rt->dir,
+			   io[1], ep[1]);
 	}
 	close(io[1]);
-	io[1] = -1;
+	close(ep[1]);
+	io[1] = ep[1] = -1;
 	if (drain(io[0], out, timeout_s > 0 ? ferry_mono_ms() + (int64_t)timeout_s * 1000 : -1) < 0) {
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
@@ -659,7 +661,9 @@ int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const ch
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (timed_out)
+	if (read(ep[0], &e, sizeof(e)) == (ssize_t)sizeof(e))
+		rc = ferry_error_errno(err, FERRY_EFAILED, e, "cannot run %s", a[0]);
+	else if (timed_out)
 		rc = ferry_error_set(err, FERRY_EFAILED, "%s did not finish within %d s (killed)",
 				     a[0], timeout_s);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
@@ -675,6 +679,10 @@ out:
 		close(io[0]);
 	if (io[1] >= 0)
 		close(io[1]);
+	if (ep[0] >= 0)
+		close(ep[0]);
+	if (ep[1] >= 0)
+		close(ep[1]);
 	ferry_runtime_argv_free(a);
 	ferry_runtime_argv_free(envp);
 	return rc;

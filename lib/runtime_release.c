@@ -332,7 +332,7 @@ int ferry_runtime_release_overlay(struct ferry_runtime *rt, const char *pkg_dir,
 				  char out_id[FERRY_RELEASE_ID_MAX], struct ferry_error *err)
 {
 	static const char *const skip[] = { "manifest.json", "manifest.sig", META_DIR, NULL };
-	char cur[FERRY_RELEASE_ID_MAX], rel[FERRY_RELEASE_ID_MAX + 16], *base = NULL, *tmp = NULL;
+	char cur[FERRY_RELEASE_ID_MAX], rel[PATH_MAX], *base = NULL, *tmp = NULL;
 	json_t *man = NULL, *info = NULL, *layers, *l;
 	size_t i;
 	int rc;

@@ -34,8 +34,6 @@ struct ferry_intake {
 	char container[16];          /* "zip", "tar.gz", "tar.zst" */
 	uint64_t entries;            /* entries read */
 	uint64_t bytes;              /* payload bytes read and hashed */
-	char canon_sha256[65];       /* opts.canonical on a tar container: SHA-256 of the
-				      * canonical tar stream of these entries, else "" */
 };
 
 /* Called once manifest.json (and manifest.sig) are read and the manifest is valid,
@@ -47,7 +45,6 @@ struct ferry_intake_opts {
 	struct ferry_intake_limits limits;
 	ferry_intake_check_fn check;  /* may be NULL */
 	void *check_arg;
-	int canonical;                /* compute canon_sha256 (verification only) */
 	int manifest_only;            /* stop once the manifest is read (inspect) */
 };
 
@@ -67,21 +64,12 @@ int ferry_archive_intake(const char *path, const void *mem, size_t len, const ch
 			 struct ferry_error *err);
 void ferry_intake_free(struct ferry_intake *in);
 
-/* The decompressed bytes of a tar.gz/tar.zst file: SHA-256, CRC-32 and length. */
-struct ferry_raw_digest {
-	char sha256[65];
-	uint32_t crc32;
-	uint64_t size;
-};
-int ferry_archive_raw_digest(const char *path, struct ferry_raw_digest *out,
-			     struct ferry_error *err);
-
 /* The container a file name asks for by its suffix ("zip", "tar.gz", "tar.zst"), or NULL. */
 const char *ferry_archive_container_for(const char *filename);
 
-/* Writers in ferry's canonical form (used by `package build` and by verification):
+/* Writers in ferry's canonical form:
  * pax-restricted tar, no padding after the compressed stream, gzip without a
- * timestamp; container "tar" means no compression (the canonical stream itself). */
+ * timestamp. */
 int ferry_archive_writer_setup(struct archive *a, const char *container, struct ferry_error *err);
 /* Write one canonical header: mtime 0, uid/gid 0, no owner names. */
 int ferry_archive_write_header(struct archive *a, const char *path, int is_dir, uint64_t size,

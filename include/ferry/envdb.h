@@ -74,7 +74,8 @@ int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error
 int ferry_envdb_dump(struct ferry_envdb *db, FILE *out, struct ferry_error *err);
 int ferry_envdb_checksum(struct ferry_envdb *db, char out[65], struct ferry_error *err);
 
-/* The SQLite driver (envdb_sqlite.c). */
+/* The drivers: SQLite (envdb_sqlite.c), PostgreSQL (envdb_pg.c). */
 extern const struct ferry_envdb_ops ferry_envdb_sqlite;
+extern const struct ferry_envdb_ops ferry_envdb_postgresql;
 
 #endif

@@ -49,6 +49,10 @@ int ferry_key_export(struct ferry_ctx *ctx, const char *name, json_t **out,
 int ferry_key_sign(struct ferry_ctx *ctx, const char *name, const void *data, size_t len,
 		   char **sig_json, size_t *sig_len, struct ferry_error *err);
 
+/* The raw Ed25519 signature of data by key `name`; *k gets the key. */
+int ferry_key_sign_raw(struct ferry_ctx *ctx, const char *name, const void *data, size_t len,
+		       unsigned char sig[64], struct ferry_key *k, struct ferry_error *err);
+
 /* Trust a key in a project: `what` is a key name or id of this home, or the path of
  * a public key document from `ferry key export`. A revoked key stays revoked. */
 int ferry_key_trust(struct ferry_ctx *ctx, const char *project, const char *what,

@@ -108,7 +108,7 @@ struct ferry_manifest {
 	struct ferry_payload_file *payload;
 	size_t n_payload;
 	uint64_t payload_bytes;          /* sum of payload sizes */
-	const char *build_container;     /* "canonical-tar-1" when ferry built it, else NULL */
+	const char *build_seal;          /* "ferry-seal-1": the file ends with a seal (package.h) */
 };
 
 /* Parse and validate manifest bytes. On failure the message names the field path

@@ -42,8 +42,8 @@ int ferry_pkg_check_init(struct ferry_pkg_check *c, struct ferry_ctx *ctx, const
 int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_error *err);
 
 /* Everything about the package file: whole-file SHA-256, every entry, every hash,
- * the signature, the project's trust (when project is set) and, when the signed
- * manifest says ferry built it, that no byte of the container was altered.
+ * the signature, the project's trust (when project is set) and, when the package
+ * is sealed (the signed manifest says so), that no byte of the file was altered.
  * *report (may be NULL) gets a JSON report; *in (may be NULL) what intake read. */
 int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *project,
 			 json_t **report, struct ferry_intake **in, struct ferry_error *err);
@@ -57,6 +57,15 @@ int ferry_package_inspect(struct ferry_ctx *ctx, const char *path, json_t **out,
 int ferry_package_extract(struct ferry_ctx *ctx, const char *path, const char *project,
 			  const char *dest, struct ferry_manifest **manifest,
 			  struct ferry_error *err);
+
+/* The seal (docs/PACKAGES.md): build appends it; check finds it by the container's
+ * trailer. check: 0 with *state "none" (no seal), "checksum" (unsigned seal, sums
+ * every byte) or "signed" (signed by sig's key); FERRY_EVERIFY when a seal is present
+ * but any byte of the file, or the seal, was altered. */
+int ferry_seal_append(struct ferry_ctx *ctx, const char *path, const char *container,
+		      const char *key, struct ferry_error *err);
+int ferry_seal_check(const char *path, const char *container, const struct ferry_sig *sig,
+		     const char **state, struct ferry_error *err);
 
 /* SHA-256 (hex) and size of a file. */
 int ferry_file_sha256(const char *path, char hex[65], uint64_t *size, struct ferry_error *err);

@@ -11,8 +11,10 @@
  *   config.json             written by ferry for the application
  *   state/app.pid           "<pid> <start-ticks>": a stale pid is detected
  *   logs/app.log            the application's stdout and stderr, appended
- * Ports and database connection settings are recorded in the state store.
- * See docs/RUNTIME.md.
+ * Ports and database connection settings are recorded in the state store; the
+ * functions that change them open their own transaction: call them outside one.
+ * Start, stop, deploy and destroy hold state/lock (flock) so two ferry processes
+ * never act on one runtime at once. See docs/RUNTIME.md.
  */
 #ifndef FERRY_RUNTIME_H
 #define FERRY_RUNTIME_H

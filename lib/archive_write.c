@@ -1,5 +1,5 @@
-/* archive_canon.c: ferry's canonical archive writers, intake limits, and the digest of
- * a compressed tar's raw stream (used to authenticate every byte of a package). */
+/* archive_write.c: ferry's deterministic archive writers (canonical headers, no timestamps,
+ * no padding after the compressed stream) and the intake limits. */
 #include "ferry/archive.h"
 #include "ferry/error.h"
 #include "ferry/util.h"
@@ -9,7 +9,6 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 static int env_u64(const char *name, uint64_t *out, struct ferry_error *err)
 {
@@ -107,47 +106,4 @@ int ferry_archive_write_header(struct archive *a, const char *path, int is_dir, 
 	if (rc != ARCHIVE_OK)
 		return arc_err(a, err, path);
 	return 0;
-}
-
-int ferry_archive_raw_digest(const char *path, struct ferry_raw_digest *out,
-			     struct ferry_error *err)
-{
-	crypto_hash_sha256_state h;
-	unsigned char md[crypto_hash_sha256_BYTES];
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	uLong crc = crc32(0L, Z_NULL, 0);
-	char buf[65536];
-	la_ssize_t n;
-	int rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (!a)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_format_raw(a);
-	crypto_hash_sha256_init(&h);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		rc = ferry_error_set(err, FERRY_EUNSAFE, "%s: cannot decompress: %s", path,
-				     archive_error_string(a) ? archive_error_string(a) : "unknown error");
-		goto out;
-	}
-	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
-		crypto_hash_sha256_update(&h, (const unsigned char *)buf, (unsigned long long)n);
-		crc = crc32(crc, (const Bytef *)buf, (uInt)n);
-		out->size += (uint64_t)n;
-	}
-	if (n < 0) {
-		rc = ferry_error_set(err, FERRY_EUNSAFE, "%s: compressed stream damaged: %s", path,
-				     archive_error_string(a) ? archive_error_string(a) : "read error");
-		goto out;
-	}
-	crypto_hash_sha256_final(&h, md);
-	sodium_bin2hex(out->sha256, sizeof(out->sha256), md, sizeof(md));
-	out->crc32 = (uint32_t)crc;
-out:
-	archive_read_free(a);
-	return rc;
 }

@@ -1,0 +1,162 @@
+/* test_manifest.c: manifest.json parsing, validation errors and version ordering. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ferry/error.h"
+#include "ferry/manifest.h"
+
+#define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static const char *good =
+	"{\"format\": 1, \"name\": \"ledger-isv-tax\", \"version\": \"8.1.2\", \"type\": \"isv\","
+	" \"product\": \"finance-operations\", \"applies_to\": {\"releases\": [\"8.0\", \"8.1\"], \"platforms\": [\"PU20\"]},"
+	" \"requires\": [{\"name\": \"ledger-app\", \"min_version\": \"8.1.0\"}],"
+	" \"models\": [{\"name\": \"FabrikamTax\", \"owner\": \"isv\", \"layer\": \"isv\", \"overlayers\": [], \"extends\": [\"ApplicationSuite\"]}],"
+	" \"service\": {\"exec\": [\"bin/ledger\", \"serve\"], \"health\": \"/health\", \"version\": \"/version\"},"
+	" \"scripts\": {\"pre-install\": [{\"name\": \"check\", \"exec\": [\"bin/ledger\", \"check\"]}],"
+	"   \"post-install\": [{\"name\": \"tables\", \"sql\": \"sql/t.sql\"}], \"scrub\": [{\"name\": \"s\", \"sql\": \"sql/t.sql\"}]},"
+	" \"data_upgrade\": [{\"phase\": \"post-sync\", \"name\": \"c\", \"sql\": \"sql/t.sql\"},"
+	"   {\"phase\": \"prerequisites\", \"name\": \"a\", \"exec\": [\"bin/ledger\"]},"
+	"   {\"phase\": \"post-sync\", \"name\": \"d\", \"sql\": \"sql/t.sql\"},"
+	"   {\"phase\": \"schema-sync\", \"name\": \"b\", \"sql\": \"sql/t.sql\"}],"
+	" \"dvt\": [{\"service_model\": \"MRProcessService\", \"exec\": [\"bin/ledger\", \"dvt\"]}],"
+	" \"payload\": [{\"path\": \"sql/t.sql\", \"size\": 3, \"mode\": \"0644\", \"sha256\": \"" H64 "\"},"
+	"   {\"path\": \"bin/ledger\", \"size\": 10, \"mode\": \"0755\", \"sha256\": \"" H64 "\"}]}";
+
+static void test_parse_good(void **state)
+{
+	struct ferry_manifest *m;
+	struct ferry_error err;
+
+	(void)state;
+	assert_int_equal(ferry_manifest_parse(good, strlen(good), &m, &err), 0);
+	assert_string_equal(m->name, "ledger-isv-tax");
+	assert_int_equal(m->type, FERRY_PKG_ISV);
+	assert_int_equal(m->applies_releases.n, 2);
+	assert_string_equal(m->requires[0].min_version, "8.1.0");
+	assert_int_equal(m->models[0].owner, FERRY_OWNER_ISV);
+	assert_string_equal(m->models[0].extends.v[0], "ApplicationSuite");
+	assert_true(m->service.present);
+	assert_int_equal(m->service.ready_timeout_s, 20);
+	assert_string_equal(m->pre_install.v[0].exec.v[1], "check");
+	assert_string_equal(m->post_install.v[0].sql, "sql/t.sql");
+	/* data upgrade: by phase, then listed order */
+	assert_int_equal(m->data_upgrade.n, 4);
+	assert_string_equal(m->data_upgrade.v[0].name, "a");
+	assert_string_equal(m->data_upgrade.v[1].name, "b");
+	assert_string_equal(m->data_upgrade.v[2].name, "c");
+	assert_string_equal(m->data_upgrade.v[3].name, "d");
+	assert_string_equal(m->dvt.v[0].service_model, "MRProcessService");
+	assert_string_equal(m->dvt.v[0].name, "MRProcessService");
+	/* payload sorted by path, with lookups */
+	assert_string_equal(m->payload[0].path, "bin/ledger");
+	assert_int_equal(m->payload[0].mode, 0755);
+	assert_non_null(ferry_manifest_file(m, "sql/t.sql"));
+	assert_null(ferry_manifest_file(m, "sql"));
+	assert_true(ferry_manifest_is_dir(m, "sql"));
+	assert_false(ferry_manifest_is_dir(m, "sq"));
+	assert_int_equal(m->payload_bytes, 13);
+	assert_true(ferry_manifest_applies(m, "8.1", "PU20"));
+	assert_false(ferry_manifest_applies(m, "7.3", NULL));
+	assert_false(ferry_manifest_applies(m, "8.1", "PU12"));
+	ferry_manifest_free(m);
+}
+
+/* Replace the first occurrence of `from` in good by `to` and expect an error naming `want`. */
+static void expect_error(const char *from, const char *to, const char *want)
+{
+	char doc[8192], *p;
+	struct ferry_manifest *m = NULL;
+	struct ferry_error err;
+
+	p = strstr(good, from);
+	assert_non_null(p);
+	snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(p - good), good, to, p + strlen(from));
+	ferry_error_clear(&err);
+	assert_int_not_equal(ferry_manifest_parse(doc, strlen(doc), &m, &err), 0);
+	assert_null(m);
+	if (!strstr(err.msg, want))
+		fail_msg("expected '%s' in '%s'", want, err.msg);
+}
+
+static void test_errors_name_the_field(void **state)
+{
+	(void)state;
+	expect_error("\"format\": 1", "\"format\": 2", "format: 2 is not supported");
+	expect_error("\"version\": \"8.1.2\"", "\"version\": \"eight\"", "version: 'eight' is not a dotted-number");
+	expect_error("\"type\": \"isv\"", "\"type\": \"plugin\"", "type: 'plugin' unknown");
+	expect_error("\"owner\": \"isv\"", "\"owner\": 7", "models[0].owner: must be a non-empty string");
+	expect_error("\"exec\": [\"bin/ledger\", \"check\"]", "\"exec\": []", "scripts.pre-install[0].exec: must be a non-empty array");
+	expect_error("\"sql\": \"sql/t.sql\"}], \"scrub\"", "\"sql\": \"sql/nope.sql\"}], \"scrub\"",
+		     "scripts.post-install[0].sql: 'sql/nope.sql' is not a file listed in payload");
+	expect_error("\"phase\": \"post-sync\"", "\"phase\": \"later\"", "data_upgrade[0].phase: unknown phase 'later'");
+	expect_error("\"service_model\": \"MRProcessService\", ", "", "dvt[0].name: missing");
+	expect_error("\"path\": \"sql/t.sql\"", "\"path\": \"../t.sql\"", "payload[0].path: '../t.sql' is not a safe relative path");
+	expect_error("\"path\": \"sql/t.sql\"", "\"path\": \"/etc/t.sql\"", "absolute path");
+	expect_error("\"path\": \"sql/t.sql\"", "\"path\": \"bin/ledger\"", "'bin/ledger' listed twice");
+	expect_error("\"path\": \"sql/t.sql\"", "\"path\": \"bin/ledger/x\"", "is a file and also a directory");
+	expect_error("\"mode\": \"0644\"", "\"mode\": \"rwx\"", "mode must be an octal string");
+	expect_error("\"size\": 3", "\"size\": -3", "size must be a non-negative integer");
+	expect_error("\"sha256\": \"" H64 "\"}", "\"sha256\": \"ABC\"}", "sha256: must be 64 lowercase hex digits");
+	expect_error("\"scrub\"", "\"uninstall\"", "scripts: unknown phase 'uninstall'");
+	expect_error("\"health\": \"/health\"", "\"health\": \"health\"", "service.health: must be an HTTP path");
+	expect_error("\"min_version\": \"8.1.0\"", "\"min_version\": \"8.x\"", "requires[0].min_version");
+	expect_error("\"name\": \"ledger-isv-tax\", ", "", "name: missing (required)");
+	expect_error("{\"format\"", "{\"name\": \"dup\", \"format\"", "invalid JSON");
+}
+
+static void test_application_needs_release(void **state)
+{
+	expect_error("\"type\": \"isv\"", "\"type\": \"application\"", "provides.release: required for application");
+	expect_error("\"type\": \"isv\"", "\"type\": \"platform\"", "provides.platform: required");
+	(void)state;
+}
+
+static void test_version_cmp(void **state)
+{
+	(void)state;
+	assert_true(ferry_version_cmp("8.1.10", "8.1.9") > 0);
+	assert_true(ferry_version_cmp("8.1.9", "8.1.10") < 0);
+	assert_int_equal(ferry_version_cmp("8.1", "8.1.0"), 0);
+	assert_true(ferry_version_cmp("10.0", "9.9.9") > 0);
+	assert_true(ferry_version_cmp("7.3", "8.0") < 0);
+	assert_true(ferry_version_cmp("x", "1.0") < 0);
+	assert_true(ferry_version_valid("8.1.2"));
+	assert_false(ferry_version_valid("8..1"));
+	assert_false(ferry_version_valid("8.1."));
+	assert_false(ferry_version_valid(".8"));
+	assert_false(ferry_version_valid("1234567890"));
+	assert_false(ferry_version_valid(""));
+}
+
+static void test_path_check(void **state)
+{
+	(void)state;
+	assert_int_equal(ferry_path_check("bin/ledger", NULL), 0);
+	assert_int_equal(ferry_path_check("a/.hidden", NULL), 0);
+	assert_int_not_equal(ferry_path_check("../x", NULL), 0);
+	assert_int_not_equal(ferry_path_check("a/../x", NULL), 0);
+	assert_int_not_equal(ferry_path_check("a/./x", NULL), 0);
+	assert_int_not_equal(ferry_path_check("/x", NULL), 0);
+	assert_int_not_equal(ferry_path_check("a//x", NULL), 0);
+	assert_int_not_equal(ferry_path_check("a/", NULL), 0);
+	assert_int_not_equal(ferry_path_check("a\\..\\x", NULL), 0);
+	assert_int_not_equal(ferry_path_check("a\nb", NULL), 0);
+	assert_int_not_equal(ferry_path_check("", NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_errors_name_the_field),
+		cmocka_unit_test(test_application_needs_release),
+		cmocka_unit_test(test_version_cmp),
+		cmocka_unit_test(test_path_check),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
