@@ -63,6 +63,10 @@ int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_project(struct cli *cli, int argc, char **argv);
 int cmd_env(struct cli *cli, int argc, char **argv);
 int cmd_feature(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+int cmd_audit(struct cli *cli, int argc, char **argv);
+/* Record a state-changing command and its result in the audit log (cmd_audit.c). */
+void cli_audit_command(struct cli *cli, int argc, char **argv, int exit_code);
 int cmd_code(struct cli *cli, int argc, char **argv);
 int cmd_hotfix(struct cli *cli, int argc, char **argv);
 int cmd_catalog(struct cli *cli, int argc, char **argv);

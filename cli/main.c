@@ -18,6 +18,8 @@ static const struct cli_cmd groups[] = {
 	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
 	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
 	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
+	{ "token", cmd_token, "token create|list|revoke     API tokens for ferryd" },
+	{ "audit", cmd_audit, "audit [--project P] [--json]  who changed what, when, with what result" },
 	{ "code", cmd_code, "code scan|upgrade            source models, overlayering, code upgrade" },
 	{ "hotfix", cmd_hotfix, "hotfix apply|list          source hotfixes of a source tree" },
 	{ "catalog", cmd_catalog, "catalog list|show|validate   release catalogs" },
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 	for (c = groups; c->name; c++) {
 		if (!strcmp(c->name, argv[1])) {
 			rc = c->fn(&cli, argc - 1, argv + 1);
+			cli_audit_command(&cli, argc, argv, rc);
 			ferry_ctx_free(cli.ctx);
 			return rc;
 		}

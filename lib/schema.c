@@ -42,6 +42,8 @@ static const struct ferry_migrations core = {
 /* Components register here, in dependency order (one line each). */
 const struct ferry_migrations *const ferry_schema[] = {
 	&core,
+	&ferry_schema_tokens,
+	&ferry_schema_audit,
 	&ferry_schema_op,
 	&ferry_schema_notify,
 	&ferry_schema_packages,

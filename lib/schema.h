@@ -5,6 +5,8 @@
 #include "ferry/store.h"
 
 /* One line per component, in dependency order (add yours below). */
+extern const struct ferry_migrations ferry_schema_tokens;
+extern const struct ferry_migrations ferry_schema_audit;
 extern const struct ferry_migrations ferry_schema_op;
 extern const struct ferry_migrations ferry_schema_notify;
 extern const struct ferry_migrations ferry_schema_packages; /* keys, trust, assets */

@@ -9,10 +9,13 @@ PKGS=(
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev zlib1g-dev
   postgresql postgresql-client
   perl curl zstd git jq
+  nodejs npm chromium
 )
 
 missing=()
 for p in "${PKGS[@]}"; do
+  # npm ships inside some nodejs builds (e.g. NodeSource): a working npm is enough.
+  [ "$p" = npm ] && command -v npm >/dev/null && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,0 +1,90 @@
+/* api_envs.c: /api/environments. */
+#include "ferryd.h"
+
+#include "ferry/env.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum MHD_Result api_envs_list(struct api_req *r)
+{
+	const char *project = api_query(r, "project"), *all = api_query(r, "all");
+	struct ferry_error err;
+	json_t *arr;
+
+	if (r->tok.project[0]) {
+		if (project && auth_allow(r, FERRY_TOKEN_VIEWER, project))
+			return r->ret;
+		project = r->tok.project;
+	}
+	ferry_error_clear(&err);
+	if (ferry_env_list(r->ctx, project, all && !strcmp(all, "true"), &arr, &err))
+		return api_ferror(r, &err);
+	return api_json(r, 200, arr);
+}
+
+static enum MHD_Result env_reply(struct api_req *r, unsigned status, const char *name)
+{
+	struct ferry_error err;
+	struct ferry_env e;
+
+	ferry_error_clear(&err);
+	if (ferry_env_get(r->ctx, name, &e, &err))
+		return api_ferror(r, &err);
+	return api_json(r, status, ferry_env_to_json(&e));
+}
+
+enum MHD_Result api_envs_create(struct api_req *r)
+{
+	struct ferry_env_spec spec = { 0 };
+	struct ferry_error err;
+	json_t *b = api_body(r);
+
+	if (!b || api_member_str(r, b, "name", 1, &spec.name) ||
+	    api_member_str(r, b, "project", 1, &spec.project) ||
+	    api_member_str(r, b, "role", 1, &spec.role) ||
+	    api_member_str(r, b, "product", 0, &spec.product) ||
+	    api_member_str(r, b, "app_release", 1, &spec.app_release) ||
+	    api_member_str(r, b, "platform", 1, &spec.platform))
+		return r->ret;
+	snprintf(r->target, sizeof(r->target), "%s", spec.name);
+	if (auth_allow(r, FERRY_TOKEN_OPERATOR, spec.project))
+		return r->ret;
+	ferry_error_clear(&err);
+	if (ferry_env_create(r->ctx, &spec, &err))
+		return api_ferror(r, &err);
+	return env_reply(r, 201, spec.name);
+}
+
+/* Load the environment named in the path and check the caller may act on it. */
+static int env_access(struct api_req *r, enum ferry_token_role need, struct ferry_env *e)
+{
+	struct ferry_error err;
+
+	ferry_error_clear(&err);
+	if (ferry_env_get(r->ctx, r->params[0], e, &err))
+		return api_ferror(r, &err), -1;
+	return auth_allow(r, need, e->project);
+}
+
+enum MHD_Result api_envs_get(struct api_req *r)
+{
+	struct ferry_env e;
+
+	if (env_access(r, FERRY_TOKEN_VIEWER, &e))
+		return r->ret;
+	return api_json(r, 200, ferry_env_to_json(&e));
+}
+
+enum MHD_Result api_envs_delete(struct api_req *r)
+{
+	struct ferry_error err;
+	struct ferry_env e;
+
+	if (env_access(r, FERRY_TOKEN_ADMIN, &e))
+		return r->ret;
+	ferry_error_clear(&err);
+	if (ferry_env_rm(r->ctx, r->params[0], &err))
+		return api_ferror(r, &err);
+	return api_no_content(r);
+}

@@ -1,0 +1,188 @@
+/* ferryd.h: what ferryd's files share: configuration, the daemon, a request, the
+ * route table, replies, logging, the context pool and the event hub. */
+#ifndef FERRYD_H
+#define FERRYD_H
+
+#include "ferry/buf.h"
+#include "ferry/error.h"
+#include "ferry/token.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ferry_ctx;
+struct MHD_Daemon;
+
+/* config.c: settings from the config file, then the command line. */
+struct ferryd_config {
+	char *listen;        /* address to bind, "127.0.0.1" */
+	int port;            /* 0: any free port (logged, and written to port_file) */
+	char *home;          /* ferry home (state store) */
+	char *assets;        /* directory holding openapi.json and web/ */
+	char *port_file;     /* write the bound port here once listening (tests, scripts) */
+	int max_conns;       /* connection limit */
+	int workers;         /* job worker threads */
+	size_t body_limit;   /* largest JSON request body in bytes (413 past it) */
+	int print_routes;    /* --routes: print the route table and exit */
+};
+
+/* Parse `ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR] [--assets DIR]
+ * [--port-file FILE] [--max-connections N]`. Returns 0, or 2 after printing a usage error. */
+int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv);
+void ferryd_config_release(struct ferryd_config *cfg);
+
+/* log.c: one line per event on stderr: ts=... level=... msg=... key=value ...
+ * Values are quoted when needed. Pairs end with NULL. Never pass secrets. */
+void flog(const char *level, const char *msg, ...) __attribute__((sentinel));
+
+/* pool.c: a pool of open contexts (one store connection each) shared by requests. */
+struct ctx_pool;
+struct ctx_pool *ctx_pool_new(const char *home, int keep);
+void ctx_pool_free(struct ctx_pool *p);
+struct ferry_ctx *ctx_pool_get(struct ctx_pool *p, struct ferry_error *err);
+void ctx_pool_put(struct ctx_pool *p, struct ferry_ctx *ctx);
+
+/* sse.c: the event hub: a ring of recent events fanned out to /api/events streams. */
+struct sse_hub;
+struct sse_hub *sse_hub_new(void);
+/* Wake and end every stream (before stopping the HTTP server). */
+void sse_hub_shutdown(struct sse_hub *h);
+void sse_hub_free(struct sse_hub *h);
+/* Publish an event of `type` (e.g. "change", "operation", "step"); `project` limits it
+ * to tokens of that scope (NULL: unscoped tokens only when it concerns no project).
+ * Steals data. */
+void sse_publish(struct sse_hub *h, const char *type, const char *project, json_t *data);
+
+/* jobs.c: operations run by a pool of workers (see docs/ENGINE.md for the engine). */
+enum job_action { JOB_RUN, JOB_RESUME, JOB_RERUN_STEP, JOB_COMPLETE_STEP };
+struct jobs;
+
+struct ferryd {
+	struct ferryd_config cfg;
+	struct ctx_pool *pool;
+	struct sse_hub *hub;
+	struct MHD_Daemon *mhd;
+	struct jobs *jobs;
+	int port;            /* bound port */
+};
+
+#define API_MAX_PARAMS 4
+
+/* One HTTP request, from first byte to the reply. */
+struct api_req {
+	struct ferryd *d;
+	struct MHD_Connection *conn;
+	const char *method;
+	char path[512];
+	const struct route *route;
+	const char *params[API_MAX_PARAMS];  /* {name} segments of the path, decoded */
+	char segs[512];                      /* storage for params */
+	char activity[40];                   /* activity ID of this request */
+	struct ferry_ctx *ctx;               /* from the pool, for this request only */
+	struct ferry_token tok;              /* the caller, when authenticated */
+	char actor[80];                      /* "token:NAME" or "anonymous" */
+	struct ferry_buf body;
+	int too_large;
+	json_t *json;                        /* parsed body (api_body) */
+	unsigned status;                     /* status sent */
+	int err_code;                        /* ferry code of a failure reply */
+	char err_msg[512];
+	char target[128];                    /* audit: what was acted on (default params[0]) */
+	char project[64];                    /* audit/events: the project concerned */
+	enum MHD_Result ret;                 /* what the last reply returned */
+	int64_t t0;
+};
+
+typedef enum MHD_Result (*api_fn)(struct api_req *r);
+
+struct route {
+	const char *method;
+	const char *path;                    /* "/api/projects/{project}" */
+	enum ferry_token_role role;          /* least role; NONE = public */
+	const char *action;                  /* audit action for changes; NULL for reads */
+	int global;                          /* not project-bound: scoped tokens are refused */
+	api_fn fn;
+	const char *summary;
+};
+
+/* routes.c: every API route (ferryd --routes prints them; the OpenAPI test reads that). */
+extern const struct route ferryd_routes[];
+
+struct jobs *jobs_start(struct ferryd *d, int workers);
+/* Stop: runners stop between steps (operations become interrupted), workers join. */
+void jobs_stop(struct jobs *js);
+/* Queue an action on an operation; FERRY_ESTATE when it is already queued or running here. */
+int jobs_submit(struct jobs *js, enum job_action action, const char *ref, const char *step,
+		const char *actor, const char *project, struct ferry_error *err);
+int jobs_busy(struct jobs *js, const char *ref);
+/* At start: reap operations whose runner died and report every one that needs resuming. */
+void jobs_recover(struct ferryd *d);
+
+/* http.c: the server. */
+int http_start(struct ferryd *d);
+void http_stop(struct ferryd *d);
+
+/* reply.c: replies. Each returns r->ret as well as storing it. */
+enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *body); /* steals body */
+enum MHD_Result api_error(struct api_req *r, unsigned status, const char *code,
+			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Map a libferry error to its status: invalid 422, not-found 404, exists/conflict 409,
+ * refused 422, verification/unsafe 422, store 503, anything else 500. */
+enum MHD_Result api_ferror(struct api_req *r, const struct ferry_error *err);
+enum MHD_Result api_no_content(struct api_req *r);
+/* The request body as a JSON object; on failure sends 400/413 and returns NULL. */
+json_t *api_body(struct api_req *r);
+/* A string member: required ones missing or of the wrong type send 400 and return -1. */
+int api_member_str(struct api_req *r, json_t *obj, const char *key, int required,
+		   const char **out);
+/* A query argument or NULL. */
+const char *api_query(struct api_req *r, const char *key);
+
+/* auth.c: authentication and authorization. */
+/* Read "Authorization: Bearer <token>" and verify it; on failure sends 401 and returns -1. */
+int auth_authenticate(struct api_req *r);
+/* May the caller act with `need` on `project` (NULL: not project-bound)? Else 403, -1. */
+int auth_allow(struct api_req *r, enum ferry_token_role need, const char *project);
+/* The route-level check: the role, and no project scope on global routes. */
+int auth_route(struct api_req *r);
+/* 1 when the caller may see `project` (unscoped tokens see every project). */
+int auth_sees(const struct api_req *r, const char *project);
+
+/* static.c: files. */
+enum MHD_Result static_serve(struct api_req *r);
+enum MHD_Result api_openapi(struct api_req *r);
+
+/* Route handlers, one file per resource. */
+enum MHD_Result api_health(struct api_req *r);
+enum MHD_Result api_whoami(struct api_req *r);
+enum MHD_Result api_projects_list(struct api_req *r);
+enum MHD_Result api_projects_create(struct api_req *r);
+enum MHD_Result api_projects_get(struct api_req *r);
+enum MHD_Result api_projects_patch(struct api_req *r);
+enum MHD_Result api_projects_delete(struct api_req *r);
+enum MHD_Result api_features_list(struct api_req *r);
+enum MHD_Result api_features_put(struct api_req *r);
+enum MHD_Result api_envs_list(struct api_req *r);
+enum MHD_Result api_envs_create(struct api_req *r);
+enum MHD_Result api_envs_get(struct api_req *r);
+enum MHD_Result api_envs_delete(struct api_req *r);
+enum MHD_Result api_tokens_list(struct api_req *r);
+enum MHD_Result api_tokens_create(struct api_req *r);
+enum MHD_Result api_tokens_delete(struct api_req *r);
+enum MHD_Result api_audit_list(struct api_req *r);
+enum MHD_Result api_events(struct api_req *r);
+enum MHD_Result api_ops_list(struct api_req *r);
+enum MHD_Result api_ops_get(struct api_req *r);
+enum MHD_Result api_ops_log(struct api_req *r);
+enum MHD_Result api_ops_resume(struct api_req *r);
+enum MHD_Result api_ops_rerun(struct api_req *r);
+enum MHD_Result api_ops_complete(struct api_req *r);
+enum MHD_Result api_ops_abort(struct api_req *r);
+enum MHD_Result api_selftest(struct api_req *r);
+enum MHD_Result api_catalogs_list(struct api_req *r);
+enum MHD_Result api_catalogs_get(struct api_req *r);
+enum MHD_Result api_advisor(struct api_req *r);
+
+#endif

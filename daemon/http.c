@@ -1,0 +1,272 @@
+/* http.c: the HTTP server: libmicrohttpd setup, request bodies, routing, auth, audit
+ * of changes, and one log line per request. */
+#include "ferryd.h"
+
+#include "ferry/audit.h"
+#include "ferry/ctx.h"
+#include "ferry/util.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Match path against a route pattern, filling r->params from {name} segments. */
+static int route_match(const char *pattern, const char *path, struct api_req *r)
+{
+	char *out = r->segs, *end = r->segs + sizeof(r->segs);
+	int np = 0;
+
+	memset(r->params, 0, sizeof(r->params));
+	while (*pattern && *path) {
+		if (*pattern != '/' || *path != '/')
+			return 0;
+		pattern++, path++;
+		if (*pattern == '{') {
+			size_t n = strcspn(path, "/");
+			if (n == 0 || np >= API_MAX_PARAMS || out + n + 1 > end)
+				return 0;
+			memcpy(out, path, n);
+			out[n] = '\0';
+			r->params[np++] = out;
+			out += n + 1;
+			path += n;
+			pattern += strcspn(pattern, "/");
+		} else {
+			size_t n = strcspn(pattern, "/");
+			if (strncmp(pattern, path, n) || (path[n] && path[n] != '/'))
+				return 0;
+			pattern += n, path += n;
+		}
+	}
+	return !*pattern && !*path;
+}
+
+/* The route for method+path; *path_known says whether any method matched. */
+static const struct route *route_find(struct api_req *r, int *path_known)
+{
+	const struct route *rt;
+	const char *m = !strcmp(r->method, "HEAD") ? "GET" : r->method;
+
+	*path_known = 0;
+	for (rt = ferryd_routes; rt->method; rt++) {
+		if (!route_match(rt->path, r->path, r))
+			continue;
+		*path_known = 1;
+		if (!strcmp(rt->method, m))
+			return rt;
+	}
+	return NULL;
+}
+
+static void audit_change(struct api_req *r)
+{
+	struct ferry_audit_entry e = { 0 };
+	struct ferry_error err;
+	int ok = r->status < 300;
+
+	e.actor = r->actor;
+	e.action = r->route->action;
+	e.target = r->target[0] ? r->target : r->params[0];
+	e.project = r->project[0] ? r->project : NULL;
+	e.code = ok ? 0 : (r->err_code ? r->err_code : FERRY_EFAILED);
+	e.message = ok ? NULL : r->err_msg;
+	e.activity_id = r->activity;
+	ferry_error_clear(&err);
+	if (ferry_audit_record(r->ctx, &e, &err))
+		flog("error", "audit record failed", "activity", r->activity, "error", err.msg, NULL);
+	if (ok)
+		sse_publish(r->d->hub, "change", e.project, json_pack("{s:s, s:s?, s:s?, s:s, s:s}",
+			"action", e.action, "target", e.target, "project", e.project,
+			"actor", e.actor, "activity_id", r->activity));
+}
+
+static enum MHD_Result dispatch(struct api_req *r)
+{
+	struct ferry_error err;
+	int known;
+
+	r->route = route_find(r, &known);
+	if (!r->route) {
+		if (strncmp(r->path, "/api/", 5) && strcmp(r->path, "/api"))
+			return static_serve(r);
+		if (known)
+			return api_error(r, 405, "method-not-allowed", "%s is not allowed on %s",
+					 r->method, r->path);
+		return api_error(r, 404, "not-found", "no API route %s %s: see /api/openapi.json",
+				 r->method, r->path);
+	}
+	if (r->too_large)
+		return api_error(r, 413, "too-large", "request body exceeds %zu bytes",
+				 r->d->cfg.body_limit);
+	if (r->route->role == FERRY_TOKEN_NONE && !r->route->action)
+		return r->route->fn(r);
+	ferry_error_clear(&err);
+	if (!(r->ctx = ctx_pool_get(r->d->pool, &err)))
+		return api_ferror(r, &err);
+	r->ctx->actor = r->actor;
+	if (auth_authenticate(r) == 0 && auth_route(r) == 0)
+		r->route->fn(r);
+	if (r->route->action)
+		audit_change(r);
+	ctx_pool_put(r->d->pool, r->ctx);
+	r->ctx = NULL;
+	return r->ret;
+}
+
+static void log_request(struct api_req *r)
+{
+	char status[8], ms[24];
+
+	snprintf(status, sizeof(status), "%u", r->status);
+	snprintf(ms, sizeof(ms), "%lld", (long long)(ferry_mono_ms() - r->t0));
+	flog(r->status >= 500 ? "error" : "info", "request", "method", r->method, "path", r->path,
+	     "status", status, "ms", ms, "actor", r->actor, "activity", r->activity,
+	     r->status >= 400 ? "error" : NULL, r->err_msg, NULL);
+}
+
+static struct api_req *req_new(struct ferryd *d, struct MHD_Connection *conn,
+			       const char *method, const char *url)
+{
+	struct api_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->d = d;
+	r->conn = conn;
+	r->method = method;
+	r->t0 = ferry_mono_ms();
+	r->ret = MHD_YES;
+	snprintf(r->path, sizeof(r->path), "%s", url);
+	snprintf(r->actor, sizeof(r->actor), "anonymous");
+	ferry_uuid(r->activity);
+	ferry_buf_init(&r->body);
+	r->body.limit = d->cfg.body_limit + 1;
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct ferryd *d = cls;
+	struct api_req *r = *con_cls;
+	const char *cl;
+	long long len;
+
+	(void)version;
+	if (!r) {
+		if (!(r = req_new(d, conn, method, url)))
+			return MHD_NO;
+		*con_cls = r;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl && !ferry_parse_int(cl, 0, INT64_MAX, &len) && (size_t)len > d->cfg.body_limit) {
+			r->too_large = 1;
+			return api_error(r, 413, "too-large", "request body of %lld bytes exceeds %zu bytes",
+					 len, d->cfg.body_limit);
+		}
+		return MHD_YES;
+	}
+	if (r->status) /* replied early (413): discard the rest */
+		return MHD_YES;
+	if (*upload_size) {
+		if (!r->too_large && ferry_buf_add(&r->body, upload, *upload_size))
+			r->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct api_req *r = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (!r)
+		return;
+	if (r->status)
+		log_request(r);
+	json_decref(r->json);
+	ferry_buf_release(&r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	flog("warn", "http", "detail", msg, NULL);
+}
+
+static int bind_addr(struct ferryd *d, struct sockaddr_storage *ss, unsigned *flags)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	const char *a = d->cfg.listen;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!strcmp(a, "localhost"))
+		a = "127.0.0.1";
+	if (inet_pton(AF_INET, a, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)d->cfg.port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, a, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)d->cfg.port);
+		*flags |= MHD_USE_IPv6;
+		return 0;
+	}
+	flog("error", "invalid listen address: give an IPv4 or IPv6 address", "listen", a, NULL);
+	return -1;
+}
+
+int http_start(struct ferryd *d)
+{
+	struct sockaddr_storage ss;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+
+	if (bind_addr(d, &ss, &flags))
+		return -1;
+	d->mhd = MHD_start_daemon(flags, (uint16_t)d->cfg.port, NULL, NULL, on_request, d,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_conns,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		MHD_OPTION_END);
+	if (!d->mhd) {
+		char port[16];
+		snprintf(port, sizeof(port), "%d", d->cfg.port);
+		flog("error", "cannot listen (address in use or not allowed?)", "listen", d->cfg.listen,
+		     "port", port, NULL);
+		return -1;
+	}
+	info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	d->port = info ? info->port : d->cfg.port;
+	return 0;
+}
+
+void http_stop(struct ferryd *d)
+{
+	if (!d->mhd)
+		return;
+	MHD_stop_daemon(d->mhd);
+	d->mhd = NULL;
+}
