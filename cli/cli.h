@@ -54,6 +54,10 @@ void cli_print_json(const json_t *v);
 void cli_print_table(const json_t *rows, const char *const cols[], const char *const heads[]);
 /* "key: value" lines for an object, in the given key order. */
 void cli_print_fields(const json_t *obj, const char *const keys[]);
+/* Print as JSON under --json, else as a table / fields; releases the reference. */
+void cli_emit_table(struct cli *cli, json_t *rows, const char *const cols[],
+		    const char *const heads[]);
+void cli_emit_fields(struct cli *cli, json_t *obj, const char *const keys[]);
 
 /* Reset getopt so a command can parse its own options. */
 void cli_getopt_reset(void);

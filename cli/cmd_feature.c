@@ -49,11 +49,7 @@ static int feature_list(struct cli *cli, int argc, char **argv)
 	ferry_error_clear(&err);
 	if (ferry_feature_list(ctx, project, &arr, &err))
 		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, cols, heads);
-	json_decref(arr);
+	cli_emit_table(cli, arr, cols, heads);
 	return EXIT_OK;
 }
 

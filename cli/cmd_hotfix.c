@@ -90,11 +90,7 @@ static int hotfix_list(struct cli *cli, int argc, char **argv)
 	ferry_error_clear(&err);
 	if (ferry_hotfix_list(argv[optind], &arr, &err))
 		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, cols, heads);
-	json_decref(arr);
+	cli_emit_table(cli, arr, cols, heads);
 	return EXIT_OK;
 }
 

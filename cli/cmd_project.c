@@ -26,9 +26,11 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		free(home);
 		return cli_fail(cli, &err);
 	}
-	if (cli->json)
-		printf("{\n  \"home\": \"%s\"\n}\n", home);
-	else if (!cli->quiet)
+	if (cli->json) {
+		json_t *o = json_pack("{s:s}", "home", home);
+		cli_print_json(o);
+		json_decref(o);
+	} else if (!cli->quiet)
 		printf("Initialized ferry home in %s\n", home);
 	free(home);
 	return EXIT_OK;
@@ -85,11 +87,7 @@ static int project_list(struct cli *cli, int argc, char **argv)
 	ferry_error_clear(&err);
 	if (ferry_project_list(ctx, &arr, &err))
 		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, cols, heads);
-	json_decref(arr);
+	cli_emit_table(cli, arr, cols, heads);
 	return EXIT_OK;
 }
 
@@ -112,11 +110,7 @@ static int project_show(struct cli *cli, int argc, char **argv)
 	if (ferry_project_get(ctx, argv[1], &p, &err))
 		return cli_fail(cli, &err);
 	o = ferry_project_to_json(&p);
-	if (cli->json)
-		cli_print_json(o);
-	else
-		cli_print_fields(o, keys);
-	json_decref(o);
+	cli_emit_fields(cli, o, keys);
 	return EXIT_OK;
 }
 

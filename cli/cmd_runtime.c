@@ -245,11 +245,7 @@ int cmd_env_status(struct cli *cli, int argc, char **argv)
 	ferry_runtime_status(rt, 1, &st);
 	o = ferry_runtime_to_json(rt, &st);
 	json_object_set_new(o, "environment", json_string(a.name));
-	if (cli->json)
-		cli_print_json(o);
-	else
-		cli_print_fields(o, keys);
-	json_decref(o);
+	cli_emit_fields(cli, o, keys);
 	ferry_runtime_free(rt);
 	return EXIT_OK;
 }

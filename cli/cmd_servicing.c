@@ -133,10 +133,6 @@ int cmd_env_history(struct cli *cli, int argc, char **argv)
 	ferry_error_clear(&err);
 	if (ferry_servicing_history(ctx, argv[1], &arr, &err))
 		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, cols, heads);
-	json_decref(arr);
+	cli_emit_table(cli, arr, cols, heads);
 	return EXIT_OK;
 }

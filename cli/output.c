@@ -182,3 +182,22 @@ void cli_print_fields(const json_t *obj, const char *const keys[])
 	for (i = 0; keys[i]; i++)
 		printf("%-16s %s\n", keys[i], cell(obj, keys[i], buf, sizeof(buf)));
 }
+
+void cli_emit_table(struct cli *cli, json_t *rows, const char *const cols[],
+		    const char *const heads[])
+{
+	if (cli->json)
+		cli_print_json(rows);
+	else
+		cli_print_table(rows, cols, heads);
+	json_decref(rows);
+}
+
+void cli_emit_fields(struct cli *cli, json_t *obj, const char *const keys[])
+{
+	if (cli->json)
+		cli_print_json(obj);
+	else
+		cli_print_fields(obj, keys);
+	json_decref(obj);
+}

@@ -47,7 +47,7 @@ if [ -n "${FERRY_PG:-}" ]; then
   . "$FERRY_PG/env"
 fi
 
-prove_run() { prove --exec '' --jobs "${FERRY_TEST_JOBS:-2}" --timer "$@"; }
+prove_run() { prove --exec '' --failures --comments --jobs "${FERRY_TEST_JOBS:-2}" --timer "$@"; }
 status=0
 if [[ " $backends " == *" sqlite "* ]] && [ ${#files[@]} -gt 0 ]; then
   echo "# state store: SQLite"
