@@ -11,6 +11,7 @@
 #include "ferry/env.h"
 #include "ferry/error.h"
 #include "ferry/manifest.h"
+#include "ferry/platform_update.h"
 #include "ferry/runtime.h"
 #include "ferry/store.h"
 #include "ferry/util.h"
@@ -196,13 +197,6 @@ static void check_versions(struct plan *p, const json_t *layers, struct ferry_ca
 	else if (have && ferry_version_cmp(m->version, have) < 0)
 		check(p, "version", 0, "%s %s would downgrade '%s' (it has %s): downgrades are refused",
 		      m->name, m->version, p->env.name, have);
-	else if (m->type == FERRY_PKG_PLATFORM && m->provides_platform && cat &&
-		 ferry_catalog_platform(cat, m->provides_platform) &&
-		 ferry_catalog_platform(cat, p->env.platform) &&
-		 ferry_catalog_platform_cmp(ferry_catalog_platform(cat, m->provides_platform),
-					    ferry_catalog_platform(cat, p->env.platform)) <= 0)
-		check(p, "version", 0, "platform %s is not newer than %s on '%s': no downgrade or reinstall",
-		      m->provides_platform, p->env.platform, p->env.name);
 	else
 		check(p, "version", 1, "%s %s%s%s", m->name, m->version, have ? " replaces " : " is new",
 		      have ? have : "");
@@ -309,6 +303,24 @@ static int check_candidate(struct ferry_ctx *ctx, struct plan *p, struct ferry_e
 	return rc < 0 ? rc : 0;
 }
 
+/* (upgrade) Another slot (the upgrade-in-progress environment) runs its own release:
+ * the rules check the package against what that slot's application provides. */
+static void slot_release(struct ferry_runtime *rt, struct ferry_env *e)
+{
+	json_t *man = NULL, *pv;
+
+	if (ferry_runtime_release_manifest(rt, NULL, &man, NULL))
+		return;
+	pv = json_object_get(man, "provides");
+	if (json_is_string(json_object_get(pv, "release")))
+		snprintf(e->app_release, sizeof(e->app_release), "%s",
+			 json_string_value(json_object_get(pv, "release")));
+	if (json_is_string(json_object_get(pv, "platform")))
+		snprintf(e->platform, sizeof(e->platform), "%s",
+			 json_string_value(json_object_get(pv, "platform")));
+	json_decref(man);
+}
+
 static int plan_load(struct ferry_ctx *ctx, const struct ferry_apply_spec *spec, struct plan *p,
 		     struct ferry_error *err)
 {
@@ -326,6 +338,8 @@ static int plan_load(struct ferry_ctx *ctx, const struct ferry_apply_spec *spec,
 	if ((rc = ferry_runtime_open(ctx, spec->env, p->slot, 0, &rt, err)))
 		return ferry_error_prefix(err, "nothing to service on '%s' (deploy an application first: "
 					  "'ferry env deploy %s --package REF')", spec->env, spec->env);
+	if (strcmp(p->slot, FERRY_SLOT_MAIN))   /* (upgrade) the slot's release, not the original's */
+		slot_release(rt, &p->env);
 	if ((rc = ferry_asset_show(ctx, p->env.project, spec->package, &shown, err)) ||
 	    (rc = ferry_asset_resolve(ctx, p->env.project, spec->package, &p->asset, err)))
 		goto out;
@@ -351,6 +365,7 @@ static int plan_load(struct ferry_ctx *ctx, const struct ferry_apply_spec *spec,
 		check_versions(p, layers, cat);
 	check_application(p, cat);
 	check_catalog(p, cat);
+	p->failed += ferry_platform_update_check(rt, cat, p->man->root, &p->env, p->checks);
 	rc = check_candidate(ctx, p, err);
 out:
 	ferry_catalog_free(cat);
