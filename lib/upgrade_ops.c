@@ -98,7 +98,7 @@ static int runs_package(struct ferry_runtime *rt, const char *dir)
 
 static int pr_deploy(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_deploy_opts o = { FERRY_SLOT_UPGRADE, 1, 0 };
+	struct ferry_deploy_opts o = { .slot = FERRY_SLOT_UPGRADE, .no_start = 1 };  /* database: beside the main one */
 	struct ferry_runtime *rt = NULL;
 	char id[FERRY_RELEASE_ID_MAX];
 	char *dir = up_work_dir(run->ctx, run->op->activity_id, "app");
