@@ -187,6 +187,13 @@ int ferry_envdb_exec_once(struct ferry_envdb *db, const char *sql, const char *m
 	return db->ops->exec(db->conn, sql ? sql : "", mark, already ? already : &dummy, err);
 }
 
+int ferry_envdb_marks_clear(struct ferry_envdb *db, const char *prefix, struct ferry_error *err)
+{
+	if (!db->ops->exists(db->conn))
+		return ferry_error_set(err, FERRY_ENOTFOUND, "no database at %s", db->conn);
+	return db->ops->marks_clear(db->conn, prefix, err);
+}
+
 int ferry_envdb_dump(struct ferry_envdb *db, FILE *out, struct ferry_error *err)
 {
 	if (!db->ops->exists(db->conn))

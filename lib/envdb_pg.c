@@ -778,6 +778,54 @@ static int pgd_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 	return rc;
 }
 
+static int pgd_marks_clear(const char *conn, const char *prefix, struct ferry_error *err)
+{
+	char len[16];
+	const char *vals[2] = { len, prefix };
+	PGconn *c = PQconnectdb(conn);
+	PGresult *r = NULL;
+	int rc = 0;
+
+	snprintf(len, sizeof(len), "%zu", strlen(prefix));
+	if (PQstatus(c) != CONNECTION_OK) {
+		rc = pg_err(c, NULL, conn, "cannot connect", err);
+		goto out;
+	}
+	PQsetNoticeProcessor(c, quiet, NULL);
+	r = PQexec(c, "BEGIN; CREATE TABLE IF NOT EXISTS " FERRY_ENVDB_MARKS " (mark TEXT PRIMARY KEY)");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = pg_err(c, r, conn, "step marks", err);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexecParams(c, "DELETE FROM " FERRY_ENVDB_MARKS " WHERE substr(mark, 1, $1::int) = $2",
+			 2, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = pg_err(c, r, conn, "step marks", err);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "SELECT count(*) FROM " FERRY_ENVDB_MARKS);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "0")) {
+		PQclear(r);
+		r = PQexec(c, "DROP TABLE " FERRY_ENVDB_MARKS);
+	}
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_err(c, r, conn, "step marks", err);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "COMMIT");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_err(c, r, conn, "cannot commit", err);
+out:
+	PQclear(r);
+	if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
+	return rc;
+}
+
 int ferry_envdb_pg_url(const char *base, const char *name, char **out, struct ferry_error *err)
 {
 	char prefix[PG_NAME_MAX + 1], db[2 * PG_NAME_MAX + 4];
@@ -820,4 +868,5 @@ const struct ferry_envdb_ops ferry_envdb_postgresql = {
 	.dump = pgd_dump,
 	.rp_list = pgd_rp_list,
 	.exec = pgd_exec,
+	.marks_clear = pgd_marks_clear,
 };

@@ -463,6 +463,46 @@ out:
 	return rc;
 }
 
+static int sq_marks_clear(const char *conn, const char *prefix, struct ferry_error *err)
+{
+	const char *path = sq_path(conn);
+	sqlite3_stmt *st = NULL;
+	sqlite3 *h;
+	int rc, left = 1;
+
+	if ((rc = sq_open(path, SQLITE_OPEN_READWRITE, &h, err)))
+		return rc;
+	if (sqlite3_exec(h, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS " FERRY_ENVDB_MARKS
+			 " (mark TEXT PRIMARY KEY)", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "DELETE FROM " FERRY_ENVDB_MARKS " WHERE substr(mark, 1, ?) = ?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = sq_fail(h, err, "step marks in", path);
+		goto out;
+	}
+	sqlite3_bind_int(st, 1, (int)strlen(prefix));
+	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = sq_fail(h, err, "step marks in", path);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(h, "SELECT count(*) FROM " FERRY_ENVDB_MARKS, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		left = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((left == 0 && sqlite3_exec(h, "DROP TABLE " FERRY_ENVDB_MARKS, NULL, NULL, NULL) != SQLITE_OK) ||
+	    sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = sq_fail(h, err, "step marks in", path);
+out:
+	sqlite3_finalize(st);
+	if (rc)
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(h);
+	return rc;
+}
+
 const struct ferry_envdb_ops ferry_envdb_sqlite = {
 	.name = "sqlite",
 	.claims = sq_claims,
@@ -475,4 +515,5 @@ const struct ferry_envdb_ops ferry_envdb_sqlite = {
 	.dump = sq_dump,
 	.rp_list = sq_rp_list,
 	.exec = sq_exec,
+	.marks_clear = sq_marks_clear,
 };

@@ -14,14 +14,12 @@
 #include "ferry/store.h"
 #include "ferry/util.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define EXEC_TIMEOUT_S 900
 #define DVT_TIMEOUT_S 120
-#define MARKS "ferry_step_marks"
 
 /* ---- helpers ---- */
 
@@ -112,85 +110,29 @@ static void last_line(const struct ferry_buf *b, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)(end - start), start);
 }
 
-/* ---- SQL on an environment database (the SQLite driver's files) ---- */
-
-static int db_path(struct ferry_runtime *rt, const char **path, struct ferry_error *err)
-{
-	struct ferry_envdb *db = NULL;
-	const char *conn = ferry_runtime_database(rt);
-	int rc;
-
-	if ((rc = ferry_envdb_open(conn, &db, err)))
-		return rc;
-	rc = strcmp(ferry_envdb_driver(db), "sqlite")
-		? ferry_error_set(err, FERRY_EINVAL, "SQL steps need the sqlite driver; database '%s' "
-				  "uses '%s'", conn, ferry_envdb_driver(db))
-		: 0;
-	ferry_envdb_free(db);
-	*path = !strncmp(conn, "sqlite:", 7) ? conn + 7 : conn;
-	return rc;
-}
-
-static int sql_fail(sqlite3 *db, const char *what, struct ferry_error *err)
-{
-	int rc = ferry_error_set(err, FERRY_EFAILED, "%s: %s", what, db ? sqlite3_errmsg(db) : "cannot open");
-
-	if (db)
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
-}
+/* ---- SQL on an environment database (either engine, include/ferry/envdb.h) ---- */
 
 /* Run sql in one transaction; with a mark (op_id > 0), record it in the same
  * transaction, and do nothing (*already = 1) when the mark is there. */
 static int sql_run(struct ferry_runtime *rt, const char *sql, int64_t op_id, const char *list,
 		   int idx, int *already, struct ferry_error *err)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	const char *path;
+	struct ferry_envdb *db = NULL;
+	char mark[160];
 	int rc;
 
 	if (already)
 		*already = 0;
-	if ((rc = db_path(rt, &path, err)))
+	if ((rc = ferry_runtime_db(rt, &db, err)))
 		return rc;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		return sql_fail(db, path, err);
-	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(db, "BEGIN", err);
 	if (op_id > 0) {
-		if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS " MARKS "(op INTEGER, list TEXT, "
-				 "idx INTEGER, PRIMARY KEY (op, list, idx))", NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(db, "SELECT 1 FROM " MARKS " WHERE op = ? AND list = ? AND idx = ?",
-				       -1, &st, NULL) != SQLITE_OK)
-			return sql_fail(db, "step marks", err);
-		sqlite3_bind_int64(st, 1, op_id);
-		sqlite3_bind_text(st, 2, list, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, idx);
-		rc = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-		if (rc) {
-			*already = 1;
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-			sqlite3_close(db);
-			return 0;
-		}
+		snprintf(mark, sizeof(mark), "%lld/%s/%d", (long long)op_id, list, idx);
+		rc = ferry_envdb_exec_once(db, sql, mark, already, err);
+	} else {
+		rc = ferry_envdb_exec(db, sql, err);
 	}
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(db, "SQL", err);
-	if (op_id > 0) {
-		char ins[256];
-		snprintf(ins, sizeof(ins), "INSERT INTO " MARKS " VALUES(%lld, '%s', %d)",
-			 (long long)op_id, list, idx);
-		if (sqlite3_exec(db, ins, NULL, NULL, NULL) != SQLITE_OK)
-			return sql_fail(db, "step marks", err);
-	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(db, "COMMIT", err);
-	sqlite3_close(db);
-	return 0;
+	ferry_envdb_free(db);
+	return rc;
 }
 
 int up_sql_file(struct ferry_runtime *rt, const char *path, struct ferry_error *err)
@@ -205,43 +147,19 @@ int up_sql_file(struct ferry_runtime *rt, const char *path, struct ferry_error *
 	return rc;
 }
 
-/* Remove this list's marks; drop the table once empty. */
+/* Remove this list's marks; the table goes once empty. */
 static int marks_clear(struct ferry_runtime *rt, int64_t op_id, const char *list,
 		       struct ferry_error *err)
 {
-	char sql[512];
+	struct ferry_envdb *db = NULL;
+	char prefix[128];
+	int rc;
 
-	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS " MARKS "(op INTEGER, list TEXT, "
-		 "idx INTEGER, PRIMARY KEY (op, list, idx)); DELETE FROM " MARKS " WHERE op = %lld "
-		 "AND list = '%s'", (long long)op_id, list);
-	return sql_run(rt, sql, 0, NULL, 0, NULL, err);
-}
-
-/* DROP the marks table when no list uses it any more (outside a transaction). */
-static void marks_drop_if_empty(struct ferry_runtime *rt)
-{
-	sqlite3 *db = NULL;
-	const char *path;
-
-	if (db_path(rt, &path, NULL) || sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return;
-	}
-	sqlite3_busy_timeout(db, 10000);
-	sqlite3_exec(db, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS " MARKS "(op INTEGER, list TEXT, "
-		     "idx INTEGER, PRIMARY KEY (op, list, idx));", NULL, NULL, NULL);
-	{
-		sqlite3_stmt *st = NULL;
-		int empty = 0;
-		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM " MARKS, -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			empty = sqlite3_column_int(st, 0) == 0;
-		sqlite3_finalize(st);
-		if (empty)
-			sqlite3_exec(db, "DROP TABLE " MARKS, NULL, NULL, NULL);
-	}
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(db);
+	snprintf(prefix, sizeof(prefix), "%lld/%s/", (long long)op_id, list);
+	if (!(rc = ferry_runtime_db(rt, &db, err)))
+		rc = ferry_envdb_marks_clear(db, prefix, err);
+	ferry_envdb_free(db);
+	return rc;
 }
 
 /* ---- the journal ---- */
@@ -444,8 +362,6 @@ int up_steps_run(struct ferry_op_run *run, struct ferry_runtime *rt, const char 
 	ferry_op_progress(run, (int64_t)steps->n, (int64_t)steps->n);
 	if (steps->n && (rc = marks_clear(rt, op, list, err)))
 		return rc;
-	if (steps->n)
-		marks_drop_if_empty(rt);
 	drop_step_rps(run, rt, list, steps->n);
 	return 0;
 }

@@ -43,6 +43,8 @@ struct ferry_envdb_ops {
 	/* run a SQL script in one transaction; with mark, see ferry_envdb_exec_once() */
 	int (*exec)(const char *conn, const char *sql, const char *mark, int *already,
 		    struct ferry_error *err);
+	/* remove the marks beginning with prefix; drop their table once empty */
+	int (*marks_clear)(const char *conn, const char *prefix, struct ferry_error *err);
 };
 
 /* The table in an environment database where ferry_envdb_exec_once() records marks. */
@@ -85,6 +87,10 @@ int ferry_envdb_exec(struct ferry_envdb *db, const char *sql, struct ferry_error
  * *already is 1 (a step that committed before a crash is not applied twice). */
 int ferry_envdb_exec_once(struct ferry_envdb *db, const char *sql, const char *mark, int *already,
 			  struct ferry_error *err);
+/* Forget the marks that begin with prefix (a finished list of steps, "12/data-upgrade/"),
+ * in one transaction; the marks table goes when no mark is left, so the database's
+ * schema is the application's again. */
+int ferry_envdb_marks_clear(struct ferry_envdb *db, const char *prefix, struct ferry_error *err);
 
 /* Canonical dump to out, and its SHA-256 as 64 hex digits (out[65]). Equal
  * checksums mean equal schema and data, whatever the page layout. */
