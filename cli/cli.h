@@ -107,4 +107,14 @@ void cli_env_show_runtime(struct cli *cli, json_t *o);
 /* `env rm`: stop and remove the runtimes, then delete the environment. */
 int cli_env_rm_runtime(struct cli *cli, const char *name, struct ferry_error *err);
 
+/* cmd_upgrade_show.c and cmd_db.c: the self-service upgrade and database refresh. */
+int cmd_upgrade_status(struct cli *cli, int argc, char **argv);
+int cmd_upgrade_settings(struct cli *cli, int argc, char **argv);
+int cmd_upgrade_housekeep(struct cli *cli, int argc, char **argv);
+int cmd_db(struct cli *cli, int argc, char **argv);
+int cmd_env_data_upgrade(struct cli *cli, int argc, char **argv);
+/* `env show --view`: prints the upgrade view (returns an exit code), or adds the
+ * upgrade's phase to the original's JSON `orig` and returns -1 for the caller to print. */
+int cli_env_show_view(struct cli *cli, const char *env, const char *view, json_t *orig);
+
 #endif

@@ -101,27 +101,42 @@ static int env_list(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+#define SHOW_USAGE "ferry env show NAME [--view original|upgrade] [--json]"
+
 static int env_show(struct cli *cli, int argc, char **argv)
 {
 	static const char *const keys[] = { "name", "project", "role", "state", "product",
 					    "app_release", "platform", "url", "runtime", "pid", "release",
 					    "created", "updated", NULL };
+	static const struct option opts[] = { { "view", required_argument, NULL, 'v' }, { NULL, 0, NULL, 0 } };
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	struct ferry_env e;
+	const char *view = NULL;
 	json_t *o;
-	int ec;
+	int c, ec;
 
-	if (argc != 2)
-		return cli_usage("ferry env show NAME [--json]",
-				 argc < 2 ? "missing environment NAME" : "too many arguments");
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'v')
+			return cli_usage(SHOW_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
+		view = optarg;
+	}
+	if (optind != argc - 1)
+		return cli_usage(SHOW_USAGE, optind >= argc ? "missing environment NAME" : "too many arguments");
+	if (view && strcmp(view, "original") && strcmp(view, "upgrade"))
+		return cli_usage(SHOW_USAGE, "--view wants 'original' or 'upgrade', not '%s'", view);
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
+	if (view && !strcmp(view, "upgrade"))   /* the upgrade-in-progress view: cmd_upgrade_show.c */
+		return cli_env_show_view(cli, argv[optind], view, NULL);
 	ferry_error_clear(&err);
-	if (ferry_env_get(ctx, argv[1], &e, &err))
+	if (ferry_env_get(ctx, argv[optind], &e, &err))
 		return cli_fail(cli, &err);
 	o = ferry_env_to_json(&e);
 	cli_env_show_runtime(cli, o);
+	if (view)
+		cli_env_show_view(cli, argv[optind], view, o);
 	if (cli->json)
 		cli_print_json(o);
 	else
@@ -154,7 +169,7 @@ int cmd_env(struct cli *cli, int argc, char **argv)
 	static const struct cli_cmd table[] = {
 		{ "create", env_create, "create NAME --project P --role R --app RELEASE --platform PU" },
 		{ "list", env_list, "list [--project P] [--all] [--json]" },
-		{ "show", env_show, "show NAME [--json]" },
+		{ "show", env_show, "show NAME [--view original|upgrade] [--json]" },
 		{ "rm", env_rm, "rm NAME" },
 		{ "deploy", cmd_env_deploy, "deploy NAME (--package REF | --from-dir DIR) [--no-start] [--timeout S]" },
 		{ "start", cmd_env_start, "start NAME [--timeout S] [--new-port]" },
@@ -168,6 +183,7 @@ int cmd_env(struct cli *cli, int argc, char **argv)
 		{ "signoff", cmd_env_signoff, "signoff ENV                   sign off the package awaiting sign-off" },
 		{ "rollback", cmd_env_rollback, "rollback ENV                  reverse the package not signed off" },
 		{ "history", cmd_env_history, "history ENV [--json]          package deployments" },
+		{ "data-upgrade", cmd_env_data_upgrade, "data-upgrade DEV [--package REF]  rehearse a data upgrade" },
 		{ NULL, NULL, NULL }
 	};
 	return cli_dispatch(cli, "env", table, argc, argv);

@@ -5,12 +5,21 @@
 #include <string.h>
 
 #include "op_int.h"
+#include "upgrade_int.h"
 
 /* Every kind ferry can run. Subsystems add one line each. */
 static const struct ferry_op_kind *const kinds[] = {
 	&ferry_op_kind_selftest,
 	&ferry_op_kind_env_apply,
 	&ferry_op_kind_env_rollback,
+	&ferry_op_kind_upgrade_prepare,
+	&ferry_op_kind_upgrade_data,
+	&ferry_op_kind_upgrade_commit,
+	&ferry_op_kind_upgrade_rollback,
+	&ferry_op_kind_upgrade_cancel,
+	&ferry_op_kind_db_refresh,
+	&ferry_op_kind_db_copy,
+	&ferry_op_kind_env_data_upgrade,
 	NULL
 };
 

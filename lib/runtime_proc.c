@@ -609,6 +609,13 @@ static int drain(int fd, struct ferry_buf *out, int64_t deadline)
 int ferry_runtime_exec(struct ferry_runtime *rt, const json_t *argv, int timeout_s,
 		       struct ferry_buf *out, struct ferry_error *err)
 {
+	return ferry_runtime_exec_in(rt, argv, NULL, timeout_s, out, err);
+}
+
+/* (upgrade addition) ferry_runtime_exec with another working directory. */
+int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const char *cwd,
+			  int timeout_s, struct ferry_buf *out, struct ferry_error *err)
+{
 	char **a = NULL, **envp = NULL;
 	int rc, io[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0, timed_out = 0, e = 0;
 	struct vars v;
@@ -617,6 +624,16 @@ int ferry_runtime_exec(struct ferry_runtime *rt, const json_t *argv, int timeout
 	if ((rc = ferry_runtime_argv(rt, argv, &a, err)))
 		return rc;
 	vars_fill(rt, &v);
+	if (cwd && json_string_value(json_array_get(argv, 0))[0] != '/' &&
+	    strchr(json_string_value(json_array_get(argv, 0)), '/')) {
+		char *abs = ferry_path_join(cwd, json_string_value(json_array_get(argv, 0)));
+		if (!abs) {
+			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+			goto out;
+		}
+		free(a[0]);
+		a[0] = abs;
+	}
 	if (!(envp = make_envp(&v))) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto out;
@@ -631,7 +648,7 @@ int ferry_runtime_exec(struct ferry_runtime *rt, const json_t *argv, int timeout
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
-		child_exec(a, envp, ferry_path_exists(v.release_dir) ? v.release_dir : rt->dir,
+		child_exec(a, envp, cwd ? cwd : ferry_path_exists(v.release_dir) ? v.release_dir : rt->dir,
 			   io[1], ep[1]);
 	}
 	close(io[1]);

@@ -48,5 +48,6 @@ const struct ferry_migrations *const ferry_schema[] = {
 	&ferry_schema_notify,
 	&ferry_schema_packages,
 	&ferry_schema_runtime,
+	&ferry_schema_upgrade,
 	NULL
 };

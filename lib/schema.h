@@ -11,5 +11,6 @@ extern const struct ferry_migrations ferry_schema_op;
 extern const struct ferry_migrations ferry_schema_notify;
 extern const struct ferry_migrations ferry_schema_packages; /* keys, trust, assets */
 extern const struct ferry_migrations ferry_schema_runtime;
+extern const struct ferry_migrations ferry_schema_upgrade; /* upgrades, refreshes, rehearsals */
 
 #endif

@@ -325,6 +325,24 @@ static int check_candidate(struct ferry_ctx *ctx, struct plan *p, struct ferry_e
 	return rc < 0 ? rc : 0;
 }
 
+/* (upgrade) Another slot (the upgrade-in-progress environment) runs its own release:
+ * the rules check the package against what that slot's application provides. */
+static void slot_release(struct ferry_runtime *rt, struct ferry_env *e)
+{
+	json_t *man = NULL, *pv;
+
+	if (ferry_runtime_release_manifest(rt, NULL, &man, NULL))
+		return;
+	pv = json_object_get(man, "provides");
+	if (json_is_string(json_object_get(pv, "release")))
+		snprintf(e->app_release, sizeof(e->app_release), "%s",
+			 json_string_value(json_object_get(pv, "release")));
+	if (json_is_string(json_object_get(pv, "platform")))
+		snprintf(e->platform, sizeof(e->platform), "%s",
+			 json_string_value(json_object_get(pv, "platform")));
+	json_decref(man);
+}
+
 static int plan_load(struct ferry_ctx *ctx, const struct ferry_apply_spec *spec, struct plan *p,
 		     struct ferry_error *err)
 {
@@ -342,6 +360,8 @@ static int plan_load(struct ferry_ctx *ctx, const struct ferry_apply_spec *spec,
 	if ((rc = ferry_runtime_open(ctx, spec->env, p->slot, 0, &rt, err)))
 		return ferry_error_prefix(err, "nothing to service on '%s' (deploy an application first: "
 					  "'ferry env deploy %s --package REF')", spec->env, spec->env);
+	if (strcmp(p->slot, FERRY_SLOT_MAIN))   /* (upgrade) the slot's release, not the original's */
+		slot_release(rt, &p->env);
 	if ((rc = ferry_asset_show(ctx, p->env.project, spec->package, &shown, err)) ||
 	    (rc = ferry_asset_resolve(ctx, p->env.project, spec->package, &p->asset, err)))
 		goto out;

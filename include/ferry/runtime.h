@@ -165,6 +165,10 @@ void ferry_runtime_argv_free(char **argv);
  * the exit status. */
 int ferry_runtime_exec(struct ferry_runtime *rt, const json_t *argv, int timeout_s,
 		       struct ferry_buf *out, struct ferry_error *err);
+/* The same with cwd (and a relative argv[0]) in another directory, e.g. an
+ * extracted data-upgrade package (cwd NULL: the current release). */
+int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const char *cwd,
+			  int timeout_s, struct ferry_buf *out, struct ferry_error *err);
 
 /* ---- environment level (what `ferry env ...` does) ---- */
 
