@@ -58,8 +58,11 @@ enum MHD_Result api_assets_list(struct api_req *r)
 /* Resolve {asset} (sha256, prefix or name@version) in ?project= and check the caller. */
 static int asset_access(struct api_req *r, enum ferry_token_role need, struct ferry_asset *a)
 {
+	const char *project = api_query(r, "project");
 	struct ferry_error err;
 
+	if (project && auth_allow(r, need, project)) /* a project out of scope: 403, not 404 */
+		return -1;
 	ferry_error_clear(&err);
 	if (ferry_asset_resolve(r->ctx, asset_project(r), r->params[0], a, &err))
 		return api_ferror(r, &err), -1;

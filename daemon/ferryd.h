@@ -101,6 +101,7 @@ struct api_req {
 	json_t *json;                        /* parsed body (api_body) */
 	unsigned status;                     /* status sent */
 	int err_code;                        /* ferry code of a failure reply */
+	int err_op;                          /* the failure names an operation (its activity) */
 	char err_msg[512];
 	char target[128];                    /* audit: what was acted on (default params[0]) */
 	char project[64];                    /* audit/events: the project concerned */

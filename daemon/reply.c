@@ -51,8 +51,9 @@ static enum MHD_Result error_reply(struct api_req *r, unsigned status, const cha
 	snprintf(r->err_msg, sizeof(r->err_msg), "%s", msg);
 	if (!r->err_code)
 		r->err_code = FERRY_EFAILED;
-	return api_json(r, status, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code,
-		"message", msg, "activity_id", r->activity));
+	return api_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s?}}", "error", "code", code,
+		"message", msg, "activity_id", r->activity,
+		"operation", r->err_op ? r->activity : NULL));
 }
 
 enum MHD_Result api_error(struct api_req *r, unsigned status, const char *code,
@@ -90,8 +91,10 @@ enum MHD_Result api_ferror(struct api_req *r, const struct ferry_error *err)
 {
 	int code = err->code ? err->code : FERRY_EINTERNAL;
 
-	if (err->activity_id[0])
+	if (err->activity_id[0]) { /* an operation's error: its activity ID */
 		snprintf(r->activity, sizeof(r->activity), "%s", err->activity_id);
+		r->err_op = 1;
+	}
 	r->err_code = code;
 	return error_reply(r, ferror_status(code), ferry_code_name(code),
 			   err->msg[0] ? err->msg : "unknown error");
