@@ -485,7 +485,7 @@ static int post_follow(struct remote *rm, const char *path, json_t *body, json_t
 	if ((rc = http(rm, "POST", path, body, NULL, &r, err)))
 		goto out;
 	o = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
-	if (!json_object_get(o, "activity_id")) { /* a schedule */
+	if (!json_string_value(json_object_get(o, "activity_id"))) { /* a schedule */
 		*sched = o;
 		o = NULL;
 		goto out;
