@@ -10,6 +10,7 @@ PKGS=(
   postgresql postgresql-client
   perl curl zstd git jq
   nodejs npm chromium
+  wrk nginx-light
 )
 
 missing=()
