@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# bench_extract.sh: package intake against the reference tools on the same bytes.
+# bench_extract.sh: package intake against the reference tools on the same bytes (rows 3).
 #   extraction of a 200 MiB, 10,000-file package vs `bsdtar -xf` (QUICK=1: 20 MiB, 1,000 files)
-#   verification (`ferry package verify`) vs `sha256sum` of the same payload bytes
-# Rows: name<TAB>ferry_ms<TAB>reference<TAB>ref_ms (see bench/run.sh).
+#   verification (`ferry package verify`: hashes and seal) vs `sha256sum` of the same payload
+# Each figure: RUNS runs, ferry and the reference alternating. Rows: bench/lib.sh.
 set -euo pipefail
-: "${FERRY:?run through bench/run.sh}"
-if [ "${QUICK:-0}" = 1 ]; then MIB=20 FILES=1000; else MIB=200 FILES=10000; fi
+. "$(dirname "$0")/lib.sh"
+if [ "$SMOKE" = 1 ]; then MIB=1 FILES=50; elif [ "$QUICK" = 1 ]; then MIB=20 FILES=1000; else MIB=200 FILES=10000; fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-extract.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 export FERRY_HOME="$W/home"
@@ -26,16 +26,19 @@ done
 printf '{"format":1,"name":"bench","version":"1.0.0","type":"customization","product":"finance-operations"}' \
   >"$W/src/manifest.json"
 "$FERRY" -q package build "$W/src" -o "$W/pkg.tar.zst"
-
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+n=$(find "$W/src" -type f | wc -l)
 sync
-ferry_x=$(ms "$FERRY" -q package extract "$W/pkg.tar.zst" "$W/out-ferry")
-mkdir -p "$W/out-bsdtar"
-ref_x=$(ms bsdtar -xf "$W/pkg.tar.zst" -C "$W/out-bsdtar")
+
+fx=() rx=() fv=() rv=()
+for r in $(seq 1 "$RUNS"); do
+  rm -rf "$W/out-ferry" "$W/out-bsdtar"; mkdir -p "$W/out-bsdtar"
+  fx+=("$(ms "$FERRY" -q package extract "$W/pkg.tar.zst" "$W/out-ferry")")
+  rx+=("$(ms bsdtar -xf "$W/pkg.tar.zst" -C "$W/out-bsdtar")")
+  fv+=("$(ms "$FERRY" -q package verify "$W/pkg.tar.zst")")
+  rv+=("$(ms bash -c "cd '$W/out-bsdtar' && find . -type f -print0 | xargs -0 sha256sum")")
+done
+# same bytes out of both
 cmp <(cd "$W/out-ferry" && find . -type f -exec sha256sum {} + | sort -k2) \
     <(cd "$W/out-bsdtar" && find . -type f -exec sha256sum {} + | sort -k2) >/dev/null
-ferry_v=$(ms "$FERRY" -q package verify "$W/pkg.tar.zst")
-ref_v=$(ms bash -c "cd '$W/out-bsdtar' && find . -type f -print0 | xargs -0 sha256sum")
-n=$(find "$W/src" -type f | wc -l)
-printf 'package extract %dMiB/%d files (tar.zst)\t%s\tbsdtar -xf\t%s\n' "$MIB" "$n" "$ferry_x" "$ref_x"
-printf 'package verify %dMiB/%d files (tar.zst)\t%s\tsha256sum (payload)\t%s\n' "$MIB" "$n" "$ferry_v" "$ref_v"
+row "package extract ${MIB}MiB/$n files (tar.zst)" ms "${fx[*]}" "bsdtar -xf" "${rx[*]}"
+row "package verify ${MIB}MiB/$n files (tar.zst)" ms "${fv[*]}" "sha256sum (payload)" "${rv[*]}"

@@ -1,84 +1,100 @@
 #!/usr/bin/env bash
-# bench_ferryd.sh: ferryd's GET /api/environments (100 environments, a viewer token)
-# under wrk against nginx serving a static file of the same bytes on this machine, and
-# ferryd's resident memory idle and under that load. Rows (bench/run.sh):
-#   "name<TAB>ferry<TAB>reference<TAB>ref": throughput as ms per 10,000 requests (so the
-#   ratio is ferryd's time over nginx's), memory in KiB in the same columns.
+# bench_ferryd.sh: ferryd's resident memory idle and under load (row 8), with 1,000
+# environments in the store: RSS (VmRSS, MiB) after start, and the highest RSS sampled every
+# 50 ms while `wrk` (2 threads, 16 connections) asks GET /api/environments; also the
+# requests per second wrk saw. Reference: nginx (master + worker) serving a static file with
+# the same bytes as that answer, measured the same way.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-for t in wrk nginx curl jq; do
-  command -v "$t" >/dev/null || { echo "bench_ferryd: $t missing (bash scripts/deps.sh)" >&2; exit 0; }
+. "$(dirname "$0")/lib.sh"
+[ "$QUICK" = 1 ] && [ "$RUNS" -gt 2 ] && RUNS=2
+if [ ! -x "$FERRYD" ] || ! "$FERRY" token --help >/dev/null 2>&1; then
+	for n in "ferryd RSS idle" "ferryd RSS under load" "ferryd GET /api/environments throughput"; do
+		na "$n" "n/a: ferryd (REST API, tokens) not available on this build"
+	done
+	exit 0
+fi
+for t in wrk nginx; do
+	command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { na "ferryd memory" "n/a: $t missing (make deps)"; exit 0; }
 done
-DUR=10s CONNS=32 THREADS=2
-[ "${QUICK:-0}" = 1 ] && DUR=3s
-tmp=$(mktemp -d /tmp/ferry-bench-d.XXXXXX)
-FPID= NPID=
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+N=1000
+if [ "$QUICK" = 1 ]; then DUR=2; else DUR=10; fi
+W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-d.XXXXXX")
+DPID= NPID=
 cleanup() {
-  [ -n "$FPID" ] && kill -TERM "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
-  [ -n "$NPID" ] && kill -QUIT "$NPID" 2>/dev/null && wait "$NPID" 2>/dev/null
-  rm -rf "$tmp"
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	[ -n "$NPID" ] && kill -QUIT "$NPID" 2>/dev/null && wait "$NPID" 2>/dev/null
+	rm -rf "$W"
 }
 trap cleanup EXIT
-export FERRY_HOME="$tmp/home"
-unset FERRY_STORE
-
-"$FERRY" init >/dev/null
-"$FERRY" project create bench >/dev/null
-for i in $(seq -w 1 100); do
-  "$FERRY" -q env create "env-$i" --project bench --role sandbox --app 7.3 --platform PU12
-done
-TOKEN=$("$FERRY" token create bench --role viewer --json | jq -r .token)
-
-"$FERRYD" --home "$FERRY_HOME" --port 0 --port-file "$tmp/port" 2>"$tmp/ferryd.log" &
-FPID=$!
-for _ in $(seq 1 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-FURL="http://127.0.0.1:$(cat "$tmp/port")/api/environments"
-mkdir -p "$tmp/www"
-curl -sf -H "Authorization: Bearer $TOKEN" "$FURL" >"$tmp/www/envs.json"
-[ "$(jq length "$tmp/www/envs.json")" = 100 ] || { echo "bench_ferryd: expected 100 environments" >&2; exit 1; }
-
-# nginx on a free port, serving the same bytes as application/json.
-NPORT=$(( 20000 + RANDOM % 20000 ))
-cat >"$tmp/nginx.conf" <<EOF
+export FERRY_HOME="$W/home"
+"$FERRY" -q init
+sqlite3 "$FERRY_HOME/ferry.db" "BEGIN;
+	WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < $N / 100)
+	INSERT INTO projects(name, product, created_ms) SELECT printf('p%05d', k), 'finance-operations', 0 FROM i;
+	WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < $N)
+	INSERT INTO environments(project_id, name, role, state, product, app_release, platform, created_ms, updated_ms)
+	SELECT (SELECT id FROM projects WHERE name = printf('p%05d', k / 100)), printf('env%06d', k), 'sandbox',
+		'deployed', 'finance-operations', '8.1', 'PU20', 1700000000000 + k, 1700000000000 + k FROM i; COMMIT;"
+TOKEN=$("$FERRY" -q token create bench --role viewer | grep -o 'ferry_[A-Za-z0-9_]*' | head -1)
+"$FERRYD" --home "$FERRY_HOME" --listen 127.0.0.1 --port 0 --port-file "$W/port" 2>"$W/ferryd.log" &
+DPID=$!
+for _ in $(seq 1 100); do [ -s "$W/port" ] && break; sleep 0.05; done
+DURL="http://127.0.0.1:$(cat "$W/port")/api/environments"
+mkdir -p "$W/www"; chmod 755 "$W" "$W/www"
+curl -sf -H "Authorization: Bearer $TOKEN" "$DURL" >"$W/www/environments.json"; chmod 644 "$W/www/environments.json"
+NPORT=$(free_port)
+cat >"$W/nginx.conf" <<CONF
 worker_processes 1;
-master_process off;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx.err;
-events { worker_connections 1024; }
+error_log $W/nginx.err;
+pid $W/nginx.pid;
+events { worker_connections 256; }
 http {
-  access_log off;
-  types { application/json json; }
-  client_body_temp_path $tmp/nb; proxy_temp_path $tmp/np; fastcgi_temp_path $tmp/nf;
-  uwsgi_temp_path $tmp/nu; scgi_temp_path $tmp/ns;
-  server { listen 127.0.0.1:$NPORT; root $tmp/www; location / { add_header Cache-Control no-store; } }
+	access_log off;
+	client_body_temp_path $W/tmp; proxy_temp_path $W/tmp; fastcgi_temp_path $W/tmp;
+	uwsgi_temp_path $W/tmp; scgi_temp_path $W/tmp;
+	server { listen 127.0.0.1:$NPORT; root $W/www; default_type application/json; }
 }
-EOF
-nginx -c "$tmp/nginx.conf" -p "$tmp" 2>>"$tmp/nginx.err" &
+CONF
+mkdir -p "$W/tmp"
+"$NGINX" -p "$W" -c "$W/nginx.conf" -g 'daemon off;' 2>>"$W/nginx.err" &
 NPID=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$NPORT/envs.json" >/dev/null && break; sleep 0.05; done
-cmp <(curl -sf "http://127.0.0.1:$NPORT/envs.json") "$tmp/www/envs.json"
+NURL="http://127.0.0.1:$NPORT/environments.json"
+wait_http "$NURL" 100 || { cat "$W/nginx.err" >&2; exit 1; }
+[ "$(curl -sf "$NURL" | jq length)" = "$N" ]
 
-rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-# rps URL [header]: requests per second from wrk.
-rps() {
-  wrk -t"$THREADS" -c"$CONNS" -d"$DUR" ${2:+-H "$2"} "$1" | awk '/^Requests\/sec:/ { print $2 }'
+# rss_kib PID...: VmRSS of the processes and their children, summed (KiB)
+rss_kib() {
+	local p t=0 v
+	for p in "$@" $(for p in "$@"; do pgrep -P "$p"; done); do
+		v=$(awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
 }
-idle_kib=$(rss "$FPID")
-nginx_idle=$(rss "$NPID")
-peak=0
-( while kill -0 "$FPID" 2>/dev/null; do r=$(rss "$FPID" 2>/dev/null || echo 0); echo "$r"; sleep 0.2; done ) >"$tmp/rss" &
-SAMPLER=$!
-f_rps=$(rps "$FURL" "Authorization: Bearer $TOKEN")
-kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true
-peak=$(sort -n "$tmp/rss" | tail -1)
-n_rps=$(rps "http://127.0.0.1:$NPORT/envs.json")
-nginx_load=$(rss "$NPID")
-bytes=$(wc -c <"$tmp/www/envs.json")
-
-echo "bench_ferryd: ferryd $f_rps req/s, nginx $n_rps req/s ($bytes bytes; wrk -t$THREADS -c$CONNS -d$DUR)" >&2
-per10k() { awk -v r="$1" 'BEGIN { printf "%.1f", (r > 0) ? 10000 * 1000 / r : 0 }'; }
-printf 'ferryd GET /api/environments (100), ms/10k req\t%s\tnginx static, same bytes\t%s\n' \
-  "$(per10k "$f_rps")" "$(per10k "$n_rps")"
-printf 'ferryd RSS idle, KiB\t%s\tnginx idle, KiB\t%s\n' "$idle_kib" "$nginx_idle"
-printf 'ferryd RSS under load (peak), KiB\t%s\tnginx after load, KiB\t%s\n' "$peak" "$nginx_load"
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+# load URL PID [HEADER]: wrk for DUR s; prints "peak_rss_kib req_per_s"
+load() {
+	local peak=0 v
+	wrk -t2 -c16 -d"${DUR}s" ${3:+-H "$3"} "$1" >"$W/wrk.out" 2>&1 &
+	local wpid=$!
+	while kill -0 "$wpid" 2>/dev/null; do
+		v=$(rss_kib "$2"); [ "$v" -gt "$peak" ] && peak=$v
+		sleep 0.05
+	done
+	wait "$wpid"
+	echo "$peak $(awk '/^Requests\/sec/ { print $2 }' "$W/wrk.out")"
+}
+sleep 1
+di=() ni=() dl=() nl=() dr=() nr=()
+for r in $(seq 1 "$RUNS"); do
+	di+=("$(mib "$(rss_kib "$DPID")")")
+	ni+=("$(mib "$(rss_kib "$NPID")")")
+	read -r p q < <(load "$DURL" "$DPID" "Authorization: Bearer $TOKEN"); dl+=("$(mib "$p")"); dr+=("$q")
+	read -r p q < <(load "$NURL" "$NPID"); nl+=("$(mib "$p")"); nr+=("$q")
+	sleep 0.5
+done
+grep -q '^ *[0-9]* requests in' "$W/wrk.out"
+row "ferryd RSS idle ($N envs)" MiB "${di[*]}" "nginx (master+worker), idle" "${ni[*]}"
+row "ferryd RSS under load (wrk -c16, GET /api/environments)" MiB "${dl[*]}" "nginx, same bytes, static file" "${nl[*]}"
+row "ferryd GET /api/environments throughput ($N envs)" req/s "${dr[*]}" "nginx, same bytes, static file" "${nr[*]}"

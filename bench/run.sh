@@ -1,21 +1,64 @@
 #!/usr/bin/env bash
-# run.sh BUILD: run every bench/bench_*.sh and collect their rows (see bench/README.md).
-# Each bench script prints rows "name<TAB>ferry_ms<TAB>reference<TAB>ref_ms" on stdout.
+# run.sh BUILD: run every bench/bench_*.sh, print the table and write bench/results.json
+# (see bench/README.md). QUICK=1: smaller sizes, fewer runs; SMOKE=1: tiny sizes, one run
+# (for the e2e test; figures meaningless). BENCH="pat ...": only the
+# scripts whose name contains one of them. Row formats a script may print (tab-separated):
+#   name unit ferry_med ferry_min ferry_max reference ref_med ref_min ref_max runs  (bench/lib.sh)
+#   name ferry_ms reference ref_ms                                    (one run, in ms)
+#   name n/a why                                                      (not measurable here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=$(realpath "${1:-build/release}")
-export FERRY="$BUILD/ferry" FERRYD="$BUILD/ferryd" FERRY_BUILD="$BUILD" QUICK="${QUICK:-0}"
+export FERRY="$BUILD/ferry" FERRYD="$BUILD/ferryd" FERRY_BUILD="$BUILD" QUICK="${QUICK:-0}" SMOKE="${SMOKE:-0}"
+[ "$SMOKE" = 1 ] && export QUICK=1 RUNS=1
+OUT=${BENCH_OUT:-bench/results.json}
 rows=$(mktemp)
+trap 'rm -f "$rows"' EXIT
+t0=$(date +%s)
 for b in bench/bench_*.sh; do
-  [ -e "$b" ] || continue
-  echo "bench: $b" >&2
-  bash "$b" >>"$rows"
+	[ -e "$b" ] || continue
+	if [ -n "${BENCH:-}" ]; then
+		ok=0; for p in $BENCH; do case "$b" in *"$p"*) ok=1 ;; esac; done
+		[ "$ok" = 1 ] || continue
+	fi
+	echo "bench: $b" >&2
+	s=$(date +%s)
+	if ! bash "$b" >>"$rows"; then
+		printf '%s\tn/a\tfailed (exit status; see the log above)\n' "$(basename "$b" .sh)" >>"$rows"
+	fi
+	echo "bench: $b took $(( $(date +%s) - s )) s" >&2
 done
 if [ ! -s "$rows" ]; then
-  echo "bench: no benchmarks yet"
-  rm -f "$rows"
-  exit 0
+	echo "bench: no benchmarks yet"
+	exit 0
 fi
-printf '%-48s %12s  %-28s %12s %8s\n' BENCHMARK FERRY REFERENCE REF RATIO
-awk -F'\t' '{ r = ($4 > 0) ? $2 / $4 : 0; printf "%-48s %10.1fms  %-28s %10.1fms %8.2f\n", $1, $2, $3, $4, r }' "$rows"
-rm -f "$rows"
+
+# rows -> JSON array (ratio = ferry median / reference median)
+json_rows=$(awk -F'\t' '
+	function num(x) { return (x == "-" || x == "") ? "null" : x + 0 }
+	function str(x) { gsub(/\\/, "\\\\", x); gsub(/"/, "\\\"", x); return "\"" x "\"" }
+	NF == 3 && $2 == "n/a" { printf "%s{\"name\":%s,\"available\":false,\"why\":%s}", sep, str($1), str($3); sep = ","; next }
+	NF == 4 { $0 = $1 "\tms\t" $2 "\t" $2 "\t" $2 "\t" $3 "\t" $4 "\t" $4 "\t" $4 "\t1" }
+	NF >= 10 {
+		split($0, f, "\t")
+		ratio = (f[7] != "-" && f[7] + 0 > 0) ? sprintf("%.3f", f[3] / f[7]) : "null"
+		printf "%s{\"name\":%s,\"available\":true,\"unit\":%s,\"runs\":%d,", sep, str(f[1]), str(f[2]), f[10]
+		printf "\"ferry\":{\"median\":%s,\"min\":%s,\"max\":%s},", num(f[3]), num(f[4]), num(f[5])
+		printf "\"reference\":{\"name\":%s,\"median\":%s,\"min\":%s,\"max\":%s},\"ratio\":%s}", \
+			str(f[6]), num(f[7]), num(f[8]), num(f[9]), ratio
+		sep = ","
+	}' "$rows")
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)
+jq -n --argjson rows "[$json_rows]" --arg cpu "${cpu:-unknown}" --argjson nproc "$(nproc)" \
+	--argjson mem_kib "$mem" --arg kernel "$(uname -r)" --argjson quick "$QUICK" \
+	--arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --argjson secs $(( $(date +%s) - t0 )) \
+	--arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+	'{date: $date, commit: $commit, quick: ($quick == 1), seconds: $secs,
+	  machine: {nproc: $nproc, cpu: $cpu, memory_mib: ($mem_kib / 1024 | floor), kernel: $kernel,
+		    load_average: $load},
+	  rows: $rows}' >"$OUT"
+
+bash bench/table.sh "$OUT"
+echo "bench: wrote $OUT ($(jq .seconds "$OUT") s)" >&2

@@ -10,6 +10,7 @@
 #include "ferry/env.h"
 #include "ferry/error.h"
 #include "ferry/manifest.h"
+#include "ferry/platform_update.h"
 #include "ferry/runtime.h"
 #include "ferry/store.h"
 #include "ferry/util.h"
@@ -212,13 +213,6 @@ static void check_versions(struct plan *p, const json_t *layers, struct ferry_ca
 	else if (have && ferry_version_cmp(m->version, have) < 0)
 		check(p, "version", 0, "%s %s would downgrade '%s' (it has %s): downgrades are refused",
 		      m->name, m->version, p->env.name, have);
-	else if (m->type == FERRY_PKG_PLATFORM && m->provides_platform && cat &&
-		 ferry_catalog_platform(cat, m->provides_platform) &&
-		 ferry_catalog_platform(cat, p->env.platform) &&
-		 ferry_catalog_platform_cmp(ferry_catalog_platform(cat, m->provides_platform),
-					    ferry_catalog_platform(cat, p->env.platform)) <= 0)
-		check(p, "version", 0, "platform %s is not newer than %s on '%s': no downgrade or reinstall",
-		      m->provides_platform, p->env.platform, p->env.name);
 	else
 		check(p, "version", 1, "%s %s%s%s", m->name, m->version, have ? " replaces " : " is new",
 		      have ? have : "");
@@ -387,6 +381,7 @@ static int plan_load(struct ferry_ctx *ctx, const struct ferry_apply_spec *spec,
 		check_versions(p, layers, cat);
 	check_application(p, cat);
 	check_catalog(p, cat);
+	p->failed += ferry_platform_update_check(rt, cat, p->man->root, &p->env, p->checks);
 	rc = check_candidate(ctx, p, err);
 out:
 	ferry_catalog_free(cat);

@@ -15,7 +15,9 @@ for spec in "contoso-dev development" "contoso-uat sandbox" "contoso-prod produc
   "$FERRY" env show "$1" >/dev/null 2>&1 || \
     "$FERRY" env create "$1" --project contoso --role "$2" --app 7.3 --platform PU12
 done
-[ -x scripts/run-extra.sh ] && bash scripts/run-extra.sh "$BUILD"
+# Running sample environments (scripts/run-extra.sh), then ferryd and its web UI.
+[ -f scripts/run-extra.sh ] && bash scripts/run-extra.sh "$BUILD"
+[ -f scripts/run-ferryd.sh ] && bash scripts/run-ferryd.sh "$BUILD"
 
 echo
 "$FERRY" env list

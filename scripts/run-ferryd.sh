@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-extra.sh BUILD: the ferryd part of `make run`: start ferryd on the sample home
+# run-ferryd.sh BUILD: the ferryd part of `make run`: start ferryd on the sample home
 # (in the background, log in $FERRY_HOME/ferryd.log), and print the web UI's address
 # and a fresh admin token. Safe to run again: the earlier ferryd is stopped first.
 set -euo pipefail

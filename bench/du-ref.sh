@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# du-ref.sh PKG_DIR CONFIG: write, on stdout, a bash script that runs a data-upgrade package's
+# steps with the `sqlite3` shell the way an operator would by hand: each SQL file in one
+# transaction (sqlite3 -bail, BEGIN IMMEDIATE ... COMMIT), each exec step as its argv in the
+# package directory, in phase order. The manifest is read here, once, so the timed script is
+# only sqlite3 and the package's own programs (the reference for bench_dataupgrade.sh).
+set -euo pipefail
+pkg=$(cd "$1" && pwd)
+config=$(realpath "$2")
+db=$(jq -r .database "$config")
+echo "set -e"
+echo "cd $(printf %q "$pkg")"
+jq -r --arg db "$db" --arg config "$config" '
+	.data_upgrade // [] | to_entries
+	| sort_by([(.value.phase as $p | ["prerequisites","pre-sync","schema-sync","post-sync","final-sync"]
+		| index($p)), .key]) | .[].value
+	| if .sql then
+		"printf \u0027.timeout 10000\\nBEGIN IMMEDIATE;\\n.read %s\\nCOMMIT;\\n\u0027 \(.sql | @sh) | sqlite3 -bail \($db | @sh) >/dev/null"
+	  else
+		(.exec | map(gsub("\\$\\{DB\\}"; $db) | gsub("\\$\\{CONFIG\\}"; $config)) | map(@sh) | join(" ")) + " >/dev/null"
+	  end' "$pkg/manifest.json"
