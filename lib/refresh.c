@@ -323,6 +323,12 @@ static int du_record(struct ferry_op_run *run, struct ferry_error *err)
 		pstr(run, "to_release"), pstr(run, "package"), run->op->activity_id,
 		(int64_t)json_integer_value(json_object_get(rp, "db_bytes")), total, st, dt,
 		ferry_now_ms()) : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if (!rc) {
+		char *work = up_work_dir(run->ctx, run->op->activity_id, NULL);
+		if (work)
+			ferry_rm_rf(work, NULL);
+		free(work);
+	}
 	if (!rc)
 		ferry_op_log(run, "rehearsal recorded: %s -> %s in %lld ms; it predicts the downtime of "
 			     "the upgrades of project '%s'", pstr(run, "from_release"),

@@ -58,6 +58,11 @@ static int copy_rules(struct ferry_ctx *ctx, const char *from, const char *to, i
 		return ferry_error_set(err, FERRY_EREFUSED,
 			"'%s' (project '%s') and '%s' (project '%s') belong to different projects: "
 			"databases are copied within a project", from, s->project, to, t->project);
+	if ((rc = ferry_upgrade_active(ctx, to, &u, err)) < 0)
+		return rc;
+	if (rc == 1)
+		return ferry_error_set(err, FERRY_ESTATE,
+			"'%s' has an upgrade in progress (phase '%s'): finish or cancel it first", to, u.phase);
 	if (t->role == FERRY_ROLE_PRODUCTION)
 		return ferry_error_set(err, FERRY_EREFUSED,
 			"a database %s never writes into production: '%s' is the production environment "
@@ -74,11 +79,6 @@ static int copy_rules(struct ferry_ctx *ctx, const char *from, const char *to, i
 			"'ferry db copy' copies into a development environment, and '%s' is a %s: use "
 			"'ferry db refresh --from %s --to %s' (same release)", to,
 			ferry_env_role_name(t->role), from, to);
-	if ((rc = ferry_upgrade_active(ctx, to, &u, err)) < 0)
-		return rc;
-	if (rc == 1)
-		return ferry_error_set(err, FERRY_ESTATE,
-			"'%s' has an upgrade in progress (phase '%s'): finish or cancel it first", to, u.phase);
 	if ((rc = ferry_upgrade_active(ctx, from, &u, err)) < 0)
 		return rc;
 	if (rc == 1 && strcmp(u.phase, FERRY_UP_PREPARING) && strcmp(u.phase, FERRY_UP_PREPARED))
