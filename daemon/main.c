@@ -60,16 +60,16 @@ static void announce(struct ferryd *d)
 /* The daemon's one loop: wait for a signal; periodic work ticks here. */
 static void serve(struct ferryd *d, const sigset_t *set)
 {
-	struct timespec tick = { 1, 0 };
+	struct timespec tick = { 0, 500000000 };
 	int sig;
 
-	(void)d;
 	for (;;) {
 		sig = sigtimedwait(set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
 			flog("info", "stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
 			return;
 		}
+		sched_tick(d); /* scheduled operations: notify ahead, start on time */
 	}
 }
 
