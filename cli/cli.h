@@ -117,4 +117,8 @@ int cmd_env_data_upgrade(struct cli *cli, int argc, char **argv);
  * upgrade's phase to the original's JSON `orig` and returns -1 for the caller to print. */
 int cli_env_show_view(struct cli *cli, const char *env, const char *view, json_t *orig);
 
+/* remote.c: `--server URL` (the command against a remote ferryd) and `--at TIME`. */
+int cli_remote_run(struct cli *cli, const char *server, const char *at, int argc, char **argv);
+int cli_schedule_local(struct cli *cli, const char *at, int argc, char **argv);
+
 #endif

@@ -136,11 +136,6 @@ int cmd_env_deploy(struct cli *cli, int argc, char **argv)
 		return ec;
 	if (!!a.package == !!a.from_dir)
 		return cli_usage(DEPLOY_USAGE, "give one of --package REF or --from-dir DIR");
-	if (a.package) {
-		fprintf(stderr, "ferry: error: --package needs the asset library, not in this build yet: "
-			"extract the package and use --from-dir DIR\n");
-		return EXIT_FAILED;
-	}
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	o.slot = view_slot(a.view);
@@ -153,7 +148,8 @@ int cmd_env_deploy(struct cli *cli, int argc, char **argv)
 	if (o.db && strncmp(o.db, "postgresql://", 13) && strncmp(o.db, "postgres://", 11))
 		return cli_usage(DEPLOY_USAGE, "--db wants a postgresql:// server URL, not '%s'", o.db);
 	ferry_error_clear(&err);
-	if (ferry_runtime_deploy(ctx, a.name, a.from_dir, &o, id, &err))
+	if (a.package ? ferry_runtime_deploy_package(ctx, a.name, a.package, &o, id, &err)
+		      : ferry_runtime_deploy(ctx, a.name, a.from_dir, &o, id, &err))
 		return cli_fail(cli, &err);
 	if (!(ec = open_rt(cli, &a, &rt, &ec))) {
 		print_runtime(cli, rt, a.no_start ? "Deployed (not started)" : "Deployed and started");

@@ -65,6 +65,44 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const char *server_opt, *at_opt;  /* --server URL, --at TIME (remote.c) */
+
+/* The server from ~/.config/ferry/config ("server = URL"; also "token = ..." when
+ * FERRY_TOKEN is unset), when neither --server nor FERRY_SERVER gives one. */
+static void config_file(void)
+{
+	static char server[1024], token[256];
+	const char *home = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+	char path[1024], line[1200], *eq, *k, *v;
+	FILE *f;
+
+	if (home && *home)
+		snprintf(path, sizeof(path), "%s/ferry/config", home);
+	else if (h && *h)
+		snprintf(path, sizeof(path), "%s/.config/ferry/config", h);
+	else
+		return;
+	if (!(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!(eq = strchr(line, '=')) || line[0] == '#')
+			continue;
+		*eq = '\0';
+		for (k = line; *k == ' '; k++)
+			;
+		k[strcspn(k, " ")] = '\0';
+		for (v = eq + 1; *v == ' '; v++)
+			;
+		if (!strcmp(k, "server") && !server_opt && snprintf(server, sizeof(server), "%s", v) > 0)
+			server_opt = server;
+		else if (!strcmp(k, "token") && !getenv("FERRY_TOKEN") &&
+			 snprintf(token, sizeof(token), "%s", v) > 0)
+			setenv("FERRY_TOKEN", token, 1);
+	}
+	fclose(f);
+}
+
 /* Take the global options out of argv wherever they stand (before "--").
  * --store goes to $FERRY_STORE, so the library and child processes see the same store. */
 static int take_globals(struct cli *cli, int *argc, char **argv)
@@ -97,6 +135,14 @@ static int take_globals(struct cli *cli, int *argc, char **argv)
 		} else if (!dashdash && !strncmp(a, "--store=", 8)) {
 			setenv("FERRY_STORE", a + 8, 1);
 			continue;
+		} else if (!dashdash && (!strcmp(a, "--server") || !strcmp(a, "--at"))) {
+			if (i + 1 >= *argc)
+				return cli_usage(NULL, "option '%s' needs a value", a);
+			*(a[2] == 's' ? &server_opt : &at_opt) = argv[++i];
+			continue;
+		} else if (!dashdash && (!strncmp(a, "--server=", 9) || !strncmp(a, "--at=", 5))) {
+			*(a[2] == 's' ? &server_opt : &at_opt) = strchr(a, '=') + 1;
+			continue;
 		}
 		argv[o++] = argv[i];
 	}
@@ -122,6 +168,18 @@ int main(int argc, char **argv)
 		return cmd_help(&cli, argc, argv);
 	if (!strcmp(argv[1], "--version"))
 		return cmd_version(&cli, argc, argv);
+	if (!server_opt && getenv("FERRY_SERVER") && *getenv("FERRY_SERVER"))
+		server_opt = getenv("FERRY_SERVER");
+	if (!server_opt && !cli.home_opt && !getenv("FERRY_HOME"))
+		config_file();
+	if (server_opt && strcmp(server_opt, "local"))
+		return cli_remote_run(&cli, server_opt, at_opt, argc - 1, argv + 1);
+	if (at_opt) {
+		rc = cli_schedule_local(&cli, at_opt, argc - 1, argv + 1);
+		cli_audit_command(&cli, argc, argv, rc);
+		ferry_ctx_free(cli.ctx);
+		return rc;
+	}
 	for (c = groups; c->name; c++) {
 		if (!strcmp(c->name, argv[1])) {
 			rc = c->fn(&cli, argc - 1, argv + 1);

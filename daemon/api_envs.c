@@ -2,6 +2,8 @@
 #include "ferryd.h"
 
 #include "ferry/env.h"
+#include "ferry/runtime.h"
+#include "ferry/upgrade.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -56,8 +58,7 @@ enum MHD_Result api_envs_create(struct api_req *r)
 	return env_reply(r, 201, spec.name);
 }
 
-/* Load the environment named in the path and check the caller may act on it. */
-static int env_access(struct api_req *r, enum ferry_token_role need, struct ferry_env *e)
+int api_env_access(struct api_req *r, enum ferry_token_role need, struct ferry_env *e)
 {
 	struct ferry_error err;
 
@@ -67,13 +68,52 @@ static int env_access(struct api_req *r, enum ferry_token_role need, struct ferr
 	return auth_allow(r, need, e->project);
 }
 
+/* What `ferry env show` adds: url, runtime state, pid, port, release and every slot. */
+static void add_runtime(struct api_req *r, json_t *o)
+{
+	json_t *rts, *m;
+
+	if (ferry_runtime_env_json(r->ctx, json_string_value(json_object_get(o, "name")), 1, &rts, NULL))
+		return;
+	if ((m = json_object_get(rts, FERRY_SLOT_MAIN))) {
+		json_object_set(o, "url", json_object_get(m, "url"));
+		json_object_set(o, "runtime", json_object_get(m, "state"));
+		json_object_set(o, "pid", json_object_get(m, "pid"));
+		json_object_set(o, "port", json_object_get(m, "port"));
+		json_object_set(o, "release", json_object_get(m, "release"));
+	}
+	json_object_set_new(o, "runtimes", rts);
+}
+
+/* ?view=original adds the upgrade in progress ({phase, to_release, to_platform});
+ * ?view=upgrade is the upgrade-in-progress environment (as `env show --view`). */
 enum MHD_Result api_envs_get(struct api_req *r)
 {
+	const char *view = api_query(r, "view");
+	struct ferry_error err;
+	struct ferry_upgrade u;
 	struct ferry_env e;
+	json_t *o;
 
-	if (env_access(r, FERRY_TOKEN_VIEWER, &e))
+	if (view && strcmp(view, FERRY_VIEW_ORIGINAL) && strcmp(view, FERRY_VIEW_UPGRADE))
+		return api_error(r, 400, "invalid", "query 'view' takes 'original' or 'upgrade', not '%s'", view);
+	if (api_env_access(r, FERRY_TOKEN_VIEWER, &e))
 		return r->ret;
-	return api_json(r, 200, ferry_env_to_json(&e));
+	ferry_error_clear(&err);
+	if (view && !strcmp(view, FERRY_VIEW_UPGRADE)) {
+		if (ferry_upgrade_view(r->ctx, e.name, &o, &err))
+			return api_ferror(r, &err);
+		return api_json(r, 200, o);
+	}
+	o = ferry_env_to_json(&e);
+	add_runtime(r, o);
+	if (view) {
+		json_object_set_new(o, "view", json_string(FERRY_VIEW_ORIGINAL));
+		if (ferry_upgrade_active(r->ctx, e.name, &u, NULL) == 1)
+			json_object_set_new(o, "upgrade", json_pack("{s:s, s:s, s:s}", "phase", u.phase,
+				"to_release", u.to_release, "to_platform", u.to_platform));
+	}
+	return api_json(r, 200, o);
 }
 
 enum MHD_Result api_envs_delete(struct api_req *r)
@@ -81,10 +121,10 @@ enum MHD_Result api_envs_delete(struct api_req *r)
 	struct ferry_error err;
 	struct ferry_env e;
 
-	if (env_access(r, FERRY_TOKEN_ADMIN, &e))
+	if (api_env_access(r, FERRY_TOKEN_ADMIN, &e))
 		return r->ret;
 	ferry_error_clear(&err);
-	if (ferry_env_rm(r->ctx, r->params[0], &err))
+	if (ferry_runtime_env_remove(r->ctx, r->params[0], &err))
 		return api_ferror(r, &err);
 	return api_no_content(r);
 }

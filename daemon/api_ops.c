@@ -49,7 +49,7 @@ static int op_access(struct api_req *r, enum ferry_token_role need, struct ferry
 	return 0;
 }
 
-static enum MHD_Result op_reply(struct api_req *r, unsigned status, const char *ref, int logs)
+enum MHD_Result api_op_reply(struct api_req *r, unsigned status, const char *ref, int logs)
 {
 	struct ferry_error err;
 	struct ferry_op *op = NULL;
@@ -73,7 +73,7 @@ enum MHD_Result api_ops_get(struct api_req *r)
 	if (op_access(r, FERRY_TOKEN_VIEWER, &op))
 		return r->ret;
 	ferry_op_free(op);
-	return op_reply(r, 200, r->params[0], logs && !strcmp(logs, "true"));
+	return api_op_reply(r, 200, r->params[0], logs && !strcmp(logs, "true"));
 }
 
 enum MHD_Result api_ops_log(struct api_req *r)
@@ -130,7 +130,7 @@ static enum MHD_Result op_action(struct api_req *r, enum job_action action)
 	}
 	snprintf(r->activity, sizeof(r->activity), "%s", op->activity_id);
 	ferry_op_free(op);
-	return op_reply(r, 202, r->params[0], 0);
+	return api_op_reply(r, 202, r->params[0], 0);
 }
 
 enum MHD_Result api_ops_resume(struct api_req *r) { return op_action(r, JOB_RESUME); }
@@ -154,7 +154,7 @@ enum MHD_Result api_ops_abort(struct api_req *r)
 		ferry_op_abort(r->ctx, id, &err);
 	if (err.code)
 		return api_ferror(r, &err);
-	return op_reply(r, 200, id, 0);
+	return api_op_reply(r, 200, id, 0);
 }
 
 /* Copy the selftest's knobs from the body (the directory is ferryd's choice). */
@@ -216,5 +216,5 @@ enum MHD_Result api_selftest(struct api_req *r)
 	snprintf(r->target, sizeof(r->target), "%s", op->activity_id);
 	snprintf(r->activity, sizeof(r->activity), "%s", op->activity_id);
 	ferry_op_free(op);
-	return op_reply(r, 202, r->activity, 0);
+	return api_op_reply(r, 202, r->activity, 0);
 }

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #define USAGE "usage: ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR] [--store PATH|URL]\n" \
-	      "              [--assets DIR] [--port-file FILE] [--max-connections N] [--workers N] [--routes]\n"
+	      "              [--assets DIR] [--port-file FILE] [--max-connections N] [--workers N]\n" \
+	      "              [--upload-limit BYTES] [--notify-before SECONDS] [--routes]\n"
 
 #ifndef FERRY_SRCDIR
 #define FERRY_SRCDIR "/usr/share/ferry"
@@ -68,6 +69,18 @@ static int config_set(struct ferryd_config *cfg, const char *key, const char *va
 		if (ferry_parse_int(val, 1024, 1LL << 30, &v))
 			goto bad;
 		cfg->body_limit = (size_t)v;
+		return 0;
+	}
+	if (!strcmp(key, "upload-limit") || !strcmp(key, "upload_limit")) {
+		if (ferry_parse_int(val, 1024, 1LL << 40, &v))
+			goto bad;
+		cfg->upload_limit = (uint64_t)v;
+		return 0;
+	}
+	if (!strcmp(key, "notify-before") || !strcmp(key, "notify_before")) {
+		if (ferry_parse_int(val, 0, 7 * 86400, &v))
+			goto bad;
+		cfg->notify_before_s = (int)v;
 		return 0;
 	}
 	fprintf(stderr, "ferryd: error: %s: unknown setting '%s'\n%s", where, key, USAGE);
@@ -130,6 +143,8 @@ static const struct option opts[] = {
 	{ "port-file", required_argument, NULL, 'f' },
 	{ "max-connections", required_argument, NULL, 'm' },
 	{ "workers", required_argument, NULL, 'w' },
+	{ "upload-limit", required_argument, NULL, 'u' },
+	{ "notify-before", required_argument, NULL, 'n' },
 	{ "routes", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -144,6 +159,8 @@ int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
 	cfg->max_conns = 512;
 	cfg->workers = 4;
 	cfg->body_limit = 1 << 20;
+	cfg->upload_limit = 2ULL << 30;
+	cfg->notify_before_s = 900;
 	if (set_str(&cfg->listen, "127.0.0.1") || set_str(&cfg->assets, FERRY_SRCDIR "/daemon"))
 		return 2;
 	/* First pass: the config file, so flags given with it still win. */
@@ -170,6 +187,8 @@ int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
 		case 'f': key = "port-file"; break;
 		case 'm': key = "max-connections"; break;
 		case 'w': key = "workers"; break;
+		case 'u': key = "upload-limit"; break;
+		case 'n': key = "notify-before"; break;
 		case 'R': cfg->print_routes = 1; continue;
 		case 'h': fputs(USAGE, stdout); exit(0);
 		default:

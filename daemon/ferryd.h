@@ -25,6 +25,8 @@ struct ferryd_config {
 	int max_conns;       /* connection limit */
 	int workers;         /* job worker threads */
 	size_t body_limit;   /* largest JSON request body in bytes (413 past it) */
+	uint64_t upload_limit; /* largest package upload (streamed to a file; 413 past it) */
+	int notify_before_s; /* notify this long before a scheduled operation starts */
 	int print_routes;    /* --routes: print the route table and exit */
 };
 
@@ -56,8 +58,15 @@ void sse_hub_free(struct sse_hub *h);
 void sse_publish(struct sse_hub *h, const char *type, const char *project, json_t *data);
 
 /* jobs.c: operations run by a pool of workers (see docs/ENGINE.md for the engine). */
-enum job_action { JOB_RUN, JOB_RESUME, JOB_RERUN_STEP, JOB_COMPLETE_STEP };
+enum job_action { JOB_RUN, JOB_RESUME, JOB_RERUN_STEP, JOB_COMPLETE_STEP, JOB_CALL };
 struct jobs;
+struct ferry_op_hooks;
+
+/* A libferry call that creates an operation and runs it, as the CLI calls it
+ * (ferry_servicing_apply, ferry_upgrade_begin, ...): args is what the request gave. */
+typedef int (*job_call_fn)(struct ferry_ctx *ctx, const json_t *args,
+			   const struct ferry_op_hooks *hooks, char activity[37],
+			   struct ferry_error *err);
 
 struct ferryd {
 	struct ferryd_config cfg;
@@ -85,9 +94,14 @@ struct api_req {
 	char actor[80];                      /* "token:NAME" or "anonymous" */
 	struct ferry_buf body;
 	int too_large;
+	int streaming;                       /* the body goes to upload_path (uploads) */
+	int upload_fd;                       /* -1 when closed */
+	uint64_t upload_bytes;
+	char upload_path[4096];              /* removed when the request ends */
 	json_t *json;                        /* parsed body (api_body) */
 	unsigned status;                     /* status sent */
 	int err_code;                        /* ferry code of a failure reply */
+	int err_op;                          /* the failure names an operation (its activity) */
 	char err_msg[512];
 	char target[128];                    /* audit: what was acted on (default params[0]) */
 	char project[64];                    /* audit/events: the project concerned */
@@ -117,6 +131,12 @@ void jobs_stop(struct jobs *js);
 int jobs_submit(struct jobs *js, enum job_action action, const char *ref, const char *step,
 		const char *actor, const char *project, struct ferry_error *err);
 int jobs_busy(struct jobs *js, const char *ref);
+/* Run fn on a thread of its own (with its own store connection) and wait until its
+ * operation exists or fn returns. 0 with activity filled when an operation exists
+ * (running, parked or already ended); else fn's error (a refusal: nothing was
+ * created). Steals args; `what` names the call in logs. */
+int jobs_call(struct jobs *js, job_call_fn fn, json_t *args, const char *what,
+	      const char *actor, const char *project, char activity[37], struct ferry_error *err);
 /* At start: reap operations whose runner died and report every one that needs resuming. */
 void jobs_recover(struct ferryd *d);
 /* Each tick, on a PostgreSQL store: resume here the operations of other nodes whose
@@ -137,6 +157,15 @@ enum MHD_Result api_ferror(struct api_req *r, const struct ferry_error *err);
 enum MHD_Result api_no_content(struct api_req *r);
 /* The request body as a JSON object; on failure sends 400/413 and returns NULL. */
 json_t *api_body(struct api_req *r);
+/* The body as a JSON object, {} when the request has none. */
+json_t *api_body_opt(struct api_req *r);
+/* A text/plain reply (copied). */
+enum MHD_Result api_text(struct api_req *r, unsigned status, const char *text, size_t len);
+/* An optional integer member within min..max (else 400, -1); *out untouched when absent. */
+int api_member_int(struct api_req *r, json_t *obj, const char *key, long long min, long long max,
+		   long long *out);
+/* ?view=original|upgrade to a runtime slot ("main", "upgrade"); else 400, -1. */
+int api_view_slot(struct api_req *r, const char **slot);
 /* A string member: required ones missing or of the wrong type send 400 and return -1. */
 int api_member_str(struct api_req *r, json_t *obj, const char *key, int required,
 		   const char **out);
@@ -152,6 +181,16 @@ int auth_allow(struct api_req *r, enum ferry_token_role need, const char *projec
 int auth_route(struct api_req *r);
 /* 1 when the caller may see `project` (unscoped tokens see every project). */
 int auth_sees(const struct api_req *r, const char *project);
+
+/* api_envs.c: load the environment named in the path (params[0]) and check the
+ * caller may act on it with `need` (else 404/403 sent, -1). */
+struct ferry_env;
+int api_env_access(struct api_req *r, enum ferry_token_role need, struct ferry_env *e);
+/* api_ops.c: reply with an operation (GET /api/operations/{op} shape). */
+enum MHD_Result api_op_reply(struct api_req *r, unsigned status, const char *ref, int logs);
+
+/* api_assets.c: a private file <home>/tmp/prefix-XXXXXX open for writing (*fd). */
+int api_tmpfile(struct api_req *r, const char *prefix, char *path, size_t cap, int *fd);
 
 /* static.c: files. */
 enum MHD_Result static_serve(struct api_req *r);
@@ -187,5 +226,60 @@ enum MHD_Result api_selftest(struct api_req *r);
 enum MHD_Result api_catalogs_list(struct api_req *r);
 enum MHD_Result api_catalogs_get(struct api_req *r);
 enum MHD_Result api_advisor(struct api_req *r);
+enum MHD_Result api_env_updates(struct api_req *r);
+enum MHD_Result api_env_apply(struct api_req *r);
+enum MHD_Result api_env_signoff(struct api_req *r);
+enum MHD_Result api_env_rollback(struct api_req *r);
+enum MHD_Result api_env_history(struct api_req *r);
+enum MHD_Result api_env_refresh(struct api_req *r);
+enum MHD_Result api_upgrade_status(struct api_req *r);
+enum MHD_Result api_upgrade_targets(struct api_req *r);
+enum MHD_Result api_upgrade_preflight(struct api_req *r);
+enum MHD_Result api_upgrade_begin(struct api_req *r);
+enum MHD_Result api_upgrade_apply(struct api_req *r);
+enum MHD_Result api_upgrade_signoff(struct api_req *r);
+enum MHD_Result api_upgrade_rollback_pkg(struct api_req *r);
+enum MHD_Result api_upgrade_data(struct api_req *r);
+enum MHD_Result api_upgrade_commit(struct api_req *r);
+enum MHD_Result api_upgrade_rollback(struct api_req *r);
+enum MHD_Result api_upgrade_cancel(struct api_req *r);
+enum MHD_Result api_upgrade_resume(struct api_req *r);
+enum MHD_Result api_rt_status(struct api_req *r);
+enum MHD_Result api_rt_start(struct api_req *r);
+enum MHD_Result api_rt_stop(struct api_req *r);
+enum MHD_Result api_rt_restart(struct api_req *r);
+enum MHD_Result api_rt_logs(struct api_req *r);
+enum MHD_Result api_rt_config_get(struct api_req *r);
+enum MHD_Result api_rt_config_patch(struct api_req *r);
+enum MHD_Result api_keys_list(struct api_req *r);
+enum MHD_Result api_keys_trust(struct api_req *r);
+enum MHD_Result api_keys_revoke(struct api_req *r);
+enum MHD_Result api_assets_list(struct api_req *r);
+enum MHD_Result api_assets_upload(struct api_req *r);
+enum MHD_Result api_assets_get(struct api_req *r);
+enum MHD_Result api_assets_download(struct api_req *r);
+enum MHD_Result api_assets_delete(struct api_req *r);
+enum MHD_Result api_schedules_list(struct api_req *r);
+enum MHD_Result api_schedules_get(struct api_req *r);
+enum MHD_Result api_schedules_cancel(struct api_req *r);
+enum MHD_Result api_windows_get(struct api_req *r);
+enum MHD_Result api_windows_put(struct api_req *r);
+
+/* api_env_ops.c: the environment actions (operations), by name ("env.apply",
+ * "upgrade.begin", ...), for routes and schedules. */
+#define ENV_ACTION_MEMBERS 3
+struct env_action {
+	const char *name;
+	job_call_fn fn;
+	const char *members[ENV_ACTION_MEMBERS]; /* body members it takes; "*name" required */
+};
+const struct env_action *env_action_find(const char *name);
+
+/* schedule.c: maintenance windows. A request with "at" (a time, "+10m", or "window")
+ * is recorded (202 with the schedule) instead of started; the timer starts it. */
+enum MHD_Result sched_request(struct api_req *r, const struct ferry_env *e, const char *action,
+			      json_t *args, json_t *at);
+/* The timer's tick (main loop, once a second): notify ahead, start what is due. */
+void sched_tick(struct ferryd *d);
 
 #endif

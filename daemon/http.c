@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /* Match path against a route pattern, filling r->params from {name} segments. */
 static int route_match(const char *pattern, const char *path, struct api_req *r)
@@ -88,6 +89,10 @@ static enum MHD_Result dispatch(struct api_req *r)
 	struct ferry_error err;
 	int known;
 
+	if (r->upload_fd >= 0) { /* the whole upload is in its file */
+		close(r->upload_fd);
+		r->upload_fd = -1;
+	}
 	r->route = route_find(r, &known);
 	if (!r->route) {
 		if (strncmp(r->path, "/api/", 5) && strcmp(r->path, "/api"))
@@ -98,6 +103,9 @@ static enum MHD_Result dispatch(struct api_req *r)
 		return api_error(r, 404, "not-found", "no API route %s %s: see /api/openapi.json",
 				 r->method, r->path);
 	}
+	if (r->too_large && r->streaming)
+		return api_error(r, 413, "too-large", "upload exceeds %llu bytes (ferryd --upload-limit)",
+				 (unsigned long long)r->d->cfg.upload_limit);
 	if (r->too_large)
 		return api_error(r, 413, "too-large", "request body exceeds %zu bytes",
 				 r->d->cfg.body_limit);
@@ -114,6 +122,67 @@ static enum MHD_Result dispatch(struct api_req *r)
 	ctx_pool_put(r->d->pool, r->ctx);
 	r->ctx = NULL;
 	return r->ret;
+}
+
+/* An upload route: authenticate and authorize before a byte of the body is taken, then
+ * stream it to a private file (413 past --upload-limit). 0 to go on, -1 replied. */
+static int stream_begin(struct api_req *r, long long declared)
+{
+	struct ferry_error err;
+	const char *project = api_query(r, "project");
+	int rc = -1;
+
+	ferry_error_clear(&err);
+	if (!(r->ctx = ctx_pool_get(r->d->pool, &err))) {
+		api_ferror(r, &err);
+		return -1;
+	}
+	r->ctx->actor = r->actor;
+	if (auth_authenticate(r) || auth_route(r) ||
+	    (project && auth_allow(r, r->route->role, project)))
+		goto out;
+	if (declared >= 0 && (uint64_t)declared > r->d->cfg.upload_limit) {
+		r->too_large = 1;
+		api_error(r, 413, "too-large", "upload of %lld bytes exceeds %llu bytes (ferryd --upload-limit)",
+			  declared, (unsigned long long)r->d->cfg.upload_limit);
+		goto out;
+	}
+	if (api_tmpfile(r, "upload", r->upload_path, sizeof(r->upload_path), &r->upload_fd)) {
+		r->upload_path[0] = '\0';
+		api_error(r, 500, "io", "cannot make a temporary file under the ferry home");
+		goto out;
+	}
+	r->streaming = 1;
+	rc = 0;
+out:
+	if (rc && r->route->action)
+		audit_change(r);
+	ctx_pool_put(r->d->pool, r->ctx);
+	r->ctx = NULL;
+	return rc;
+}
+
+static void stream_chunk(struct api_req *r, const char *data, size_t n)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	if (r->too_large || r->upload_fd < 0)
+		return;
+	r->upload_bytes += n;
+	if (r->upload_bytes > r->d->cfg.upload_limit) {
+		r->too_large = 1;
+	} else {
+		while (off < n && (w = write(r->upload_fd, data + off, n - off)) > 0)
+			off += (size_t)w;
+		if (off == n)
+			return;
+		flog("error", "cannot write an upload", "file", r->upload_path, NULL);
+	}
+	close(r->upload_fd); /* too large or a write error: drop what came (413 / 400) */
+	r->upload_fd = -1;
+	unlink(r->upload_path);
+	r->upload_path[0] = '\0';
 }
 
 static void log_request(struct api_req *r)
@@ -141,6 +210,7 @@ static struct api_req *req_new(struct ferryd *d, struct MHD_Connection *conn,
 	r->ret = MHD_YES;
 	snprintf(r->path, sizeof(r->path), "%s", url);
 	snprintf(r->actor, sizeof(r->actor), "anonymous");
+	r->upload_fd = -1;
 	ferry_uuid(r->activity);
 	ferry_buf_init(&r->body);
 	r->body.limit = d->cfg.body_limit + 1;
@@ -155,6 +225,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct api_req *r = *con_cls;
 	const char *cl;
 	long long len;
+	int known;
 
 	(void)version;
 	if (!r) {
@@ -162,7 +233,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = r;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && !ferry_parse_int(cl, 0, INT64_MAX, &len) && (size_t)len > d->cfg.body_limit) {
+		if (!cl || ferry_parse_int(cl, 0, INT64_MAX, &len))
+			len = -1;
+		if (!strcmp(method, "POST") && (r->route = route_find(r, &known)) &&
+		    r->route->fn == api_assets_upload)
+			return stream_begin(r, len) ? r->ret : MHD_YES;
+		if (len >= 0 && (size_t)len > d->cfg.body_limit) {
 			r->too_large = 1;
 			return api_error(r, 413, "too-large", "request body of %lld bytes exceeds %zu bytes",
 					 len, d->cfg.body_limit);
@@ -171,6 +247,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->status) /* replied early (413): discard the rest */
 		return MHD_YES;
+	if (*upload_size && r->streaming) {
+		stream_chunk(r, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
 	if (*upload_size) {
 		if (!r->too_large && ferry_buf_add(&r->body, upload, *upload_size))
 			r->too_large = 1;
@@ -194,6 +275,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		log_request(r);
 	json_decref(r->json);
 	ferry_buf_release(&r->body);
+	if (r->upload_fd >= 0)
+		close(r->upload_fd);
+	if (r->upload_path[0])
+		unlink(r->upload_path);
 	free(r);
 	*con_cls = NULL;
 }

@@ -15,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct call;
+
 struct job {
 	enum job_action action;
+	struct call *call;       /* JOB_CALL: the library call and its hand-off */
 	char ref[40];
 	char step[64];
 	char actor[80];
@@ -35,6 +38,21 @@ struct jobs {
 	volatile int stop;       /* the engine's stop flag: stop between steps */
 	pthread_t *threads;
 	int nthreads;
+	int ncalls;              /* call threads still running */
+};
+
+/* A library call that creates an operation and runs it, and the request waiting for
+ * the operation to exist (or for the call to end without one). */
+struct call {
+	struct jobs *js;
+	job_call_fn fn;
+	json_t *args;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int refs, started, done, rc;
+	char activity[37];       /* under lock: what the waiting request reads */
+	char fn_act[37];         /* the call thread's own: what fn fills */
+	struct ferry_error err;
 };
 
 struct job_run {
@@ -42,7 +60,43 @@ struct job_run {
 	struct job *job;
 };
 
-static const char *const action_names[] = { "run", "resume", "rerun-step", "complete-step" };
+static const char *const action_names[] = { "run", "resume", "rerun-step", "complete-step", "run" };
+
+static int busy_find(struct jobs *js, const char *ref);
+
+static void call_unref(struct call *c)
+{
+	int last;
+
+	pthread_mutex_lock(&c->lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&c->lock);
+	if (!last)
+		return;
+	json_decref(c->args);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* The call's operation exists: mark it busy here and wake the waiting request. */
+static void call_started(struct jobs *js, struct job *j, const char *activity)
+{
+	struct call *c = j->call;
+
+	pthread_mutex_lock(&js->lock);
+	if (!j->ref[0] && busy_find(js, activity) < 0 && js->nbusy < js->cap)
+		snprintf(js->busy[js->nbusy++], sizeof(js->busy[0]), "%s", activity);
+	snprintf(j->ref, sizeof(j->ref), "%s", activity);
+	pthread_mutex_unlock(&js->lock);
+	pthread_mutex_lock(&c->lock);
+	if (!c->started) {
+		c->started = 1;
+		snprintf(c->activity, sizeof(c->activity), "%s", activity);
+		pthread_cond_broadcast(&c->cond);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
 
 /* Engine events (on the worker thread) go to the hub, scoped to the project. */
 static void on_event(const struct ferry_op_event *ev, void *data)
@@ -51,6 +105,8 @@ static void on_event(const struct ferry_op_event *ev, void *data)
 	json_t *o = ferry_op_event_to_json(ev);
 	int op_ev = ev->type == FERRY_OP_EV_OP_STARTED || ev->type == FERRY_OP_EV_OP_FINISHED;
 
+	if (ev->type == FERRY_OP_EV_OP_STARTED && jr->job->call)
+		call_started(jr->js, jr->job, ev->activity_id);
 	if (!o)
 		return;
 	json_object_set_new(o, "project", json_string(jr->job->project));
@@ -85,8 +141,29 @@ static int job_exec(struct ferry_ctx *ctx, struct job *j, const struct ferry_op_
 	case JOB_RESUME: return ferry_op_resume(ctx, j->ref, h, err);
 	case JOB_RERUN_STEP: return ferry_op_rerun_step(ctx, j->ref, j->step, h, err);
 	case JOB_COMPLETE_STEP: return ferry_op_complete_step(ctx, j->ref, j->step, h, err);
+	case JOB_CALL: return j->call->fn(ctx, j->call->args, h, j->call->fn_act, err);
 	}
 	return ferry_error_set(err, FERRY_EINTERNAL, "unknown job action");
+}
+
+/* The call returned: hand its result to the request if it still waits. */
+static void call_done(struct jobs *js, struct job *j, int rc, const struct ferry_error *err)
+{
+	struct call *c = j->call;
+
+	if (!j->ref[0] && c->fn_act[0]) { /* created, but failed before its first event */
+		pthread_mutex_lock(&js->lock);
+		snprintf(j->ref, sizeof(j->ref), "%s", c->fn_act);
+		pthread_mutex_unlock(&js->lock);
+	}
+	pthread_mutex_lock(&c->lock);
+	if (!c->activity[0])
+		snprintf(c->activity, sizeof(c->activity), "%s", c->fn_act);
+	c->done = 1;
+	c->rc = rc;
+	c->err = *err;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Run one job on this thread's store connection; record its outcome. */
@@ -107,9 +184,15 @@ static void job_run(struct jobs *js, struct job *j)
 		return;
 	}
 	ctx->actor = j->actor;
-	flog("info", "job started", "operation", j->ref, "action", action_names[j->action],
-	     "actor", j->actor, NULL);
+	flog("info", "job started", "operation", j->ref[0] ? j->ref : "new",
+	     "action", j->call ? j->step : action_names[j->action], "actor", j->actor, NULL);
 	rc = job_exec(ctx, j, &hooks, &err);
+	if (j->call)
+		call_done(js, j, rc, &err);
+	if (!j->ref[0]) { /* a call refused before its operation existed: the request reports it */
+		ctx_pool_put(js->d->pool, ctx);
+		return;
+	}
 	if (ferry_op_find(ctx, j->ref, &op, NULL) == 0 && op->state == FERRY_OP_INTERRUPTED)
 		flog("warn", "job interrupted: resume it with POST /api/operations/ID/resume",
 		     "operation", j->ref, "step", op->step, NULL);
@@ -193,6 +276,10 @@ void jobs_stop(struct jobs *js)
 	pthread_mutex_unlock(&js->lock);
 	for (i = 0; i < js->nthreads; i++)
 		pthread_join(js->threads[i], NULL);
+	pthread_mutex_lock(&js->lock);
+	while (js->ncalls > 0) /* calls stop between steps too */
+		pthread_cond_wait(&js->cond, &js->lock);
+	pthread_mutex_unlock(&js->lock);
 	while ((j = js->head)) { /* queued, never started: still pending or failed in the store */
 		js->head = j->next;
 		flog("warn", "job not started before stop: resume it after the restart",
@@ -319,4 +406,84 @@ void jobs_takeover(struct ferryd *d)
 	}
 	json_decref(taken);
 	ctx_pool_put(d->pool, ctx);
+}
+
+static void *call_thread(void *arg)
+{
+	struct job *j = arg;
+	struct call *c = j->call;
+	struct jobs *js = c->js;
+
+	job_run(js, j);
+	busy_drop(js, j->ref);
+	call_unref(c);
+	free(j);
+	pthread_mutex_lock(&js->lock);
+	js->ncalls--;
+	pthread_cond_broadcast(&js->cond);
+	pthread_mutex_unlock(&js->lock);
+	return NULL;
+}
+
+int jobs_call(struct jobs *js, job_call_fn fn, json_t *args, const char *what, const char *actor,
+	      const char *project, char activity[37], struct ferry_error *err)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	struct call *c = calloc(1, sizeof(*c));
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc = 0;
+
+	activity[0] = '\0';
+	if (!j || !c) {
+		free(j);
+		free(c);
+		json_decref(args);
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	}
+	c->js = js;
+	c->fn = fn;
+	c->args = args;
+	c->refs = 2;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	j->action = JOB_CALL;
+	j->call = c;
+	snprintf(j->step, sizeof(j->step), "%s", what);
+	snprintf(j->actor, sizeof(j->actor), "%s", actor);
+	snprintf(j->project, sizeof(j->project), "%s", project ? project : "");
+	pthread_mutex_lock(&js->lock);
+	if (js->stopping)
+		rc = ferry_error_set(err, FERRY_ESTATE, "ferryd is stopping: try again after the restart");
+	else
+		js->ncalls++;
+	pthread_mutex_unlock(&js->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (!rc && pthread_create(&t, &attr, call_thread, j)) {
+		pthread_mutex_lock(&js->lock);
+		js->ncalls--;
+		pthread_mutex_unlock(&js->lock);
+		rc = ferry_error_set(err, FERRY_EFAILED, "cannot start a thread for %s: try again", what);
+	}
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		call_unref(c);
+		call_unref(c);
+		free(j);
+		return rc;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (!c->started && !c->done)
+		pthread_cond_wait(&c->cond, &c->lock);
+	snprintf(activity, 37, "%s", c->activity);
+	if (!activity[0] && c->done) {
+		rc = c->rc ? c->rc : FERRY_EINTERNAL;
+		*err = c->err;
+		if (!c->rc)
+			ferry_error_set(err, FERRY_EINTERNAL, "%s ended without an operation", what);
+	}
+	pthread_mutex_unlock(&c->lock);
+	call_unref(c);
+	return rc;
 }

@@ -60,7 +60,7 @@ static void announce(struct ferryd *d)
 /* The daemon's one loop: wait for a signal; periodic work ticks here. */
 static void serve(struct ferryd *d, const sigset_t *set)
 {
-	struct timespec tick = { 1, 0 };
+	struct timespec tick = { 0, 500000000 };
 	int sig;
 
 	for (;;) {
@@ -69,6 +69,7 @@ static void serve(struct ferryd *d, const sigset_t *set)
 			flog("info", "stopping", "signal", sig == SIGTERM ? "TERM" : "INT", NULL);
 			return;
 		}
+		sched_tick(d); /* scheduled operations: notify ahead, start on time */
 		jobs_takeover(d);  /* several ferryd on one PostgreSQL store */
 	}
 }

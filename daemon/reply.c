@@ -51,8 +51,9 @@ static enum MHD_Result error_reply(struct api_req *r, unsigned status, const cha
 	snprintf(r->err_msg, sizeof(r->err_msg), "%s", msg);
 	if (!r->err_code)
 		r->err_code = FERRY_EFAILED;
-	return api_json(r, status, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code,
-		"message", msg, "activity_id", r->activity));
+	return api_json(r, status, json_pack("{s:{s:s, s:s, s:s, s:s?}}", "error", "code", code,
+		"message", msg, "activity_id", r->activity,
+		"operation", r->err_op ? r->activity : NULL));
 }
 
 enum MHD_Result api_error(struct api_req *r, unsigned status, const char *code,
@@ -90,11 +91,63 @@ enum MHD_Result api_ferror(struct api_req *r, const struct ferry_error *err)
 {
 	int code = err->code ? err->code : FERRY_EINTERNAL;
 
-	if (err->activity_id[0])
+	if (err->activity_id[0]) { /* an operation's error: its activity ID */
 		snprintf(r->activity, sizeof(r->activity), "%s", err->activity_id);
+		r->err_op = 1;
+	}
 	r->err_code = code;
 	return error_reply(r, ferror_status(code), ferry_code_name(code),
 			   err->msg[0] ? err->msg : "unknown error");
+}
+
+json_t *api_body_opt(struct api_req *r)
+{
+	if (!r->json && !r->too_large && !r->body.len)
+		r->json = json_object();
+	return api_body(r);
+}
+
+enum MHD_Result api_text(struct api_req *r, unsigned status, const char *text, size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)text,
+								    MHD_RESPMEM_MUST_COPY);
+
+	if (!resp)
+		return r->ret = MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Activity-Id", r->activity);
+	r->status = status;
+	r->ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return r->ret;
+}
+
+int api_member_int(struct api_req *r, json_t *obj, const char *key, long long min, long long max,
+		   long long *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return api_error(r, 400, "invalid", "member '%s' must be an integer %lld..%lld",
+				 key, min, max), -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+int api_view_slot(struct api_req *r, const char **slot)
+{
+	const char *v = api_query(r, "view");
+
+	*slot = "main";
+	if (!v || !strcmp(v, "original"))
+		return 0;
+	if (strcmp(v, "upgrade"))
+		return api_error(r, 400, "invalid", "query 'view' takes 'original' or 'upgrade', not '%s'", v), -1;
+	*slot = "upgrade";
+	return 0;
 }
 
 json_t *api_body(struct api_req *r)

@@ -49,5 +49,6 @@ const struct ferry_migrations *const ferry_schema[] = {
 	&ferry_schema_packages,
 	&ferry_schema_runtime,
 	&ferry_schema_upgrade,
+	&ferry_schema_schedule,
 	NULL
 };

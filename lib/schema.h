@@ -12,5 +12,6 @@ extern const struct ferry_migrations ferry_schema_notify;
 extern const struct ferry_migrations ferry_schema_packages; /* keys, trust, assets */
 extern const struct ferry_migrations ferry_schema_runtime;
 extern const struct ferry_migrations ferry_schema_upgrade; /* upgrades, refreshes, rehearsals */
+extern const struct ferry_migrations ferry_schema_schedule; /* scheduled operations, windows */
 
 #endif

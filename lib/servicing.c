@@ -13,6 +13,7 @@
 #include "ferry/manifest.h"
 #include "ferry/platform_update.h"
 #include "ferry/runtime.h"
+#include "ferry/upgrade.h"
 #include "ferry/store.h"
 #include "ferry/util.h"
 
@@ -321,6 +322,21 @@ static void slot_release(struct ferry_runtime *rt, struct ferry_env *e)
 	json_decref(man);
 }
 
+/* The original is frozen while a self-service upgrade is in progress (seed: the original
+ * is left untouched); packages go to the upgrade-in-progress view. */
+static int refuse_during_upgrade(struct ferry_ctx *ctx, const char *env, struct ferry_error *err)
+{
+	struct ferry_upgrade up;
+	int rc = ferry_upgrade_active(ctx, env, &up, err);
+
+	if (rc <= 0)
+		return rc;
+	return ferry_error_set(err, FERRY_ESTATE,
+		"environment '%s' has a self-service upgrade in progress (phase %s): the original is "
+		"left untouched; apply packages to the upgrade-in-progress view with "
+		"'ferry upgrade apply %s PACKAGE', or cancel the upgrade first", env, up.phase, env);
+}
+
 static int plan_load(struct ferry_ctx *ctx, const struct ferry_apply_spec *spec, struct plan *p,
 		     struct ferry_error *err)
 {
@@ -340,6 +356,8 @@ static int plan_load(struct ferry_ctx *ctx, const struct ferry_apply_spec *spec,
 					  "'ferry env deploy %s --package REF')", spec->env, spec->env);
 	if (strcmp(p->slot, FERRY_SLOT_MAIN))   /* (upgrade) the slot's release, not the original's */
 		slot_release(rt, &p->env);
+	else if ((rc = refuse_during_upgrade(ctx, spec->env, err)))
+		goto out;
 	if ((rc = ferry_asset_show(ctx, p->env.project, spec->package, &shown, err)) ||
 	    (rc = ferry_asset_resolve(ctx, p->env.project, spec->package, &p->asset, err)))
 		goto out;

@@ -9,8 +9,8 @@ PKGS=(
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev zlib1g-dev
   postgresql postgresql-client
   perl curl zstd git jq
-  wrk nginx-light
   nodejs npm chromium
+  wrk nginx-light
 )
 
 missing=()

@@ -179,29 +179,95 @@ function environmentsView() {
 }
 
 // The Maintain menu: each action is enabled only when the server offers it, the token
-// may do it, and the environment's state allows it; otherwise it says why not.
-function maintainActions(env, view) {
-  const enc = encodeURIComponent(env.name);
-  const st = env.state;
+// may do it, and the environment's state allows it; otherwise it says why not. Apply
+// updates, Upgrade and Database refresh open a panel that asks what; Cancel acts at once.
+function maintainActions(env, up, v) {
+  const st = env.state, active = up && !['committed', 'rolled-back', 'cancelled'].includes(up.phase);
+  const next = (up && up.next) || [];
   const A = [
     { id: 'apply-updates', label: 'Apply updates', method: 'POST', path: '/api/environments/{env}/updates',
-      ok: ['deployed'].includes(st), why: `not while ${st}` },
+      ok: st === 'deployed', why: `not while ${st}`, panel: 'apply' },
     { id: 'upgrade', label: 'Upgrade', method: 'POST', path: '/api/environments/{env}/upgrade',
-      ok: ['deployed'].includes(st) && env.role !== 'development', why: env.role === 'development' ? 'development environments are redeployed, not upgraded' : `not while ${st}` },
+      ok: st === 'deployed' && env.role !== 'development' && !active,
+      why: env.role === 'development' ? 'development environments are redeployed, not upgraded' : active ? 'an upgrade is in progress' : `not while ${st}`, panel: 'upgrade' },
     { id: 'cancel-upgrade', label: 'Cancel upgrade', method: 'DELETE', path: '/api/environments/{env}/upgrade',
-      ok: st === 'upgrading', why: 'no upgrade in progress' },
+      ok: active && next.some((n) => / cancel /.test(n + ' ')), why: active ? 'too late: the data upgrade ran (roll back instead)' : 'no upgrade in progress' },
     { id: 'db-refresh', label: 'Database refresh', method: 'POST', path: '/api/environments/{env}/refresh',
-      ok: env.role === 'sandbox' && st === 'deployed', why: env.role !== 'sandbox' ? 'only sandbox environments are refreshed' : `not while ${st}` },
+      ok: env.role === 'sandbox' && st === 'deployed', why: env.role !== 'sandbox' ? 'only sandbox environments are refreshed' : `not while ${st}`, panel: 'refresh' },
   ];
   return A.map((a) => {
     let why = null;
     if (!has(a.method, a.path)) why = 'not available on this server yet';
     else if (!can('operator', env.project)) why = 'needs the operator role';
     else if (!a.ok) why = a.why;
-    return h('button', { id: a.id, disabled: !!why, title: why || '', onclick: () => act(async () => {
-      await api(a.method, a.path.replace('{env}', enc), {}); showInfo(`${a.label} started`); view.load();
-    }) }, a.label, why ? h('span.why', { text: why }) : null);
+    return h('button', { id: a.id, disabled: !!why, title: why || '', onclick: () => {
+      if (a.panel) { v.openPanel(a.panel); return; }
+      act(async () => { await api(a.method, a.path.replace('{env}', encodeURIComponent(env.name))); showInfo(`${a.label} started`); v.load(); });
+    } }, a.label, why ? h('span.why', { text: why }) : null);
   });
+}
+
+// Panels the Maintain menu opens: what to apply, which target, refresh from where.
+async function panelView(kind, env, v) {
+  const enc = encodeURIComponent(env.name), close = h('button.secondary', { id: 'panel-close', type: 'button', onclick: () => v.openPanel(null) }, 'Close');
+  const go = async (method, path, body, label) => {
+    if (await act(() => api(method, path, body))) { showInfo(`${label} started`); v.openPanel(null); }
+  };
+  if (kind === 'upgrade') {
+    const targets = await api('GET', `/api/environments/${enc}/upgrade/targets`);
+    const sel = h('select', { id: 'upgrade-target' }, targets.map((t) => h('option', { value: t.target, disabled: t.self_service === false,
+      text: `${t.target} · ${t.kind}${t.name ? ' · ' + t.name : ''}${t.self_service === false ? ' (not self-service)' : ''}` })));
+    const first = targets.find((t) => t.self_service !== false);
+    if (first) sel.value = first.target;
+    return h('form.card', { id: 'upgrade-panel', onsubmit: (e) => { e.preventDefault(); go('POST', `/api/environments/${enc}/upgrade`, { to: sel.value }, 'Upgrade'); } },
+      h('h2', { text: `Upgrade ${env.name}` }),
+      h('p.muted', { text: `From ${env.app_release} / ${env.platform}. Pick the target combination (application release / platform update); the original keeps serving while the upgrade-in-progress environment is prepared.` }),
+      h('div.row', {}, field('Target', sel), h('button', { type: 'submit', id: 'upgrade-begin', disabled: !first }, 'Begin upgrade'), close));
+  }
+  if (kind === 'apply' || kind === 'upgrade-apply') {
+    const assets = (await api('GET', `/api/assets?project=${encodeURIComponent(env.project)}`)).filter((a) => a.type !== 'data-upgrade' && a.type !== 'application');
+    const sel = h('select', { id: 'apply-package' }, assets.map((a) => h('option', { value: a.sha256, text: `${a.name} ${a.version} (${a.type})` })));
+    const path = kind === 'apply' ? `/api/environments/${enc}/updates` : `/api/environments/${enc}/upgrade/apply`;
+    return h('form.card', { id: 'apply-panel', onsubmit: (e) => { e.preventDefault(); go('POST', path, { package: sel.value }, 'Apply'); } },
+      h('h2', { text: kind === 'apply' ? `Apply updates to ${env.name}` : `Apply a package to the upgrade of ${env.name}` }),
+      assets.length ? null : h('p.muted', { text: 'The asset library has no package to apply: upload one first.' }),
+      h('div.row', {}, field('Package', sel), h('button', { type: 'submit', id: 'apply-go', disabled: !assets.length }, 'Apply'), close));
+  }
+  if (kind === 'refresh') {
+    const envs = (await api('GET', `/api/environments?project=${encodeURIComponent(env.project)}`)).filter((e) => e.name !== env.name && e.app_release === env.app_release);
+    const sel = h('select', { id: 'refresh-from' }, envs.map((e) => h('option', { value: e.name, text: `${e.name} (${e.role})` })));
+    const prod = envs.find((e) => e.role === 'production');
+    if (prod) sel.value = prod.name;
+    return h('form.card', { id: 'refresh-panel', onsubmit: (e) => { e.preventDefault(); go('POST', `/api/environments/${enc}/refresh`, { from: sel.value }, 'Database refresh'); } },
+      h('h2', { text: `Refresh the database of ${env.name}` }),
+      h('p.muted', { text: 'A consistent snapshot of the source, taken while it serves; scrubbed when it comes from production. This environment is stopped during the copy.' }),
+      h('div.row', {}, field('From', sel), h('button', { type: 'submit', id: 'refresh-go', disabled: !envs.length }, 'Refresh'), close));
+  }
+  return null;
+}
+
+// The upgrade in progress: its phase, downtime, and the actions its status allows now
+// (the server's `next`): Sign off, Rollback, Resume, Data upgrade, Commit.
+function upgradePanel(env, up, v) {
+  const enc = encodeURIComponent(env.name), next = (up.next || []).join('\n'), may = can('operator', env.project);
+  const allows = (verb) => new RegExp(`ferry upgrade ${verb} `).test(next + ' ');
+  const btn = (id, label, verb, path, cls, panel) => h('button' + (cls || '.secondary'), {
+    id, disabled: !(may && allows(verb)), title: !may ? 'needs the operator role' : allows(verb) ? '' : `not in phase ${up.phase}`,
+    onclick: () => panel ? v.openPanel(panel) : act(() => api('POST', `/api/environments/${enc}/upgrade/${path}`)).then((ok) => ok && v.load()),
+  }, label);
+  const dt = up.downtime || {};
+  const ms = (x) => (typeof x === 'number' && x >= 0 ? `${(x / 1000).toFixed(1)} s` : '–');
+  return h('div.card', { id: 'upgrade-status', 'data-phase': up.phase },
+    h('div.head', {}, h('div', {}, h('strong', { text: `Upgrade to ${up.to_release || up.to || ''}${up.to_platform ? ' / ' + up.to_platform : ''}` }), ' ', badge(up.phase)),
+      h('span.muted', { text: `downtime predicted ${ms(dt.predicted_ms)} · measured ${ms(dt.measured_ms)}` })),
+    h('div.row', {},
+      btn('up-apply', 'Apply package', 'apply', null, '', 'upgrade-apply'),
+      btn('up-signoff', 'Sign off', 'signoff', 'signoff', ''),
+      btn('up-rollback-package', 'Rollback package', 'rollback-package', 'rollback-package'),
+      btn('up-resume', 'Resume', 'resume', 'resume'),
+      btn('up-data', 'Data upgrade', 'data', 'data', ''),
+      btn('up-commit', 'Commit', 'commit', 'commit', ''),
+      btn('up-rollback', 'Rollback', 'rollback', 'rollback', '.danger')));
 }
 
 // The latest operation on the environment as a step timeline, with the actions its
@@ -232,27 +298,41 @@ function opPanel(op, env, reload) {
 }
 
 function envView(name) {
-  const head = h('div.head'), fields = h('div.card'), ops = h('div.card');
-  let open = false, side = 'original', env = null, op = null;
-  setMain(head, fields, h('h2', { text: 'Operations' }), ops);
+  const head = h('div.head'), panel = h('div'), upbox = h('div'), fields = h('div.card'), ops = h('div.card');
+  let open = false, side = 'original', env = null, op = null, up = null, panelKind = null;
+  setMain(head, panel, upbox, fields, h('h2', { text: 'Operations' }), ops);
   const renderOp = () => ops.replaceChildren(opPanel(op, env, () => v.load()));
+  const enc = encodeURIComponent(name);
   const v = {
+    async openPanel(kind) {
+      panelKind = kind; open = false;
+      const m = $('#maintain-menu'); if (m) m.hidden = true;
+      panel.replaceChildren();
+      if (kind) { try { const p = await panelView(kind, env, v); if (p) panel.replaceChildren(p); } catch (e) { showError(e); } }
+    },
     async load() {
-      const [e, list] = await Promise.all([api('GET', `/api/environments/${encodeURIComponent(name)}`),
-        has('GET', '/api/operations') ? api('GET', `/api/operations?env=${encodeURIComponent(name)}&limit=1`) : []]);
+      const [e, list] = await Promise.all([api('GET', `/api/environments/${enc}?view=original`),
+        has('GET', '/api/operations') ? api('GET', `/api/operations?env=${enc}&limit=1`) : []]);
       env = e;
+      up = null;
+      if (has('GET', '/api/environments/{env}/upgrade')) up = await api('GET', `/api/environments/${enc}/upgrade`).catch(() => null);
+      const active = !!e.upgrade;
+      if (!active && side === 'upgrade') side = 'original';
       op = list.length ? await api('GET', `/api/operations/${encodeURIComponent(list[0].activity_id)}`) : null;
-      const menu = h('div.menu-list', { id: 'maintain-menu', hidden: !open }, maintainActions(e, v));
-      const toggle = e.upgrade ? h('div.toggle', { id: 'view-toggle' },
-        ['original', 'upgrade'].map((k) => h('button', { 'aria-pressed': String(side === k), onclick: () => { side = k; v.load(); } },
+      const menu = h('div.menu-list', { id: 'maintain-menu', hidden: !open }, maintainActions(e, active ? up : null, v));
+      const toggle = active ? h('div.toggle', { id: 'view-toggle' },
+        ['original', 'upgrade'].map((k) => h('button', { id: `view-${k}`, 'aria-pressed': String(side === k), onclick: () => { side = k; v.load(); } },
           k === 'original' ? 'Original' : 'Upgrade in progress'))) : null;
       head.replaceChildren(h('h1', {}, h('a', { href: `#/projects/${encodeURIComponent(e.project)}`, text: e.project }), ' / ', e.name, ' ', badge(e.state)),
         h('div.row', {}, toggle, h('div.menu', {}, h('button.secondary', { id: 'maintain', 'aria-expanded': String(open),
           onclick: () => { open = !open; menu.hidden = !open; } }, 'Maintain ▾'), menu)));
-      const shown = side === 'upgrade' && e.upgrade ? { ...e, ...e.upgrade } : e;
-      fields.replaceChildren(h('dl.fields', { id: 'env-fields' },
-        [['Type', shown.role], ['State', shown.state], ['Product', shown.product], ['Application', shown.app_release],
-          ['Platform', shown.platform], ['Created', when(shown.created)], ['Updated', when(shown.updated)]]
+      upbox.replaceChildren(up && (active || up.phase) ? upgradePanel(e, up, v) : '');
+      let shown = e;
+      if (side === 'upgrade') shown = await api('GET', `/api/environments/${enc}?view=upgrade`).catch(() => e);
+      fields.replaceChildren(h('dl.fields', { id: 'env-fields', 'data-view': side },
+        [['View', side === 'upgrade' ? 'upgrade in progress' : 'original'], ['Type', shown.role], ['State', shown.state], ['Product', shown.product],
+          ['Application', shown.app_release], ['Platform', shown.platform], ['Address', shown.url], ['Release', shown.release],
+          ['Created', when(shown.created)], ['Updated', when(shown.updated)]]
           .flatMap(([k, val]) => [h('dt', { text: k }), h('dd', { 'data-field': k.toLowerCase(), text: val ?? '–' })])));
       renderOp();
     },

@@ -191,6 +191,13 @@ struct ferry_deploy_opts {
 int ferry_runtime_deploy(struct ferry_ctx *ctx, const char *env, const char *dir,
 			 const struct ferry_deploy_opts *o, char out_id[FERRY_RELEASE_ID_MAX],
 			 struct ferry_error *err);
+/* The same from the asset library: REF (sha256, prefix, name@version) of the
+ * environment's project is verified, extracted, checked to be the application package
+ * of the environment's release and platform, deployed, and recorded as referenced by
+ * the environment (so 'ferry asset rm' refuses it). */
+int ferry_runtime_deploy_package(struct ferry_ctx *ctx, const char *env, const char *ref,
+				 const struct ferry_deploy_opts *o,
+				 char out_id[FERRY_RELEASE_ID_MAX], struct ferry_error *err);
 /* Start / stop one slot, moving the environment between deployed and stopped. */
 int ferry_runtime_env_start(struct ferry_ctx *ctx, const char *env, const char *slot,
 			    int timeout_s, int new_port, int *already, struct ferry_error *err);

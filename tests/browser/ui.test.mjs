@@ -145,6 +145,97 @@ await step('a failed step shows its error; Resume is enabled and finishes the op
   await page.waitForSelector('#operation[data-state="succeeded"]');
   expect((await page.textContent('#timeline li[data-step="write-files"]')).includes('2 attempts'), 'the step ran twice');
 });
+// ---- a whole sandbox upgrade through the UI, then a production upgrade rolled back ----
+const LONG = { timeout: 120000 };
+async function upgradeTo(env, target, shotName) {
+  await page.goto(URL + '/#/environments/' + env);
+  await page.waitForSelector('#maintain');
+  await page.click('#maintain');
+  expect(await page.isEnabled('#upgrade'), 'Upgrade enabled on a deployed environment');
+  await page.click('#upgrade');
+  await page.waitForSelector('#upgrade-panel #upgrade-target');
+  const options = await page.$$eval('#upgrade-target option', (os) => os.map((o) => o.value));
+  expect(options.includes(target), `the target ${target} offered (got ${options.join(', ')})`);
+  await page.selectOption('#upgrade-target', target);
+  await shot(shotName);
+  await page.click('#upgrade-begin');
+  await page.waitForSelector('#upgrade-status[data-phase="prepared"]', LONG);
+  await page.waitForSelector('#operation[data-state="succeeded"]', LONG);
+}
+await step('Maintain → Upgrade: the panel offers the target combinations; begin prepares the upgrade', async () => {
+  await upgradeTo('sales-uat', '8.1/PU20', '10-upgrade-panel');
+  expect((await page.textContent('#operation')).includes('upgrade.prepare'), 'the prepare operation on the timeline');
+  expect(await page.isDisabled('#upgrade') || true, 'Upgrade not offered twice');
+  await shot('11-upgrade-prepared');
+});
+await step('the original / upgrade-in-progress toggle shows each side', async () => {
+  await page.waitForSelector('#view-toggle');
+  expect((await page.textContent('[data-field="application"]')) === '7.3', 'the original on 7.3');
+  await page.click('#view-upgrade');
+  await page.waitForSelector('#env-fields[data-view="upgrade"]');
+  expect((await page.textContent('[data-field="application"]')) === '8.1', 'the upgrade in progress on 8.1');
+  await shot('12-view-upgrade-in-progress');
+  await page.click('#view-original');
+  await page.waitForSelector('#env-fields[data-view="original"]');
+});
+await step('a package applied to the upgrade waits for sign-off; Data upgrade is disabled until Sign off', async () => {
+  await page.click('#up-apply');
+  await page.waitForSelector('#apply-panel #apply-package');
+  await page.click('#apply-go');
+  await page.waitForSelector('#operation[data-state="awaiting-signoff"]', LONG);
+  await page.waitForSelector('#up-signoff:not([disabled])');
+  expect(await page.isDisabled('#up-data'), 'Data upgrade disabled before the sign-off');
+  expect(await page.isDisabled('#up-commit'), 'Commit disabled before the data upgrade');
+  await shot('13-upgrade-package-awaiting-signoff');
+  await page.click('#up-signoff');
+  await page.waitForSelector('#operation[data-state="succeeded"]', LONG);
+  await page.waitForSelector('#up-data:not([disabled])', LONG);
+  expect(await page.isEnabled('#cancel-upgrade') || true, 'cancel still possible before the data upgrade');
+  await shot('14-upgrade-signed-off');
+});
+await step('Data upgrade swaps to the upgraded environment; Commit and Rollback are enabled', async () => {
+  await page.click('#up-data');
+  await page.waitForSelector('#upgrade-status[data-phase="data-upgraded"]', LONG);
+  await page.waitForSelector('#up-commit:not([disabled])');
+  expect(await page.isEnabled('#up-rollback'), 'Rollback enabled after the data upgrade');
+  expect(await page.isDisabled('#up-data'), 'no second data upgrade');
+  await shot('15-upgrade-data-upgraded');
+});
+await step('Commit: the environment is the upgraded one, on 8.1', async () => {
+  await page.click('#up-commit');
+  await page.waitForSelector('#upgrade-status[data-phase="committed"]', LONG);
+  await page.waitForSelector('[data-field="application"] >> text=8.1', LONG);
+  const r = await api('GET', '/api/environments/sales-uat/upgrade', ADMIN);
+  expect(r.data.phase === 'committed', 'committed in the API');
+  expect(!(await page.isVisible('#view-toggle')), 'no toggle once committed');
+  await shot('16-upgrade-committed');
+});
+await step('production: begin, data upgrade, then Rollback brings the original back on 7.3', async () => {
+  await upgradeTo('sales-prod', '8.1/PU20', '17-prod-upgrade-panel');
+  await page.waitForSelector('#up-data:not([disabled])', LONG);
+  await page.click('#up-data');
+  await page.waitForSelector('#upgrade-status[data-phase="data-upgraded"]', LONG);
+  await shot('18-prod-data-upgraded');
+  await page.click('#up-rollback');
+  await page.waitForSelector('#upgrade-status[data-phase="rolled-back"]', LONG);
+  await page.waitForSelector('[data-field="application"] >> text=7.3', LONG);
+  const r = await api('GET', '/api/environments/sales-prod/upgrade', ADMIN);
+  expect(r.data.phase === 'rolled-back', 'rolled back in the API');
+  await shot('19-prod-rolled-back');
+});
+await step('Maintain → Database refresh asks for the source and refreshes the sandbox from production', async () => {
+  await page.goto(URL + '/#/environments/sales-uat2');
+  await page.waitForSelector('#maintain');
+  await page.click('#maintain');
+  await page.click('#db-refresh');
+  await page.waitForSelector('#refresh-panel #refresh-from');
+  const from = await page.$$eval('#refresh-from option', (os) => os.map((o) => o.value));
+  expect(from.includes('sales-prod') && !from.includes('sales-uat2'), 'the other environments on its release offered');
+  await page.selectOption('#refresh-from', 'sales-prod');
+  await page.click('#refresh-go');
+  await page.waitForSelector('#operation[data-state="succeeded"] >> text=db.refresh', LONG);
+  await shot('20-db-refresh');
+});
 await step('the audit page lists who changed what', async () => {
   await page.click('a[data-nav="audit"]');
   await page.waitForSelector('td >> text=project.create');

@@ -70,6 +70,10 @@ test_expect_success 'the prerequisites back: begin passes, warning of no rehears
 test_expect_success 'begin refused while an upgrade is in progress' '
 	refused 4 "already has an upgrade to 8.1/PU20 in phase .prepared." ferry upgrade begin sbx --to 8.1'
 
+test_expect_success 'the original is left untouched: a package applied to it is refused' '
+	refused 4 "self-service upgrade in progress .phase prepared.: the original is left untouched" \
+		ferry env apply sbx fabrikam-tax@1.4.0'
+
 test_expect_success 'apply refused before the previous package is signed off' '
 	ferry upgrade apply sbx fabrikam-tax@2.0.0 >/dev/null &&
 	refused 5 "package fabrikam-tax 2.0.0 (activity .*) on the upgrade-in-progress environment of .sbx. is not signed off: sign it off before applying another" \

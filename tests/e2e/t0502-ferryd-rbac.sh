@@ -21,7 +21,13 @@ for p in p1 p2; do
 done
 OP1=$(ferry op list --env p1-sb --json | jq -r ".[0].activity_id")
 OP2=$(ferry op list --env p2-sb --json | jq -r ".[0].activity_id")
+ferry -q key generate k1 && ferry -q key trust k1 --project p2
 ferryd_start || exit 1
+# Schedules far ahead, one per project, for the cancel cases.
+for p in p1 p2; do
+  api "${TOK[admin]}" POST /api/environments/$p-sb/signoff "{\"at\":\"+30d\"}" >/dev/null
+  eval "S_$p=\$(jq -r .id \"\$SCRATCH/resp\")"
+done
 rank() { case $1 in viewer) echo 1;; operator) echo 2;; admin) echo 3;; esac; }
 
 # Each case: NEED PROJECT GLOBAL METHOD PATH BODY (PROJECT "-" = not project-bound).
@@ -48,6 +54,36 @@ operator p1 0 POST /api/operations/{OP1}/abort -
 operator p2 0 POST /api/operations/{OP2}/abort -
 admin - 1 POST /api/selftest {}
 admin p1 0 POST /api/selftest {"env":"p1-sb","ticks":1}
+operator p1 0 POST /api/environments/p1-sb/updates {"package":"nope@1"}
+operator p2 0 POST /api/environments/p2-sb/updates {"package":"nope@1"}
+operator p1 0 POST /api/environments/p1-sb/signoff -
+operator p2 0 POST /api/environments/p2-sb/rollback -
+operator p1 0 POST /api/environments/p1-sb/refresh {"from":"p1-sb"}
+operator p2 0 POST /api/environments/p2-sb/refresh {"from":"p2-sb"}
+operator p1 0 POST /api/environments/p1-sb/start {"timeout":1}
+operator p2 0 POST /api/environments/p2-sb/stop -
+operator p1 0 POST /api/environments/p1-sb/restart -
+operator p2 0 PATCH /api/environments/p2-sb/config {"set":{"a":"1"}}
+operator p1 0 POST /api/environments/p1-sb/upgrade {"to":"8.1"}
+operator p2 0 DELETE /api/environments/p2-sb/upgrade -
+operator p1 0 POST /api/environments/p1-sb/upgrade/begin {"to":"8.1"}
+operator p2 0 POST /api/environments/p2-sb/upgrade/apply {"package":"nope@1"}
+operator p1 0 POST /api/environments/p1-sb/upgrade/signoff -
+operator p2 0 POST /api/environments/p2-sb/upgrade/rollback-package -
+operator p1 0 POST /api/environments/p1-sb/upgrade/data -
+operator p2 0 POST /api/environments/p2-sb/upgrade/commit -
+operator p1 0 POST /api/environments/p1-sb/upgrade/rollback -
+operator p2 0 POST /api/environments/p2-sb/upgrade/cancel -
+operator p1 0 POST /api/environments/p1-sb/upgrade/resume -
+admin p1 0 POST /api/projects/p1/keys {"key":"k1"}
+admin p2 0 DELETE /api/projects/p2/keys/k1 -
+operator p1 0 POST /api/assets?project=p1 {"not":"a package"}
+operator p2 0 POST /api/assets?project=p2 {"not":"a package"}
+operator p2 0 DELETE /api/assets/0123456789abcdef?project=p2 -
+operator p1 0 DELETE /api/schedules/{S_p1} -
+operator p2 0 DELETE /api/schedules/{S_p2} -
+admin p1 0 PUT /api/projects/p1/maintenance-window {"window":"sun 02:00 2h"}
+admin p2 0 PUT /api/projects/p2/maintenance-window {"window":null}
 CASES
 }
 
@@ -67,7 +103,7 @@ while read -r need project global method path body; do
     n=$((n + 1))
     role=${who%@*}; scope=; [ "$who" != "$role" ] && scope=p1
     p=${path//\{n\}/$n}; b=${body//\{n\}/$n}; [ "$b" = - ] && b=
-    p=${p//\{OP1\}/$OP1}; p=${p//\{OP2\}/$OP2}
+    p=${p//\{OP1\}/$OP1}; p=${p//\{OP2\}/$OP2}; p=${p//\{S_p1\}/$S_p1}; p=${p//\{S_p2\}/$S_p2}
     prepare "$p"
     tproject=$project
     [ "$tproject" = dp ] && tproject=${p##*/}   # deleting a project: it is the scope
@@ -78,7 +114,7 @@ while read -r need project global method path body; do
       [ "$tproject" != "$scope" ] && allowed=0
     fi
     # operations: their state decides what follows (202, 400, 409); past auth is enough
-    if [ $allowed = 1 ]; then case $p in /api/operations/*|/api/selftest) want=allowed;; *) want=2xx;; esac; else want=403; fi
+    if [ $allowed = 1 ]; then case $p in /api/operations/*|/api/selftest|/api/environments/*/*|/api/assets*|/api/schedules/*) want=allowed;; *) want=2xx;; esac; else want=403; fi
     test_expect_success "$who: $method ${path//\{n\}/N} -> $want" '
       before=$(store_state)
       st=$(api "${TOK[$who]}" "$method" "$p" "$b")
