@@ -4,6 +4,7 @@
  * Also `--at TIME`: the operation commands recorded as scheduled operations, locally
  * (lib/schedule.c, started by a ferryd on the same home) or through the server. */
 #include "cli.h"
+#include "remote.h"
 
 #include "ferry/buf.h"
 #include "ferry/ctx.h"
@@ -29,12 +30,6 @@ struct rargs {
 	int nopt;
 };
 
-struct remote {
-	struct cli *cli;
-	const char *url;         /* no trailing slash */
-	const char *token;
-	const char *at;          /* --at: schedule instead of starting */
-};
 
 struct rcmd;
 typedef int (*rfn)(struct remote *rm, const struct rcmd *c, struct rargs *a);
@@ -106,160 +101,6 @@ static int parse(const struct rcmd *c, int argc, char **argv, struct rargs *a)
 	return 0;
 }
 
-/* ---- HTTP ------------------------------------------------------------------ */
-
-struct resp {
-	long status;
-	struct ferry_buf body;
-	FILE *to;                /* download: a 2xx body goes here */
-	CURL *curl;
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *data)
-{
-	struct resp *r = data;
-
-	if (r->to && !r->status)
-		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
-	if (r->to && r->status < 300) {
-		if (fwrite(p, sz, n, r->to) != n)
-			return 0;
-		return sz * n;
-	}
-	return ferry_buf_add(&r->body, p, sz * n) ? 0 : sz * n;
-}
-
-static int code_of(const char *name)
-{
-	int c;
-
-	for (c = FERRY_EINVAL; c >= FERRY_EINTERNAL; c--)
-		if (!strcmp(ferry_code_name(c), name))
-			return c;
-	if (!strcmp(name, "unauthenticated") || !strcmp(name, "forbidden"))
-		return FERRY_EREFUSED;
-	if (!strcmp(name, "too-large") || !strcmp(name, "method-not-allowed"))
-		return FERRY_EINVAL;
-	return FERRY_EFAILED;
-}
-
-/* The server's error object as a ferry_error. */
-static int api_err(const struct resp *r, struct ferry_error *err)
-{
-	json_t *o = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
-	json_t *e = json_object_get(o, "error");
-	const char *code = json_string_value(json_object_get(e, "code"));
-	const char *act = json_string_value(json_object_get(e, "operation")); /* as local: an operation's */
-	int rc = code ? code_of(code) : FERRY_EFAILED;
-
-	ferry_error_set(err, rc, "%s", json_string_value(json_object_get(e, "message")) ?
-			json_string_value(json_object_get(e, "message")) : "the server answered an error");
-	if (!code)
-		ferry_error_set(err, rc, "ferryd answered HTTP %ld", r->status);
-	if (act)
-		snprintf(err->activity_id, sizeof(err->activity_id), "%s", act);
-	json_decref(o);
-	return rc;
-}
-
-static struct curl_slist *headers(struct remote *rm, const char *ctype)
-{
-	struct curl_slist *h = NULL;
-	char auth[512];
-
-	if (rm->token && *rm->token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", rm->token);
-		h = curl_slist_append(h, auth);
-	}
-	if (ctype)
-		h = curl_slist_append(h, ctype);
-	return h;
-}
-
-/* One request. body (JSON) or upload (a file path) may be given. Returns 0 for a 2xx
- * answer (r->body holds it), else the error from the server's error object. */
-static int http(struct remote *rm, const char *method, const char *path, const json_t *body,
-		const char *upload, struct resp *r, struct ferry_error *err)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *h;
-	char url[4096], *text = NULL;
-	FILE *up = NULL;
-	CURLcode cc;
-
-	r->status = 0;
-	if (!c)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	snprintf(url, sizeof(url), "%s%s", rm->url, path);
-	h = headers(rm, upload ? "Content-Type: application/octet-stream" : body ? "Content-Type: application/json" : NULL);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (body) {
-		text = json_dumps(body, JSON_COMPACT);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text ? text : "{}");
-	} else if (upload) {
-		if (!(up = fopen(upload, "rb"))) {
-			curl_slist_free_all(h);
-			curl_easy_cleanup(c);
-			return ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", upload);
-		}
-		fseek(up, 0, SEEK_END);
-		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(c, CURLOPT_READDATA, up);
-		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)ftell(up));
-		fseek(up, 0, SEEK_SET);
-	}
-	r->curl = c;
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	free(text);
-	if (up)
-		fclose(up);
-	if (cc != CURLE_OK)
-		return ferry_error_set(err, FERRY_EIO, "cannot reach ferryd at %s: %s (check --server "
-				       "or FERRY_SERVER)", rm->url, curl_easy_strerror(cc));
-	if (r->status >= 400)
-		return api_err(r, err);
-	return 0;
-}
-
-static int get_json(struct remote *rm, const char *path, json_t **out, struct ferry_error *err)
-{
-	struct resp r = { 0 };
-	json_error_t je;
-	int rc;
-
-	ferry_buf_init(&r.body);
-	if (!(rc = http(rm, "GET", path, NULL, NULL, &r, err)) &&
-	    !(*out = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, &je)))
-		rc = ferry_error_set(err, FERRY_EIO, "ferryd answered something that is not JSON: %s", je.text);
-	ferry_buf_release(&r.body);
-	return rc;
-}
-
-/* "/api/x/%s?k=%s" with every value escaped; NULL query values drop their "k=v". */
-static void path_of(char *out, size_t cap, const char *base, const char *seg, const char *q1,
-		    const char *v1, const char *q2, const char *v2)
-{
-	char *e = seg ? curl_easy_escape(NULL, seg, 0) : NULL;
-	char *e1 = v1 ? curl_easy_escape(NULL, v1, 0) : NULL, *e2 = v2 ? curl_easy_escape(NULL, v2, 0) : NULL;
-	size_t n = (size_t)snprintf(out, cap, base, e ? e : "");
-
-	if (e1 && n < cap)
-		n += (size_t)snprintf(out + n, cap - n, "%s%s=%s", strchr(out, '?') ? "&" : "?", q1, e1);
-	if (e2 && n < cap)
-		snprintf(out + n, cap - n, "%s%s=%s", strchr(out, '?') ? "&" : "?", q2, e2);
-	curl_free(e);
-	curl_free(e1);
-	curl_free(e2);
-}
-
 /* ---- reads ----------------------------------------------------------------- */
 
 static const char *const *cols_of(const char *which, int heads)
@@ -324,18 +165,18 @@ static int r_get(struct remote *rm, const struct rcmd *c, struct rargs *a)
 	size_t n;
 	int i;
 
-	path_of(path, sizeof(path), c->arg, a->npos ? a->pos[0] : NULL, NULL, NULL, NULL, NULL);
+	remote_path_of(path, sizeof(path), c->arg, a->npos ? a->pos[0] : NULL, NULL, NULL, NULL, NULL);
 	for (i = 0; q[i]; i++) {
 		const char *v = opt(a, q[i]);
 		if (!v)
 			continue;
 		n = strlen(path);
-		path_of(path + n, sizeof(path) - n, "", NULL, q[i], *v ? v : "true", NULL, NULL);
+		remote_path_of(path + n, sizeof(path) - n, "", NULL, q[i], *v ? v : "true", NULL, NULL);
 		if (path[n] == '?' && strchr(path, '?') != path + n)
 			path[n] = '&';
 	}
 	ferry_error_clear(&err);
-	if (get_json(rm, path, &o, &err))
+	if (remote_get_json(rm, path, &o, &err))
 		return cli_fail(rm->cli, &err);
 	json_object_del(o, "queued");
 	cols = cols_of(view_of(c), 0);
@@ -358,10 +199,10 @@ static int r_text(struct remote *rm, const struct rcmd *c, struct rargs *a)
 	json_t *o;
 	int rc;
 
-	path_of(path, sizeof(path), c->arg, a->pos[0], "lines", opt(a, "lines"), "view", opt(a, "view"));
+	remote_path_of(path, sizeof(path), c->arg, a->pos[0], "lines", opt(a, "lines"), "view", opt(a, "view"));
 	ferry_buf_init(&r.body);
 	ferry_error_clear(&err);
-	if ((rc = http(rm, "GET", path, NULL, NULL, &r, &err))) {
+	if ((rc = remote_http(rm, "GET", path, NULL, NULL, &r, &err))) {
 		ferry_buf_release(&r.body);
 		return cli_fail(rm->cli, &err);
 	}
@@ -459,7 +300,7 @@ static int post_follow(struct remote *rm, const char *path, json_t *body, json_t
 	struct ferry_op_hooks hooks;
 	struct sse s = { { 0 }, 0 };
 	struct resp r = { 0 };
-	struct curl_slist *h = headers(rm, "Accept: text/event-stream");
+	struct curl_slist *h = remote_headers(rm, "Accept: text/event-stream");
 	CURLM *m = curl_multi_init();
 	CURL *c = curl_easy_init();
 	char url[4096], act[64], opath[256];
@@ -482,7 +323,7 @@ static int post_follow(struct remote *rm, const char *path, json_t *body, json_t
 		if (!s.connected)
 			curl_multi_poll(m, NULL, 0, 100, NULL);
 	}
-	if ((rc = http(rm, "POST", path, body, NULL, &r, err)))
+	if ((rc = remote_http(rm, "POST", path, body, NULL, &r, err)))
 		goto out;
 	o = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
 	if (!json_string_value(json_object_get(o, "activity_id"))) { /* a schedule */
@@ -505,7 +346,7 @@ static int post_follow(struct remote *rm, const char *path, json_t *body, json_t
 			json_decref(o);
 			o = NULL;
 			idle = 0;
-			if ((rc = get_json(rm, opath, &o, err)))
+			if ((rc = remote_get_json(rm, opath, &o, err)))
 				goto out;
 		}
 	}
@@ -632,12 +473,12 @@ static int r_op(struct remote *rm, const struct rcmd *c, struct rargs *a)
 	int rc, failed = 0;
 
 	snprintf(tmpl, sizeof(tmpl), "%.*s", (int)strcspn(c->arg, " "), c->arg);
-	path_of(path, sizeof(path), tmpl, env, "view", strstr(tmpl, "upgrade") ? opt(a, "view") : NULL, NULL, NULL);
+	remote_path_of(path, sizeof(path), tmpl, env, "view", strstr(tmpl, "upgrade") ? opt(a, "view") : NULL, NULL, NULL);
 	ferry_error_clear(&err);
 	if (opt(a, "check")) { /* env apply --check: the report, then its verdict */
 		struct resp r = { 0 };
 		ferry_buf_init(&r.body);
-		rc = http(rm, "POST", path, body, NULL, &r, &err);
+		rc = remote_http(rm, "POST", path, body, NULL, &r, &err);
 		json_decref(body);
 		if (!rc && (st = json_loadb(r.body.data, r.body.len, 0, NULL)) && rm->cli->json)
 			cli_print_json(st);
@@ -670,8 +511,8 @@ static int r_op(struct remote *rm, const struct rcmd *c, struct rargs *a)
 		json_decref(op);
 		return rc;
 	}
-	path_of(sp, sizeof(sp), "/api/environments/%s/upgrade", env, NULL, NULL, NULL, NULL);
-	if (get_json(rm, sp, &st, &err)) {
+	remote_path_of(sp, sizeof(sp), "/api/environments/%s/upgrade", env, NULL, NULL, NULL, NULL);
+	if (remote_get_json(rm, sp, &st, &err)) {
 		json_decref(op);
 		return cli_fail(rm->cli, &err);
 	}
@@ -703,7 +544,7 @@ static int r_call(struct remote *rm, const struct rcmd *c, struct rargs *a)
 
 	snprintf(method, sizeof(method), "%.*s", (int)strcspn(c->arg, " "), c->arg);
 	snprintf(tmpl, sizeof(tmpl), "%.*s", (int)strcspn(rest, " "), rest);
-	path_of(path, sizeof(path), tmpl, a->pos[0], "view", opt(a, "view"), "project", opt(a, "project"));
+	remote_path_of(path, sizeof(path), tmpl, a->pos[0], "view", opt(a, "view"), "project", opt(a, "project"));
 	body = json_object();
 	if (opt(a, "timeout"))
 		json_object_set_new(body, "timeout", json_integer(strtol(opt(a, "timeout"), NULL, 10)));
@@ -715,7 +556,7 @@ static int r_call(struct remote *rm, const struct rcmd *c, struct rargs *a)
 		json_object_set_new(body, "key", json_string(a->pos[1]));
 	ferry_buf_init(&r.body);
 	ferry_error_clear(&err);
-	rc = http(rm, method, path, strcmp(method, "DELETE") ? body : NULL, NULL, &r, &err);
+	rc = remote_http(rm, method, path, strcmp(method, "DELETE") ? body : NULL, NULL, &r, &err);
 	json_decref(body);
 	if (rc) {
 		ferry_buf_release(&r.body);
@@ -742,10 +583,10 @@ static int r_upload(struct remote *rm, const struct rcmd *c, struct rargs *a)
 	(void)c;
 	if (!opt(a, "project"))
 		return cli_usage("ferry asset upload FILE --project P", "missing --project");
-	path_of(path, sizeof(path), "/api/assets", NULL, "project", opt(a, "project"), NULL, NULL);
+	remote_path_of(path, sizeof(path), "/api/assets", NULL, "project", opt(a, "project"), NULL, NULL);
 	ferry_buf_init(&r.body);
 	ferry_error_clear(&err);
-	if ((rc = http(rm, "POST", path, NULL, a->pos[0], &r, &err))) {
+	if ((rc = remote_http(rm, "POST", path, NULL, a->pos[0], &r, &err))) {
 		ferry_buf_release(&r.body);
 		return cli_fail(rm->cli, &err);
 	}
@@ -778,7 +619,7 @@ static int r_download(struct remote *rm, const struct rcmd *c, struct rargs *a)
 	if (!outf)
 		return cli_usage("ferry asset download REF -o FILE [--project P]", "missing -o FILE");
 	snprintf(tmp, sizeof(tmp), "%s.part", outf);
-	path_of(path, sizeof(path), "/api/assets/%s/download", a->pos[0], "project", opt(a, "project"), NULL, NULL);
+	remote_path_of(path, sizeof(path), "/api/assets/%s/download", a->pos[0], "project", opt(a, "project"), NULL, NULL);
 	if (!(f = fopen(tmp, "wb"))) {
 		ferry_error_clear(&err);
 		ferry_error_errno(&err, FERRY_EIO, errno, "cannot write %s", tmp);
@@ -787,7 +628,7 @@ static int r_download(struct remote *rm, const struct rcmd *c, struct rargs *a)
 	ferry_buf_init(&r.body);
 	r.to = f;
 	ferry_error_clear(&err);
-	rc = http(rm, "GET", path, NULL, NULL, &r, &err);
+	rc = remote_http(rm, "GET", path, NULL, NULL, &r, &err);
 	if (fclose(f) && !rc)
 		rc = ferry_error_errno(&err, FERRY_EIO, errno, "cannot write %s", tmp);
 	ferry_buf_release(&r.body);

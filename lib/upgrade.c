@@ -244,6 +244,19 @@ static int main_running(struct ferry_ctx *ctx, const char *env)
 	return on;
 }
 
+int up_finish_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
+			 const char *reason, struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	int rc;
+
+	if (to != FERRY_OP_SUCCEEDED)
+		return 0;
+	if ((rc = up_of_run(run, &u, err)))
+		return rc;
+	return up_finish(run->ctx, &u, phase, reason, err);
+}
+
 int up_finish(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *phase,
 	      const char *reason, struct ferry_error *err)
 {

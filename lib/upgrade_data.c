@@ -504,14 +504,8 @@ static int rb_record(struct ferry_op_run *run, struct ferry_error *err)
 
 static int rb_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
-	struct ferry_upgrade u;
-	int rc;
-
-	if (to != FERRY_OP_SUCCEEDED)
-		return 0;
-	if ((rc = up_of_run(run, &u, err)))
-		return rc;
-	return up_finish(run->ctx, &u, FERRY_UP_ROLLED_BACK, NULL, err);
+	return up_finish_on_success(run, to, FERRY_UP_ROLLED_BACK,
+				    NULL, err);
 }
 
 static const struct ferry_op_step_def rollback_steps[] = {

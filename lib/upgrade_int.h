@@ -29,6 +29,10 @@ int up_set_text(struct ferry_ctx *ctx, int64_t id, const char *col, const char *
 /* The upgrade's phase ended: phase, ended_ms, reason, end_op; env state deployed. */
 int up_finish(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *phase,
 	      const char *reason, struct ferry_error *err);
+/* An operation kind's on_state: when its operation succeeded, finish the upgrade
+ * it belongs to in `phase` (with `reason`, may be NULL); other states: nothing. */
+int up_finish_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
+			 const char *reason, struct ferry_error *err);
 /* Record the release and platform an environment serves. */
 int up_env_release(struct ferry_ctx *ctx, int64_t env_id, const char *rel, const char *pu,
 		   struct ferry_error *err);

@@ -230,15 +230,8 @@ static int ca_remove_work(struct ferry_op_run *run, struct ferry_error *err)
 
 static int ca_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
-	struct ferry_upgrade u;
-	int rc;
-
-	if (to != FERRY_OP_SUCCEEDED)
-		return 0;
-	if ((rc = up_of_run(run, &u, err)))
-		return rc;
-	return up_finish(run->ctx, &u, FERRY_UP_CANCELLED,
-			 json_string_value(json_object_get(run->op->params, "reason")), err);
+	return up_finish_on_success(run, to, FERRY_UP_CANCELLED,
+				    json_string_value(json_object_get(run->op->params, "reason")), err);
 }
 
 static const struct ferry_op_step_def cancel_steps[] = {
@@ -346,14 +339,8 @@ static int co_record(struct ferry_op_run *run, struct ferry_error *err)
 
 static int co_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
-	struct ferry_upgrade u;
-	int rc;
-
-	if (to != FERRY_OP_SUCCEEDED)
-		return 0;
-	if ((rc = up_of_run(run, &u, err)))
-		return rc;
-	return up_finish(run->ctx, &u, FERRY_UP_COMMITTED, NULL, err);
+	return up_finish_on_success(run, to, FERRY_UP_COMMITTED,
+				    NULL, err);
 }
 
 static const struct ferry_op_step_def commit_steps[] = {

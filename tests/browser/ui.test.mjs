@@ -207,6 +207,8 @@ await step('Commit: the environment is the upgraded one, on 8.1', async () => {
   await page.waitForSelector('[data-field="application"] >> text=8.1', LONG);
   const r = await api('GET', '/api/environments/sales-uat/upgrade', ADMIN);
   expect(r.data.phase === 'committed', 'committed in the API');
+  // the page re-renders from the event stream: wait for the toggle to go, then check
+  await page.waitForSelector('#view-toggle', { state: 'hidden', ...LONG }).catch(() => {});
   expect(!(await page.isVisible('#view-toggle')), 'no toggle once committed');
   await shot('16-upgrade-committed');
 });
