@@ -9,7 +9,7 @@ PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 li
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
-CPPFLAGS += -Iinclude -MMD -MP -DFERRY_SRCDIR=\"$(CURDIR)\"
+CPPFLAGS += -Iinclude -Ilib -MMD -MP -DFERRY_SRCDIR=\"$(CURDIR)\"
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -26,7 +26,7 @@ endif
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
 LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) -lm -lpthread
 
-LIB_SRC  := $(wildcard lib/*.c)
+LIB_SRC  := $(wildcard lib/*/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 D_SRC    := $(wildcard daemon/*.c)
 UT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -41,7 +41,7 @@ LIBFERRY := $(BUILD)/libferry.a
 
 BINS := $(BUILD)/ferry $(if $(D_SRC),$(BUILD)/ferryd)
 
-.PHONY: all deps test unit e2e run bench clean check-banned examples fuzz
+.PHONY: all deps test unit e2e run bench clean check-banned check-layers examples fuzz
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
@@ -61,12 +61,12 @@ $(BUILD)/ferryd: $(D_OBJ) $(LIBFERRY)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Ilib $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL) -lcmocka
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL) -lcmocka
 
 # Test tools (sinks, fixtures, generators): one .c each, linked like the tests.
 $(BUILD)/tools/%: tests/tools/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Ilib $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 -include examples/examples.mk
@@ -78,10 +78,15 @@ deps:
 check-banned:
 	@bash scripts/check-banned.sh
 
+# Layers of lib/ point down and no files call each other in a circle (docs/ARCHITECTURE.md).
+check-layers: all
+	@bash scripts/check-layers.sh $(BUILD)
+
 # The test build: ASan + UBSan, then unit tests (cmocka, TAP) and end-to-end tests
 # (shell scripts driving the real binaries), all run by prove.
 test: deps check-banned
 	$(MAKE) SAN=1 all-tests
+	@bash scripts/check-layers.sh build/asan
 	@bash tests/run.sh build/asan
 
 all-tests: $(BINS) $(UT_BIN) $(TOOL_BIN) $(if $(EXAMPLES_BIN),examples)

@@ -1,9 +1,9 @@
 /* cmd_asset.c: `ferry asset upload|list|show|download|rm`: the asset library. */
 #include "cli.h"
 
-#include "ferry/asset.h"
-#include "ferry/ctx.h"
-#include "ferry/error.h"
+#include "ferry/package/asset.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -2,10 +2,10 @@
  * (every command that changed state is recorded with its result; refusals are not). */
 #include "cli.h"
 
-#include "ferry/audit.h"
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/util.h"
+#include "ferry/store/audit.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/base/util.h"
 
 #include <getopt.h>
 #include <pwd.h>

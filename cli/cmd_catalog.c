@@ -1,9 +1,9 @@
 /* cmd_catalog.c: `ferry catalog list|show|validate`: the release catalogs. */
 #include "cli.h"
 
-#include "ferry/catalog.h"
-#include "ferry/ctx.h"
-#include "ferry/error.h"
+#include "ferry/catalog/catalog.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -2,11 +2,11 @@
  * `ferry code upgrade SRC --to RELEASE` (the code upgrade service). */
 #include "cli.h"
 
-#include "ferry/catalog.h"
-#include "ferry/codeupgrade.h"
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/model.h"
+#include "ferry/catalog/catalog.h"
+#include "ferry/lifecycle/codeupgrade.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/catalog/model.h"
 
 #include <getopt.h>
 #include <stdio.h>

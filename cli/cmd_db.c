@@ -2,10 +2,10 @@
  * (the data upgrade rehearsal in a development environment). */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/op.h"
-#include "ferry/refresh.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/ops/op.h"
+#include "ferry/lifecycle/refresh.h"
 
 #include <getopt.h>
 #include <stdio.h>

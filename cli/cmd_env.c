@@ -1,9 +1,9 @@
 /* cmd_env.c: `ferry env create|list|show|rm`. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/env.h"
-#include "ferry/error.h"
+#include "ferry/store/ctx.h"
+#include "ferry/project/env.h"
+#include "ferry/base/error.h"
 
 #include <getopt.h>
 #include <stdio.h>

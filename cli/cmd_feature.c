@@ -1,9 +1,9 @@
 /* cmd_feature.c: `ferry feature list|enable|disable NAME --project P`. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/feature.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/project/feature.h"
 
 #include <getopt.h>
 #include <stdio.h>

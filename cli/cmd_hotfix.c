@@ -1,10 +1,10 @@
 /* cmd_hotfix.c: `ferry hotfix apply SRC HOTFIX...` and `ferry hotfix list SRC`. */
 #include "cli.h"
 
-#include "ferry/catalog.h"
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/hotfix.h"
+#include "ferry/catalog/catalog.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/lifecycle/hotfix.h"
 
 #include <getopt.h>
 #include <stdio.h>

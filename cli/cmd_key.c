@@ -1,9 +1,9 @@
 /* cmd_key.c: `ferry key generate|list|export|trust|revoke`. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/keys.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/package/keys.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /* cmd_notify.c: `ferry notify add|list|rm|test|log --project P`. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/notify.h"
-#include "ferry/util.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/project/notify.h"
+#include "ferry/base/util.h"
 
 #include <getopt.h>
 #include <stdio.h>

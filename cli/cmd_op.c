@@ -3,10 +3,10 @@
  * every command prints when it finds one. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/op.h"
-#include "ferry/util.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/ops/op.h"
+#include "ferry/base/util.h"
 
 #include <getopt.h>
 #include <stdio.h>

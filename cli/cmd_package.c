@@ -1,10 +1,11 @@
 /* cmd_package.c: `ferry package build|inspect|verify|extract`. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/manifest.h"
-#include "ferry/package.h"
+#include "ferry/store/ctx.h"
+#include "ferry/registry/registry.h"
+#include "ferry/base/error.h"
+#include "ferry/package/manifest.h"
+#include "ferry/package/package.h"
 
 #include <getopt.h>
 #include <stdio.h>

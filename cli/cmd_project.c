@@ -1,9 +1,10 @@
 /* cmd_project.c: `ferry init` and `ferry project create|list|show|rm|set`. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/project.h"
+#include "ferry/store/ctx.h"
+#include "ferry/registry/registry.h"
+#include "ferry/base/error.h"
+#include "ferry/project/project.h"
 
 #include <getopt.h>
 #include <stdio.h>

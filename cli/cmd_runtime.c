@@ -2,10 +2,10 @@
  * status, logs, config, db; and the runtime part of `env show` and `env rm`. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/envdb.h"
-#include "ferry/error.h"
-#include "ferry/runtime.h"
+#include "ferry/store/ctx.h"
+#include "ferry/runtime/envdb.h"
+#include "ferry/base/error.h"
+#include "ferry/runtime/runtime.h"
 
 #include <getopt.h>
 #include <stdio.h>

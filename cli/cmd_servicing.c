@@ -1,10 +1,10 @@
 /* cmd_servicing.c: `ferry env apply|signoff|rollback|history` (listed in cmd_env.c). */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/op.h"
-#include "ferry/servicing.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/ops/op.h"
+#include "ferry/lifecycle/servicing.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -2,10 +2,10 @@
  * home is the local administrator, so these work without a token (bootstrap). */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/token.h"
-#include "ferry/util.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/project/token.h"
+#include "ferry/base/util.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -3,13 +3,13 @@
  * data, commit, rollback, cancel, resume (status and settings: cmd_upgrade_show.c). */
 #include "cli.h"
 
-#include "ferry/advisor.h"
-#include "ferry/catalog.h"
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/op.h"
-#include "ferry/preflight.h"
-#include "ferry/upgrade.h"
+#include "ferry/catalog/advisor.h"
+#include "ferry/catalog/catalog.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/ops/op.h"
+#include "ferry/lifecycle/preflight.h"
+#include "ferry/lifecycle/upgrade.h"
 
 #include <getopt.h>
 #include <stdio.h>

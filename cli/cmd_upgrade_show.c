@@ -2,11 +2,11 @@
  * `ferry env show ENV --view original|upgrade`. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/project.h"
-#include "ferry/upgrade.h"
-#include "ferry/util.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/project/project.h"
+#include "ferry/lifecycle/upgrade.h"
+#include "ferry/base/util.h"
 
 #include <getopt.h>
 #include <stdio.h>

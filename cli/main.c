@@ -1,8 +1,8 @@
 /* main.c: the `ferry` command: global options and the table of command groups. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/version.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/version.h"
 
 #include <curl/curl.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 /* output.c: the CLI's faces: errors, exit codes, JSON and tables. */
 #include "cli.h"
 
-#include "ferry/ctx.h"
-#include "ferry/error.h"
+#include "ferry/store/ctx.h"
+#include "ferry/registry/registry.h"
+#include "ferry/base/error.h"
 
 #include <getopt.h>
 #include <stdarg.h>

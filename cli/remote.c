@@ -6,11 +6,11 @@
 #include "cli.h"
 #include "remote.h"
 
-#include "ferry/buf.h"
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/op.h"
-#include "ferry/schedule.h"
+#include "ferry/base/buf.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/ops/op.h"
+#include "ferry/ops/schedule.h"
 
 #include <curl/curl.h>
 #include <errno.h>

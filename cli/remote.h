@@ -4,7 +4,7 @@
 #define FERRY_CLI_REMOTE_H
 
 #include "cli.h"
-#include "ferry/buf.h"
+#include "ferry/base/buf.h"
 
 #include <curl/curl.h>
 #include <jansson.h>

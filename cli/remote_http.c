@@ -2,7 +2,7 @@
  * token, JSON and uploads, downloads, and the server's error objects. */
 #include "remote.h"
 
-#include "ferry/error.h"
+#include "ferry/base/error.h"
 
 #include <errno.h>
 #include <stdlib.h>

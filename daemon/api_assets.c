@@ -4,9 +4,9 @@
  * downloads are ferry_asset_download (the SHA-256 re-checked) streamed from a file. */
 #include "ferryd.h"
 
-#include "ferry/asset.h"
-#include "ferry/ctx.h"
-#include "ferry/util.h"
+#include "ferry/package/asset.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,10 +2,10 @@
  * the same library calls as `ferry catalog` and `ferry upgrade check`. */
 #include "ferryd.h"
 
-#include "ferry/advisor.h"
-#include "ferry/catalog.h"
-#include "ferry/ctx.h"
-#include "ferry/env.h"
+#include "ferry/catalog/advisor.h"
+#include "ferry/catalog/catalog.h"
+#include "ferry/store/ctx.h"
+#include "ferry/project/env.h"
 
 #include <string.h>
 

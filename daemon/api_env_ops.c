@@ -4,12 +4,12 @@
  * library's error. The same calls start scheduled operations (schedule.c). */
 #include "ferryd.h"
 
-#include "ferry/env.h"
-#include "ferry/op.h"
-#include "ferry/preflight.h"
-#include "ferry/refresh.h"
-#include "ferry/servicing.h"
-#include "ferry/upgrade.h"
+#include "ferry/project/env.h"
+#include "ferry/ops/op.h"
+#include "ferry/lifecycle/preflight.h"
+#include "ferry/lifecycle/refresh.h"
+#include "ferry/lifecycle/servicing.h"
+#include "ferry/lifecycle/upgrade.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* api_envs.c: /api/environments. */
 #include "ferryd.h"
 
-#include "ferry/env.h"
-#include "ferry/runtime.h"
-#include "ferry/upgrade.h"
+#include "ferry/project/env.h"
+#include "ferry/runtime/runtime.h"
+#include "ferry/lifecycle/upgrade.h"
 
 #include <stdio.h>
 #include <string.h>

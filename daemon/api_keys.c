@@ -3,9 +3,9 @@
  * private key is made where it is kept and never travels over HTTP. */
 #include "ferryd.h"
 
-#include "ferry/ctx.h"
-#include "ferry/keys.h"
-#include "ferry/util.h"
+#include "ferry/store/ctx.h"
+#include "ferry/package/keys.h"
+#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* api_meta.c: /api/health, /api/whoami and /api/audit. */
 #include "ferryd.h"
 
-#include "ferry/audit.h"
-#include "ferry/util.h"
-#include "ferry/version.h"
+#include "ferry/store/audit.h"
+#include "ferry/base/util.h"
+#include "ferry/base/version.h"
 
 enum MHD_Result api_health(struct api_req *r)
 {

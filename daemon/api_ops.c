@@ -2,10 +2,10 @@
  * them as jobs; /api/selftest starts the engine's diagnostics runbook. */
 #include "ferryd.h"
 
-#include "ferry/ctx.h"
-#include "ferry/env.h"
-#include "ferry/op.h"
-#include "ferry/util.h"
+#include "ferry/store/ctx.h"
+#include "ferry/project/env.h"
+#include "ferry/ops/op.h"
+#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* api_projects.c: /api/projects and their preview features. */
 #include "ferryd.h"
 
-#include "ferry/feature.h"
-#include "ferry/project.h"
+#include "ferry/project/feature.h"
+#include "ferry/project/project.h"
 
 #include <stdio.h>
 #include <string.h>

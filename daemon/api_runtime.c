@@ -2,10 +2,10 @@
  * config`): the same runtime calls, on the slot of ?view=original|upgrade. */
 #include "ferryd.h"
 
-#include "ferry/buf.h"
-#include "ferry/env.h"
-#include "ferry/runtime.h"
-#include "ferry/util.h"
+#include "ferry/base/buf.h"
+#include "ferry/project/env.h"
+#include "ferry/runtime/runtime.h"
+#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * the reply to its creation; lists and logs never carry it. */
 #include "ferryd.h"
 
-#include "ferry/util.h"
+#include "ferry/base/util.h"
 
 #include <stdio.h>
 

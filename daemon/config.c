@@ -2,8 +2,8 @@
  * then command-line flags, which win. */
 #include "ferryd.h"
 
-#include "ferry/ctx.h"
-#include "ferry/util.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/util.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -3,9 +3,9 @@
 #ifndef FERRYD_H
 #define FERRYD_H
 
-#include "ferry/buf.h"
-#include "ferry/error.h"
-#include "ferry/token.h"
+#include "ferry/base/buf.h"
+#include "ferry/base/error.h"
+#include "ferry/project/token.h"
 
 #include <jansson.h>
 #include <microhttpd.h>

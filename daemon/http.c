@@ -2,9 +2,9 @@
  * of changes, and one log line per request. */
 #include "ferryd.h"
 
-#include "ferry/audit.h"
-#include "ferry/ctx.h"
-#include "ferry/util.h"
+#include "ferry/store/audit.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/util.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -5,10 +5,10 @@
  * reaped at start. Both are reported and resumable, never run twice. */
 #include "ferryd.h"
 
-#include "ferry/audit.h"
-#include "ferry/ctx.h"
-#include "ferry/op.h"
-#include "ferry/store.h"
+#include "ferry/store/audit.h"
+#include "ferry/store/ctx.h"
+#include "ferry/ops/op.h"
+#include "ferry/store/store.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * values quoted when they hold spaces, quotes or '='. Lines are written whole. */
 #include "ferryd.h"
 
-#include "ferry/util.h"
+#include "ferry/base/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* main.c: ferryd: load the configuration, open the home, serve until SIGTERM. */
 #include "ferryd.h"
 
-#include "ferry/ctx.h"
-#include "ferry/version.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/version.h"
 
 #include <signal.h>
 #include <stdio.h>

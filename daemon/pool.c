@@ -1,8 +1,9 @@
 /* pool.c: open contexts (home + store connection) kept for reuse by request threads. */
 #include "ferryd.h"
 
-#include "ferry/ctx.h"
-#include "ferry/store.h"
+#include "ferry/store/ctx.h"
+#include "ferry/registry/registry.h"
+#include "ferry/store/store.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -3,12 +3,12 @@
  * environment actions as the API (api_env_ops.c), and /api/schedules. */
 #include "ferryd.h"
 
-#include "ferry/audit.h"
-#include "ferry/ctx.h"
-#include "ferry/env.h"
-#include "ferry/notify.h"
-#include "ferry/schedule.h"
-#include "ferry/util.h"
+#include "ferry/store/audit.h"
+#include "ferry/store/ctx.h"
+#include "ferry/project/env.h"
+#include "ferry/project/notify.h"
+#include "ferry/ops/schedule.h"
+#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * token's project scope, gets a keepalive comment when idle, and ends on shutdown. */
 #include "ferryd.h"
 
-#include "ferry/util.h"
+#include "ferry/base/util.h"
 
 #include <errno.h>
 #include <pthread.h>

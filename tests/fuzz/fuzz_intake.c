@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "ferry/archive.h"
-#include "ferry/error.h"
-#include "ferry/util.h"
+#include "ferry/package/archive.h"
+#include "ferry/base/error.h"
+#include "ferry/base/util.h"
 
 static char root[256];
 

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ferry/error.h"
-#include "ferry/manifest.h"
+#include "ferry/base/error.h"
+#include "ferry/package/manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,9 +2,10 @@
  * (begin, insert, commit) then N point reads, through libferry's store layer.
  *   storebench WHERE N     prints "<write_ms> <read_ms>"
  * WHERE is a path (SQLite) or a postgresql:// URL (the database must exist). */
-#include "ferry/error.h"
-#include "ferry/store.h"
-#include "ferry/util.h"
+#include "ferry/base/error.h"
+#include "ferry/store/store.h"
+#include "ferry/registry/registry.h"
+#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: storebench WHERE N\n");
 		return 2;
 	}
-	if (ferry_store_open(argv[1], 1, &s, &err) ||
+	if (ferry_store_open(argv[1], 1, ferry_schema_all, &s, &err) ||
 	    ferry_store_run(s, &err, "CREATE TABLE IF NOT EXISTS bench(id INTEGER PRIMARY KEY, "
 			    "name TEXT NOT NULL UNIQUE, v INTEGER NOT NULL)", NULL))
 		return fail(&err);

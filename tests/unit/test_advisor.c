@@ -5,9 +5,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "ferry/advisor.h"
-#include "ferry/catalog.h"
-#include "ferry/error.h"
+#include "ferry/catalog/advisor.h"
+#include "ferry/catalog/catalog.h"
+#include "ferry/base/error.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,16 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ferry/archive.h"
-#include "ferry/asset.h"
-#include "ferry/buf.h"
-#include "ferry/ctx.h"
-#include "ferry/error.h"
-#include "ferry/keys.h"
-#include "ferry/manifest.h"
-#include "ferry/package.h"
-#include "ferry/project.h"
-#include "ferry/util.h"
+#include "ferry/package/archive.h"
+#include "ferry/package/asset.h"
+#include "ferry/base/buf.h"
+#include "ferry/store/ctx.h"
+#include "ferry/registry/registry.h"
+#include "ferry/base/error.h"
+#include "ferry/package/keys.h"
+#include "ferry/package/manifest.h"
+#include "ferry/package/package.h"
+#include "ferry/project/project.h"
+#include "ferry/base/util.h"
 
 struct fx {
 	char dir[256];

@@ -6,9 +6,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "ferry/catalog.h"
-#include "ferry/error.h"
-#include "ferry/util.h"
+#include "ferry/catalog/catalog.h"
+#include "ferry/base/error.h"
+#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ferry/envdb.h"
-#include "ferry/error.h"
+#include "ferry/runtime/envdb.h"
+#include "ferry/base/error.h"
 
 #include <libpq-fe.h>
 

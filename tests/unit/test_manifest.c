@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ferry/error.h"
-#include "ferry/manifest.h"
+#include "ferry/base/error.h"
+#include "ferry/package/manifest.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ferry/buf.h"
-#include "ferry/catalog.h"
-#include "ferry/error.h"
-#include "ferry/model.h"
-#include "ferry/patch.h"
+#include "ferry/base/buf.h"
+#include "ferry/catalog/catalog.h"
+#include "ferry/base/error.h"
+#include "ferry/catalog/model.h"
+#include "ferry/lifecycle/patch.h"
 
 #include <string.h>
 

@@ -7,15 +7,16 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ferry/buf.h"
-#include "ferry/ctx.h"
-#include "ferry/env.h"
-#include "ferry/error.h"
-#include "ferry/op.h"
-#include "ferry/project.h"
-#include "ferry/store.h"
-#include "ferry/util.h"
-#include "op_int.h"
+#include "ferry/base/buf.h"
+#include "ferry/store/ctx.h"
+#include "ferry/registry/registry.h"
+#include "ferry/project/env.h"
+#include "ferry/base/error.h"
+#include "ferry/ops/op.h"
+#include "ferry/project/project.h"
+#include "ferry/store/store.h"
+#include "ferry/base/util.h"
+#include "ops/op_int.h"
 
 #include <pthread.h>
 #include <signal.h>

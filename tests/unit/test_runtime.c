@@ -6,14 +6,15 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ferry/buf.h"
-#include "ferry/ctx.h"
-#include "ferry/env.h"
-#include "ferry/envdb.h"
-#include "ferry/error.h"
-#include "ferry/project.h"
-#include "ferry/runtime.h"
-#include "ferry/util.h"
+#include "ferry/base/buf.h"
+#include "ferry/store/ctx.h"
+#include "ferry/registry/registry.h"
+#include "ferry/project/env.h"
+#include "ferry/runtime/envdb.h"
+#include "ferry/base/error.h"
+#include "ferry/project/project.h"
+#include "ferry/runtime/runtime.h"
+#include "ferry/base/util.h"
 
 #include <limits.h>
 #include <signal.h>

@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ferry/buf.h"
-#include "ferry/error.h"
-#include "ferry/util.h"
+#include "ferry/base/buf.h"
+#include "ferry/base/error.h"
+#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

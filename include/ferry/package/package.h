@@ -1,0 +1,73 @@
+/* package.h: building, inspecting and verifying deployable packages (docs/PACKAGES.md),
+ * and the trust policy a project applies to them. */
+#ifndef FERRY_PACKAGE_H
+#define FERRY_PACKAGE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ferry/package/archive.h"
+#include "ferry/package/keys.h"
+
+struct ferry_ctx;
+struct ferry_error;
+struct ferry_manifest;
+
+/* Build DIR (holding manifest.json and the payload) into out_file; the container
+ * follows the suffix (.zip, .tar.gz/.tgz, .tar.zst). key: sign with that key of the
+ * home (ctx may be NULL when key is NULL). Fills payload (path, size, mode, sha256)
+ * and, for tar containers, "build": {"container": "canonical-tar-1"}. Writes
+ * atomically. *summary (may be NULL) gets name, version, files, sha256 of the file. */
+int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_file,
+			const char *key, json_t **summary, struct ferry_error *err);
+
+/* What verification established. */
+struct ferry_pkg_check {
+	struct ferry_ctx *ctx;        /* may be NULL: no trust lookup */
+	const char *project;          /* NULL: signature checked, trust not */
+	int64_t project_id;
+	int allow_unsigned;
+	/* results */
+	int is_signed;
+	struct ferry_sig sig;
+	char signer[64];              /* name recorded for the key, or "" */
+	const char *trust;            /* "trusted", "untrusted", "revoked", "unsigned",
+				       * "unsigned-allowed", "untrusted-allowed", "not-checked" */
+};
+
+/* Prepare a check: loads the project's policy when project is set. */
+int ferry_pkg_check_init(struct ferry_pkg_check *c, struct ferry_ctx *ctx, const char *project,
+			 struct ferry_error *err);
+/* The intake callback applying signature and trust (arg = struct ferry_pkg_check *). */
+int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_error *err);
+
+/* Everything about the package file: whole-file SHA-256, every entry, every hash,
+ * the signature, the project's trust (when project is set) and, when the package
+ * is sealed (the signed manifest says so), that no byte of the file was altered.
+ * *report (may be NULL) gets a JSON report; *in (may be NULL) what intake read. */
+int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *project,
+			 json_t **report, struct ferry_intake **in, struct ferry_error *err);
+
+/* Read the manifest and signature only (no payload hashing): JSON with the manifest,
+ * signature state and container. ctx may be NULL. */
+int ferry_package_inspect(struct ferry_ctx *ctx, const char *path, json_t **out,
+			  struct ferry_error *err);
+
+/* Extract a package file into dest (must not exist) after the checks of verify. */
+int ferry_package_extract(struct ferry_ctx *ctx, const char *path, const char *project,
+			  const char *dest, struct ferry_manifest **manifest,
+			  struct ferry_error *err);
+
+/* The seal (docs/PACKAGES.md): build appends it; check finds it by the container's
+ * trailer. check: 0 with *state "none" (no seal), "checksum" (unsigned seal, sums
+ * every byte) or "signed" (signed by sig's key); FERRY_EVERIFY when a seal is present
+ * but any byte of the file, or the seal, was altered. */
+int ferry_seal_append(struct ferry_ctx *ctx, const char *path, const char *container,
+		      const char *key, struct ferry_error *err);
+int ferry_seal_check(const char *path, const char *container, const struct ferry_sig *sig,
+		     const char **state, struct ferry_error *err);
+
+/* SHA-256 (hex) and size of a file. */
+int ferry_file_sha256(const char *path, char hex[65], uint64_t *size, struct ferry_error *err);
+
+#endif

@@ -1,0 +1,79 @@
+/* error.c: struct ferry_error helpers (set, prefix context, code names). */
+#include "ferry/base/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void ferry_error_clear(struct ferry_error *err)
+{
+	if (!err)
+		return;
+	err->code = 0;
+	err->msg[0] = '\0';
+	err->activity_id[0] = '\0';
+}
+
+int ferry_error_set(struct ferry_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int ferry_error_errno(struct ferry_error *err, int code, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (!err)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+	return code;
+}
+
+int ferry_error_prefix(struct ferry_error *err, const char *fmt, ...)
+{
+	char prefix[FERRY_ERROR_MSG_MAX];
+	char old[FERRY_ERROR_MSG_MAX];
+	va_list ap;
+
+	if (!err)
+		return FERRY_EINTERNAL;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof(old));
+	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	return err->code;
+}
+
+const char *ferry_code_name(int code)
+{
+	switch (code) {
+	case FERRY_OK: return "ok";
+	case FERRY_EINVAL: return "invalid";
+	case FERRY_ENOTFOUND: return "not-found";
+	case FERRY_EEXIST: return "exists";
+	case FERRY_ESTATE: return "conflict";
+	case FERRY_EREFUSED: return "refused";
+	case FERRY_EVERIFY: return "verification-failed";
+	case FERRY_EUNSAFE: return "unsafe";
+	case FERRY_EIO: return "io";
+	case FERRY_ESTORE: return "store";
+	case FERRY_ENOMEM: return "no-memory";
+	case FERRY_EFAILED: return "failed";
+	default: return "internal";
+	}
+}

@@ -1,0 +1,234 @@
+/* util.c: names, paths, atomic files, time and ids used across libferry. */
+#include "ferry/base/util.h"
+#include "ferry/base/error.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int ferry_name_check(const char *name, const char *what, struct ferry_error *err)
+{
+	size_t i, n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > 63)
+		return ferry_error_set(err, FERRY_EINVAL,
+			"invalid %s name '%s': must be 1 to 63 characters", what, name ? name : "");
+	if (!isalnum((unsigned char)name[0]))
+		return ferry_error_set(err, FERRY_EINVAL,
+			"invalid %s name '%s': must start with a letter or digit", what, name);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
+			return ferry_error_set(err, FERRY_EINVAL,
+				"invalid %s name '%s': character '%c' not allowed (use letters, digits, '.', '_', '-')",
+				what, name, c);
+	}
+	return 0;
+}
+
+char *ferry_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int slash = la && a[la - 1] != '/';
+	char *p = malloc(la + lb + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p, a, la);
+	if (slash)
+		p[la++] = '/';
+	memcpy(p + la, b, lb + 1);
+	return p;
+}
+
+int ferry_mkdir_p(const char *path, unsigned mode, struct ferry_error *err)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+	char *p;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return ferry_error_set(err, FERRY_EINVAL, "path too long: %s", path);
+	memcpy(tmp, path, n + 1);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot create directory %s", tmp);
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create directory %s", tmp);
+	return 0;
+}
+
+static int rm_at(int parent, const char *name, struct ferry_error *err)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : ferry_error_errno(err, FERRY_EIO, errno, "cannot stat %s", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot remove %s", name);
+		return 0;
+	}
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot open %s", name);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", name);
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (rm_at(dirfd(d), de->d_name, err)) {
+			closedir(d);
+			return err ? err->code : FERRY_EIO;
+		}
+	}
+	closedir(d);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot remove directory %s", name);
+	return 0;
+}
+
+int ferry_rm_rf(const char *path, struct ferry_error *err)
+{
+	return rm_at(AT_FDCWD, path, err);
+}
+
+int ferry_fsync_dir(const char *dir, struct ferry_error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot open directory %s", dir);
+	if (fsync(fd) < 0 && errno != EINVAL) {
+		close(fd);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot sync directory %s", dir);
+	}
+	close(fd);
+	return 0;
+}
+
+int ferry_write_file_atomic(const char *path, const void *data, size_t len,
+			    unsigned mode, struct ferry_error *err)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *p = data;
+	char *slash;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return ferry_error_set(err, FERRY_EINVAL, "path too long: %s", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp);
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot write %s", tmp);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		unlink(tmp);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, path);
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	return ferry_fsync_dir(dir, err);
+}
+
+int ferry_path_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+int64_t ferry_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t ferry_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ferry_time_iso(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void ferry_uuid(char out[37])
+{
+	unsigned char r[16];
+	size_t got = 0;
+
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	snprintf(out, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+		 r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+int ferry_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return FERRY_EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return FERRY_EINVAL;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* codeupgrade_int.h: what the code upgrade service's files share (private to libferry). */
+#ifndef FERRY_LIB_CODEUPGRADE_INT_H
+#define FERRY_LIB_CODEUPGRADE_INT_H
+
+#include "ferry/lifecycle/codeupgrade.h"
+#include "ferry/base/buf.h"
+#include "ferry/base/error.h"
+#include "ferry/catalog/model.h"
+
+#include <git2.h>
+#include <jansson.h>
+#include <stddef.h>
+
+/* Everything one run works with. */
+struct up {
+	const struct ferry_code_upgrade_opts *o;
+	git_repository *src;      /* the input repository */
+	git_repository *repo;     /* where the work happens: src or the new out */
+	int created_out;          /* out was created by this run */
+	char *out_path;           /* absolute path of a created out */
+	char branch[300];         /* "code-upgrade/8.1" */
+	char base_ref[256], new_ref[256], cust_ref[256];
+	git_oid cust_id, base_id, new_id;
+	git_tree *cust, *base, *next; /* the three trees */
+	git_tree *cust_clean;     /* the customer's tree without hotfixes */
+	struct ferry_source *s_cust, *s_base, *s_next, *s_merged;
+	git_index *idx;           /* the merge result */
+	json_t *rep;              /* the report being built */
+	struct ferry_error *err;
+};
+
+/* Fill err from libgit2's last error: "<what>: <libgit2 message>"; returns code. */
+int ferry_cu_gfail(struct ferry_error *err, int code, const char *what);
+/* Load the models of a tree as a source (caller frees with ferry_source_free). */
+int ferry_cu_load_source(git_repository *repo, git_tree *tree, const char *what,
+			 struct ferry_source **out, struct ferry_error *err);
+/* Append the content of path in tree to out. */
+int ferry_cu_blob_text(git_repository *repo, git_tree *tree, const char *path,
+		       struct ferry_buf *out);
+/* Open the input repository, resolve the three refs, create -o REPO when asked. */
+int ferry_cu_open_repos(struct up *u);
+/* Read the three trees and check their releases against the target. */
+int ferry_cu_load_trees(struct up *u);
+
+#endif

@@ -1,0 +1,426 @@
+/* upgrade_cmd.c: what each `ferry upgrade` action checks before it creates and runs
+ * its operation (packages through servicing on the upgrade view, data, commit,
+ * rollback, cancel, resume), and the notifications after each run. */
+#include "lifecycle/upgrade_int.h"
+
+#include "ferry/store/ctx.h"
+#include "ferry/project/env.h"
+#include "ferry/base/error.h"
+#include "ferry/project/notify.h"
+#include "ferry/lifecycle/preflight.h"
+#include "ferry/runtime/runtime.h"
+#include "ferry/lifecycle/servicing.h"
+#include "ferry/store/store.h"
+#include "ferry/base/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+json_t *up_packages(struct ferry_ctx *ctx, const struct ferry_upgrade *u)
+{
+	struct ferry_stmt *st;
+	json_t *arr = json_array();
+
+	if (ferry_store_query(ctx->store, &st, NULL,
+			"SELECT activity_id, kind, state, params, created_ms FROM operations "
+			"WHERE env_id = ? AND kind IN ('env.apply', 'env.rollback') AND created_ms >= ? "
+			"AND (? = 0 OR created_ms <= ?) ORDER BY id", "iiii", u->env_id, u->created_ms,
+			u->ended_ms, u->ended_ms))
+		return arr;
+	while (ferry_stmt_step(st, NULL) == 1) {
+		json_t *params = json_loads(ferry_stmt_text(st, 3), 0, NULL), *pkg;
+		const char *slot = json_string_value(json_object_get(params, "slot"));
+		char when[32], name[160];
+		if (slot && !strcmp(slot, FERRY_SLOT_UPGRADE)) {
+			pkg = json_object_get(params, "package");
+			snprintf(name, sizeof(name), "%s@%s",
+				 json_string_value(json_object_get(pkg, "name")) ?: "?",
+				 json_string_value(json_object_get(pkg, "version")) ?: "?");
+			ferry_time_iso(ferry_stmt_int(st, 4), when);
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:O?, s:b, s:s}",
+				"activity_id", ferry_stmt_text(st, 0), "kind", ferry_stmt_text(st, 1),
+				"state", ferry_stmt_text(st, 2),
+				"package", pkg ? name : "(rollback)",
+				"type", json_object_get(pkg, "type"),
+				"signed_off", !strcmp(ferry_stmt_text(st, 1), "env.apply") &&
+					      !strcmp(ferry_stmt_text(st, 2), "succeeded"),
+				"created", when));
+		}
+		json_decref(params);
+	}
+	ferry_stmt_free(st);
+	return arr;
+}
+
+/* The active upgrade of env, refused (FERRY_ESTATE) when there is none. */
+static int need_upgrade(struct ferry_ctx *ctx, const char *env, const char *what,
+			struct ferry_upgrade *u, struct ferry_error *err)
+{
+	int rc = ferry_upgrade_active(ctx, env, u, err);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ferry_error_set(err, FERRY_ESTATE,
+			"cannot %s: environment '%s' has no upgrade in progress (see 'ferry upgrade "
+			"status %s'; begin one with 'ferry upgrade begin %s --to RELEASE')",
+			what, env, env, env);
+	return 0;
+}
+
+/* After an operation ran: notify failure (with the activity ID), completion, or
+ * waiting for sign-off. Never fails. */
+void up_after_run(struct ferry_ctx *ctx, const char *env, const char *activity)
+{
+	struct ferry_upgrade u;
+	struct ferry_op *op = NULL;
+	char what[512];
+
+	if (!activity || !activity[0] || ferry_upgrade_last(ctx, env, &u, NULL) != 1 ||
+	    ferry_op_find(ctx, activity, &op, NULL))
+		return;
+	if (op->state == FERRY_OP_FAILED || op->state == FERRY_OP_INTERRUPTED) {
+		snprintf(what, sizeof(what), "%s failed at step '%s' (activity ID %s)", op->kind,
+			 op->step, op->activity_id);
+		up_notify(ctx, &u, FERRY_EVENT_FAILED, what, op->activity_id, op->error);
+	} else if (op->state == FERRY_OP_SUCCEEDED) {
+		snprintf(what, sizeof(what), "%s completed", op->kind);
+		up_notify(ctx, &u, FERRY_EVENT_COMPLETED, what, op->activity_id, NULL);
+	} else if (op->state == FERRY_OP_AWAITING_SIGNOFF) {
+		snprintf(what, sizeof(what), "package %s %s awaits sign-off on the upgrade-in-progress "
+			 "environment",
+			 json_string_value(json_object_get(json_object_get(op->params, "package"), "name")) ?: "",
+			 json_string_value(json_object_get(json_object_get(op->params, "package"), "version")) ?: "");
+		up_notify(ctx, &u, FERRY_EVENT_SIGNOFF, what, op->activity_id, NULL);
+	}
+	ferry_op_free(op);
+}
+
+/* Create an upgrade operation of `kind` for u and move it to `phase`, in one
+ * transaction; `close` (may be 0): end that operation rolled-back in the same one. */
+static int create_op(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *kind,
+		     const char *phase, const char *col, int64_t close, json_t *extra,
+		     char activity[37], struct ferry_error *err)
+{
+	struct ferry_op_spec spec = { kind, u->env, NULL, NULL };
+	struct ferry_op *op = NULL;
+	int rc;
+
+	spec.params = json_pack("{s:I}", "upgrade_id", (json_int_t)u->id);
+	if (extra)
+		json_object_update(spec.params, extra);
+	if ((rc = ferry_store_begin(ctx->store, err)))
+		goto out;
+	if ((close && (rc = ferry_op_close_rolled_back(ctx, close, err))) ||
+	    (rc = ferry_op_create(ctx, &spec, &op, err)) ||
+	    (rc = up_set_phase(ctx, u->id, phase, err)) ||
+	    (col && (rc = up_set_text(ctx, u->id, col, op->activity_id, err)))) {
+		ferry_store_rollback(ctx->store);
+		goto out;
+	}
+	if ((rc = ferry_store_commit(ctx->store, err)))
+		goto out;
+	snprintf(activity, 37, "%s", op->activity_id);
+out:
+	json_decref(spec.params);
+	ferry_op_free(op);
+	return rc;
+}
+
+static int run_op(struct ferry_ctx *ctx, const char *env, const char *act,
+		  const struct ferry_op_hooks *hooks, char activity[37], struct ferry_error *err)
+{
+	int rc;
+
+	if (activity)
+		snprintf(activity, 37, "%s", act);
+	rc = ferry_op_run(ctx, act, hooks, err);
+	up_after_run(ctx, env, act);
+	return rc;
+}
+
+/* The environment's operation that has not ended: 1 (and *out), 0 none. */
+static int active_op(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_op **out,
+		     struct ferry_error *err)
+{
+	return ferry_op_active_for_env(ctx, u->env_id, out, err);
+}
+
+/* ---- packages on the upgrade view ---- */
+
+int ferry_upgrade_apply(struct ferry_ctx *ctx, const char *env, const char *package,
+			const struct ferry_op_hooks *hooks, char activity[37],
+			struct ferry_error *err)
+{
+	struct ferry_apply_spec spec = { env, package, FERRY_SLOT_UPGRADE };
+	struct ferry_upgrade u;
+	struct ferry_op *op = NULL;
+	char act[37] = "";
+	int rc;
+
+	if (activity)
+		activity[0] = '\0';
+	if ((rc = need_upgrade(ctx, env, "apply a package to the upgrade-in-progress environment", &u, err)))
+		return rc;
+	if (strcmp(u.phase, FERRY_UP_PREPARED))
+		return ferry_error_set(err, FERRY_ESTATE,
+			"packages are applied to the upgrade-in-progress environment of '%s' once it is "
+			"prepared and before the data upgrade; the upgrade is in phase '%s' (see 'ferry "
+			"upgrade status %s')", env, u.phase, env);
+	if ((rc = active_op(ctx, &u, &op, err)) < 0)
+		return rc;
+	if (rc == 1) {
+		const json_t *pkg = json_object_get(op->params, "package");
+		rc = ferry_error_set(err, FERRY_EREFUSED,
+			"package %s %s (activity %s) on the upgrade-in-progress environment of '%s' is %s: "
+			"sign it off before applying another ('ferry upgrade signoff %s'), or roll it back "
+			"('ferry upgrade rollback-package %s')",
+			json_string_value(json_object_get(pkg, "name")) ?: op->kind,
+			json_string_value(json_object_get(pkg, "version")) ?: "", op->activity_id, env,
+			op->state == FERRY_OP_AWAITING_SIGNOFF ? "not signed off" : ferry_op_state_name(op->state),
+			env, env);
+		ferry_op_free(op);
+		return rc;
+	}
+	rc = ferry_servicing_apply(ctx, &spec, hooks, act, err);
+	if (activity)
+		snprintf(activity, 37, "%s", act);
+	up_after_run(ctx, env, act);
+	return rc;
+}
+
+int ferry_upgrade_signoff(struct ferry_ctx *ctx, const char *env,
+			  const struct ferry_op_hooks *hooks, char activity[37],
+			  struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	int rc;
+
+	if ((rc = need_upgrade(ctx, env, "sign off", &u, err)))
+		return rc;
+	return ferry_servicing_signoff(ctx, env, FERRY_SLOT_UPGRADE, hooks, activity, err);
+}
+
+int ferry_upgrade_rollback_package(struct ferry_ctx *ctx, const char *env,
+				   const struct ferry_op_hooks *hooks, char activity[37],
+				   struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	int rc;
+
+	if ((rc = need_upgrade(ctx, env, "roll back a package", &u, err)))
+		return rc;
+	if (strcmp(u.phase, FERRY_UP_PREPARED))
+		return ferry_error_set(err, FERRY_ESTATE,
+			"a package is rolled back before the data upgrade; the upgrade of '%s' is in "
+			"phase '%s' (to undo the whole upgrade: 'ferry upgrade rollback %s')", env,
+			u.phase, env);
+	return ferry_servicing_rollback(ctx, env, FERRY_SLOT_UPGRADE, hooks, activity, err);
+}
+
+/* ---- data, commit, rollback, cancel ---- */
+
+int ferry_upgrade_data(struct ferry_ctx *ctx, const char *env, const struct ferry_op_hooks *hooks,
+		       char activity[37], int64_t *predicted_ms, struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	json_t *rep = NULL, *pred = NULL;
+	char act[37];
+	int64_t p = -1;
+	int rc;
+
+	if (predicted_ms)
+		*predicted_ms = -1;
+	if (activity)
+		activity[0] = '\0';
+	if ((rc = need_upgrade(ctx, env, "start the data upgrade", &u, err)))
+		return rc;
+	if (strcmp(u.phase, FERRY_UP_PREPARED))
+		return ferry_error_set(err, FERRY_ESTATE,
+			"the data upgrade of '%s' starts from a prepared upgrade; it is in phase '%s'%s",
+			env, u.phase, !strcmp(u.phase, FERRY_UP_DATA_UPGRADING)
+			? ": resume it with 'ferry upgrade resume'" : "");
+	if ((rc = ferry_preflight_run(ctx, env, u.to_release, u.to_platform, FERRY_PREFLIGHT_DATA,
+				      &rep, err))) {
+		json_decref(rep);
+		return ferry_error_prefix(err, "cannot start the data upgrade of '%s'", env);
+	}
+	json_decref(rep);
+	if (!ferry_upgrade_predict(ctx, env, u.to_release, &pred, NULL))
+		p = json_integer_value(json_object_get(pred, "predicted_ms"));
+	if (pred && p >= 0) {
+		up_set_int(ctx, u.id, "predicted_ms", p, NULL);
+		up_set_text(ctx, u.id, "predicted_from",
+			    json_string_value(json_object_get(pred, "rehearsal")) ?: "", NULL);
+	}
+	json_decref(pred);
+	if (predicted_ms)
+		*predicted_ms = p;
+	if ((rc = create_op(ctx, &u, FERRY_OP_UPGRADE_DATA, FERRY_UP_DATA_UPGRADING, "data_op", 0,
+			    NULL, act, err)))
+		return rc;
+	return run_op(ctx, env, act, hooks, activity, err);
+}
+
+int ferry_upgrade_commit(struct ferry_ctx *ctx, const char *env, const struct ferry_op_hooks *hooks,
+			 char activity[37], struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	char act[37];
+	int rc;
+
+	if (activity)
+		activity[0] = '\0';
+	if ((rc = need_upgrade(ctx, env, "commit", &u, err)))
+		return rc;
+	if (strcmp(u.phase, FERRY_UP_DATA_UPGRADED))
+		return ferry_error_set(err, FERRY_ESTATE,
+			"the upgrade of '%s' is committed after a successful data upgrade; it is in "
+			"phase '%s'%s", env, u.phase, !strcmp(u.phase, FERRY_UP_COMMITTING)
+			? ": resume it with 'ferry upgrade resume'" : "");
+	if ((rc = create_op(ctx, &u, FERRY_OP_UPGRADE_COMMIT, FERRY_UP_COMMITTING, "end_op", 0,
+			    NULL, act, err)))
+		return rc;
+	return run_op(ctx, env, act, hooks, activity, err);
+}
+
+int ferry_upgrade_rollback(struct ferry_ctx *ctx, const char *env,
+			   const struct ferry_op_hooks *hooks, char activity[37],
+			   struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	struct ferry_op *op = NULL;
+	int64_t close = 0;
+	char act[37];
+	int rc;
+
+	if (activity)
+		activity[0] = '\0';
+	if ((rc = need_upgrade(ctx, env, "roll back the upgrade", &u, err)))
+		return rc;
+	if (strcmp(u.phase, FERRY_UP_DATA_UPGRADED) && strcmp(u.phase, FERRY_UP_DATA_UPGRADING))
+		return ferry_error_set(err, FERRY_ESTATE,
+			"the upgrade of '%s' is in phase '%s': %s", env, u.phase,
+			!strcmp(u.phase, FERRY_UP_ROLLING_BACK) ? "resume the rollback with 'ferry upgrade resume'"
+			: !strcmp(u.phase, FERRY_UP_COMMITTING) ? "it is being committed: resume the commit"
+			: "before the data upgrade there is nothing to roll back: cancel the upgrade "
+			  "instead ('ferry upgrade cancel')");
+	if ((rc = active_op(ctx, &u, &op, err)) < 0)
+		return rc;
+	if (rc == 1) {
+		if (op->state == FERRY_OP_RUNNING) {
+			rc = ferry_error_set(err, FERRY_ESTATE, "the data upgrade of '%s' is running (activity "
+					     "%s, step '%s'): wait for it to end", env, op->activity_id, op->step);
+			ferry_op_free(op);
+			return rc;
+		}
+		close = op->id;
+		ferry_op_free(op);
+	}
+	if ((rc = create_op(ctx, &u, FERRY_OP_UPGRADE_ROLLBACK, FERRY_UP_ROLLING_BACK, "end_op",
+			    close, NULL, act, err)))
+		return rc;
+	return run_op(ctx, env, act, hooks, activity, err);
+}
+
+static int cancel_record(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *reason,
+			 char act[37], struct ferry_error *err)
+{
+	struct ferry_op *op = NULL;
+	json_t *extra;
+	int64_t close = 0;
+	int rc;
+
+	if ((rc = active_op(ctx, u, &op, err)) < 0)
+		return rc;
+	if (rc == 1) {
+		if (op->state == FERRY_OP_RUNNING) {
+			rc = ferry_error_set(err, FERRY_ESTATE, "cannot cancel the upgrade of '%s' while %s "
+					     "runs (activity %s, step '%s'): wait for it to end", u->env,
+					     op->kind, op->activity_id, op->step);
+			ferry_op_free(op);
+			return rc;
+		}
+		close = op->id;     /* a failed preparation, a package not signed off */
+		ferry_op_free(op);
+	}
+	extra = json_pack("{s:s}", "reason", reason ? reason : "cancelled by an operator");
+	rc = create_op(ctx, u, FERRY_OP_UPGRADE_CANCEL, FERRY_UP_CANCELLING, "end_op", close,
+		       extra, act, err);
+	json_decref(extra);
+	return rc;
+}
+
+int up_cancel(struct ferry_ctx *ctx, const char *env, const char *view, const char *reason,
+	      const struct ferry_op_hooks *hooks, char activity[37], struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	char act[37];
+	int rc;
+
+	if (activity)
+		activity[0] = '\0';
+	if (view && strcmp(view, FERRY_VIEW_ORIGINAL))
+		return ferry_error_set(err, FERRY_EREFUSED,
+			"cancel is an action of the original environment's view, not of the "
+			"upgrade-in-progress view ('%s'): run 'ferry upgrade cancel %s' from the original "
+			"view (--view original)", view, env);
+	if ((rc = need_upgrade(ctx, env, "cancel", &u, err)))
+		return rc;
+	if (strcmp(u.phase, FERRY_UP_PREPARING) && strcmp(u.phase, FERRY_UP_PREPARED) &&
+	    strcmp(u.phase, FERRY_UP_CANCELLING))
+		return ferry_error_set(err, FERRY_ESTATE,
+			"the upgrade of '%s' can no longer be cancelled: it is in phase '%s' and the data "
+			"upgrade has started; roll it back instead ('ferry upgrade rollback %s')%s", env,
+			u.phase, env, strcmp(u.phase, FERRY_UP_DATA_UPGRADED) &&
+			strcmp(u.phase, FERRY_UP_DATA_UPGRADING) ? " when it is possible" : "");
+	if (!strcmp(u.phase, FERRY_UP_CANCELLING))
+		return ferry_upgrade_resume(ctx, env, hooks, activity, err);
+	if ((rc = cancel_record(ctx, &u, reason, act, err)))
+		return rc;
+	return run_op(ctx, env, act, hooks, activity, err);
+}
+
+int ferry_upgrade_cancel(struct ferry_ctx *ctx, const char *env, const char *view,
+			 const struct ferry_op_hooks *hooks, char activity[37],
+			 struct ferry_error *err)
+{
+	return up_cancel(ctx, env, view, NULL, hooks, activity, err);
+}
+
+int ferry_upgrade_resume(struct ferry_ctx *ctx, const char *env, const struct ferry_op_hooks *hooks,
+			 char activity[37], struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	struct ferry_op *op = NULL;
+	char act[37];
+	int rc;
+
+	if (activity)
+		activity[0] = '\0';
+	if ((rc = need_upgrade(ctx, env, "resume", &u, err)))
+		return rc;
+	/* A dead runner is found by the reaper every command runs; resume checks it too. */
+	if ((rc = active_op(ctx, &u, &op, err)) < 0)
+		return rc;
+	if (rc == 0)
+		return ferry_error_set(err, FERRY_ESTATE,
+			"nothing to resume on '%s': no operation of its upgrade failed or was interrupted "
+			"(phase '%s'; see 'ferry upgrade status %s')", env, u.phase, env);
+	snprintf(act, sizeof(act), "%s", op->activity_id);
+	if (op->state == FERRY_OP_AWAITING_SIGNOFF) {
+		rc = ferry_error_set(err, FERRY_ESTATE,
+			"package deployment %s on the upgrade-in-progress environment awaits sign-off, not "
+			"a resume: 'ferry upgrade signoff %s' or 'ferry upgrade rollback-package %s'",
+			act, env, env);
+		ferry_op_free(op);
+		return rc;
+	}
+	ferry_op_free(op);
+	if (activity)
+		snprintf(activity, 37, "%s", act);
+	rc = ferry_op_resume(ctx, act, hooks, err);
+	up_after_run(ctx, env, act);
+	return rc;
+}

@@ -1,0 +1,524 @@
+/* upgrade_data.c: the operation kinds upgrade.data (power down the original, restore
+ * point, swap its database and address to the upgrade-in-progress environment, the
+ * data upgrade package, start, DVT: downtime measured from the first step to the
+ * last) and upgrade.rollback (restore point back, swap back, original online). */
+#include "lifecycle/upgrade_int.h"
+
+#include "ferry/store/ctx.h"
+#include "ferry/project/env.h"
+#include "ferry/runtime/envdb.h"
+#include "ferry/base/error.h"
+#include "ferry/package/manifest.h"
+#include "ferry/lifecycle/preflight.h"
+#include "ferry/runtime/runtime.h"
+#include "ferry/store/store.h"
+#include "ferry/base/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Both runtimes of the upgrade; *up NULL when the upgrade slot is gone. */
+static int both(struct ferry_op_run *run, struct ferry_runtime **orig, struct ferry_runtime **up,
+		struct ferry_error *err)
+{
+	int rc;
+
+	*orig = *up = NULL;
+	if ((rc = ferry_runtime_open(run->ctx, run->op->env, NULL, 0, orig, err)))
+		return rc;
+	rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 0, up, err);
+	if (rc == FERRY_ENOTFOUND) {
+		ferry_error_clear(err);
+		rc = 0;
+	}
+	if (rc) {
+		ferry_runtime_free(*orig);
+		*orig = NULL;
+	}
+	return rc;
+}
+
+static void free_both(struct ferry_runtime *a, struct ferry_runtime *b)
+{
+	ferry_runtime_free(a);
+	ferry_runtime_free(b);
+}
+
+static int need_up(struct ferry_op_run *run, struct ferry_runtime *up, struct ferry_error *err)
+{
+	if (up)
+		return 0;
+	return ferry_error_set(err, FERRY_ESTATE, "environment '%s' has no upgrade-in-progress "
+			       "runtime any more", run->op->env);
+}
+
+/* ---- upgrade.data ---- */
+
+static int da_preflight(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	json_t *rep = NULL;
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)))
+		return rc;
+	if (u.downtime_start_ms) {
+		ferry_op_log(run, "the original is already powered down: preflight passed before");
+		return 0;
+	}
+	rc = ferry_preflight_run(run->ctx, u.env, u.to_release, u.to_platform,
+				 FERRY_PREFLIGHT_DATA, &rep, err);
+	if (!rc)
+		ferry_op_log(run, "preflight: every prerequisite of the data upgrade is there");
+	json_decref(rep);
+	return rc;
+}
+
+static int da_fetch(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	char *dir = up_work_dir(run->ctx, run->op->activity_id, "data-upgrade");
+	int rc;
+
+	if (!dir)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if (!(rc = up_of_run(run, &u, err)))
+		rc = u.data_asset[0] ? up_fetch_asset(run, u.data_asset, dir, err)
+			: ferry_error_set(err, FERRY_ESTATE, "no data-upgrade package recorded for the upgrade");
+	free(dir);
+	return rc;
+}
+
+static int da_stop_original(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct ferry_upgrade u;
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+		return rc;
+	/* Downtime starts when the original powers down. */
+	if (!u.downtime_start_ms && (rc = up_set_int(run->ctx, u.id, "downtime_start_ms",
+						      ferry_now_ms(), err)))
+		goto out;
+	if (!(rc = ferry_runtime_stop(orig, 0, NULL, err)))
+		ferry_op_log(run, "the original environment is powered down: downtime starts");
+out:
+	free_both(orig, up);
+	return rc;
+}
+
+static int da_restore_point(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct ferry_envdb *db = NULL;
+	struct ferry_upgrade u;
+	char rp[64];
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+		return rc;
+	up_rp_name(&u, rp);
+	if ((rc = ferry_runtime_db(orig, &db, err)))
+		goto out;
+	if (u.restore_point[0] && ferry_envdb_rp_exists(db, rp)) {
+		ferry_op_log(run, "restore point %s is already there", rp);
+		goto out;
+	}
+	ferry_op_progress(run, 0, 1);
+	if ((rc = ferry_envdb_rp_create(db, rp, err)))
+		goto out;
+	if ((rc = ferry_store_begin(run->ctx->store, err)))
+		goto out;
+	if ((rc = up_set_text(run->ctx, u.id, "restore_point", rp, err)) ||
+	    (rc = up_set_text(run->ctx, u.id, "rp_conn", ferry_runtime_database(orig), err))) {
+		ferry_store_rollback(run->ctx->store);
+		goto out;
+	}
+	if (!(rc = ferry_store_commit(run->ctx->store, err)))
+		ferry_op_log(run, "restore point %s of %s (%lld bytes)", rp, ferry_runtime_database(orig),
+			     (long long)up_db_bytes(orig));
+out:
+	ferry_envdb_free(db);
+	free_both(orig, up);
+	return rc;
+}
+
+static int da_stop_upgrade(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	int rc;
+
+	if ((rc = both(run, &orig, &up, err)))
+		return rc;
+	if (!(rc = need_up(run, up, err)) && !(rc = ferry_runtime_stop(up, 0, NULL, err)))
+		ferry_op_log(run, "the upgrade-in-progress environment is stopped");
+	free_both(orig, up);
+	return rc;
+}
+
+static int da_swap_database(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	int rc;
+
+	if ((rc = both(run, &orig, &up, err)))
+		return rc;
+	if ((rc = need_up(run, up, err)))
+		goto out;
+	if (!strcmp(ferry_runtime_database(up), ferry_runtime_database(orig))) {
+		ferry_op_log(run, "already connected to the original database");
+		goto out;
+	}
+	if (!(rc = ferry_runtime_set_database(up, ferry_runtime_database(orig), err)))
+		ferry_op_log(run, "the upgrade-in-progress environment is connected to the original "
+			     "database %s", ferry_runtime_database(orig));
+out:
+	free_both(orig, up);
+	return rc;
+}
+
+static int da_swap_address(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct ferry_upgrade u;
+	char url[64];
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+		return rc;
+	if ((rc = need_up(run, up, err)))
+		goto out;
+	if (ferry_runtime_port(up) != u.orig_port &&
+	    (rc = ferry_runtime_swap_ports(orig, up, err)))
+		goto out;
+	ferry_runtime_url(up, url);
+	ferry_op_log(run, "the upgrade-in-progress environment takes the original's address %s", url);
+out:
+	free_both(orig, up);
+	return rc;
+}
+
+static int da_data_upgrade(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct ferry_manifest *m = NULL;
+	char *dir = up_work_dir(run->ctx, run->op->activity_id, "data-upgrade");
+	int rc;
+
+	if (!dir)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if ((rc = both(run, &orig, &up, err)))
+		goto out0;
+	if ((rc = need_up(run, up, err)) || (rc = up_manifest(dir, &m, err)))
+		goto out;
+	ferry_op_log(run, "data upgrade package %s %s: %zu steps on %s", m->name, m->version,
+		     m->data_upgrade.n, ferry_runtime_database(up));
+	rc = up_steps_run(run, up, dir, &m->data_upgrade, "data-upgrade", err);
+out:
+	ferry_manifest_free(m);
+	free_both(orig, up);
+out0:
+	free(dir);
+	return rc;
+}
+
+/* The post-install steps of each package laid over the release, on the swapped
+ * database (the database synchronization of the packages applied during the upgrade). */
+int up_sync_packages(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_error *err)
+{
+	char *rdir = ferry_runtime_path(rt, "current"), *info_path = NULL;
+	json_t *info = NULL, *layers, *l;
+	size_t i;
+	int rc = 0;
+
+	if (!rdir || !(info_path = ferry_path_join(rdir, ".ferry/release.json"))) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!(info = json_load_file(info_path, 0, NULL)))
+		goto out;            /* a bare release: nothing laid over it */
+	layers = json_object_get(info, "packages");
+	json_array_foreach(layers, i, l) {
+		const char *name = json_string_value(json_object_get(l, "name"));
+		const char *type = json_string_value(json_object_get(l, "type"));
+		struct ferry_manifest *m = NULL;
+		char rel[160], list[96];
+		char *mp;
+		if (!name || !type || !strcmp(type, "application") || strchr(name, '\''))
+			continue;
+		snprintf(rel, sizeof(rel), ".ferry/packages/%s.json", name);
+		snprintf(list, sizeof(list), "sync-%s", name);
+		if (!(mp = ferry_path_join(rdir, rel)))
+			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		rc = ferry_manifest_load(mp, &m, err);
+		free(mp);
+		if (!rc) {
+			ferry_op_log(run, "%s %s: %zu post-install steps", m->name, m->version,
+				     m->post_install.n);
+			rc = up_steps_run(run, rt, rdir, &m->post_install, list, err);
+		}
+		ferry_manifest_free(m);
+		if (rc)
+			break;
+	}
+out:
+	json_decref(info);
+	free(info_path);
+	free(rdir);
+	return rc;
+}
+
+static int da_sync_packages(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	int rc;
+
+	if ((rc = both(run, &orig, &up, err)))
+		return rc;
+	if (!(rc = need_up(run, up, err)))
+		rc = up_sync_packages(run, up, err);
+	free_both(orig, up);
+	return rc;
+}
+
+static int da_start(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	char url[64];
+	int rc, already = 0;
+
+	if ((rc = both(run, &orig, &up, err)))
+		return rc;
+	if (!(rc = need_up(run, up, err)) && !(rc = ferry_runtime_start(up, 0, &already, err))) {
+		ferry_runtime_url(up, url);
+		ferry_op_log(run, "the upgraded environment %s on %s", already ? "was running" : "started", url);
+	}
+	free_both(orig, up);
+	return rc;
+}
+
+static int da_dvt(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct ferry_upgrade u;
+	int64_t now;
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+		return rc;
+	if ((rc = need_up(run, up, err)) || (rc = up_health(run, up, err)) || (rc = up_dvt(run, up, err)))
+		goto out;
+	/* Downtime ends when the new environment passes DVT on the original's address. */
+	now = ferry_now_ms();
+	if (!(rc = up_set_int(run->ctx, u.id, "downtime_end_ms", now, err)))
+		ferry_op_log(run, "DVT passed on the original's address: downtime ends (%lld ms)",
+			     (long long)(now - u.downtime_start_ms));
+out:
+	free_both(orig, up);
+	return rc;
+}
+
+static int da_finish(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)) ||
+	    (rc = up_env_release(run->ctx, u.env_id, u.to_release, u.to_platform, err)))
+		return rc;
+	ferry_op_log(run, "'%s' serves %s/%s: validate it, then 'ferry upgrade commit %s' or "
+		     "'ferry upgrade rollback %s'", u.env, u.to_release, u.to_platform, u.env, u.env);
+	return 0;
+}
+
+static int da_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	int rc;
+
+	if (to != FERRY_OP_SUCCEEDED)
+		return 0;
+	if ((rc = up_of_run(run, &u, err)))
+		return rc;
+	return up_set_phase(run->ctx, u.id, FERRY_UP_DATA_UPGRADED, err);
+}
+
+static const struct ferry_op_step_def data_steps[] = {
+	{ "preflight", da_preflight, 0, "every prerequisite of the data upgrade" },
+	{ "fetch", da_fetch, 0, "verify and extract the data-upgrade package" },
+	{ "stop-original", da_stop_original, 0, "power down the original (downtime starts)" },
+	{ "restore-point", da_restore_point, 0, "restore point of the original database" },
+	{ "stop-upgrade", da_stop_upgrade, 0, "stop the upgrade-in-progress environment" },
+	{ "swap-database", da_swap_database, 0, "connect it to the original database" },
+	{ "swap-address", da_swap_address, 0, "give it the original's address" },
+	{ "data-upgrade", da_data_upgrade, 0, "run the data-upgrade package" },
+	{ "sync-packages", da_sync_packages, 0, "database sync of the applied packages" },
+	{ "start", da_start, 0, "start the upgraded environment" },
+	{ "dvt", da_dvt, 0, "health and DVT on the original's address (downtime ends)" },
+	{ "finish", da_finish, 0, "record the release it serves" },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct ferry_op_kind ferry_op_kind_upgrade_data = {
+	FERRY_OP_UPGRADE_DATA, "data upgrade and environment swap", data_steps, NULL,
+	da_on_state, up_refuse_abort
+};
+
+/* ---- upgrade.rollback ---- */
+
+static int rb_stop_upgrade(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	int rc;
+
+	if ((rc = both(run, &orig, &up, err)))
+		return rc;
+	if (up && !(rc = ferry_runtime_stop(up, 0, NULL, err)))
+		ferry_op_log(run, "the upgrade-in-progress environment is stopped");
+	if (!rc && !(rc = ferry_runtime_stop(orig, 0, NULL, err)))
+		ferry_op_log(run, "the original is stopped");
+	free_both(orig, up);
+	return rc;
+}
+
+static int rb_restore(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct ferry_envdb *db = NULL;
+	struct ferry_upgrade u;
+	char rp[64];
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+		return rc;
+	up_rp_name(&u, rp);
+	if ((rc = ferry_runtime_db(orig, &db, err)))
+		goto out;
+	if (!ferry_envdb_rp_exists(db, rp)) {
+		if (u.restore_point[0]) {
+			rc = ferry_error_set(err, FERRY_ESTATE, "restore point %s of the original database "
+					     "is missing: the database cannot be put back", rp);
+			goto out;
+		}
+		ferry_op_log(run, "the data upgrade never took its restore point: the original database "
+			     "was not touched");
+		goto out;
+	}
+	ferry_op_progress(run, 0, 1);
+	if (!(rc = ferry_runtime_db_restore(orig, rp, err)))
+		ferry_op_log(run, "the original database is back to restore point %s", rp);
+out:
+	ferry_envdb_free(db);
+	free_both(orig, up);
+	return rc;
+}
+
+static int rb_swap_back(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct ferry_upgrade u;
+	char *own = NULL;
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+		return rc;
+	if (!up) {
+		ferry_op_log(run, "no upgrade-in-progress environment left");
+		goto out;
+	}
+	if (ferry_runtime_port(orig) != u.orig_port && (rc = ferry_runtime_swap_ports(orig, up, err)))
+		goto out;
+	own = ferry_runtime_path(up, "db/app.db");
+	if (own && !strcmp(ferry_runtime_database(up), ferry_runtime_database(orig)) &&
+	    (rc = ferry_runtime_set_database(up, own, err)))
+		goto out;
+	ferry_op_log(run, "the original has its address and database back");
+out:
+	free(own);
+	free_both(orig, up);
+	return rc;
+}
+
+static int rb_start_original(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	char url[64];
+	int rc, already = 0;
+
+	if ((rc = both(run, &orig, &up, err)))
+		return rc;
+	if ((rc = ferry_runtime_config_write(orig, err)) ||
+	    (rc = ferry_runtime_start(orig, 0, &already, err)) ||
+	    (rc = up_health(run, orig, err)))
+		goto out;
+	ferry_runtime_url(orig, url);
+	ferry_op_log(run, "the original is back online on %s", url);
+out:
+	free_both(orig, up);
+	return rc;
+}
+
+static int rb_remove_upgrade(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL, *up = NULL;
+	char *dir = NULL;
+	int rc;
+
+	if ((rc = both(run, &orig, &up, err)))
+		return rc;
+	if (up) {
+		if (!(dir = strdup(ferry_runtime_dir(up))))
+			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		else if (!(rc = ferry_runtime_destroy(up, 1, err)) && !(rc = ferry_rm_rf(dir, err)))
+			ferry_op_log(run, "removed the upgrade-in-progress environment %s", dir);
+	}
+	free(dir);
+	free_both(orig, up);
+	return rc;
+}
+
+static int rb_record(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_runtime *orig = NULL;
+	struct ferry_envdb *db = NULL;
+	struct ferry_upgrade u;
+	char rp[64];
+	int rc;
+
+	if ((rc = up_of_run(run, &u, err)) ||
+	    (rc = up_env_release(run->ctx, u.env_id, u.from_release, u.from_platform, err)))
+		return rc;
+	up_rp_name(&u, rp);
+	if (!ferry_runtime_open(run->ctx, u.env, NULL, 0, &orig, NULL) &&
+	    !ferry_runtime_db(orig, &db, NULL) && ferry_envdb_rp_exists(db, rp) &&
+	    !ferry_envdb_rp_rm(db, rp, NULL))
+		up_set_int(run->ctx, u.id, "rp_removed_ms", ferry_now_ms(), NULL);
+	ferry_envdb_free(db);
+	ferry_runtime_free(orig);
+	up_rm_work(run->ctx, &u);
+	ferry_op_log(run, "'%s' runs %s/%s again", u.env, u.from_release, u.from_platform);
+	return 0;
+}
+
+static int rb_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
+{
+	return up_finish_on_success(run, to, FERRY_UP_ROLLED_BACK,
+				    NULL, err);
+}
+
+static const struct ferry_op_step_def rollback_steps[] = {
+	{ "stop-upgrade", rb_stop_upgrade, 0, "stop the upgraded environment" },
+	{ "restore-database", rb_restore, 0, "the original database back to its restore point" },
+	{ "swap-back", rb_swap_back, 0, "the original's address and database back to it" },
+	{ "start-original", rb_start_original, 0, "bring the original online" },
+	{ "remove-upgrade-runtime", rb_remove_upgrade, 0, "remove the upgrade-in-progress environment" },
+	{ "record", rb_record, 0, "record the release it runs again" },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct ferry_op_kind ferry_op_kind_upgrade_rollback = {
+	FERRY_OP_UPGRADE_ROLLBACK, "roll back a self-service upgrade", rollback_steps, NULL,
+	rb_on_state, up_refuse_abort
+};

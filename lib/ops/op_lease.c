@@ -1,0 +1,266 @@
+/* op_lease.c: who holds a running operation: process id plus an identity that
+ * survives neither a reboot nor pid reuse (boot id and process start time), and the
+ * node (machine) it runs on: "<node>/<boot id>:<start time>". Several ferry nodes may
+ * share one state store (PostgreSQL); a node can prove a lease dead only for its own
+ * processes. A lease of another node counts as alive (never run an operation twice)
+ * until an expiry renewed by a heartbeat says otherwise (docs/SCALE.md). */
+#include "ops/op_int.h"
+
+#include "ferry/store/ctx.h"
+#include "ferry/base/util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static void read_boot_id(char *out, size_t cap)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(out, (int)cap, f))
+		out[0] = '\0';
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+static int read_start_time(long long pid, unsigned long long *out)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	size_t n;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%lld/stat", pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if (!(p = strrchr(buf, ')')) || !p[1] || !p[2])
+		return -1;
+	if (p[2] == 'Z' || p[2] == 'X')
+		return -1; /* a zombie runs nothing any more */
+	/* after ") " comes field 3 (state) */
+	for (field = 3, p += 2; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (field != 22 || sscanf(p, "%llu", &v) != 1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int64_t op_lease_ttl_ms(void)
+{
+	const char *v = getenv("FERRY_LEASE_TTL_MS");
+	long long ms = v ? strtoll(v, NULL, 10) : 0;
+
+	return ms >= 300 ? ms : 30000;
+}
+
+/* This machine: FERRY_NODE_ID (several nodes on one host, tests), else the machine id
+ * (systemd's /etc/machine-id), else the host name. At most 24 characters, no '/'. */
+static void read_node_id(char out[25])
+{
+	const char *env = getenv("FERRY_NODE_ID");
+	char buf[128] = "";
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(buf, sizeof(buf), "%s", env);
+	} else if ((f = fopen("/etc/machine-id", "re"))) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n/:")] = '\0';
+	if (!buf[0] && gethostname(buf, sizeof(buf) - 1) < 0)
+		snprintf(buf, sizeof(buf), "localhost");
+	buf[strcspn(buf, "/:")] = '\0';
+	snprintf(out, 25, "%s", buf);
+}
+
+void op_lease_node(char out[25])
+{
+	read_node_id(out);
+}
+
+void op_lease_taken(char token[OP_TOKEN_MAX])
+{
+	size_t n;
+
+	op_lease_self(token);
+	n = strlen(token);
+	snprintf(token + n, OP_TOKEN_MAX - n, "%s", OP_TAKEN_SUFFIX);
+}
+
+void op_lease_self(char token[OP_TOKEN_MAX])
+{
+	char boot[64], node[25];
+	unsigned long long st = 0;
+
+	read_node_id(node);
+	read_boot_id(boot, sizeof(boot));
+	read_start_time((long long)getpid(), &st);
+	snprintf(token, OP_TOKEN_MAX, "%s/%s:%llu", node, boot, st);
+}
+
+int op_lease_alive(int64_t pid, const char *token)
+{
+	char boot[64], want[OP_TOKEN_MAX];
+	unsigned long long st;
+	const char *colon;
+
+	if (pid <= 0 || !token)
+		return 0;
+	{
+		const char *slash = strchr(token, '/');
+		char node[25];
+		if (slash) {
+			read_node_id(node);
+			if (strlen(node) != (size_t)(slash - token) || strncmp(token, node, strlen(node)))
+				return 1; /* another node's process: this one cannot see it */
+			token = slash + 1;
+		}
+	}
+	read_boot_id(boot, sizeof(boot));
+	colon = strrchr(token, ':');
+	if (!colon || strncmp(token, boot, (size_t)(colon - token)) ||
+	    strlen(boot) != (size_t)(colon - token))
+		return 0; /* another boot: nothing of that run survives */
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return 0;
+	if (read_start_time((long long)pid, &st) < 0)
+		return 0;
+	snprintf(want, sizeof(want), "%s:%llu", boot, st);
+	return strcmp(want, token) == 0;
+}
+
+/* ---- heartbeat: renew the expiry while the runner works ---- */
+
+struct op_heartbeat {
+	struct ferry_ctx *ctx;       /* its own store connection */
+	int64_t op_id;
+	char token[OP_TOKEN_MAX];
+	int stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+};
+
+static void *heartbeat_main(void *arg)
+{
+	struct op_heartbeat *hb = arg;
+	int64_t ttl = op_lease_ttl_ms();
+	struct timespec at;
+
+	pthread_mutex_lock(&hb->lock);
+	while (!hb->stop) {
+		clock_gettime(CLOCK_REALTIME, &at);
+		at.tv_nsec += (long)(ttl / 3 % 1000) * 1000000L;
+		at.tv_sec += (time_t)(ttl / 3 / 1000) + at.tv_nsec / 1000000000L;
+		at.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&hb->cond, &hb->lock, &at);
+		if (hb->stop)
+			break;
+		pthread_mutex_unlock(&hb->lock);
+		/* only while the lease is still ours */
+		ferry_store_run(hb->ctx->store, NULL, "UPDATE operations SET lease_until_ms = ? "
+				"WHERE id = ? AND lease_token = ? AND state = 'running'", "iit",
+				ferry_now_ms() + ttl, hb->op_id, hb->token);
+		pthread_mutex_lock(&hb->lock);
+	}
+	pthread_mutex_unlock(&hb->lock);
+	return NULL;
+}
+
+struct op_heartbeat *op_heartbeat_start(struct ferry_ctx *ctx, int64_t op_id, const char *token)
+{
+	struct op_heartbeat *hb;
+
+	if (strcmp(ferry_store_backend(ctx->store), "postgresql") || !(hb = calloc(1, sizeof(*hb))))
+		return NULL;
+	hb->op_id = op_id;
+	snprintf(hb->token, sizeof(hb->token), "%s", token);
+	if (ferry_ctx_reopen(ctx, &hb->ctx, NULL)) {
+		free(hb);
+		return NULL;
+	}
+	pthread_mutex_init(&hb->lock, NULL);
+	pthread_cond_init(&hb->cond, NULL);
+	if (pthread_create(&hb->thread, NULL, heartbeat_main, hb)) {
+		pthread_cond_destroy(&hb->cond);
+		pthread_mutex_destroy(&hb->lock);
+		ferry_ctx_free(hb->ctx);
+		free(hb);
+		return NULL;
+	}
+	return hb;
+}
+
+void op_heartbeat_stop(struct op_heartbeat *hb)
+{
+	if (!hb)
+		return;
+	pthread_mutex_lock(&hb->lock);
+	hb->stop = 1;
+	pthread_cond_signal(&hb->cond);
+	pthread_mutex_unlock(&hb->lock);
+	pthread_join(hb->thread, NULL);
+	pthread_cond_destroy(&hb->cond);
+	pthread_mutex_destroy(&hb->lock);
+	ferry_ctx_free(hb->ctx);
+	free(hb);
+}
+
+/* ---- takeover across nodes ---- */
+
+int ferry_op_takeover(struct ferry_ctx *ctx, int *n, json_t *taken, struct ferry_error *err)
+{
+	char token[OP_TOKEN_MAX], node[25];
+	int64_t now = ferry_now_ms(), ids[32];
+	struct ferry_stmt *st;
+	int rc, i, count = 0;
+
+	if (n)
+		*n = 0;
+	op_lease_taken(token);
+	op_lease_node(node);
+	if ((rc = ferry_store_begin_rowlocks(ctx->store, err)))
+		return rc;
+	rc = ferry_store_query(ctx->store, &st, err,
+		"SELECT id, activity_id FROM operations WHERE state = 'running' "
+		"AND lease_until_ms IS NOT NULL AND lease_until_ms < ? AND COALESCE(lease_node, '') <> ? "
+		"ORDER BY id LIMIT 32 FOR UPDATE SKIP LOCKED", "it", now, node);
+	while (!rc && (rc = ferry_stmt_step(st, err)) == 1) {
+		ids[count++] = ferry_stmt_int(st, 0);
+		if (taken)
+			json_array_append_new(taken, json_string(ferry_stmt_text(st, 1)));
+		rc = 0;
+	}
+	ferry_stmt_free(st);
+	for (i = 0; rc >= 0 && i < count; i++)
+		rc = ferry_store_run(ctx->store, err, "UPDATE operations SET lease_pid = ?, lease_token = ?, "
+				     "lease_node = ?, lease_until_ms = ? WHERE id = ?", "ittii",
+				     (int64_t)getpid(), token, node, now + op_lease_ttl_ms(), ids[i]);
+	if (rc < 0) {
+		ferry_store_rollback(ctx->store);
+		return rc;
+	}
+	if ((rc = ferry_store_commit(ctx->store, err)))
+		return rc;
+	if (n)
+		*n = count;
+	return 0;
+}

@@ -1,0 +1,710 @@
+/* op_run.c: the runner: takes an operation's lease, runs its steps in order with
+ * one transaction before and one after each step, parks at manual steps, and
+ * implements resume, rerun-step, complete-step and abort. */
+#include "ops/op_int.h"
+
+#include "ferry/base/buf.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/base/util.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STEP_LOG_MAX ((size_t)1 << 20)
+
+struct run_priv {
+	const struct ferry_op_hooks *hooks;
+	const struct ferry_op_kind *kind;
+	int index, count;          /* position of the running step (1-based) */
+	json_t *result;            /* set by the step, stored when it succeeds */
+	struct ferry_buf log;      /* lines not yet in the store (a step tx was open) */
+	size_t log_bytes;          /* bytes logged by this attempt */
+	int log_capped;
+};
+
+/* Called inside the claim transaction with the loaded operation: check the
+ * command's preconditions and adjust steps; non-zero refuses. */
+typedef int (*claim_fn)(struct ferry_ctx *ctx, struct ferry_op *op, const void *arg,
+			struct ferry_error *err);
+
+static void emit(struct ferry_op_run *run, enum ferry_op_event_type type, const char *state,
+		 const char *msg, int64_t done, int64_t total, int64_t elapsed)
+{
+	struct run_priv *p = run->priv;
+	struct ferry_op_event ev;
+
+	if (!p || !p->hooks || !p->hooks->on_event)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.activity_id = run->op->activity_id;
+	ev.kind = run->op->kind;
+	ev.env = run->op->env;
+	if (type != FERRY_OP_EV_OP_STARTED && type != FERRY_OP_EV_OP_FINISHED) {
+		ev.step = run->step;
+		ev.step_index = p->index;
+		ev.step_count = p->count;
+		ev.attempt = run->attempt;
+	}
+	ev.state = state;
+	ev.message = msg;
+	ev.done = done;
+	ev.total = total;
+	ev.elapsed_ms = elapsed;
+	p->hooks->on_event(&ev, p->hooks->data);
+}
+
+static void crash_if(const char *step, const char *label)
+{
+	const char *want = getenv("FERRY_CRASH_AT");
+	char here[160];
+
+	if (!want || !*want)
+		return;
+	snprintf(here, sizeof(here), "%s%s%s", step, label ? ":" : "", label ? label : "");
+	if (!strcmp(want, here))
+		kill(getpid(), SIGKILL);
+}
+
+void ferry_op_crashpoint(struct ferry_op_run *run, const char *label)
+{
+	crash_if(run->step, label);
+}
+
+/* ---- what steps call --------------------------------------------------- */
+
+static int log_flush(struct ferry_op_run *run)
+{
+	struct run_priv *p = run->priv;
+	int rc;
+
+	if (!p || !p->log.len || ferry_store_in_tx(run->ctx->store))
+		return 0;
+	rc = ferry_store_run(run->ctx->store, NULL,
+		"UPDATE operation_steps SET log = log || ? WHERE op_id = ? AND name = ?", "tit",
+		p->log.data, run->op->id, run->step);
+	ferry_buf_reset(&p->log);
+	return rc;
+}
+
+/* Replace bytes that are not printable ASCII/UTF-8-ish control-free text. */
+static void sanitize(char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\t') || c >= 0x7f)
+			*s = '?';
+	}
+}
+
+void ferry_op_log(struct ferry_op_run *run, const char *fmt, ...)
+{
+	struct run_priv *p = run->priv;
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	line[strcspn(line, "\n")] = '\0';
+	sanitize(line);
+	if (!p)
+		return;
+	emit(run, FERRY_OP_EV_STEP_LOG, NULL, line, 0, 0, 0);
+	if (p->log_capped)
+		return;
+	if (p->log_bytes + strlen(line) + 1 > STEP_LOG_MAX) {
+		p->log_capped = 1;
+		ferry_buf_adds(&p->log, "[log truncated: more than 1 MiB]\n");
+	} else {
+		p->log_bytes += strlen(line) + 1;
+		ferry_buf_addf(&p->log, "%s\n", line);
+	}
+	log_flush(run);
+}
+
+void ferry_op_progress(struct ferry_op_run *run, int64_t done, int64_t total)
+{
+	emit(run, FERRY_OP_EV_STEP_PROGRESS, NULL, NULL, done, total, 0);
+}
+
+void ferry_op_result_set(struct ferry_op_run *run, json_t *result)
+{
+	struct run_priv *p = run->priv;
+
+	if (!p) {
+		json_decref(result);
+		return;
+	}
+	json_decref(p->result);
+	p->result = result;
+}
+
+json_t *ferry_op_result_get(struct ferry_op_run *run, const char *step)
+{
+	struct ferry_stmt *st;
+	json_t *v = NULL;
+
+	if (ferry_store_query(run->ctx->store, &st, NULL,
+		"SELECT result FROM operation_steps WHERE op_id = ? AND name = ?", "it",
+		run->op->id, step))
+		return NULL;
+	if (ferry_stmt_step(st, NULL) == 1 && ferry_stmt_text(st, 0))
+		v = json_loads(ferry_stmt_text(st, 0), 0, NULL);
+	ferry_stmt_free(st);
+	return v;
+}
+
+/* ---- claiming ------------------------------------------------------------ */
+
+static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const void *arg,
+		 struct ferry_op **out, struct ferry_error *err)
+{
+	char token[OP_TOKEN_MAX], tok_now[OP_TOKEN_MAX] = "", taken[OP_TOKEN_MAX], node[25];
+	struct ferry_op *op = NULL;
+	struct ferry_stmt *st;
+	int rc;
+
+	*out = NULL;
+	op_lease_self(token);
+	if ((rc = ferry_store_begin(ctx->store, err)))
+		return rc;
+	if ((rc = ferry_op_find(ctx, ref, &op, err)))
+		goto fail;
+	rc = ferry_store_query(ctx->store, &st, err,
+		"SELECT COALESCE(lease_token, '') FROM operations WHERE id = ?", "i", op->id);
+	if (rc)
+		goto fail;
+	if ((rc = ferry_stmt_step(st, err)) == 1)
+		snprintf(tok_now, sizeof(tok_now), "%s", ferry_stmt_text(st, 0));
+	ferry_stmt_free(st);
+	if (rc < 0)
+		goto fail;
+	/* what ferry_op_takeover() took for this process is ours to run */
+	op_lease_taken(taken);
+	if (op->lease_pid && strcmp(tok_now, taken) && op_lease_alive(op->lease_pid, tok_now)) {
+		rc = ferry_error_set(err, FERRY_ESTATE,
+			"operation %s (%s) is being run by process %lld right now: wait for it ('ferry op show %.8s')",
+			op->activity_id, op->kind, (long long)op->lease_pid, op->activity_id);
+		goto fail;
+	}
+	if (ferry_op_state_terminal(op->state)) {
+		rc = ferry_error_set(err, FERRY_ESTATE, "operation %s (%s) has ended (%s): nothing to run",
+				     op->activity_id, op->kind, ferry_op_state_name(op->state));
+		goto fail;
+	}
+	if (op->state == FERRY_OP_RUNNING) {  /* its runner died: it was interrupted */
+		rc = ferry_store_run(ctx->store, err,
+			"UPDATE operation_steps SET state = 'interrupted' WHERE op_id = ? AND state = 'running'",
+			"i", op->id);
+		if (rc || (rc = op_transition(ctx, op, FERRY_OP_INTERRUPTED,
+				"interrupted: the process running it died", NULL, err)))
+			goto fail;
+	}
+	if (check && (rc = check(ctx, op, arg, err)))
+		goto fail;
+	op_lease_node(node);
+	rc = ferry_store_run(ctx->store, err,
+		"UPDATE operations SET lease_pid = ?, lease_token = ?, lease_node = ?, lease_until_ms = ?, "
+		"started_ms = COALESCE(started_ms, ?) WHERE id = ?", "ittiii",
+		(int64_t)getpid(), token, node, ferry_now_ms() + op_lease_ttl_ms(), ferry_now_ms(), op->id);
+	if (rc || (rc = op_transition(ctx, op, FERRY_OP_RUNNING, NULL, NULL, err)))
+		goto fail;
+	if ((rc = ferry_store_commit(ctx->store, err)))
+		goto out;
+	*out = op;
+	return 0;
+fail:
+	ferry_store_rollback(ctx->store);
+out:
+	if (op && err) /* refusals name the operation already: just tag them */
+		snprintf(err->activity_id, sizeof(err->activity_id), "%s", op->activity_id);
+	ferry_op_free(op);
+	return rc;
+}
+
+/* ---- running steps ------------------------------------------------------- */
+
+struct next_step {
+	int seq;
+	char name[64];
+	enum ferry_step_state state;
+	int manual;
+	int attempts;
+	int confirmed;
+};
+
+/* 1 and *ns when a step is left, 0 when all are done. */
+static int next_step(struct ferry_ctx *ctx, int64_t op_id, struct next_step *ns,
+		     int *count, struct ferry_error *err)
+{
+	struct ferry_stmt *st;
+	int rc = ferry_store_query(ctx->store, &st, err,
+		"SELECT seq, name, state, manual, attempts, COALESCE(confirmed_ms, 0), "
+		"(SELECT COUNT(*) FROM operation_steps c WHERE c.op_id = s.op_id) "
+		"FROM operation_steps s WHERE op_id = ? AND state NOT IN ('succeeded', 'skipped') "
+		"ORDER BY seq LIMIT 1", "i", op_id);
+
+	if (rc)
+		return rc;
+	rc = ferry_stmt_step(st, err);
+	if (rc == 1) {
+		enum ferry_step_state s = FERRY_STEP_PENDING;
+		ns->seq = (int)ferry_stmt_int(st, 0);
+		snprintf(ns->name, sizeof(ns->name), "%s", ferry_stmt_text(st, 1));
+		ferry_step_state_parse(ferry_stmt_text(st, 2), &s);
+		ns->state = s;
+		ns->manual = (int)ferry_stmt_int(st, 3);
+		ns->attempts = (int)ferry_stmt_int(st, 4);
+		ns->confirmed = ferry_stmt_int(st, 5) != 0;
+		*count = (int)ferry_stmt_int(st, 6);
+	}
+	ferry_stmt_free(st);
+	return rc;
+}
+
+static const struct ferry_op_step_def *step_def(const struct ferry_op_kind *k, const char *name)
+{
+	const struct ferry_op_step_def *d;
+
+	for (d = k->steps; d->name; d++)
+		if (!strcmp(d->name, name))
+			return d;
+	return NULL;
+}
+
+/* One transaction: move op to `to` (with message), commit. */
+static int op_move(struct ferry_ctx *ctx, struct ferry_op *op, enum ferry_op_state to,
+		   const char *msg, struct ferry_error *err)
+{
+	int rc = ferry_store_begin(ctx->store, err);
+
+	if (rc)
+		return rc;
+	if ((rc = op_transition(ctx, op, to, msg, NULL, err))) {
+		ferry_store_rollback(ctx->store);
+		return rc;
+	}
+	return ferry_store_commit(ctx->store, err);
+}
+
+static int step_start(struct ferry_op_run *run, const struct next_step *ns,
+		      struct ferry_error *err)
+{
+	char iso[32], head[128];
+	int rc;
+
+	ferry_time_iso(ferry_now_ms(), iso);
+	snprintf(head, sizeof(head), "%s-- attempt %d at %s --\n", ns->attempts ? "\n" : "",
+		 ns->attempts + 1, iso);
+	if ((rc = ferry_store_begin(run->ctx->store, err)))
+		return rc;
+	rc = ferry_store_run(run->ctx->store, err,
+		"UPDATE operation_steps SET state = 'running', attempts = attempts + 1, "
+		"started_ms = ?, ended_ms = NULL, error = '', log = log || ? "
+		"WHERE op_id = ? AND name = ?", "itit", ferry_now_ms(), head, run->op->id, ns->name);
+	if (rc) {
+		ferry_store_rollback(run->ctx->store);
+		return rc;
+	}
+	return ferry_store_commit(run->ctx->store, err);
+}
+
+/* One transaction: record the step's outcome (and the operation's failure). */
+static int step_finish(struct ferry_op_run *run, int step_rc, int64_t t0, int64_t elapsed,
+		       const char *op_msg, const char *step_msg, struct ferry_error *err)
+{
+	struct run_priv *p = run->priv;
+	const char *state = step_rc == 0 ? "succeeded" : step_rc == FERRY_OP_SKIP ? "skipped" : "failed";
+	char *result = p->result && step_rc >= 0 ?
+		json_dumps(p->result, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int rc;
+
+	(void)t0;
+	log_flush(run);
+	if ((rc = ferry_store_begin(run->ctx->store, err))) {
+		free(result);
+		return rc;
+	}
+	rc = ferry_store_run(run->ctx->store, err,
+		"UPDATE operation_steps SET state = ?, ended_ms = ?, elapsed_ms = elapsed_ms + ?, "
+		"result = COALESCE(?, result), error = ?, log = log || ? WHERE op_id = ? AND name = ?",
+		"tiitttit", state, ferry_now_ms(), elapsed, result, step_msg ? step_msg : "",
+		p->log.data ? p->log.data : "", run->op->id, run->step);
+	free(result);
+	ferry_buf_reset(&p->log);
+	if (!rc && step_rc < 0)
+		rc = op_transition(run->ctx, (struct ferry_op *)run->op, FERRY_OP_FAILED, op_msg,
+				   run->step, err);
+	if (rc) {
+		ferry_store_rollback(run->ctx->store);
+		return rc;
+	}
+	return ferry_store_commit(run->ctx->store, err);
+}
+
+/* Run one step (attempt). Returns 0/SKIP or the step's failure with err filled. */
+static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
+		    const struct next_step *ns, struct ferry_error *err)
+{
+	struct run_priv *p = run->priv;
+	struct ferry_error serr;
+	int64_t t0;
+	int rc, frc;
+
+	run->step = d->name;
+	run->attempt = ns->attempts + 1;
+	p->log_bytes = 0;
+	p->log_capped = 0;
+	json_decref(p->result);
+	p->result = NULL;
+	if ((rc = step_start(run, ns, err)))
+		return rc;
+	emit(run, FERRY_OP_EV_STEP_STARTED, "running", d->title, 0, 0, 0);
+	crash_if(d->name, NULL);
+	ferry_error_clear(&serr);
+	t0 = ferry_mono_ms();
+	rc = d->fn ? d->fn(run, &serr) : 0;
+	if (ferry_store_in_tx(run->ctx->store)) {  /* a step must close what it opens */
+		ferry_store_rollback(run->ctx->store);
+		if (rc >= 0)
+			rc = ferry_error_set(&serr, FERRY_EINTERNAL,
+				"bug: step '%s' left a store transaction open", d->name);
+	}
+	if (rc < 0 && !serr.msg[0])
+		ferry_error_set(&serr, rc, "step '%s' failed (no message)", d->name);
+	crash_if(d->name, "after");
+	if (rc < 0) {
+		struct ferry_error full = serr;
+		ferry_error_prefix(&full, "step '%s' failed", d->name);
+		op_error_context(run->op, &full);
+		frc = step_finish(run, rc, t0, ferry_mono_ms() - t0, full.msg, serr.msg, err);
+		if (!frc && err)
+			*err = full;
+		emit(run, FERRY_OP_EV_STEP_FINISHED, "failed", serr.msg, 0, 0, ferry_mono_ms() - t0);
+		return frc ? frc : rc;
+	}
+	if ((frc = step_finish(run, rc, t0, ferry_mono_ms() - t0, NULL, NULL, err)))
+		return frc;
+	emit(run, FERRY_OP_EV_STEP_FINISHED, rc == FERRY_OP_SKIP ? "skipped" : "succeeded", NULL,
+	     0, 0, ferry_mono_ms() - t0);
+	return rc;
+}
+
+/* Park at a manual step that is not confirmed yet. */
+static int park(struct ferry_op_run *run, const struct ferry_op_step_def *d,
+		struct ferry_error *err)
+{
+	enum ferry_op_state to = (d->flags & FERRY_STEP_SIGNOFF) ?
+		FERRY_OP_AWAITING_SIGNOFF : FERRY_OP_AWAITING_CONFIRM;
+	struct ferry_op *op = (struct ferry_op *)run->op;
+	int rc;
+
+	snprintf(op->step, sizeof(op->step), "%s", d->name);
+	if ((rc = op_move(run->ctx, op, to, NULL, err)))
+		return rc;
+	emit(run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(to), d->title, 0, 0, 0);
+	return 0;
+}
+
+static int drive(struct ferry_ctx *ctx, struct ferry_op *op, const struct ferry_op_hooks *hooks,
+		 struct ferry_error *err)
+{
+	struct run_priv p;
+	struct ferry_op_run run = { ctx, op, NULL, 0, &p };
+	const struct ferry_op_step_def *d;
+	struct next_step ns;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.hooks = hooks;
+	p.kind = ferry_op_kind_find(ctx, op->kind);
+	emit(&run, FERRY_OP_EV_OP_STARTED, "running", NULL, 0, 0, 0);
+	for (;;) {
+		if (hooks && hooks->stop && *hooks->stop) {
+			rc = op_move(ctx, op, FERRY_OP_INTERRUPTED,
+				     "interrupted: stopped between steps on request", err);
+			if (!rc)
+				emit(&run, FERRY_OP_EV_OP_FINISHED, "interrupted", NULL, 0, 0, 0);
+			break;
+		}
+		if ((rc = next_step(ctx, op->id, &ns, &p.count, err)) <= 0)
+			break;
+		p.index = ns.seq;
+		snprintf(op->step, sizeof(op->step), "%s", ns.name);
+		if (!p.kind || !(d = step_def(p.kind, ns.name))) {
+			struct ferry_error e;
+			ferry_error_set(&e, FERRY_EINTERNAL, "this ferry does not know step '%s' of '%s'",
+					ns.name, op->kind);
+			op_error_context(op, &e);
+			rc = op_move(ctx, op, FERRY_OP_FAILED, e.msg, err);
+			if (!rc && err)
+				*err = e;
+			rc = FERRY_EINTERNAL;
+			goto out;
+		}
+		if (ns.manual && !ns.confirmed) {
+			rc = park(&run, d, err);
+			goto out;
+		}
+		if ((rc = run_step(&run, d, &ns, err)) < 0) {
+			emit(&run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(op->state), err->msg,
+			     0, 0, 0);
+			goto out;
+		}
+	}
+	if (rc == 0 && !(hooks && hooks->stop && *hooks->stop)) {
+		op->step[0] = '\0';
+		if (!(rc = op_move(ctx, op, FERRY_OP_SUCCEEDED, "", err)))
+			emit(&run, FERRY_OP_EV_OP_FINISHED, "succeeded", NULL, 0, 0, 0);
+	}
+out:
+	log_flush(&run);
+	json_decref(p.result);
+	ferry_buf_release(&p.log);
+	if (rc < 0 && err && !err->activity_id[0])
+		op_error_context(op, err);
+	return rc < 0 ? rc : 0;
+}
+
+static int claim_and_drive(struct ferry_ctx *ctx, const char *ref, claim_fn check,
+			   const void *arg, const struct ferry_op_hooks *hooks,
+			   struct ferry_error *err)
+{
+	struct op_heartbeat *hb;
+	char token[OP_TOKEN_MAX];
+	struct ferry_op *op;
+	int rc = claim(ctx, ref, check, arg, &op, err);
+
+	if (rc)
+		return rc;
+	op_lease_self(token);
+	hb = op_heartbeat_start(ctx, op->id, token);  /* other nodes see the runner alive */
+	rc = drive(ctx, op, hooks, err);
+	op_heartbeat_stop(hb);
+	ferry_op_free(op);
+	return rc;
+}
+
+int ferry_op_run(struct ferry_ctx *ctx, const char *ref, const struct ferry_op_hooks *hooks,
+		 struct ferry_error *err)
+{
+	return claim_and_drive(ctx, ref, NULL, NULL, hooks, err);
+}
+
+/* ---- resume, rerun-step, complete-step ---------------------------------- */
+
+static int check_resume(struct ferry_ctx *ctx, struct ferry_op *op, const void *arg,
+			struct ferry_error *err)
+{
+	(void)ctx;
+	(void)arg;
+	if (op->state == FERRY_OP_AWAITING_CONFIRM || op->state == FERRY_OP_AWAITING_SIGNOFF)
+		return ferry_error_set(err, FERRY_ESTATE,
+			"operation %s is %s at manual step '%s': confirm it with 'ferry op complete-step %.8s %s'%s",
+			op->activity_id, ferry_op_state_name(op->state), op->step, op->activity_id,
+			op->step, op->state == FERRY_OP_AWAITING_SIGNOFF && op->env[0] ?
+			" (or sign off the environment)" : "");
+	return 0;
+}
+
+int ferry_op_resume(struct ferry_ctx *ctx, const char *ref, const struct ferry_op_hooks *hooks,
+		    struct ferry_error *err)
+{
+	return claim_and_drive(ctx, ref, check_resume, NULL, hooks, err);
+}
+
+/* The step row's state and manual flag; ENOTFOUND names the steps. */
+static int step_lookup(struct ferry_ctx *ctx, const struct ferry_op *op, const char *name,
+		       enum ferry_step_state *state, int *manual, struct ferry_error *err)
+{
+	struct ferry_stmt *st;
+	int rc = ferry_store_query(ctx->store, &st, err,
+		"SELECT state, manual FROM operation_steps WHERE op_id = ? AND name = ?", "it",
+		op->id, name);
+
+	if (rc)
+		return rc;
+	rc = ferry_stmt_step(st, err);
+	if (rc == 1) {
+		*state = FERRY_STEP_PENDING;
+		ferry_step_state_parse(ferry_stmt_text(st, 0), state);
+		*manual = (int)ferry_stmt_int(st, 1);
+	}
+	ferry_stmt_free(st);
+	if (rc == 0)
+		return ferry_error_set(err, FERRY_ENOTFOUND,
+			"operation %s has no step '%s': see 'ferry op show %.8s'", op->activity_id,
+			name, op->activity_id);
+	return rc < 0 ? rc : 0;
+}
+
+static int check_rerun(struct ferry_ctx *ctx, struct ferry_op *op, const void *arg,
+		       struct ferry_error *err)
+{
+	const char *step = arg;
+	enum ferry_step_state st;
+	int manual, rc;
+
+	if ((rc = step_lookup(ctx, op, step, &st, &manual, err)))
+		return rc;
+	if (st == FERRY_STEP_PENDING)
+		return ferry_error_set(err, FERRY_ESTATE,
+			"step '%s' of operation %s has not run yet: use 'ferry op resume %.8s'",
+			step, op->activity_id, op->activity_id);
+	return ferry_store_run(ctx->store, err,
+		"UPDATE operation_steps SET state = 'pending', confirmed_ms = NULL, "
+		"confirmed_by = NULL WHERE op_id = ? AND name = ?", "it", op->id, step);
+}
+
+int ferry_op_rerun_step(struct ferry_ctx *ctx, const char *ref, const char *step,
+			const struct ferry_op_hooks *hooks, struct ferry_error *err)
+{
+	return claim_and_drive(ctx, ref, check_rerun, step, hooks, err);
+}
+
+static int check_complete(struct ferry_ctx *ctx, struct ferry_op *op, const void *arg,
+			  struct ferry_error *err)
+{
+	const char *step = arg;
+	enum ferry_step_state st;
+	int manual, rc;
+
+	if ((rc = step_lookup(ctx, op, step, &st, &manual, err)))
+		return rc;
+	if (!manual)
+		return ferry_error_set(err, FERRY_EINVAL,
+			"step '%s' of %s is not a manual step: ferry runs it itself ('ferry op resume' or 'ferry op rerun-step')",
+			step, op->kind);
+	if (st != FERRY_STEP_PENDING)
+		return ferry_error_set(err, FERRY_ESTATE,
+			"manual step '%s' of operation %s was already confirmed (it is %s)%s",
+			step, op->activity_id, ferry_step_state_name(st),
+			st == FERRY_STEP_FAILED || st == FERRY_STEP_INTERRUPTED ?
+			": use 'ferry op resume'" : "");
+	if (strcmp(op->step, step))
+		return ferry_error_set(err, FERRY_ESTATE,
+			"operation %s has not reached step '%s' yet: it is %s at step '%s'",
+			op->activity_id, step, ferry_op_state_name(op->state), op->step);
+	return ferry_store_run(ctx->store, err,
+		"UPDATE operation_steps SET confirmed_ms = ?, confirmed_by = ? "
+		"WHERE op_id = ? AND name = ?", "itit", ferry_now_ms(),
+		ctx->actor ? ctx->actor : "", op->id, step);
+}
+
+int ferry_op_complete_step(struct ferry_ctx *ctx, const char *ref, const char *step,
+			   const struct ferry_op_hooks *hooks, struct ferry_error *err)
+{
+	return claim_and_drive(ctx, ref, check_complete, step, hooks, err);
+}
+
+/* ---- abort --------------------------------------------------------------- */
+
+static int abort_claim(struct ferry_ctx *ctx, const char *ref, struct ferry_op **out,
+		       struct ferry_error *err)
+{
+	const struct ferry_op_kind *k;
+	char token[OP_TOKEN_MAX];
+	struct ferry_op *op = NULL;
+	int rc;
+
+	op_lease_self(token);
+	if ((rc = ferry_store_begin(ctx->store, err)))
+		return rc;
+	if ((rc = ferry_op_find(ctx, ref, &op, err)))
+		goto fail;
+	k = ferry_op_kind_find(ctx, op->kind);
+	if (ferry_op_state_terminal(op->state)) {
+		rc = ferry_error_set(err, FERRY_ESTATE, "operation %s (%s) has already ended (%s)",
+				     op->activity_id, op->kind, ferry_op_state_name(op->state));
+		goto fail;
+	}
+	if (op->lease_pid) {
+		struct ferry_stmt *st;
+		int alive = 0;
+		if ((rc = ferry_store_query(ctx->store, &st, err,
+				"SELECT COALESCE(lease_token, '') FROM operations WHERE id = ?", "i", op->id)))
+			goto fail;
+		if (ferry_stmt_step(st, err) == 1)
+			alive = op_lease_alive(op->lease_pid, ferry_stmt_text(st, 0));
+		ferry_stmt_free(st);
+		if (alive) {
+			rc = ferry_error_set(err, FERRY_ESTATE,
+				"operation %s is being run by process %lld right now: it can be aborted once it stops",
+				op->activity_id, (long long)op->lease_pid);
+			goto fail;
+		}
+	}
+	if (!k || !k->abort) {
+		rc = ferry_error_set(err, FERRY_EREFUSED,
+			"operations of kind '%s' cannot be aborted: resume it%s", op->kind,
+			!strncmp(op->kind, "env.", 4) ? ", or roll the environment back" : "");
+		goto fail;
+	}
+	rc = ferry_store_run(ctx->store, err,
+		"UPDATE operations SET lease_pid = ?, lease_token = ? WHERE id = ?", "iti",
+		(int64_t)getpid(), token, op->id);
+	if (rc)
+		goto fail;
+	if ((rc = ferry_store_commit(ctx->store, err)))
+		goto out;
+	*out = op;
+	return 0;
+fail:
+	ferry_store_rollback(ctx->store);
+out:
+	if (op && err) /* refusals name the operation already: just tag them */
+		snprintf(err->activity_id, sizeof(err->activity_id), "%s", op->activity_id);
+	ferry_op_free(op);
+	return rc;
+}
+
+int ferry_op_abort(struct ferry_ctx *ctx, const char *ref, struct ferry_error *err)
+{
+	struct ferry_op *op = NULL;
+	struct ferry_error aerr;
+	struct ferry_op_run run;
+	char msg[160];
+	int rc, arc;
+
+	if ((rc = abort_claim(ctx, ref, &op, err)))
+		return rc;
+	run = (struct ferry_op_run){ ctx, op, op->step, 0, NULL };
+	ferry_error_clear(&aerr);
+	arc = ferry_op_kind_find(ctx, op->kind)->abort(&run, &aerr);
+	if (ferry_store_in_tx(ctx->store))
+		ferry_store_rollback(ctx->store);
+	if (arc) {
+		/* release the lease; the operation stays as it was */
+		ferry_store_run(ctx->store, NULL,
+			"UPDATE operations SET lease_pid = NULL, lease_token = NULL WHERE id = ?", "i", op->id);
+		if (err)
+			*err = aerr;
+		if (err)
+			ferry_error_prefix(err, "cannot abort");
+		rc = arc;
+		goto out;
+	}
+	if ((rc = ferry_store_begin(ctx->store, err)))
+		goto out;
+	snprintf(msg, sizeof(msg), "aborted by %s", ctx->actor && *ctx->actor ? ctx->actor : "an operator");
+	rc = ferry_store_run(ctx->store, err,
+		"UPDATE operation_steps SET state = 'interrupted' WHERE op_id = ? AND state = 'running'",
+		"i", op->id);
+	if (!rc)
+		rc = op_transition(ctx, op, FERRY_OP_ABORTED, msg, NULL, err);
+	if (rc)
+		ferry_store_rollback(ctx->store);
+	else
+		rc = ferry_store_commit(ctx->store, err);
+out:
+	if (rc && err && !err->activity_id[0])
+		op_error_context(op, err);
+	ferry_op_free(op);
+	return rc;
+}

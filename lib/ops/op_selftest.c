@@ -1,0 +1,231 @@
+/* op_selftest.c: the "op.selftest" operation kind: a diagnostics runbook whose
+ * idempotent steps write files and SQLite rows into a directory, with failure
+ * injection, a manual step and progress, to check the engine end to end
+ * (`ferry op selftest`). */
+#include "ops/op_int.h"
+#include "ferry/base/error.h"
+#include "ferry/base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SELFTEST_ROWS 100
+
+static const char *param_str(struct ferry_op_run *run, const char *key)
+{
+	return json_string_value(json_object_get(run->op->params, key));
+}
+
+static long long param_int(struct ferry_op_run *run, const char *key, long long def)
+{
+	json_t *v = json_object_get(run->op->params, key);
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+/* Injected failure: params fail_at = this step, for the first fail_times attempts. */
+static int injected(struct ferry_op_run *run, struct ferry_error *err)
+{
+	const char *at = param_str(run, "fail_at");
+	long long times = param_int(run, "fail_times", 1);
+
+	if (at && !strcmp(at, run->step) && run->attempt <= times)
+		return ferry_error_set(err, FERRY_EFAILED,
+			"injected failure at step '%s' (attempt %d of %lld that fail)",
+			run->step, run->attempt, times);
+	return 0;
+}
+
+static int path_in(struct ferry_op_run *run, const char *name, char *out, size_t cap,
+		   struct ferry_error *err)
+{
+	const char *dir = param_str(run, "dir");
+
+	if (!dir || !*dir)
+		return ferry_error_set(err, FERRY_EINVAL, "selftest: parameter 'dir' is missing");
+	if ((size_t)snprintf(out, cap, "%s/%s", dir, name) >= cap)
+		return ferry_error_set(err, FERRY_EINVAL, "selftest: path too long: %s/%s", dir, name);
+	return 0;
+}
+
+static int st_prepare(struct ferry_op_run *run, struct ferry_error *err)
+{
+	char p[4096];
+	int rc;
+
+	if ((rc = injected(run, err)) || (rc = path_in(run, "hello.txt", p, sizeof(p), err)))
+		return rc;
+	if ((rc = ferry_mkdir_p(param_str(run, "dir"), 0755, err)))
+		return rc;
+	ferry_op_log(run, "directory %s ready", param_str(run, "dir"));
+	return ferry_write_file_atomic(p, "ferry selftest\n", 15, 0644, err);
+}
+
+static int st_write_files(struct ferry_op_run *run, struct ferry_error *err)
+{
+	static const char *const names[] = { "a.txt", "b.txt", "c.txt" };
+	char p[4096], body[64];
+	int i, rc;
+
+	if ((rc = injected(run, err)))
+		return rc;
+	for (i = 0; i < 3; i++) {
+		int n = snprintf(body, sizeof(body), "file %d of the selftest\n", i + 1);
+		if ((rc = path_in(run, names[i], p, sizeof(p), err)) ||
+		    (rc = ferry_write_file_atomic(p, body, (size_t)n, 0644, err)))
+			return rc;
+		ferry_op_log(run, "wrote %s", names[i]);
+		ferry_op_crashpoint(run, names[i]);
+	}
+	ferry_op_result_set(run, json_pack("{s:i}", "files", 3));
+	return 0;
+}
+
+static int st_insert_rows(struct ferry_op_run *run, struct ferry_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char p[4096];
+	int i, rc;
+
+	if ((rc = injected(run, err)) || (rc = path_in(run, "rows.db", p, sizeof(p), err)))
+		return rc;
+	if (sqlite3_open(p, &db) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS rows(n INTEGER PRIMARY KEY, v TEXT NOT NULL);"
+			 "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO rows(n, v) VALUES(?, ?) ON CONFLICT(n) DO NOTHING",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 1; i <= SELFTEST_ROWS; i++) {
+		char v[32];
+		snprintf(v, sizeof(v), "row %d", i);
+		sqlite3_bind_int(st, 1, i);
+		sqlite3_bind_text(st, 2, v, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(st);
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ferry_op_log(run, "%d rows in %s", SELFTEST_ROWS, p);
+	ferry_op_result_set(run, json_pack("{s:i}", "rows", SELFTEST_ROWS));
+	return 0;
+fail:
+	rc = ferry_error_set(err, FERRY_EIO, "selftest: database %s: %s", p,
+			     db ? sqlite3_errmsg(db) : "cannot open");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Appends one line, once: a second run finds its line and does nothing. */
+static int st_append_journal(struct ferry_op_run *run, struct ferry_error *err)
+{
+	static const char line[] = "append-journal: done\n";
+	char p[4096], buf[4096];
+	ssize_t n;
+	int fd, rc;
+
+	if ((rc = injected(run, err)) || (rc = path_in(run, "journal.txt", p, sizeof(p), err)))
+		return rc;
+	fd = open(p, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "selftest: cannot open %s", p);
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	if (strstr(buf, line)) {
+		ferry_op_log(run, "journal line already there: nothing to do");
+	} else if (write(fd, line, sizeof(line) - 1) != (ssize_t)(sizeof(line) - 1) || fsync(fd) < 0) {
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "selftest: cannot append to %s", p);
+	} else {
+		ferry_op_log(run, "appended the journal line");
+	}
+	close(fd);
+	return rc;
+}
+
+static int st_work(struct ferry_op_run *run, struct ferry_error *err)
+{
+	long long i, ticks = param_int(run, "ticks", 5), ms = param_int(run, "tick_ms", 0);
+	int rc;
+
+	if ((rc = injected(run, err)))
+		return rc;
+	for (i = 1; i <= ticks; i++) {
+		if (ms > 0) {
+			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		ferry_op_progress(run, i, ticks);
+	}
+	ferry_op_result_set(run, json_pack("{s:I}", "ticks", (json_int_t)ticks));
+	return 0;
+}
+
+static int st_confirm(struct ferry_op_run *run, struct ferry_error *err)
+{
+	char p[4096];
+	int rc;
+
+	if ((rc = injected(run, err)) || (rc = path_in(run, "confirmed.txt", p, sizeof(p), err)))
+		return rc;
+	ferry_op_log(run, "confirmed by an operator");
+	return ferry_write_file_atomic(p, "confirmed\n", 10, 0644, err);
+}
+
+static int st_finish(struct ferry_op_run *run, struct ferry_error *err)
+{
+	json_t *rows = ferry_op_result_get(run, "insert-rows");
+	char p[4096], body[64];
+	int rc, n;
+
+	if ((rc = injected(run, err)) || (rc = path_in(run, "done.txt", p, sizeof(p), err))) {
+		json_decref(rows);
+		return rc;
+	}
+	n = snprintf(body, sizeof(body), "done: %lld rows\n",
+		     (long long)json_integer_value(json_object_get(rows, "rows")));
+	json_decref(rows);
+	return ferry_write_file_atomic(p, body, (size_t)n, 0644, err);
+}
+
+static int st_plan(const json_t *params, const char *step)
+{
+	if (!strcmp(step, "confirm"))
+		return !json_is_true(json_object_get(params, "manual"));
+	return 0;
+}
+
+static int st_abort(struct ferry_op_run *run, struct ferry_error *err)
+{
+	const char *dir = param_str(run, "dir");
+
+	if (json_is_true(json_object_get(run->op->params, "no_abort")))
+		return ferry_error_set(err, FERRY_EREFUSED,
+			"this selftest was created with --no-abort: it can only be resumed");
+	ferry_op_log(run, "removing %s", dir ? dir : "(none)");
+	return dir ? ferry_rm_rf(dir, err) : 0;
+}
+
+static const struct ferry_op_step_def selftest_steps[] = {
+	{ "prepare", st_prepare, 0, "create the directory" },
+	{ "write-files", st_write_files, 0, "write three files atomically" },
+	{ "insert-rows", st_insert_rows, 0, "insert rows into an SQLite database" },
+	{ "append-journal", st_append_journal, 0, "append a journal line once" },
+	{ "work", st_work, 0, "report progress" },
+	{ "confirm", st_confirm, FERRY_STEP_MANUAL, "an operator confirms" },
+	{ "finish", st_finish, 0, "write the summary" },
+	{ NULL, NULL, 0, NULL }
+};
+
+const struct ferry_op_kind ferry_op_kind_selftest = {
+	"op.selftest", "engine self test (diagnostics)", selftest_steps, st_plan, NULL, st_abort
+};

@@ -1,0 +1,257 @@
+/* package.c: verifying, inspecting and extracting package files; the trust policy. */
+#include "ferry/package/package.h"
+#include "ferry/store/ctx.h"
+#include "ferry/base/error.h"
+#include "ferry/package/manifest.h"
+#include "ferry/project/project.h"
+#include "ferry/base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ferry_file_sha256(const char *path, char hex[65], uint64_t *size, struct ferry_error *err)
+{
+	crypto_hash_sha256_state h;
+	unsigned char md[crypto_hash_sha256_BYTES];
+	static unsigned char buf[1 << 17];
+	uint64_t total = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ferry_error_errno(err, errno == ENOENT ? FERRY_ENOTFOUND : FERRY_EIO, errno,
+					 "cannot open %s", path);
+	crypto_hash_sha256_init(&h);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", path);
+		}
+		crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
+		total += (uint64_t)n;
+	}
+	close(fd);
+	crypto_hash_sha256_final(&h, md);
+	sodium_bin2hex(hex, 65, md, sizeof(md));
+	if (size)
+		*size = total;
+	return 0;
+}
+
+/* ---- trust policy ---- */
+
+int ferry_pkg_check_init(struct ferry_pkg_check *c, struct ferry_ctx *ctx, const char *project,
+			 struct ferry_error *err)
+{
+	struct ferry_project p;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	c->trust = "not-checked";
+	if (sodium_init() < 0)
+		return ferry_error_set(err, FERRY_EINTERNAL, "libsodium failed to initialise");
+	if (!project)
+		return 0;
+	if ((rc = ferry_project_get(ctx, project, &p, err)))
+		return rc;
+	c->project = project;
+	c->project_id = p.id;
+	c->allow_unsigned = p.allow_unsigned;
+	return 0;
+}
+
+int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_error *err)
+{
+	struct ferry_pkg_check *c = arg;
+	enum ferry_trust t;
+	int rc;
+
+	c->is_signed = in->sig_bytes != NULL;
+	if (c->is_signed) {
+		if ((rc = ferry_sig_verify(in->sig_bytes, in->sig_len, in->manifest_bytes,
+					   in->manifest_len, &c->sig, err)))
+			return rc;
+		if (c->ctx)
+			ferry_key_trust_state(c->ctx, c->project ? c->project_id : -1, &c->sig, &t,
+					      c->signer, NULL);
+	}
+	if (!c->project)
+		return 0;
+	if (!c->is_signed) {
+		if (c->allow_unsigned) {
+			c->trust = "unsigned-allowed";
+			return 0;
+		}
+		c->trust = "unsigned";
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"package '%s' %s is unsigned and project '%s' accepts only signed packages: "
+			"sign it ('ferry package build DIR -o FILE --sign KEY') or allow unsigned packages "
+			"('ferry project set %s --allow-unsigned yes')",
+			in->manifest->name, in->manifest->version, c->project, c->project);
+	}
+	if ((rc = ferry_key_trust_state(c->ctx, c->project_id, &c->sig, &t, c->signer, err)))
+		return rc;
+	if (t == FERRY_TRUST_TRUSTED) {
+		c->trust = "trusted";
+		return 0;
+	}
+	if (t == FERRY_TRUST_REVOKED) {
+		c->trust = "revoked";
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"package '%s' %s is signed by key %s (%s), which project '%s' revoked",
+			in->manifest->name, in->manifest->version, c->sig.key_id,
+			c->signer[0] ? c->signer : "unnamed", c->project);
+	}
+	if (c->allow_unsigned) {
+		c->trust = "untrusted-allowed";
+		return 0;
+	}
+	c->trust = "untrusted";
+	return ferry_error_set(err, FERRY_EVERIFY,
+		"package '%s' %s is signed by key %s (%s), which project '%s' does not trust: "
+		"trust it with 'ferry key trust NAME|PUBKEYFILE --project %s' if you know the signer",
+		in->manifest->name, in->manifest->version, c->sig.key_id,
+		c->signer[0] ? c->signer : "unknown signer", c->project, c->project);
+}
+
+/* A sealed package proves every byte; the signed manifest says whether it must be. */
+static int check_seal(const char *path, const struct ferry_intake *in, const struct ferry_pkg_check *c,
+		      const char **state, struct ferry_error *err)
+{
+	const char *want = in->manifest->build_seal;
+	int rc;
+
+	if (want && strcmp(want, "ferry-seal-1"))
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"manifest.json: build.seal '%s' is unknown to this ferry: upgrade ferry", want);
+	if ((rc = ferry_seal_check(path, in->container, c->is_signed ? &c->sig : NULL, state, err)))
+		return rc;
+	if (want && !strcmp(*state, "none"))
+		return ferry_error_set(err, FERRY_EVERIFY,
+			"seal: manifest.json says the package is sealed, but the seal at the end of the "
+			"file is missing or damaged");
+	return 0;
+}
+
+static json_t *report_json(const char *path, const char *sha, uint64_t size,
+			   const struct ferry_intake *in, const struct ferry_pkg_check *c,
+			   const char *seal)
+{
+	json_t *o = ferry_manifest_summary(in->manifest);
+
+	json_object_set_new(o, "file", json_string(path));
+	json_object_set_new(o, "container", json_string(in->container));
+	if (sha) {
+		json_object_set_new(o, "sha256", json_string(sha));
+		json_object_set_new(o, "size", json_integer((json_int_t)size));
+	}
+	json_object_set_new(o, "signed", json_boolean(c->is_signed));
+	json_object_set_new(o, "key_id", json_string(c->is_signed ? c->sig.key_id : ""));
+	json_object_set_new(o, "signer", json_string(c->signer));
+	json_object_set_new(o, "trust", json_string(c->trust));
+	json_object_set_new(o, "project", json_string(c->project ? c->project : ""));
+	if (seal)
+		json_object_set_new(o, "seal", json_string(seal));
+	return o;
+}
+
+int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *project,
+			 json_t **report, struct ferry_intake **inp, struct ferry_error *err)
+{
+	const char *seal = "none";
+	struct ferry_intake_opts o = { 0 };
+	struct ferry_pkg_check c;
+	struct ferry_intake *in = NULL;
+	char sha[65];
+	uint64_t size;
+	int rc;
+
+	if (report)
+		*report = NULL;
+	if (inp)
+		*inp = NULL;
+	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) ||
+	    (rc = ferry_intake_limits_init(&o.limits, err)) ||
+	    (rc = ferry_file_sha256(path, sha, &size, err)))
+		return rc;
+	o.check = ferry_pkg_check_fn;
+	o.check_arg = &c;
+	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
+		return ferry_error_prefix(err, "%s", path);
+	if ((rc = check_seal(path, in, &c, &seal, err))) {
+		ferry_intake_free(in);
+		return ferry_error_prefix(err, "%s", path);
+	}
+	if (report)
+		*report = report_json(path, sha, size, in, &c,
+				      seal);
+	if (inp)
+		*inp = in;
+	else
+		ferry_intake_free(in);
+	return 0;
+}
+
+int ferry_package_inspect(struct ferry_ctx *ctx, const char *path, json_t **out,
+			  struct ferry_error *err)
+{
+	struct ferry_intake_opts o = { 0 };
+	struct ferry_pkg_check c;
+	struct ferry_intake *in = NULL;
+	json_t *r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ferry_pkg_check_init(&c, ctx, NULL, err)) ||
+	    (rc = ferry_intake_limits_init(&o.limits, err)))
+		return rc;
+	o.manifest_only = 1;
+	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
+		return ferry_error_prefix(err, "%s", path);
+	rc = ferry_pkg_check_fn(&c, in, err);
+	r = report_json(path, NULL, 0, in, &c, NULL);
+	json_object_set_new(r, "signature", json_string(!c.is_signed ? "none" : rc ? "INVALID" : "valid"));
+	if (rc)
+		json_object_set_new(r, "signature_error", json_string(err ? err->msg : "invalid"));
+	json_object_set(r, "manifest", in->manifest->root);
+	json_object_del(r, "trust");
+	json_object_del(r, "project");
+	ferry_intake_free(in);
+	ferry_error_clear(err);
+	*out = r;
+	return 0;
+}
+
+int ferry_package_extract(struct ferry_ctx *ctx, const char *path, const char *project,
+			  const char *dest, struct ferry_manifest **manifest,
+			  struct ferry_error *err)
+{
+	struct ferry_intake_opts o = { 0 };
+	struct ferry_pkg_check c;
+	struct ferry_intake *in = NULL;
+	int rc;
+
+	if (manifest)
+		*manifest = NULL;
+	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) ||
+	    (rc = ferry_intake_limits_init(&o.limits, err)))
+		return rc;
+	o.check = ferry_pkg_check_fn;
+	o.check_arg = &c;
+	if ((rc = ferry_archive_intake(path, NULL, 0, dest, &o, &in, err)))
+		return ferry_error_prefix(err, "%s", path);
+	if (manifest) {
+		*manifest = in->manifest;
+		in->manifest = NULL;
+	}
+	ferry_intake_free(in);
+	return 0;
+}

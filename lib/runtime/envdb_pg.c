@@ -1,0 +1,872 @@
+/* envdb_pg.c: the PostgreSQL environment database driver: one database per
+ * environment on the operator's server; copies (restore points, restore, refresh)
+ * by CREATE DATABASE ... TEMPLATE, or pg_dump | pg_restore while the source is in
+ * use; a canonical dump (schema, then every row in text order) for checksums. */
+#include "ferry/runtime/envdb.h"
+#include "ferry/base/buf.h"
+#include "ferry/base/error.h"
+#include "ferry/store/store.h"
+#include "ferry/base/util.h"
+
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PG_NAME_MAX 63   /* NAMEDATALEN - 1 */
+#define RP_INFIX "__rp_"
+
+/* The database name in a URL: the path after the authority, up to '?' or '#'. */
+static int url_dbname(const char *conn, char *out, size_t cap)
+{
+	const char *p = strstr(conn, "://"), *end;
+	size_t n;
+
+	if (!p)
+		return -1;
+	p += 3;
+	p += strcspn(p, "/?#");
+	if (*p != '/')
+		return -1;
+	p++;
+	end = p + strcspn(p, "?#");
+	n = (size_t)(end - p);
+	if (n == 0 || n >= cap || memchr(p, '%', n))
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* conn with its database name replaced by db; caller frees. */
+static char *url_with_db(const char *conn, const char *db)
+{
+	const char *p = strstr(conn, "://") + 3, *start, *end;
+	size_t len;
+	char *out;
+
+	p += strcspn(p, "/?#");
+	start = p;
+	end = *p == '/' ? p + 1 + strcspn(p + 1, "?#") : p;
+	len = (size_t)(start - conn) + strlen(db) + strlen(end) + 2;
+	if (!(out = malloc(len)))
+		return NULL;
+	snprintf(out, len, "%.*s/%s%s", (int)(start - conn), conn, db, end);
+	return out;
+}
+
+static int pg_err(PGconn *c, PGresult *r, const char *conn, const char *what,
+		  struct ferry_error *err)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	char *where = ferry_store_redact(conn);
+	char msg[512];
+	size_t i;
+	int rc;
+
+	snprintf(msg, sizeof(msg), "%s", r && PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r)
+						: PQerrorMessage(c));
+	for (i = 0; msg[i]; i++)
+		if (msg[i] == '\n' || msg[i] == '\t')
+			msg[i] = ' ';
+	rc = ferry_error_set(err, state && !strcmp(state, "42P04") ? FERRY_EEXIST :
+			     state && !strcmp(state, "3D000") ? FERRY_ENOTFOUND : FERRY_EFAILED,
+			     "%s (%s): %s", what, where ? where : "database", msg);
+	free(where);
+	return rc;
+}
+
+static void quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;  /* library code never prints */
+}
+
+/* A connection to the server's maintenance database, for CREATE/DROP DATABASE. */
+static PGconn *admin_connect(const char *conn, struct ferry_error *err)
+{
+	char *url = url_with_db(conn, "postgres");
+	PGconn *c = url ? PQconnectdb(url) : NULL;
+
+	free(url);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		pg_err(c, NULL, conn, "cannot connect to the database server", err);
+		PQfinish(c);
+		return NULL;
+	}
+	PQsetNoticeProcessor(c, quiet, NULL);
+	return c;
+}
+
+static int admin_exec(PGconn *c, const char *conn, const char *what, struct ferry_error *err,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int admin_exec(PGconn *c, const char *conn, const char *what, struct ferry_error *err,
+		      const char *fmt, ...)
+{
+	char sql[512];
+	PGresult *r;
+	va_list ap;
+	int rc = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = pg_err(c, r, conn, what, err);
+	PQclear(r);
+	return rc;
+}
+
+/* Database names go into SQL as quoted identifiers: allow only what needs no quoting. */
+static int name_ok(const char *db)
+{
+	size_t i, n = strlen(db);
+
+	if (n == 0 || n > PG_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((db[i] >= 'a' && db[i] <= 'z') || (db[i] >= '0' && db[i] <= '9') ||
+		      db[i] == '_' || db[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int conn_db(const char *conn, char *db, struct ferry_error *err)
+{
+	if (url_dbname(conn, db, PG_NAME_MAX + 1) || !name_ok(db))
+		return ferry_error_set(err, FERRY_EINVAL,
+			"database URL must name a database of lower-case letters, digits, '_' or '-' (at most %d): %s",
+			PG_NAME_MAX, conn);
+	return 0;
+}
+
+static int pgd_claims(const char *conn)
+{
+	return ferry_store_is_pg(conn);
+}
+
+static int pgd_exists(const char *conn)
+{
+	const char *vals[1];
+	char db[PG_NAME_MAX + 1];
+	PGconn *c;
+	PGresult *r;
+	int yes;
+
+	if (conn_db(conn, db, NULL) || !(c = admin_connect(conn, NULL)))
+		return 0;
+	vals[0] = db;
+	r = PQexecParams(c, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, vals,
+			 NULL, NULL, 0);
+	yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	PQclear(r);
+	PQfinish(c);
+	return yes;
+}
+
+static int pgd_create(const char *conn, struct ferry_error *err)
+{
+	char db[PG_NAME_MAX + 1];
+	PGconn *c;
+	int rc;
+
+	if ((rc = conn_db(conn, db, err)))
+		return rc;
+	if (!(c = admin_connect(conn, err)))
+		return err ? err->code : FERRY_EFAILED;
+	rc = admin_exec(c, conn, "cannot create database", err,
+			"CREATE DATABASE \"%s\" TEMPLATE template0", db);
+	PQfinish(c);
+	return rc;
+}
+
+static int pgd_drop(const char *conn, struct ferry_error *err)
+{
+	char db[PG_NAME_MAX + 1];
+	PGconn *c;
+	int rc;
+
+	if ((rc = conn_db(conn, db, err)))
+		return rc;
+	if (!(c = admin_connect(conn, err)))
+		return err ? err->code : FERRY_EFAILED;
+	rc = admin_exec(c, conn, "cannot drop database", err,
+			"DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", db);
+	PQfinish(c);
+	return rc;
+}
+
+static int64_t pgd_size(const char *conn)
+{
+	const char *vals[1];
+	char db[PG_NAME_MAX + 1];
+	int64_t n = -1;
+	PGconn *c;
+	PGresult *r;
+
+	if (conn_db(conn, db, NULL) || !(c = admin_connect(conn, NULL)))
+		return -1;
+	vals[0] = db;
+	r = PQexecParams(c, "SELECT pg_database_size($1::name)", 1, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
+/* ---- client tools: pg_dump, pg_restore ---- */
+
+/* What a client tool gets: conn as a key=value conninfo without the password (argv is
+ * visible to every user of the machine), and the password for PGPASSWORD. */
+struct tool_conn {
+	char *conninfo;
+	char *password;
+};
+
+static void tool_conn_release(struct tool_conn *t)
+{
+	free(t->conninfo);
+	if (t->password)
+		sodium_memzero(t->password, strlen(t->password));
+	free(t->password);
+}
+
+static int tool_conn_init(struct tool_conn *t, const char *conn, struct ferry_error *err)
+{
+	PQconninfoOption *opts = PQconninfoParse(conn, NULL), *o;
+	struct ferry_buf b = FERRY_BUF_INIT;
+	const char *v;
+
+	t->conninfo = t->password = NULL;
+	if (!opts)
+		return ferry_error_set(err, FERRY_EINVAL, "cannot parse the database URL");
+	for (o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (!strcmp(o->keyword, "password")) {
+			t->password = strdup(o->val);
+			continue;
+		}
+		ferry_buf_addf(&b, "%s%s='", b.len ? " " : "", o->keyword);
+		for (v = o->val; *v; v++)
+			ferry_buf_adds(&b, *v == '\'' ? "\\'" : *v == '\\' ? "\\\\" : (char[]){ *v, 0 });
+		ferry_buf_adds(&b, "'");
+	}
+	PQconninfoFree(opts);
+	if (!(t->conninfo = ferry_buf_detach(&b)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Run argv (a PostgreSQL client tool); 0 when it exits 0. stdout goes to fd_out when
+ * >= 0; the password (or NULL) reaches it as PGPASSWORD. No shell is involved. */
+static int run_tool(char *const argv[], int fd_out, const char *password, struct ferry_error *err)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot start %s", argv[0]);
+	if (pid == 0) {
+		if (fd_out >= 0 && dup2(fd_out, 1) < 0)
+			_exit(127);
+		if (password && setenv("PGPASSWORD", password, 1) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return ferry_error_errno(err, FERRY_EIO, errno, "waiting for %s", argv[0]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return ferry_error_set(err, FERRY_EFAILED, "%s failed (exit %d)%s", argv[0],
+				       WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+				       WIFEXITED(status) && WEXITSTATUS(status) == 127
+				       ? ": is postgresql-client installed?" : "");
+	return 0;
+}
+
+/* ---- canonical dump ---- */
+
+/* A connection in a read-only repeatable-read transaction whose snapshot is exported
+ * (snap, for pg_dump --snapshot): everything read through it, and by pg_dump with that
+ * snapshot, is one consistent state of the database. */
+static PGconn *snapshot_connect(const char *conn, char snap[64], struct ferry_error *err)
+{
+	PGconn *c = PQconnectdb(conn);
+	PGresult *r = NULL;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		pg_err(c, NULL, conn, "cannot connect", err);
+		goto fail;
+	}
+	PQsetNoticeProcessor(c, quiet, NULL);
+	r = PQexec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_err(c, r, conn, "cannot start a snapshot", err);
+		goto fail;
+	}
+	PQclear(r);
+	r = PQexec(c, "SELECT pg_export_snapshot()");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		pg_err(c, r, conn, "cannot export a snapshot", err);
+		goto fail;
+	}
+	snprintf(snap, 64, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return c;
+fail:
+	PQclear(r);
+	PQfinish(c);
+	return NULL;
+}
+
+/* The schema by pg_dump (in the snapshot), without its per-run \restrict lines. */
+static int schema_dump(const char *conn, const char *snap, FILE *out, struct ferry_error *err)
+{
+	char tmpl[] = "/tmp/ferry-envdb-XXXXXX", line[8192], snapopt[96];
+	struct tool_conn tc;
+	int fd, rc;
+	FILE *f;
+
+	if ((rc = tool_conn_init(&tc, conn, err)))
+		return rc;
+	snprintf(snapopt, sizeof(snapopt), "--snapshot=%s", snap);
+	{
+		char *argv[] = { "pg_dump", "--schema-only", "--no-owner", "--no-privileges",
+				 snapopt, "-d", tc.conninfo, NULL };
+		if ((fd = mkstemp(tmpl)) < 0) {
+			tool_conn_release(&tc);
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary file");
+		}
+		unlink(tmpl);
+		rc = run_tool(argv, fd, tc.password, err);
+	}
+	tool_conn_release(&tc);
+	if (rc || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return rc ? rc : ferry_error_errno(err, FERRY_EIO, errno, "reading pg_dump output");
+	}
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "\\restrict ", 10) && strncmp(line, "\\unrestrict ", 12))
+			fputs(line, out);
+	fclose(f);
+	return 0;
+}
+
+/* Every table's rows by COPY (streamed, any size), ordered by the primary key (text
+ * in byte order), or by the whole row where there is none. */
+static const char tables_sql[] =
+	"SELECT (quote_ident(n.nspname) || '.' || quote_ident(c.relname)) COLLATE \"C\","
+	" (SELECT string_agg(quote_ident(a.attname) || CASE WHEN t.typcollation <> 0"
+	"   THEN ' COLLATE \"C\"' ELSE '' END, ', ' ORDER BY k.n)"
+	"   FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n)"
+	"   JOIN pg_attribute a ON a.attnum = k.attnum JOIN pg_type t ON t.oid = a.atttypid"
+	"   WHERE i.indrelid = c.oid AND i.indisprimary AND a.attrelid = c.oid)"
+	" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+	" WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	" AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1";
+
+static int rows_dump(PGconn *c, const char *conn, FILE *out, struct ferry_error *err)
+{
+	struct ferry_buf q = FERRY_BUF_INIT;
+	PGresult *tables, *r;
+	int rc = 0, i, n;
+	char *row;
+
+	tables = PQexec(c, tables_sql);
+	if (PQresultStatus(tables) != PGRES_TUPLES_OK)
+		rc = pg_err(c, tables, conn, "cannot list tables", err);
+	for (i = 0; !rc && i < PQntuples(tables); i++) {
+		const char *t = PQgetvalue(tables, i, 0);
+		ferry_buf_reset(&q);
+		if (!PQgetisnull(tables, i, 1))
+			ferry_buf_addf(&q, "COPY (SELECT * FROM %s ORDER BY %s) TO STDOUT", t,
+				       PQgetvalue(tables, i, 1));
+		else
+			ferry_buf_addf(&q, "COPY (SELECT * FROM %s r ORDER BY r::text COLLATE \"C\") TO STDOUT", t);
+		fprintf(out, "-- rows of %s\n", t);
+		r = PQexec(c, q.data);
+		if (PQresultStatus(r) != PGRES_COPY_OUT) {
+			rc = pg_err(c, r, conn, "cannot read a table", err);
+			PQclear(r);
+			break;
+		}
+		PQclear(r);
+		while ((n = PQgetCopyData(c, &row, 0)) > 0) {
+			fwrite(row, 1, (size_t)n, out);
+			PQfreemem(row);
+		}
+		r = PQgetResult(c);
+		if (n == -2 || PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_err(c, r, conn, "cannot read a table", err);
+		PQclear(r);
+		while ((r = PQgetResult(c)))
+			PQclear(r);
+	}
+	PQclear(tables);
+	ferry_buf_release(&q);
+	return rc;
+}
+
+static int dump_in(PGconn *c, const char *conn, const char *snap, FILE *out, struct ferry_error *err)
+{
+	int rc = schema_dump(conn, snap, out, err);
+
+	return rc ? rc : rows_dump(c, conn, out, err);
+}
+
+static int pgd_dump(const char *conn, FILE *out, struct ferry_error *err)
+{
+	char snap[64];
+	PGconn *c = snapshot_connect(conn, snap, err);
+	int rc;
+
+	if (!c)
+		return err ? err->code : FERRY_EFAILED;
+	rc = dump_in(c, conn, snap, out, err);
+	PQfinish(c);
+	return rc;
+}
+
+/* SHA-256 of what is written to a FILE. */
+static ssize_t hash_write(void *cookie, const char *buf, size_t size)
+{
+	crypto_hash_sha256_update(cookie, (const unsigned char *)buf, size);
+	return (ssize_t)size;
+}
+
+static FILE *hash_open(crypto_hash_sha256_state *st)
+{
+	static const cookie_io_functions_t io = { NULL, hash_write, NULL, NULL };
+
+	crypto_hash_sha256_init(st);
+	return fopencookie(st, "w", io);
+}
+
+static void hash_close(FILE *f, crypto_hash_sha256_state *st, unsigned char h[32])
+{
+	fclose(f);
+	crypto_hash_sha256_final(st, h);
+}
+
+/* The checksum of conn's canonical dump (in c's snapshot when c is given). */
+static int checksum(const char *conn, PGconn *c, const char *snap, unsigned char h[32],
+		    struct ferry_error *err)
+{
+	crypto_hash_sha256_state st;
+	FILE *f = hash_open(&st);
+	int rc;
+
+	if (!f)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	rc = c ? dump_in(c, conn, snap, f, err) : pgd_dump(conn, f, err);
+	hash_close(f, &st, h);
+	return rc;
+}
+
+/* ---- copies: restore points, restores, refreshes ---- */
+
+/* Fill tmp (empty) from src by pg_dump | pg_restore through a temporary file, in the
+ * snapshot snap of src: src keeps serving. Passwords go by PGPASSWORD, never argv. */
+static int dump_restore(const char *src, const char *snap, const char *tmp_conn,
+			struct ferry_error *err)
+{
+	char file[] = "/tmp/ferry-envdb-XXXXXX", snapopt[96];
+	struct tool_conn s = { 0 }, d = { 0 };
+	int fd = -1, rc;
+
+	snprintf(snapopt, sizeof(snapopt), "--snapshot=%s", snap);
+	if ((rc = tool_conn_init(&s, src, err)) || (rc = tool_conn_init(&d, tmp_conn, err)))
+		goto out;
+	if ((fd = mkstemp(file)) < 0) {
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary file");
+		goto out;
+	}
+	{
+		char *dump[] = { "pg_dump", "-Fc", "--no-owner", "--no-privileges", snapopt,
+				 "-d", s.conninfo, NULL };
+		char *restore[] = { "pg_restore", "--no-owner", "--no-privileges",
+				    "--exit-on-error", "-d", d.conninfo, file, NULL };
+		rc = run_tool(dump, fd, s.password, err);
+		if (!rc)
+			rc = run_tool(restore, -1, d.password, err);
+	}
+	close(fd);
+	unlink(file);
+out:
+	tool_conn_release(&s);
+	tool_conn_release(&d);
+	return rc;
+}
+
+static int count_of(const char *s)
+{
+	return (int)strtol(s, NULL, 10);
+}
+
+static int sessions_on(PGconn *admin, const char *db)
+{
+	const char *vals[1] = { db };
+	PGresult *r = PQexecParams(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
+				   1, NULL, vals, NULL, NULL, 0);
+	int n = PQresultStatus(r) == PGRES_TUPLES_OK ? count_of(PQgetvalue(r, 0, 0)) : 1;
+
+	PQclear(r);
+	return n;
+}
+
+/* Build tmp as a copy of src and prove it: its canonical dump checksum equals the
+ * source's. A template copy when src is idle (fast, file level); otherwise pg_dump |
+ * pg_restore in an exported snapshot, the source's checksum taken in that snapshot. */
+static int build_copy(PGconn *admin, const char *src_conn, const char *src, const char *tmp_conn,
+		      const char *tmp, const char *dst_conn, struct ferry_error *err)
+{
+	unsigned char want[32], have[32];
+	PGconn *snapc = NULL;
+	char snap[64];
+	int rc;
+
+	/* a template copy needs the source idle (and waits 5 s before saying it is not) */
+	if (!sessions_on(admin, src) &&
+	    !admin_exec(admin, dst_conn, "copying by template", NULL,
+			"CREATE DATABASE \"%s\" TEMPLATE \"%s\"", tmp, src)) {
+		/* idle when copied; a writer arriving since would show as a mismatch */
+		rc = checksum(src_conn, NULL, NULL, want, err);
+	} else {
+		/* 55006: the source is in use; a template copy needs it idle */
+		if ((rc = admin_exec(admin, dst_conn, "cannot create database", err,
+				     "CREATE DATABASE \"%s\" TEMPLATE template0", tmp)))
+			return rc;
+		if (!(snapc = snapshot_connect(src_conn, snap, err)))
+			return err ? err->code : FERRY_EFAILED;
+		rc = dump_restore(src_conn, snap, tmp_conn, err);
+		if (!rc)
+			rc = checksum(src_conn, snapc, snap, want, err);
+		PQfinish(snapc);
+	}
+	if (!rc)
+		rc = checksum(tmp_conn, NULL, NULL, have, err);
+	if (!rc && memcmp(want, have, sizeof(want)))
+		rc = ferry_error_set(err, FERRY_EVERIFY,
+			"the copy of database %s does not match its source (canonical dump checksum): "
+			"was it written to during the copy? Stop its application and retry", src);
+	return rc;
+}
+
+/* Close every session on db (the rename needs it to itself). */
+static void disconnect_all(PGconn *admin, const char *db)
+{
+	const char *vals[1] = { db };
+
+	PQclear(PQexecParams(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+			     "WHERE datname = $1 AND pid <> pg_backend_pid()", 1, NULL, vals, NULL, NULL, 0));
+}
+
+static int rename_db(PGconn *admin, const char *conn, const char *from, const char *to,
+		     struct ferry_error *err)
+{
+	int tries, rc = 0;
+
+	/* a client may reconnect between the terminate and the rename: try again */
+	for (tries = 0; tries < 20; tries++) {
+		disconnect_all(admin, from);
+		ferry_error_clear(err);
+		if (!(rc = admin_exec(admin, conn, "cannot rename database", err,
+				      "ALTER DATABASE \"%s\" RENAME TO \"%s\"", from, to)))
+			return 0;
+		if (!err || !strstr(err->msg, "accessed by other users"))
+			break;
+		usleep(50 * 1000);
+	}
+	return rc;
+}
+
+/* Put tmp in dst's place without a moment where dst is missing or half-built: the old
+ * dst is renamed away, tmp renamed in, then the old one dropped. */
+static int swap_in(PGconn *admin, const char *conn, const char *tmp, const char *dst,
+		   struct ferry_error *err)
+{
+	char old[PG_NAME_MAX + 1];
+	const char *vals[1] = { dst };
+	PGresult *r;
+	int had, rc;
+
+	r = PQexecParams(admin, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, vals,
+			 NULL, NULL, 0);
+	had = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+	PQclear(r);
+	snprintf(old, sizeof(old), "%.48s__old%d", dst, (int)getpid() % 100000);
+	if (had) {
+		admin_exec(admin, conn, "dropping a stale copy", NULL,
+			   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", old);
+		if ((rc = rename_db(admin, conn, dst, old, err)))
+			return rc;
+	}
+	if ((rc = rename_db(admin, conn, tmp, dst, err))) {
+		if (had)
+			rename_db(admin, conn, old, dst, NULL);
+		return rc;
+	}
+	if (had)
+		admin_exec(admin, conn, "dropping the replaced database", NULL,
+			   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", old);
+	return 0;
+}
+
+/* Replace dst with a verified copy of src, built under a temporary name. */
+static int pgd_copy(const char *src_conn, const char *dst_conn, struct ferry_error *err)
+{
+	char src[PG_NAME_MAX + 1], dst[PG_NAME_MAX + 1], tmp[PG_NAME_MAX + 1];
+	char *tmp_conn = NULL;
+	PGconn *c;
+	int rc;
+
+	if ((rc = conn_db(src_conn, src, err)) || (rc = conn_db(dst_conn, dst, err)))
+		return rc;
+	snprintf(tmp, sizeof(tmp), "%.50s__tmp%d", dst, (int)getpid() % 100000);
+	if (!(tmp_conn = url_with_db(dst_conn, tmp)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if (!(c = admin_connect(dst_conn, err))) {
+		free(tmp_conn);
+		return err ? err->code : FERRY_EFAILED;
+	}
+	admin_exec(c, dst_conn, "dropping a stale copy", NULL,
+		   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", tmp);
+	if ((rc = build_copy(c, src_conn, src, tmp_conn, tmp, dst_conn, err)) ||
+	    (rc = swap_in(c, dst_conn, tmp, dst, err))) {
+		admin_exec(c, dst_conn, "dropping the copy", NULL,
+			   "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", tmp);
+		goto out;
+	}
+	/* when it was made, for restore point listings */
+	admin_exec(c, dst_conn, "noting the copy's time", NULL,
+		   "COMMENT ON DATABASE \"%s\" IS 'ferry copy %lld'", dst, (long long)ferry_now_ms());
+out:
+	free(tmp_conn);
+	PQfinish(c);
+	return rc;
+}
+
+/* ---- SQL scripts (package steps) ---- */
+
+static int pgd_exec(const char *conn, const char *sql, const char *mark, int *already,
+		    struct ferry_error *err)
+{
+	const char *vals[1] = { mark };
+	PGconn *c = PQconnectdb(conn);
+	PGresult *r = NULL;
+	int rc = 0;
+
+	if (already)
+		*already = 0;
+	if (PQstatus(c) != CONNECTION_OK) {
+		rc = pg_err(c, NULL, conn, "cannot connect", err);
+		goto out;
+	}
+	PQsetNoticeProcessor(c, quiet, NULL);
+	r = PQexec(c, "BEGIN");
+	PQclear(r);
+	if (mark) {
+		r = PQexec(c, "CREATE TABLE IF NOT EXISTS " FERRY_ENVDB_MARKS " (mark TEXT PRIMARY KEY)");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = pg_err(c, r, conn, "step marks", err);
+			goto out;
+		}
+		PQclear(r);
+		r = PQexecParams(c, "INSERT INTO " FERRY_ENVDB_MARKS " VALUES ($1) ON CONFLICT DO NOTHING",
+				 1, NULL, vals, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = pg_err(c, r, conn, "step marks", err);
+			goto out;
+		}
+		if (!strcmp(PQcmdTuples(r), "0")) {
+			*already = 1;  /* this step committed before */
+			goto out;
+		}
+		PQclear(r);
+	}
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_err(c, r, conn, "SQL failed, rolled back", err);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "COMMIT");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_err(c, r, conn, "cannot commit", err);
+out:
+	PQclear(r);
+	if (c && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
+	return rc;
+}
+
+/* Restore point databases: "<db>__rp_<name>", or, when that is longer than
+ * PostgreSQL allows, "<db prefix>__rp_<hash of both>". */
+static char *pgd_rp_conn(const char *conn, const char *name)
+{
+	char db[PG_NAME_MAX + 1], rp[2 * PG_NAME_MAX + 8];
+	unsigned char h[crypto_hash_sha256_BYTES];
+	int i, n;
+
+	if (conn_db(conn, db, NULL))
+		return NULL;
+	n = snprintf(rp, sizeof(rp), "%s" RP_INFIX "%s", db, name);
+	if (n > PG_NAME_MAX || !name_ok(rp)) {
+		crypto_hash_sha256(h, (const unsigned char *)rp, (unsigned long long)n);
+		n = snprintf(rp, sizeof(rp), "%.30s" RP_INFIX "h", db);
+		for (i = 0; i < 12; i++)
+			n += snprintf(rp + n, sizeof(rp) - (size_t)n, "%02x", h[i]);
+	}
+	return url_with_db(conn, rp);
+}
+
+static int pgd_rp_list(const char *conn, json_t **out, struct ferry_error *err)
+{
+	char db[PG_NAME_MAX + 1], pat[2 * PG_NAME_MAX + 16], when[32], plen[16];
+	const char *vals[2] = { pat, plen };
+	PGconn *c;
+	PGresult *r;
+	int rc, i;
+
+	*out = NULL;
+	if ((rc = conn_db(conn, db, err)))
+		return rc;
+	/* '_' is a LIKE wildcard: escape it */
+	{
+		size_t o = 0, k;
+		for (k = 0; db[k] && o + 3 < sizeof(pat); k++) {
+			if (db[k] == '_')
+				pat[o++] = '\\';
+			pat[o++] = db[k];
+		}
+		snprintf(pat + o, sizeof(pat) - o, "\\_\\_rp\\_%%");
+	}
+	if (!(c = admin_connect(conn, err)))
+		return err ? err->code : FERRY_EFAILED;
+	snprintf(plen, sizeof(plen), "%zu", strlen(db) + strlen(RP_INFIX) + 1);
+	r = PQexecParams(c, "SELECT substr(datname, $2::int), pg_database_size(oid), "
+			 "COALESCE(substring(shobj_description(oid, 'pg_database') from '^ferry copy ([0-9]+)$'), '0') "
+			 "FROM pg_database WHERE datname LIKE $1 ORDER BY 3::bigint DESC, 1",
+			 2, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_err(c, r, conn, "cannot list restore points", err);
+	} else {
+		*out = json_array();
+		for (i = 0; i < PQntuples(r); i++) {
+			int64_t ms = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+			ferry_time_iso(ms, when);
+			json_array_append_new(*out, json_pack("{s:s, s:I, s:s, s:I}",
+				"name", PQgetvalue(r, i, 0),
+				"size", (json_int_t)strtoll(PQgetvalue(r, i, 1), NULL, 10),
+				"created", when, "mtime", (json_int_t)(ms / 1000)));
+		}
+	}
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}
+
+static int pgd_marks_clear(const char *conn, const char *prefix, struct ferry_error *err)
+{
+	char len[16];
+	const char *vals[2] = { len, prefix };
+	PGconn *c = PQconnectdb(conn);
+	PGresult *r = NULL;
+	int rc = 0;
+
+	snprintf(len, sizeof(len), "%zu", strlen(prefix));
+	if (PQstatus(c) != CONNECTION_OK) {
+		rc = pg_err(c, NULL, conn, "cannot connect", err);
+		goto out;
+	}
+	PQsetNoticeProcessor(c, quiet, NULL);
+	r = PQexec(c, "BEGIN; CREATE TABLE IF NOT EXISTS " FERRY_ENVDB_MARKS " (mark TEXT PRIMARY KEY)");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = pg_err(c, r, conn, "step marks", err);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexecParams(c, "DELETE FROM " FERRY_ENVDB_MARKS " WHERE substr(mark, 1, $1::int) = $2",
+			 2, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = pg_err(c, r, conn, "step marks", err);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "SELECT count(*) FROM " FERRY_ENVDB_MARKS);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "0")) {
+		PQclear(r);
+		r = PQexec(c, "DROP TABLE " FERRY_ENVDB_MARKS);
+	}
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = pg_err(c, r, conn, "step marks", err);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "COMMIT");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_err(c, r, conn, "cannot commit", err);
+out:
+	PQclear(r);
+	if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
+	return rc;
+}
+
+int ferry_envdb_pg_url(const char *base, const char *name, char **out, struct ferry_error *err)
+{
+	char prefix[PG_NAME_MAX + 1], db[2 * PG_NAME_MAX + 4];
+	unsigned char h[crypto_hash_sha256_BYTES];
+	size_t i, n;
+
+	*out = NULL;
+	if (!ferry_store_is_pg(base))
+		return ferry_error_set(err, FERRY_EINVAL, "not a postgresql:// URL: %s", base);
+	if (url_dbname(base, prefix, sizeof(prefix)) || !strcmp(prefix, "postgres"))
+		snprintf(prefix, sizeof(prefix), "ferry");
+	if (!name_ok(prefix))
+		return ferry_error_set(err, FERRY_EINVAL,
+			"database prefix '%s' must be lower-case letters, digits, '_' or '-'", prefix);
+	n = (size_t)snprintf(db, sizeof(db), "%s_%s", prefix, name);
+	for (i = 0; i < n; i++)
+		db[i] = db[i] >= 'A' && db[i] <= 'Z' ? (char)(db[i] + 32) : db[i] == '.' ? '_' : db[i];
+	if (n > PG_NAME_MAX - 12) {  /* room for restore point and copy suffixes' hashes */
+		crypto_hash_sha256(h, (const unsigned char *)db, (unsigned long long)n);
+		n = 36;
+		for (i = 0; i < 6; i++)
+			n += (size_t)snprintf(db + n, sizeof(db) - n, "%02x", h[i]);
+	}
+	if (!name_ok(db))
+		return ferry_error_set(err, FERRY_EINVAL, "cannot name a database after '%s'", name);
+	if (!(*out = url_with_db(base, db)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	return 0;
+}
+
+const struct ferry_envdb_ops ferry_envdb_postgresql = {
+	.name = "postgresql",
+	.claims = pgd_claims,
+	.create = pgd_create,
+	.exists = pgd_exists,
+	.drop = pgd_drop,
+	.copy = pgd_copy,
+	.rp_conn = pgd_rp_conn,
+	.size = pgd_size,
+	.dump = pgd_dump,
+	.rp_list = pgd_rp_list,
+	.exec = pgd_exec,
+	.marks_clear = pgd_marks_clear,
+};
