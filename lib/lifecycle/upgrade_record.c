@@ -120,20 +120,18 @@ static void up_row(struct ferry_stmt *st, struct ferry_upgrade *u)
 	u->warned_ms = ferry_stmt_int(st, 30);
 }
 
-/* One row from a query ending in "... ?" with one text or int argument. */
-static int up_query_one(struct ferry_ctx *ctx, const char *where, const char *types,
-			const void *arg, struct ferry_upgrade *out, struct ferry_error *err)
+/* One row of `SELECT ... WHERE <where>` with one integer argument: 1, 0 none. */
+static int up_query_one(struct ferry_ctx *ctx, const char *where, int64_t arg,
+			struct ferry_upgrade *out, struct ferry_error *err)
 {
 	char sql[512];
 	struct ferry_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT " UP_COLS " FROM upgrades WHERE %s", where);
-	if (types[0] == 'i')
-		rc = ferry_store_query(ctx->store, &st, err, sql, "i", *(const int64_t *)arg);
-	else
-		rc = ferry_store_query(ctx->store, &st, err, sql, "t", (const char *)arg);
-	if (rc)
+	if (snprintf(sql, sizeof(sql), "SELECT " UP_COLS " FROM upgrades WHERE %s", where)
+	    >= (int)sizeof(sql))
+		return ferry_error_set(err, FERRY_EINTERNAL, "upgrades: query too long");
+	if ((rc = ferry_store_query(ctx->store, &st, err, sql, "i", arg)))
 		return rc;
 	rc = ferry_stmt_step(st, err);
 	if (rc == 1)
@@ -144,7 +142,7 @@ static int up_query_one(struct ferry_ctx *ctx, const char *where, const char *ty
 
 int up_get(struct ferry_ctx *ctx, int64_t id, struct ferry_upgrade *out, struct ferry_error *err)
 {
-	int rc = up_query_one(ctx, "id = ?", "i", &id, out, err);
+	int rc = up_query_one(ctx, "id = ?", id, out, err);
 
 	if (rc == 0)
 		return ferry_error_set(err, FERRY_ENOTFOUND, "no upgrade %lld", (long long)id);
@@ -161,27 +159,31 @@ int up_of_run(struct ferry_op_run *run, struct ferry_upgrade *out, struct ferry_
 	return up_get(run->ctx, json_integer_value(v), out, err);
 }
 
-int ferry_upgrade_active(struct ferry_ctx *ctx, const char *env, struct ferry_upgrade *out,
-			 struct ferry_error *err)
+/* The environment's upgrade matching `where` (after "env_id = ? AND"): 1, 0 none. */
+static int env_upgrade(struct ferry_ctx *ctx, const char *env, const char *where,
+		       struct ferry_upgrade *out, struct ferry_error *err)
 {
+	char sql[256];
 	struct ferry_env e;
 	int rc;
 
 	if ((rc = ferry_env_get(ctx, env, &e, err)))
 		return rc;
-	return up_query_one(ctx, "env_id = ? AND phase NOT IN ('committed', 'rolled-back', "
-			    "'cancelled')", "i", &e.id, out, err);
+	snprintf(sql, sizeof(sql), "env_id = ? %s", where);
+	return up_query_one(ctx, sql, e.id, out, err);
+}
+
+int ferry_upgrade_active(struct ferry_ctx *ctx, const char *env, struct ferry_upgrade *out,
+			 struct ferry_error *err)
+{
+	return env_upgrade(ctx, env, "AND phase NOT IN ('committed', 'rolled-back', 'cancelled')",
+			   out, err);
 }
 
 int ferry_upgrade_last(struct ferry_ctx *ctx, const char *env, struct ferry_upgrade *out,
 		       struct ferry_error *err)
 {
-	struct ferry_env e;
-	int rc;
-
-	if ((rc = ferry_env_get(ctx, env, &e, err)))
-		return rc;
-	return up_query_one(ctx, "env_id = ? ORDER BY id DESC LIMIT 1", "i", &e.id, out, err);
+	return env_upgrade(ctx, env, "ORDER BY id DESC LIMIT 1", out, err);
 }
 
 int up_set_phase(struct ferry_ctx *ctx, int64_t id, const char *phase, struct ferry_error *err)
@@ -207,26 +209,31 @@ static int col_ok(const char *col)
 	return 0;
 }
 
+/* "UPDATE upgrades SET <col> = ?, updated_ms = ? WHERE id = ?" for a known column. */
+static int set_sql(const char *col, char sql[128], struct ferry_error *err)
+{
+	if (!col_ok(col))
+		return ferry_error_set(err, FERRY_EINTERNAL, "upgrades: no column '%s'", col);
+	snprintf(sql, 128, "UPDATE upgrades SET %s = ?, updated_ms = ? WHERE id = ?", col);
+	return 0;
+}
+
 int up_set_int(struct ferry_ctx *ctx, int64_t id, const char *col, int64_t v,
 	       struct ferry_error *err)
 {
 	char sql[128];
+	int rc = set_sql(col, sql, err);
 
-	if (!col_ok(col))
-		return ferry_error_set(err, FERRY_EINTERNAL, "upgrades: no column '%s'", col);
-	snprintf(sql, sizeof(sql), "UPDATE upgrades SET %s = ?, updated_ms = ? WHERE id = ?", col);
-	return ferry_store_run(ctx->store, err, sql, "iii", v, ferry_now_ms(), id);
+	return rc ? rc : ferry_store_run(ctx->store, err, sql, "iii", v, ferry_now_ms(), id);
 }
 
 int up_set_text(struct ferry_ctx *ctx, int64_t id, const char *col, const char *v,
 		struct ferry_error *err)
 {
 	char sql[128];
+	int rc = set_sql(col, sql, err);
 
-	if (!col_ok(col))
-		return ferry_error_set(err, FERRY_EINTERNAL, "upgrades: no column '%s'", col);
-	snprintf(sql, sizeof(sql), "UPDATE upgrades SET %s = ?, updated_ms = ? WHERE id = ?", col);
-	return ferry_store_run(ctx->store, err, sql, "tii", v, ferry_now_ms(), id);
+	return rc ? rc : ferry_store_run(ctx->store, err, sql, "tii", v, ferry_now_ms(), id);
 }
 
 static int main_running(struct ferry_ctx *ctx, const char *env)
