@@ -5,9 +5,7 @@
 #include "ferryd.h"
 
 #include "ferry/project/env.h"
-#include "ferry/ops/op.h"
 #include "ferry/lifecycle/preflight.h"
-#include "ferry/lifecycle/refresh.h"
 #include "ferry/lifecycle/servicing.h"
 #include "ferry/lifecycle/upgrade.h"
 

@@ -9,11 +9,8 @@
 #include "ferry/project/env.h"
 #include "ferry/base/error.h"
 #include "ferry/lifecycle/preflight.h"
-#include "ferry/project/project.h"
 #include "ferry/lifecycle/refresh.h"
 #include "ferry/runtime/runtime.h"
-#include "ferry/store/store.h"
-#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

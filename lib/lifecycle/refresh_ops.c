@@ -5,16 +5,13 @@
  * them are refresh_cmd.c; the rows they write, refresh_record.c. */
 #include "lifecycle/upgrade_int.h"
 
-#include "ferry/package/asset.h"
 #include "ferry/store/ctx.h"
 #include "ferry/project/env.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/base/error.h"
 #include "ferry/package/manifest.h"
-#include "ferry/lifecycle/preflight.h"
 #include "ferry/lifecycle/refresh.h"
 #include "ferry/runtime/runtime.h"
-#include "ferry/store/store.h"
 #include "ferry/base/util.h"
 
 #include <stdio.h>

@@ -6,7 +6,6 @@
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/store/ctx.h"
-#include "ferry/project/env.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/base/error.h"
 #include "ferry/package/manifest.h"

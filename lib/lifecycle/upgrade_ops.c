@@ -6,12 +6,10 @@
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/store/ctx.h"
-#include "ferry/project/env.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/base/error.h"
 #include "ferry/package/manifest.h"
 #include "ferry/runtime/runtime.h"
-#include "ferry/store/store.h"
 #include "ferry/base/util.h"
 
 #include <stdio.h>

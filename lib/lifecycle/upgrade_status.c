@@ -9,7 +9,6 @@
 #include "ferry/base/error.h"
 #include "ferry/lifecycle/refresh.h"
 #include "ferry/runtime/runtime.h"
-#include "ferry/store/store.h"
 #include "ferry/base/util.h"
 
 #include <stdio.h>
