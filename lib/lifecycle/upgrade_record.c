@@ -250,30 +250,33 @@ static int main_running(struct ferry_ctx *ctx, const char *env)
 	return on;
 }
 
-int up_finish_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
-			 const char *reason, struct ferry_error *err)
+/* The upgrade of an operation that just succeeded: 1 (and *u), 0 for another state. */
+static int succeeded(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_upgrade *u,
+		     struct ferry_error *err)
 {
-	struct ferry_upgrade u;
 	int rc;
 
 	if (to != FERRY_OP_SUCCEEDED)
 		return 0;
-	if ((rc = up_of_run(run, &u, err)))
-		return rc;
-	return up_finish(run->ctx, &u, phase, reason, err);
+	return (rc = up_of_run(run, u, err)) ? rc : 1;
+}
+
+int up_finish_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
+			 const char *reason, struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	int rc = succeeded(run, to, &u, err);
+
+	return rc == 1 ? up_finish(run->ctx, &u, phase, reason, err) : rc;
 }
 
 int up_phase_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
 			struct ferry_error *err)
 {
 	struct ferry_upgrade u;
-	int rc;
+	int rc = succeeded(run, to, &u, err);
 
-	if (to != FERRY_OP_SUCCEEDED)
-		return 0;
-	if ((rc = up_of_run(run, &u, err)))
-		return rc;
-	return up_set_phase(run->ctx, u.id, phase, err);
+	return rc == 1 ? up_set_phase(run->ctx, u.id, phase, err) : rc;
 }
 
 int up_finish(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *phase,
