@@ -9,15 +9,15 @@
 
 #include <string.h>
 
+static int catalogs_list(struct ferry_ctx *ctx, const char *unused, json_t **out,
+			 struct ferry_error *err)
+{
+	return ferry_catalog_list(ctx->home, out, err);
+}
+
 enum MHD_Result api_catalogs_list(struct api_req *r)
 {
-	struct ferry_error err;
-	json_t *arr;
-
-	ferry_error_clear(&err);
-	if (ferry_catalog_list(r->ctx->home, &arr, &err))
-		return api_ferror(r, &err);
-	return api_json(r, 200, arr);
+	return api_reply_read(r, catalogs_list, NULL);
 }
 
 enum MHD_Result api_catalogs_get(struct api_req *r)

@@ -5,9 +5,7 @@
 #include "ferryd.h"
 
 #include "ferry/project/env.h"
-#include "ferry/ops/op.h"
 #include "ferry/lifecycle/preflight.h"
-#include "ferry/lifecycle/refresh.h"
 #include "ferry/lifecycle/servicing.h"
 #include "ferry/lifecycle/upgrade.h"
 
@@ -17,97 +15,6 @@
 static const char *arg(const json_t *a, const char *key)
 {
 	return json_string_value(json_object_get(a, key));
-}
-
-static int call_apply(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
-		      char act[37], struct ferry_error *err)
-{
-	struct ferry_apply_spec s = { arg(a, "env"), arg(a, "package"), arg(a, "slot") };
-
-	return ferry_servicing_apply(ctx, &s, h, act, err);
-}
-
-static int call_signoff(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
-			char act[37], struct ferry_error *err)
-{
-	return ferry_servicing_signoff(ctx, arg(a, "env"), arg(a, "slot"), h, act, err);
-}
-
-static int call_rollback(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
-			 char act[37], struct ferry_error *err)
-{
-	return ferry_servicing_rollback(ctx, arg(a, "env"), arg(a, "slot"), h, act, err);
-}
-
-static int call_up_begin(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
-			 char act[37], struct ferry_error *err)
-{
-	return ferry_upgrade_begin(ctx, arg(a, "env"), arg(a, "to"), h, act, NULL, err);
-}
-
-static int call_up_apply(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
-			 char act[37], struct ferry_error *err)
-{
-	return ferry_upgrade_apply(ctx, arg(a, "env"), arg(a, "package"), h, act, err);
-}
-
-#define ENV_ONLY(name, fn) \
-static int name(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h, \
-		char act[37], struct ferry_error *err) \
-{ \
-	return fn(ctx, arg(a, "env"), h, act, err); \
-}
-ENV_ONLY(call_up_signoff, ferry_upgrade_signoff)
-ENV_ONLY(call_up_rollback_pkg, ferry_upgrade_rollback_package)
-ENV_ONLY(call_up_commit, ferry_upgrade_commit)
-ENV_ONLY(call_up_rollback, ferry_upgrade_rollback)
-ENV_ONLY(call_up_resume, ferry_upgrade_resume)
-
-static int call_up_data(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
-			char act[37], struct ferry_error *err)
-{
-	return ferry_upgrade_data(ctx, arg(a, "env"), h, act, NULL, err);
-}
-
-static int call_up_cancel(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
-			  char act[37], struct ferry_error *err)
-{
-	return ferry_upgrade_cancel(ctx, arg(a, "env"), arg(a, "view"), h, act, err);
-}
-
-static int call_refresh(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
-			char act[37], struct ferry_error *err)
-{
-	return ferry_db_refresh(ctx, arg(a, "from"), arg(a, "env"), h, act, err);
-}
-
-/* Every environment action: its name (the audit action and a schedule's kind), the
- * call, and the body members it takes (strings; * marks a required one). */
-static const struct env_action actions[] = {
-	{ "env.apply", call_apply, { "*package", "slot" } },
-	{ "env.signoff", call_signoff, { "slot" } },
-	{ "env.rollback", call_rollback, { "slot" } },
-	{ "upgrade.begin", call_up_begin, { "*to" } },
-	{ "upgrade.apply", call_up_apply, { "*package" } },
-	{ "upgrade.signoff", call_up_signoff, { NULL } },
-	{ "upgrade.rollback-package", call_up_rollback_pkg, { NULL } },
-	{ "upgrade.data", call_up_data, { NULL } },
-	{ "upgrade.commit", call_up_commit, { NULL } },
-	{ "upgrade.rollback", call_up_rollback, { NULL } },
-	{ "upgrade.cancel", call_up_cancel, { "view" } },
-	{ "upgrade.resume", call_up_resume, { NULL } },
-	{ "db.refresh", call_refresh, { "*from" } },
-	{ NULL, NULL, { NULL } }
-};
-
-const struct env_action *env_action_find(const char *name)
-{
-	const struct env_action *a;
-
-	for (a = actions; a->name; a++)
-		if (!strcmp(a->name, name))
-			return a;
-	return NULL;
 }
 
 /* The arguments of an action from the request body; 400 (and NULL) when one is missing. */
@@ -216,44 +123,17 @@ enum MHD_Result api_env_updates(struct api_req *r)
 
 enum MHD_Result api_env_history(struct api_req *r)
 {
-	struct ferry_error err;
-	struct ferry_env e;
-	json_t *out;
-
-	if (api_env_access(r, FERRY_TOKEN_VIEWER, &e))
-		return r->ret;
-	ferry_error_clear(&err);
-	if (ferry_servicing_history(r->ctx, e.name, &out, &err))
-		return api_ferror(r, &err);
-	return api_json(r, 200, out);
+	return api_env_read(r, ferry_servicing_history);
 }
 
 enum MHD_Result api_upgrade_status(struct api_req *r)
 {
-	struct ferry_error err;
-	struct ferry_env e;
-	json_t *out;
-
-	if (api_env_access(r, FERRY_TOKEN_VIEWER, &e))
-		return r->ret;
-	ferry_error_clear(&err);
-	if (ferry_upgrade_status(r->ctx, e.name, &out, &err))
-		return api_ferror(r, &err);
-	return api_json(r, 200, out);
+	return api_env_read(r, ferry_upgrade_status);
 }
 
 enum MHD_Result api_upgrade_targets(struct api_req *r)
 {
-	struct ferry_error err;
-	struct ferry_env e;
-	json_t *out;
-
-	if (api_env_access(r, FERRY_TOKEN_VIEWER, &e))
-		return r->ret;
-	ferry_error_clear(&err);
-	if (ferry_upgrade_targets(r->ctx, e.name, &out, &err))
-		return api_ferror(r, &err);
-	return api_json(r, 200, out);
+	return api_env_read(r, ferry_upgrade_targets);
 }
 
 /* ?to=RELEASE[/PUn] before begin, ?data=true before the data upgrade (upgrade preflight).

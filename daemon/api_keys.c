@@ -14,22 +14,16 @@
 
 /* GET /api/keys[?project=P]: the home's keys, or the keys project P trusts or revoked.
  * A scoped token sees its project's. */
+/* The home's keys (project NULL), or the keys a project trusts or revoked. */
+static int keys_list(struct ferry_ctx *ctx, const char *project, json_t **out,
+		     struct ferry_error *err)
+{
+	return project ? ferry_key_list_project(ctx, project, out, err) : ferry_key_list(ctx, out, err);
+}
+
 enum MHD_Result api_keys_list(struct api_req *r)
 {
-	const char *project = api_query(r, "project");
-	struct ferry_error err;
-	json_t *arr;
-	int rc;
-
-	if (r->tok.project[0] && !project)
-		project = r->tok.project;
-	if (project && auth_allow(r, FERRY_TOKEN_VIEWER, project))
-		return r->ret;
-	ferry_error_clear(&err);
-	rc = project ? ferry_key_list_project(r->ctx, project, &arr, &err) : ferry_key_list(r->ctx, &arr, &err);
-	if (rc)
-		return api_ferror(r, &err);
-	return api_json(r, 200, arr);
+	return api_scoped_read(r, keys_list);
 }
 
 /* Write a public key document to a private temporary file (caller unlinks, frees). */

@@ -91,15 +91,7 @@ enum MHD_Result api_projects_delete(struct api_req *r)
 
 enum MHD_Result api_features_list(struct api_req *r)
 {
-	struct ferry_error err;
-	json_t *arr;
-
-	if (auth_allow(r, FERRY_TOKEN_VIEWER, r->params[0]))
-		return r->ret;
-	ferry_error_clear(&err);
-	if (ferry_feature_list(r->ctx, r->params[0], &arr, &err))
-		return api_ferror(r, &err);
-	return api_json(r, 200, arr);
+	return api_project_read(r, ferry_feature_list);
 }
 
 enum MHD_Result api_features_put(struct api_req *r)

@@ -6,15 +6,15 @@
 
 #include <stdio.h>
 
+static int tokens_list(struct ferry_ctx *ctx, const char *unused, json_t **out,
+		       struct ferry_error *err)
+{
+	return ferry_token_list(ctx, out, err);
+}
+
 enum MHD_Result api_tokens_list(struct api_req *r)
 {
-	struct ferry_error err;
-	json_t *arr;
-
-	ferry_error_clear(&err);
-	if (ferry_token_list(r->ctx, &arr, &err))
-		return api_ferror(r, &err);
-	return api_json(r, 200, arr);
+	return api_reply_read(r, tokens_list, NULL);
 }
 
 enum MHD_Result api_tokens_create(struct api_req *r)

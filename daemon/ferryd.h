@@ -186,6 +186,19 @@ int auth_sees(const struct api_req *r, const char *project);
  * caller may act on it with `need` (else 404/403 sent, -1). */
 struct ferry_env;
 int api_env_access(struct api_req *r, enum ferry_token_role need, struct ferry_env *e);
+/* api_read.c: the read handlers' one shape. fn is the library call that builds the
+ * JSON view of `name` (an environment, a project, or NULL for every project). */
+typedef int (*api_read_fn)(struct ferry_ctx *ctx, const char *name, json_t **out,
+			   struct ferry_error *err);
+/* Reply 200 with fn's view of name, or the library's error. */
+enum MHD_Result api_reply_read(struct api_req *r, api_read_fn fn, const char *name);
+/* The environment in the path (viewer access, api_env_access), then fn on it. */
+enum MHD_Result api_env_read(struct api_req *r, api_read_fn fn);
+/* The project in the path (params[0], viewer access), then fn on it. */
+enum MHD_Result api_project_read(struct api_req *r, api_read_fn fn);
+/* ?project=P (viewer access to P; a scoped token's own project when absent; else
+ * NULL: every project), then fn on it. */
+enum MHD_Result api_scoped_read(struct api_req *r, api_read_fn fn);
 /* api_ops.c: reply with an operation (GET /api/operations/{op} shape). */
 enum MHD_Result api_op_reply(struct api_req *r, unsigned status, const char *ref, int logs);
 
@@ -265,8 +278,8 @@ enum MHD_Result api_schedules_cancel(struct api_req *r);
 enum MHD_Result api_windows_get(struct api_req *r);
 enum MHD_Result api_windows_put(struct api_req *r);
 
-/* api_env_ops.c: the environment actions (operations), by name ("env.apply",
- * "upgrade.begin", ...), for routes and schedules. */
+/* api_actions.c: the environment actions (operations), by name ("env.apply",
+ * "upgrade.begin", ...), for routes (api_env_ops.c) and schedules (schedule.c). */
 #define ENV_ACTION_MEMBERS 3
 struct env_action {
 	const char *name;

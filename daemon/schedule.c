@@ -150,18 +150,7 @@ void sched_tick(struct ferryd *d)
 
 enum MHD_Result api_schedules_list(struct api_req *r)
 {
-	const char *project = api_query(r, "project");
-	struct ferry_error err;
-	json_t *arr;
-
-	if (r->tok.project[0] && !project)
-		project = r->tok.project;
-	if (project && auth_allow(r, FERRY_TOKEN_VIEWER, project))
-		return r->ret;
-	ferry_error_clear(&err);
-	if (ferry_sched_list(r->ctx, project, &arr, &err))
-		return api_ferror(r, &err);
-	return api_json(r, 200, arr);
+	return api_scoped_read(r, ferry_sched_list);
 }
 
 static int sched_access(struct api_req *r, enum ferry_token_role need, json_t **o)
@@ -209,15 +198,7 @@ enum MHD_Result api_schedules_cancel(struct api_req *r)
 
 enum MHD_Result api_windows_get(struct api_req *r)
 {
-	struct ferry_error err;
-	json_t *o;
-
-	if (auth_allow(r, FERRY_TOKEN_VIEWER, r->params[0]))
-		return r->ret;
-	ferry_error_clear(&err);
-	if (ferry_window_get(r->ctx, r->params[0], &o, &err))
-		return api_ferror(r, &err);
-	return api_json(r, 200, o);
+	return api_project_read(r, ferry_window_get);
 }
 
 /* {"window": "sat,sun 02:00 4h"} sets it; {"window": null} clears it. */

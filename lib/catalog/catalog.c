@@ -1,5 +1,6 @@
-/* catalog.c: loading and validating release catalogs (JSON data files) and finding
- * a product's catalog along the search path. Queries live in catalog_query.c. */
+/* catalog.c: loading and validating release catalogs (JSON data files, schema in
+ * docs/CATALOG.md) and finding a product's catalog along the search path. Lookups
+ * are catalog_lookup.c; the questions asked of a loaded catalog, catalog_query.c. */
 #include "ferry/catalog/catalog.h"
 #include "ferry/base/buf.h"
 #include "ferry/store/ctx.h"
@@ -117,29 +118,6 @@ static int date_ok(const char *s)
 	       isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) && s[4] == '-' &&
 	       ((s[5] == '0' && s[6] >= '1' && s[6] <= '9') ||
 		(s[5] == '1' && s[6] >= '0' && s[6] <= '2'));
-}
-
-/* Four dot-separated decimal numbers: 7.3.11971.56116. */
-int ferry_catalog_build_ok(const char *s)
-{
-	int parts = 0, digits = 0;
-
-	for (;; s++) {
-		if (isdigit((unsigned char)*s)) {
-			if (++digits > 9)
-				return 0;
-		} else if (*s == '.' || !*s) {
-			if (!digits)
-				return 0;
-			parts++;
-			digits = 0;
-			if (!*s)
-				break;
-		} else {
-			return 0;
-		}
-	}
-	return parts == 4;
 }
 
 static int get_date(struct vctx *v, const json_t *obj, const char *path, const char **out)

@@ -1,5 +1,6 @@
-/* catalog_query.c: questions asked of a loaded release catalog: lookups, rules,
- * valid combinations, allowed moves and targets, and JSON views. */
+/* catalog_query.c: questions asked of a loaded release catalog: what a user typed
+ * resolved with a clear refusal, rules, valid combinations, allowed moves and
+ * targets, and JSON views. Lookups by id are catalog_lookup.c. */
 #include "ferry/catalog/catalog.h"
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -9,34 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-const struct ferry_catalog_release *ferry_catalog_release(const struct ferry_catalog *cat,
-							   const char *id)
-{
-	size_t i;
-
-	for (i = 0; id && i < cat->nreleases; i++)
-		if (cat->releases[i].id && !strcmp(cat->releases[i].id, id))
-			return &cat->releases[i];
-	return NULL;
-}
-
-const struct ferry_catalog_release *ferry_catalog_release_by_build(const struct ferry_catalog *cat,
-								    const char *build)
-{
-	size_t i;
-
-	for (i = 0; build && i < cat->nreleases; i++)
-		if (cat->releases[i].build && !strcmp(cat->releases[i].build, build))
-			return &cat->releases[i];
-	return NULL;
-}
-
-int ferry_catalog_release_cmp(const struct ferry_catalog_release *a,
-			      const struct ferry_catalog_release *b)
-{
-	return (a->index > b->index) - (a->index < b->index);
-}
 
 /* "ax2012, 7.0, ..." (every release, or only those that can run when runnable). */
 static void release_ids(const struct ferry_catalog *cat, int runnable, struct ferry_buf *b)
@@ -106,17 +79,6 @@ out:
 	return rc;
 }
 
-const struct ferry_catalog_platform *ferry_catalog_platform(const struct ferry_catalog *cat,
-							     const char *id)
-{
-	size_t i;
-
-	for (i = 0; id && i < cat->nplatforms; i++)
-		if (cat->platforms[i].id && !strcasecmp(cat->platforms[i].id, id))
-			return &cat->platforms[i];
-	return NULL;
-}
-
 /* Lowest and highest platform with an ordinal in [lo, hi] (hi < 0: no bound). */
 static void platform_span(const struct ferry_catalog *cat, int lo, int hi,
 			  const struct ferry_catalog_platform **first,
@@ -163,12 +125,6 @@ int ferry_catalog_resolve_platform(const struct ferry_catalog *cat, const char *
 		return ferry_error_set(err, FERRY_EINVAL, "missing platform: platforms are %s", span);
 	return ferry_error_set(err, FERRY_EINVAL,
 		"unknown platform '%s' in the %s catalog: platforms are %s", id, cat->product, span);
-}
-
-int ferry_catalog_platform_cmp(const struct ferry_catalog_platform *a,
-			       const struct ferry_catalog_platform *b)
-{
-	return (a->ordinal > b->ordinal) - (a->ordinal < b->ordinal);
 }
 
 int ferry_catalog_platform_compare(const struct ferry_catalog *cat, const char *a,

@@ -1,5 +1,5 @@
 /* model.c: source trees as models (model.json), their overlayering and extension links,
- * and the release rules that judge them (until the catalog module provides them). */
+ * and the release rules that judge them, asked of the release catalog. */
 #include "ferry/catalog/model.h"
 #include "ferry/base/buf.h"
 #include "ferry/catalog/catalog.h"
@@ -19,10 +19,6 @@
 static const char *const layers[] = {
 	"sys", "syp", "gls", "glp", "fpk", "fpp", "sln", "slp",
 	"isv", "isp", "var", "vap", "cus", "cup", "usr", "usp", NULL
-};
-
-static const char *const platform_models[] = {
-	"ApplicationPlatform", "ApplicationFoundation", "Directory", "TestEssentials", NULL
 };
 
 /* ---- release rules ---- */
@@ -45,54 +41,56 @@ int ferry_release_cmp(const char *a, const char *b)
 	return 0;
 }
 
-/* Each rule asks the catalog (include/ferry/catalog.h) when one is given and knows the
- * release or platform; otherwise it answers from the same rules built in. */
+/* The rules come from the catalog (docs/CATALOG.md); nothing about a product's
+ * releases is compiled in. A release the catalog does not list is judged by its number
+ * against the rule's release; without a catalog (cat NULL) nothing is known and each
+ * rule gives the cautious answer: vendor and platform models locked, no hotfixes, no
+ * platform model recognised. */
 int ferry_code_overlayering_locked(const struct ferry_catalog *cat, const char *release)
 {
-	int r = cat && release ? ferry_catalog_vendor_overlayering_locked(cat, release) : -1;
+	int r;
 
+	if (!release)
+		return 0;
+	if (!cat)
+		return 1;
+	r = ferry_catalog_vendor_overlayering_locked(cat, release);
 	if (r == 0 || r == 1)
 		return r;
-	return release && ferry_release_cmp(release, cat && cat->vendor_locked_from ?
-					    cat->vendor_locked_from->id : "8.0") >= 0;
+	return ferry_release_cmp(release, cat->vendor_locked_from->id) >= 0;
 }
 
 int ferry_code_platform_locked(const struct ferry_catalog *cat, const char *platform)
 {
 	int r = cat && platform ? ferry_catalog_platform_overlayering_allowed(cat, platform) : -1;
-	long long n;
 
 	if (r == 0 || r == 1)
 		return !r;
-	if (!platform || strncasecmp(platform, "PU", 2) || ferry_parse_int(platform + 2, 0, 100000, &n))
-		return 1; /* unknown: the safe answer */
-	return n >= 3;
+	return 1; /* unknown platform, or no catalog: the safe answer */
 }
 
 const char *ferry_code_hotfix_end_release(const struct ferry_catalog *cat)
 {
-	return cat && cat->hotfixes_unsupported_from ? cat->hotfixes_unsupported_from->id : "8.1";
+	return cat ? cat->hotfixes_unsupported_from->id : NULL;
 }
 
 int ferry_code_hotfixes_supported(const struct ferry_catalog *cat, const char *release)
 {
-	int r = cat && release ? ferry_catalog_hotfixes_supported(cat, release) : -1;
+	int r;
 
+	if (!release)
+		return 1;
+	if (!cat)
+		return 0;
+	r = ferry_catalog_hotfixes_supported(cat, release);
 	if (r == 0 || r == 1)
 		return r;
-	return !release || ferry_release_cmp(release, ferry_code_hotfix_end_release(cat)) < 0;
+	return ferry_release_cmp(release, cat->hotfixes_unsupported_from->id) < 0;
 }
 
 int ferry_code_is_platform_model(const struct ferry_catalog *cat, const char *name)
 {
-	size_t i;
-
-	if (cat && name && cat->nmodels)
-		return ferry_catalog_is_platform_model(cat, name);
-	for (i = 0; name && platform_models[i]; i++)
-		if (!strcmp(name, platform_models[i]))
-			return 1;
-	return 0;
+	return cat && name ? ferry_catalog_is_platform_model(cat, name) : 0;
 }
 
 static int layer_rank(const char *layer)

@@ -5,6 +5,7 @@
 #include "ferry/lifecycle/codeupgrade.h"
 #include "ferry/base/error.h"
 #include "ferry/lifecycle/hotfix.h"
+#include "ferry/catalog/catalog.h"
 #include "ferry/catalog/model.h"
 #include "ferry/lifecycle/patch.h"
 #include "ferry/base/util.h"
@@ -405,12 +406,18 @@ static int check_rules(struct up *u)
 {
 	int locked = ferry_code_overlayering_locked(u->o->catalog, u->o->to);
 	int plocked = ferry_code_platform_locked(u->o->catalog, u->s_next->platform);
+	char vendor_why[160], platform_why[160];
 	json_t *all = json_array(), *forbidden = json_array(), *edits = json_array(),
 	       *broken = json_array();
 	git_tree *merged = NULL;
 	size_t i, j;
 	int rc;
 
+	snprintf(vendor_why, sizeof(vendor_why), "vendor models are locked for overlayering from "
+		 "release %s: refactor into an extension", u->o->catalog->vendor_locked_from->id);
+	snprintf(platform_why, sizeof(platform_why), "platform models are locked for overlayering "
+		 "on platform %s: refactor into an extension",
+		 u->s_next->platform ? u->s_next->platform : "(unknown)");
 	json_object_set_new(u->rep, "overlayering", all);
 	json_object_set_new(u->rep, "forbidden_overlayering", forbidden);
 	json_object_set_new(u->rep, "vendor_edits", edits);
@@ -435,9 +442,7 @@ static int check_rules(struct up *u)
 			json_t *ov = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "model", m->name,
 				"element", e->name, "file", e->file, "target_model", e->target_model,
 				"target_element", e->target_element, "platform", plat, "forbidden", bad,
-				"reason", !bad ? "allowed on this release" :
-				locked ? "vendor models are locked for overlayering from release 8.0: refactor into an extension"
-				       : "platform models are locked for overlayering from platform update 3: refactor into an extension");
+				"reason", !bad ? "allowed on this release" : locked ? vendor_why : platform_why);
 			json_array_append(all, ov);
 			if (bad)
 				json_array_append(forbidden, ov);
@@ -680,6 +685,9 @@ int ferry_code_upgrade(const struct ferry_code_upgrade_opts *o, json_t **report,
 	if (!o->src || !valid_release(o->to))
 		return ferry_error_set(err, FERRY_EINVAL, "invalid target release '%s': use a release number like 8.1",
 				       o->to ? o->to : "");
+	if (!o->catalog)
+		return ferry_error_set(err, FERRY_EINVAL, "a code upgrade needs the product's release "
+				       "catalog for its rules ('ferry catalog list' shows where ferry looks)");
 	memset(&u, 0, sizeof(u));
 	u.o = o;
 	u.err = err;

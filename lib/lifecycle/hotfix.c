@@ -767,6 +767,11 @@ int ferry_hotfix_apply(const struct ferry_catalog *cat, const char *src_root,
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (!cat) {
+		rc = ferry_error_set(err, FERRY_EINVAL, "applying hotfixes needs the product's release "
+				     "catalog for its rules ('ferry catalog list' shows where ferry looks)");
+		goto out;
+	}
 	if ((rc = ferry_source_scan(src_root, &src, err)))
 		goto out;
 	if (!src->release) {

@@ -1,5 +1,7 @@
-/* refresh_cmd.c: the rules of `ferry db refresh|copy` and `ferry env data-upgrade`
- * before their operations run, and the records of refreshes and rehearsals. */
+/* refresh_cmd.c: the commands `ferry db refresh|copy` and `ferry env data-upgrade`:
+ * their rules (same project, never into production, same release for a refresh, no
+ * upgrade in its data phase), then the operation created and run. The operations'
+ * steps are refresh_ops.c; their records refresh_record.c. */
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/package/asset.h"
@@ -7,11 +9,8 @@
 #include "ferry/project/env.h"
 #include "ferry/base/error.h"
 #include "ferry/lifecycle/preflight.h"
-#include "ferry/project/project.h"
 #include "ferry/lifecycle/refresh.h"
 #include "ferry/runtime/runtime.h"
-#include "ferry/store/store.h"
-#include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,129 +178,4 @@ int ferry_env_data_upgrade(struct ferry_ctx *ctx, const char *env, const char *p
 out:
 	json_decref(last);
 	return rc;
-}
-
-/* ---- records ---- */
-
-static json_t *refresh_row(struct ferry_stmt *st)
-{
-	char when[32];
-
-	ferry_time_iso(ferry_stmt_int(st, 7), when);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}",
-			 "kind", ferry_stmt_text(st, 0), "source", ferry_stmt_text(st, 1),
-			 "source_role", ferry_stmt_text(st, 2), "source_release", ferry_stmt_text(st, 3),
-			 "target", ferry_stmt_text(st, 4), "activity_id", ferry_stmt_text(st, 5),
-			 "snapshot_ms", (json_int_t)ferry_stmt_int(st, 6), "snapshot", when);
-}
-
-#define REFRESH_COLS "kind, source, source_role, source_release, target, activity_id, " \
-	"snapshot_ms, snapshot_ms"
-
-int ferry_refresh_last(struct ferry_ctx *ctx, const char *env, json_t **out,
-		       struct ferry_error *err)
-{
-	struct ferry_stmt *st;
-	struct ferry_env e;
-	int rc;
-
-	*out = NULL;
-	if ((rc = ferry_env_get(ctx, env, &e, err)))
-		return rc;
-	if ((rc = ferry_store_query(ctx->store, &st, err, "SELECT " REFRESH_COLS " FROM db_refreshes "
-				    "WHERE target_env_id = ? ORDER BY id DESC LIMIT 1", "i", e.id)))
-		return rc;
-	if ((rc = ferry_stmt_step(st, err)) == 1)
-		*out = refresh_row(st);
-	ferry_stmt_free(st);
-	return rc;
-}
-
-int ferry_refresh_list(struct ferry_ctx *ctx, const char *project, json_t **out,
-		       struct ferry_error *err)
-{
-	struct ferry_project p = { 0 };
-	struct ferry_stmt *st;
-	json_t *arr;
-	int rc;
-
-	*out = NULL;
-	if (project && (rc = ferry_project_get(ctx, project, &p, err)))
-		return rc;
-	if ((rc = ferry_store_query(ctx->store, &st, err, "SELECT " REFRESH_COLS " FROM db_refreshes "
-				    "WHERE ? = 0 OR project_id = ? ORDER BY id DESC", "ii", p.id, p.id)))
-		return rc;
-	arr = json_array();
-	while ((rc = ferry_stmt_step(st, err)) == 1)
-		json_array_append_new(arr, refresh_row(st));
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
-}
-
-#define REH_COLS "activity_id, env, from_release, to_release, data_asset, db_bytes, total_ms, " \
-	"steps, data_steps, created_ms"
-
-static json_t *rehearsal_row(struct ferry_stmt *st)
-{
-	char when[32];
-	json_t *o;
-
-	ferry_time_iso(ferry_stmt_int(st, 9), when);
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}",
-		      "activity_id", ferry_stmt_text(st, 0), "env", ferry_stmt_text(st, 1),
-		      "from", ferry_stmt_text(st, 2), "to", ferry_stmt_text(st, 3),
-		      "package", ferry_stmt_text(st, 4), "db_bytes", (json_int_t)ferry_stmt_int(st, 5),
-		      "total_ms", (json_int_t)ferry_stmt_int(st, 6), "created", when);
-	json_object_set_new(o, "steps", json_loads(ferry_stmt_text(st, 7), 0, NULL));
-	json_object_set_new(o, "data_steps", json_loads(ferry_stmt_text(st, 8), 0, NULL));
-	return o;
-}
-
-int ferry_rehearsal_find(struct ferry_ctx *ctx, int64_t project_id, const char *from_release,
-			 const char *to_release, json_t **out, struct ferry_error *err)
-{
-	struct ferry_stmt *st;
-	int rc;
-
-	*out = NULL;
-	if ((rc = ferry_store_query(ctx->store, &st, err, "SELECT " REH_COLS " FROM rehearsals "
-			"WHERE project_id = ? AND to_release = ? AND (? = '' OR from_release = ?) "
-			"ORDER BY id DESC LIMIT 1", "ittt", project_id, to_release,
-			from_release ? from_release : "", from_release ? from_release : "")))
-		return rc;
-	if ((rc = ferry_stmt_step(st, err)) == 1)
-		*out = rehearsal_row(st);
-	ferry_stmt_free(st);
-	return rc;
-}
-
-int ferry_rehearsal_list(struct ferry_ctx *ctx, const char *project, json_t **out,
-			 struct ferry_error *err)
-{
-	struct ferry_project p = { 0 };
-	struct ferry_stmt *st;
-	json_t *arr;
-	int rc;
-
-	*out = NULL;
-	if (project && (rc = ferry_project_get(ctx, project, &p, err)))
-		return rc;
-	if ((rc = ferry_store_query(ctx->store, &st, err, "SELECT " REH_COLS " FROM rehearsals "
-				    "WHERE ? = 0 OR project_id = ? ORDER BY id DESC", "ii", p.id, p.id)))
-		return rc;
-	arr = json_array();
-	while ((rc = ferry_stmt_step(st, err)) == 1)
-		json_array_append_new(arr, rehearsal_row(st));
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
 }

@@ -1,11 +1,15 @@
-/* upgrade_cmd.c: what each `ferry upgrade` action checks before it creates and runs
- * its operation (packages through servicing on the upgrade view, data, commit,
- * rollback, cancel, resume), and the notifications after each run. */
+/* upgrade_cmd.c: the commands of the self-service upgrade, the top of its files: each
+ * `ferry upgrade` action (begin, packages through servicing on the upgrade view, data,
+ * commit, rollback, cancel, resume) checks its rules (upgrade_rules.c, preflight.c),
+ * records its operation and the upgrade's phase in one transaction, runs it, and
+ * notifies after the run. The operations' steps are upgrade_ops.c and
+ * upgrade_data_ops.c. */
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/store/ctx.h"
 #include "ferry/project/env.h"
 #include "ferry/base/error.h"
+#include "ferry/project/feature.h"
 #include "ferry/project/notify.h"
 #include "ferry/lifecycle/preflight.h"
 #include "ferry/runtime/runtime.h"
@@ -17,61 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *up_packages(struct ferry_ctx *ctx, const struct ferry_upgrade *u)
-{
-	struct ferry_stmt *st;
-	json_t *arr = json_array();
-
-	if (ferry_store_query(ctx->store, &st, NULL,
-			"SELECT activity_id, kind, state, params, created_ms FROM operations "
-			"WHERE env_id = ? AND kind IN ('env.apply', 'env.rollback') AND created_ms >= ? "
-			"AND (? = 0 OR created_ms <= ?) ORDER BY id", "iiii", u->env_id, u->created_ms,
-			u->ended_ms, u->ended_ms))
-		return arr;
-	while (ferry_stmt_step(st, NULL) == 1) {
-		json_t *params = json_loads(ferry_stmt_text(st, 3), 0, NULL), *pkg;
-		const char *slot = json_string_value(json_object_get(params, "slot"));
-		char when[32], name[160];
-		if (slot && !strcmp(slot, FERRY_SLOT_UPGRADE)) {
-			pkg = json_object_get(params, "package");
-			snprintf(name, sizeof(name), "%s@%s",
-				 json_string_value(json_object_get(pkg, "name")) ?: "?",
-				 json_string_value(json_object_get(pkg, "version")) ?: "?");
-			ferry_time_iso(ferry_stmt_int(st, 4), when);
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:O?, s:b, s:s}",
-				"activity_id", ferry_stmt_text(st, 0), "kind", ferry_stmt_text(st, 1),
-				"state", ferry_stmt_text(st, 2),
-				"package", pkg ? name : "(rollback)",
-				"type", json_object_get(pkg, "type"),
-				"signed_off", !strcmp(ferry_stmt_text(st, 1), "env.apply") &&
-					      !strcmp(ferry_stmt_text(st, 2), "succeeded"),
-				"created", when));
-		}
-		json_decref(params);
-	}
-	ferry_stmt_free(st);
-	return arr;
-}
-
-/* The active upgrade of env, refused (FERRY_ESTATE) when there is none. */
-static int need_upgrade(struct ferry_ctx *ctx, const char *env, const char *what,
-			struct ferry_upgrade *u, struct ferry_error *err)
-{
-	int rc = ferry_upgrade_active(ctx, env, u, err);
-
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return ferry_error_set(err, FERRY_ESTATE,
-			"cannot %s: environment '%s' has no upgrade in progress (see 'ferry upgrade "
-			"status %s'; begin one with 'ferry upgrade begin %s --to RELEASE')",
-			what, env, env, env);
-	return 0;
-}
-
 /* After an operation ran: notify failure (with the activity ID), completion, or
  * waiting for sign-off. Never fails. */
-void up_after_run(struct ferry_ctx *ctx, const char *env, const char *activity)
+static void up_after_run(struct ferry_ctx *ctx, const char *env, const char *activity)
 {
 	struct ferry_upgrade u;
 	struct ferry_op *op = NULL;
@@ -147,6 +99,103 @@ static int active_op(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struc
 	return ferry_op_active_for_env(ctx, u->env_id, out, err);
 }
 
+/* ---- begin ---- */
+
+static int begin_record(struct ferry_ctx *ctx, const struct ferry_env *e, const char *rel,
+			const char *pu, const json_t *report, char activity[37],
+			struct ferry_error *err)
+{
+	struct ferry_runtime *rt = NULL;
+	struct ferry_op *op = NULL;
+	struct ferry_op_spec spec = { FERRY_OP_UPGRADE_PREPARE, e->name, NULL, NULL };
+	struct ferry_stmt *st;
+	const char *app = json_string_value(json_object_get(report, "application_asset"));
+	const char *data = json_string_value(json_object_get(report, "data_upgrade_asset"));
+	int64_t now = ferry_now_ms(), id = 0;
+	json_t *pred = NULL;
+	int rc;
+
+	if ((rc = ferry_runtime_open(ctx, e->name, NULL, 0, &rt, err)))
+		return rc;
+	if (ferry_upgrade_predict(ctx, e->name, rel, &pred, NULL))
+		pred = NULL;
+	if ((rc = ferry_store_begin(ctx->store, err)))
+		goto out;
+	if ((rc = ferry_store_query(ctx->store, &st, err,
+			"INSERT INTO upgrades(env_id, project_id, env, project, role, from_release, "
+			"from_platform, to_release, to_platform, phase, app_asset, data_asset, orig_port, "
+			"predicted_ms, predicted_from, actor, created_ms, updated_ms) "
+			"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			"iittttttttttdittii", e->id, e->project_id, e->name, e->project,
+			ferry_env_role_name(e->role), e->app_release, e->platform, rel, pu,
+			FERRY_UP_PREPARING, app ? app : "", data ? data : "", ferry_runtime_port(rt),
+			(int64_t)(pred ? json_integer_value(json_object_get(pred, "predicted_ms")) : -1),
+			pred && json_string_value(json_object_get(pred, "rehearsal"))
+				? json_string_value(json_object_get(pred, "rehearsal")) : "",
+			ctx->actor ? ctx->actor : "", now, now)))
+		goto fail;
+	rc = ferry_stmt_step(st, err);
+	id = ferry_stmt_int(st, 0);
+	ferry_stmt_free(st);
+	if (rc < 0)
+		goto fail;
+	spec.params = json_pack("{s:I}", "upgrade_id", (json_int_t)id);
+	if ((rc = ferry_op_create(ctx, &spec, &op, err)) ||
+	    (rc = up_set_text(ctx, id, "prepare_op", op->activity_id, err)) ||
+	    (rc = ferry_env_set_state(ctx, e->id, FERRY_ENV_UPGRADING, err)))
+		goto fail;
+	if ((rc = ferry_store_commit(ctx->store, err)))
+		goto out;
+	snprintf(activity, 37, "%s", op->activity_id);
+	goto out;
+fail:
+	ferry_store_rollback(ctx->store);
+out:
+	json_decref(spec.params);
+	json_decref(pred);
+	ferry_op_free(op);
+	ferry_runtime_free(rt);
+	return rc;
+}
+
+int ferry_upgrade_begin(struct ferry_ctx *ctx, const char *env, const char *to,
+			const struct ferry_op_hooks *hooks, char activity[37], json_t **warnings,
+			struct ferry_error *err)
+{
+	char rel[32], pu[32], act[37] = "";
+	json_t *report = NULL;
+	struct ferry_runtime *rt = NULL;
+	struct ferry_env e;
+	int rc;
+
+	if (warnings)
+		*warnings = NULL;
+	if (activity)
+		activity[0] = '\0';
+	if ((rc = ferry_env_get(ctx, env, &e, err)))
+		return rc;
+	if ((rc = ferry_feature_require(ctx, e.project, FERRY_FEATURE_UPGRADE_SELF_SERVE, err)))
+		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);
+	if ((rc = ferry_runtime_open(ctx, env, NULL, 0, &rt, err)))
+		return ferry_error_prefix(err, "cannot begin an upgrade");
+	ferry_runtime_free(rt);
+	if ((rc = ferry_upgrade_resolve_target(ctx, env, to, rel, pu, err)) ||
+	    (rc = up_begin_rules(ctx, &e, rel, pu, err)))
+		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);
+	rc = ferry_preflight_run(ctx, env, rel, pu, FERRY_PREFLIGHT_BEGIN, &report, err);
+	if (warnings && report)
+		*warnings = json_incref(json_object_get(report, "warnings"));
+	if (rc) {
+		json_decref(report);
+		return ferry_error_prefix(err, "cannot begin an upgrade of '%s' to %s/%s", env, rel, pu);
+	}
+	rc = begin_record(ctx, &e, rel, pu, report, act, err);
+	json_decref(report);
+	if (rc)
+		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);
+	return run_op(ctx, env, act, hooks, activity, err);
+}
+
 /* ---- packages on the upgrade view ---- */
 
 int ferry_upgrade_apply(struct ferry_ctx *ctx, const char *env, const char *package,
@@ -161,7 +210,7 @@ int ferry_upgrade_apply(struct ferry_ctx *ctx, const char *env, const char *pack
 
 	if (activity)
 		activity[0] = '\0';
-	if ((rc = need_upgrade(ctx, env, "apply a package to the upgrade-in-progress environment", &u, err)))
+	if ((rc = up_need_active(ctx, env, "apply a package to the upgrade-in-progress environment", &u, err)))
 		return rc;
 	if (strcmp(u.phase, FERRY_UP_PREPARED))
 		return ferry_error_set(err, FERRY_ESTATE,
@@ -197,7 +246,7 @@ int ferry_upgrade_signoff(struct ferry_ctx *ctx, const char *env,
 	struct ferry_upgrade u;
 	int rc;
 
-	if ((rc = need_upgrade(ctx, env, "sign off", &u, err)))
+	if ((rc = up_need_active(ctx, env, "sign off", &u, err)))
 		return rc;
 	return ferry_servicing_signoff(ctx, env, FERRY_SLOT_UPGRADE, hooks, activity, err);
 }
@@ -209,7 +258,7 @@ int ferry_upgrade_rollback_package(struct ferry_ctx *ctx, const char *env,
 	struct ferry_upgrade u;
 	int rc;
 
-	if ((rc = need_upgrade(ctx, env, "roll back a package", &u, err)))
+	if ((rc = up_need_active(ctx, env, "roll back a package", &u, err)))
 		return rc;
 	if (strcmp(u.phase, FERRY_UP_PREPARED))
 		return ferry_error_set(err, FERRY_ESTATE,
@@ -234,7 +283,7 @@ int ferry_upgrade_data(struct ferry_ctx *ctx, const char *env, const struct ferr
 		*predicted_ms = -1;
 	if (activity)
 		activity[0] = '\0';
-	if ((rc = need_upgrade(ctx, env, "start the data upgrade", &u, err)))
+	if ((rc = up_need_active(ctx, env, "start the data upgrade", &u, err)))
 		return rc;
 	if (strcmp(u.phase, FERRY_UP_PREPARED))
 		return ferry_error_set(err, FERRY_ESTATE,
@@ -272,7 +321,7 @@ int ferry_upgrade_commit(struct ferry_ctx *ctx, const char *env, const struct fe
 
 	if (activity)
 		activity[0] = '\0';
-	if ((rc = need_upgrade(ctx, env, "commit", &u, err)))
+	if ((rc = up_need_active(ctx, env, "commit", &u, err)))
 		return rc;
 	if (strcmp(u.phase, FERRY_UP_DATA_UPGRADED))
 		return ferry_error_set(err, FERRY_ESTATE,
@@ -297,7 +346,7 @@ int ferry_upgrade_rollback(struct ferry_ctx *ctx, const char *env,
 
 	if (activity)
 		activity[0] = '\0';
-	if ((rc = need_upgrade(ctx, env, "roll back the upgrade", &u, err)))
+	if ((rc = up_need_active(ctx, env, "roll back the upgrade", &u, err)))
 		return rc;
 	if (strcmp(u.phase, FERRY_UP_DATA_UPGRADED) && strcmp(u.phase, FERRY_UP_DATA_UPGRADING))
 		return ferry_error_set(err, FERRY_ESTATE,
@@ -366,7 +415,7 @@ int up_cancel(struct ferry_ctx *ctx, const char *env, const char *view, const ch
 			"cancel is an action of the original environment's view, not of the "
 			"upgrade-in-progress view ('%s'): run 'ferry upgrade cancel %s' from the original "
 			"view (--view original)", view, env);
-	if ((rc = need_upgrade(ctx, env, "cancel", &u, err)))
+	if ((rc = up_need_active(ctx, env, "cancel", &u, err)))
 		return rc;
 	if (strcmp(u.phase, FERRY_UP_PREPARING) && strcmp(u.phase, FERRY_UP_PREPARED) &&
 	    strcmp(u.phase, FERRY_UP_CANCELLING))
@@ -399,7 +448,7 @@ int ferry_upgrade_resume(struct ferry_ctx *ctx, const char *env, const struct fe
 
 	if (activity)
 		activity[0] = '\0';
-	if ((rc = need_upgrade(ctx, env, "resume", &u, err)))
+	if ((rc = up_need_active(ctx, env, "resume", &u, err)))
 		return rc;
 	/* A dead runner is found by the reaper every command runs; resume checks it too. */
 	if ((rc = active_op(ctx, &u, &op, err)) < 0)

@@ -1,4 +1,19 @@
-/* upgrade_int.h: what the upgrade, preflight and refresh files share (not public API). */
+/* upgrade_int.h: what the files of the self-service upgrade, the preflight and the
+ * database refresh share (not public API). They are layered, and a file calls only
+ * its own layer's helpers and those below (scripts/check-layers.sh finds circles):
+ *
+ *   commands   upgrade_housekeep.c   expiry and retention (runs the commands below)
+ *              upgrade_cmd.c         begin, apply, data, commit, rollback, cancel, resume
+ *              refresh_cmd.c         db refresh, db copy, env data-upgrade
+ *              upgrade_ops.c, upgrade_data_ops.c, refresh_ops.c: the operations' steps
+ *              upgrade_step_ctx.c    what a step of an upgrade operation loads
+ *   checks     preflight.c           every prerequisite at once
+ *              upgrade_rules.c       targets, begin rules, an upgrade in progress
+ *              upgrade_status.c      prediction, status, the upgrade view
+ *   records    upgrade_record.c      the upgrades table, settings, its packages, notices
+ *              refresh_record.c      refreshes and rehearsals
+ *              upgrade_steps.c       package steps on a database, journal, DVT, work dirs
+ */
 #ifndef FERRY_LIB_UPGRADE_INT_H
 #define FERRY_LIB_UPGRADE_INT_H
 
@@ -9,11 +24,14 @@
 #include <stdint.h>
 
 struct ferry_buf;
+struct ferry_env;
 struct ferry_manifest;
 struct ferry_runtime;
 struct ferry_step_list;
 
-/* ---- upgrade.c: the upgrades table ---- */
+/* ==== records ==== */
+
+/* ---- upgrade_record.c: the upgrades table ---- */
 
 /* Load upgrade `id` (inside or outside a transaction). */
 int up_get(struct ferry_ctx *ctx, int64_t id, struct ferry_upgrade *out, struct ferry_error *err);
@@ -29,26 +47,39 @@ int up_set_text(struct ferry_ctx *ctx, int64_t id, const char *col, const char *
 /* The upgrade's phase ended: phase, ended_ms, reason, end_op; env state deployed. */
 int up_finish(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *phase,
 	      const char *reason, struct ferry_error *err);
-/* An operation kind's on_state: when its operation succeeded, finish the upgrade
- * it belongs to in `phase` (with `reason`, may be NULL); other states: nothing. */
+/* Operation kinds' on_state: when the operation succeeded, move the upgrade it belongs
+ * to to `phase` (up_phase_on_success), or finish it there with `reason` (may be NULL,
+ * up_finish_on_success); other states: nothing. */
+int up_phase_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
+			struct ferry_error *err);
 int up_finish_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
 			 const char *reason, struct ferry_error *err);
 /* Record the release and platform an environment serves. */
 int up_env_release(struct ferry_ctx *ctx, int64_t env_id, const char *rel, const char *pu,
 		   struct ferry_error *err);
-/* Remove the work directories of an upgrade's operations (best effort). */
-void up_rm_work(struct ferry_ctx *ctx, const struct ferry_upgrade *u);
 /* Restore point name of an upgrade: "pre-upgrade-<id>" into out[64]. */
 void up_rp_name(const struct ferry_upgrade *u, char out[64]);
 /* Notify the project (never fails the caller). */
 void up_notify(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *event,
 	       const char *what, const char *activity, const char *detail);
-/* The abort of every upgrade kind: refused, naming resume, cancel and rollback. */
-int up_refuse_abort(struct ferry_op_run *run, struct ferry_error *err);
 /* Settings with defaults. */
 void up_settings_default(struct ferry_upgrade_settings *s);
+/* Packages applied to the upgrade-in-progress environment of u (env.apply and
+ * env.rollback operations on slot "upgrade" since the upgrade began), oldest first:
+ * [{activity_id, kind, state, step, package, signed_off, created}]. */
+json_t *up_packages(struct ferry_ctx *ctx, const struct ferry_upgrade *u);
 
-/* ---- upgrade_steps.c: package steps and DVT on a runtime ---- */
+/* ---- refresh_record.c: refreshes and rehearsals ---- */
+
+/* The row of a db.refresh / db.copy operation (params source, source_role,
+ * source_release) with its snapshot time (0: now); once per operation. */
+int up_refresh_record(struct ferry_op_run *run, int64_t snapshot_ms, struct ferry_error *err);
+/* The row of a rehearsal (params from_release, to_release, package): the database
+ * size, the total and each step's time ({step: ms}) and the data upgrade's steps. */
+int up_rehearsal_record(struct ferry_op_run *run, int64_t db_bytes, int64_t total_ms,
+			const json_t *steps, const json_t *data_steps, struct ferry_error *err);
+
+/* ---- upgrade_steps.c: package steps and DVT on a runtime, work directories ---- */
 
 /* Run a package's step list on rt's database, journaled per step under the
  * operation (table upgrade_step_journal, list name `list`), resumable at the step
@@ -66,26 +97,10 @@ int up_sql_file(struct ferry_runtime *rt, const char *path, struct ferry_error *
 int up_dvt(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_error *err);
 /* One health request to the runtime (200 within the manifest's timeout). */
 int up_health(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_error *err);
-
-/* The post-install steps of every package laid over rt's current release, run on its
- * database (upgrade_data.c). */
-int up_sync_packages(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_error *err);
-/* Packages applied to the upgrade-in-progress environment of u (env.apply and
- * env.rollback operations on slot "upgrade" since the upgrade began), oldest first:
- * [{activity_id, kind, state, step, package, signed_off, created}] (upgrade_cmd.c). */
-json_t *up_packages(struct ferry_ctx *ctx, const struct ferry_upgrade *u);
-
-/* After an operation of the upgrade of env ran: notify its failure (with the activity
- * ID), completion, or a package awaiting sign-off. Never fails. */
-void up_after_run(struct ferry_ctx *ctx, const char *env, const char *activity);
-/* Cancel (ferry_upgrade_cancel with a reason: "expired ..." from housekeeping). */
-int up_cancel(struct ferry_ctx *ctx, const char *env, const char *view, const char *reason,
-	      const struct ferry_op_hooks *hooks, char activity[37], struct ferry_error *err);
-
-/* ---- shared step helpers ---- */
-
 /* "<home>/work/<activity>/<sub>" (caller frees). */
 char *up_work_dir(struct ferry_ctx *ctx, const char *activity, const char *sub);
+/* Remove the work directories of an upgrade's operations (best effort). */
+void up_rm_work(struct ferry_ctx *ctx, const struct ferry_upgrade *u);
 /* Extract asset sha256 of the project into dir unless a complete extract is there. */
 int up_fetch_asset(struct ferry_op_run *run, const char *sha256, const char *dir,
 		   struct ferry_error *err);
@@ -96,7 +111,58 @@ int64_t up_db_bytes(struct ferry_runtime *rt);
 /* Sum of the step durations an operation recorded: {step: elapsed_ms}. */
 json_t *up_op_step_ms(struct ferry_ctx *ctx, int64_t op_id);
 
-/* Operation kinds (registered in op_kinds.c). */
+/* ==== checks ==== */
+
+/* ---- upgrade_rules.c ---- */
+
+/* The rules of `upgrade begin` to rel/pu: no other upgrade and no other operation on
+ * the environment; production only after a sandbox of its project committed the same
+ * target. */
+int up_begin_rules(struct ferry_ctx *ctx, const struct ferry_env *e, const char *rel,
+		   const char *pu, struct ferry_error *err);
+/* The active upgrade of env into *u; refused (FERRY_ESTATE, "cannot <what>: ...")
+ * when there is none. */
+int up_need_active(struct ferry_ctx *ctx, const char *env, const char *what,
+		   struct ferry_upgrade *u, struct ferry_error *err);
+
+/* ==== commands ==== */
+
+/* ---- upgrade_cmd.c ---- */
+
+/* Cancel (ferry_upgrade_cancel with a reason: "expired ..." from housekeeping). */
+int up_cancel(struct ferry_ctx *ctx, const char *env, const char *view, const char *reason,
+	      const struct ferry_op_hooks *hooks, char activity[37], struct ferry_error *err);
+
+/* ---- upgrade_step_ctx.c: what a step of an upgrade operation works on ---- */
+
+#define UPS_UPGRADE   0x1u  /* s->u: the upgrade the operation works for */
+#define UPS_MAIN      0x2u  /* s->orig: the environment's main runtime (must exist) */
+#define UPS_SLOT      0x4u  /* s->up: the upgrade-in-progress runtime, NULL when gone */
+#define UPS_NEED_SLOT 0xcu  /* s->up, refused (FERRY_ESTATE) when it is gone */
+
+struct up_step {
+	struct ferry_upgrade u;
+	struct ferry_runtime *orig, *up;
+	char *work;           /* "<home>/work/<activity>/<work>" when asked for */
+};
+/* Load what `what` names (in the order upgrade, main, slot) and, when `work` is not
+ * NULL, the operation's work directory `work`. On failure nothing is held. */
+int up_step_load(struct ferry_op_run *run, unsigned what, const char *work,
+		 struct up_step *s, struct ferry_error *err);
+void up_step_release(struct up_step *s);
+/* Destroy the upgrade-in-progress runtime s->up (release, port, database) and its
+ * directory; logs and returns 0 when there is none. */
+int up_step_remove_slot(struct ferry_op_run *run, struct up_step *s, struct ferry_error *err);
+/* The abort of every upgrade kind: refused, naming resume, cancel and rollback. */
+int up_refuse_abort(struct ferry_op_run *run, struct ferry_error *err);
+
+/* ---- upgrade_data_ops.c ---- */
+
+/* The post-install steps of every package laid over rt's current release, run on its
+ * database. */
+int up_sync_packages(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_error *err);
+
+/* Operation kinds (registered in lib/registry/registry.c). */
 extern const struct ferry_op_kind ferry_op_kind_upgrade_prepare;
 extern const struct ferry_op_kind ferry_op_kind_upgrade_data;
 extern const struct ferry_op_kind ferry_op_kind_upgrade_commit;

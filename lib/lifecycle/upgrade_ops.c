@@ -1,33 +1,20 @@
-/* upgrade_ops.c: the operation kinds upgrade.prepare (the upgrade-in-progress
- * environment on the target release with an empty database), upgrade.commit (the
- * original retired) and upgrade.cancel (the upgrade-in-progress environment gone). */
+/* upgrade_ops.c: the steps of the operation kinds upgrade.prepare (the
+ * upgrade-in-progress environment on the target release with an empty database),
+ * upgrade.commit (the original retired) and upgrade.cancel (the upgrade-in-progress
+ * environment gone). Each step loads what it works on with up_step_load(); the data
+ * upgrade and the rollback are upgrade_data_ops.c. */
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/store/ctx.h"
-#include "ferry/project/env.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/base/error.h"
 #include "ferry/package/manifest.h"
 #include "ferry/runtime/runtime.h"
-#include "ferry/store/store.h"
 #include "ferry/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The upgrade slot's runtime: 1 (and *rt), 0 when there is none. */
-static int up_rt(struct ferry_op_run *run, struct ferry_runtime **rt, struct ferry_error *err)
-{
-	int rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 0, rt, err);
-
-	if (rc == FERRY_ENOTFOUND) {
-		ferry_error_clear(err);
-		*rt = NULL;
-		return 0;
-	}
-	return rc ? rc : 1;
-}
 
 /* ---- upgrade.prepare ---- */
 
@@ -49,15 +36,13 @@ static int pr_check(struct ferry_op_run *run, struct ferry_error *err)
 
 static int pr_fetch(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_upgrade u;
-	char *dir = up_work_dir(run->ctx, run->op->activity_id, "app");
+	struct up_step s;
 	int rc;
 
-	if (!dir)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	if (!(rc = up_of_run(run, &u, err)))
-		rc = up_fetch_asset(run, u.app_asset, dir, err);
-	free(dir);
+	if ((rc = up_step_load(run, UPS_UPGRADE, "app", &s, err)))
+		return rc;
+	rc = up_fetch_asset(run, s.u.app_asset, s.work, err);
+	up_step_release(&s);
 	return rc;
 }
 
@@ -99,71 +84,49 @@ static int runs_package(struct ferry_runtime *rt, const char *dir)
 static int pr_deploy(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_deploy_opts o = { .slot = FERRY_SLOT_UPGRADE, .no_start = 1 };  /* database: beside the main one */
-	struct ferry_runtime *rt = NULL;
 	char id[FERRY_RELEASE_ID_MAX];
-	char *dir = up_work_dir(run->ctx, run->op->activity_id, "app");
+	struct up_step s;
 	int rc;
 
-	if (!dir)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	if ((rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 0, &rt, err)))
-		goto out;
-	if (runs_package(rt, dir)) {
+	if ((rc = up_step_load(run, UPS_NEED_SLOT, "app", &s, err)))
+		return rc;
+	if (runs_package(s.up, s.work))
 		ferry_op_log(run, "the target release is already installed and current");
-		goto out;
-	}
-	if ((rc = ferry_runtime_deploy(run->ctx, run->op->env, dir, &o, id, err)))
-		goto out;
-	ferry_op_log(run, "release %s installed on the upgrade-in-progress environment", id);
-out:
-	ferry_runtime_free(rt);
-	free(dir);
+	else if (!(rc = ferry_runtime_deploy(run->ctx, run->op->env, s.work, &o, id, err)))
+		ferry_op_log(run, "release %s installed on the upgrade-in-progress environment", id);
+	up_step_release(&s);
 	return rc;
 }
 
 static int pr_start(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *rt = NULL;
+	struct up_step s;
 	int rc, already = 0;
 
-	if ((rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 0, &rt, err)))
+	if ((rc = up_step_load(run, UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if (!(rc = ferry_runtime_config_write(rt, err)) &&
-	    !(rc = ferry_runtime_start(rt, 0, &already, err)))
+	if (!(rc = ferry_runtime_config_write(s.up, err)) &&
+	    !(rc = ferry_runtime_start(s.up, 0, &already, err)))
 		ferry_op_log(run, already ? "already running" : "started");
-	ferry_runtime_free(rt);
+	up_step_release(&s);
 	return rc;
 }
 
 static int pr_health(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *rt = NULL;
+	struct up_step s;
 	int rc;
 
-	if ((rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 0, &rt, err)))
+	if ((rc = up_step_load(run, UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	rc = up_health(run, rt, err);
-	ferry_runtime_free(rt);
+	rc = up_health(run, s.up, err);
+	up_step_release(&s);
 	return rc;
 }
 
 static int pr_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
-	struct ferry_upgrade u;
-	int rc;
-
-	if (to != FERRY_OP_SUCCEEDED)
-		return 0;
-	if ((rc = up_of_run(run, &u, err)))
-		return rc;
-	return up_set_phase(run->ctx, u.id, FERRY_UP_PREPARED, err);
-}
-
-int up_refuse_abort(struct ferry_op_run *run, struct ferry_error *err)
-{
-	return ferry_error_set(err, FERRY_EREFUSED,
-		"an upgrade operation is not aborted on its own: resume it with 'ferry upgrade resume "
-		"%s', or cancel (before the data upgrade) or roll back the upgrade", run->op->env);
+	return up_phase_on_success(run, to, FERRY_UP_PREPARED, err);
 }
 
 static const struct ferry_op_step_def prepare_steps[] = {
@@ -185,34 +148,26 @@ const struct ferry_op_kind ferry_op_kind_upgrade_prepare = {
 
 static int ca_stop(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *rt = NULL;
-	int rc = up_rt(run, &rt, err);
+	struct up_step s;
+	int rc;
 
-	if (rc == 1 && !(rc = ferry_runtime_stop(rt, 0, NULL, err)))
+	if ((rc = up_step_load(run, UPS_SLOT, NULL, &s, err)))
+		return rc;
+	if (s.up && !(rc = ferry_runtime_stop(s.up, 0, NULL, err)))
 		ferry_op_log(run, "upgrade-in-progress environment stopped");
-	ferry_runtime_free(rt);
-	return rc < 0 ? rc : 0;
+	up_step_release(&s);
+	return rc;
 }
 
 static int ca_remove(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *rt = NULL;
-	char *dir = NULL;
-	int rc = up_rt(run, &rt, err);
+	struct up_step s;
+	int rc;
 
-	if (rc <= 0) {
-		if (!rc)
-			ferry_op_log(run, "no upgrade-in-progress environment left");
+	if ((rc = up_step_load(run, UPS_SLOT, NULL, &s, err)))
 		return rc;
-	}
-	if (!(dir = strdup(ferry_runtime_dir(rt)))) {
-		ferry_runtime_free(rt);
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	}
-	if (!(rc = ferry_runtime_destroy(rt, 1, err)) && !(rc = ferry_rm_rf(dir, err)))
-		ferry_op_log(run, "removed the upgrade-in-progress environment (%s), its port and database", dir);
-	free(dir);
-	ferry_runtime_free(rt);
+	rc = up_step_remove_slot(run, &s, err);
+	up_step_release(&s);
 	return rc;
 }
 
@@ -264,35 +219,36 @@ static int co_check(struct ferry_op_run *run, struct ferry_error *err)
 static int rm_retired_files(struct ferry_op_run *run, struct ferry_error *err)
 {
 	static const char *const owned[] = { "releases", "current", "state", "config.json" };
-	struct ferry_runtime *rt = NULL;
 	char rel[160], *envdir;
+	struct up_step s;
 	size_t i;
 	int rc;
 
-	if ((rc = ferry_runtime_open(run->ctx, run->op->env, NULL, 0, &rt, err)))
+	if ((rc = up_step_load(run, UPS_MAIN, NULL, &s, err)))
 		return rc;
 	snprintf(rel, sizeof(rel), "environments/%s", run->op->env);
 	envdir = ferry_ctx_path(run->ctx, rel);
-	for (i = 0; envdir && !rc && strcmp(envdir, ferry_runtime_dir(rt)) &&
+	for (i = 0; envdir && !rc && strcmp(envdir, ferry_runtime_dir(s.orig)) &&
 		    i < sizeof(owned) / sizeof(owned[0]); i++) {
 		char *p = ferry_path_join(envdir, owned[i]);
 		rc = p ? ferry_rm_rf(p, err) : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		free(p);
 	}
 	free(envdir);
-	ferry_runtime_free(rt);
+	up_step_release(&s);
 	return rc;
 }
 
 static int co_retire(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *rt = NULL;
-	int rc = up_rt(run, &rt, err);
+	struct up_step s;
+	int rc, slot;
 
-	ferry_runtime_free(rt);
-	if (rc < 0)
+	if ((rc = up_step_load(run, UPS_SLOT, NULL, &s, err)))
 		return rc;
-	if (rc == 1) {
+	slot = s.up != NULL;
+	up_step_release(&s);
+	if (slot) {
 		if ((rc = ferry_runtime_promote(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, err)))
 			return rc;
 		ferry_op_log(run, "the upgraded environment is now the environment; the original "
@@ -305,22 +261,22 @@ static int co_retire(struct ferry_op_run *run, struct ferry_error *err)
 
 static int co_drop_staging(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *rt = NULL;
 	struct ferry_envdb *db = NULL;
-	char *staging = NULL;
+	char *staging;
+	struct up_step s;
 	int rc;
 
-	if ((rc = ferry_runtime_open(run->ctx, run->op->env, NULL, 0, &rt, err)))
+	if ((rc = up_step_load(run, UPS_MAIN, NULL, &s, err)))
 		return rc;
-	staging = ferry_runtime_path(rt, "db/app.db");
-	if (staging && strcmp(staging, ferry_runtime_database(rt)) &&
+	staging = ferry_runtime_path(s.orig, "db/app.db");
+	if (staging && strcmp(staging, ferry_runtime_database(s.orig)) &&
 	    !ferry_envdb_open(staging, &db, NULL) && ferry_envdb_exists(db)) {
 		if (!(rc = ferry_envdb_drop(db, err)))
 			ferry_op_log(run, "dropped the empty database the preparation created (%s)", staging);
 	}
 	ferry_envdb_free(db);
 	free(staging);
-	ferry_runtime_free(rt);
+	up_step_release(&s);
 	return rc;
 }
 
@@ -339,8 +295,7 @@ static int co_record(struct ferry_op_run *run, struct ferry_error *err)
 
 static int co_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
-	return up_finish_on_success(run, to, FERRY_UP_COMMITTED,
-				    NULL, err);
+	return up_finish_on_success(run, to, FERRY_UP_COMMITTED, NULL, err);
 }
 
 static const struct ferry_op_step_def commit_steps[] = {

@@ -1,16 +1,14 @@
-/* upgrade_status.c: what an upgrade looks like from outside: status with each step,
- * downtime (predicted from the rehearsal, so far, measured) and the operator's next
- * commands; the upgrade-in-progress view; housekeeping (expiry and retention). */
+/* upgrade_status.c: what an upgrade looks like from outside, the checks of its files:
+ * the downtime predicted from the project's rehearsal, status with each step, downtime
+ * (predicted, so far, measured) and the operator's next commands, and the
+ * upgrade-in-progress view. Reads records; changes nothing. */
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/store/ctx.h"
 #include "ferry/project/env.h"
-#include "ferry/runtime/envdb.h"
 #include "ferry/base/error.h"
-#include "ferry/project/notify.h"
 #include "ferry/lifecycle/refresh.h"
 #include "ferry/runtime/runtime.h"
-#include "ferry/store/store.h"
 #include "ferry/base/util.h"
 
 #include <stdio.h>
@@ -272,124 +270,4 @@ int ferry_upgrade_view(struct ferry_ctx *ctx, const char *env, json_t **out,
 	json_object_set_new(rt, "packages", up_packages(ctx, &u));
 	*out = rt;
 	return 0;
-}
-
-/* ---- housekeeping ---- */
-
-static void report(json_t *rep, const struct ferry_upgrade *u, const char *action, const char *msg)
-{
-	if (rep)
-		json_array_append_new(rep, json_pack("{s:s, s:s, s:s, s:s}", "env", u->env, "project",
-						     u->project, "action", action, "message", msg));
-}
-
-static void expire(struct ferry_ctx *ctx, const struct ferry_upgrade *u, int64_t expiry_s, json_t *rep)
-{
-	struct ferry_error e;
-	char msg[512], reason[128], act[37];
-	int rc = 0;
-
-	ferry_error_clear(&e);
-	snprintf(reason, sizeof(reason), "expired: not committed within %lld s", (long long)expiry_s);
-	if (!strcmp(u->phase, FERRY_UP_PREPARING) || !strcmp(u->phase, FERRY_UP_PREPARED)) {
-		rc = up_cancel(ctx, u->env, NULL, reason, NULL, act, &e);
-		snprintf(msg, sizeof(msg), rc ? "expired, cancel failed: %s" : "expired: cancelled, the "
-			 "original kept", e.msg);
-		report(rep, u, rc ? "expire-failed" : "expired-cancelled", msg);
-	} else if (!strcmp(u->phase, FERRY_UP_DATA_UPGRADED)) {
-		rc = ferry_upgrade_commit(ctx, u->env, NULL, act, &e);
-		snprintf(msg, sizeof(msg), rc ? "expired, commit failed: %s" : "expired after its data "
-			 "upgrade: committed (the restore point is kept)", e.msg);
-		report(rep, u, rc ? "expire-failed" : "expired-committed", msg);
-	} else {
-		snprintf(msg, sizeof(msg), "expired in phase '%s': an operator must resume or roll it back",
-			 u->phase);
-		report(rep, u, "expired-needs-operator", msg);
-	}
-	up_notify(ctx, u, rc ? FERRY_EVENT_FAILED : FERRY_EVENT_COMPLETED, msg, act, reason);
-}
-
-static int load_all(struct ferry_ctx *ctx, const char *where, struct ferry_upgrade **out, size_t *n,
-		    struct ferry_error *err)
-{
-	struct ferry_stmt *st;
-	char sql[256];
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	snprintf(sql, sizeof(sql), "SELECT id FROM upgrades WHERE %s ORDER BY id", where);
-	if ((rc = ferry_store_query(ctx->store, &st, err, sql, "")))
-		return rc;
-	while ((rc = ferry_stmt_step(st, err)) == 1) {
-		struct ferry_upgrade *v = realloc(*out, (*n + 1) * sizeof(**out));
-		if (!v) {
-			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-			break;
-		}
-		*out = v;
-		(*out)[(*n)++].id = ferry_stmt_int(st, 0);
-	}
-	ferry_stmt_free(st);
-	return rc < 0 ? rc : 0;
-}
-
-static void retire_rp(struct ferry_ctx *ctx, const struct ferry_upgrade *u, json_t *rep)
-{
-	struct ferry_envdb *db = NULL;
-	char msg[256];
-
-	if (!ferry_envdb_open(u->rp_conn, &db, NULL) &&
-	    (!ferry_envdb_rp_exists(db, u->restore_point) || !ferry_envdb_rp_rm(db, u->restore_point, NULL)) &&
-	    !up_set_int(ctx, u->id, "rp_removed_ms", ferry_now_ms(), NULL)) {
-		snprintf(msg, sizeof(msg), "restore point %s removed after its retention period",
-			 u->restore_point);
-		report(rep, u, "restore-point-removed", msg);
-	}
-	ferry_envdb_free(db);
-}
-
-int ferry_upgrade_housekeep(struct ferry_ctx *ctx, json_t **rep, struct ferry_error *err)
-{
-	struct ferry_upgrade *ids = NULL, u;
-	struct ferry_upgrade_settings s;
-	json_t *out = json_array();
-	int64_t now = ferry_now_ms();
-	size_t n, i;
-	int rc;
-
-	if ((rc = load_all(ctx, "phase NOT IN ('committed', 'rolled-back', 'cancelled') OR "
-			   "(phase = 'committed' AND restore_point <> '' AND rp_removed_ms = 0)",
-			   &ids, &n, err)))
-		goto out;
-	for (i = 0; i < n; i++) {
-		int64_t expires;
-		if (up_get(ctx, ids[i].id, &u, NULL) ||
-		    ferry_upgrade_settings_get(ctx, u.project_id, &s, NULL))
-			continue;
-		if (!strcmp(u.phase, FERRY_UP_COMMITTED)) {
-			if (now >= u.committed_ms + s.retention_s * 1000)
-				retire_rp(ctx, &u, out);
-			continue;
-		}
-		expires = u.created_ms + s.expiry_s * 1000;
-		if (now >= expires) {
-			expire(ctx, &u, s.expiry_s, out);
-		} else if (now >= expires - s.warn_s * 1000 && !u.warned_ms) {
-			char when[32], msg[256];
-			ferry_time_iso(expires, when);
-			snprintf(msg, sizeof(msg), "not committed: expires on %s (in %lld s)", when,
-				 (long long)((expires - now) / 1000));
-			up_notify(ctx, &u, FERRY_EVENT_SCHEDULED, msg, "", NULL);
-			up_set_int(ctx, u.id, "warned_ms", now, NULL);
-			report(out, &u, "warned", msg);
-		}
-	}
-out:
-	free(ids);
-	if (rep && !rc)
-		*rep = out;
-	else
-		json_decref(out);
-	return rc;
 }

@@ -31,6 +31,19 @@ char *up_work_dir(struct ferry_ctx *ctx, const char *activity, const char *sub)
 	return ferry_buf_detach(&b);
 }
 
+void up_rm_work(struct ferry_ctx *ctx, const struct ferry_upgrade *u)
+{
+	const char *ops[] = { u->prepare_op, u->data_op };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char *dir = ops[i][0] ? up_work_dir(ctx, ops[i], NULL) : NULL;
+		if (dir)
+			ferry_rm_rf(dir, NULL);
+		free(dir);
+	}
+}
+
 int up_manifest(const char *dir, struct ferry_manifest **out, struct ferry_error *err)
 {
 	char *p = ferry_path_join(dir, "manifest.json");

@@ -91,7 +91,8 @@ await step('a project page lists environments; an environment is created from it
 });
 await step('a preview feature is switched on from the project page', async () => {
   await page.check('input[data-feature="upgrade-self-serve"]');
-  await page.waitForSelector('input[data-feature="upgrade-self-serve"]:checked');
+  // The box is checked at the click; the page says "on" once the PUT returned and it re-rendered.
+  await page.waitForSelector('label.switch:has(input[data-feature="upgrade-self-serve"]:checked):has-text("on")');
   const r = await api('GET', '/api/projects/contoso/features', ADMIN);
   expect(r.data.find((f) => f.name === 'upgrade-self-serve').enabled === true, 'the feature on in the API');
 });

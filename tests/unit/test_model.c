@@ -10,6 +10,8 @@
 #include "ferry/catalog/catalog.h"
 #include "ferry/base/error.h"
 #include "ferry/catalog/model.h"
+#include "ferry/lifecycle/codeupgrade.h"
+#include "ferry/lifecycle/hotfix.h"
 #include "ferry/lifecycle/patch.h"
 
 #include <string.h>
@@ -25,27 +27,68 @@ static void test_release_cmp(void **state)
 	assert_true(ferry_release_cmp(NULL, "7.0") < 0);
 }
 
+static struct ferry_catalog *fo_catalog(void)
+{
+	struct ferry_catalog *cat = NULL;
+	struct ferry_error err;
+
+	assert_int_equal(ferry_catalog_load(FERRY_SRCDIR "/catalog/finance-operations.json", &cat, &err), 0);
+	return cat;
+}
+
+/* Nothing is compiled in: without a catalog every rule gives the cautious answer. */
 static void test_rules(void **state)
 {
+	struct ferry_catalog *cat = fo_catalog();
+
 	(void)state;
-	assert_false(ferry_code_overlayering_locked(NULL, "7.3"));
-	assert_true(ferry_code_overlayering_locked(NULL, "8.0"));
-	assert_true(ferry_code_overlayering_locked(NULL, "8.1"));
-	assert_true(ferry_code_hotfixes_supported(NULL, "7.3"));
-	assert_true(ferry_code_hotfixes_supported(NULL, "8.0"));
-	assert_false(ferry_code_hotfixes_supported(NULL, "8.1"));
-	assert_false(ferry_code_hotfixes_supported(NULL, "10.0"));
-	assert_string_equal(ferry_code_hotfix_end_release(NULL), "8.1");
-	assert_true(ferry_code_is_platform_model(NULL, "ApplicationPlatform"));
-	assert_true(ferry_code_is_platform_model(NULL, "ApplicationFoundation"));
-	assert_true(ferry_code_is_platform_model(NULL, "Directory"));
-	assert_true(ferry_code_is_platform_model(NULL, "TestEssentials"));
-	assert_false(ferry_code_is_platform_model(NULL, "ApplicationSuite"));
-	assert_false(ferry_code_platform_locked(NULL, "PU1"));
-	assert_false(ferry_code_platform_locked(NULL, "PU2"));
-	assert_true(ferry_code_platform_locked(NULL, "PU3"));
-	assert_true(ferry_code_platform_locked(NULL, "PU20"));
-	assert_true(ferry_code_platform_locked(NULL, NULL));
+	assert_false(ferry_code_overlayering_locked(cat, "7.3"));
+	assert_true(ferry_code_overlayering_locked(cat, "8.0"));
+	assert_true(ferry_code_overlayering_locked(cat, "8.1"));
+	assert_true(ferry_code_hotfixes_supported(cat, "7.3"));
+	assert_true(ferry_code_hotfixes_supported(cat, "8.0"));
+	assert_false(ferry_code_hotfixes_supported(cat, "8.1"));
+	assert_false(ferry_code_hotfixes_supported(cat, "10.0"));
+	assert_string_equal(ferry_code_hotfix_end_release(cat), "8.1");
+	assert_true(ferry_code_is_platform_model(cat, "ApplicationPlatform"));
+	assert_true(ferry_code_is_platform_model(cat, "ApplicationFoundation"));
+	assert_true(ferry_code_is_platform_model(cat, "Directory"));
+	assert_true(ferry_code_is_platform_model(cat, "TestEssentials"));
+	assert_false(ferry_code_is_platform_model(cat, "ApplicationSuite"));
+	assert_false(ferry_code_platform_locked(cat, "PU1"));
+	assert_false(ferry_code_platform_locked(cat, "PU2"));
+	assert_true(ferry_code_platform_locked(cat, "PU3"));
+	assert_true(ferry_code_platform_locked(cat, "PU20"));
+	assert_true(ferry_code_platform_locked(cat, NULL));
+	assert_true(ferry_code_platform_locked(cat, "PU9999"));
+	/* a NULL release: nothing to judge */
+	assert_false(ferry_code_overlayering_locked(cat, NULL));
+	assert_true(ferry_code_hotfixes_supported(cat, NULL));
+	ferry_catalog_free(cat);
+	/* no catalog */
+	assert_true(ferry_code_overlayering_locked(NULL, "7.3"));
+	assert_false(ferry_code_hotfixes_supported(NULL, "7.3"));
+	assert_null(ferry_code_hotfix_end_release(NULL));
+	assert_false(ferry_code_is_platform_model(NULL, "ApplicationPlatform"));
+	assert_true(ferry_code_platform_locked(NULL, "PU1"));
+}
+
+/* What applies the rules refuses to run without a catalog rather than guess. */
+static void test_rules_need_catalog(void **state)
+{
+	struct ferry_code_upgrade_opts o = { .src = "/nonexistent", .to = "8.1" };
+	struct ferry_error err;
+	json_t *rep = NULL;
+
+	(void)state;
+	ferry_error_clear(&err);
+	assert_int_equal(ferry_hotfix_apply(NULL, "/nonexistent", NULL, 0, &rep, &err), FERRY_EINVAL);
+	assert_non_null(strstr(err.msg, "catalog"));
+	assert_null(rep);
+	ferry_error_clear(&err);
+	assert_int_equal(ferry_code_upgrade(&o, &rep, &err), FERRY_EINVAL);
+	assert_non_null(strstr(err.msg, "catalog"));
+	assert_null(rep);
 }
 
 static void test_rules_from_catalog(void **state)
@@ -65,7 +108,7 @@ static void test_rules_from_catalog(void **state)
 	assert_false(ferry_code_is_platform_model(cat, "ApplicationSuite"));
 	assert_false(ferry_code_platform_locked(cat, "PU2"));
 	assert_true(ferry_code_platform_locked(cat, "PU12"));
-	/* unknown to the catalog: the built-in rules answer */
+	/* unknown to the catalog: judged by number against the catalog's rule release */
 	assert_true(ferry_code_overlayering_locked(cat, "9.9"));
 	assert_false(ferry_code_hotfixes_supported(cat, "9.9"));
 	ferry_catalog_free(cat);
@@ -165,13 +208,14 @@ static void test_source_refusals(void **state)
 
 static void test_platform_overlayering(void **state)
 {
+	struct ferry_catalog *cat = fo_catalog();
 	struct ferry_source *src = sample();
 	struct ferry_error err;
-	json_t *view = ferry_source_to_json(NULL, src), *hits = NULL, *manifest;
+	json_t *view = ferry_source_to_json(cat, src), *hits = NULL, *manifest;
 
 	(void)state;
 	/* from a source tree: the element overlayering Application Foundation */
-	assert_int_equal(ferry_code_platform_overlayering(NULL, json_object_get(view, "models"), &hits, &err), 0);
+	assert_int_equal(ferry_code_platform_overlayering(cat, json_object_get(view, "models"), &hits, &err), 0);
 	assert_int_equal(json_array_size(hits), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "model")), "Contoso");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "element")), "NumberSeq");
@@ -182,7 +226,7 @@ static void test_platform_overlayering(void **state)
 	manifest = json_pack("[{s:s, s:[s, s]}, {s:s, s:[]}, {s:s}]", "name", "ContosoCore",
 			     "overlayers", "ApplicationSuite", "Directory", "name", "ContosoExt",
 			     "overlayers", "name", "FabrikamTax");
-	assert_int_equal(ferry_code_platform_overlayering(NULL, manifest, &hits, &err), 0);
+	assert_int_equal(ferry_code_platform_overlayering(cat, manifest, &hits, &err), 0);
 	assert_int_equal(json_array_size(hits), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "target_model")), "Directory");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "element")), "*");
@@ -190,19 +234,26 @@ static void test_platform_overlayering(void **state)
 	json_decref(manifest);
 	/* nothing overlayers the platform */
 	manifest = json_pack("[{s:s, s:[s]}]", "name", "X", "overlayers", "ApplicationSuite");
-	assert_int_equal(ferry_code_platform_overlayering(NULL, manifest, &hits, &err), 0);
+	assert_int_equal(ferry_code_platform_overlayering(cat, manifest, &hits, &err), 0);
 	assert_int_equal(json_array_size(hits), 0);
 	json_decref(hits);
 	json_decref(manifest);
 	/* malformed input */
 	manifest = json_pack("[{s:s, s:[i]}]", "name", "X", "overlayers", 3);
-	assert_int_equal(ferry_code_platform_overlayering(NULL, manifest, &hits, &err), FERRY_EINVAL);
+	assert_int_equal(ferry_code_platform_overlayering(cat, manifest, &hits, &err), FERRY_EINVAL);
 	assert_null(hits);
 	json_decref(manifest);
-	assert_int_equal(ferry_code_platform_overlayering(NULL, json_object_get(view, "release"), &hits, &err),
+	assert_int_equal(ferry_code_platform_overlayering(cat, json_object_get(view, "release"), &hits, &err),
 			 FERRY_EINVAL);
+	/* without a catalog no model is a platform model */
+	manifest = json_pack("[{s:s, s:[s]}]", "name", "X", "overlayers", "Directory");
+	assert_int_equal(ferry_code_platform_overlayering(NULL, manifest, &hits, &err), 0);
+	assert_int_equal(json_array_size(hits), 0);
+	json_decref(hits);
+	json_decref(manifest);
 	json_decref(view);
 	ferry_source_free(src);
+	ferry_catalog_free(cat);
 }
 
 static void test_patch_text(void **state)
@@ -238,6 +289,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_release_cmp),
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_rules_need_catalog),
 		cmocka_unit_test(test_rules_from_catalog),
 		cmocka_unit_test(test_source),
 		cmocka_unit_test(test_source_refusals),

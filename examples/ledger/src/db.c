@@ -1,5 +1,6 @@
 /* db.c: the application database, engine-independent part: driver choice by the connection
- * string, transactions, rows as JSON, inserts with the next id, catalogue helpers. */
+ * string, transactions, rows as JSON, inserts with the next id, and the catalogue (tables,
+ * columns, indexes) in one shape from the drivers' queries. */
 #include "ledger.h"
 
 #include <stdio.h>
@@ -171,8 +172,61 @@ int64_t ledger_db_int(struct ldb *db, const char *sql, int64_t dflt)
 	return out;
 }
 
-json_t *ledger_db_tables(struct ldb *db, struct lerr *e) { return db->ops->tables(db->h, e); }
-json_t *ledger_db_columns(struct ldb *db, const char *t, struct lerr *e) { return db->ops->columns(db->h, t, e); }
+/* ---- the catalogue, one shape for both drivers ---- */
+
+/* The rows of a catalogue query about `table` (NULL: none). */
+static json_t *catalogue(struct ldb *db, const char *sql, const char *table, struct lerr *e)
+{
+	json_t *p = table ? json_pack("[s]", table) : NULL, *rows;
+
+	rows = ledger_db_rows(db, sql, p, e);
+	json_decref(p);
+	return rows;
+}
+
+static void to_bool(json_t *row, const char *key)
+{
+	json_object_set_new(row, key, json_boolean(json_integer_value(json_object_get(row, key))));
+}
+
+json_t *ledger_db_tables(struct ldb *db, struct lerr *e)
+{
+	json_t *rows = catalogue(db, db->ops->tables_sql, NULL, e), *out, *r;
+	size_t i;
+
+	if (!rows)
+		return NULL;
+	out = json_array();
+	json_array_foreach(rows, i, r)
+		json_array_append(out, json_object_get(r, "name"));
+	json_decref(rows);
+	return out;
+}
+
+/* "'waiting'::text" -> "'waiting'": defaults as they were written (PostgreSQL adds casts). */
+static json_t *plain_default(const char *d)
+{
+	const char *cast = d ? strstr(d, "::") : NULL;
+
+	if (!d)
+		return json_null();
+	if (cast && d[0] == '\'' && cast > d && cast[-1] == '\'')
+		return json_stringn(d, (size_t)(cast - d));
+	return json_string(d);
+}
+
+json_t *ledger_db_columns(struct ldb *db, const char *table, struct lerr *e)
+{
+	json_t *rows = catalogue(db, db->ops->columns_sql, table, e), *r;
+	size_t i;
+
+	json_array_foreach(rows, i, r) {
+		to_bool(r, "notnull");
+		json_object_set_new(r, "default", plain_default(json_string_value(json_object_get(r, "default"))));
+	}
+	return rows;
+}
+
 int ledger_db_integrity(struct ldb *db, struct lerr *e) { return db->ops->integrity(db->h, e); }
 long long ledger_db_bytes(struct ldb *db) { return db->ops->bytes(db->h); }
 const char *ledger_db_text_order(const struct ldb *db) { return db->ops->text_order; }
@@ -183,19 +237,39 @@ static int by_name(const void *a, const void *b)
 		      json_string_value(json_object_get(*(json_t *const *)b, "name")));
 }
 
-/* Sorted by name here: the drivers rename some of them. */
+/* An index behind a UNIQUE constraint gets PostgreSQL's name for it on both engines,
+ * <table>_<columns>_key (SQLite calls it sqlite_autoindex_<table>_<n>). */
+static void constraint_name(json_t *r, const char *table)
+{
+	char name[256], *c;
+
+	to_bool(r, "unique");
+	if (json_integer_value(json_object_get(r, "constraint_index"))) {
+		snprintf(name, sizeof(name), "%s_%s_key", table,
+			 json_string_value(json_object_get(r, "columns")));
+		for (c = name; *c; c++)
+			if (*c == ',')
+				*c = '_';
+		json_object_set_new(r, "name", json_string(name));
+	}
+	json_object_del(r, "constraint_index");
+}
+
+/* Sorted by name here, after the renaming. */
 json_t *ledger_db_indexes(struct ldb *db, const char *table, struct lerr *e)
 {
-	json_t *rows = db->ops->indexes(db->h, table, e), **v, *out;
-	size_t n = json_array_size(rows);
+	json_t *rows = catalogue(db, db->ops->indexes_sql, table, e), **v, *out, *r;
+	size_t n = json_array_size(rows), i;
 
+	json_array_foreach(rows, i, r)
+		constraint_name(r, table);
 	if (!rows || n < 2 || !(v = calloc(n, sizeof(*v))))
 		return rows;
-	for (size_t i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		v[i] = json_array_get(rows, i);
 	qsort(v, n, sizeof(*v), by_name);
 	out = json_array();
-	for (size_t i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		json_array_append(out, v[i]);
 	free(v);
 	json_decref(rows);

@@ -1,6 +1,6 @@
 /* db_pg.c: the application database on PostgreSQL (libpq; "database" is a postgresql:// URL).
- * The SQL is the one written for SQLite: ? placeholders become $n here, and the catalogue
- * answers are normalized to SQLite's (types, synthesized names of UNIQUE constraint indexes). */
+ * The SQL is the one written for SQLite: ? placeholders become $n here; the catalogue
+ * queries answer in the shape db.c normalizes for both (types as SQLite names them). */
 #include "ledger.h"
 
 #include <libpq-fe.h>
@@ -271,110 +271,8 @@ static int pg_integrity(void *h, struct lerr *e)
 	return pg_exec(h, "SELECT 1", e);
 }
 
-static int add_row(void *arg, int n, const char *const *names, const char *const *vals,
-		   const char *kinds, struct lerr *e)
-{
-	json_t *row = json_object();
-
-	(void)e;
-	for (int i = 0; i < n; i++)
-		json_object_set_new(row, names[i], kinds[i] == 'N' ? json_null() :
-				    kinds[i] == 'i' ? json_integer(strtoll(vals[i], NULL, 10)) :
-				    json_string(vals[i]));
-	return json_array_append_new(arg, row);
-}
-
-static json_t *pg_rows(void *h, const char *sql, const char *table, struct lerr *e)
-{
-	json_t *rows = json_array(), *p = table ? json_pack("[s]", table) : NULL;
-
-	if (pg_query(h, sql, p, add_row, rows, e)) {
-		json_decref(rows);
-		rows = NULL;
-	}
-	json_decref(p);
-	return rows;
-}
-
-static json_t *pg_tables(void *h, struct lerr *e)
-{
-	json_t *rows = pg_rows(h, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-			       " ORDER BY tablename COLLATE \"C\"", NULL, e), *out, *r;
-	size_t i;
-
-	if (!rows)
-		return NULL;
-	out = json_array();
-	json_array_foreach(rows, i, r)
-		json_array_append(out, json_object_get(r, "tablename"));
-	json_decref(rows);
-	return out;
-}
-
+/* The table ? as a relation of the current schema. */
 #define REL "(quote_ident(current_schema()) || '.' || quote_ident(?))::regclass"
-
-/* "'waiting'::text" -> "'waiting'": defaults as they were written. */
-static json_t *plain_default(const char *d)
-{
-	const char *cast = d ? strstr(d, "::") : NULL;
-
-	if (!d)
-		return json_null();
-	if (cast && d[0] == '\'' && cast > d && cast[-1] == '\'')
-		return json_stringn(d, (size_t)(cast - d));
-	return json_string(d);
-}
-
-static json_t *pg_columns(void *h, const char *table, struct lerr *e)
-{
-	json_t *rows, *r;
-	size_t i;
-
-	rows = pg_rows(h, "SELECT a.attname AS name, CASE WHEN t.typname IN ('int2', 'int4', 'int8')"
-		       " THEN 'INTEGER' WHEN t.typname IN ('float4', 'float8') THEN 'REAL'"
-		       " ELSE upper(format_type(a.atttypid, a.atttypmod)) END AS type,"
-		       " a.attnotnull AS \"notnull\", pg_get_expr(d.adbin, d.adrelid) AS \"default\","
-		       " coalesce((SELECT k.n FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n)"
-		       "   WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum), 0) AS pk"
-		       " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-		       " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-		       " WHERE a.attrelid = " REL " AND a.attnum > 0 AND NOT a.attisdropped"
-		       " ORDER BY a.attnum", table, e);
-	json_array_foreach(rows, i, r) {
-		json_object_set_new(r, "notnull", json_boolean(json_integer_value(json_object_get(r, "notnull"))));
-		json_object_set_new(r, "default", plain_default(json_string_value(json_object_get(r, "default"))));
-	}
-	return rows;
-}
-
-static json_t *pg_indexes(void *h, const char *table, struct lerr *e)
-{
-	json_t *rows, *r;
-	size_t i;
-
-	rows = pg_rows(h, "SELECT ic.relname AS name, i.indisunique AS \"unique\", (c.oid IS NOT NULL)"
-		       " AS constraint_index, (SELECT string_agg(a.attname, ',' ORDER BY k.n)"
-		       "   FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n)"
-		       "   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS columns"
-		       " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
-		       " LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid"
-		       "   AND c.contype = 'u'"
-		       " WHERE i.indrelid = " REL " AND NOT i.indisprimary", table, e);
-	json_array_foreach(rows, i, r) {
-		char name[256], *c;
-		json_object_set_new(r, "unique", json_boolean(json_integer_value(json_object_get(r, "unique"))));
-		if (json_integer_value(json_object_get(r, "constraint_index"))) {
-			snprintf(name, sizeof(name), "%s_%s_key", table,
-				 json_string_value(json_object_get(r, "columns")));
-			for (c = name; *c; c++)
-				if (*c == ',')
-					*c = '_';
-			json_object_set_new(r, "name", json_string(name));
-		}
-		json_object_del(r, "constraint_index");
-	}
-	return rows;
-}
 
 static long long pg_bytes(void *h)
 {
@@ -394,9 +292,26 @@ const struct ldb_ops ledger_db_postgresql = {
 	.begin = pg_begin,
 	.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	.integrity = pg_integrity,
-	.tables = pg_tables,
-	.columns = pg_columns,
-	.indexes = pg_indexes,
+	.tables_sql = "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
+		      " ORDER BY tablename COLLATE \"C\"",
+	.columns_sql = "SELECT a.attname AS name, CASE WHEN t.typname IN ('int2', 'int4', 'int8')"
+		       " THEN 'INTEGER' WHEN t.typname IN ('float4', 'float8') THEN 'REAL'"
+		       " ELSE upper(format_type(a.atttypid, a.atttypmod)) END AS type,"
+		       " a.attnotnull AS \"notnull\", pg_get_expr(d.adbin, d.adrelid) AS \"default\","
+		       " coalesce((SELECT k.n FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n)"
+		       "   WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum), 0) AS pk"
+		       " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+		       " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+		       " WHERE a.attrelid = " REL " AND a.attnum > 0 AND NOT a.attisdropped"
+		       " ORDER BY a.attnum",
+	.indexes_sql = "SELECT ic.relname AS name, i.indisunique AS \"unique\", (c.oid IS NOT NULL)"
+		       " AS constraint_index, (SELECT string_agg(a.attname, ',' ORDER BY k.n)"
+		       "   FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n)"
+		       "   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS columns"
+		       " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+		       " LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid"
+		       "   AND c.contype = 'u'"
+		       " WHERE i.indrelid = " REL " AND NOT i.indisprimary",
 	.bytes = pg_bytes,
 	.text_order = " COLLATE \"C\"",
 };

@@ -150,86 +150,6 @@ static int sq_integrity(void *h, struct lerr *e)
 	return 0;
 }
 
-static int add_row(void *arg, int n, const char *const *names, const char *const *vals,
-		   const char *kinds, struct lerr *e)
-{
-	json_t *row = json_object();
-
-	(void)e;
-	for (int i = 0; i < n; i++)
-		json_object_set_new(row, names[i], kinds[i] == 'N' ? json_null() :
-				    kinds[i] == 'i' ? json_integer(strtoll(vals[i], NULL, 10)) :
-				    json_string(vals[i]));
-	return json_array_append_new(arg, row);
-}
-
-static json_t *sq_rows(void *h, const char *sql, const json_t *p, struct lerr *e)
-{
-	json_t *rows = json_array();
-
-	if (sq_query(h, sql, p, add_row, rows, e)) {
-		json_decref(rows);
-		return NULL;
-	}
-	return rows;
-}
-
-static json_t *sq_tables(void *h, struct lerr *e)
-{
-	json_t *rows = sq_rows(h, "SELECT name FROM sqlite_master WHERE type = 'table'"
-			       " AND name NOT LIKE 'sqlite_%' ORDER BY name", NULL, e), *out, *r;
-	size_t i;
-
-	if (!rows)
-		return NULL;
-	out = json_array();
-	json_array_foreach(rows, i, r)
-		json_array_append(out, json_object_get(r, "name"));
-	json_decref(rows);
-	return out;
-}
-
-static json_t *sq_columns(void *h, const char *table, struct lerr *e)
-{
-	json_t *p = json_pack("[s]", table), *rows, *r;
-	size_t i;
-
-	/* A primary key column is NOT NULL as PostgreSQL reports it (SQLite: only rowids). */
-	rows = sq_rows(h, "SELECT name, upper(type) AS type, (\"notnull\" OR pk > 0) AS \"notnull\","
-		       " dflt_value AS \"default\", pk FROM pragma_table_info(?) ORDER BY cid", p, e);
-	json_decref(p);
-	json_array_foreach(rows, i, r)
-		json_object_set_new(r, "notnull", json_boolean(json_integer_value(json_object_get(r, "notnull"))));
-	return rows;
-}
-
-/* Indexes but the primary key's; those behind UNIQUE constraints get PostgreSQL's name for
- * them (<table>_<columns>_key) instead of sqlite_autoindex_<table>_<n>. */
-static json_t *sq_indexes(void *h, const char *table, struct lerr *e)
-{
-	json_t *p = json_pack("[s]", table), *rows, *r;
-	size_t i;
-
-	rows = sq_rows(h, "SELECT l.name, l.\"unique\", l.origin, (SELECT group_concat(name, ',') FROM"
-		       " (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno)) AS columns"
-		       " FROM pragma_index_list(?) l WHERE l.origin <> 'pk'", p, e);
-	json_decref(p);
-	json_array_foreach(rows, i, r) {
-		char name[256], *c;
-		json_object_set_new(r, "unique", json_boolean(json_integer_value(json_object_get(r, "unique"))));
-		if (!strcmp(json_string_value(json_object_get(r, "origin")), "u")) {
-			snprintf(name, sizeof(name), "%s_%s_key", table,
-				 json_string_value(json_object_get(r, "columns")));
-			for (c = name; *c; c++)
-				if (*c == ',')
-					*c = '_';
-			json_object_set_new(r, "name", json_string(name));
-		}
-		json_object_del(r, "origin");
-	}
-	return rows;
-}
-
 static long long sq_bytes(void *h)
 {
 	char res[256] = "";
@@ -248,9 +168,16 @@ const struct ldb_ops ledger_db_sqlite = {
 	.begin = sq_begin,
 	.begin_read = "BEGIN",
 	.integrity = sq_integrity,
-	.tables = sq_tables,
-	.columns = sq_columns,
-	.indexes = sq_indexes,
+	.tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+		      " AND name NOT LIKE 'sqlite_%' ORDER BY name",
+	/* A primary key column is NOT NULL as PostgreSQL reports it (SQLite: only rowids). */
+	.columns_sql = "SELECT name, upper(type) AS type, (\"notnull\" OR pk > 0) AS \"notnull\","
+		       " dflt_value AS \"default\", pk FROM pragma_table_info(?) ORDER BY cid",
+	/* origin 'u': behind a UNIQUE constraint (SQLite names it sqlite_autoindex_...). */
+	.indexes_sql = "SELECT l.name, l.\"unique\", (l.origin = 'u') AS constraint_index,"
+		       " (SELECT group_concat(name, ',') FROM"
+		       " (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno)) AS columns"
+		       " FROM pragma_index_list(?) l WHERE l.origin <> 'pk'",
 	.bytes = sq_bytes,
 	.text_order = "",
 };

@@ -47,7 +47,8 @@ json_t *ledger_release_info(const char *dir, struct lerr *e);
 /* db.c, db_sqlite.c, db_pg.c: the application database behind one small interface. The
  * config's "database" is a file path (SQLite) or a postgresql:// URL (libpq). SQL is written
  * once in the subset both engines run (? placeholders, ON CONFLICT, RETURNING, explicit ids);
- * what differs (catalogues, integrity checks, sizes, write locks) lives in the drivers. */
+ * what differs (catalogue queries, integrity checks, sizes, write locks) lives in the
+ * drivers; what both share (rows as JSON, the catalogue's normalized shape) in db.c. */
 struct ldb;
 
 /* One row of a query: n values as text (NULL for SQL NULL) with their kind:
@@ -65,12 +66,12 @@ struct ldb_ops {
 	int (*begin)(void *h, struct lerr *e);                 /* a write transaction, one writer */
 	const char *begin_read;                                /* a read snapshot */
 	int (*integrity)(void *h, struct lerr *e);             /* storage and foreign keys */
-	/* catalogue, normalized alike on both: tables sorted by name; columns in order as
-	 * {name, type (INTEGER/TEXT/REAL), notnull, default (SQL text or null), pk (0 or position)};
-	 * indexes but the primary key, sorted by name, as {name, unique, columns: "a,b"} */
-	json_t *(*tables)(void *h, struct lerr *e);
-	json_t *(*columns)(void *h, const char *table, struct lerr *e);
-	json_t *(*indexes)(void *h, const char *table, struct lerr *e);
+	/* The catalogue queries, their answers normalized in db.c alike for both: tables
+	 * (one row each, column "name", sorted by name); columns of table ? in order
+	 * {name, type (INTEGER/TEXT/REAL), notnull (0/1), default (SQL text or null), pk (0 or
+	 * position)}; indexes of table ? but the primary key's {name, unique (0/1),
+	 * constraint_index (0/1: behind a UNIQUE constraint), columns: "a,b"}. */
+	const char *tables_sql, *columns_sql, *indexes_sql;
 	long long (*bytes)(void *h);
 	const char *text_order;                               /* appended to ORDER BY a text column */
 };

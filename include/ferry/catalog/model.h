@@ -1,6 +1,7 @@
 /* model.h: a project's source code as a tree of models (one model.json each), the
  * overlayering and extension links between their elements, and the release rules
- * (locked vendor models, end of hotfixes, platform models) that judge them. */
+ * (locked vendor models, end of hotfixes, platform models) that judge them, read from
+ * the release catalog. */
 #ifndef FERRY_MODEL_H
 #define FERRY_MODEL_H
 
@@ -74,20 +75,23 @@ json_t *ferry_source_to_json(const struct ferry_catalog *cat, const struct ferry
 /* Compare dotted release numbers ("7.3" < "8.0" < "8.1.10"); NULL sorts first. */
 int ferry_release_cmp(const char *a, const char *b);
 
-/* Release rules. Each asks the catalog `cat` (include/ferry/catalog.h) when it is not
- * NULL and knows the release or platform; otherwise the same Finance and Operations
- * rules built in answer:
- *  - vendor models are locked for overlayering from 8.0;
- *  - individual hotfixes end with 8.1;
- *  - the platform models are Application Platform, Application Foundation, Directory
- *    and Test Essentials;
- *  - platform X++ is locked for overlayering from platform update 3. */
+/* Release rules, asked of the catalog `cat` (include/ferry/catalog/catalog.h; for
+ * Finance and Operations: vendor models locked for overlayering from 8.0, individual
+ * hotfixes end with 8.1, the platform models Application Platform, Application
+ * Foundation, Directory and Test Essentials, platform X++ locked for overlayering from
+ * platform update 3). Nothing about a product is compiled in:
+ *  - a release the catalog does not list is judged by its number against the rule's
+ *    release ($.rules.vendor_overlayering_locked_from, $.rules.hotfixes_unsupported_from);
+ *  - a platform it does not list is locked;
+ *  - a NULL release is not locked and supports hotfixes (nothing to judge);
+ *  - without a catalog (cat NULL) each rule gives the cautious answer: locked, no
+ *    hotfixes, no platform model, and ferry_code_hotfix_end_release() is NULL. */
 int ferry_code_overlayering_locked(const struct ferry_catalog *cat, const char *release);
 int ferry_code_hotfixes_supported(const struct ferry_catalog *cat, const char *release);
 int ferry_code_is_platform_model(const struct ferry_catalog *cat, const char *name);
 /* 1 when the platform update ("PU12") does not allow overlayering of platform models. */
 int ferry_code_platform_locked(const struct ferry_catalog *cat, const char *platform);
-/* "8.1": the first release without individual hotfixes. */
+/* "8.1": the first release without individual hotfixes (NULL without a catalog). */
 const char *ferry_code_hotfix_end_release(const struct ferry_catalog *cat);
 
 /* Which elements of which models overlayer a platform model. `models` is a JSON array of

@@ -22,7 +22,7 @@ struct ferry_code_upgrade_opts {
 	const char *base;     /* the old vendor base; NULL = "vendor/<release of the customer's tree>" */
 	const char *new_base; /* the new vendor base; NULL = "vendor/<to>" */
 	int force;            /* replace an existing code-upgrade/<to> branch */
-	const struct ferry_catalog *catalog; /* the release rules; NULL: the built-in ones */
+	const struct ferry_catalog *catalog; /* the release rules (required) */
 };
 
 /* Run the code upgrade. On success (0) the branch "code-upgrade/<to>" holds a merge
@@ -33,7 +33,7 @@ struct ferry_code_upgrade_opts {
  * release forbids overlayering that remains (the code is then not ready). A new `out`
  * repository is removed again if the upgrade fails. Errors: FERRY_ENOTFOUND (no
  * repository or ref), FERRY_EEXIST (branch or out exists), FERRY_EINVAL (releases do
- * not fit: the target must be later than the customer's release). */
+ * not fit: the target must be later than the customer's release; no catalog). */
 int ferry_code_upgrade(const struct ferry_code_upgrade_opts *opts, json_t **report,
 		       struct ferry_error *err);
 

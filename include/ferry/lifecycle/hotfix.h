@@ -39,7 +39,8 @@ int ferry_hotfix_load(const char *path, struct ferry_hotfix **out, struct ferry_
 void ferry_hotfix_free(struct ferry_hotfix *hf);
 
 /* Apply hotfix packages to the source tree at src_root: the tree's release must take
- * hotfixes (before 8.1 by the catalog `cat`; NULL: the built-in rules) and be one each hotfix applies to; prerequisites must be
+ * hotfixes (before $.rules.hotfixes_unsupported_from of the catalog `cat`, required: 8.1
+ * for Finance and Operations) and be one each hotfix applies to; prerequisites must be
  * installed or given; they are applied in prerequisite order; installed ones are
  * skipped, ones whose changes are already in the code are recorded as present.
  * Every patch must touch only vendor models. All or nothing: patches are applied to a

@@ -1,11 +1,11 @@
-/* upgrade_data.c: the operation kinds upgrade.data (power down the original, restore
- * point, swap its database and address to the upgrade-in-progress environment, the
- * data upgrade package, start, DVT: downtime measured from the first step to the
- * last) and upgrade.rollback (restore point back, swap back, original online). */
+/* upgrade_data_ops.c: the steps of the operation kinds upgrade.data (power down the
+ * original, restore point, swap its database and address to the upgrade-in-progress
+ * environment, the data upgrade package, start, DVT: downtime measured from the first
+ * step to the last) and upgrade.rollback (restore point back, swap back, original
+ * online). Each step loads what it works on with up_step_load(). */
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/store/ctx.h"
-#include "ferry/project/env.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/base/error.h"
 #include "ferry/package/manifest.h"
@@ -17,41 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Both runtimes of the upgrade; *up NULL when the upgrade slot is gone. */
-static int both(struct ferry_op_run *run, struct ferry_runtime **orig, struct ferry_runtime **up,
-		struct ferry_error *err)
-{
-	int rc;
-
-	*orig = *up = NULL;
-	if ((rc = ferry_runtime_open(run->ctx, run->op->env, NULL, 0, orig, err)))
-		return rc;
-	rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 0, up, err);
-	if (rc == FERRY_ENOTFOUND) {
-		ferry_error_clear(err);
-		rc = 0;
-	}
-	if (rc) {
-		ferry_runtime_free(*orig);
-		*orig = NULL;
-	}
-	return rc;
-}
-
-static void free_both(struct ferry_runtime *a, struct ferry_runtime *b)
-{
-	ferry_runtime_free(a);
-	ferry_runtime_free(b);
-}
-
-static int need_up(struct ferry_op_run *run, struct ferry_runtime *up, struct ferry_error *err)
-{
-	if (up)
-		return 0;
-	return ferry_error_set(err, FERRY_ESTATE, "environment '%s' has no upgrade-in-progress "
-			       "runtime any more", run->op->env);
-}
 
 /* ---- upgrade.data ---- */
 
@@ -77,52 +42,48 @@ static int da_preflight(struct ferry_op_run *run, struct ferry_error *err)
 
 static int da_fetch(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_upgrade u;
-	char *dir = up_work_dir(run->ctx, run->op->activity_id, "data-upgrade");
+	struct up_step s;
 	int rc;
 
-	if (!dir)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	if (!(rc = up_of_run(run, &u, err)))
-		rc = u.data_asset[0] ? up_fetch_asset(run, u.data_asset, dir, err)
-			: ferry_error_set(err, FERRY_ESTATE, "no data-upgrade package recorded for the upgrade");
-	free(dir);
+	if ((rc = up_step_load(run, UPS_UPGRADE, "data-upgrade", &s, err)))
+		return rc;
+	rc = s.u.data_asset[0] ? up_fetch_asset(run, s.u.data_asset, s.work, err)
+		: ferry_error_set(err, FERRY_ESTATE, "no data-upgrade package recorded for the upgrade");
+	up_step_release(&s);
 	return rc;
 }
 
 static int da_stop_original(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
-	struct ferry_upgrade u;
+	struct up_step s;
 	int rc;
 
-	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
 	/* Downtime starts when the original powers down. */
-	if (!u.downtime_start_ms && (rc = up_set_int(run->ctx, u.id, "downtime_start_ms",
-						      ferry_now_ms(), err)))
+	if (!s.u.downtime_start_ms && (rc = up_set_int(run->ctx, s.u.id, "downtime_start_ms",
+							ferry_now_ms(), err)))
 		goto out;
-	if (!(rc = ferry_runtime_stop(orig, 0, NULL, err)))
+	if (!(rc = ferry_runtime_stop(s.orig, 0, NULL, err)))
 		ferry_op_log(run, "the original environment is powered down: downtime starts");
 out:
-	free_both(orig, up);
+	up_step_release(&s);
 	return rc;
 }
 
 static int da_restore_point(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
 	struct ferry_envdb *db = NULL;
-	struct ferry_upgrade u;
+	struct up_step s;
 	char rp[64];
 	int rc;
 
-	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
-	up_rp_name(&u, rp);
-	if ((rc = ferry_runtime_db(orig, &db, err)))
+	up_rp_name(&s.u, rp);
+	if ((rc = ferry_runtime_db(s.orig, &db, err)))
 		goto out;
-	if (u.restore_point[0] && ferry_envdb_rp_exists(db, rp)) {
+	if (s.u.restore_point[0] && ferry_envdb_rp_exists(db, rp)) {
 		ferry_op_log(run, "restore point %s is already there", rp);
 		goto out;
 	}
@@ -131,96 +92,84 @@ static int da_restore_point(struct ferry_op_run *run, struct ferry_error *err)
 		goto out;
 	if ((rc = ferry_store_begin(run->ctx->store, err)))
 		goto out;
-	if ((rc = up_set_text(run->ctx, u.id, "restore_point", rp, err)) ||
-	    (rc = up_set_text(run->ctx, u.id, "rp_conn", ferry_runtime_database(orig), err))) {
+	if ((rc = up_set_text(run->ctx, s.u.id, "restore_point", rp, err)) ||
+	    (rc = up_set_text(run->ctx, s.u.id, "rp_conn", ferry_runtime_database(s.orig), err))) {
 		ferry_store_rollback(run->ctx->store);
 		goto out;
 	}
 	if (!(rc = ferry_store_commit(run->ctx->store, err)))
-		ferry_op_log(run, "restore point %s of %s (%lld bytes)", rp, ferry_runtime_database(orig),
-			     (long long)up_db_bytes(orig));
+		ferry_op_log(run, "restore point %s of %s (%lld bytes)", rp,
+			     ferry_runtime_database(s.orig), (long long)up_db_bytes(s.orig));
 out:
 	ferry_envdb_free(db);
-	free_both(orig, up);
+	up_step_release(&s);
 	return rc;
 }
 
 static int da_stop_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct up_step s;
 	int rc;
 
-	if ((rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if (!(rc = need_up(run, up, err)) && !(rc = ferry_runtime_stop(up, 0, NULL, err)))
+	if (!(rc = ferry_runtime_stop(s.up, 0, NULL, err)))
 		ferry_op_log(run, "the upgrade-in-progress environment is stopped");
-	free_both(orig, up);
+	up_step_release(&s);
 	return rc;
 }
 
 static int da_swap_database(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
+	const char *db;
+	struct up_step s;
 	int rc;
 
-	if ((rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if ((rc = need_up(run, up, err)))
-		goto out;
-	if (!strcmp(ferry_runtime_database(up), ferry_runtime_database(orig))) {
+	db = ferry_runtime_database(s.orig);
+	if (!strcmp(ferry_runtime_database(s.up), db))
 		ferry_op_log(run, "already connected to the original database");
-		goto out;
-	}
-	if (!(rc = ferry_runtime_set_database(up, ferry_runtime_database(orig), err)))
+	else if (!(rc = ferry_runtime_set_database(s.up, db, err)))
 		ferry_op_log(run, "the upgrade-in-progress environment is connected to the original "
-			     "database %s", ferry_runtime_database(orig));
-out:
-	free_both(orig, up);
+			     "database %s", db);
+	up_step_release(&s);
 	return rc;
 }
 
 static int da_swap_address(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
-	struct ferry_upgrade u;
+	struct up_step s;
 	char url[64];
 	int rc;
 
-	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if ((rc = need_up(run, up, err)))
-		goto out;
-	if (ferry_runtime_port(up) != u.orig_port &&
-	    (rc = ferry_runtime_swap_ports(orig, up, err)))
-		goto out;
-	ferry_runtime_url(up, url);
-	ferry_op_log(run, "the upgrade-in-progress environment takes the original's address %s", url);
-out:
-	free_both(orig, up);
+	if (ferry_runtime_port(s.up) == s.u.orig_port ||
+	    !(rc = ferry_runtime_swap_ports(s.orig, s.up, err))) {
+		ferry_runtime_url(s.up, url);
+		ferry_op_log(run, "the upgrade-in-progress environment takes the original's address %s",
+			     url);
+	}
+	up_step_release(&s);
 	return rc;
 }
 
 static int da_data_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
 	struct ferry_manifest *m = NULL;
-	char *dir = up_work_dir(run->ctx, run->op->activity_id, "data-upgrade");
+	struct up_step s;
 	int rc;
 
-	if (!dir)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	if ((rc = both(run, &orig, &up, err)))
-		goto out0;
-	if ((rc = need_up(run, up, err)) || (rc = up_manifest(dir, &m, err)))
-		goto out;
-	ferry_op_log(run, "data upgrade package %s %s: %zu steps on %s", m->name, m->version,
-		     m->data_upgrade.n, ferry_runtime_database(up));
-	rc = up_steps_run(run, up, dir, &m->data_upgrade, "data-upgrade", err);
-out:
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, "data-upgrade", &s, err)))
+		return rc;
+	if (!(rc = up_manifest(s.work, &m, err))) {
+		ferry_op_log(run, "data upgrade package %s %s: %zu steps on %s", m->name, m->version,
+			     m->data_upgrade.n, ferry_runtime_database(s.up));
+		rc = up_steps_run(run, s.up, s.work, &m->data_upgrade, "data-upgrade", err);
+	}
 	ferry_manifest_free(m);
-	free_both(orig, up);
-out0:
-	free(dir);
+	up_step_release(&s);
 	return rc;
 }
 
@@ -272,51 +221,49 @@ out:
 
 static int da_sync_packages(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct up_step s;
 	int rc;
 
-	if ((rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if (!(rc = need_up(run, up, err)))
-		rc = up_sync_packages(run, up, err);
-	free_both(orig, up);
+	rc = up_sync_packages(run, s.up, err);
+	up_step_release(&s);
 	return rc;
 }
 
 static int da_start(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct up_step s;
 	char url[64];
 	int rc, already = 0;
 
-	if ((rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if (!(rc = need_up(run, up, err)) && !(rc = ferry_runtime_start(up, 0, &already, err))) {
-		ferry_runtime_url(up, url);
+	if (!(rc = ferry_runtime_start(s.up, 0, &already, err))) {
+		ferry_runtime_url(s.up, url);
 		ferry_op_log(run, "the upgraded environment %s on %s", already ? "was running" : "started", url);
 	}
-	free_both(orig, up);
+	up_step_release(&s);
 	return rc;
 }
 
 static int da_dvt(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
-	struct ferry_upgrade u;
+	struct up_step s;
 	int64_t now;
 	int rc;
 
-	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if ((rc = need_up(run, up, err)) || (rc = up_health(run, up, err)) || (rc = up_dvt(run, up, err)))
+	if ((rc = up_health(run, s.up, err)) || (rc = up_dvt(run, s.up, err)))
 		goto out;
 	/* Downtime ends when the new environment passes DVT on the original's address. */
 	now = ferry_now_ms();
-	if (!(rc = up_set_int(run->ctx, u.id, "downtime_end_ms", now, err)))
+	if (!(rc = up_set_int(run->ctx, s.u.id, "downtime_end_ms", now, err)))
 		ferry_op_log(run, "DVT passed on the original's address: downtime ends (%lld ms)",
-			     (long long)(now - u.downtime_start_ms));
+			     (long long)(now - s.u.downtime_start_ms));
 out:
-	free_both(orig, up);
+	up_step_release(&s);
 	return rc;
 }
 
@@ -335,14 +282,7 @@ static int da_finish(struct ferry_op_run *run, struct ferry_error *err)
 
 static int da_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
-	struct ferry_upgrade u;
-	int rc;
-
-	if (to != FERRY_OP_SUCCEEDED)
-		return 0;
-	if ((rc = up_of_run(run, &u, err)))
-		return rc;
-	return up_set_phase(run->ctx, u.id, FERRY_UP_DATA_UPGRADED, err);
+	return up_phase_on_success(run, to, FERRY_UP_DATA_UPGRADED, err);
 }
 
 static const struct ferry_op_step_def data_steps[] = {
@@ -370,34 +310,33 @@ const struct ferry_op_kind ferry_op_kind_upgrade_data = {
 
 static int rb_stop_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct up_step s;
 	int rc;
 
-	if ((rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
-	if (up && !(rc = ferry_runtime_stop(up, 0, NULL, err)))
+	if (s.up && !(rc = ferry_runtime_stop(s.up, 0, NULL, err)))
 		ferry_op_log(run, "the upgrade-in-progress environment is stopped");
-	if (!rc && !(rc = ferry_runtime_stop(orig, 0, NULL, err)))
+	if (!rc && !(rc = ferry_runtime_stop(s.orig, 0, NULL, err)))
 		ferry_op_log(run, "the original is stopped");
-	free_both(orig, up);
+	up_step_release(&s);
 	return rc;
 }
 
 static int rb_restore(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
 	struct ferry_envdb *db = NULL;
-	struct ferry_upgrade u;
+	struct up_step s;
 	char rp[64];
 	int rc;
 
-	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
-	up_rp_name(&u, rp);
-	if ((rc = ferry_runtime_db(orig, &db, err)))
+	up_rp_name(&s.u, rp);
+	if ((rc = ferry_runtime_db(s.orig, &db, err)))
 		goto out;
 	if (!ferry_envdb_rp_exists(db, rp)) {
-		if (u.restore_point[0]) {
+		if (s.u.restore_point[0]) {
 			rc = ferry_error_set(err, FERRY_ESTATE, "restore point %s of the original database "
 					     "is missing: the database cannot be put back", rp);
 			goto out;
@@ -407,75 +346,67 @@ static int rb_restore(struct ferry_op_run *run, struct ferry_error *err)
 		goto out;
 	}
 	ferry_op_progress(run, 0, 1);
-	if (!(rc = ferry_runtime_db_restore(orig, rp, err)))
+	if (!(rc = ferry_runtime_db_restore(s.orig, rp, err)))
 		ferry_op_log(run, "the original database is back to restore point %s", rp);
 out:
 	ferry_envdb_free(db);
-	free_both(orig, up);
+	up_step_release(&s);
 	return rc;
 }
 
 static int rb_swap_back(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
-	struct ferry_upgrade u;
+	struct up_step s;
 	char *own = NULL;
 	int rc;
 
-	if ((rc = up_of_run(run, &u, err)) || (rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
-	if (!up) {
+	if (!s.up) {
 		ferry_op_log(run, "no upgrade-in-progress environment left");
 		goto out;
 	}
-	if (ferry_runtime_port(orig) != u.orig_port && (rc = ferry_runtime_swap_ports(orig, up, err)))
+	if (ferry_runtime_port(s.orig) != s.u.orig_port &&
+	    (rc = ferry_runtime_swap_ports(s.orig, s.up, err)))
 		goto out;
-	own = ferry_runtime_path(up, "db/app.db");
-	if (own && !strcmp(ferry_runtime_database(up), ferry_runtime_database(orig)) &&
-	    (rc = ferry_runtime_set_database(up, own, err)))
+	own = ferry_runtime_path(s.up, "db/app.db");
+	if (own && !strcmp(ferry_runtime_database(s.up), ferry_runtime_database(s.orig)) &&
+	    (rc = ferry_runtime_set_database(s.up, own, err)))
 		goto out;
 	ferry_op_log(run, "the original has its address and database back");
 out:
 	free(own);
-	free_both(orig, up);
+	up_step_release(&s);
 	return rc;
 }
 
 static int rb_start_original(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
+	struct up_step s;
 	char url[64];
 	int rc, already = 0;
 
-	if ((rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
-	if ((rc = ferry_runtime_config_write(orig, err)) ||
-	    (rc = ferry_runtime_start(orig, 0, &already, err)) ||
-	    (rc = up_health(run, orig, err)))
-		goto out;
-	ferry_runtime_url(orig, url);
-	ferry_op_log(run, "the original is back online on %s", url);
-out:
-	free_both(orig, up);
+	if (!(rc = ferry_runtime_config_write(s.orig, err)) &&
+	    !(rc = ferry_runtime_start(s.orig, 0, &already, err)) &&
+	    !(rc = up_health(run, s.orig, err))) {
+		ferry_runtime_url(s.orig, url);
+		ferry_op_log(run, "the original is back online on %s", url);
+	}
+	up_step_release(&s);
 	return rc;
 }
 
 static int rb_remove_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 {
-	struct ferry_runtime *orig = NULL, *up = NULL;
-	char *dir = NULL;
+	struct up_step s;
 	int rc;
 
-	if ((rc = both(run, &orig, &up, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
-	if (up) {
-		if (!(dir = strdup(ferry_runtime_dir(up))))
-			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-		else if (!(rc = ferry_runtime_destroy(up, 1, err)) && !(rc = ferry_rm_rf(dir, err)))
-			ferry_op_log(run, "removed the upgrade-in-progress environment %s", dir);
-	}
-	free(dir);
-	free_both(orig, up);
+	rc = up_step_remove_slot(run, &s, err);
+	up_step_release(&s);
 	return rc;
 }
 
@@ -504,8 +435,7 @@ static int rb_record(struct ferry_op_run *run, struct ferry_error *err)
 
 static int rb_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
-	return up_finish_on_success(run, to, FERRY_UP_ROLLED_BACK,
-				    NULL, err);
+	return up_finish_on_success(run, to, FERRY_UP_ROLLED_BACK, NULL, err);
 }
 
 static const struct ferry_op_step_def rollback_steps[] = {

@@ -1,15 +1,15 @@
-/* upgrade.c: the upgrades table (one row per self-service upgrade, its phase and
- * measurements), per-project upgrade settings, targets and `upgrade begin`. */
+/* upgrade_record.c: the records of the self-service upgrade, the bottom of its files:
+ * the component's tables, one `upgrades` row per upgrade (reading it, changing its
+ * phase and columns, finishing it), per-project upgrade settings, the packages applied
+ * to an upgrade-in-progress environment, and the upgrade's notifications. Nothing here
+ * checks a rule or runs an operation (those are upgrade_rules.c, preflight.c,
+ * upgrade_status.c above, and upgrade_cmd.c on top). */
 #include "lifecycle/upgrade_int.h"
 
-#include "ferry/base/buf.h"
-#include "ferry/catalog/catalog.h"
 #include "ferry/store/ctx.h"
 #include "ferry/project/env.h"
 #include "ferry/base/error.h"
-#include "ferry/project/feature.h"
 #include "ferry/project/notify.h"
-#include "ferry/lifecycle/preflight.h"
 #include "ferry/project/project.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/store/store.h"
@@ -120,20 +120,18 @@ static void up_row(struct ferry_stmt *st, struct ferry_upgrade *u)
 	u->warned_ms = ferry_stmt_int(st, 30);
 }
 
-/* One row from a query ending in "... ?" with one text or int argument. */
-static int up_query_one(struct ferry_ctx *ctx, const char *where, const char *types,
-			const void *arg, struct ferry_upgrade *out, struct ferry_error *err)
+/* One row of `SELECT ... WHERE <where>` with one integer argument: 1, 0 none. */
+static int up_query_one(struct ferry_ctx *ctx, const char *where, int64_t arg,
+			struct ferry_upgrade *out, struct ferry_error *err)
 {
 	char sql[512];
 	struct ferry_stmt *st;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT " UP_COLS " FROM upgrades WHERE %s", where);
-	if (types[0] == 'i')
-		rc = ferry_store_query(ctx->store, &st, err, sql, "i", *(const int64_t *)arg);
-	else
-		rc = ferry_store_query(ctx->store, &st, err, sql, "t", (const char *)arg);
-	if (rc)
+	if (snprintf(sql, sizeof(sql), "SELECT " UP_COLS " FROM upgrades WHERE %s", where)
+	    >= (int)sizeof(sql))
+		return ferry_error_set(err, FERRY_EINTERNAL, "upgrades: query too long");
+	if ((rc = ferry_store_query(ctx->store, &st, err, sql, "i", arg)))
 		return rc;
 	rc = ferry_stmt_step(st, err);
 	if (rc == 1)
@@ -144,7 +142,7 @@ static int up_query_one(struct ferry_ctx *ctx, const char *where, const char *ty
 
 int up_get(struct ferry_ctx *ctx, int64_t id, struct ferry_upgrade *out, struct ferry_error *err)
 {
-	int rc = up_query_one(ctx, "id = ?", "i", &id, out, err);
+	int rc = up_query_one(ctx, "id = ?", id, out, err);
 
 	if (rc == 0)
 		return ferry_error_set(err, FERRY_ENOTFOUND, "no upgrade %lld", (long long)id);
@@ -161,27 +159,31 @@ int up_of_run(struct ferry_op_run *run, struct ferry_upgrade *out, struct ferry_
 	return up_get(run->ctx, json_integer_value(v), out, err);
 }
 
-int ferry_upgrade_active(struct ferry_ctx *ctx, const char *env, struct ferry_upgrade *out,
-			 struct ferry_error *err)
+/* The environment's upgrade matching `where` (after "env_id = ? AND"): 1, 0 none. */
+static int env_upgrade(struct ferry_ctx *ctx, const char *env, const char *where,
+		       struct ferry_upgrade *out, struct ferry_error *err)
 {
+	char sql[256];
 	struct ferry_env e;
 	int rc;
 
 	if ((rc = ferry_env_get(ctx, env, &e, err)))
 		return rc;
-	return up_query_one(ctx, "env_id = ? AND phase NOT IN ('committed', 'rolled-back', "
-			    "'cancelled')", "i", &e.id, out, err);
+	snprintf(sql, sizeof(sql), "env_id = ? %s", where);
+	return up_query_one(ctx, sql, e.id, out, err);
+}
+
+int ferry_upgrade_active(struct ferry_ctx *ctx, const char *env, struct ferry_upgrade *out,
+			 struct ferry_error *err)
+{
+	return env_upgrade(ctx, env, "AND phase NOT IN ('committed', 'rolled-back', 'cancelled')",
+			   out, err);
 }
 
 int ferry_upgrade_last(struct ferry_ctx *ctx, const char *env, struct ferry_upgrade *out,
 		       struct ferry_error *err)
 {
-	struct ferry_env e;
-	int rc;
-
-	if ((rc = ferry_env_get(ctx, env, &e, err)))
-		return rc;
-	return up_query_one(ctx, "env_id = ? ORDER BY id DESC LIMIT 1", "i", &e.id, out, err);
+	return env_upgrade(ctx, env, "ORDER BY id DESC LIMIT 1", out, err);
 }
 
 int up_set_phase(struct ferry_ctx *ctx, int64_t id, const char *phase, struct ferry_error *err)
@@ -207,26 +209,31 @@ static int col_ok(const char *col)
 	return 0;
 }
 
+/* "UPDATE upgrades SET <col> = ?, updated_ms = ? WHERE id = ?" for a known column. */
+static int set_sql(const char *col, char sql[128], struct ferry_error *err)
+{
+	if (!col_ok(col))
+		return ferry_error_set(err, FERRY_EINTERNAL, "upgrades: no column '%s'", col);
+	snprintf(sql, 128, "UPDATE upgrades SET %s = ?, updated_ms = ? WHERE id = ?", col);
+	return 0;
+}
+
 int up_set_int(struct ferry_ctx *ctx, int64_t id, const char *col, int64_t v,
 	       struct ferry_error *err)
 {
 	char sql[128];
+	int rc = set_sql(col, sql, err);
 
-	if (!col_ok(col))
-		return ferry_error_set(err, FERRY_EINTERNAL, "upgrades: no column '%s'", col);
-	snprintf(sql, sizeof(sql), "UPDATE upgrades SET %s = ?, updated_ms = ? WHERE id = ?", col);
-	return ferry_store_run(ctx->store, err, sql, "iii", v, ferry_now_ms(), id);
+	return rc ? rc : ferry_store_run(ctx->store, err, sql, "iii", v, ferry_now_ms(), id);
 }
 
 int up_set_text(struct ferry_ctx *ctx, int64_t id, const char *col, const char *v,
 		struct ferry_error *err)
 {
 	char sql[128];
+	int rc = set_sql(col, sql, err);
 
-	if (!col_ok(col))
-		return ferry_error_set(err, FERRY_EINTERNAL, "upgrades: no column '%s'", col);
-	snprintf(sql, sizeof(sql), "UPDATE upgrades SET %s = ?, updated_ms = ? WHERE id = ?", col);
-	return ferry_store_run(ctx->store, err, sql, "tii", v, ferry_now_ms(), id);
+	return rc ? rc : ferry_store_run(ctx->store, err, sql, "tii", v, ferry_now_ms(), id);
 }
 
 static int main_running(struct ferry_ctx *ctx, const char *env)
@@ -243,17 +250,33 @@ static int main_running(struct ferry_ctx *ctx, const char *env)
 	return on;
 }
 
-int up_finish_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
-			 const char *reason, struct ferry_error *err)
+/* The upgrade of an operation that just succeeded: 1 (and *u), 0 for another state. */
+static int succeeded(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_upgrade *u,
+		     struct ferry_error *err)
 {
-	struct ferry_upgrade u;
 	int rc;
 
 	if (to != FERRY_OP_SUCCEEDED)
 		return 0;
-	if ((rc = up_of_run(run, &u, err)))
-		return rc;
-	return up_finish(run->ctx, &u, phase, reason, err);
+	return (rc = up_of_run(run, u, err)) ? rc : 1;
+}
+
+int up_finish_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
+			 const char *reason, struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	int rc = succeeded(run, to, &u, err);
+
+	return rc == 1 ? up_finish(run->ctx, &u, phase, reason, err) : rc;
+}
+
+int up_phase_on_success(struct ferry_op_run *run, enum ferry_op_state to, const char *phase,
+			struct ferry_error *err)
+{
+	struct ferry_upgrade u;
+	int rc = succeeded(run, to, &u, err);
+
+	return rc == 1 ? up_set_phase(run->ctx, u.id, phase, err) : rc;
 }
 
 int up_finish(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *phase,
@@ -270,19 +293,6 @@ int up_finish(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *
 		return rc;
 	return ferry_env_set_state(ctx, u->env_id, main_running(ctx, u->env)
 				   ? FERRY_ENV_DEPLOYED : FERRY_ENV_STOPPED, err);
-}
-
-void up_rm_work(struct ferry_ctx *ctx, const struct ferry_upgrade *u)
-{
-	const char *ops[] = { u->prepare_op, u->data_op };
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		char *dir = ops[i][0] ? up_work_dir(ctx, ops[i], NULL) : NULL;
-		if (dir)
-			ferry_rm_rf(dir, NULL);
-		free(dir);
-	}
 }
 
 void up_rp_name(const struct ferry_upgrade *u, char out[64])
@@ -379,250 +389,6 @@ json_t *ferry_upgrade_settings_to_json(const struct ferry_upgrade_settings *s)
 			 "disk_reserve_bytes", (json_int_t)s->disk_reserve_bytes);
 }
 
-/* ---- targets ---- */
-
-static int env_catalog(struct ferry_ctx *ctx, const char *env, struct ferry_env *e,
-		       struct ferry_catalog **cat, struct ferry_error *err)
-{
-	int rc;
-
-	if ((rc = ferry_env_get(ctx, env, e, err)))
-		return rc;
-	return ferry_catalog_open(ctx, e->product, cat, err);
-}
-
-int ferry_upgrade_targets(struct ferry_ctx *ctx, const char *env, json_t **out,
-			  struct ferry_error *err)
-{
-	struct ferry_catalog_target *t = NULL;
-	struct ferry_catalog *cat = NULL;
-	struct ferry_env e;
-	size_t n = 0, i;
-	json_t *arr, *x;
-	int rc;
-
-	*out = NULL;
-	if ((rc = env_catalog(ctx, env, &e, &cat, err)))
-		return rc;
-	if ((rc = ferry_catalog_targets(cat, e.app_release, e.platform, &t, &n, err)))
-		goto out;
-	arr = ferry_catalog_targets_to_json(cat, t, n);
-	json_array_foreach(arr, i, x) {
-		const struct ferry_catalog_release *r = t[i].release;
-		const char *pu = r->platform && ferry_catalog_platform_cmp(r->platform, t[i].min_platform) > 0
-			? r->platform->id : t[i].min_platform->id;
-		char target[80];
-		snprintf(target, sizeof(target), "%s/%s", r->id, pu);
-		json_object_set_new(x, "platform", json_string(pu));
-		json_object_set_new(x, "target", json_string(target));
-		json_object_set_new(x, "self_service",
-				    json_boolean(strcmp(t[i].kind, "platform-update") != 0));
-	}
-	*out = arr;
-out:
-	free(t);
-	ferry_catalog_free(cat);
-	return rc;
-}
-
-int ferry_upgrade_resolve_target(struct ferry_ctx *ctx, const char *env, const char *to,
-				 char release[32], char platform[32], struct ferry_error *err)
-{
-	struct ferry_catalog_target *t = NULL;
-	const struct ferry_catalog_target *hit = NULL;
-	const struct ferry_catalog_platform *pu = NULL;
-	struct ferry_catalog *cat = NULL;
-	struct ferry_buf allowed = FERRY_BUF_INIT;
-	char rel[64], *slash;
-	struct ferry_env e;
-	size_t n = 0, i;
-	int rc;
-
-	if (!to || !*to || snprintf(rel, sizeof(rel), "%s", to) >= (int)sizeof(rel))
-		return ferry_error_set(err, FERRY_EINVAL, "invalid target '%s': want RELEASE or RELEASE/PUn",
-				       to ? to : "");
-	if ((slash = strchr(rel, '/')))
-		*slash++ = '\0';
-	if ((rc = env_catalog(ctx, env, &e, &cat, err)))
-		return rc;
-	if ((rc = ferry_catalog_targets(cat, e.app_release, e.platform, &t, &n, err)))
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (strcmp(t[i].kind, "platform-update"))
-			ferry_buf_addf(&allowed, "%s%s (from %s)", allowed.len ? ", " : "",
-				       t[i].release->id, t[i].min_platform->id);
-		if (!strcmp(t[i].release->id, rel))
-			hit = &t[i];
-	}
-	if (!hit || !strcmp(hit->kind, "platform-update")) {
-		rc = ferry_error_set(err, FERRY_EREFUSED,
-			"the catalog does not allow an upgrade of '%s' from %s/%s to %s%s%s: allowed "
-			"targets: %s (see 'ferry upgrade targets %s')", env, e.app_release, e.platform,
-			rel, hit ? " (a platform-only move is applied in place as a platform package)" : "",
-			"", allowed.len ? allowed.data : "none", env);
-		goto out;
-	}
-	if (slash) {
-		if ((rc = ferry_catalog_resolve_platform(cat, slash, &pu, err)))
-			goto out;
-		if ((rc = ferry_catalog_combination_check(cat, hit->release->id, pu->id, err)))
-			goto out;
-	} else {
-		pu = hit->release->platform && ferry_catalog_platform_cmp(hit->release->platform,
-									  hit->min_platform) > 0
-			? hit->release->platform : hit->min_platform;
-	}
-	snprintf(release, 32, "%s", hit->release->id);
-	snprintf(platform, 32, "%s", pu->id);
-out:
-	ferry_buf_release(&allowed);
-	free(t);
-	ferry_catalog_free(cat);
-	return rc;
-}
-
-/* ---- begin ---- */
-
-static int begin_rules(struct ferry_ctx *ctx, const struct ferry_env *e, const char *rel,
-		       const char *pu, struct ferry_error *err)
-{
-	struct ferry_upgrade u;
-	struct ferry_op *op = NULL;
-	struct ferry_stmt *st;
-	int rc;
-
-	if ((rc = ferry_upgrade_active(ctx, e->name, &u, err)) < 0)
-		return rc;
-	if (rc == 1)
-		return ferry_error_set(err, FERRY_ESTATE,
-			"environment '%s' already has an upgrade to %s/%s in phase '%s': see "
-			"'ferry upgrade status %s'", e->name, u.to_release, u.to_platform, u.phase, e->name);
-	if ((rc = ferry_op_active_for_env(ctx, e->id, &op, err)) < 0)
-		return rc;
-	if (rc == 1) {
-		rc = ferry_error_set(err, FERRY_ESTATE,
-			"another operation runs on environment '%s': %s %s is %s at step '%s'; finish "
-			"it first (see 'ferry op show %.8s')", e->name, op->kind, op->activity_id,
-			ferry_op_state_name(op->state), op->step, op->activity_id);
-		ferry_op_free(op);
-		return rc;
-	}
-	if (e->role != FERRY_ROLE_PRODUCTION)
-		return 0;
-	if ((rc = ferry_store_query(ctx->store, &st, err,
-			"SELECT env FROM upgrades WHERE project_id = ? AND role = 'sandbox' AND "
-			"phase = 'committed' AND to_release = ? AND to_platform = ?", "itt",
-			e->project_id, rel, pu)))
-		return rc;
-	rc = ferry_stmt_step(st, err);
-	ferry_stmt_free(st);
-	if (rc == 0)
-		return ferry_error_set(err, FERRY_EREFUSED,
-			"production environment '%s' cannot begin an upgrade to %s/%s yet: a sandbox of "
-			"project '%s' must first upgrade to %s/%s and commit it ('ferry upgrade begin "
-			"SANDBOX --to %s/%s')", e->name, rel, pu, e->project, rel, pu, rel, pu);
-	return rc < 0 ? rc : 0;
-}
-
-static int begin_record(struct ferry_ctx *ctx, const struct ferry_env *e, const char *rel,
-			const char *pu, const json_t *report, char activity[37],
-			struct ferry_error *err)
-{
-	struct ferry_runtime *rt = NULL;
-	struct ferry_op *op = NULL;
-	struct ferry_op_spec spec = { FERRY_OP_UPGRADE_PREPARE, e->name, NULL, NULL };
-	struct ferry_stmt *st;
-	const char *app = json_string_value(json_object_get(report, "application_asset"));
-	const char *data = json_string_value(json_object_get(report, "data_upgrade_asset"));
-	int64_t now = ferry_now_ms(), id = 0;
-	json_t *pred = NULL;
-	int rc;
-
-	if ((rc = ferry_runtime_open(ctx, e->name, NULL, 0, &rt, err)))
-		return rc;
-	if (ferry_upgrade_predict(ctx, e->name, rel, &pred, NULL))
-		pred = NULL;
-	if ((rc = ferry_store_begin(ctx->store, err)))
-		goto out;
-	if ((rc = ferry_store_query(ctx->store, &st, err,
-			"INSERT INTO upgrades(env_id, project_id, env, project, role, from_release, "
-			"from_platform, to_release, to_platform, phase, app_asset, data_asset, orig_port, "
-			"predicted_ms, predicted_from, actor, created_ms, updated_ms) "
-			"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			"iittttttttttdittii", e->id, e->project_id, e->name, e->project,
-			ferry_env_role_name(e->role), e->app_release, e->platform, rel, pu,
-			FERRY_UP_PREPARING, app ? app : "", data ? data : "", ferry_runtime_port(rt),
-			(int64_t)(pred ? json_integer_value(json_object_get(pred, "predicted_ms")) : -1),
-			pred && json_string_value(json_object_get(pred, "rehearsal"))
-				? json_string_value(json_object_get(pred, "rehearsal")) : "",
-			ctx->actor ? ctx->actor : "", now, now)))
-		goto fail;
-	rc = ferry_stmt_step(st, err);
-	id = ferry_stmt_int(st, 0);
-	ferry_stmt_free(st);
-	if (rc < 0)
-		goto fail;
-	spec.params = json_pack("{s:I}", "upgrade_id", (json_int_t)id);
-	if ((rc = ferry_op_create(ctx, &spec, &op, err)) ||
-	    (rc = up_set_text(ctx, id, "prepare_op", op->activity_id, err)) ||
-	    (rc = ferry_env_set_state(ctx, e->id, FERRY_ENV_UPGRADING, err)))
-		goto fail;
-	if ((rc = ferry_store_commit(ctx->store, err)))
-		goto out;
-	snprintf(activity, 37, "%s", op->activity_id);
-	goto out;
-fail:
-	ferry_store_rollback(ctx->store);
-out:
-	json_decref(spec.params);
-	json_decref(pred);
-	ferry_op_free(op);
-	ferry_runtime_free(rt);
-	return rc;
-}
-
-int ferry_upgrade_begin(struct ferry_ctx *ctx, const char *env, const char *to,
-			const struct ferry_op_hooks *hooks, char activity[37], json_t **warnings,
-			struct ferry_error *err)
-{
-	char rel[32], pu[32], act[37] = "";
-	json_t *report = NULL;
-	struct ferry_runtime *rt = NULL;
-	struct ferry_env e;
-	int rc;
-
-	if (warnings)
-		*warnings = NULL;
-	if (activity)
-		activity[0] = '\0';
-	if ((rc = ferry_env_get(ctx, env, &e, err)))
-		return rc;
-	if ((rc = ferry_feature_require(ctx, e.project, FERRY_FEATURE_UPGRADE_SELF_SERVE, err)))
-		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);
-	if ((rc = ferry_runtime_open(ctx, env, NULL, 0, &rt, err)))
-		return ferry_error_prefix(err, "cannot begin an upgrade");
-	ferry_runtime_free(rt);
-	if ((rc = ferry_upgrade_resolve_target(ctx, env, to, rel, pu, err)) ||
-	    (rc = begin_rules(ctx, &e, rel, pu, err)))
-		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);
-	rc = ferry_preflight_run(ctx, env, rel, pu, FERRY_PREFLIGHT_BEGIN, &report, err);
-	if (warnings && report)
-		*warnings = json_incref(json_object_get(report, "warnings"));
-	if (rc) {
-		json_decref(report);
-		return ferry_error_prefix(err, "cannot begin an upgrade of '%s' to %s/%s", env, rel, pu);
-	}
-	rc = begin_record(ctx, &e, rel, pu, report, act, err);
-	json_decref(report);
-	if (rc)
-		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);
-	if (activity)
-		snprintf(activity, 37, "%s", act);
-	rc = ferry_op_run(ctx, act, hooks, err);
-	up_after_run(ctx, env, act);
-	return rc;
-}
-
 int up_env_release(struct ferry_ctx *ctx, int64_t env_id, const char *rel, const char *pu,
 		   struct ferry_error *err)
 {
@@ -630,3 +396,42 @@ int up_env_release(struct ferry_ctx *ctx, int64_t env_id, const char *rel, const
 		"UPDATE environments SET app_release = ?, platform = ?, updated_ms = ? WHERE id = ?",
 		"ttii", rel, pu, ferry_now_ms(), env_id);
 }
+
+/* ---- packages applied during an upgrade ---- */
+
+json_t *up_packages(struct ferry_ctx *ctx, const struct ferry_upgrade *u)
+{
+	struct ferry_stmt *st;
+	json_t *arr = json_array();
+
+	if (ferry_store_query(ctx->store, &st, NULL,
+			"SELECT activity_id, kind, state, params, created_ms FROM operations "
+			"WHERE env_id = ? AND kind IN ('env.apply', 'env.rollback') AND created_ms >= ? "
+			"AND (? = 0 OR created_ms <= ?) ORDER BY id", "iiii", u->env_id, u->created_ms,
+			u->ended_ms, u->ended_ms))
+		return arr;
+	while (ferry_stmt_step(st, NULL) == 1) {
+		json_t *params = json_loads(ferry_stmt_text(st, 3), 0, NULL), *pkg;
+		const char *slot = json_string_value(json_object_get(params, "slot"));
+		char when[32], name[160];
+		if (slot && !strcmp(slot, FERRY_SLOT_UPGRADE)) {
+			pkg = json_object_get(params, "package");
+			snprintf(name, sizeof(name), "%s@%s",
+				 json_string_value(json_object_get(pkg, "name")) ?: "?",
+				 json_string_value(json_object_get(pkg, "version")) ?: "?");
+			ferry_time_iso(ferry_stmt_int(st, 4), when);
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:O?, s:b, s:s}",
+				"activity_id", ferry_stmt_text(st, 0), "kind", ferry_stmt_text(st, 1),
+				"state", ferry_stmt_text(st, 2),
+				"package", pkg ? name : "(rollback)",
+				"type", json_object_get(pkg, "type"),
+				"signed_off", !strcmp(ferry_stmt_text(st, 1), "env.apply") &&
+					      !strcmp(ferry_stmt_text(st, 2), "succeeded"),
+				"created", when));
+		}
+		json_decref(params);
+	}
+	ferry_stmt_free(st);
+	return arr;
+}
+

@@ -1,19 +1,17 @@
-/* refresh.c: database refresh (a consistent online snapshot of the source, scrubbed,
- * into a stopped target on the same release), the copy into a development
- * environment across releases, and the data upgrade rehearsal there: operation
- * kinds db.refresh, db.copy, env.data-upgrade; their records. */
+/* refresh_ops.c: the steps of the operation kinds db.refresh (a consistent online
+ * snapshot of the source, scrubbed, into a stopped target on the same release),
+ * db.copy (into a development environment across releases) and env.data-upgrade (the
+ * data upgrade rehearsal there, its step timings recorded). The commands that start
+ * them are refresh_cmd.c; the rows they write, refresh_record.c. */
 #include "lifecycle/upgrade_int.h"
 
-#include "ferry/package/asset.h"
 #include "ferry/store/ctx.h"
 #include "ferry/project/env.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/base/error.h"
 #include "ferry/package/manifest.h"
-#include "ferry/lifecycle/preflight.h"
 #include "ferry/lifecycle/refresh.h"
 #include "ferry/runtime/runtime.h"
-#include "ferry/store/store.h"
 #include "ferry/base/util.h"
 
 #include <stdio.h>
@@ -184,15 +182,7 @@ static int rf_record(struct ferry_op_run *run, struct ferry_error *err)
 	int rc;
 
 	json_decref(copy);
-	rc = ferry_store_run(run->ctx->store, err,
-		"INSERT INTO db_refreshes(project_id, kind, source, source_role, source_release, "
-		"target, target_env_id, activity_id, snapshot_ms, created_ms) "
-		"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(activity_id) DO NOTHING", "itttttitii",
-		run->op->project_id, !strcmp(run->op->kind, FERRY_OP_DB_COPY) ? "copy" : "refresh",
-		pstr(run, "source"), pstr(run, "source_role"), pstr(run, "source_release"),
-		run->op->env, run->op->env_id, run->op->activity_id, at ? at : ferry_now_ms(),
-		ferry_now_ms());
-	if (!rc)
+	if (!(rc = up_refresh_record(run, at, err)))
 		ferry_op_log(run, "recorded: '%s' holds data of '%s' (%s) as of its snapshot",
 			     run->op->env, pstr(run, "source"), pstr(run, "source_release"));
 	return rc;
@@ -307,7 +297,6 @@ static int du_record(struct ferry_op_run *run, struct ferry_error *err)
 	json_t *steps = up_op_step_ms(run->ctx, run->op->id);
 	json_t *data = up_steps_journal(run->ctx, run->op->id, "data-upgrade");
 	json_t *rp = ferry_op_result_get(run, "restore-point");
-	char *st = json_dumps(steps, JSON_SORT_KEYS), *dt = json_dumps(data, 0);
 	int64_t total = 0;
 	const char *k;
 	json_t *v;
@@ -315,26 +304,17 @@ static int du_record(struct ferry_op_run *run, struct ferry_error *err)
 
 	json_object_foreach(steps, k, v)
 		total += json_integer_value(v);
-	rc = st && dt ? ferry_store_run(run->ctx->store, err,
-		"INSERT INTO rehearsals(project_id, env, from_release, to_release, data_asset, "
-		"activity_id, db_bytes, total_ms, steps, data_steps, created_ms) "
-		"VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(activity_id) DO NOTHING",
-		"itttttiitti", run->op->project_id, run->op->env, pstr(run, "from_release"),
-		pstr(run, "to_release"), pstr(run, "package"), run->op->activity_id,
-		(int64_t)json_integer_value(json_object_get(rp, "db_bytes")), total, st, dt,
-		ferry_now_ms()) : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	rc = up_rehearsal_record(run, json_integer_value(json_object_get(rp, "db_bytes")), total,
+				 steps, data, err);
 	if (!rc) {
 		char *work = up_work_dir(run->ctx, run->op->activity_id, NULL);
 		if (work)
 			ferry_rm_rf(work, NULL);
 		free(work);
-	}
-	if (!rc)
 		ferry_op_log(run, "rehearsal recorded: %s -> %s in %lld ms; it predicts the downtime of "
 			     "the upgrades of project '%s'", pstr(run, "from_release"),
 			     pstr(run, "to_release"), (long long)total, run->op->project);
-	free(st);
-	free(dt);
+	}
 	json_decref(rp);
 	json_decref(steps);
 	json_decref(data);
