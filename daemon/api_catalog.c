@@ -15,7 +15,7 @@ enum MHD_Result api_catalogs_list(struct api_req *r)
 	json_t *arr;
 
 	ferry_error_clear(&err);
-	if (ferry_catalog_list(r->ctx->home, &arr, &err))
+	if (ferry_catalog_list(&r->ctx->settings, &arr, &err))
 		return api_ferror(r, &err);
 	return api_json(r, 200, arr);
 }
