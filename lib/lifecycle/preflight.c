@@ -233,7 +233,8 @@ static void check_ports(struct pf *p)
 {
 	int lo, hi, port, found = 0;
 
-	lo = p->ctx->settings.port_lo, hi = p->ctx->settings.port_hi;
+	lo = p->ctx->settings.port_lo;
+	hi = p->ctx->settings.port_hi;
 	for (port = lo; port <= hi && !found; port++) {
 		struct ferry_stmt *st;
 		int used = 1;

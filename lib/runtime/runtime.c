@@ -54,7 +54,8 @@ static int port_alloc(struct ferry_ctx *ctx, int *out, struct ferry_error *err)
 	int lo, hi, n, i, rc;
 	unsigned r = 0;
 
-	lo = ctx->settings.port_lo, hi = ctx->settings.port_hi;
+	lo = ctx->settings.port_lo;
+	hi = ctx->settings.port_hi;
 	n = hi - lo + 1;
 	if (getrandom(&r, sizeof(r), 0) < 0)
 		r = (unsigned)time(NULL);
