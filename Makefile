@@ -18,6 +18,8 @@ ifeq ($(SAN),1)
 BUILD   ?= build/asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CFLAGS  := -O1 -g
+# The test build obeys test hooks (FERRY_CRASH_AT); a release build does not.
+CPPFLAGS += -DFERRY_TEST_HOOKS
 else
 BUILD   ?= build/release
 SANFLAGS :=

@@ -6,6 +6,7 @@
 
 struct ferry_ctx;
 struct ferry_error;
+struct ferry_settings;
 
 /* Exit codes scripts can rely on (documented in docs/CLI.md). */
 enum cli_exit {
@@ -24,6 +25,7 @@ struct cli {
 	int json;                /* --json */
 	int quiet;               /* --quiet: no progress output */
 	struct ferry_ctx *ctx;   /* opened on first use by cli_ctx() */
+	const struct ferry_settings *settings; /* what the library is told: cli_settings_load() */
 };
 
 typedef int (*cli_fn)(struct cli *cli, int argc, char **argv);
@@ -58,6 +60,13 @@ void cli_print_fields(const json_t *obj, const char *const keys[]);
 void cli_emit_table(struct cli *cli, json_t *rows, const char *const cols[],
 		    const char *const heads[]);
 void cli_emit_fields(struct cli *cli, json_t *obj, const char *const keys[]);
+
+/* settings.c: fill cli->settings from the config file, the environment and the
+ * settings' flags (taken out of argv), once, before a local command runs; returns an
+ * exit code. And the config file's path ($XDG_CONFIG_HOME/ferry/config, else
+ * ~/.config/ferry/config): 0, or -1 when there is none. */
+int cli_settings_load(struct cli *cli, int *argc, char **argv);
+int cli_config_path(char *buf, size_t cap);
 
 /* Reset getopt so a command can parse its own options. */
 void cli_getopt_reset(void);

@@ -10,18 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The home directory for the catalog search path; it need not exist. Caller frees. */
-static char *catalog_home(struct cli *cli)
-{
-	return ferry_home_resolve(cli->home_opt);
-}
-
 static int catalog_list(struct cli *cli, int argc, char **argv)
 {
 	static const char *const cols[] = { "product", "name", "releases", "platforms", "valid", "path", NULL };
 	static const char *const heads[] = { "PRODUCT", "NAME", "RELEASES", "PLATFORMS", "VALID", "PATH", NULL };
 	struct ferry_error err;
-	char *home;
 	json_t *arr;
 	size_t i;
 	json_t *o;
@@ -30,9 +23,7 @@ static int catalog_list(struct cli *cli, int argc, char **argv)
 	if (argc != 1)
 		return cli_usage("ferry catalog list [--json]", "unexpected argument '%s'", argv[1]);
 	ferry_error_clear(&err);
-	home = catalog_home(cli);
-	rc = ferry_catalog_list(home, &arr, &err);
-	free(home);
+	rc = ferry_catalog_list(cli->settings, &arr, &err);
 	if (rc)
 		return cli_fail(cli, &err);
 	if (cli->json) {
@@ -129,7 +120,7 @@ static int catalog_show(struct cli *cli, int argc, char **argv)
 	struct ferry_catalog *cat = NULL;
 	const char *product = NULL, *what = NULL;
 	struct ferry_error err, e2;
-	char *home, *path = NULL;
+	char *path = NULL;
 	int c, rc;
 
 	cli_getopt_reset();
@@ -142,15 +133,13 @@ static int catalog_show(struct cli *cli, int argc, char **argv)
 		return cli_usage(SHOW_USAGE, "too many arguments");
 	what = optind < argc ? argv[optind] : NULL;
 	ferry_error_clear(&err);
-	home = catalog_home(cli);
 	/* An argument names a product when a catalog file exists for it. */
-	if (what && !product && ferry_catalog_find(home, what, &path, NULL) == 0) {
+	if (what && !product && ferry_catalog_find(cli->settings, what, &path, NULL) == 0) {
 		product = what;
 		what = NULL;
 	}
 	free(path);
-	rc = ferry_catalog_open_home(home, product, &cat, &err);
-	free(home);
+	rc = ferry_catalog_open_settings(cli->settings, product, &cat, &err);
 	if (rc)
 		return cli_fail(cli, &err);
 	if (what && ferry_catalog_resolve_release(cat, what, &r, &e2)) {

@@ -18,12 +18,10 @@ static struct ferry_catalog *open_catalog(struct cli *cli, int *ec)
 {
 	struct ferry_catalog *cat = NULL;
 	struct ferry_error err;
-	char *home = ferry_home_resolve(cli->home_opt);
 	int rc;
 
 	ferry_error_clear(&err);
-	rc = ferry_catalog_open_home(home, NULL, &cat, &err);
-	free(home);
+	rc = ferry_catalog_open_settings(cli->settings, NULL, &cat, &err);
 	if (rc && ec)
 		*ec = cli_fail(cli, &err);
 	return rc ? NULL : cat;

@@ -26,12 +26,10 @@ static struct ferry_catalog *open_catalog(struct cli *cli, int *ec)
 {
 	struct ferry_catalog *cat = NULL;
 	struct ferry_error err;
-	char *home = ferry_home_resolve(cli->home_opt);
 	int rc;
 
 	ferry_error_clear(&err);
-	rc = ferry_catalog_open_home(home, NULL, &cat, &err);
-	free(home);
+	rc = ferry_catalog_open_settings(cli->settings, NULL, &cat, &err);
 	if (rc)
 		*ec = cli_fail(cli, &err);
 	return rc ? NULL : cat;
@@ -54,7 +52,7 @@ static int hotfix_apply(struct cli *cli, int argc, char **argv)
 		return ec;
 	ferry_error_clear(&err);
 	if (ferry_hotfix_apply(cat, argv[optind], (const char *const *)argv + optind + 1,
-			       (size_t)(argc - optind - 1), &rep, &err)) {
+			       (size_t)(argc - optind - 1), cli->settings, &rep, &err)) {
 		ferry_catalog_free(cat);
 		return cli_fail(cli, &err);
 	}

@@ -16,14 +16,11 @@
 static struct ferry_ctx *optional_ctx(struct cli *cli)
 {
 	struct ferry_error err;
-	char *home;
 
 	if (cli->ctx)
 		return cli->ctx;
-	home = ferry_home_resolve(cli->home_opt);
-	if (home && ferry_ctx_open(home, &cli->ctx, &err))
+	if (ferry_ctx_open(cli->settings, &cli->ctx, &err))
 		cli->ctx = NULL;
-	free(home);
 	return cli->ctx;
 }
 

@@ -13,27 +13,23 @@
 
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
+	const char *home = cli->settings->home;
 	struct ferry_error err;
-	char *home;
 	int rc;
 
 	(void)argv;
 	if (argc > 1)
 		return cli_usage("ferry init [--home DIR]", "unexpected argument '%s'", argv[1]);
 	ferry_error_clear(&err);
-	home = ferry_home_resolve(cli->home_opt);
-	rc = ferry_ctx_init_home(home, &err);
-	if (rc) {
-		free(home);
+	rc = ferry_ctx_init_home(cli->settings, &err);
+	if (rc)
 		return cli_fail(cli, &err);
-	}
 	if (cli->json) {
 		json_t *o = json_pack("{s:s}", "home", home);
 		cli_print_json(o);
 		json_decref(o);
 	} else if (!cli->quiet)
 		printf("Initialized ferry home in %s\n", home);
-	free(home);
 	return EXIT_OK;
 }
 

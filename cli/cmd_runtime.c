@@ -142,7 +142,7 @@ int cmd_env_deploy(struct cli *cli, int argc, char **argv)
 	o.no_start = a.no_start;
 	o.timeout_s = a.timeout_s;
 	/* the environment's database server: --db, else FERRY_ENV_DB (a deployment default) */
-	o.db = a.db ? a.db : getenv("FERRY_ENV_DB");
+	o.db = a.db ? a.db : cli->settings->env_db;
 	if (o.db && !*o.db)
 		o.db = NULL;
 	if (o.db && strncmp(o.db, "postgresql://", 13) && strncmp(o.db, "postgres://", 11))

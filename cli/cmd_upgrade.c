@@ -105,9 +105,7 @@ static int upgrade_check(struct cli *cli, int argc, char **argv)
 			return ec;
 		rc = ferry_advisor_check_env(ctx, env, &req, &adv, &err);
 	} else {
-		char *home = ferry_home_resolve(cli->home_opt);
-		rc = ferry_catalog_open_home(home, product, &cat, &err);
-		free(home);
+		rc = ferry_catalog_open_settings(cli->settings, product, &cat, &err);
 		if (rc)
 			return cli_fail(cli, &err);
 		rc = ferry_advisor_check(cat, &req, &adv, &err);

@@ -72,17 +72,10 @@ static const char *server_opt, *at_opt;  /* --server URL, --at TIME (remote.c) *
 static void config_file(void)
 {
 	static char server[1024], token[256];
-	const char *home = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
 	char path[1024], line[1200], *eq, *k, *v;
 	FILE *f;
 
-	if (home && *home)
-		snprintf(path, sizeof(path), "%s/ferry/config", home);
-	else if (h && *h)
-		snprintf(path, sizeof(path), "%s/.config/ferry/config", h);
-	else
-		return;
-	if (!(f = fopen(path, "r")))
+	if (cli_config_path(path, sizeof(path)) || !(f = fopen(path, "r")))
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
@@ -103,8 +96,8 @@ static void config_file(void)
 	fclose(f);
 }
 
-/* Take the global options out of argv wherever they stand (before "--").
- * --store goes to $FERRY_STORE, so the library and child processes see the same store. */
+/* Take the global options out of argv wherever they stand (before "--"). The
+ * settings' flags (--store, --port-range, ...) are settings.c's. */
 static int take_globals(struct cli *cli, int *argc, char **argv)
 {
 	int i, o = 0, dashdash = 0;
@@ -126,14 +119,6 @@ static int take_globals(struct cli *cli, int *argc, char **argv)
 			continue;
 		} else if (!dashdash && !strncmp(a, "--home=", 7)) {
 			cli->home_opt = a + 7;
-			continue;
-		} else if (!dashdash && !strcmp(a, "--store")) {
-			if (i + 1 >= *argc)
-				return cli_usage(NULL, "option '--store' needs a path or a postgresql:// URL");
-			setenv("FERRY_STORE", argv[++i], 1);
-			continue;
-		} else if (!dashdash && !strncmp(a, "--store=", 8)) {
-			setenv("FERRY_STORE", a + 8, 1);
 			continue;
 		} else if (!dashdash && (!strcmp(a, "--server") || !strcmp(a, "--at"))) {
 			if (i + 1 >= *argc)
@@ -174,6 +159,8 @@ int main(int argc, char **argv)
 		config_file();
 	if (server_opt && strcmp(server_opt, "local"))
 		return cli_remote_run(&cli, server_opt, at_opt, argc - 1, argv + 1);
+	if ((rc = cli_settings_load(&cli, &argc, argv)))
+		return rc;
 	if (at_opt) {
 		rc = cli_schedule_local(&cli, at_opt, argc - 1, argv + 1);
 		cli_audit_command(&cli, argc, argv, rc);

@@ -65,19 +65,12 @@ int cli_usage(const char *usage, const char *fmt, ...)
 struct ferry_ctx *cli_ctx(struct cli *cli, int *exit_code)
 {
 	struct ferry_error err;
-	char *home;
 	int rc;
 
 	if (cli->ctx)
 		return cli->ctx;
 	ferry_error_clear(&err);
-	home = ferry_home_resolve(cli->home_opt);
-	if (!home) {
-		*exit_code = EXIT_FAILED;
-		return NULL;
-	}
-	rc = ferry_ctx_open(home, &cli->ctx, &err);
-	free(home);
+	rc = ferry_ctx_open(cli->settings, &cli->ctx, &err);
 	if (rc) {
 		*exit_code = cli_fail(cli, &err);
 		return NULL;

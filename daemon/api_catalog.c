@@ -12,7 +12,7 @@
 static int catalogs_list(struct ferry_ctx *ctx, const char *unused, json_t **out,
 			 struct ferry_error *err)
 {
-	return ferry_catalog_list(ctx->home, out, err);
+	return ferry_catalog_list(&ctx->settings, out, err);
 }
 
 enum MHD_Result api_catalogs_list(struct api_req *r)

@@ -1,8 +1,9 @@
-/* config.c: ferryd's settings: defaults, then the config file (key = value lines),
- * then command-line flags, which win. */
+/* config.c: ferryd's settings: defaults, then the environment (the FERRY_* variables
+ * of ferry_settings_keys[]), then the config file (key = value lines), then
+ * command-line flags, which win. The one place in ferryd that reads the environment. */
 #include "ferryd.h"
 
-#include "ferry/store/ctx.h"
+#include "ferry/base/settings.h"
 #include "ferry/base/util.h"
 
 #include <ctype.h>
@@ -14,11 +15,8 @@
 
 #define USAGE "usage: ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR] [--store PATH|URL]\n" \
 	      "              [--assets DIR] [--port-file FILE] [--max-connections N] [--workers N]\n" \
-	      "              [--upload-limit BYTES] [--notify-before SECONDS] [--routes]\n"
-
-#ifndef FERRY_SRCDIR
-#define FERRY_SRCDIR "/usr/share/ferry"
-#endif
+	      "              [--upload-limit BYTES] [--notify-before SECONDS] [--routes]\n" \
+	      "              [--SETTING VALUE]... (port-range, catalog-dir, node-id, ...: docs/DAEMON.md)\n"
 
 static int set_str(char **dst, const char *v)
 {
@@ -31,18 +29,38 @@ static int set_str(char **dst, const char *v)
 	return 0;
 }
 
+/* A library setting (ferry/base/settings.h): "catalog_dir" is "catalog-dir" too. */
+static int library_set(struct ferryd_config *cfg, const char *key, const char *val,
+		       const char *where)
+{
+	struct ferry_error err;
+	char k[64], *c;
+
+	snprintf(k, sizeof(k), "%s", key);
+	for (c = k; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	if (!ferry_settings_key(k))
+		return 1;
+	ferry_error_clear(&err);
+	if (ferry_settings_set(&cfg->settings, k, val, &err)) {
+		fprintf(stderr, "ferryd: error: %s: %s\n", where, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* Apply one setting; 0 or -1 after printing what is wrong (`where` names the source). */
 static int config_set(struct ferryd_config *cfg, const char *key, const char *val,
 		      const char *where)
 {
 	long long v;
+	int rc;
 
+	if ((rc = library_set(cfg, key, val, where)) <= 0)
+		return rc;
 	if (!strcmp(key, "listen"))
 		return set_str(&cfg->listen, val);
-	if (!strcmp(key, "home"))
-		return set_str(&cfg->home, val);
-	if (!strcmp(key, "store")) /* the library reads $FERRY_STORE, as with `ferry --store` */
-		return setenv("FERRY_STORE", val, 1);
 	if (!strcmp(key, "assets"))
 		return set_str(&cfg->assets, val);
 	if (!strcmp(key, "port-file") || !strcmp(key, "port_file"))
@@ -133,12 +151,12 @@ static int config_file(struct ferryd_config *cfg, const char *path)
 	return 0;
 }
 
-static const struct option opts[] = {
+/* ferryd's own flags; every library setting is a flag too (--port-range, ...), added
+ * from ferry_settings_keys[] by load_flags(). */
+static const struct option own_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "listen", required_argument, NULL, 'l' },
 	{ "port", required_argument, NULL, 'p' },
-	{ "home", required_argument, NULL, 'H' },
-	{ "store", required_argument, NULL, 's' },
 	{ "assets", required_argument, NULL, 'a' },
 	{ "port-file", required_argument, NULL, 'f' },
 	{ "max-connections", required_argument, NULL, 'm' },
@@ -147,23 +165,32 @@ static const struct option opts[] = {
 	{ "notify-before", required_argument, NULL, 'n' },
 	{ "routes", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
 };
+#define N_OWN (sizeof(own_opts) / sizeof(own_opts[0]))
+#define SETTING_OPT 256  /* getopt value of ferry_settings_keys[i]: SETTING_OPT + i */
 
-int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
+/* The environment: under the config file and the flags. */
+static int load_env(struct ferryd_config *cfg)
 {
-	int c, i;
+	const struct ferry_setting_key *k;
+	char where[96];
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->port = 8580;
-	cfg->max_conns = 512;
-	cfg->workers = 4;
-	cfg->body_limit = 1 << 20;
-	cfg->upload_limit = 2ULL << 30;
-	cfg->notify_before_s = 900;
-	if (set_str(&cfg->listen, "127.0.0.1") || set_str(&cfg->assets, FERRY_SRCDIR "/daemon"))
-		return 2;
-	/* First pass: the config file, so flags given with it still win. */
+	for (k = ferry_settings_keys; k->key; k++) {
+		const char *v = k->env ? getenv(k->env) : NULL;
+		if (!v || !*v)
+			continue;
+		snprintf(where, sizeof(where), "environment variable %s", k->env);
+		if (library_set(cfg, k->key, v, where))
+			return -1;
+	}
+	return 0;
+}
+
+/* The config file first, so flags given with it still win. */
+static int load_files(struct ferryd_config *cfg, int argc, char **argv)
+{
+	int i;
+
 	for (i = 1; i < argc; i++) {
 		const char *file = NULL;
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
@@ -171,47 +198,109 @@ int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
 		else if (!strncmp(argv[i], "--config=", 9))
 			file = argv[i] + 9;
 		if (file && config_file(cfg, file))
-			return 2;
+			return -1;
 	}
+	return 0;
+}
+
+static const char *own_key(int c)
+{
+	switch (c) {
+	case 'l': return "listen";
+	case 'p': return "port";
+	case 'a': return "assets";
+	case 'f': return "port-file";
+	case 'm': return "max-connections";
+	case 'w': return "workers";
+	case 'u': return "upload-limit";
+	case 'n': return "notify-before";
+	default: return NULL;
+	}
+}
+
+static int parse_flags(struct ferryd_config *cfg, int argc, char **argv, const struct option *opts)
+{
+	const char *key;
+	int c;
+
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		const char *key = NULL;
-		switch (c) {
-		case 'c': continue;
-		case 'l': key = "listen"; break;
-		case 'p': key = "port"; break;
-		case 'H': key = "home"; break;
-		case 's': key = "store"; break;
-		case 'a': key = "assets"; break;
-		case 'f': key = "port-file"; break;
-		case 'm': key = "max-connections"; break;
-		case 'w': key = "workers"; break;
-		case 'u': key = "upload-limit"; break;
-		case 'n': key = "notify-before"; break;
-		case 'R': cfg->print_routes = 1; continue;
-		case 'h': fputs(USAGE, stdout); exit(0);
-		default:
+		if (c == 'c')
+			continue;
+		if (c == 'R') {
+			cfg->print_routes = 1;
+			continue;
+		}
+		if (c == 'h') {
+			fputs(USAGE, stdout);
+			exit(0);
+		}
+		key = c >= SETTING_OPT ? ferry_settings_keys[c - SETTING_OPT].key : own_key(c);
+		if (!key) {
 			fprintf(stderr, "ferryd: error: unknown or incomplete option '%s'\n%s",
 				argv[optind - 1], USAGE);
-			return 2;
+			return -1;
 		}
 		if (config_set(cfg, key, optarg, "command line"))
-			return 2;
+			return -1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "ferryd: error: unexpected argument '%s'\n%s", argv[optind], USAGE);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_flags(struct ferryd_config *cfg, int argc, char **argv)
+{
+	size_t n = 0, i;
+	struct option *opts;
+	int rc;
+
+	while (ferry_settings_keys[n].key)
+		n++;
+	if (!(opts = calloc(N_OWN + n + 1, sizeof(*opts))))
+		return -1;
+	memcpy(opts, own_opts, sizeof(own_opts));
+	for (i = 0; i < n; i++)
+		opts[N_OWN + i] = (struct option){ ferry_settings_keys[i].key, required_argument, NULL,
+						   SETTING_OPT + (int)i };
+	rc = parse_flags(cfg, argc, argv, opts);
+	free(opts);
+	return rc;
+}
+
+int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
+{
+	struct ferry_error err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ferry_settings_init(&cfg->settings);
+	cfg->port = 8580;
+	cfg->max_conns = 512;
+	cfg->workers = 4;
+	cfg->body_limit = 1 << 20;
+	cfg->upload_limit = 2ULL << 30;
+	cfg->notify_before_s = 900;
+	if (set_str(&cfg->listen, "127.0.0.1"))
+		return 2;
+	if (load_env(cfg) || load_files(cfg, argc, argv) || load_flags(cfg, argc, argv))
+		return 2;
+	ferry_error_clear(&err);
+	if (ferry_settings_home_default(&cfg->settings, getenv("XDG_DATA_HOME"), getenv("HOME"), &err) ||
+	    (!cfg->assets &&
+	     !(cfg->assets = ferry_path_join(ferry_settings_data_dir(&cfg->settings), "daemon")))) {
+		fprintf(stderr, "ferryd: error: out of memory\n");
 		return 2;
 	}
-	if (!cfg->home && !(cfg->home = ferry_home_resolve(NULL)))
-		return 2;
 	return 0;
 }
 
 void ferryd_config_release(struct ferryd_config *cfg)
 {
+	ferry_settings_release(&cfg->settings);
 	free(cfg->listen);
-	free(cfg->home);
 	free(cfg->assets);
 	free(cfg->port_file);
 	memset(cfg, 0, sizeof(*cfg));

@@ -5,6 +5,7 @@
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 #include "ferry/project/token.h"
 
 #include <jansson.h>
@@ -15,12 +16,14 @@
 struct ferry_ctx;
 struct MHD_Daemon;
 
-/* config.c: settings from the config file, then the command line. */
+/* config.c: settings from the environment, then the config file, then the command
+ * line. The library's settings (home, store, ports, limits, ...) go to `settings`,
+ * handed to every context; the rest are ferryd's own. */
 struct ferryd_config {
+	struct ferry_settings settings; /* what the library is told (home, store, ...) */
 	char *listen;        /* address to bind, "127.0.0.1" */
 	int port;            /* 0: any free port (logged, and written to port_file) */
-	char *home;          /* ferry home (state store) */
-	char *assets;        /* directory holding openapi.json and web/ */
+	char *assets;        /* directory holding openapi.json and web/ (<data-dir>/daemon) */
 	char *port_file;     /* write the bound port here once listening (tests, scripts) */
 	int max_conns;       /* connection limit */
 	int workers;         /* job worker threads */
@@ -31,7 +34,8 @@ struct ferryd_config {
 };
 
 /* Parse `ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR] [--assets DIR]
- * [--port-file FILE] [--max-connections N]`. Returns 0, or 2 after printing a usage error. */
+ * [--port-file FILE] [--max-connections N] [--SETTING VALUE]...` over the FERRY_*
+ * environment. Returns 0, or 2 after printing a usage error. */
 int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv);
 void ferryd_config_release(struct ferryd_config *cfg);
 
@@ -41,7 +45,8 @@ void flog(const char *level, const char *msg, ...) __attribute__((sentinel));
 
 /* pool.c: a pool of open contexts (one store connection each) shared by requests. */
 struct ctx_pool;
-struct ctx_pool *ctx_pool_new(const char *home, int keep);
+/* The pool opens its contexts with (a copy of) settings. */
+struct ctx_pool *ctx_pool_new(const struct ferry_settings *settings, int keep);
 void ctx_pool_free(struct ctx_pool *p);
 struct ferry_ctx *ctx_pool_get(struct ctx_pool *p, struct ferry_error *err);
 void ctx_pool_put(struct ctx_pool *p, struct ferry_ctx *ctx);

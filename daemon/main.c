@@ -25,13 +25,14 @@ static int ferryd_open(struct ferryd *d)
 
 	ferry_error_clear(&err);
 	d->hub = sse_hub_new();
-	d->pool = ctx_pool_new(d->cfg.home, 16);
+	d->pool = ctx_pool_new(&d->cfg.settings, 16);
 	if (!d->hub || !d->pool) {
 		flog("error", "out of memory", NULL);
 		return -1;
 	}
 	if (!(ctx = ctx_pool_get(d->pool, &err))) {
-		flog("error", "cannot open the ferry home", "home", d->cfg.home, "error", err.msg, NULL);
+		flog("error", "cannot open the ferry home", "home", d->cfg.settings.home, "error", err.msg,
+		     NULL);
 		return -1;
 	}
 	ctx_pool_put(d->pool, ctx);
@@ -44,7 +45,7 @@ static void announce(struct ferryd *d)
 	FILE *f;
 
 	snprintf(port, sizeof(port), "%d", d->port);
-	flog("info", "listening", "listen", d->cfg.listen, "port", port, "home", d->cfg.home,
+	flog("info", "listening", "listen", d->cfg.listen, "port", port, "home", d->cfg.settings.home,
 	     "version", FERRY_VERSION, NULL);
 	if (!d->cfg.port_file)
 		return;

@@ -11,23 +11,25 @@
 
 struct ctx_pool {
 	pthread_mutex_t lock;
-	char *home;
+	struct ferry_settings settings;
 	int keep, n;
 	struct ferry_ctx **free;
 };
 
-struct ctx_pool *ctx_pool_new(const char *home, int keep)
+struct ctx_pool *ctx_pool_new(const struct ferry_settings *settings, int keep)
 {
 	struct ctx_pool *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return NULL;
-	p->home = strdup(home);
+	if (ferry_settings_copy(&p->settings, settings, NULL)) {
+		free(p);
+		return NULL;
+	}
 	p->keep = keep;
 	p->free = calloc((size_t)keep, sizeof(*p->free));
-	if (!p->home || !p->free) {
-		free(p->home);
-		free(p->free);
+	if (!p->free) {
+		ferry_settings_release(&p->settings);
 		free(p);
 		return NULL;
 	}
@@ -43,7 +45,7 @@ void ctx_pool_free(struct ctx_pool *p)
 		ferry_ctx_free(p->free[--p->n]);
 	pthread_mutex_destroy(&p->lock);
 	free(p->free);
-	free(p->home);
+	ferry_settings_release(&p->settings);
 	free(p);
 }
 
@@ -55,7 +57,7 @@ struct ferry_ctx *ctx_pool_get(struct ctx_pool *p, struct ferry_error *err)
 	if (p->n > 0)
 		ctx = p->free[--p->n];
 	pthread_mutex_unlock(&p->lock);
-	if (!ctx && ferry_ctx_open(p->home, &ctx, err))
+	if (!ctx && ferry_ctx_open(&p->settings, &ctx, err))
 		return NULL;
 	return ctx;
 }

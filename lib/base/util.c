@@ -1,4 +1,4 @@
-/* util.c: names, paths, atomic files, time and ids used across libferry. */
+/* util.c: names, paths, atomic files, time, ids and ports used across libferry. */
 #include "ferry/base/util.h"
 #include "ferry/base/error.h"
 
@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,6 +129,20 @@ int ferry_fsync_dir(const char *dir, struct ferry_error *err)
 	return 0;
 }
 
+int ferry_fsync_file(const char *path, struct ferry_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return ferry_error_errno(err, FERRY_EIO, e, "cannot sync %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
 int ferry_write_file_atomic(const char *path, const void *data, size_t len,
 			    unsigned mode, struct ferry_error *err)
 {
@@ -231,4 +247,37 @@ int ferry_parse_int(const char *s, long long min, long long max, long long *out)
 		return FERRY_EINVAL;
 	*out = v;
 	return 0;
+}
+
+int ferry_port_range_parse(const char *s, int *lo, int *hi)
+{
+	long long a, b;
+	char tmp[32], *dash;
+
+	if (!s || snprintf(tmp, sizeof(tmp), "%s", s) >= (int)sizeof(tmp) || !(dash = strchr(tmp, '-')))
+		return FERRY_EINVAL;
+	*dash = '\0';
+	if (ferry_parse_int(tmp, 1024, 65535, &a) || ferry_parse_int(dash + 1, 1024, 65535, &b) || a > b)
+		return FERRY_EINVAL;
+	*lo = (int)a;
+	*hi = (int)b;
+	return 0;
+}
+
+int ferry_port_bindable(int port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok, one = 1;
+
+	if (fd < 0)
+		return 0;
+	/* Like a server would: a port in TIME_WAIT is free, a listening one is not. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
 }

@@ -5,6 +5,7 @@
 #include "ferry/base/buf.h"
 #include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 #include "ferry/base/util.h"
 
 #include <ctype.h>
@@ -16,10 +17,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-
-#ifndef FERRY_SRCDIR
-#define FERRY_SRCDIR "."
-#endif
 
 /* Validation context: where we are, for "origin: $.path: what" messages. */
 struct vctx {
@@ -573,19 +570,18 @@ void ferry_catalog_free(struct ferry_catalog *cat)
 	free(cat);
 }
 
-char **ferry_catalog_dirs(const char *home)
+char **ferry_catalog_dirs(const struct ferry_settings *s)
 {
 	char **dirs = calloc(4, sizeof(*dirs));
-	const char *env = getenv("FERRY_CATALOG_DIR");
 	int n = 0;
 
 	if (!dirs)
 		return NULL;
-	if (env && *env && (dirs[n] = strdup(env)))
+	if (s && s->catalog_dir && (dirs[n] = strdup(s->catalog_dir)))
 		n++;
-	if (home && *home && (dirs[n] = ferry_path_join(home, "catalog")))
+	if (s && s->home && (dirs[n] = ferry_path_join(s->home, "catalog")))
 		n++;
-	dirs[n] = strdup(FERRY_SRCDIR "/catalog");
+	dirs[n] = ferry_path_join(ferry_settings_data_dir(s), "catalog");
 	return dirs;
 }
 
@@ -620,7 +616,7 @@ static void products_found(char **dirs, struct ferry_buf *b)
 	}
 }
 
-int ferry_catalog_find(const char *home, const char *product, char **path,
+int ferry_catalog_find(const struct ferry_settings *s, const char *product, char **path,
 		       struct ferry_error *err)
 {
 	struct ferry_buf b = FERRY_BUF_INIT;
@@ -633,7 +629,7 @@ int ferry_catalog_find(const char *home, const char *product, char **path,
 		product = FERRY_CATALOG_DEFAULT_PRODUCT;
 	if ((rc = ferry_name_check(product, "product", err)))
 		return rc;
-	if (!(dirs = ferry_catalog_dirs(home)))
+	if (!(dirs = ferry_catalog_dirs(s)))
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	for (i = 0; dirs[i]; i++) {
 		char file[4096];
@@ -649,15 +645,15 @@ int ferry_catalog_find(const char *home, const char *product, char **path,
 	products_found(dirs, &b);
 	rc = ferry_error_set(err, FERRY_ENOTFOUND,
 		"no catalog for product '%s' (looked for %s.json in $FERRY_CATALOG_DIR, <home>/catalog and %s/catalog); "
-		"products with a catalog: %s", product, product, FERRY_SRCDIR,
+		"products with a catalog: %s", product, product, ferry_settings_data_dir(s),
 		b.len ? b.data : "none");
 	ferry_buf_release(&b);
 	ferry_catalog_dirs_free(dirs);
 	return rc;
 }
 
-int ferry_catalog_open_home(const char *home, const char *product, struct ferry_catalog **out,
-			    struct ferry_error *err)
+int ferry_catalog_open_settings(const struct ferry_settings *s, const char *product,
+				struct ferry_catalog **out, struct ferry_error *err)
 {
 	char *path;
 	int rc;
@@ -665,7 +661,7 @@ int ferry_catalog_open_home(const char *home, const char *product, struct ferry_
 	*out = NULL;
 	if (!product)
 		product = FERRY_CATALOG_DEFAULT_PRODUCT;
-	if ((rc = ferry_catalog_find(home, product, &path, err)))
+	if ((rc = ferry_catalog_find(s, product, &path, err)))
 		return rc;
 	rc = ferry_catalog_load(path, out, err);
 	if (!rc && strcmp((*out)->product, product)) {
@@ -681,7 +677,7 @@ int ferry_catalog_open_home(const char *home, const char *product, struct ferry_
 int ferry_catalog_open(struct ferry_ctx *ctx, const char *product, struct ferry_catalog **out,
 		       struct ferry_error *err)
 {
-	return ferry_catalog_open_home(ctx ? ctx->home : NULL, product, out, err);
+	return ferry_catalog_open_settings(ctx ? &ctx->settings : NULL, product, out, err);
 }
 
 static json_t *list_entry(const char *dir, const char *fname, json_t *seen)
@@ -717,9 +713,9 @@ static json_t *list_entry(const char *dir, const char *fname, json_t *seen)
 	return o;
 }
 
-int ferry_catalog_list(const char *home, json_t **out, struct ferry_error *err)
+int ferry_catalog_list(const struct ferry_settings *s, json_t **out, struct ferry_error *err)
 {
-	char **dirs = ferry_catalog_dirs(home);
+	char **dirs = ferry_catalog_dirs(s);
 	json_t *arr = json_array(), *seen = json_object();
 	size_t i;
 

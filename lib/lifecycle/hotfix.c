@@ -2,6 +2,7 @@
  * prerequisite order, applying all-or-nothing to a source tree, and the record. */
 #include "ferry/lifecycle/hotfix.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 #include "ferry/catalog/model.h"
 #include "ferry/base/util.h"
 
@@ -356,7 +357,8 @@ void ferry_hotfix_free(struct ferry_hotfix *hf)
 	free(hf);
 }
 
-int ferry_hotfix_load(const char *path, struct ferry_hotfix **out, struct ferry_error *err)
+int ferry_hotfix_load(const char *path, const struct ferry_settings *s, struct ferry_hotfix **out,
+		      struct ferry_error *err)
 {
 	struct ferry_hotfix *hf = calloc(1, sizeof(*hf));
 	const char *dir = path;
@@ -375,8 +377,7 @@ int ferry_hotfix_load(const char *path, struct ferry_hotfix **out, struct ferry_
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		const char *t = getenv("TMPDIR");
-		char *base = ferry_path_join(t && *t ? t : "/tmp", "ferry-hotfix.XXXXXX");
+		char *base = ferry_path_join(ferry_settings_tmp_dir(s), "ferry-hotfix.XXXXXX");
 		if (!base || !mkdtemp(base)) {
 			free(base);
 			rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary directory");
@@ -748,8 +749,8 @@ static int commit_batch(struct stage *s, struct ferry_hotfix **order, size_t n,
 }
 
 int ferry_hotfix_apply(const struct ferry_catalog *cat, const char *src_root,
-		       const char *const *packages, size_t n, json_t **report,
-		       struct ferry_error *err)
+		       const char *const *packages, size_t n, const struct ferry_settings *settings,
+		       json_t **report, struct ferry_error *err)
 {
 	struct ferry_hotfix **hfs = calloc(n + 1, sizeof(*hfs)), **order = calloc(n + 1, sizeof(*hfs));
 	const char **status = calloc(n + 1, sizeof(*status));
@@ -786,7 +787,7 @@ int ferry_hotfix_apply(const struct ferry_catalog *cat, const char *src_root,
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if ((rc = ferry_hotfix_load(packages[i], &hfs[i], err)))
+		if ((rc = ferry_hotfix_load(packages[i], settings, &hfs[i], err)))
 			goto out;
 	if ((rc = ferry_hotfix_record_load(src_root, &rec, err)) ||
 	    (rc = check_batch(src, hfs, n, s.paths, err)) ||

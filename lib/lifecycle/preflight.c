@@ -229,46 +229,12 @@ static void check_disk(struct pf *p)
 	json_object_set_new(c, "reserve_bytes", json_integer(s.disk_reserve_bytes));
 }
 
-static int bindable(int port)
-{
-	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok, one = 1;
-
-	if (fd < 0)
-		return 0;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
-/* The runtime's port range (FERRY_PORT_RANGE, as runtime.c reads it). */
-static void port_range(int *lo, int *hi)
-{
-	const char *r = getenv("FERRY_PORT_RANGE");
-	long long a, b;
-	char tmp[32], *dash;
-
-	*lo = 20000;
-	*hi = 32000;
-	if (!r || snprintf(tmp, sizeof(tmp), "%s", r) >= (int)sizeof(tmp) || !(dash = strchr(tmp, '-')))
-		return;
-	*dash = '\0';
-	if (ferry_parse_int(tmp, 1024, 65535, &a) || ferry_parse_int(dash + 1, 1024, 65535, &b) || a > b)
-		return;
-	*lo = (int)a;
-	*hi = (int)b;
-}
-
 static void check_ports(struct pf *p)
 {
 	int lo, hi, port, found = 0;
 
-	port_range(&lo, &hi);
+	lo = p->ctx->settings.port_lo;
+	hi = p->ctx->settings.port_hi;
 	for (port = lo; port <= hi && !found; port++) {
 		struct ferry_stmt *st;
 		int used = 1;
@@ -277,7 +243,7 @@ static void check_ports(struct pf *p)
 			used = ferry_stmt_step(st, NULL) != 0;
 			ferry_stmt_free(st);
 		}
-		found = !used && bindable(port);
+		found = !used && ferry_port_bindable(port);
 	}
 	if (found)
 		check(p, "free-ports", 1, 0, "port %d is free for the upgrade-in-progress environment",

@@ -549,7 +549,7 @@ int ferry_op_reap(struct ferry_ctx *ctx, int *n, json_t *found, struct ferry_err
 		c[count].id = ferry_stmt_int(st, 0);
 		c[count].pid = ferry_stmt_int(st, 1);
 		snprintf(c[count].token, sizeof(c[count].token), "%s", txt(st, 2));
-		if (!op_lease_alive(c[count].pid, c[count].token))
+		if (!op_lease_alive(&ctx->settings, c[count].pid, c[count].token))
 			count++;
 	}
 	ferry_stmt_free(st);

@@ -7,20 +7,22 @@
 
 #define OP_TOKEN_MAX 96
 
+/* The lease functions take the context's settings (node_id, lease_ttl_ms). */
+struct ferry_settings;
 /* This process's lease identity: node, boot id and process start time. */
-void op_lease_self(char token[OP_TOKEN_MAX]);
+void op_lease_self(const struct ferry_settings *s, char token[OP_TOKEN_MAX]);
 /* The lease ferry_op_takeover() leaves on what it took: this process's token plus
  * OP_TAKEN_SUFFIX, which only this process's claim accepts as its own (a lease of the
  * process itself is otherwise a runner at work: refused). */
 #define OP_TAKEN_SUFFIX "#taken"
-void op_lease_taken(char token[OP_TOKEN_MAX]);
+void op_lease_taken(const struct ferry_settings *s, char token[OP_TOKEN_MAX]);
 /* 1 when process pid with lease token `token` still runs, else 0. A lease of
  * another node counts as alive: only ferry_op_takeover() takes it, after its expiry. */
-int op_lease_alive(int64_t pid, const char *token);
-/* This node's id (FERRY_NODE_ID, else the machine id) and the lease time to live
- * (FERRY_LEASE_TTL_MS, default 30 s; the heartbeat renews it every third of that). */
-void op_lease_node(char out[25]);
-int64_t op_lease_ttl_ms(void);
+int op_lease_alive(const struct ferry_settings *s, int64_t pid, const char *token);
+/* This node's id (settings node_id, else the machine id) and the lease time to live
+ * (settings lease_ttl_ms, default 30 s; the heartbeat renews it every third of that). */
+void op_lease_node(const struct ferry_settings *s, char out[25]);
+int64_t op_lease_ttl_ms(const struct ferry_settings *s);
 /* Renew the lease of operation op_id (held with token) on its own store connection
  * while the runner works; only on a PostgreSQL store (several nodes). NULL when not
  * needed or not possible. stop ends and frees it (accepts NULL). */

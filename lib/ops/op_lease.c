@@ -61,24 +61,20 @@ static int read_start_time(long long pid, unsigned long long *out)
 	return 0;
 }
 
-int64_t op_lease_ttl_ms(void)
+int64_t op_lease_ttl_ms(const struct ferry_settings *s)
 {
-	const char *v = getenv("FERRY_LEASE_TTL_MS");
-	long long ms = v ? strtoll(v, NULL, 10) : 0;
-
-	return ms >= 300 ? ms : 30000;
+	return s->lease_ttl_ms;
 }
 
-/* This machine: FERRY_NODE_ID (several nodes on one host, tests), else the machine id
+/* This machine: settings node_id (several nodes on one host, tests), else the machine id
  * (systemd's /etc/machine-id), else the host name. At most 24 characters, no '/'. */
-static void read_node_id(char out[25])
+static void read_node_id(const struct ferry_settings *s, char out[25])
 {
-	const char *env = getenv("FERRY_NODE_ID");
 	char buf[128] = "";
 	FILE *f;
 
-	if (env && *env) {
-		snprintf(buf, sizeof(buf), "%s", env);
+	if (s->node_id && *s->node_id) {
+		snprintf(buf, sizeof(buf), "%s", s->node_id);
 	} else if ((f = fopen("/etc/machine-id", "re"))) {
 		if (!fgets(buf, sizeof(buf), f))
 			buf[0] = '\0';
@@ -91,32 +87,32 @@ static void read_node_id(char out[25])
 	snprintf(out, 25, "%s", buf);
 }
 
-void op_lease_node(char out[25])
+void op_lease_node(const struct ferry_settings *s, char out[25])
 {
-	read_node_id(out);
+	read_node_id(s, out);
 }
 
-void op_lease_taken(char token[OP_TOKEN_MAX])
+void op_lease_taken(const struct ferry_settings *s, char token[OP_TOKEN_MAX])
 {
 	size_t n;
 
-	op_lease_self(token);
+	op_lease_self(s, token);
 	n = strlen(token);
 	snprintf(token + n, OP_TOKEN_MAX - n, "%s", OP_TAKEN_SUFFIX);
 }
 
-void op_lease_self(char token[OP_TOKEN_MAX])
+void op_lease_self(const struct ferry_settings *s, char token[OP_TOKEN_MAX])
 {
 	char boot[64], node[25];
 	unsigned long long st = 0;
 
-	read_node_id(node);
+	read_node_id(s, node);
 	read_boot_id(boot, sizeof(boot));
 	read_start_time((long long)getpid(), &st);
 	snprintf(token, OP_TOKEN_MAX, "%s/%s:%llu", node, boot, st);
 }
 
-int op_lease_alive(int64_t pid, const char *token)
+int op_lease_alive(const struct ferry_settings *s, int64_t pid, const char *token)
 {
 	char boot[64], want[OP_TOKEN_MAX];
 	unsigned long long st;
@@ -128,7 +124,7 @@ int op_lease_alive(int64_t pid, const char *token)
 		const char *slash = strchr(token, '/');
 		char node[25];
 		if (slash) {
-			read_node_id(node);
+			read_node_id(s, node);
 			if (strlen(node) != (size_t)(slash - token) || strncmp(token, node, strlen(node)))
 				return 1; /* another node's process: this one cannot see it */
 			token = slash + 1;
@@ -162,7 +158,7 @@ struct op_heartbeat {
 static void *heartbeat_main(void *arg)
 {
 	struct op_heartbeat *hb = arg;
-	int64_t ttl = op_lease_ttl_ms();
+	int64_t ttl = op_lease_ttl_ms(&hb->ctx->settings);
 	struct timespec at;
 
 	pthread_mutex_lock(&hb->lock);
@@ -235,8 +231,8 @@ int ferry_op_takeover(struct ferry_ctx *ctx, int *n, json_t *taken, struct ferry
 
 	if (n)
 		*n = 0;
-	op_lease_taken(token);
-	op_lease_node(node);
+	op_lease_taken(&ctx->settings, token);
+	op_lease_node(&ctx->settings, node);
 	if ((rc = ferry_store_begin_rowlocks(ctx->store, err)))
 		return rc;
 	rc = ferry_store_query(ctx->store, &st, err,
@@ -253,7 +249,7 @@ int ferry_op_takeover(struct ferry_ctx *ctx, int *n, json_t *taken, struct ferry
 	for (i = 0; rc >= 0 && i < count; i++)
 		rc = ferry_store_run(ctx->store, err, "UPDATE operations SET lease_pid = ?, lease_token = ?, "
 				     "lease_node = ?, lease_until_ms = ? WHERE id = ?", "ittii",
-				     (int64_t)getpid(), token, node, now + op_lease_ttl_ms(), ids[i]);
+				     (int64_t)getpid(), token, node, now + op_lease_ttl_ms(&ctx->settings), ids[i]);
 	if (rc < 0) {
 		ferry_store_rollback(ctx->store);
 		return rc;

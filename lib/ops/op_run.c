@@ -59,9 +59,12 @@ static void emit(struct ferry_op_run *run, enum ferry_op_event_type type, const 
 	p->hooks->on_event(&ev, p->hooks->data);
 }
 
-static void crash_if(const char *step, const char *label)
+/* The crash-injection test hook (settings crash_at, FERRY_CRASH_AT): SIGKILL at the
+ * named step boundary. Only test builds (FERRY_TEST_HOOKS, `make SAN=1`) obey it. */
+static void crash_if(const struct ferry_ctx *ctx, const char *step, const char *label)
 {
-	const char *want = getenv("FERRY_CRASH_AT");
+#ifdef FERRY_TEST_HOOKS
+	const char *want = ctx->settings.crash_at;
 	char here[160];
 
 	if (!want || !*want)
@@ -69,11 +72,16 @@ static void crash_if(const char *step, const char *label)
 	snprintf(here, sizeof(here), "%s%s%s", step, label ? ":" : "", label ? label : "");
 	if (!strcmp(want, here))
 		kill(getpid(), SIGKILL);
+#else
+	(void)ctx;
+	(void)step;
+	(void)label;
+#endif
 }
 
 void ferry_op_crashpoint(struct ferry_op_run *run, const char *label)
 {
-	crash_if(run->step, label);
+	crash_if(run->ctx, run->step, label);
 }
 
 /* ---- what steps call --------------------------------------------------- */
@@ -171,7 +179,7 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 	int rc;
 
 	*out = NULL;
-	op_lease_self(token);
+	op_lease_self(&ctx->settings, token);
 	if ((rc = ferry_store_begin(ctx->store, err)))
 		return rc;
 	if ((rc = ferry_op_find(ctx, ref, &op, err)))
@@ -186,8 +194,8 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 	if (rc < 0)
 		goto fail;
 	/* what ferry_op_takeover() took for this process is ours to run */
-	op_lease_taken(taken);
-	if (op->lease_pid && strcmp(tok_now, taken) && op_lease_alive(op->lease_pid, tok_now)) {
+	op_lease_taken(&ctx->settings, taken);
+	if (op->lease_pid && strcmp(tok_now, taken) && op_lease_alive(&ctx->settings, op->lease_pid, tok_now)) {
 		rc = ferry_error_set(err, FERRY_ESTATE,
 			"operation %s (%s) is being run by process %lld right now: wait for it ('ferry op show %.8s')",
 			op->activity_id, op->kind, (long long)op->lease_pid, op->activity_id);
@@ -208,11 +216,11 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 	}
 	if (check && (rc = check(ctx, op, arg, err)))
 		goto fail;
-	op_lease_node(node);
+	op_lease_node(&ctx->settings, node);
 	rc = ferry_store_run(ctx->store, err,
 		"UPDATE operations SET lease_pid = ?, lease_token = ?, lease_node = ?, lease_until_ms = ?, "
 		"started_ms = COALESCE(started_ms, ?) WHERE id = ?", "ittiii",
-		(int64_t)getpid(), token, node, ferry_now_ms() + op_lease_ttl_ms(), ferry_now_ms(), op->id);
+		(int64_t)getpid(), token, node, ferry_now_ms() + op_lease_ttl_ms(&ctx->settings), ferry_now_ms(), op->id);
 	if (rc || (rc = op_transition(ctx, op, FERRY_OP_RUNNING, NULL, NULL, err)))
 		goto fail;
 	if ((rc = ferry_store_commit(ctx->store, err)))
@@ -366,7 +374,7 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	if ((rc = step_start(run, ns, err)))
 		return rc;
 	emit(run, FERRY_OP_EV_STEP_STARTED, "running", d->title, 0, 0, 0);
-	crash_if(d->name, NULL);
+	crash_if(run->ctx, d->name, NULL);
 	ferry_error_clear(&serr);
 	t0 = ferry_mono_ms();
 	rc = d->fn ? d->fn(run, &serr) : 0;
@@ -378,7 +386,7 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	}
 	if (rc < 0 && !serr.msg[0])
 		ferry_error_set(&serr, rc, "step '%s' failed (no message)", d->name);
-	crash_if(d->name, "after");
+	crash_if(run->ctx, d->name, "after");
 	if (rc < 0) {
 		struct ferry_error full = serr;
 		ferry_error_prefix(&full, "step '%s' failed", d->name);
@@ -483,7 +491,7 @@ static int claim_and_drive(struct ferry_ctx *ctx, const char *ref, claim_fn chec
 
 	if (rc)
 		return rc;
-	op_lease_self(token);
+	op_lease_self(&ctx->settings, token);
 	hb = op_heartbeat_start(ctx, op->id, token);  /* other nodes see the runner alive */
 	rc = drive(ctx, op, hooks, err);
 	op_heartbeat_stop(hb);
@@ -613,7 +621,7 @@ static int abort_claim(struct ferry_ctx *ctx, const char *ref, struct ferry_op *
 	struct ferry_op *op = NULL;
 	int rc;
 
-	op_lease_self(token);
+	op_lease_self(&ctx->settings, token);
 	if ((rc = ferry_store_begin(ctx->store, err)))
 		return rc;
 	if ((rc = ferry_op_find(ctx, ref, &op, err)))
@@ -631,7 +639,7 @@ static int abort_claim(struct ferry_ctx *ctx, const char *ref, struct ferry_op *
 				"SELECT COALESCE(lease_token, '') FROM operations WHERE id = ?", "i", op->id)))
 			goto fail;
 		if (ferry_stmt_step(st, err) == 1)
-			alive = op_lease_alive(op->lease_pid, ferry_stmt_text(st, 0));
+			alive = op_lease_alive(&ctx->settings, op->lease_pid, ferry_stmt_text(st, 0));
 		ferry_stmt_free(st);
 		if (alive) {
 			rc = ferry_error_set(err, FERRY_ESTATE,

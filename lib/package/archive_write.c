@@ -2,6 +2,7 @@
  * no padding after the compressed stream) and the intake limits. */
 #include "ferry/package/archive.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 #include "ferry/base/util.h"
 
 #include <archive.h>
@@ -10,31 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int env_u64(const char *name, uint64_t *out, struct ferry_error *err)
+void ferry_intake_limits_init(struct ferry_intake_limits *l, const struct ferry_settings *s)
 {
-	const char *v = getenv(name);
-	long long x;
+	struct ferry_settings dflt;
 
-	if (!v || !*v)
-		return 0;
-	if (ferry_parse_int(v, 1, (long long)1 << 50, &x))
-		return ferry_error_set(err, FERRY_EINVAL,
-			"environment variable %s='%s' is not a positive integer", name, v);
-	*out = (uint64_t)x;
-	return 0;
-}
-
-int ferry_intake_limits_init(struct ferry_intake_limits *l, struct ferry_error *err)
-{
-	l->max_entries = 100000;
-	l->max_bytes = (uint64_t)8 << 30;
-	l->max_ratio = 200;
+	if (!s) {
+		ferry_settings_init(&dflt);  /* numbers only: nothing to release */
+		s = &dflt;
+	}
+	l->max_entries = s->max_entries;
+	l->max_bytes = s->max_bytes;
+	l->max_ratio = s->max_ratio;
 	l->ratio_floor = (uint64_t)8 << 20;
-	if (env_u64("FERRY_MAX_ENTRIES", &l->max_entries, err) ||
-	    env_u64("FERRY_MAX_BYTES", &l->max_bytes, err) ||
-	    env_u64("FERRY_MAX_RATIO", &l->max_ratio, err))
-		return err ? err->code : FERRY_EINVAL;
-	return 0;
 }
 
 static int ends_with(const char *s, const char *suf)

@@ -179,9 +179,9 @@ int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *pr
 	if (inp)
 		*inp = NULL;
 	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) ||
-	    (rc = ferry_intake_limits_init(&o.limits, err)) ||
 	    (rc = ferry_file_sha256(path, sha, &size, err)))
 		return rc;
+	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
 	o.check = ferry_pkg_check_fn;
 	o.check_arg = &c;
 	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
@@ -210,9 +210,9 @@ int ferry_package_inspect(struct ferry_ctx *ctx, const char *path, json_t **out,
 	int rc;
 
 	*out = NULL;
-	if ((rc = ferry_pkg_check_init(&c, ctx, NULL, err)) ||
-	    (rc = ferry_intake_limits_init(&o.limits, err)))
+	if ((rc = ferry_pkg_check_init(&c, ctx, NULL, err)))
 		return rc;
+	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
 	o.manifest_only = 1;
 	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
 		return ferry_error_prefix(err, "%s", path);
@@ -241,9 +241,9 @@ int ferry_package_extract(struct ferry_ctx *ctx, const char *path, const char *p
 
 	if (manifest)
 		*manifest = NULL;
-	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) ||
-	    (rc = ferry_intake_limits_init(&o.limits, err)))
+	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)))
 		return rc;
+	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
 	o.check = ferry_pkg_check_fn;
 	o.check_arg = &c;
 	if ((rc = ferry_archive_intake(path, NULL, 0, dest, &o, &in, err)))

@@ -166,20 +166,6 @@ out:
 	return rc;
 }
 
-static int sync_file(const char *path, struct ferry_error *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return ferry_error_errno(err, FERRY_EIO, e, "cannot sync %s", path);
-	}
-	close(fd);
-	return 0;
-}
-
 int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_file,
 			const char *key, json_t **summary, struct ferry_error *err)
 {
@@ -228,7 +214,7 @@ int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_file, (long)getpid());
 	if ((rc = write_archive(tmp, container, dir, m, mbytes, strlen(mbytes), sig, siglen, err)) ||
 	    (rc = ferry_seal_append(ctx, tmp, container, key, err)) ||
-	    (rc = sync_file(tmp, err)))
+	    (rc = ferry_fsync_file(tmp, err)))
 		goto fail;
 	if (rename(tmp, out_file) < 0) {
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, out_file);

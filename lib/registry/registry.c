@@ -48,12 +48,13 @@ const struct ferry_op_kind *const ferry_op_kinds_all[] = {
 	NULL
 };
 
-int ferry_ctx_init_home(const char *home, struct ferry_error *err)
+int ferry_ctx_init_home(const struct ferry_settings *settings, struct ferry_error *err)
 {
-	return ferry_ctx_init_home_with(home, ferry_schema_all, err);
+	return ferry_ctx_init_home_with(settings, ferry_schema_all, err);
 }
 
-int ferry_ctx_open(const char *home, struct ferry_ctx **out, struct ferry_error *err)
+int ferry_ctx_open(const struct ferry_settings *settings, struct ferry_ctx **out,
+		   struct ferry_error *err)
 {
-	return ferry_ctx_open_with(home, ferry_schema_all, ferry_op_kinds_all, out, err);
+	return ferry_ctx_open_with(settings, ferry_schema_all, ferry_op_kinds_all, out, err);
 }

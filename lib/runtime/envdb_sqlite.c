@@ -165,20 +165,6 @@ out:
 	return rc;
 }
 
-static int fsync_path(const char *path, struct ferry_error *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return ferry_error_errno(err, FERRY_EIO, e, "cannot sync %s", path);
-	}
-	close(fd);
-	return 0;
-}
-
 /* A new file appears whole: backup into a temporary name, sync, rename. */
 static int copy_new(const char *src, const char *dst, struct ferry_error *err)
 {
@@ -199,7 +185,7 @@ static int copy_new(const char *src, const char *dst, struct ferry_error *err)
 		rc = sq_fail(h, err, "cannot finish", tmp);
 	sqlite3_close(h);
 	if (!rc)
-		rc = fsync_path(tmp, err);
+		rc = ferry_fsync_file(tmp, err);
 	if (!rc && rename(tmp, dst) < 0)
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, dst);
 	if (!rc)

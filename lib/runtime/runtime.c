@@ -23,8 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PORT_LO 20000      /* below Linux's ephemeral range (32768-60999) */
-#define PORT_HI 32000
 #define LOCK_WAIT_MS 60000
 
 static const char *const runtime_steps[] = {
@@ -48,41 +46,6 @@ const struct ferry_migrations ferry_schema_runtime = {
 
 /* ---- small helpers ---- */
 
-int rt_port_bindable(int port)
-{
-	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok, one = 1;
-
-	if (fd < 0)
-		return 0;
-	/* Like a server would: a port in TIME_WAIT is free, a listening one is not. */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
-static void port_range(int *lo, int *hi)
-{
-	const char *r = getenv("FERRY_PORT_RANGE");
-	long long a, b;
-	char tmp[32], *dash;
-
-	*lo = PORT_LO;
-	*hi = PORT_HI;
-	if (!r || snprintf(tmp, sizeof(tmp), "%s", r) >= (int)sizeof(tmp) || !(dash = strchr(tmp, '-')))
-		return;
-	*dash = '\0';
-	if (ferry_parse_int(tmp, 1024, 65535, &a) || ferry_parse_int(dash + 1, 1024, 65535, &b) || a > b)
-		return;
-	*lo = (int)a;
-	*hi = (int)b;
-}
-
 /* A port no runtime records and nobody has bound, from a random place in the
  * range (so several ferry homes on one machine rarely try the same). Inside the
  * caller's transaction: the unique index makes a collision impossible. */
@@ -91,7 +54,8 @@ static int port_alloc(struct ferry_ctx *ctx, int *out, struct ferry_error *err)
 	int lo, hi, n, i, rc;
 	unsigned r = 0;
 
-	port_range(&lo, &hi);
+	lo = ctx->settings.port_lo;
+	hi = ctx->settings.port_hi;
 	n = hi - lo + 1;
 	if (getrandom(&r, sizeof(r), 0) < 0)
 		r = (unsigned)time(NULL);
@@ -105,7 +69,7 @@ static int port_alloc(struct ferry_ctx *ctx, int *out, struct ferry_error *err)
 		ferry_stmt_free(st);
 		if (rc < 0)
 			return rc;
-		if (rc == 0 && rt_port_bindable(port)) {
+		if (rc == 0 && ferry_port_bindable(port)) {
 			*out = port;
 			return 0;
 		}

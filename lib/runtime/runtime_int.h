@@ -25,8 +25,6 @@ int rt_lock(struct ferry_runtime *rt, int *fd, struct ferry_error *err);
 void rt_unlock(int fd);
 /* Append one "ferry: ..." line to logs/app.log (best effort). */
 void rt_log(struct ferry_runtime *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Is port free to bind on 127.0.0.1 right now? */
-int rt_port_bindable(int port);
 
 /* runtime_proc.c */
 /* Alive and the same process (start ticks match)? */

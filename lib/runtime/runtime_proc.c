@@ -414,7 +414,7 @@ int rt_start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
 			rt->env.name, rt->slot, rt->env.name);
 	if ((rc = ferry_runtime_release_manifest(rt, rel, &man, err)))
 		return rc;
-	if (!rt_port_bindable(rt->port)) {
+	if (!ferry_port_bindable(rt->port)) {
 		rc = ferry_error_set(err, FERRY_ESTATE,
 			"port %d of environment '%s' is in use by another process: free it, or run "
 			"'ferry env start %s --new-port' to move the environment to a free port",

@@ -1,4 +1,5 @@
-/* ctx.c: locating ferry's home, creating it, and opening its state store. */
+/* ctx.c: the context: the settings it was opened with, ferry's home (created by init)
+ * and its open state store. */
 #include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
 #include "ferry/store/store.h"
@@ -14,54 +15,45 @@
 
 #define STORE_FILE "ferry.db"
 
-/* Where the state store is: $FERRY_STORE (a path or a postgresql:// URL; the CLI
- * sets it from --store) or else <home>/ferry.db. Caller frees. */
-static char *store_locate(const char *home)
+/* Where the state store is: settings->store (a path or a postgresql:// URL; the CLI
+ * sets it from --store or FERRY_STORE) or else <home>/ferry.db. Caller frees. */
+static char *store_locate(const struct ferry_settings *s, const char *home)
 {
-	const char *v = getenv("FERRY_STORE");
-
-	if (v && *v)
-		return strdup(v);
+	if (s->store && *s->store)
+		return strdup(s->store);
 	return ferry_path_join(home, STORE_FILE);
 }
 
-char *ferry_home_resolve(const char *opt)
+static int home_given(const struct ferry_settings *s, struct ferry_error *err)
 {
-	const char *v;
-	char buf[PATH_MAX];
-
-	if (opt && *opt)
-		return strdup(opt);
-	if ((v = getenv("FERRY_HOME")) && *v)
-		return strdup(v);
-	if ((v = getenv("XDG_DATA_HOME")) && *v) {
-		snprintf(buf, sizeof(buf), "%s/ferry", v);
-		return strdup(buf);
-	}
-	v = getenv("HOME");
-	snprintf(buf, sizeof(buf), "%s/.local/share/ferry", v && *v ? v : ".");
-	return strdup(buf);
+	if (!s || !s->home || !*s->home)
+		return ferry_error_set(err, FERRY_EINVAL,
+			"no ferry home given: pass --home DIR or set FERRY_HOME");
+	return 0;
 }
 
-int ferry_ctx_init_home_with(const char *home, const struct ferry_migrations *const *schema,
-			     struct ferry_error *err)
+int ferry_ctx_init_home_with(const struct ferry_settings *settings,
+			     const struct ferry_migrations *const *schema, struct ferry_error *err)
 {
 	struct ferry_store *s;
 	char *db;
 	int rc;
 
-	if (ferry_mkdir_p(home, 0700, err))
+	if ((rc = home_given(settings, err)))
+		return rc;
+	if (ferry_mkdir_p(settings->home, 0700, err))
 		return ferry_error_prefix(err, "creating ferry home");
-	db = store_locate(home);
+	db = store_locate(settings, settings->home);
 	if (!db)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	rc = ferry_store_open(db, 1, schema, &s, err);
+	rc = ferry_store_open(db, 1, schema, settings, &s, err);
 	free(db);
 	ferry_store_close(s);
 	return rc;
 }
 
-static int ctx_new(const char *home, const char *where, const struct ferry_migrations *const *schema,
+static int ctx_new(const struct ferry_settings *settings, const char *home, const char *where,
+		   const struct ferry_migrations *const *schema,
 		   const struct ferry_op_kind *const *op_kinds, int migrate,
 		   struct ferry_ctx **out, struct ferry_error *err)
 {
@@ -70,15 +62,23 @@ static int ctx_new(const char *home, const char *where, const struct ferry_migra
 
 	if (!ctx)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if ((rc = ferry_settings_copy(&ctx->settings, settings, err))) {
+		free(ctx);
+		return rc;
+	}
 	ctx->home = realpath(home, NULL);
-	ctx->store_where = where ? strdup(where) : ctx->home ? store_locate(ctx->home) : NULL;
-	if (!ctx->home || !ctx->store_where) {
+	free(ctx->settings.home);  /* the copy names the home as the context does: absolute */
+	ctx->settings.home = ctx->home ? strdup(ctx->home) : NULL;
+	ctx->store_where = where ? strdup(where)
+				 : ctx->home ? store_locate(&ctx->settings, ctx->home) : NULL;
+	if (!ctx->home || !ctx->settings.home || !ctx->store_where) {
 		ferry_ctx_free(ctx);
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	}
 	ctx->schema = schema;
 	ctx->op_kinds = op_kinds;
-	rc = ferry_store_open(ctx->store_where, 0, migrate ? schema : NULL, &ctx->store, err);
+	rc = ferry_store_open(ctx->store_where, 0, migrate ? schema : NULL, &ctx->settings,
+			      &ctx->store, err);
 	if (rc) {
 		ferry_ctx_free(ctx);
 		return rc;
@@ -88,24 +88,29 @@ static int ctx_new(const char *home, const char *where, const struct ferry_migra
 	return 0;
 }
 
-int ferry_ctx_open_with(const char *home, const struct ferry_migrations *const *schema,
+int ferry_ctx_open_with(const struct ferry_settings *settings,
+			const struct ferry_migrations *const *schema,
 			const struct ferry_op_kind *const *op_kinds, struct ferry_ctx **out,
 			struct ferry_error *err)
 {
 	struct stat st;
+	int rc;
 
 	*out = NULL;
-	if (stat(home, &st) < 0 || !S_ISDIR(st.st_mode))
+	if ((rc = home_given(settings, err)))
+		return rc;
+	if (stat(settings->home, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ferry_error_set(err, FERRY_ESTORE,
 			"no ferry home at %s: run 'ferry init' to create it (or pass --home DIR / set FERRY_HOME)",
-			home);
-	return ctx_new(home, NULL, schema, op_kinds, 1, out, err);
+			settings->home);
+	return ctx_new(settings, settings->home, NULL, schema, op_kinds, 1, out, err);
 }
 
 int ferry_ctx_reopen(const struct ferry_ctx *ctx, struct ferry_ctx **out, struct ferry_error *err)
 {
 	*out = NULL;
-	return ctx_new(ctx->home, ctx->store_where, ctx->schema, ctx->op_kinds, 0, out, err);
+	return ctx_new(&ctx->settings, ctx->home, ctx->store_where, ctx->schema, ctx->op_kinds, 0,
+		       out, err);
 }
 
 void ferry_ctx_free(struct ferry_ctx *ctx)
@@ -115,6 +120,7 @@ void ferry_ctx_free(struct ferry_ctx *ctx)
 	ferry_store_close(ctx->store);
 	free(ctx->store_where);
 	free(ctx->home);
+	ferry_settings_release(&ctx->settings);
 	free(ctx);
 }
 

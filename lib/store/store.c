@@ -3,55 +3,13 @@
  * for SQLite and PostgreSQL). */
 #include "store/store_impl.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_ARGS 64
-
-int ferry_store_is_pg(const char *where)
-{
-	return where && (!strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11));
-}
-
-/* Drop "password=..." from a URL's query string, in place. */
-static void redact_query(char *q)
-{
-	char *p = q;
-
-	while ((p = strstr(p, "password="))) {
-		char *end = strchr(p, '&');
-		int first = p > q && (p[-1] == '?' || p[-1] == '&');
-		if (!first) {
-			p++;
-			continue;
-		}
-		if (end)
-			memmove(p, end + 1, strlen(end + 1) + 1);
-		else
-			p[-1] = '\0';  /* drop the '?' or '&' before it too */
-	}
-}
-
-char *ferry_store_redact(const char *where)
-{
-	char *out, *auth, *end, *at, *colon;
-
-	if (!where)
-		return NULL;
-	out = strdup(where);
-	if (!out || !ferry_store_is_pg(where))
-		return out;
-	auth = strstr(out, "://") + 3;
-	end = auth + strcspn(auth, "/?#");
-	at = memrchr(auth, '@', (size_t)(end - auth));
-	if (at && (colon = memchr(auth, ':', (size_t)(at - auth))))
-		memmove(colon, at, strlen(at) + 1);
-	if ((end = strchr(out, '?')))
-		redact_query(end);
-	return out;
-}
 
 static int component_version(struct ferry_store *s, const char *comp, int *ver,
 			     struct ferry_error *err)
@@ -115,19 +73,25 @@ static int store_migrate(struct ferry_store *s, const struct ferry_migrations *c
 }
 
 int ferry_store_open(const char *where, int create, const struct ferry_migrations *const *schema,
-		     struct ferry_store **out, struct ferry_error *err)
+		     const struct ferry_settings *settings, struct ferry_store **out,
+		     struct ferry_error *err)
 {
 	const struct store_ops *ops = &ferry_store_sqlite_ops;
+	struct ferry_settings dflt;
 	int rc;
 
 	*out = NULL;
+	if (!settings) {
+		ferry_settings_init(&dflt);  /* numbers only: nothing to release */
+		settings = &dflt;
+	}
 	if (!where || !*where)
 		return ferry_error_set(err, FERRY_EINVAL, "no state store given");
 	if (ferry_store_is_pg(where))
 		ops = &ferry_store_pg_ops;
 	else if (!strncmp(where, "sqlite://", 9))
 		where += 9;
-	if ((rc = ops->open(where, create, out, err)))
+	if ((rc = ops->open(where, create, settings, out, err)))
 		return rc;
 	(*out)->ops = ops;
 	if (schema && (rc = store_migrate(*out, schema, err))) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct ferry_error;
+struct ferry_settings;
 
 /* One bound argument, decoded from the type string by store.c. */
 struct store_arg {
@@ -21,9 +22,10 @@ struct store_arg {
 struct store_ops {
 	const char *name;  /* "sqlite", "postgresql" */
 	/* Allocate the backend's store (its struct starts with struct ferry_store) and
-	 * connect; `where` is a path or URL. Migrations are store.c's job. */
-	int (*open)(const char *where, int create, struct ferry_store **out,
-		    struct ferry_error *err);
+	 * connect; `where` is a path or URL; `settings` gives the timeouts (never NULL).
+	 * Migrations are store.c's job. */
+	int (*open)(const char *where, int create, const struct ferry_settings *settings,
+		    struct ferry_store **out, struct ferry_error *err);
 	void (*close)(struct ferry_store *s);
 	/* Run a script of one or more statements without arguments (migrations). */
 	int (*exec)(struct ferry_store *s, const char *sql, struct ferry_error *err);

@@ -3,6 +3,7 @@
 #include "store/store_impl.h"
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 
 #include <libpq-fe.h>
 #include <inttypes.h>
@@ -12,15 +13,15 @@
 
 #define PG_INT8OID 20
 #define PG_TEXTOID 25
-#define PG_CONNECT_TIMEOUT "10"
-/* Waits for locks give up like SQLite's busy timeout. */
-#define PG_SESSION_SETUP "SET lock_timeout = '30s'; SET client_min_messages = warning"
+/* Waits for locks give up like SQLite's busy timeout (settings.store_busy_ms). */
+#define PG_SESSION_SETUP "SET lock_timeout = %d; SET client_min_messages = warning"
 
 struct pg_store {
 	struct ferry_store base;
 	PGconn *conn;
 	char *url;         /* the URL as given, password included: never printed */
 	int savepoint;     /* the transaction has a savepoint ferry_stmt */
+	char setup[96];    /* PG_SESSION_SETUP with the busy timeout */
 };
 
 struct pg_stmt {
@@ -115,7 +116,7 @@ static int ensure_conn(struct ferry_store *s, struct ferry_error *err)
 	PQreset(c);
 	if (PQstatus(c) != CONNECTION_OK)
 		return pg_fail(s, NULL, "reconnecting", NULL, err);
-	return run_raw(s, PG_SESSION_SETUP, "setting up the session", err);
+	return run_raw(s, ((struct pg_store *)s)->setup, "setting up the session", err);
 }
 
 static void ignore_notice(void *arg, const char *msg)
@@ -149,14 +150,19 @@ static int has_schema(struct ferry_store *s, struct ferry_error *err)
 	return rc;
 }
 
-static int pg_open(const char *url, int create, struct ferry_store **out,
-		   struct ferry_error *err)
+static int pg_open(const char *url, int create, const struct ferry_settings *settings,
+		   struct ferry_store **out, struct ferry_error *err)
 {
 	const char *keys[] = { "connect_timeout", "fallback_application_name", "dbname", NULL };
-	const char *vals[] = { PG_CONNECT_TIMEOUT, "ferry", url, NULL };
+	const char *vals[] = { NULL, "ferry", url, NULL };
 	struct pg_store *p = calloc(1, sizeof(*p));
-	char msg[512];
+	char msg[512], timeout[16];
 	int rc;
+
+	snprintf(timeout, sizeof(timeout), "%d", settings->store_connect_s);
+	vals[0] = timeout;
+	if (p)
+		snprintf(p->setup, sizeof(p->setup), PG_SESSION_SETUP, settings->store_busy_ms);
 
 	if (!p || !(p->url = strdup(url)) || !(p->base.where = ferry_store_redact(url))) {
 		if (p)
@@ -174,7 +180,7 @@ static int pg_open(const char *url, int create, struct ferry_store **out,
 		return rc;
 	}
 	PQsetNoticeProcessor(p->conn, ignore_notice, NULL);
-	if ((rc = run_raw(&p->base, PG_SESSION_SETUP, "setting up the session", err)) ||
+	if ((rc = run_raw(&p->base, p->setup, "setting up the session", err)) ||
 	    (!create && (rc = has_schema(&p->base, err)))) {
 		pg_close(&p->base);
 		return rc;

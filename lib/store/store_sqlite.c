@@ -2,13 +2,12 @@
 #include "store/store_impl.h"
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define STORE_BUSY_TIMEOUT_MS 30000
 
 struct sqlite_store {
 	struct ferry_store base;
@@ -58,8 +57,8 @@ static void sq_close(struct ferry_store *s)
 	free(s);
 }
 
-static int sq_open(const char *path, int create, struct ferry_store **out,
-		   struct ferry_error *err)
+static int sq_open(const char *path, int create, const struct ferry_settings *settings,
+		   struct ferry_store **out, struct ferry_error *err)
 {
 	struct sqlite_store *q;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
@@ -82,7 +81,7 @@ static int sq_open(const char *path, int create, struct ferry_store **out,
 		sq_close(&q->base);
 		return rc;
 	}
-	sqlite3_busy_timeout(q->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(q->db, settings->store_busy_ms);
 	sqlite3_extended_result_codes(q->db, 0);
 	if ((rc = sq_exec(&q->base, "PRAGMA journal_mode=WAL", err)) ||
 	    (rc = sq_exec(&q->base, "PRAGMA foreign_keys=ON", err)) ||

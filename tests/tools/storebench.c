@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: storebench WHERE N\n");
 		return 2;
 	}
-	if (ferry_store_open(argv[1], 1, ferry_schema_all, &s, &err) ||
+	if (ferry_store_open(argv[1], 1, ferry_schema_all, NULL, &s, &err) ||
 	    ferry_store_run(s, &err, "CREATE TABLE IF NOT EXISTS bench(id INTEGER PRIMARY KEY, "
 			    "name TEXT NOT NULL UNIQUE, v INTEGER NOT NULL)", NULL))
 		return fail(&err);

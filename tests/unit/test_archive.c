@@ -37,6 +37,19 @@ static void put(const char *path, const char *text, unsigned mode)
 	assert_int_equal(ferry_write_file_atomic(path, text, strlen(text), mode, &err), 0);
 }
 
+/* Create the home `home` and open it, with default settings otherwise. */
+static void open_home(const char *home, struct ferry_ctx **ctx)
+{
+	struct ferry_settings s;
+	struct ferry_error err;
+
+	ferry_settings_init(&s);
+	assert_int_equal(ferry_settings_set(&s, "home", home, &err), 0);
+	assert_int_equal(ferry_ctx_init_home(&s, &err), 0);
+	assert_int_equal(ferry_ctx_open(&s, ctx, &err), 0);
+	ferry_settings_release(&s);
+}
+
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -48,8 +61,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
 	snprintf(f->src, sizeof(f->src), "%s/src", f->dir);
-	assert_int_equal(ferry_ctx_init_home(f->home, &err), 0);
-	assert_int_equal(ferry_ctx_open(f->home, &f->ctx, &err), 0);
+	open_home(f->home, &f->ctx);
 	assert_int_equal(ferry_key_generate(f->ctx, "k1", &k, &err), 0);
 	assert_int_equal(ferry_project_create(f->ctx, "p1", NULL, NULL, &err), 0);
 	assert_int_equal(ferry_key_trust(f->ctx, "p1", "k1", &k, &err), 0);
@@ -173,7 +185,7 @@ static void test_memory_intake_and_limits(void **state)
 
 	build(f, "m.tar.gz", NULL, pkg, sizeof(pkg));
 	assert_int_equal(ferry_buf_read_file(&b, pkg), 0);
-	assert_int_equal(ferry_intake_limits_init(&o.limits, &err), 0);
+	ferry_intake_limits_init(&o.limits, &f->ctx->settings);
 	assert_int_equal(ferry_archive_intake(NULL, b.data, b.len, NULL, &o, &in, &err), 0);
 	assert_string_equal(in->container, "tar.gz");
 	assert_int_equal(in->manifest->n_payload, 2);

@@ -8,6 +8,7 @@
 
 #include "ferry/catalog/catalog.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 #include "ferry/base/util.h"
 
 #include <stdio.h>
@@ -277,6 +278,7 @@ static void test_search_path(void **state)
 {
 	char tmpl[] = "/tmp/ferry-test-catalog.XXXXXX", file[512], *path = NULL;
 	struct ferry_catalog *cat = NULL, *shipped = *state;
+	struct ferry_settings s;
 	struct ferry_error err;
 	json_t *copy, *list;
 	char *dir = mkdtemp(tmpl);
@@ -288,24 +290,25 @@ static void test_search_path(void **state)
 	assert_int_equal(json_dump_file(copy, file, 0), 0);
 	json_decref(copy);
 
-	setenv("FERRY_CATALOG_DIR", dir, 1);
-	assert_int_equal(ferry_catalog_find(NULL, "acme", &path, &err), 0);
+	ferry_settings_init(&s);
+	assert_int_equal(ferry_settings_set(&s, "catalog-dir", dir, &err), 0);
+	assert_int_equal(ferry_catalog_find(&s, "acme", &path, &err), 0);
 	assert_string_equal(path, file);
 	free(path);
-	assert_int_equal(ferry_catalog_open(NULL, "acme", &cat, &err), 0);
+	assert_int_equal(ferry_catalog_open_settings(&s, "acme", &cat, &err), 0);
 	assert_string_equal(cat->product, "acme");
 	ferry_catalog_free(cat);
-	assert_int_equal(ferry_catalog_open(NULL, NULL, &cat, &err), 0); /* default product, built in */
+	assert_int_equal(ferry_catalog_open_settings(&s, NULL, &cat, &err), 0); /* default product, built in */
 	assert_string_equal(cat->product, "finance-operations");
 	ferry_catalog_free(cat);
-	assert_int_equal(ferry_catalog_open(NULL, "nope", &cat, &err), FERRY_ENOTFOUND);
+	assert_int_equal(ferry_catalog_open_settings(&s, "nope", &cat, &err), FERRY_ENOTFOUND);
 	assert_non_null(strstr(err.msg, "products with a catalog:"));
 	assert_non_null(strstr(err.msg, "acme"));
-	assert_int_equal(ferry_catalog_open(NULL, "../etc/passwd", &cat, &err), FERRY_EINVAL);
-	assert_int_equal(ferry_catalog_list(NULL, &list, &err), 0);
+	assert_int_equal(ferry_catalog_open_settings(&s, "../etc/passwd", &cat, &err), FERRY_EINVAL);
+	assert_int_equal(ferry_catalog_list(&s, &list, &err), 0);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "product")), "acme");
 	json_decref(list);
-	unsetenv("FERRY_CATALOG_DIR");
+	ferry_settings_release(&s);
 	assert_int_equal(ferry_catalog_open(NULL, "acme", &cat, &err), FERRY_ENOTFOUND);
 	ferry_rm_rf(dir, NULL);
 }

@@ -82,7 +82,7 @@ static void test_rules_need_catalog(void **state)
 
 	(void)state;
 	ferry_error_clear(&err);
-	assert_int_equal(ferry_hotfix_apply(NULL, "/nonexistent", NULL, 0, &rep, &err), FERRY_EINVAL);
+	assert_int_equal(ferry_hotfix_apply(NULL, "/nonexistent", NULL, 0, NULL, &rep, &err), FERRY_EINVAL);
 	assert_non_null(strstr(err.msg, "catalog"));
 	assert_null(rep);
 	ferry_error_clear(&err);

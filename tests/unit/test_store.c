@@ -93,7 +93,7 @@ static struct ferry_store *open_fx(struct fx *f)
 	struct ferry_error err = { 0 };
 	struct ferry_store *s = NULL;
 
-	if (ferry_store_open(f->where, 1, ferry_schema_all, &s, &err))
+	if (ferry_store_open(f->where, 1, ferry_schema_all, NULL, &s, &err))
 		fail_msg("open %s: %s", f->where, err.msg);
 	if (ferry_store_run(s, &err, "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, "
 			    "name TEXT NOT NULL UNIQUE, n INTEGER NOT NULL DEFAULT 0, big INTEGER)", NULL))
@@ -123,7 +123,7 @@ static void test_open_migrates_once(void **state)
 
 	assert_string_equal(ferry_store_backend(s), f->backend);
 	ferry_store_close(s);
-	assert_int_equal(ferry_store_open(f->where, 0, ferry_schema_all, &s2, &err), 0);
+	assert_int_equal(ferry_store_open(f->where, 0, ferry_schema_all, NULL, &s2, &err), 0);
 	assert_int_equal(ferry_store_query(s2, &st, &err,
 		"SELECT version FROM schema_versions WHERE component = ?", "t", "core"), 0);
 	assert_int_equal(ferry_stmt_step(st, &err), 1);
@@ -239,7 +239,7 @@ static void hammer(const char *where, int rounds)
 	struct ferry_stmt *st;
 	int i, rc = 0;
 
-	if (ferry_store_open(where, 0, ferry_schema_all, &s, NULL))
+	if (ferry_store_open(where, 0, ferry_schema_all, NULL, &s, NULL))
 		_exit(2);
 	for (i = 0; i < rounds && !rc; i++) {
 		int64_t n = -1;
@@ -305,13 +305,13 @@ static void test_concurrent_migrations(void **state)
 		pids[i] = fork();
 		assert_true(pids[i] >= 0);
 		if (pids[i] == 0) {
-			int rc = ferry_store_open(f->where, 1, ferry_schema_all, &s, NULL);
+			int rc = ferry_store_open(f->where, 1, ferry_schema_all, NULL, &s, NULL);
 			ferry_store_close(s);
 			_exit(rc ? 1 : 0);
 		}
 	}
 	wait_children(pids, 4);
-	assert_int_equal(ferry_store_open(f->where, 0, ferry_schema_all, &s, NULL), 0);
+	assert_int_equal(ferry_store_open(f->where, 0, ferry_schema_all, NULL, &s, NULL), 0);
 	assert_int_equal(ferry_store_query(s, &st, NULL,
 		"SELECT count(*), sum(version) FROM schema_versions", NULL), 0);
 	assert_int_equal(ferry_stmt_step(st, NULL), 1);
@@ -328,7 +328,7 @@ static void test_missing_store(void **state)
 	struct ferry_store *s = NULL;
 	struct ferry_error err = { 0 };
 
-	assert_int_equal(ferry_store_open(f->where, 0, ferry_schema_all, &s, &err), FERRY_ESTORE);
+	assert_int_equal(ferry_store_open(f->where, 0, ferry_schema_all, NULL, &s, &err), FERRY_ESTORE);
 	assert_null(s);
 	assert_non_null(strstr(err.msg, "ferry init"));
 }
@@ -343,7 +343,7 @@ static void test_skip_locked(void **state)
 	struct ferry_error err = { 0 };
 
 	a = open_fx(f);
-	assert_int_equal(ferry_store_open(f->where, 0, ferry_schema_all, &b, &err), 0);
+	assert_int_equal(ferry_store_open(f->where, 0, ferry_schema_all, NULL, &b, &err), 0);
 	assert_int_equal(ferry_store_run(a, &err, "INSERT INTO t(name) VALUES('j1'), ('j2')", NULL), 0);
 	assert_int_equal(ferry_store_begin_rowlocks(a, &err), 0);
 	assert_int_equal(ferry_store_query(a, &st, &err,
@@ -386,7 +386,7 @@ static void test_unreachable_pg_hides_password(void **state)
 
 	(void)state;
 	assert_int_equal(ferry_store_open("postgresql://bob:s3cret@127.0.0.1:1/x?sslmode=disable", 1, ferry_schema_all,
-					  &s, &err), FERRY_ESTORE);
+					  NULL, &s, &err), FERRY_ESTORE);
 	assert_null(s);
 	assert_non_null(strstr(err.msg, "postgresql://bob@127.0.0.1:1/x"));
 	assert_null(strstr(err.msg, "s3cret"));

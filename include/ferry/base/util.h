@@ -1,4 +1,4 @@
-/* util.h: small helpers shared by every subsystem: names, paths, files, time, ids. */
+/* util.h: small helpers shared by every subsystem: names, paths, files, time, ids, ports. */
 #ifndef FERRY_UTIL_H
 #define FERRY_UTIL_H
 
@@ -20,8 +20,9 @@ int ferry_rm_rf(const char *path, struct ferry_error *err);
 /* Write data to path atomically (temp file in same dir, fsync, rename, fsync dir). */
 int ferry_write_file_atomic(const char *path, const void *data, size_t len,
 			    unsigned mode, struct ferry_error *err);
-/* fsync a directory. */
+/* fsync a directory; fsync a file by its path. 0 or FERRY_EIO. */
 int ferry_fsync_dir(const char *dir, struct ferry_error *err);
+int ferry_fsync_file(const char *path, struct ferry_error *err);
 /* 1 when path exists (lstat), else 0. */
 int ferry_path_exists(const char *path);
 
@@ -36,5 +37,12 @@ void ferry_uuid(char out[37]);
 
 /* Parse a decimal integer in [min,max]; 0 or FERRY_EINVAL. */
 int ferry_parse_int(const char *s, long long min, long long max, long long *out);
+
+/* Parse a port range "LO-HI" with 1024 <= LO <= HI <= 65535; 0 or FERRY_EINVAL (lo and
+ * hi untouched). */
+int ferry_port_range_parse(const char *s, int *lo, int *hi);
+/* 1 when a TCP port on 127.0.0.1 can be bound now (a port in TIME_WAIT can, a
+ * listening one cannot), else 0. */
+int ferry_port_bindable(int port);
 
 #endif

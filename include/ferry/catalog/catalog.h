@@ -15,6 +15,7 @@
 
 struct ferry_ctx;
 struct ferry_error;
+struct ferry_settings;
 
 #define FERRY_CATALOG_FORMAT 1
 #define FERRY_CATALOG_DEFAULT_PRODUCT "finance-operations"
@@ -96,25 +97,27 @@ int ferry_catalog_parse(const char *text, size_t len, const char *origin,
 /* Free a catalog; accepts NULL. */
 void ferry_catalog_free(struct ferry_catalog *cat);
 
-/* The directories searched for "<product>.json", in order: $FERRY_CATALOG_DIR,
- * "<home>/catalog" (when home is not NULL), FERRY_SRCDIR "/catalog". Returns a
+/* The directories searched for "<product>.json", in order: the settings' catalog_dir
+ * (FERRY_CATALOG_DIR), "<home>/catalog" (when the settings name a home),
+ * "<data_dir>/catalog". s may be NULL (only the shipped catalogs). Returns a
  * NULL-terminated array the caller frees with ferry_catalog_dirs_free(). */
-char **ferry_catalog_dirs(const char *home);
+char **ferry_catalog_dirs(const struct ferry_settings *s);
 void ferry_catalog_dirs_free(char **dirs);
-/* Find the file of a product's catalog along ferry_catalog_dirs(home); *path is
+/* Find the file of a product's catalog along ferry_catalog_dirs(s); *path is
  * the caller's. FERRY_ENOTFOUND lists the products that do exist. */
-int ferry_catalog_find(const char *home, const char *product, char **path,
+int ferry_catalog_find(const struct ferry_settings *s, const char *product, char **path,
 		       struct ferry_error *err);
-/* Find and load a product's catalog; ctx may be NULL (then <home>/catalog is skipped).
+/* Find and load a product's catalog along the context's settings; ctx may be NULL
+ * (then only the shipped catalogs are searched).
  * product NULL means FERRY_CATALOG_DEFAULT_PRODUCT. The caller frees *out. */
 int ferry_catalog_open(struct ferry_ctx *ctx, const char *product, struct ferry_catalog **out,
 		       struct ferry_error *err);
-/* ferry_catalog_open by home directory (NULL to skip <home>/catalog). */
-int ferry_catalog_open_home(const char *home, const char *product, struct ferry_catalog **out,
-			    struct ferry_error *err);
+/* ferry_catalog_open without a context: along the settings s (no home needed). */
+int ferry_catalog_open_settings(const struct ferry_settings *s, const char *product,
+				struct ferry_catalog **out, struct ferry_error *err);
 /* Every catalog found: [{product, name, path, releases, platforms, valid, error?,
  * shadowed_by?}]; the first file of a product along the search path wins. */
-int ferry_catalog_list(const char *home, json_t **out, struct ferry_error *err);
+int ferry_catalog_list(const struct ferry_settings *s, json_t **out, struct ferry_error *err);
 
 /* Releases by id ("7.3") or AX7.version build string ("7.3.11971.56116"): NULL when unknown. */
 const struct ferry_catalog_release *ferry_catalog_release(const struct ferry_catalog *cat,

@@ -12,6 +12,7 @@
 
 struct ferry_error;
 struct ferry_catalog;
+struct ferry_settings;
 struct git_repository;
 struct git_tree;
 struct git_oid;
@@ -34,8 +35,10 @@ struct ferry_hotfix {
 /* Load a hotfix package: a directory holding manifest.json, or a .zip/.tar.gz/.tar.zst
  * archive (extracted safely to a temporary directory). Verifies the payload's SHA-256
  * when the manifest lists it. The patches are hotfix.patches (paths in the package),
- * else every *.diff / *.patch file in name order. Caller frees with ferry_hotfix_free. */
-int ferry_hotfix_load(const char *path, struct ferry_hotfix **out, struct ferry_error *err);
+ * else every *.diff / *.patch file in name order. An archive is extracted under the
+ * settings' tmp_dir (s may be NULL: /tmp). Caller frees with ferry_hotfix_free. */
+int ferry_hotfix_load(const char *path, const struct ferry_settings *s, struct ferry_hotfix **out,
+		      struct ferry_error *err);
 void ferry_hotfix_free(struct ferry_hotfix *hf);
 
 /* Apply hotfix packages to the source tree at src_root: the tree's release must take
@@ -47,10 +50,10 @@ void ferry_hotfix_free(struct ferry_hotfix *hf);
  * staging copy, then swapped in; on a conflict the tree is unchanged and the error
  * names the hotfix, file and hunk. *report (caller decrefs, may be NULL) is
  * {release, hotfixes: [{id, status: installed|already-installed|already-present,
- * files}]}. */
+ * files}]}. Archives are extracted under the settings' tmp_dir (NULL: /tmp). */
 int ferry_hotfix_apply(const struct ferry_catalog *cat, const char *src_root,
-		       const char *const *packages, size_t n, json_t **report,
-		       struct ferry_error *err);
+		       const char *const *packages, size_t n, const struct ferry_settings *settings,
+		       json_t **report, struct ferry_error *err);
 
 /* The installed hotfixes of a source tree: array of {id, title, releases,
  * prerequisites, files, installed_at, detected, patch}. Empty when none. */

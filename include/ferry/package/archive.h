@@ -9,11 +9,12 @@
 struct archive;
 struct ferry_error;
 struct ferry_manifest;
+struct ferry_settings;
 
-/* Limits on what an archive may make ferry read. Defaults (ferry_intake_limits_init):
+/* Limits on what an archive may make ferry read. Defaults (ferry_settings_init):
  * 100000 entries, 8 GiB of payload, a 200:1 decompression ratio checked once more
- * than 8 MiB are decompressed. The environment overrides them: FERRY_MAX_ENTRIES,
- * FERRY_MAX_BYTES, FERRY_MAX_RATIO. */
+ * than 8 MiB are decompressed. The settings max_entries, max_bytes and max_ratio
+ * change them (the faces read FERRY_MAX_ENTRIES, FERRY_MAX_BYTES, FERRY_MAX_RATIO). */
 struct ferry_intake_limits {
 	uint64_t max_entries;
 	uint64_t max_bytes;
@@ -21,8 +22,8 @@ struct ferry_intake_limits {
 	uint64_t ratio_floor;
 };
 
-/* Defaults, then the environment; FERRY_EINVAL names a bad variable. */
-int ferry_intake_limits_init(struct ferry_intake_limits *l, struct ferry_error *err);
+/* The limits of settings s (NULL: the defaults). */
+void ferry_intake_limits_init(struct ferry_intake_limits *l, const struct ferry_settings *s);
 
 /* What intake learned about a package. Caller frees with ferry_intake_free(). */
 struct ferry_intake {

@@ -11,17 +11,21 @@ struct ferry_ctx;
 struct ferry_error;
 struct ferry_migrations;
 struct ferry_op_kind;
+struct ferry_settings;
 
 /* Every component's tables, lowest layer first (NULL-terminated). */
 extern const struct ferry_migrations *const ferry_schema_all[];
 /* Every operation kind the library runs (NULL-terminated). */
 extern const struct ferry_op_kind *const ferry_op_kinds_all[];
 
-/* Create home and store (idempotent), with every component's tables. */
-int ferry_ctx_init_home(const char *home, struct ferry_error *err);
+/* Create settings->home and the store (idempotent), with every component's tables. */
+int ferry_ctx_init_home(const struct ferry_settings *settings, struct ferry_error *err);
 
-/* Open an existing home with every component; a missing home says how to create it.
- * Caller frees with ferry_ctx_free(). */
-int ferry_ctx_open(const char *home, struct ferry_ctx **out, struct ferry_error *err);
+/* Open the existing home settings->home with every component; a missing home says how
+ * to create it. The context keeps its own copy of settings (ctx->settings), from which
+ * the library takes every value it is told (ferry/base/settings.h). Caller frees with
+ * ferry_ctx_free(). */
+int ferry_ctx_open(const struct ferry_settings *settings, struct ferry_ctx **out,
+		   struct ferry_error *err);
 
 #endif

@@ -1,6 +1,9 @@
-/* ctx.h: the context every libferry call works in: home directory and state store. */
+/* ctx.h: the context every libferry call works in: settings, home directory and state
+ * store. */
 #ifndef FERRY_CTX_H
 #define FERRY_CTX_H
+
+#include "ferry/base/settings.h"
 
 struct ferry_error;
 struct ferry_store;
@@ -8,6 +11,7 @@ struct ferry_migrations;
 struct ferry_op_kind;
 
 struct ferry_ctx {
+	struct ferry_settings settings; /* the context's own copy of what it was opened with */
 	char *home;                 /* ferry's home directory (absolute) */
 	char *store_where;          /* where the store is (path or postgresql:// URL) */
 	struct ferry_store *store;  /* the state store, open and migrated */
@@ -16,24 +20,24 @@ struct ferry_ctx {
 	const struct ferry_op_kind *const *op_kinds;   /* the operation kinds it runs */
 };
 
-/* Resolve the home directory: `opt` (--home), else $FERRY_HOME, else
- * $XDG_DATA_HOME/ferry, else ~/.local/share/ferry. Caller frees. */
-char *ferry_home_resolve(const char *opt);
-
-/* The state store is $FERRY_STORE when set (a path, or a postgresql:// URL; `ferry
- * --store URL` sets it) and <home>/ferry.db otherwise; files stay under home. */
+/* The home is settings->home (the faces fill it: --home, FERRY_HOME, else
+ * ferry_settings_home_default()). The state store is settings->store when set (a path,
+ * or a postgresql:// URL; `ferry --store URL`) and <home>/ferry.db otherwise; files
+ * stay under home. */
 /* Create home and store (idempotent), migrating `schema`. Faces call
  * ferry_ctx_init_home() (ferry/registry/registry.h), which passes every component's. */
-int ferry_ctx_init_home_with(const char *home, const struct ferry_migrations *const *schema,
-			     struct ferry_error *err);
+int ferry_ctx_init_home_with(const struct ferry_settings *settings,
+			     const struct ferry_migrations *const *schema, struct ferry_error *err);
 
 /* Open an existing home and migrate `schema`; a missing home says how to create it.
- * Caller frees with ferry_ctx_free(). Faces call ferry_ctx_open() (the registry). */
-int ferry_ctx_open_with(const char *home, const struct ferry_migrations *const *schema,
+ * The context keeps a copy of settings. Caller frees with ferry_ctx_free(). Faces call
+ * ferry_ctx_open() (the registry). */
+int ferry_ctx_open_with(const struct ferry_settings *settings,
+			const struct ferry_migrations *const *schema,
 			const struct ferry_op_kind *const *op_kinds, struct ferry_ctx **out,
 			struct ferry_error *err);
 /* A second context on the same home and store (its own connection, e.g. for a
- * heartbeat thread), with the same components; nothing is migrated again. */
+ * heartbeat thread), with the same settings and components; nothing is migrated again. */
 int ferry_ctx_reopen(const struct ferry_ctx *ctx, struct ferry_ctx **out, struct ferry_error *err);
 void ferry_ctx_free(struct ferry_ctx *ctx);
 

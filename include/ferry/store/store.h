@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct ferry_error;
+struct ferry_settings;
 struct ferry_store;
 struct ferry_stmt;
 
@@ -29,10 +30,12 @@ struct ferry_migrations {
 /* Open (create when `create` is non-zero) the store at `where` (a path, or a
  * postgresql:// URL) and migrate every component of `schema` (a NULL-terminated list,
  * lowest layer first; NULL migrates nothing); concurrent openers migrate one at a time.
- * A PostgreSQL database must exist; `create` there means "install the schema". The
- * caller closes it with ferry_store_close(). */
+ * A PostgreSQL database must exist; `create` there means "install the schema".
+ * `settings` gives the busy and connect timeouts (store_busy_ms, store_connect_s; NULL:
+ * the defaults). The caller closes it with ferry_store_close(). */
 int ferry_store_open(const char *where, int create, const struct ferry_migrations *const *schema,
-		     struct ferry_store **out, struct ferry_error *err);
+		     const struct ferry_settings *settings, struct ferry_store **out,
+		     struct ferry_error *err);
 
 /* The core tables (projects, environments, features): the first entry of every schema. */
 extern const struct ferry_migrations ferry_schema_core;
@@ -40,7 +43,7 @@ extern const struct ferry_migrations ferry_schema_core;
 void ferry_store_close(struct ferry_store *s);
 
 /* Transactions: begin takes the store-wide write lock at once (waits up to the busy
- * timeout, 30 s): SQLite BEGIN IMMEDIATE, PostgreSQL an advisory transaction lock,
+ * timeout, settings.store_busy_ms, 30 s by default): SQLite BEGIN IMMEDIATE, PostgreSQL an advisory transaction lock,
  * so check-then-write code is safe on both. */
 int ferry_store_begin(struct ferry_store *s, struct ferry_error *err);
 /* A transaction without the store-wide lock, for hot paths that touch only rows they
@@ -78,7 +81,8 @@ int64_t ferry_store_changes(struct ferry_store *s);
 const char *ferry_store_path(const struct ferry_store *s);
 /* "sqlite" or "postgresql". */
 const char *ferry_store_backend(const struct ferry_store *s);
-/* Non-zero when `where` names a PostgreSQL store (postgresql:// or postgres://). */
+/* store_url.c: non-zero when `where` names a PostgreSQL store (postgresql:// or
+ * postgres://). */
 int ferry_store_is_pg(const char *where);
 /* `where` with any password removed (user:pw@ and password=...); caller frees. */
 char *ferry_store_redact(const char *where);
