@@ -1,32 +1,35 @@
-/* runtime_proc.c: the supervised application process: argv expansion, spawn
- * (double fork, own session, no shell), pid file with start time, readiness by
- * HTTP health check, SIGTERM then SIGKILL, and one-shot commands for steps. */
-#include "runtime/runtime_int.h"
+/* driver_local_proc.c: the local driver's supervised service: spawn (double fork,
+ * own session, no shell) where the service's own process records itself in
+ * state/app.pid before it runs the application, readiness by HTTP health check
+ * (state/app.ready), SIGTERM then SIGKILL, and adoption on resume: every process
+ * of a runtime carries FERRY_SERVICE=<runtime dir>, so one that no record names
+ * (left by a ferry killed at the wrong instant, or by an older ferry) is found in
+ * /proc and stopped before it can keep a port. */
+#include "runtime/driver_local.h"
 
 #include "ferry/base/buf.h"
-#include "ferry/runtime/envdb.h"
-#include "ferry/store/store.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
 
-#include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
+#include <limits.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/close_range.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define PIDFILE "state/app.pid"
+#define READYFILE "state/app.ready"
 #define LOGFILE "logs/app.log"
+#define STRAY_GRACE_MS 2000
+#define KILL_WAIT_MS 10000
+#define ENVIRON_MAX (1 << 20)
 
 static void sleep_ms(long ms)
 {
@@ -34,17 +37,35 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* ---- /proc ---- */
+/* ---- /proc, async-signal-safe: the service's child reads its own ---- */
 
-/* Start time (clock ticks after boot, field 22 of /proc/PID/stat) and state. */
+static char *put_ull(char *p, unsigned long long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* Start time (clock ticks after boot, field 22 of /proc/PID/stat) and state of pid
+ * (0: this process). */
 static int proc_stat(pid_t pid, unsigned long long *start, char *state)
 {
-	char path[64], buf[1024], *p;
+	char path[64] = "/proc/", buf[1024], *p;
 	unsigned long long v = 0;
 	ssize_t n;
 	int fd, field;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if (pid > 0)
+		memcpy(put_ull(path + 6, (unsigned long long)pid), "/stat", 6);
+	else
+		memcpy(path + 6, "self/stat", 10);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -52,26 +73,23 @@ static int proc_stat(pid_t pid, unsigned long long *start, char *state)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if (!(p = strrchr(buf, ')')))
+	if (!(p = strrchr(buf, ')')) || !p[1] || !p[2])
 		return -1;
 	p += 2;                          /* field 3: state */
 	*state = *p;
 	for (field = 3; field < 22 && p; field++)
 		if ((p = strchr(p, ' ')))
 			p++;
-	if (!p || sscanf(p, "%llu", &v) != 1)
+	if (!p || *p < '0' || *p > '9')
 		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (unsigned long long)(*p - '0');
 	*start = v;
 	return 0;
 }
 
-int rt_proc_start_ticks(pid_t pid, unsigned long long *out)
-{
-	char state;
-	return proc_stat(pid, out, &state);
-}
-
-int rt_proc_alive(pid_t pid, unsigned long long start)
+/* Alive and the same process (start ticks match)? */
+static int proc_alive(pid_t pid, unsigned long long start)
 {
 	unsigned long long s;
 	char state;
@@ -81,200 +99,216 @@ int rt_proc_alive(pid_t pid, unsigned long long start)
 	return s == start && state != 'Z' && state != 'X';
 }
 
-static int pidfile_read(struct ferry_runtime *rt, pid_t *pid, unsigned long long *start)
+/* ---- records: state/app.pid and state/app.ready ---- */
+
+struct rec {
+	pid_t pid;
+	unsigned long long start;
+	char release[FERRY_RELEASE_ID_MAX];  /* "" in a record of an older ferry */
+};
+
+static int rec_read(struct ferry_runtime *rt, const char *rel, struct rec *r)
 {
-	char *p = ferry_runtime_path(rt, PIDFILE);
+	char *p = ferry_runtime_path(rt, rel), fmt[32];
 	long long a = 0;
-	unsigned long long b = 0;
 	FILE *f = p ? fopen(p, "re") : NULL;
 	int ok;
 
 	free(p);
+	memset(r, 0, sizeof(*r));
 	if (!f)
 		return -1;
-	ok = fscanf(f, "%lld %llu", &a, &b) == 2 && a > 0;
+	snprintf(fmt, sizeof(fmt), "%%lld %%llu %%%ds", FERRY_RELEASE_ID_MAX - 1);
+	ok = fscanf(f, fmt, &a, &r->start, r->release) >= 2 && a > 0;
 	fclose(f);
-	*pid = (pid_t)a;
-	*start = b;
+	r->pid = (pid_t)a;
 	return ok ? 0 : -1;
 }
 
-static void pidfile_remove(struct ferry_runtime *rt)
+static void rec_remove(struct ferry_runtime *rt, const char *rel)
 {
-	char *p = ferry_runtime_path(rt, PIDFILE);
+	char *p = ferry_runtime_path(rt, rel);
 	if (p)
 		unlink(p);
 	free(p);
 }
 
-/* ---- health ---- */
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-static size_t discard(char *p, size_t s, size_t n, void *u)
+static int ready_write(struct ferry_runtime *rt, const struct rec *r, struct ferry_error *err)
 {
-	(void)p;
-	(void)u;
-	return s * n;
+	char *p = ferry_runtime_path(rt, READYFILE), line[64];
+	int rc;
+
+	snprintf(line, sizeof(line), "%ld %llu\n", (long)r->pid, r->start);
+	rc = p ? ferry_write_file_atomic(p, line, strlen(line), 0600, err)
+	       : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	free(p);
+	return rc;
 }
 
-/* GET url; 0 when it answered 200, else a description in why[256]. */
-static int http_ok(const char *url, long timeout_ms, char why[256])
-{
-	long code = 0;
-	CURLcode c;
-	CURL *h;
-
-	pthread_once(&curl_once, curl_init);
-	if (!(h = curl_easy_init())) {
-		snprintf(why, 256, "cannot initialise libcurl");
-		return -1;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	c = curl_easy_perform(h);
-	if (c == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(h);
-	if (c != CURLE_OK)
-		snprintf(why, 256, "%s", curl_easy_strerror(c));
-	else if (code != 200)
-		snprintf(why, 256, "HTTP status %ld", code);
-	return c == CURLE_OK && code == 200 ? 0 : -1;
-}
-
-static void health_url(struct ferry_runtime *rt, const json_t *man, char out[512])
-{
-	const char *h = json_string_value(json_object_get(json_object_get(man, "service"), "health"));
-	char url[64];
-
-	ferry_runtime_url(rt, url);
-	snprintf(out, 512, "%s%s%s", url, h && *h == '/' ? "" : "/", h && *h ? h : "health");
-}
-
-/* ---- argv and environment ---- */
-
-struct vars {
-	char config[4096], db[4096], port[16], env[64], release_dir[4096];
+/* Where the service's own process writes its record, prepared before fork. */
+struct rec_paths {
+	char path[PATH_MAX], tmp[PATH_MAX];
+	const char *release;
 };
 
-static void vars_fill(struct ferry_runtime *rt, struct vars *v)
+/* In the service's process, after setsid and before exec (async-signal-safe):
+ * "<pid> <start-ticks> <release>" into state/app.pid, atomically. */
+static int rec_write_self(const struct rec_paths *w)
 {
-	char rel[FERRY_RELEASE_ID_MAX];
+	char line[64 + FERRY_RELEASE_ID_MAX], *p = line, state;
+	unsigned long long start;
+	size_t len, rl = strlen(w->release);
+	ssize_t n;
+	int fd;
 
-	snprintf(v->config, sizeof(v->config), "%s/config.json", rt->dir);
-	snprintf(v->db, sizeof(v->db), "%s", rt->db_conn);
-	snprintf(v->port, sizeof(v->port), "%d", rt->port);
-	snprintf(v->env, sizeof(v->env), "%s", rt->env.name);
-	if (ferry_runtime_release_current(rt, rel) == 0)
-		snprintf(v->release_dir, sizeof(v->release_dir), "%s/releases/%s", rt->dir, rel);
-	else
-		snprintf(v->release_dir, sizeof(v->release_dir), "%s/current", rt->dir);
+	if (proc_stat(0, &start, &state) < 0 || rl >= FERRY_RELEASE_ID_MAX)
+		return -1;
+	p = put_ull(p, (unsigned long long)getpid());
+	*p++ = ' ';
+	p = put_ull(p, start);
+	*p++ = ' ';
+	memcpy(p, w->release, rl);
+	p += rl;
+	*p++ = '\n';
+	len = (size_t)(p - line);
+	if ((fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	n = write(fd, line, len);
+	if (close(fd) < 0 || n != (ssize_t)len)
+		return -1;
+	return rename(w->tmp, w->path);
 }
 
-static char *expand(const char *s, const struct vars *v)
+/* ---- finding every process of a runtime ---- */
+
+struct procs {
+	pid_t pid[256];
+	unsigned long long start[256];
+	size_t n;
+};
+
+/* Does process pid carry "FERRY_SERVICE=<dir>" in its environment? */
+static int carries(pid_t pid, const char *marker, size_t mlen, struct ferry_buf *b)
 {
-	static const char *const names[] = { "${CONFIG}", "${DB}", "${PORT}", "${ENV}", "${RELEASE_DIR}" };
-	const char *vals[] = { v->config, v->db, v->port, v->env, v->release_dir };
-	struct ferry_buf b = FERRY_BUF_INIT;
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/environ", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	ferry_buf_reset(b);
+	ferry_buf_add(b, "", 1);                /* so the first entry starts after a NUL */
+	for (;;) {
+		char chunk[16384];
+		n = read(fd, chunk, sizeof(chunk));
+		if (n <= 0 || b->len > ENVIRON_MAX || ferry_buf_add(b, chunk, (size_t)n))
+			break;
+	}
+	close(fd);
+	ferry_buf_add(b, "", 1);
+	return b->data && memmem(b->data, b->len, marker, mlen) != NULL;
+}
+
+/* The live processes of rt but those of the group `keep` leads (0: none kept). */
+static int find_procs(struct ferry_runtime *rt, pid_t keep, struct procs *out,
+		      struct ferry_error *err)
+{
+	struct ferry_buf marker = FERRY_BUF_INIT, env = FERRY_BUF_INIT;
+	struct dirent *de;
+	pid_t self = getpid();
+	DIR *d;
+
+	out->n = 0;
+	ferry_buf_add(&marker, "", 1);
+	ferry_buf_addf(&marker, "FERRY_SERVICE=%s", rt->dir);
+	ferry_buf_add(&marker, "", 1);
+	if (!marker.data || !(d = opendir("/proc"))) {
+		ferry_buf_release(&marker);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot list /proc");
+	}
+	while ((de = readdir(d)) && out->n < sizeof(out->pid) / sizeof(out->pid[0])) {
+		long long v;
+		unsigned long long start;
+		char state;
+		pid_t pid;
+		if (ferry_parse_int(de->d_name, 1, INT32_MAX, &v))
+			continue;
+		pid = (pid_t)v;
+		if (pid == self || !carries(pid, marker.data, marker.len, &env))
+			continue;
+		if (keep > 0 && (pid == keep || getpgid(pid) == keep))
+			continue;
+		if (proc_stat(pid, &start, &state) < 0 || state == 'Z' || state == 'X')
+			continue;
+		out->pid[out->n] = pid;
+		out->start[out->n++] = start;
+	}
+	closedir(d);
+	ferry_buf_release(&marker);
+	ferry_buf_release(&env);
+	return 0;
+}
+
+/* Send sig to each process still alive; how many were. */
+static size_t signal_procs(const struct procs *p, int sig)
+{
+	size_t i, left = 0;
+
+	for (i = 0; i < p->n; i++)
+		if (proc_alive(p->pid[i], p->start[i])) {
+			left++;
+			if (sig)
+				kill(p->pid[i], sig);
+		}
+	return left;
+}
+
+/* Wait up to ms for every process to be gone; 1 when they are. */
+static int wait_gone(const struct procs *p, long ms)
+{
+	int64_t deadline = ferry_mono_ms() + ms;
+
+	while (signal_procs(p, 0)) {
+		if (ferry_mono_ms() >= deadline)
+			return 0;
+		sleep_ms(20);
+	}
+	return 1;
+}
+
+/* SIGTERM each, SIGKILL what is left after grace_ms; 0 when all are gone. */
+static int kill_procs(const struct procs *p, long grace_ms)
+{
+	signal_procs(p, SIGTERM);
+	if (wait_gone(p, grace_ms))
+		return 0;
+	signal_procs(p, SIGKILL);
+	return wait_gone(p, KILL_WAIT_MS) ? 0 : -1;
+}
+
+/* Stop the processes of rt that are not of the group `keep` leads. */
+static int stop_strays(struct ferry_runtime *rt, pid_t keep, struct ferry_error *err)
+{
+	struct procs p;
 	size_t i;
+	int rc;
 
-	while (*s) {
-		for (i = 0; i < 5; i++)
-			if (!strncmp(s, names[i], strlen(names[i])))
-				break;
-		if (i < 5) {
-			ferry_buf_adds(&b, vals[i]);
-			s += strlen(names[i]);
-		} else {
-			ferry_buf_add(&b, s++, 1);
-		}
-	}
-	if (!b.data)
-		ferry_buf_adds(&b, "");
-	return ferry_buf_detach(&b);
+	if ((rc = find_procs(rt, keep, &p, err)) || !p.n)
+		return rc;
+	for (i = 0; i < p.n; i++)
+		rt_log(rt, "stopping process %ld of this environment: no record names it (left "
+		       "by an interrupted start, or by its service's group)", (long)p.pid[i]);
+	if (kill_procs(&p, STRAY_GRACE_MS))
+		return ferry_error_set(err, FERRY_EIO, "a process of environment '%s' survived SIGKILL",
+				       rt->env.name);
+	return 0;
 }
 
-void ferry_runtime_argv_free(char **argv)
-{
-	char **p;
+/* ---- spawn ---- */
 
-	if (!argv)
-		return;
-	for (p = argv; *p; p++)
-		free(*p);
-	free(argv);
-}
-
-int ferry_runtime_argv(struct ferry_runtime *rt, const json_t *argv, char ***out,
-		       struct ferry_error *err)
-{
-	struct vars v;
-	size_t i, n = json_array_size(argv);
-	char **a;
-
-	*out = NULL;
-	if (!json_is_array(argv) || n == 0)
-		return ferry_error_set(err, FERRY_EINVAL, "a command must be a non-empty JSON array of strings");
-	if (!(a = calloc(n + 1, sizeof(*a))))
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	vars_fill(rt, &v);
-	for (i = 0; i < n; i++) {
-		const char *s = json_string_value(json_array_get(argv, i));
-		if (!s) {
-			ferry_runtime_argv_free(a);
-			return ferry_error_set(err, FERRY_EINVAL, "command argument %zu is not a string", i);
-		}
-		if (!(a[i] = expand(s, &v))) {
-			ferry_runtime_argv_free(a);
-			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-		}
-	}
-	/* "bin/x" is relative to the release; a bare name is looked up in PATH. */
-	if (a[0][0] != '/' && strchr(a[0], '/')) {
-		char *abs = ferry_path_join(v.release_dir, a[0]);
-		free(a[0]);
-		a[0] = abs;
-	}
-	*out = a;
-	return a[0] ? 0 : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-}
-
-/* environ plus the FERRY_* variables; built before fork (no malloc after it). */
-static char **make_envp(const struct vars *v)
-{
-	static const char *const keys[] = { "FERRY_CONFIG=", "FERRY_DB=", "FERRY_PORT=",
-					    "FERRY_ENV=", "FERRY_RELEASE_DIR=" };
-	const char *vals[] = { v->config, v->db, v->port, v->env, v->release_dir };
-	size_t n = 0, i, o = 0;
-	char **e;
-
-	while (environ[n])
-		n++;
-	if (!(e = calloc(n + 6, sizeof(*e))))
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "FERRY_", 6))
-			e[o++] = strdup(environ[i]);
-	for (i = 0; i < 5; i++) {
-		struct ferry_buf b = FERRY_BUF_INIT;
-		ferry_buf_addf(&b, "%s%s", keys[i], vals[i]);
-		e[o++] = ferry_buf_detach(&b);
-	}
-	for (i = 0; i < o; i++)
-		if (!e[i]) {
-			ferry_runtime_argv_free(e);
-			return NULL;
-		}
-	return e;
-}
-
-/* In a child: stdin from /dev/null, stdout and stderr to fd, cwd, exec. */
-static void child_exec(char **argv, char **envp, const char *cwd, int outfd, int errpipe)
+void rt_local_child_exec(char *const *argv, char *const *envp, const char *cwd, int outfd,
+			 int errpipe)
 {
 	int e, nul = open("/dev/null", O_RDONLY);
 	sigset_t none;
@@ -296,12 +330,13 @@ fail:
 	_exit(127);
 }
 
-/* ---- start ---- */
-
 /* Double fork: the service is reparented (no zombie in a long-lived ferryd) and
- * leads its own session (SIGTERM reaches its whole process group). */
-static int spawn(char **argv, char **envp, const char *cwd, int logfd, pid_t *out,
-		 struct ferry_error *err)
+ * leads its own session (SIGTERM reaches its whole process group). It records
+ * itself before exec; until then it holds ferry's runtime lock (the descriptor is
+ * inherited and closed by exec), so whoever takes the lock next finds the record
+ * even when ferry was killed right after fork. */
+static int spawn(char *const *argv, char **envp, const char *cwd, int logfd,
+		 const struct rec_paths *w, pid_t *out, struct ferry_error *err)
 {
 	int pidp[2], errp[2], e = 0, status;
 	pid_t mid, pid = 0;
@@ -319,7 +354,13 @@ static int spawn(char **argv, char **envp, const char *cwd, int logfd, pid_t *ou
 		pid_t g = fork();
 		if (g == 0) {
 			setsid();
-			child_exec(argv, envp, cwd, logfd, errp[1]);
+			if (rec_write_self(w) < 0) {
+				e = errno;
+				if (write(errp[1], &e, sizeof(e)) < 0)
+					_exit(126);
+				_exit(127);
+			}
+			rt_local_child_exec(argv, envp, cwd, logfd, errp[1]);
 		}
 		if (write(pidp[1], &g, sizeof(g)) < 0)
 			_exit(1);
@@ -350,36 +391,22 @@ static int spawn(char **argv, char **envp, const char *cwd, int logfd, pid_t *ou
 	return 0;
 }
 
-static int pidfile_write(struct ferry_runtime *rt, pid_t pid, struct ferry_error *err)
-{
-	unsigned long long start = 0;
-	char *p = ferry_runtime_path(rt, PIDFILE), line[64];
-	int rc;
-
-	rt_proc_start_ticks(pid, &start);
-	snprintf(line, sizeof(line), "%ld %llu\n", (long)pid, start);
-	rc = p ? ferry_write_file_atomic(p, line, strlen(line), 0600, err)
-	       : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	free(p);
-	return rc;
-}
+/* ---- readiness ---- */
 
 /* Wait for 200 from the health URL, the process dying, or the deadline. */
-static int wait_ready(struct ferry_runtime *rt, pid_t pid, const char *url, int timeout_s,
-		      struct ferry_error *err)
+static int wait_ready(struct ferry_runtime *rt, const struct rec *r, const char *url,
+		      int timeout_s, struct ferry_error *err)
 {
 	int64_t deadline = ferry_mono_ms() + (int64_t)timeout_s * 1000;
-	unsigned long long start = 0;
 	char why[256] = "no answer", log[4096];
 
-	rt_proc_start_ticks(pid, &start);
 	snprintf(log, sizeof(log), "%s/" LOGFILE, rt->dir);
 	for (;;) {
-		if (!rt_proc_alive(pid, start))
+		if (!proc_alive(r->pid, r->start))
 			return ferry_error_set(err, FERRY_EFAILED,
 				"the service of environment '%s' exited while starting (before GET %s "
 				"answered): see %s", rt->env.name, url, log);
-		if (http_ok(url, 1000, why) == 0)
+		if (rt_http_ok(url, 1000, why) == 0)
 			return 0;
 		if (ferry_mono_ms() >= deadline)
 			return ferry_error_set(err, FERRY_EFAILED,
@@ -389,52 +416,46 @@ static int wait_ready(struct ferry_runtime *rt, pid_t pid, const char *url, int 
 	}
 }
 
-int rt_start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
-			struct ferry_error *err)
+/* Wait for the recorded service; ready: record it, else stop it keeping the error. */
+static int confirm(struct ferry_runtime *rt, const struct rec *r, const struct rt_launch *l,
+		   struct ferry_error *err)
 {
-	struct ferry_runtime_status st;
-	char **argv = NULL, **envp = NULL, url[512], rel[FERRY_RELEASE_ID_MAX];
-	struct vars v;
-	json_t *man = NULL;
-	pid_t pid = 0;
-	int rc, logfd = -1;
-	char *log = NULL;
+	int rc = wait_ready(rt, r, l->health_url, l->timeout_s, err);
 
-	ferry_runtime_status(rt, 0, &st);
-	if (st.running) {
-		if (already)
-			*already = 1;
+	if (!rc && !(rc = ready_write(rt, r, err))) {
+		rt_log(rt, "ready: pid %ld, %s", (long)r->pid, l->health_url);
 		return 0;
 	}
-	if (st.stale)
-		pidfile_remove(rt);
-	if ((rc = ferry_runtime_release_current(rt, rel)))
-		return ferry_error_set(err, FERRY_ENOTFOUND,
-			"nothing deployed on environment '%s' (%s): run 'ferry env deploy %s' first",
-			rt->env.name, rt->slot, rt->env.name);
-	if ((rc = ferry_runtime_release_manifest(rt, rel, &man, err)))
-		return rc;
-	if (!rt_port_bindable(rt->port)) {
-		rc = ferry_error_set(err, FERRY_ESTATE,
+	{
+		int save = err ? err->code : rc;
+		char msg[FERRY_ERROR_MSG_MAX];
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		rt_local_stop(rt, 2, NULL, NULL);
+		ferry_error_set(err, save, "%s", msg);
+	}
+	return rc;
+}
+
+int rt_local_start(struct ferry_runtime *rt, const struct rt_launch *l, struct ferry_error *err)
+{
+	struct rec_paths w;
+	struct rec r;
+	char **envp = NULL, *log = NULL;
+	int rc, logfd = -1;
+	pid_t pid = 0;
+
+	if (!rt_port_bindable(rt->port))
+		return ferry_error_set(err, FERRY_ESTATE,
 			"port %d of environment '%s' is in use by another process: free it, or run "
 			"'ferry env start %s --new-port' to move the environment to a free port",
 			rt->port, rt->env.name, rt->env.name);
-		goto out;
-	}
-	if ((rc = ferry_runtime_config_write(rt, err)) ||
-	    (rc = ferry_runtime_argv(rt, json_object_get(json_object_get(man, "service"), "exec"),
-				     &argv, err))) {
-		ferry_error_prefix(err, "release '%s': service.exec", rel);
-		goto out;
-	}
-	if (timeout_s <= 0)
-		timeout_s = (int)json_integer_value(json_object_get(json_object_get(man, "service"),
-								    "ready_timeout_s"));
-	if (timeout_s <= 0)
-		timeout_s = FERRY_READY_TIMEOUT_S;
-	vars_fill(rt, &v);
+	rec_remove(rt, READYFILE);
+	w.release = l->release;
+	if (snprintf(w.path, sizeof(w.path), "%s/" PIDFILE, rt->dir) >= (int)sizeof(w.path) ||
+	    snprintf(w.tmp, sizeof(w.tmp), "%s/" PIDFILE ".new", rt->dir) >= (int)sizeof(w.tmp))
+		return ferry_error_set(err, FERRY_EINVAL, "runtime directory too long: %s", rt->dir);
 	log = ferry_runtime_path(rt, LOGFILE);
-	if (!(envp = make_envp(&v)) || !log) {
+	if (!(envp = rt_envp(l->vars)) || !log) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -442,265 +463,119 @@ int rt_start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot open log %s", log);
 		goto out;
 	}
-	rt_log(rt, "starting release %s on port %d", rel, rt->port);
-	if ((rc = spawn(argv, envp, v.release_dir, logfd, &pid, err)) ||
-	    (rc = pidfile_write(rt, pid, err)))
-		goto out;
-	health_url(rt, man, url);
-	if ((rc = wait_ready(rt, pid, url, timeout_s, err))) {
-		int save = err ? err->code : rc;
-		char msg[FERRY_ERROR_MSG_MAX];
-		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		rt_stop_locked(rt, 2, NULL, NULL);
-		ferry_error_set(err, save, "%s", msg);
+	rt_log(rt, "starting release %s on port %d", l->release, rt->port);
+	if ((rc = spawn(l->argv, envp, l->cwd, logfd, &w, &pid, err))) {
+		rec_remove(rt, PIDFILE);
 		goto out;
 	}
-	rt_log(rt, "ready: pid %ld, %s", (long)pid, url);
+	if (rec_read(rt, PIDFILE, &r) < 0 || r.pid != pid) {
+		rc = ferry_error_set(err, FERRY_EIO, "the service of environment '%s' (pid %ld) did "
+				     "not record itself in %s", rt->env.name, (long)pid, w.path);
+		kill(-pid, SIGKILL);
+		goto out;
+	}
+	rc = confirm(rt, &r, l, err);
 out:
 	if (logfd >= 0)
 		close(logfd);
 	free(log);
-	json_decref(man);
-	ferry_runtime_argv_free(argv);
 	ferry_runtime_argv_free(envp);
 	return rc;
 }
 
-int ferry_runtime_start(struct ferry_runtime *rt, int timeout_s, int *already,
-			struct ferry_error *err)
+int rt_local_await(struct ferry_runtime *rt, const struct rt_launch *l, struct ferry_error *err)
 {
-	int rc, lock;
+	struct rec r;
 
-	if (already)
-		*already = 0;
-	if ((rc = rt_lock(rt, &lock, err)))
-		return rc;
-	rc = rt_start_locked(rt, timeout_s, already, err);
-	rt_unlock(lock);
-	return rc;
+	if (rec_read(rt, PIDFILE, &r) < 0 || !proc_alive(r.pid, r.start))
+		return ferry_error_set(err, FERRY_ESTATE, "the service of environment '%s' is gone",
+				       rt->env.name);
+	rt_log(rt, "adopting pid %ld (release %s), whose start was interrupted: waiting until "
+	       "it answers", (long)r.pid, r.release[0] ? r.release : "?");
+	return confirm(rt, &r, l, err);
 }
 
-/* ---- status and stop ---- */
+/* ---- status, adoption, stop ---- */
 
-int ferry_runtime_status(struct ferry_runtime *rt, int probe, struct ferry_runtime_status *st)
+void rt_local_status(struct ferry_runtime *rt, struct ferry_runtime_status *st)
 {
-	unsigned long long start;
-	pid_t pid;
+	struct rec r, ready;
+
+	if (rec_read(rt, PIDFILE, &r) < 0)
+		return;
+	st->pid = (long)r.pid;
+	if (!proc_alive(r.pid, r.start)) {
+		st->stale = 1;
+		return;
+	}
+	st->running = 1;
+	st->ready = rec_read(rt, READYFILE, &ready) == 0 && ready.pid == r.pid &&
+		    ready.start == r.start;
+}
+
+int rt_local_reconcile(struct ferry_runtime *rt, struct ferry_runtime_status *st,
+		       struct ferry_error *err)
+{
+	char cur[FERRY_RELEASE_ID_MAX];
+	struct rec r;
 
 	memset(st, 0, sizeof(*st));
 	st->healthy = -1;
-	ferry_runtime_release_current(rt, st->release);
-	if (pidfile_read(rt, &pid, &start) < 0)
-		return 0;
-	st->pid = (long)pid;
-	if (!rt_proc_alive(pid, start)) {
-		st->stale = 1;
+	rt_local_status(rt, st);
+	rt_local_release_current(rt, cur);
+	if (st->running && rec_read(rt, PIDFILE, &r) == 0 && r.release[0] && strcmp(r.release, cur)) {
+		int rc;
+		rt_log(rt, "pid %ld runs release %s, not the current %s: stopping it", (long)r.pid,
+		       r.release, cur[0] ? cur : "(none)");
+		if ((rc = rt_local_stop(rt, 0, NULL, err)))
+			return rc;
+		memset(st, 0, sizeof(*st));
+		st->healthy = -1;
 		return 0;
 	}
-	st->running = 1;
-	if (probe) {
-		json_t *man = NULL;
-		char url[512], why[256];
-		ferry_runtime_release_manifest(rt, NULL, &man, NULL);
-		health_url(rt, man, url);
-		st->healthy = http_ok(url, 1000, why) == 0;
-		json_decref(man);
+	if (!st->running) {
+		rec_remove(rt, PIDFILE);
+		rec_remove(rt, READYFILE);
+		st->stale = 0;
 	}
-	return 0;
+	return stop_strays(rt, st->running ? (pid_t)st->pid : 0, err);
 }
 
-/* Wait up to ms for the process to be gone; 1 when it is. */
-static int wait_gone(pid_t pid, unsigned long long start, long ms)
+int rt_local_stop(struct ferry_runtime *rt, int grace_s, int *killed, struct ferry_error *err)
 {
-	int64_t deadline = ferry_mono_ms() + ms;
-
-	while (rt_proc_alive(pid, start)) {
-		if (ferry_mono_ms() >= deadline)
-			return 0;
-		sleep_ms(20);
-	}
-	return 1;
-}
-
-int rt_stop_locked(struct ferry_runtime *rt, int grace_s, int *killed,
-		       struct ferry_error *err)
-{
-	unsigned long long start;
-	pid_t pid;
+	struct procs p = { .n = 0 };
+	struct rec r;
+	int rc;
 
 	if (killed)
 		*killed = 0;
 	if (grace_s <= 0)
 		grace_s = FERRY_STOP_GRACE_S;
-	if (pidfile_read(rt, &pid, &start) < 0 || !rt_proc_alive(pid, start)) {
-		pidfile_remove(rt);
-		return 0;
-	}
-	/* The whole process group (the service leads its session); fall back to the
-	 * process alone if it left its group. */
-	if (kill(-pid, SIGTERM) < 0)
-		kill(pid, SIGTERM);
-	if (!wait_gone(pid, start, (long)grace_s * 1000)) {
-		if (kill(-pid, SIGKILL) < 0)
-			kill(pid, SIGKILL);
-		if (killed)
-			*killed = 1;
-		if (!wait_gone(pid, start, 10000))
-			return ferry_error_set(err, FERRY_EIO,
-				"process %ld of environment '%s' survived SIGKILL", (long)pid, rt->env.name);
-		rt_log(rt, "stopped: pid %ld ignored SIGTERM for %d s, killed", (long)pid, grace_s);
-	} else {
-		rt_log(rt, "stopped: pid %ld", (long)pid);
-	}
-	pidfile_remove(rt);
-	return 0;
-}
-
-json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runtime_status *st)
-{
-	struct ferry_envdb *db = NULL;
-	char *shown = ferry_store_redact(rt->db_conn);  /* never a password */
-	char url[64];
-	json_t *o;
-
-	ferry_runtime_url(rt, url);
-	ferry_envdb_open(rt->db_conn, &db, NULL);
-	o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "slot", rt->slot, "dir", rt->dir,
-		"port", rt->port, "url", url, "database", shown ? shown : "",
-		"db_driver", db ? ferry_envdb_driver(db) : "unknown",
-		"state", st->running ? "running" : "stopped");
-	free(shown);
-	ferry_envdb_free(db);
-	json_object_set_new(o, "release", st->release[0] ? json_string(st->release) : json_null());
-	json_object_set_new(o, "pid", st->running ? json_integer(st->pid) : json_null());
-	json_object_set_new(o, "healthy", st->healthy < 0 ? json_null() : json_boolean(st->healthy));
-	if (st->stale)
-		json_object_set_new(o, "stale_pid", json_integer(st->pid));
-	return o;
-}
-
-/* ---- one-shot commands ---- */
-
-/* Read the child's output into out until EOF or the deadline (-1: none). */
-static int drain(int fd, struct ferry_buf *out, int64_t deadline)
-{
-	char buf[4096];
-
-	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		int wait = deadline < 0 ? -1 : (int)(deadline - ferry_mono_ms());
-		ssize_t n;
-		if (deadline >= 0 && wait <= 0)
-			return -1;
-		if (poll(&p, 1, wait) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
+	if (rec_read(rt, PIDFILE, &r) == 0 && proc_alive(r.pid, r.start)) {
+		p.pid[0] = r.pid;
+		p.start[0] = r.start;
+		p.n = 1;
+		/* The whole process group (the service leads its session); the process alone
+		 * if it left its group. */
+		if (kill(-r.pid, SIGTERM) < 0)
+			kill(r.pid, SIGTERM);
+		if (!wait_gone(&p, (long)grace_s * 1000)) {
+			if (kill(-r.pid, SIGKILL) < 0)
+				kill(r.pid, SIGKILL);
+			if (killed)
+				*killed = 1;
+			if (!wait_gone(&p, KILL_WAIT_MS))
+				return ferry_error_set(err, FERRY_EIO, "process %ld of environment '%s' "
+						       "survived SIGKILL", (long)r.pid, rt->env.name);
+			rt_log(rt, "stopped: pid %ld ignored SIGTERM for %d s, killed", (long)r.pid, grace_s);
+		} else {
+			rt_log(rt, "stopped: pid %ld", (long)r.pid);
 		}
-		if (p.revents == 0)
-			continue;
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		if (out)
-			ferry_buf_add(out, buf, (size_t)n);
 	}
-}
-
-int ferry_runtime_exec(struct ferry_runtime *rt, const json_t *argv, int timeout_s,
-		       struct ferry_buf *out, struct ferry_error *err)
-{
-	return ferry_runtime_exec_in(rt, argv, NULL, timeout_s, out, err);
-}
-
-/* (upgrade addition) ferry_runtime_exec with another working directory. */
-int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const char *cwd,
-			  int timeout_s, struct ferry_buf *out, struct ferry_error *err)
-{
-	char **a = NULL, **envp = NULL;
-	int rc, io[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0, timed_out = 0, e = 0;
-	struct vars v;
-	pid_t pid;
-
-	if ((rc = ferry_runtime_argv(rt, argv, &a, err)))
-		return rc;
-	vars_fill(rt, &v);
-	if (cwd && json_string_value(json_array_get(argv, 0))[0] != '/' &&
-	    strchr(json_string_value(json_array_get(argv, 0)), '/')) {
-		char *abs = ferry_path_join(cwd, json_string_value(json_array_get(argv, 0)));
-		if (!abs) {
-			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-			goto out;
-		}
-		free(a[0]);
-		a[0] = abs;
-	}
-	if (!(envp = make_envp(&v))) {
-		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (pipe2(io, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
-		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create a pipe");
-		goto out;
-	}
-	if ((pid = fork()) < 0) {
-		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot fork");
-		goto out;
-	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		child_exec(a, envp, cwd ? cwd : ferry_path_exists(v.release_dir) ? v.release_dir : rt->dir,
-			   io[1], ep[1]);
-	}
-	close(io[1]);
-	close(ep[1]);
-	io[1] = ep[1] = -1;
-	if (drain(io[0], out, timeout_s > 0 ? ferry_mono_ms() + (int64_t)timeout_s * 1000 : -1) < 0) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		timed_out = 1;
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (read(ep[0], &e, sizeof(e)) == (ssize_t)sizeof(e))
-		rc = ferry_error_errno(err, FERRY_EFAILED, e, "cannot run %s", a[0]);
-	else if (timed_out)
-		rc = ferry_error_set(err, FERRY_EFAILED, "%s did not finish within %d s (killed)",
-				     a[0], timeout_s);
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		rc = ferry_error_set(err, FERRY_EFAILED, "cannot run %s (exit 127)", a[0]);
-	else if (WIFEXITED(status) && WEXITSTATUS(status))
-		rc = ferry_error_set(err, FERRY_EFAILED, "%s exited with status %d", a[0],
-				     WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		rc = ferry_error_set(err, FERRY_EFAILED, "%s was killed by signal %d", a[0],
-				     WTERMSIG(status));
-out:
-	if (io[0] >= 0)
-		close(io[0]);
-	if (io[1] >= 0)
-		close(io[1]);
-	if (ep[0] >= 0)
-		close(ep[0]);
-	if (ep[1] >= 0)
-		close(ep[1]);
-	ferry_runtime_argv_free(a);
-	ferry_runtime_argv_free(envp);
-	return rc;
-}
-
-int ferry_runtime_stop(struct ferry_runtime *rt, int grace_s, int *killed,
-		       struct ferry_error *err)
-{
-	int rc, lock;
-
-	if (killed)
-		*killed = 0;
-	if ((rc = rt_lock(rt, &lock, err)))
-		return rc;
-	rc = rt_stop_locked(rt, grace_s, killed, err);
-	rt_unlock(lock);
+	/* What the group left behind, and processes no record named. */
+	rc = stop_strays(rt, 0, err);
+	rec_remove(rt, READYFILE);
+	if (!rc)
+		rec_remove(rt, PIDFILE);
 	return rc;
 }
