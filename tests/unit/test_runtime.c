@@ -545,7 +545,7 @@ static int starts_logged(const char *log)
  * began spawning the service (a third within 5 ms, a third within 5-40 ms: where
  * the service exists but an older ferry had not recorded it yet; the rest anywhere
  * until it is ready), then start again as resume would: it succeeds, one service
- * runs, and stop leaves none. FERRY_TEST_LONG: 30 rounds. */
+ * runs, and stop leaves none. LONG=1 (make test LONG=1): 30 rounds. */
 static void test_kill_inside_start(void **state)
 {
 	struct fx *f = *state;
@@ -553,7 +553,7 @@ static void test_kill_inside_start(void **state)
 	struct ferry_deploy_opts o = { 0 };
 	struct ferry_runtime_status st;
 	struct ferry_runtime *rt;
-	int i, rounds = getenv("FERRY_TEST_LONG") ? 30 : 12;
+	int i, rounds = getenv("LONG") && *getenv("LONG") ? 30 : 12;
 	unsigned seed = (unsigned)getpid();
 
 	if (!fixture_pkg(f, app)) {
