@@ -509,8 +509,10 @@ void rt_local_status(struct ferry_runtime *rt, struct ferry_runtime_status *st)
 		return;
 	}
 	st->running = 1;
-	st->ready = rec_read(rt, READYFILE, &ready) == 0 && ready.pid == r.pid &&
-		    ready.start == r.start;
+	/* A record without a release was written by an older ferry after its start:
+	 * taken as ready, as that ferry did. */
+	st->ready = !r.release[0] || (rec_read(rt, READYFILE, &ready) == 0 &&
+				      ready.pid == r.pid && ready.start == r.start);
 }
 
 int rt_local_reconcile(struct ferry_runtime *rt, struct ferry_runtime_status *st,

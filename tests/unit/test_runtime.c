@@ -527,6 +527,47 @@ static void test_unrecorded_service_stopped(void **state)
 	ferry_runtime_free(rt);
 }
 
+/* A service an older ferry started ("<pid> <start-ticks>", no release, no ready
+ * record) is kept as it was: running and ready, start is a no-op. */
+static void test_older_record_kept(void **state)
+{
+	struct fx *f = *state;
+	char app[PATH_MAX], id[FERRY_RELEASE_ID_MAX], line[128], *p;
+	struct ferry_deploy_opts o = { 0 };
+	struct ferry_runtime_status st;
+	struct ferry_runtime *rt;
+	unsigned long long ticks = 0;
+	int already = 0;
+	long pid;
+	FILE *fp;
+
+	if (!fixture_pkg(f, app)) {
+		skip();
+		return;
+	}
+	assert_int_equal(ferry_runtime_deploy(f->ctx, "e2", app, &o, id, &f->err), 0);
+	assert_int_equal(ferry_runtime_open(f->ctx, "e2", NULL, 0, &rt, &f->err), 0);
+	pid = read_pid(rt);
+	assert_non_null(p = ferry_runtime_path(rt, "state/app.pid"));
+	assert_non_null(fp = fopen(p, "r"));
+	assert_int_equal(fscanf(fp, "%*d %llu", &ticks), 1);
+	fclose(fp);
+	snprintf(line, sizeof(line), "%ld %llu\n", pid, ticks);
+	assert_int_equal(ferry_write_file_atomic(p, line, strlen(line), 0600, NULL), 0);
+	free(p);
+	assert_non_null(p = ferry_runtime_path(rt, "state/app.ready"));
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	assert_int_equal(ferry_runtime_status(rt, 0, &st), 0);
+	assert_true(st.running && st.ready);
+	assert_int_equal(ferry_runtime_start(rt, 0, &already, &f->err), 0);
+	assert_int_equal(already, 1);
+	assert_int_equal(read_pid(rt), pid);
+	assert_int_equal(ferry_runtime_stop(rt, 5, NULL, &f->err), 0);
+	assert_int_equal(procs_in_releases(rt), 0);
+	ferry_runtime_free(rt);
+}
+
 /* How many "starting release" lines the runtime's log has. */
 static int starts_logged(const char *log)
 {
@@ -614,6 +655,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_and_argv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_process_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unrecorded_service_stopped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_older_record_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_inside_start, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
