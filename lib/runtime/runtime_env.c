@@ -1,5 +1,5 @@
 /* runtime_env.c: what `ferry env deploy|start|stop|show|rm` do with an environment's
- * runtimes, keeping the environment's recorded state in step. */
+ * runtimes (through their drivers), keeping the environment's recorded state in step. */
 #include "runtime/runtime_int.h"
 
 #include "ferry/store/ctx.h"
@@ -85,13 +85,13 @@ static int deploy_locked(struct ferry_runtime *rt, const char *dir, const json_t
 		return rc;
 	if (main_slot && (rc = ferry_env_set_state(ctx, rt->env.id, FERRY_ENV_DEPLOYING, err)))
 		return rc;
-	if ((rc = rt_stop_locked(rt, 0, NULL, err)) ||
+	if ((rc = ferry_runtime_stop(rt, 0, NULL, err)) ||
 	    (rc = ferry_runtime_release_switch(rt, out_id, err)) ||
 	    (main_slot && (rc = record_release(ctx, &rt->env, man, err))) ||
 	    (rc = ferry_runtime_config_write(rt, err)))
 		goto fail;
 	rt_log(rt, "deployed release %s", out_id);
-	if (!o->no_start && (rc = rt_start_locked(rt, o->timeout_s, NULL, err)))
+	if (!o->no_start && (rc = ferry_runtime_start(rt, o->timeout_s, NULL, err)))
 		goto fail;
 	if ((rc = ferry_runtime_release_prune(rt, KEEP_RELEASES, err)))
 		goto fail;
@@ -112,8 +112,9 @@ int ferry_runtime_deploy(struct ferry_ctx *ctx, const char *env, const char *dir
 	static const struct ferry_deploy_opts none = { 0 };
 	struct ferry_runtime *rt = NULL;
 	struct ferry_env e;
+	struct rt_new n = { 0 };
 	json_t *man = NULL;
-	int rc, lock = -1, main_slot;
+	int rc, main_slot;
 
 	o = o ? o : &none;
 	main_slot = !o->slot || !strcmp(o->slot, FERRY_SLOT_MAIN);
@@ -121,12 +122,12 @@ int ferry_runtime_deploy(struct ferry_ctx *ctx, const char *env, const char *dir
 		goto out;
 	if (main_slot && (rc = deploy_allowed(&e, err)))
 		goto out;
-	if ((rc = rt_open(ctx, env, o->slot, 1, o->db, &rt, err)) ||
-	    (rc = rt_lock(rt, &lock, err)))
+	n.db_base = o->db;
+	if ((rc = rt_open(ctx, env, o->slot, 1, &n, &rt, err)) || (rc = rt_lock(rt, err)))
 		goto out;
 	rc = deploy_locked(rt, dir, man, o, main_slot, out_id, err);
+	rt_unlock(rt);
 out:
-	rt_unlock(lock);
 	ferry_runtime_free(rt);
 	json_decref(man);
 	if (rc)

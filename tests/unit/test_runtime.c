@@ -1,6 +1,7 @@
 /* test_runtime.c: unit tests of the runtime driver and the environment database
  * driver: restore points byte for byte, release trees, the atomic switch, ports,
- * config edits, swaps, commands, and a real process started and stopped. */
+ * config edits, swaps, commands, a real process started and stopped, and no
+ * orphan after a kill inside start (a process no record names, random kills). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "ferry/runtime/runtime.h"
 #include "ferry/base/util.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -367,44 +369,292 @@ static void test_exec_and_argv(void **state)
 	ferry_runtime_free(rt);
 }
 
-/* A real process: httpfixture deployed, started, health-checked, stopped. */
-static void test_process_lifecycle(void **state)
+/* The httpfixture application as an extracted package in f->dir/pkg-fixture;
+ * 0 when FERRY_BUILD (where the fixture is built) is not set. */
+static int fixture_pkg(struct fx *f, char app[PATH_MAX])
 {
-	struct fx *f = *state;
 	const char *build = getenv("FERRY_BUILD");
-	char app[PATH_MAX], fixture[PATH_MAX], id[FERRY_RELEASE_ID_MAX], *bin;
-	struct ferry_deploy_opts o = { 0 };
-	struct ferry_runtime_status st;
-	struct ferry_runtime *rt;
 	struct ferry_buf b = FERRY_BUF_INIT;
-	int already = 0, killed = 1;
+	char fixture[PATH_MAX], *bin;
 
-	if (!build) {
-		skip();
-		return;
-	}
+	if (!build)
+		return 0;
 	snprintf(fixture, sizeof(fixture), "%s/tools/httpfixture", build);
-	snprintf(app, sizeof(app), "%s/pkg-fixture", f->dir);
+	snprintf(app, PATH_MAX, "%s/pkg-fixture", f->dir);
 	make_pkg(app, "fixture", "1.0", "application", "VERSION", "1.0\n");
 	assert_int_equal(ferry_buf_read_file(&b, fixture), 0);
 	bin = ferry_path_join(app, "bin/app");
 	assert_int_equal(ferry_write_file_atomic(bin, b.data, b.len, 0755, NULL), 0);
 	free(bin);
 	ferry_buf_release(&b);
+	return 1;
+}
+
+/* Is pid gone (or a zombie nobody reaped yet)? */
+static int gone(long pid)
+{
+	char path[64], buf[512], *p;
+	FILE *fp;
+	int dead = 1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!(fp = fopen(path, "r")))
+		return 1;
+	if (fgets(buf, sizeof(buf), fp) && (p = strrchr(buf, ')')) && p[1] && p[2])
+		dead = p[2] == 'Z' || p[2] == 'X';
+	fclose(fp);
+	return dead;
+}
+
+/* How many live processes work in the runtime's release trees (the service runs
+ * with cwd = its release): what an orphan would be, whoever started it. */
+static int procs_in_releases(struct ferry_runtime *rt)
+{
+	char want[PATH_MAX], link[64], cwd[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(want, sizeof(want), "%s/releases/", ferry_runtime_dir(rt));
+	assert_non_null(d = opendir("/proc"));
+	while ((de = readdir(d))) {
+		ssize_t len;
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(link, sizeof(link), "/proc/%s/cwd", de->d_name);
+		if ((len = readlink(link, cwd, sizeof(cwd) - 1)) <= 0)
+			continue;
+		cwd[len] = '\0';
+		if (!strncmp(cwd, want, strlen(want)) && !gone(atol(de->d_name)))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static long read_pid(struct ferry_runtime *rt)
+{
+	char *p = ferry_runtime_path(rt, "state/app.pid");
+	long pid = 0;
+	FILE *fp;
+
+	assert_non_null(p);
+	if ((fp = fopen(p, "r"))) {
+		assert_int_equal(fscanf(fp, "%ld", &pid), 1);
+		fclose(fp);
+	}
+	free(p);
+	return pid;
+}
+
+/* A real process: httpfixture deployed, started, health-checked, stopped. */
+static void test_process_lifecycle(void **state)
+{
+	struct fx *f = *state;
+	char app[PATH_MAX], id[FERRY_RELEASE_ID_MAX];
+	struct ferry_deploy_opts o = { 0 };
+	struct ferry_runtime_status st;
+	struct ferry_runtime *rt;
+	struct ferry_buf b = FERRY_BUF_INIT;
+	int already = 0, killed = 1;
+	json_t *j;
+
+	if (!fixture_pkg(f, app)) {
+		skip();
+		return;
+	}
 	assert_int_equal(ferry_runtime_deploy(f->ctx, "e2", app, &o, id, &f->err), 0);
 	assert_int_equal(ferry_runtime_open(f->ctx, "e2", NULL, 0, &rt, &f->err), 0);
+	assert_string_equal(ferry_runtime_driver_name(rt), "local");
+	assert_string_equal(ferry_runtime_host(rt), "local");
 	assert_int_equal(ferry_runtime_status(rt, 1, &st), 0);
 	assert_true(st.running);
+	assert_true(st.ready);
 	assert_int_equal(st.healthy, 1);
 	assert_string_equal(st.release, id);
+	j = ferry_runtime_to_json(rt, &st);
+	assert_string_equal(json_string_value(json_object_get(j, "driver")), "local");
+	assert_string_equal(json_string_value(json_object_get(j, "state")), "running");
+	json_decref(j);
 	assert_int_equal(ferry_runtime_start(rt, 0, &already, &f->err), 0);
 	assert_int_equal(already, 1);
 	assert_int_equal(ferry_runtime_db_restore(rt, "none", &f->err), FERRY_ENOTFOUND);
+	assert_int_equal(ferry_runtime_log_tail(rt, 2, &b, &f->err), 0);
+	assert_non_null(strstr(b.data, "ready: pid"));
+	ferry_buf_release(&b);
 	assert_int_equal(ferry_runtime_stop(rt, 5, &killed, &f->err), 0);
 	assert_int_equal(killed, 0);
 	assert_int_equal(ferry_runtime_status(rt, 0, &st), 0);
 	assert_false(st.running);
 	assert_true(kill((pid_t)st.pid, 0) != 0 || st.pid == 0);
+	assert_int_equal(procs_in_releases(rt), 0);
+	ferry_runtime_free(rt);
+}
+
+/* The state a ferry killed between spawning the service and recording it left
+ * (issue 22, defect 1): the service holds the environment's port and no record
+ * names it. start must stop it and start a recorded one; stop leaves nothing. */
+static void test_unrecorded_service_stopped(void **state)
+{
+	struct fx *f = *state;
+	char app[PATH_MAX], id[FERRY_RELEASE_ID_MAX], *p;
+	struct ferry_deploy_opts o = { 0 };
+	struct ferry_runtime_status st;
+	struct ferry_runtime *rt;
+	int already = 1;
+	long orphan;
+
+	if (!fixture_pkg(f, app)) {
+		skip();
+		return;
+	}
+	assert_int_equal(ferry_runtime_deploy(f->ctx, "e2", app, &o, id, &f->err), 0);
+	assert_int_equal(ferry_runtime_open(f->ctx, "e2", NULL, 0, &rt, &f->err), 0);
+	orphan = read_pid(rt);
+	assert_true(orphan > 0);
+	assert_non_null(p = ferry_runtime_path(rt, "state/app.pid"));
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	assert_non_null(p = ferry_runtime_path(rt, "state/app.ready"));
+	unlink(p);
+	free(p);
+	assert_int_equal(ferry_runtime_status(rt, 0, &st), 0);
+	assert_false(st.running);
+	assert_int_equal(procs_in_releases(rt), 1);
+	/* start: the orphan goes, a recorded service takes the port */
+	assert_int_equal(ferry_runtime_start(rt, 0, &already, &f->err), 0);
+	assert_int_equal(already, 0);
+	assert_true(gone(orphan));
+	assert_int_equal(ferry_runtime_status(rt, 1, &st), 0);
+	assert_true(st.running && st.ready);
+	assert_int_equal(st.healthy, 1);
+	assert_true(st.pid != orphan);
+	assert_int_equal(procs_in_releases(rt), 1);
+	/* stop: an unrecorded one goes too */
+	assert_non_null(p = ferry_runtime_path(rt, "state/app.pid"));
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	assert_int_equal(ferry_runtime_stop(rt, 5, NULL, &f->err), 0);
+	assert_int_equal(procs_in_releases(rt), 0);
+	ferry_runtime_free(rt);
+}
+
+/* A service an older ferry started ("<pid> <start-ticks>", no release, no ready
+ * record) is kept as it was: running and ready, start is a no-op. */
+static void test_older_record_kept(void **state)
+{
+	struct fx *f = *state;
+	char app[PATH_MAX], id[FERRY_RELEASE_ID_MAX], line[128], *p;
+	struct ferry_deploy_opts o = { 0 };
+	struct ferry_runtime_status st;
+	struct ferry_runtime *rt;
+	unsigned long long ticks = 0;
+	int already = 0;
+	long pid;
+	FILE *fp;
+
+	if (!fixture_pkg(f, app)) {
+		skip();
+		return;
+	}
+	assert_int_equal(ferry_runtime_deploy(f->ctx, "e2", app, &o, id, &f->err), 0);
+	assert_int_equal(ferry_runtime_open(f->ctx, "e2", NULL, 0, &rt, &f->err), 0);
+	pid = read_pid(rt);
+	assert_non_null(p = ferry_runtime_path(rt, "state/app.pid"));
+	assert_non_null(fp = fopen(p, "r"));
+	assert_int_equal(fscanf(fp, "%*d %llu", &ticks), 1);
+	fclose(fp);
+	snprintf(line, sizeof(line), "%ld %llu\n", pid, ticks);
+	assert_int_equal(ferry_write_file_atomic(p, line, strlen(line), 0600, NULL), 0);
+	free(p);
+	assert_non_null(p = ferry_runtime_path(rt, "state/app.ready"));
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	assert_int_equal(ferry_runtime_status(rt, 0, &st), 0);
+	assert_true(st.running && st.ready);
+	assert_int_equal(ferry_runtime_start(rt, 0, &already, &f->err), 0);
+	assert_int_equal(already, 1);
+	assert_int_equal(read_pid(rt), pid);
+	assert_int_equal(ferry_runtime_stop(rt, 5, NULL, &f->err), 0);
+	assert_int_equal(procs_in_releases(rt), 0);
+	ferry_runtime_free(rt);
+}
+
+/* How many "starting release" lines the runtime's log has. */
+static int starts_logged(const char *log)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	const char *p;
+	int n = 0;
+
+	if (ferry_buf_read_file(&b, log) == 0 && b.data)
+		for (p = b.data; (p = strstr(p, "starting release")); p++)
+			n++;
+	ferry_buf_release(&b);
+	return n;
+}
+
+/* kill -9 of the process running ferry_runtime_start at a random instant after it
+ * began spawning the service (a third within 5 ms, a third within 5-40 ms: where
+ * the service exists but an older ferry had not recorded it yet; the rest anywhere
+ * until it is ready), then start again as resume would: it succeeds, one service
+ * runs, and stop leaves none. LONG=1 (make test LONG=1): 30 rounds. */
+static void test_kill_inside_start(void **state)
+{
+	struct fx *f = *state;
+	char app[PATH_MAX], id[FERRY_RELEASE_ID_MAX], *log;
+	struct ferry_deploy_opts o = { 0 };
+	struct ferry_runtime_status st;
+	struct ferry_runtime *rt;
+	int i, rounds = getenv("LONG") && *getenv("LONG") ? 30 : 12;
+	unsigned seed = (unsigned)getpid();
+
+	if (!fixture_pkg(f, app)) {
+		skip();
+		return;
+	}
+	o.no_start = 1;
+	assert_int_equal(ferry_runtime_deploy(f->ctx, "e2", app, &o, id, &f->err), 0);
+	assert_int_equal(ferry_runtime_open(f->ctx, "e2", NULL, 0, &rt, &f->err), 0);
+	assert_non_null(log = ferry_runtime_path(rt, "logs/app.log"));
+	for (i = 0; i < rounds; i++) {
+		int before = starts_logged(log), status;
+		long delay_us = i % 3 == 0 ? rand_r(&seed) % 5000 : i % 3 == 1 ?
+				5000 + rand_r(&seed) % 35000 : rand_r(&seed) % 400000;
+		int64_t deadline = ferry_mono_ms() + 60000;
+		pid_t child = fork();
+
+		assert_true(child >= 0);
+		if (child == 0) {
+			struct ferry_runtime *crt;
+			struct ferry_ctx *ctx;
+			struct ferry_settings cs;
+
+			ferry_settings_init(&cs);
+			if (ferry_settings_set(&cs, "home", f->dir, NULL) || ferry_ctx_open(&cs, &ctx, NULL) ||
+			    ferry_runtime_open(ctx, "e2", NULL, 0, &crt, NULL) ||
+			    ferry_runtime_start(crt, 0, NULL, NULL))
+				_exit(1);
+			_exit(0);
+		}
+		while (starts_logged(log) == before && waitpid(child, &status, WNOHANG) == 0 &&
+		       ferry_mono_ms() < deadline)
+			usleep(200);
+		usleep((useconds_t)delay_us);
+		kill(child, SIGKILL);
+		assert_int_equal(waitpid(child, &status, 0), child);
+		print_message("# round %d: killed %ld us after the spawn began (%s)\n", i, delay_us,
+			      WIFSIGNALED(status) ? "inside start" : "start had finished");
+		/* resume */
+		assert_int_equal(ferry_runtime_start(rt, 0, NULL, &f->err), 0);
+		assert_int_equal(ferry_runtime_status(rt, 1, &st), 0);
+		assert_true(st.running && st.ready);
+		assert_int_equal(st.healthy, 1);
+		assert_int_equal(procs_in_releases(rt), 1);
+		assert_int_equal(ferry_runtime_stop(rt, 5, NULL, &f->err), 0);
+		assert_int_equal(procs_in_releases(rt), 0);
+	}
+	free(log);
 	ferry_runtime_free(rt);
 }
 
@@ -419,6 +669,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_edits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_and_argv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_process_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unrecorded_service_stopped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_older_record_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_inside_start, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

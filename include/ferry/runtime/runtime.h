@@ -1,15 +1,20 @@
-/* runtime.h: the local runtime driver: an environment's release trees, its
- * supervised application process, its port, config.json and database.
+/* runtime.h: an environment's runtime: its release trees, its supervised
+ * application process, its port, config.json and database, wherever it runs.
  *
  * An environment has one runtime per slot: "main" (what its URL serves) and, during
  * a self-service upgrade, "upgrade" (the upgrade-in-progress environment) side by
- * side. Each runtime has a directory (main: <home>/environments/<env>/, other
- * slots: <home>/environments/<env>/<slot>.<id>/) holding
+ * side. Each runtime record names its driver and host: the functions below dispatch
+ * to that driver (lib/runtime/driver.h; "local" runs processes on ferry's machine,
+ * docs/RUNTIME.md maps SSH hosts and Kubernetes onto the same calls). A runtime has
+ * a directory on its host (local main: <home>/environments/<env>/, other slots:
+ * <home>/environments/<env>/<slot>.<id>/) holding
  *   releases/<release-id>/  installed release trees (immutable, read-only files)
  *   current -> releases/<id> switched atomically (symlink + rename)
  *   db/app.db               its own database (the "database" setting may point elsewhere)
  *   config.json             written by ferry for the application
- *   state/app.pid           "<pid> <start-ticks>": a stale pid is detected
+ *   state/app.pid           "<pid> <start-ticks> <release>", written by the service's
+ *                           process itself before it runs the application
+ *   state/app.ready         the same line once ferry saw it answer its health check
  *   logs/app.log            the application's stdout and stderr, appended
  * Ports and database connection settings are recorded in the state store; the
  * functions that change them open their own transaction: call them outside one.
@@ -48,9 +53,12 @@ const char *ferry_runtime_slot(const struct ferry_runtime *rt);
 const char *ferry_runtime_dir(const struct ferry_runtime *rt);
 const char *ferry_runtime_database(const struct ferry_runtime *rt); /* connection string */
 int ferry_runtime_port(const struct ferry_runtime *rt);
-/* "http://127.0.0.1:<port>" into out[64]. */
+/* The driver ("local") and the host ("local": ferry's machine) the runtime runs on. */
+const char *ferry_runtime_driver_name(const struct ferry_runtime *rt);
+const char *ferry_runtime_host(const struct ferry_runtime *rt);
+/* "http://<address>:<port>" (local: 127.0.0.1) into out[64]. */
 void ferry_runtime_url(const struct ferry_runtime *rt, char out[64]);
-/* "<runtime dir>/<rel>", caller frees. */
+/* "<runtime dir>/<rel>", caller frees: a path on the runtime's host. */
 char *ferry_runtime_path(const struct ferry_runtime *rt, const char *rel);
 
 /* Slots of an environment: ["main", "upgrade"...]; caller decrefs. */
@@ -88,6 +96,7 @@ struct ferry_runtime_status {
 	int running;           /* our process is alive */
 	int stale;             /* a pid file names a process that is gone */
 	long pid;
+	int ready;             /* its start was seen answering (not an interrupted start) */
 	int healthy;           /* -1 not probed, 0 no, 1 yes */
 	char release[FERRY_RELEASE_ID_MAX];
 };
@@ -96,19 +105,28 @@ struct ferry_runtime_status {
  * release, output appended to logs/app.log) and wait until GET <url><health>
  * answers 200 within timeout_s (0: the manifest's ready_timeout_s). A failed start
  * leaves the process stopped and says which URL and log file. Starting a running
- * runtime is a no-op (*already = 1 when given). */
+ * runtime is a no-op (*already = 1 when given). Processes of the runtime that are
+ * not recorded (a ferry killed while starting one) are stopped first; a service
+ * whose start was interrupted before it was seen ready is waited for (adopted,
+ * *already = 1) or stopped. */
 int ferry_runtime_start(struct ferry_runtime *rt, int timeout_s, int *already,
 			struct ferry_error *err);
-/* SIGTERM to the process group, SIGKILL after grace_s (0: FERRY_STOP_GRACE_S).
- * Stopping a stopped runtime is a no-op. *killed = 1 when SIGKILL was needed. */
+/* SIGTERM to the process group, SIGKILL after grace_s (0: FERRY_STOP_GRACE_S);
+ * unrecorded processes of the runtime go too. Stopping a stopped runtime is a
+ * no-op. *killed = 1 when SIGKILL was needed. */
 int ferry_runtime_stop(struct ferry_runtime *rt, int grace_s, int *killed,
 		       struct ferry_error *err);
 /* Process state; with probe, one health request (1 s) fills st->healthy. */
 int ferry_runtime_status(struct ferry_runtime *rt, int probe, struct ferry_runtime_status *st);
-/* {slot, dir, port, url, database, db_driver, release, state, pid, healthy} */
+/* {slot, driver, host, dir, port, url, database, db_driver, release, state, pid,
+ * healthy} */
 json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runtime_status *st);
 /* Pick a new free port for a stopped runtime (its old one was taken by others). */
 int ferry_runtime_new_port(struct ferry_runtime *rt, struct ferry_error *err);
+/* The last `lines` lines of the application's log (ferry's "--- ferry" lines
+ * included) appended to out; nothing when there is no log yet. */
+int ferry_runtime_log_tail(struct ferry_runtime *rt, long lines, struct ferry_buf *out,
+			   struct ferry_error *err);
 
 /* ---- config.json ---- */
 
@@ -146,6 +164,9 @@ int ferry_runtime_destroy(struct ferry_runtime *rt, int drop_db, struct ferry_er
 
 /* A handle on the runtime's database (caller frees with ferry_envdb_free). */
 int ferry_runtime_db(struct ferry_runtime *rt, struct ferry_envdb **out, struct ferry_error *err);
+/* Make restore point `name` of the runtime's database (through its driver). */
+int ferry_runtime_db_restore_point(struct ferry_runtime *rt, const char *name,
+				   struct ferry_error *err);
 /* Restore point `name` of the database back into it; refused while running. */
 int ferry_runtime_db_restore(struct ferry_runtime *rt, const char *name, struct ferry_error *err);
 /* Online copy of src's database (src may keep serving) into dst's; dst stopped. */

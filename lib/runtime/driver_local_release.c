@@ -1,7 +1,7 @@
-/* runtime_release.c: release trees of a runtime: install from an extracted
- * package, overlay a package onto a copy of the current release, the atomic
- * `current` switch, listing and pruning. */
-#include "runtime/runtime_int.h"
+/* driver_local_release.c: the local driver's release trees: install from an
+ * extracted package, overlay a package onto a copy of the current release, the
+ * atomic `current` switch, listing and pruning, on ferry's own file system. */
+#include "runtime/driver_local.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -298,7 +298,7 @@ static char *tmp_dir(struct ferry_runtime *rt, const char *id)
 	return ferry_runtime_path(rt, rel);
 }
 
-int ferry_runtime_release_install(struct ferry_runtime *rt, const char *src_dir,
+int rt_local_release_install(struct ferry_runtime *rt, const char *src_dir,
 				  char out_id[FERRY_RELEASE_ID_MAX], struct ferry_error *err)
 {
 	static const char *const skip[] = { "manifest.sig", META_DIR, NULL };
@@ -328,7 +328,7 @@ out:
 	return rc;
 }
 
-int ferry_runtime_release_overlay(struct ferry_runtime *rt, const char *pkg_dir,
+int rt_local_release_overlay(struct ferry_runtime *rt, const char *pkg_dir,
 				  char out_id[FERRY_RELEASE_ID_MAX], struct ferry_error *err)
 {
 	static const char *const skip[] = { "manifest.json", "manifest.sig", META_DIR, NULL };
@@ -337,7 +337,7 @@ int ferry_runtime_release_overlay(struct ferry_runtime *rt, const char *pkg_dir,
 	size_t i;
 	int rc;
 
-	if (ferry_runtime_release_current(rt, cur))
+	if (rt_local_release_current(rt, cur))
 		return ferry_error_set(err, FERRY_ESTATE,
 			"environment '%s' has no current release to lay a package over", rt->env.name);
 	snprintf(rel, sizeof(rel), "releases/%s", cur);
@@ -383,7 +383,7 @@ out:
 	return rc;
 }
 
-int ferry_runtime_release_switch(struct ferry_runtime *rt, const char *id, struct ferry_error *err)
+int rt_local_release_switch(struct ferry_runtime *rt, const char *id, struct ferry_error *err)
 {
 	char target[FERRY_RELEASE_ID_MAX + 16], tmp[64], *ptmp, *pcur, *pdir;
 	int rc = 0;
@@ -420,7 +420,7 @@ out:
 	return rc;
 }
 
-int ferry_runtime_release_current(struct ferry_runtime *rt, char out[FERRY_RELEASE_ID_MAX])
+int rt_local_release_current(struct ferry_runtime *rt, char out[FERRY_RELEASE_ID_MAX])
 {
 	char *p = ferry_runtime_path(rt, "current"), buf[PATH_MAX];
 	ssize_t n = p ? readlink(p, buf, sizeof(buf) - 1) : -1;
@@ -434,7 +434,7 @@ int ferry_runtime_release_current(struct ferry_runtime *rt, char out[FERRY_RELEA
 	return 0;
 }
 
-int ferry_runtime_release_manifest(struct ferry_runtime *rt, const char *id, json_t **out,
+int rt_local_release_manifest(struct ferry_runtime *rt, const char *id, json_t **out,
 				   struct ferry_error *err)
 {
 	char cur[FERRY_RELEASE_ID_MAX], rel[FERRY_RELEASE_ID_MAX + 32], *p;
@@ -442,7 +442,7 @@ int ferry_runtime_release_manifest(struct ferry_runtime *rt, const char *id, jso
 
 	*out = NULL;
 	if (!id) {
-		if (ferry_runtime_release_current(rt, cur))
+		if (rt_local_release_current(rt, cur))
 			return ferry_error_set(err, FERRY_ENOTFOUND,
 				"nothing deployed on environment '%s'", rt->env.name);
 		id = cur;
@@ -455,7 +455,7 @@ int ferry_runtime_release_manifest(struct ferry_runtime *rt, const char *id, jso
 	return rc;
 }
 
-int ferry_runtime_release_list(struct ferry_runtime *rt, json_t **out, struct ferry_error *err)
+int rt_local_release_list(struct ferry_runtime *rt, json_t **out, struct ferry_error *err)
 {
 	char cur[FERRY_RELEASE_ID_MAX], rel[FERRY_RELEASE_ID_MAX + 48];
 	json_t *ids, *arr, *v;
@@ -464,7 +464,7 @@ int ferry_runtime_release_list(struct ferry_runtime *rt, json_t **out, struct fe
 
 	if ((rc = release_ids(rt, &ids, err)))
 		return rc;
-	ferry_runtime_release_current(rt, cur);
+	rt_local_release_current(rt, cur);
 	arr = json_array();
 	json_array_foreach(ids, i, v) {
 		json_t *info = NULL, *o;
@@ -485,7 +485,7 @@ int ferry_runtime_release_list(struct ferry_runtime *rt, json_t **out, struct fe
 	return 0;
 }
 
-int ferry_runtime_release_prune(struct ferry_runtime *rt, int keep, struct ferry_error *err)
+int rt_local_release_prune(struct ferry_runtime *rt, int keep, struct ferry_error *err)
 {
 	char cur[FERRY_RELEASE_ID_MAX], rel[FERRY_RELEASE_ID_MAX + 16];
 	struct dirent *de;
@@ -497,7 +497,7 @@ int ferry_runtime_release_prune(struct ferry_runtime *rt, int keep, struct ferry
 
 	if ((rc = release_ids(rt, &ids, err)))
 		return rc;
-	ferry_runtime_release_current(rt, cur);
+	rt_local_release_current(rt, cur);
 	n = json_array_size(ids);
 	for (i = 0; !rc && i < n; i++) {
 		const char *id = json_string_value(json_array_get(ids, n - 1 - i));

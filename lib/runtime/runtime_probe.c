@@ -1,0 +1,53 @@
+/* runtime_probe.c: one HTTP health request (libcurl), the check every driver's
+ * readiness wait and `status --probe` make. */
+#include "runtime/runtime_int.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static size_t discard(char *p, size_t s, size_t n, void *u)
+{
+	(void)p;
+	(void)u;
+	return s * n;
+}
+
+int rt_http_ok(const char *url, long timeout_ms, char why[256])
+{
+	long code = 0;
+	CURLcode c;
+	CURL *h;
+
+	pthread_once(&curl_once, curl_init);
+	if (!(h = curl_easy_init())) {
+		snprintf(why, 256, "cannot initialise libcurl");
+		return -1;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	c = curl_easy_perform(h);
+	if (c == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	if (c != CURLE_OK)
+		snprintf(why, 256, "%s", curl_easy_strerror(c));
+	else if (code != 200)
+		snprintf(why, 256, "HTTP status %ld", code);
+	return c == CURLE_OK && code == 200 ? 0 : -1;
+}
+
+void rt_health_url(const struct ferry_runtime *rt, const json_t *man, char out[512])
+{
+	const char *h = json_string_value(json_object_get(json_object_get(man, "service"), "health"));
+	char url[64];
+
+	ferry_runtime_url(rt, url);
+	snprintf(out, 512, "%s%s%s", url, h && *h == '/' ? "" : "/", h && *h ? h : "health");
+}
