@@ -371,6 +371,17 @@ static int refuse_remote(struct cli *cli, const struct cli_args *a)
 	return 0;
 }
 
+/* --help or -h before "--" (asked before the arguments are checked). */
+static int wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
 static int run_command(struct cli *cli, const struct cli_group *g, const struct cli_command *c,
 		       int argc, char **argv)
 {
@@ -381,6 +392,8 @@ static int run_command(struct cli *cli, const struct cli_group *g, const struct 
 	memset(&a, 0, sizeof(a));
 	a.group = g;
 	a.cmd = c;
+	if ((c->flags & CLI_LOCAL) && !wants_help(argc, argv) && (ec = refuse_remote(cli, &a)))
+		return ec; /* before its arguments: whatever they are, not here */
 	if ((ec = parse(c, argc, argv, &a)))
 		return ec < 0 ? EXIT_OK : ec;
 	if ((ec = refuse_remote(cli, &a)))

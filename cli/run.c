@@ -189,11 +189,11 @@ int cli_op_report(struct cli *cli, json_t *op)
 		cli_print_json(op);
 	else if (cli->quiet)
 		;
-	else if (!strcmp(st, "awaiting-confirm"))
+	else if (!strcmp(st, ferry_op_state_name(FERRY_OP_AWAITING_CONFIRM)))
 		printf("Operation %s (%s) waits at manual step '%s': confirm with "
 		       "'ferry op complete-step %.8s %s'\n", id, kind, cli_str(op, "step"), id,
 		       cli_str(op, "step"));
-	else if (!strcmp(st, "awaiting-signoff") && env && *env)
+	else if (!strcmp(st, ferry_op_state_name(FERRY_OP_AWAITING_SIGNOFF)) && env && *env)
 		printf("Operation %s (%s) is awaiting sign-off: validate the environment, then "
 		       "'ferry env signoff %s' (or 'ferry env rollback %s')\n", id, kind, env, env);
 	else
