@@ -2,17 +2,17 @@
  * options as data), parsed arguments, output and exit codes, the home, and running a
  * command against its backend (the home or a remote ferryd, backend.h).
  *
- * Files of cli/ and what they use (no two call each other):
+ * The files of cli/ (each uses only those listed after it; docs/CLI.md):
  *   main.c        global options, the backend, the command, the audit record
  *   groups.c      the table of command groups (cli_groups[])
  *   cmd_<g>.c     the commands of group <g> as data, and what each does
  *   command.c     parsing (getopt_long from the option data), --help, usage, `ferry help`
  *   run.c         calls and operations through the backend, and their outcome
- *   local.c       the local backend: libferry on the home
- *   remote.c      the remote backend: ferryd's REST API (remote_http.c: its HTTP)
  *   progress.c    progress of a running operation on stderr
  *   home.c        the home: the one place its context is opened
- *   output.c      errors, exit codes, JSON, tables */
+ *   output.c      errors, exit codes, JSON, tables
+ * and the backends, reached through cli->be only (backend.h): local.c and local_ops.c
+ * (libferry on the home), remote.c, remote_follow.c and remote_http.c (ferryd's API). */
 #ifndef FERRY_CLI_H
 #define FERRY_CLI_H
 

@@ -400,8 +400,7 @@ static int env_db(struct cli *cli, const struct cli_args *a)
 
 static const struct cli_opt db_opts[] = { VIEW_OPT, END_OPT };
 const struct cli_command cli_env_db = {
-	"db", "NAME ACTION [ARG]", 2, 3, "checksum | dump | restore-points | restore-point RP | "
-	"restore RP | rm-restore-point RP | copy-from SRC [--view V]",
-	"the environment's database: checksum, dump, restore points, copy", db_opts, CLI_LOCAL,
-	env_db
+	"db", "NAME ACTION [ARG]", 2, 3, NULL, "the environment's database; ACTION: checksum, "
+	"dump, restore-points, restore-point RP, restore RP, rm-restore-point RP, copy-from SRC",
+	db_opts, CLI_LOCAL, env_db
 };
