@@ -92,7 +92,7 @@ static int code_upgrade(struct cli *cli, const struct cli_args *a)
 	struct ferry_buf md = FERRY_BUF_INIT;
 	struct ferry_error err;
 	json_t *rep = NULL;
-	int c, ready;
+	int c = EXIT_FAILED, ready;
 
 	o.to = cli_arg(a, "to");
 	o.out = cli_arg(a, "output");

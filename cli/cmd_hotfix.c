@@ -32,7 +32,7 @@ static int hotfix_apply(struct cli *cli, const struct cli_args *a)
 	struct ferry_error err;
 	json_t *rep = NULL, *h;
 	size_t i;
-	int ec;
+	int ec = EXIT_FAILED;
 
 	if (!(cat = open_catalog(cli, &ec)))
 		return ec;
