@@ -157,6 +157,9 @@ int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		product, release, platform, now, now);
 	if (rc)
 		goto fail;
+	if (spec->in_tx && ((rc = ferry_env_get(ctx, spec->name, &e, err)) ||
+			    (rc = spec->in_tx(spec->in_tx_arg, ctx, e.id, err))))
+		goto fail;
 	return ferry_store_commit(ctx->store, err);
 fail:
 	ferry_store_rollback(ctx->store);

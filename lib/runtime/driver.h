@@ -46,7 +46,8 @@ struct ferry_runtime_driver {
 	int (*prepare)(struct ferry_runtime *rt, struct ferry_error *err);
 	/* Remove releases, current, state and config.json (whole: the directory). */
 	int (*remove)(struct ferry_runtime *rt, int whole, struct ferry_error *err);
-	/* Can the service bind port there now? (1 yes, 0 no) */
+	/* Can the service bind port there now? (1 yes, 0 no, -1 cannot tell: the host
+	 * is unreachable) */
 	int (*port_free)(struct ferry_runtime *rt, int port);
 	/* Mutual exclusion of ferry processes acting on one runtime (waits a while). */
 	int (*lock)(struct ferry_runtime *rt, struct ferry_error *err);
@@ -63,6 +64,11 @@ struct ferry_runtime_driver {
 	int (*release_prune)(struct ferry_runtime *rt, int keep, struct ferry_error *err);
 	int (*release_manifest)(struct ferry_runtime *rt, const char *id, json_t **out,
 				struct ferry_error *err);
+	/* A copy of release id (NULL: current) on ferry's machine, in a new directory
+	 * *dir (caller frees and removes it). NULL entry: the release is on ferry's
+	 * machine already (the dispatch hands out its own directory). */
+	int (*release_fetch)(struct ferry_runtime *rt, const char *id, char **dir,
+			     struct ferry_error *err);
 
 	/* ---- files ferry keeps for the application and the operator ---- */
 	/* Whole file rel into out; FERRY_ENOTFOUND when it does not exist. */
@@ -121,5 +127,7 @@ struct ferry_runtime_driver {
 
 /* The local driver: processes on ferry's machine under <home>/environments. */
 extern const struct ferry_runtime_driver rt_driver_local;
+/* The SSH driver: the same on a recorded host, through its agent (driver_ssh.c). */
+extern const struct ferry_runtime_driver rt_driver_ssh;
 
 #endif

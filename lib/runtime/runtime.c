@@ -70,10 +70,14 @@ static int port_alloc(struct ferry_ctx *ctx, struct ferry_runtime *rt, int *out,
 		ferry_stmt_free(st);
 		if (rc < 0)
 			return rc;
-		if (rc == 0 && rt->drv->port_free(rt, port)) {
+		if (rc == 0 && (rc = rt->drv->port_free(rt, port)) > 0) {
 			*out = port;
 			return 0;
 		}
+		if (rc < 0)
+			return ferry_error_set(err, FERRY_EIO, "cannot find a free port on host '%s': "
+					       "it is unreachable (see 'ferry host check %s')", rt->host,
+					       rt->host);
 	}
 	return ferry_error_set(err, FERRY_EIO,
 		"no free port in %d-%d: free some, or set FERRY_PORT_RANGE=LO-HI", lo, hi);

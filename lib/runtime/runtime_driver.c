@@ -4,6 +4,7 @@
  * What is the same on every driver (the manifest's service, readiness settings,
  * argv expansion, config.json before a start) is decided here once. */
 #include "runtime/driver.h"
+#include "runtime/host_int.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -19,6 +20,7 @@
 /* Every driver this ferry has; a record naming another one cannot be opened. */
 static const struct ferry_runtime_driver *const drivers[] = {
 	&rt_driver_local,
+	&rt_driver_ssh,
 };
 
 static const struct ferry_runtime_driver *driver_find(const char *name)
@@ -33,18 +35,22 @@ static const struct ferry_runtime_driver *driver_find(const char *name)
 
 /* ---- open ---- */
 
-/* Driver and host of a new runtime: asked for, else the main runtime's, else local. */
+/* Driver and host of a new runtime: asked for, else the main runtime's, else the
+ * host the environment was created on (ferry env create --host), else local. A host
+ * other than "local" is reached over SSH. */
 static int choose_place(struct ferry_runtime *rt, const struct rt_new *n, struct ferry_error *err)
 {
-	char driver[16] = "local", host[64] = "local";
+	char driver[16] = "local", host[64] = "local", placed[32];
 	const char *d = n ? n->driver : NULL, *h = n ? n->host : NULL;
 
 	if ((!d || !h) && strcmp(rt->slot, FERRY_SLOT_MAIN) && rt_rec_main_place(rt, driver, host)) {
 		d = d ? d : driver;
 		h = h ? h : host;
 	}
-	d = d ? d : "local";
+	if (!h && !host_rec_env_host(rt->ctx, rt->env.id, placed))
+		h = placed;
 	h = h ? h : "local";
+	d = d ? d : strcmp(h, "local") ? "ssh" : "local";
 	if (snprintf(rt->driver, sizeof(rt->driver), "%s", d) >= (int)sizeof(rt->driver) ||
 	    snprintf(rt->host, sizeof(rt->host), "%s", h) >= (int)sizeof(rt->host))
 		return ferry_error_set(err, FERRY_EINVAL, "driver '%s' or host '%s': name too long", d, h);
@@ -55,6 +61,16 @@ int ferry_runtime_open(struct ferry_ctx *ctx, const char *env, const char *slot,
 		       struct ferry_runtime **out, struct ferry_error *err)
 {
 	return rt_open(ctx, env, slot, create, NULL, out, err);
+}
+
+int ferry_runtime_open_on(struct ferry_ctx *ctx, const char *env, const char *slot,
+			  const char *host, struct ferry_runtime **out, struct ferry_error *err)
+{
+	struct rt_new n = { NULL, NULL, host };
+
+	if (host && strcmp(host, "local") && host_name_check(host, err))
+		return err ? err->code : FERRY_EINVAL;
+	return rt_open(ctx, env, slot, 1, &n, out, err);
 }
 
 int rt_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create,
@@ -142,6 +158,41 @@ int ferry_runtime_release_manifest(struct ferry_runtime *rt, const char *id, jso
 				   struct ferry_error *err)
 {
 	return rt->drv->release_manifest(rt, id, out, err);
+}
+
+int ferry_runtime_release_local(struct ferry_runtime *rt, const char *id, char **dir, int *copy,
+				struct ferry_error *err)
+{
+	char cur[FERRY_RELEASE_ID_MAX], rel[FERRY_RELEASE_ID_MAX + 16];
+
+	*dir = NULL;
+	*copy = 0;
+	if (rt->drv->release_fetch) {
+		int rc = rt->drv->release_fetch(rt, id, dir, err);
+		*copy = rc == 0;
+		return rc;
+	}
+	if (!id) {
+		if (rt->drv->release_current(rt, cur))
+			return ferry_error_set(err, FERRY_ENOTFOUND, "nothing deployed on environment "
+					       "'%s' (%s)", rt->env.name, rt->slot);
+		id = cur;
+	}
+	snprintf(rel, sizeof(rel), "releases/%s", id);
+	if (!(*dir = ferry_runtime_path(rt, rel)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	return 0;
+}
+
+int ferry_runtime_file_read(struct ferry_runtime *rt, const char *rel, struct ferry_buf *out,
+			    struct ferry_error *err)
+{
+	return rt->drv->file_read(rt, rel, out, err);
+}
+
+int ferry_runtime_same_host(const struct ferry_runtime *a, const struct ferry_runtime *b)
+{
+	return !strcmp(a->host, b->host);
 }
 
 /* ---- the service ---- */

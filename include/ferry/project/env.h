@@ -53,6 +53,10 @@ struct ferry_env_spec {
 	const char *product;     /* NULL: the project's product */
 	const char *app_release;
 	const char *platform;
+	/* NULL, or called inside the creating transaction with the new environment's id
+	 * (a layer above records what belongs with it, e.g. its host); failing undoes all. */
+	int (*in_tx)(void *arg, struct ferry_ctx *ctx, int64_t env_id, struct ferry_error *err);
+	void *in_tx_arg;
 };
 
 /* Record a new environment (one transaction). Names are unique across projects. */

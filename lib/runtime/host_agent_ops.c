@@ -1,0 +1,584 @@
+/* host_agent_ops.c: the agent's operations, one per entry of the runtime driver
+ * (driver.h), each the local driver's code run on the host: directories, the lock,
+ * release trees (received as package streams, driver_local_release.c installs
+ * them), files and the log, the supervised service (driver_local_proc.c: pid files
+ * written by the service itself, adoption of what runs unrecorded), one-shot
+ * commands, the SQLite databases of runtimes here, and the host's check. */
+#include "runtime/host_agent.h"
+#include "runtime/driver_local.h"
+
+#include "ferry/base/buf.h"
+#include "ferry/base/error.h"
+#include "ferry/base/util.h"
+#include "ferry/runtime/envdb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define FILE_MAX (16u << 20)
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* "<dir>/tmp/<what>-<uuid>" into out. */
+static void tmp_path(const struct agent *a, const char *what, char out[PATH_MAX])
+{
+	char id[37];
+
+	ferry_uuid(id);
+	snprintf(out, PATH_MAX, "%s/tmp/%s-%s", a->dir, what, id);
+}
+
+static json_t *status_json(const struct ferry_runtime_status *st)
+{
+	return json_pack("{s:b, s:b, s:I, s:b}", "running", st->running, "stale", st->stale,
+			 "pid", (json_int_t)st->pid, "ready", st->ready);
+}
+
+/* ---- where it runs ---- */
+
+static int op_prepare(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	return a->rt.drv->prepare(&a->rt, err);
+}
+
+static int op_remove(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	return a->rt.drv->remove(&a->rt, json_is_true(json_object_get(req, "whole")), err);
+}
+
+/* Can a service bind port on any address here? (a listener on one address blocks
+ * the wildcard bind, unlike ferry_port_bindable's loopback test) */
+static int op_port_free(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	int port = (int)json_integer_value(json_object_get(req, "port")), one = 1, fd, ok;
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_ANY);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = port > 0 && port < 65536 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	*ans = json_pack("{s:b}", "free", ok);
+	return 0;
+}
+
+static int op_lock(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	return a->rt.drv->lock(&a->rt, err);
+}
+
+static int op_unlock(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	a->rt.drv->unlock(&a->rt);
+	return 0;
+}
+
+/* ---- release trees ---- */
+
+/* The request's stream, a package stream, intake into a new directory (caller
+ * removes it). */
+static int receive_tree(struct agent *a, char dest[PATH_MAX], struct ferry_error *err)
+{
+	char tmp[PATH_MAX];
+	struct host_src src;
+
+	tmp_path(a, "in", dest);
+	snprintf(tmp, sizeof(tmp), "%s.stream", dest);
+	agent_in_src(a, &src);
+	return host_ship_receive(&src, tmp, dest, &a->limits, err);
+}
+
+static int op_release_add(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	char dir[PATH_MAX], id[FERRY_RELEASE_ID_MAX];
+	int overlay = json_is_true(json_object_get(req, "overlay")), rc;
+
+	if ((rc = receive_tree(a, dir, err)))
+		return rc;
+	rc = overlay ? rt_local_release_overlay(&a->rt, dir, id, err)
+		     : rt_local_release_install(&a->rt, dir, id, err);
+	ferry_rm_rf(dir, NULL);
+	if (!rc)
+		*ans = json_pack("{s:s}", "id", id);
+	return rc;
+}
+
+static int op_release_switch(struct agent *a, const json_t *req, json_t **ans,
+			     struct ferry_error *err)
+{
+	const char *id = jstr(req, "id");
+
+	if (!id || strchr(id, '/'))
+		return ferry_error_set(err, FERRY_EINVAL, "a release id, please");
+	return rt_local_release_switch(&a->rt, id, err);
+}
+
+static int op_release_current(struct agent *a, const json_t *req, json_t **ans,
+			      struct ferry_error *err)
+{
+	char id[FERRY_RELEASE_ID_MAX];
+
+	if (rt_local_release_current(&a->rt, id))
+		return ferry_error_set(err, FERRY_ENOTFOUND, "no current release");
+	*ans = json_pack("{s:s}", "id", id);
+	return 0;
+}
+
+static int op_release_list(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	json_t *l = NULL;
+	int rc = rt_local_release_list(&a->rt, &l, err);
+
+	if (!rc)
+		*ans = json_pack("{s:o}", "list", l);
+	return rc;
+}
+
+static int op_release_prune(struct agent *a, const json_t *req, json_t **ans,
+			    struct ferry_error *err)
+{
+	return rt_local_release_prune(&a->rt, (int)json_integer_value(json_object_get(req, "keep")), err);
+}
+
+static int op_release_manifest(struct agent *a, const json_t *req, json_t **ans,
+			       struct ferry_error *err)
+{
+	const char *id = jstr(req, "id");
+	json_t *m = NULL;
+	int rc;
+
+	if (id && strchr(id, '/'))
+		return ferry_error_set(err, FERRY_EINVAL, "a release id, please");
+	if (!(rc = rt_local_release_manifest(&a->rt, id, &m, err)))
+		*ans = json_pack("{s:o}", "manifest", m);
+	return rc;
+}
+
+static int op_release_fetch(struct agent *a, const json_t *req, json_t **ans,
+			    struct ferry_error *err)
+{
+	char cur[FERRY_RELEASE_ID_MAX], rel[FERRY_RELEASE_ID_MAX + 16], *dir;
+	const char *id = jstr(req, "id");
+	struct host_sink sink;
+	int rc;
+
+	if (!id) {
+		if (rt_local_release_current(&a->rt, cur))
+			return ferry_error_set(err, FERRY_ENOTFOUND, "no current release");
+		id = cur;
+	}
+	if (strchr(id, '/') || !agent_rel_ok(id))
+		return ferry_error_set(err, FERRY_EINVAL, "a release id, please");
+	snprintf(rel, sizeof(rel), "releases/%s", id);
+	if (!(dir = ferry_runtime_path(&a->rt, rel)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	agent_out_sink(a, &sink);
+	rc = host_ship_write(dir, &sink, err);
+	free(dir);
+	if (!rc)
+		*ans = json_pack("{s:s}", "id", id);
+	return rc;
+}
+
+/* ---- files and the log ---- */
+
+static int op_file_read(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	const char *rel = jstr(req, "rel");
+	int rc;
+
+	if (!agent_rel_ok(rel))
+		return ferry_error_set(err, FERRY_EUNSAFE, "file '%s': not a path inside the runtime",
+				       rel ? rel : "");
+	if (!(rc = a->rt.drv->file_read(&a->rt, rel, &b, err)))
+		rc = agent_send(a, b.data, b.len, err);
+	ferry_buf_release(&b);
+	return rc;
+}
+
+static int op_file_write(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	const char *rel = jstr(req, "rel");
+	struct host_src src;
+	char chunk[65536];
+	size_t got;
+	int rc;
+
+	if (!agent_rel_ok(rel))
+		return ferry_error_set(err, FERRY_EUNSAFE, "file '%s': not a path inside the runtime",
+				       rel ? rel : "");
+	agent_in_src(a, &src);
+	while (!(rc = src.read(src.arg, chunk, sizeof(chunk), &got, err)) && got)
+		if (b.len + got > FILE_MAX || ferry_buf_add(&b, chunk, got)) {
+			rc = ferry_error_set(err, FERRY_EINVAL, "file %s: more than %u bytes", rel, FILE_MAX);
+			break;
+		}
+	if (!rc)
+		rc = a->rt.drv->file_write(&a->rt, rel, b.data ? b.data : "", b.len, err);
+	ferry_buf_release(&b);
+	return rc;
+}
+
+static int op_note(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	const char *line = jstr(req, "line");
+
+	if (line)
+		a->rt.drv->note(&a->rt, line);
+	return 0;
+}
+
+static int op_log_tail(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	int rc = a->rt.drv->log_tail(&a->rt, (long)json_integer_value(json_object_get(req, "lines")),
+				     &b, err);
+
+	if (!rc)
+		rc = agent_send(a, b.data, b.len, err);
+	ferry_buf_release(&b);
+	return rc;
+}
+
+/* ---- the service ---- */
+
+struct launch {
+	struct rt_launch l;
+	struct rt_vars v;
+	char **argv;
+	char release[FERRY_RELEASE_ID_MAX], cwd[PATH_MAX], url[512];
+};
+
+static int vars_of(const json_t *o, struct rt_vars *v, struct ferry_error *err)
+{
+	struct { const char *k; char *dst; size_t cap; } f[] = {
+		{ "config", v->config, sizeof(v->config) }, { "db", v->db, sizeof(v->db) },
+		{ "port", v->port, sizeof(v->port) }, { "env", v->env, sizeof(v->env) },
+		{ "release_dir", v->release_dir, sizeof(v->release_dir) },
+		{ "service", v->service, sizeof(v->service) },
+	};
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		const char *s = jstr(o, f[i].k);
+		if (snprintf(f[i].dst, f[i].cap, "%s", s ? s : "") >= (int)f[i].cap)
+			return ferry_error_set(err, FERRY_EINVAL, "variable %s too long", f[i].k);
+	}
+	return 0;
+}
+
+static int argv_of(const json_t *arr, char ***out, struct ferry_error *err)
+{
+	size_t i, n = json_array_size(arr);
+	char **v;
+
+	*out = NULL;
+	if (!n || !(v = calloc(n + 1, sizeof(*v))))
+		return ferry_error_set(err, n ? FERRY_ENOMEM : FERRY_EINVAL, "a command, please");
+	for (i = 0; i < n; i++)
+		if (!json_is_string(json_array_get(arr, i)) ||
+		    !(v[i] = strdup(json_string_value(json_array_get(arr, i))))) {
+			ferry_runtime_argv_free(v);
+			return ferry_error_set(err, FERRY_EINVAL, "command argument %zu is not a string", i);
+		}
+	*out = v;
+	return 0;
+}
+
+static int launch_of(struct agent *a, const json_t *req, struct launch *L, struct ferry_error *err)
+{
+	const json_t *o = json_object_get(req, "launch");
+	int rc;
+
+	memset(L, 0, sizeof(*L));
+	if ((rc = vars_of(json_object_get(o, "vars"), &L->v, err)))
+		return rc;
+	snprintf(L->release, sizeof(L->release), "%s", jstr(o, "release") ? jstr(o, "release") : "");
+	snprintf(L->cwd, sizeof(L->cwd), "%s", jstr(o, "cwd") ? jstr(o, "cwd") : "");
+	snprintf(L->url, sizeof(L->url), "%s", jstr(o, "health_url") ? jstr(o, "health_url") : "");
+	if (!agent_under(a, L->cwd, "environments") || strcmp(L->v.service, a->rt.dir))
+		return ferry_error_set(err, FERRY_EUNSAFE, "the service's directory %s is not its "
+				       "runtime's on this host", L->cwd);
+	if (json_object_get(o, "argv") && (rc = argv_of(json_object_get(o, "argv"), &L->argv, err)))
+		return rc;
+	L->l.release = L->release;
+	L->l.argv = L->argv;
+	L->l.vars = &L->v;
+	L->l.cwd = L->cwd;
+	L->l.health_url = L->url;
+	L->l.timeout_s = (int)json_integer_value(json_object_get(o, "timeout_s"));
+	return 0;
+}
+
+static int op_start(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	struct launch L;
+	int rc = launch_of(a, req, &L, err);
+
+	if (!rc)
+		rc = L.argv ? rt_local_start(&a->rt, &L.l, err)
+			    : ferry_error_set(err, FERRY_EINVAL, "start needs the service's argv");
+	ferry_runtime_argv_free(L.argv);
+	return rc;
+}
+
+static int op_await(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	struct launch L;
+	int rc = launch_of(a, req, &L, err);
+
+	if (!rc)
+		rc = rt_local_await(&a->rt, &L.l, err);
+	ferry_runtime_argv_free(L.argv);
+	return rc;
+}
+
+static int op_stop(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	int killed = 0, rc;
+
+	rc = rt_local_stop(&a->rt, (int)json_integer_value(json_object_get(req, "grace")), &killed, err);
+	if (!rc)
+		*ans = json_pack("{s:b}", "killed", killed);
+	return rc;
+}
+
+static int op_status(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	struct ferry_runtime_status st;
+
+	memset(&st, 0, sizeof(st));
+	rt_local_status(&a->rt, &st);
+	*ans = json_pack("{s:o}", "status", status_json(&st));
+	return 0;
+}
+
+static int op_reconcile(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	struct ferry_runtime_status st;
+	int rc = rt_local_reconcile(&a->rt, &st, err);
+
+	if (!rc)
+		*ans = json_pack("{s:o}", "status", status_json(&st));
+	return rc;
+}
+
+static int op_probe(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	const char *url = jstr(req, "url");
+	char why[256] = "";
+
+	if (!url || strncmp(url, "http://", 7))
+		return ferry_error_set(err, FERRY_EINVAL, "an http:// URL, please");
+	if (rt_http_ok(url, (long)json_integer_value(json_object_get(req, "timeout_ms")), why))
+		return ferry_error_set(err, FERRY_EFAILED, "%s", why);
+	return 0;
+}
+
+/* "<local>/x" -> "<remote>/x" in each argument (a directory ferry shipped here). */
+static int rebase(char **argv, const char *local, const char *remote, struct ferry_error *err)
+{
+	size_t n = strlen(local);
+
+	for (; *argv; argv++)
+		if (!strncmp(*argv, local, n) && ((*argv)[n] == '/' || !(*argv)[n])) {
+			struct ferry_buf b = FERRY_BUF_INIT;
+			ferry_buf_addf(&b, "%s%s", remote, *argv + n);
+			if (!b.data)
+				return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+			free(*argv);
+			*argv = ferry_buf_detach(&b);
+		}
+	return 0;
+}
+
+static int op_exec(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	struct ferry_buf out = FERRY_BUF_INIT;
+	const char *cwd = jstr(req, "cwd"), *local = jstr(req, "local_cwd");
+	char shipped[PATH_MAX] = "", **argv = NULL;
+	struct rt_vars v;
+	int rc, status_rc;
+
+	if ((rc = vars_of(json_object_get(req, "vars"), &v, err)) ||
+	    (rc = argv_of(json_object_get(req, "argv"), &argv, err)))
+		goto out;
+	if (local) {
+		if ((rc = receive_tree(a, shipped, err)) || (rc = rebase(argv, local, shipped, err)))
+			goto out;
+		cwd = shipped;
+	} else if (cwd && !agent_under(a, cwd, "environments")) {
+		rc = ferry_error_set(err, FERRY_EUNSAFE, "directory %s is not a runtime's on this host", cwd);
+		goto out;
+	}
+	status_rc = rt_local_exec(&a->rt, argv, &v, cwd, (int)json_integer_value(json_object_get(req, "timeout")),
+				  &out, err);
+	rc = agent_send(a, out.data, out.len, err);
+	if (!rc)
+		rc = status_rc;
+out:
+	if (shipped[0])
+		ferry_rm_rf(shipped, NULL);
+	ferry_runtime_argv_free(argv);
+	ferry_buf_release(&out);
+	return rc;
+}
+
+/* ---- databases of runtimes on this host (SQLite files) ---- */
+
+static ssize_t cookie_write(void *arg, const char *buf, size_t len)
+{
+	return agent_send(arg, buf, len, NULL) ? -1 : (ssize_t)len;
+}
+
+static int db_dump(struct agent *a, const char *conn, struct ferry_error *err)
+{
+	static const cookie_io_functions_t io = { NULL, cookie_write, NULL, NULL };
+	FILE *f = fopencookie(a, "w", io);
+	int rc;
+
+	if (!f)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	rc = ferry_envdb_sqlite.dump(conn, f, err);
+	if (fclose(f) && !rc)
+		rc = ferry_error_set(err, FERRY_EIO, "the connection to ferry closed");
+	return rc;
+}
+
+/* A consistent copy of conn, streamed (the file is removed after). */
+static int db_snapshot(struct agent *a, const char *conn, struct ferry_error *err)
+{
+	char tmp[PATH_MAX];
+	struct host_sink sink;
+	int rc, fd;
+
+	tmp_path(a, "snap", tmp);
+	if ((rc = ferry_envdb_sqlite.copy(conn, tmp, err)))
+		return rc;
+	agent_out_sink(a, &sink);
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", tmp);
+	} else {
+		char buf[1 << 16];
+		size_t got;
+		while (!(rc = host_fd_read(&fd, buf, sizeof(buf), &got, err)) && got &&
+		       !(rc = sink.write(sink.arg, buf, got, err)))
+			;
+		close(fd);
+	}
+	unlink(tmp);
+	return rc;
+}
+
+/* The stream is a database file: received whole, then copied into conn in one
+ * transaction (the online backup API), so conn is replaced all or nothing. */
+static int db_receive(struct agent *a, const char *conn, struct ferry_error *err)
+{
+	char tmp[PATH_MAX], buf[1 << 16];
+	struct host_src src;
+	size_t got;
+	int rc = 0, fd;
+
+	tmp_path(a, "recv", tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
+	agent_in_src(a, &src);
+	while (!(rc = src.read(src.arg, buf, sizeof(buf), &got, err)) && got &&
+	       !(rc = host_fd_write(&fd, buf, got, err)))
+		;
+	if (!rc && fsync(fd) < 0)
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
+	close(fd);
+	if (!rc)
+		rc = ferry_envdb_sqlite.copy(tmp, conn, err);
+	unlink(tmp);
+	return rc;
+}
+
+static int op_db(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
+{
+	const struct ferry_envdb_ops *o = &ferry_envdb_sqlite;
+	const char *what = jstr(req, "what"), *conn = jstr(req, "conn"), *dst = jstr(req, "dst");
+	int already = 0, rc;
+
+	if (!what || !agent_conn_ok(a, conn) || (dst && !agent_conn_ok(a, dst)))
+		return ferry_error_set(err, FERRY_EUNSAFE, "database %s is not a runtime's on this host",
+				       conn ? conn : "?");
+	if (!strcmp(what, "exists"))
+		*ans = json_pack("{s:b}", "yes", o->exists(conn));
+	else if (!strcmp(what, "size"))
+		*ans = json_pack("{s:I}", "size", (json_int_t)o->size(conn));
+	else if (!strcmp(what, "create"))
+		return o->create(conn, err);
+	else if (!strcmp(what, "drop"))
+		return o->drop(conn, err);
+	else if (!strcmp(what, "copy"))
+		return dst ? o->copy(conn, dst, err) : ferry_error_set(err, FERRY_EINVAL, "copy needs dst");
+	else if (!strcmp(what, "rp_list")) {
+		json_t *l = NULL;
+		if ((rc = o->rp_list(conn, &l, err)))
+			return rc;
+		*ans = json_pack("{s:o}", "list", l);
+	} else if (!strcmp(what, "exec")) {
+		if ((rc = o->exec(conn, jstr(req, "sql") ? jstr(req, "sql") : "", jstr(req, "mark"),
+				  &already, err)))
+			return rc;
+		*ans = json_pack("{s:b}", "already", already);
+	} else if (!strcmp(what, "marks_clear"))
+		return o->marks_clear(conn, jstr(req, "prefix") ? jstr(req, "prefix") : "", err);
+	else if (!strcmp(what, "dump"))
+		return db_dump(a, conn, err);
+	else if (!strcmp(what, "snapshot"))
+		return db_snapshot(a, conn, err);
+	else if (!strcmp(what, "receive"))
+		return db_receive(a, conn, err);
+	else
+		return ferry_error_set(err, FERRY_EINVAL, "no database operation '%s'", what);
+	return 0;
+}
+
+const struct agent_op agent_ops[] = {
+	{ "prepare", op_prepare, 1 },
+	{ "remove", op_remove, 1 },
+	{ "port_free", op_port_free, 0 },
+	{ "lock", op_lock, 1 },
+	{ "unlock", op_unlock, 1 },
+	{ "release_add", op_release_add, 1 },
+	{ "release_switch", op_release_switch, 1 },
+	{ "release_current", op_release_current, 1 },
+	{ "release_list", op_release_list, 1 },
+	{ "release_prune", op_release_prune, 1 },
+	{ "release_manifest", op_release_manifest, 1 },
+	{ "release_fetch", op_release_fetch, 1 },
+	{ "file_read", op_file_read, 1 },
+	{ "file_write", op_file_write, 1 },
+	{ "note", op_note, 1 },
+	{ "log_tail", op_log_tail, 1 },
+	{ "reconcile", op_reconcile, 1 },
+	{ "start", op_start, 1 },
+	{ "await", op_await, 1 },
+	{ "stop", op_stop, 1 },
+	{ "status", op_status, 1 },
+	{ "probe", op_probe, 0 },
+	{ "exec", op_exec, 1 },
+	{ "db", op_db, 0 },
+	{ "check", agent_check, 0 },
+	{ NULL, NULL, 0 }
+};
