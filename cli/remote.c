@@ -74,6 +74,12 @@ static const struct route routes[CLI_CALL_COUNT] = {
 	[CLI_UPGRADE_STATUS] = { "GET", "/api/environments/{env}/upgrade", NULL, 0 },
 	[CLI_UPGRADE_PREFLIGHT] = { "GET", "/api/environments/{env}/upgrade/preflight", NULL, 0 },
 	[CLI_CATALOG_LIST] = { "GET", "/api/catalogs", NULL, 0 },
+	[CLI_HOST_LIST] = { "GET", "/api/hosts", NULL, 0 },
+	[CLI_HOST_SHOW] = { "GET", "/api/hosts/{host}", NULL, 0 },
+	[CLI_HOST_ADD] = { "POST", "/api/hosts", NULL, 0 },
+	[CLI_HOST_CHECK] = { "POST", "/api/hosts/{host}/check", NULL, 0 },
+	[CLI_HOST_INSTALL] = { "POST", "/api/hosts/{host}/install", NULL, 0 },
+	[CLI_HOST_RM] = { "DELETE", "/api/hosts/{host}", NULL, 0 },
 };
 
 /* The operations (backend.h's run and schedule): each posts to its route. */

@@ -34,6 +34,9 @@ const char *cli_call_name(enum cli_call call)
 		[CLI_SCHEDULE_CANCEL] = "schedule.cancel", [CLI_UPGRADE_CHECK] = "upgrade.check",
 		[CLI_UPGRADE_TARGETS] = "upgrade.targets", [CLI_UPGRADE_STATUS] = "upgrade.status",
 		[CLI_UPGRADE_PREFLIGHT] = "upgrade.preflight", [CLI_CATALOG_LIST] = "catalog.list",
+		[CLI_HOST_LIST] = "host.list", [CLI_HOST_SHOW] = "host.show",
+		[CLI_HOST_ADD] = "host.add", [CLI_HOST_CHECK] = "host.check",
+		[CLI_HOST_INSTALL] = "host.install", [CLI_HOST_RM] = "host.rm",
 	};
 
 	return (unsigned)call < CLI_CALL_COUNT && names[call] ? names[call] : "?";

@@ -150,7 +150,7 @@ int hsess_pinned(struct ferry_ctx *ctx, const char *host, char **out, struct fer
 	return 0;
 }
 
-#define MAX_ARGS 48
+#define MAX_ARGS 72
 
 struct sshcmd {
 	char *argv[MAX_ARGS];

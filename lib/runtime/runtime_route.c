@@ -98,6 +98,12 @@ int ferry_runtime_route(struct ferry_ctx *ctx, const char *env, const char *slot
 			ferry_runtime_url(m, old);
 		ferry_runtime_free(m);
 	}
+	if (routed && !strcmp(old, url)) {
+		/* the route names this address already (a resume, or a commit that made
+		 * the routed runtime the main one): only the record may need to change */
+		rc = host_rec_route_set(ctx, to->env.id, main_slot ? NULL : slot, url, err);
+		goto out;
+	}
 	if (hook && *hook) {
 		argv[0] = (char *)hook;
 		argv[1] = (char *)env;
