@@ -74,8 +74,8 @@ static const struct cli_opt show_opts[] = {
 static int env_show(struct cli *cli, const struct cli_args *a)
 {
 	static const char *const keys[] = { "name", "project", "role", "state", "product",
-					    "app_release", "platform", "url", "runtime", "pid", "release",
-					    "created", "updated", NULL };
+					    "app_release", "platform", "url", "address", "runtime", "pid",
+					    "release", "created", "updated", NULL };
 	static const char *const upgrade_keys[] = { "name", "view", "project", "role", "phase",
 		"app_release", "platform", "url", "state", "pid", "release", "database", NULL };
 	const char *view = cli_arg(a, "view");

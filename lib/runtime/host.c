@@ -453,18 +453,15 @@ static int place(void *arg, struct ferry_ctx *ctx, int64_t env_id, struct ferry_
 int ferry_host_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 			  const char *host, struct ferry_error *err)
 {
-	struct ferry_env_spec s = *spec;
 	struct host_rec h;
 	int rc;
 
-	if (host && strcmp(host, FERRY_HOST_LOCAL)) {
-		if ((rc = host_rec_get(ctx, host, &h, err)))
-			return ferry_error_prefix(err, "environment '%s' --host", spec->name);
-		host_rec_release(&h);
-		s.in_tx = place;
-		s.in_tx_arg = (void *)host;
-	}
-	return ferry_env_create(ctx, &s, err);
+	if (!host || !strcmp(host, FERRY_HOST_LOCAL))
+		return ferry_env_create(ctx, spec, err);
+	if ((rc = host_rec_get(ctx, host, &h, err)))
+		return ferry_error_prefix(err, "environment '%s' --host", spec->name);
+	host_rec_release(&h);
+	return ferry_env_create_with(ctx, spec, place, (void *)host, err);
 }
 
 int ferry_host_of_env(struct ferry_ctx *ctx, const char *env, char out[32], struct ferry_error *err)

@@ -52,7 +52,16 @@ static int op_prepare(struct agent *a, const json_t *req, json_t **ans, struct f
 
 static int op_remove(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
 {
-	return a->rt.drv->remove(&a->rt, json_is_true(json_object_get(req, "whole")), err);
+	int whole = json_is_true(json_object_get(req, "whole")), rc;
+	char parent[PATH_MAX], *slash;
+
+	if ((rc = a->rt.drv->remove(&a->rt, whole, err)) || !whole)
+		return rc;
+	/* an environment's directory that held only this runtime (another slot's host) */
+	snprintf(parent, sizeof(parent), "%s", a->rt.dir);
+	if ((slash = strrchr(parent, '/')) && (*slash = '\0', agent_under(a, parent, "environments")))
+		rmdir(parent);
+	return 0;
 }
 
 /* Can a service bind port on any address here? (a listener on one address blocks

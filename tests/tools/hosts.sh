@@ -55,8 +55,13 @@ sshd_conf() {  # DIR I ADDR
 	MaxStartups 64
 	LogLevel ERROR
 	EOF
-	[ -f "$h/nopath" ] && echo "SetEnv PATH=/nonexistent" >>"$h/sshd_config"
-	return 0
+	# the host's own home (no login scripts of this machine's root to run)
+	mkdir -p "$h/home"
+	if [ -f "$h/nopath" ]; then
+		echo "SetEnv HOME=$h/home PATH=/nonexistent" >>"$h/sshd_config"
+	else
+		echo "SetEnv HOME=$h/home" >>"$h/sshd_config"
+	fi
 }
 
 # Host I's namespaces are those of its init process.

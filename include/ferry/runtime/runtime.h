@@ -175,6 +175,9 @@ int ferry_runtime_promote(struct ferry_ctx *ctx, const char *env, const char *sl
 /* Stop and remove a runtime: record, port, releases, state; its database too when
  * drop_db and no other runtime uses it. */
 int ferry_runtime_destroy(struct ferry_runtime *rt, int drop_db, struct ferry_error *err);
+/* After destroy: remove what is left of the runtime's directory on its host (logs,
+ * restore points), whole. */
+int ferry_runtime_purge(struct ferry_runtime *rt, struct ferry_error *err);
 /* Route the environment's address to the runtime of slot (NULL: back to the main
  * runtime), for a runtime on another host than the main one: the setting route-hook
  * is run as [hook, env, url, old url] (no shell), then the route is recorded. Going
