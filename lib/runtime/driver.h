@@ -40,6 +40,9 @@ struct ferry_runtime_driver {
 	 * open what the driver keeps per runtime (rt->drv_data). */
 	int (*attach)(struct ferry_runtime *rt, struct ferry_error *err);
 	void (*detach)(struct ferry_runtime *rt);               /* frees rt->drv_data */
+	/* Before a new runtime is made there: connect now, so what cannot be reached is
+	 * named at once (NULL: always reachable). */
+	int (*reach)(struct ferry_runtime *rt, struct ferry_error *err);
 	/* The directory of a new runtime on its host (caller frees). */
 	int (*locate)(struct ferry_runtime *rt, char **dir, struct ferry_error *err);
 	/* Make the runtime's directories (idempotent). */

@@ -73,6 +73,13 @@ static void ssh_detach(struct ferry_runtime *rt)
 	rt->drv_data = NULL;
 }
 
+static int ssh_reach(struct ferry_runtime *rt, struct ferry_error *err)
+{
+	struct hsess *s;
+
+	return ssh_link_session(L(rt), &s, err);
+}
+
 static int ssh_locate(struct ferry_runtime *rt, char **dir, struct ferry_error *err)
 {
 	struct ferry_buf b = FERRY_BUF_INIT;
@@ -504,6 +511,7 @@ const struct ferry_runtime_driver rt_driver_ssh = {
 	.name = "ssh",
 	.attach = ssh_attach,
 	.detach = ssh_detach,
+	.reach = ssh_reach,
 	.locate = ssh_locate,
 	.prepare = ssh_prepare,
 	.remove = ssh_remove,

@@ -172,7 +172,7 @@ static int check_all(struct ferry_ctx *ctx, const struct host_rec *h, int accept
 		json_t *c;
 		json_array_foreach(checks, i, c)
 			n += !json_is_true(json_object_get(c, "ok"));
-		ferry_error_prefix(err, "host '%s': %zu check%s failed (see the report): ", h->name, n,
+		ferry_error_prefix(err, "host '%s': %zu check%s failed (see the report)", h->name, n,
 				   n == 1 ? "" : "s");
 	}
 	return rc;

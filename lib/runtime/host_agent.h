@@ -1,5 +1,6 @@
-/* host_agent.h: what the agent's files share (host_agent.c: the loop, paths,
- * streams; host_agent_ops.c: the operations). */
+/* host_agent.h: what the agent's files share, lowest first: host_agent_io.c (paths,
+ * streams), host_agent_check.c and host_agent_ops.c (the operations), host_agent.c
+ * (the loop). */
 #ifndef FERRY_LIB_RUNTIME_HOST_AGENT_H
 #define FERRY_LIB_RUNTIME_HOST_AGENT_H
 
@@ -37,7 +38,7 @@ struct agent_op {
 /* host_agent_ops.c: every operation, NULL-name terminated. */
 extern const struct agent_op agent_ops[];
 
-/* host_agent.c */
+/* host_agent_io.c */
 /* path lies strictly under <dir>/<sub>/ with safe components only. */
 int agent_under(const struct agent *a, const char *path, const char *sub);
 int agent_rel_ok(const char *rel);
@@ -47,6 +48,8 @@ int agent_conn_ok(const struct agent *a, const char *conn);
 void agent_in_src(struct agent *a, struct host_src *src);
 void agent_out_sink(struct agent *a, struct host_sink *sink);
 int agent_send(struct agent *a, const void *data, size_t len, struct ferry_error *err);
+
+/* host_agent.c */
 void agent_release(struct agent *a);
 
 /* host_agent_check.c: what `ferry host check` asks the host. */

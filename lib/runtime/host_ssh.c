@@ -87,7 +87,8 @@ static int opt_path(char *out, size_t cap, const char *key, const char *path, co
 }
 
 /* The directory of the ControlMaster sockets: <home>/hosts/ctl when a socket path
- * fits there (108 bytes), else a private directory under the temporary directory
+ * fits there (108 bytes for "<dir>/<pin>-<%C>" and the 17 bytes ssh appends to it
+ * while it binds), else a private directory under the temporary directory
  * named after the home. */
 static int ctl_dir(struct ferry_ctx *ctx, char out[PATH_MAX], struct ferry_error *err)
 {
@@ -97,7 +98,7 @@ static int ctl_dir(struct ferry_ctx *ctx, char out[PATH_MAX], struct ferry_error
 	int i, n;
 
 	snprintf(out, PATH_MAX, "%s/hosts/ctl", ctx->home);
-	if (strlen(out) + 52 >= 104)
+	if (strlen(out) + 68 >= 106)
 		goto elsewhere;
 	return ferry_mkdir_p(out, 0700, err);
 elsewhere:
@@ -105,7 +106,7 @@ elsewhere:
 	n = snprintf(out, PATH_MAX, "%s/ferry-ssh-%ld-", tmp, (long)getuid());
 	for (i = 0; i < 6 && n + 2 < PATH_MAX; i++)
 		n += snprintf(out + n, PATH_MAX - (size_t)n, "%02x", h[i]);
-	if (strlen(out) + 52 >= 104)
+	if (strlen(out) + 68 >= 106)
 		return ferry_error_set(err, FERRY_EINVAL, "no short directory for ssh's control "
 				       "sockets: set a shorter tmp-dir");
 	if (mkdir(out, 0700) < 0 && errno != EEXIST)

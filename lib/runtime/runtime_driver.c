@@ -107,6 +107,8 @@ int rt_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create
 	}
 	if ((rc = rt->drv->attach(rt, err)))
 		goto fail;
+	if (!found && rt->drv->reach && (rc = rt->drv->reach(rt, err)))
+		goto fail;
 	if (!found)
 		rc = rt_rec_create(rt, n ? n->db_base : NULL, err);
 	else if (!(rc = rt_rec_db_base_check(rt, n ? n->db_base : NULL, err)))
