@@ -16,6 +16,8 @@
 #   hosts.sh rekey DIR I     host I gets a new host key (sshd restarted)
 #   hosts.sh nopath DIR I    host I's sessions get PATH=/nonexistent (tools missing)
 #   hosts.sh run DIR I CMD.. a command on host I (its network and file system)
+#   hosts.sh sweep           every host set on this machine, whoever started it (only
+#                            where no tests run: .ci/run at its end)
 set -euo pipefail
 SSHD=/usr/sbin/sshd
 LOCK=/run/ferry-hosts.lock
@@ -159,8 +161,19 @@ stop() {
 	rm -f "$dir/hosts.env"
 }
 
+# Every namespace of a host set (fy<X>h<I>-<PID>): its processes, then it.
+sweep() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^fy[0-9]+h[0-9]+-[0-9]+$' || true); do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+		for _ in $(seq 1 100); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; sleep 0.02; done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
 cmd=${1:-}
 case "$cmd" in
+sweep) sweep ;;
 start) start "${2:?DIR}" "${3:-3}" ;;
 stop) stop "${2:?DIR}" ;;
 down) load "${2:?DIR}"; sshd_kill "$2" "${3:?I}" ;;
@@ -177,5 +190,5 @@ nopath)
 	sshd_kill "$2" "$3"
 	sshd_start "$2" "$3" ;;
 run) load "${2:?DIR}"; i=${3:?I}; shift 3; on_host "$i" "$@" ;;
-*) die "usage: hosts.sh start|stop|down|up|rekey|nopath|run DIR [I] ..." ;;
+*) die "usage: hosts.sh start|stop|down|up|rekey|nopath|run DIR [I] ... | sweep" ;;
 esac
