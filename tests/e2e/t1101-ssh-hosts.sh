@@ -80,4 +80,5 @@ test_expect_success 'rm: the host and its pinned key are gone once nothing is on
 	ferry host list --json | jq -e "map(.name) == [\"local\"]" &&
 	! test -e "$FERRY_HOME/hosts/a.known_hosts" &&
 	equals "$(store_sql "select count(*) from hosts")" 0'
+hosts_clean
 test_done

@@ -90,4 +90,5 @@ test_expect_success 'env rm: nothing of it is left on the host' '
 	dir=$(ferry env show dev --json | jq -r .runtimes.main.dir) && on_exists 3 "$dir/current" &&
 	ferry -q env rm dev && ! on_exists 3 "$dir" &&
 	ferry host show c --json | jq -e ".runtimes == []"'
+hosts_clean
 test_done

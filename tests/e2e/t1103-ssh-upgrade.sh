@@ -101,4 +101,5 @@ test_expect_success 'rollback: the original back on host a byte for byte, the ad
 	equals "$(ferry env db prod checksum)" "$(cat prod.sum)" &&
 	equals "$(tail -1 routes)" "prod $PROD $up" &&
 	! on_exists 2 "$H2_DIR/environments/prod"'
+hosts_clean
 test_done

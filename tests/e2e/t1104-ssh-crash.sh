@@ -100,5 +100,6 @@ for i in $(seq 1 "$CRASH_ROUNDS"); do
 		equals "$(up_state h$i)" "$(cat ref.state)" &&
 		equals "$(procs_of "$(up_dir h$i)")" 1 && equals "$(procs_of "$orig")" 0'
 done
+hosts_clean
 sed 's/^/# /' "$SCRATCH/kills.log" 2>/dev/null
 test_done

@@ -57,13 +57,13 @@ sshd_conf() {  # DIR I ADDR
 	MaxStartups 64
 	LogLevel ERROR
 	EOF
-	# the host's own home (no login scripts of this machine's root to run)
+	# the host's own home (no login scripts of this machine's root to run); a sanitizer
+	# report of a test build running there (the agent) lands in DIR/hI/san.* for the
+	# tests to find (sshd passes no environment of ours)
 	mkdir -p "$h/home"
-	if [ -f "$h/nopath" ]; then
-		echo "SetEnv HOME=$h/home PATH=/nonexistent" >>"$h/sshd_config"
-	else
-		echo "SetEnv HOME=$h/home" >>"$h/sshd_config"
-	fi
+	env="HOME=$h/home ASAN_OPTIONS=log_path=$h/san.asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$h/san.ubsan"
+	[ -f "$h/nopath" ] && env="$env PATH=/nonexistent"
+	echo "SetEnv $env" >>"$h/sshd_config"
 }
 
 # Host I's namespaces are those of its init process.
