@@ -4,6 +4,7 @@
  *   host_wire.c     the frames ferry and its agent exchange, errors across them
  *   host_ship.c     directories as a package stream (tar, manifest with every file's
  *                   SHA-256) and their intake on the other side
+ *   host_ssh_cmd.c  the OpenSSH client: options, the pinned key, the process, failures
  *   host_ssh.c      sessions: the OpenSSH client running `ferry host-agent` on a host
  *   host_agent*.c   the agent: the local driver's code on the host, per request
  *   driver_ssh*.c   the SSH runtime driver (driver.h) over a session
@@ -13,8 +14,10 @@
 #define FERRY_LIB_RUNTIME_HOST_INT_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ferry_buf;
 struct ferry_ctx;
@@ -102,7 +105,45 @@ int host_ship_receive(const struct host_src *src, const char *tmp, const char *d
 int host_fd_write(void *fdp, const void *buf, size_t len, struct ferry_error *err);
 int host_fd_read(void *fdp, void *buf, size_t cap, size_t *got, struct ferry_error *err);
 
-/* ---- host_ssh.c ---- */
+/* ---- host_ssh_cmd.c: the ssh process ---- */
+
+#define MAX_ARGS 72
+
+struct sshcmd {
+	char *argv[MAX_ARGS];
+	char opts[8][PATH_MAX + 64];
+	char port[16], alias[64], user[80];
+	int n;
+};
+
+/* The ssh command line for host h running remote (a fixed string); accept_new: take
+ * the key the host shows (host add). */
+int ssh_build(struct ferry_ctx *ctx, const struct host_rec *h, int accept_new,
+	      const char *remote, struct sshcmd *c, struct ferry_error *err);
+/* An unlinked file for ssh's stderr; -1 and err. */
+int ssh_err_file(struct ferry_ctx *ctx, struct ferry_error *err);
+/* Start c with stdin and stdout on sock, stderr on errfd. */
+int ssh_spawn(struct sshcmd *c, int sock, int errfd, pid_t *out, struct ferry_error *err);
+/* Wait for it up to ms, then kill it; its exit status (-1: killed or signalled). */
+int ssh_reap(pid_t pid, long ms);
+/* The end of what ssh (or the remote shell) wrote on stderr, on one line. */
+void ssh_err_text(int fd, char *out, size_t cap);
+/* What a failed connection means, in words an operator can act on. */
+int ssh_conn_error(const char *who, const char *host, const char *text, int status,
+		   struct ferry_error *err);
+
+/* The known_hosts lines ssh pinned for this host (after an accept_new open). */
+int hsess_pinned(struct ferry_ctx *ctx, const char *host, char **out, struct ferry_error *err);
+/* Run a fixed shell script on the host (no user text in it: arguments arrive as the
+ * lines of stdin, the script `read`s them) with input then in; output into out. For
+ * the bootstrap (installing the agent, checking tools). */
+int hsess_script(struct ferry_ctx *ctx, const struct host_rec *h, int accept_new,
+		 const char *script, const char *lines, const char *in_file, struct ferry_buf *out,
+		 struct ferry_error *err);
+/* The ferry binary installed on hosts (this one; ferryd's sibling `ferry`). */
+int host_self_exe(char *out, size_t cap);
+
+/* ---- host_ssh.c: sessions ---- */
 
 struct hsess;
 
@@ -115,8 +156,6 @@ void hsess_close(struct hsess *s);
 /* The host's name, and what its agent said at hello. */
 const char *hsess_host(const struct hsess *s);
 const json_t *hsess_hello(const struct hsess *s);
-/* The known_hosts lines ssh pinned for this host (after an accept_new open). */
-int hsess_pinned(struct ferry_ctx *ctx, const char *host, char **out, struct ferry_error *err);
 /* One request (req stolen): in (may be NULL) is sent as the request's stream, data
  * the agent answers with goes to out (may be NULL: discarded); 0 and *ans (may be
  * NULL), or the agent's error, or the session's (the host is gone). */
@@ -132,13 +171,5 @@ int hsess_send(struct hsess *s, json_t *req, struct ferry_error *err);
 /* A source over the data of the answer being read on s; its end is the answer: ok,
  * or the agent's error as the read's error. */
 void hsess_answer_src(struct hsess *s, struct host_src *src);
-/* Run a fixed shell script on the host (no user text in it: arguments arrive as the
- * lines of stdin, the script `read`s them) with input then in; output into out. For
- * the bootstrap (installing the agent, checking tools). */
-int hsess_script(struct ferry_ctx *ctx, const struct host_rec *h, int accept_new,
-		 const char *script, const char *lines, const char *in_file, struct ferry_buf *out,
-		 struct ferry_error *err);
-/* The ferry binary installed on hosts (this one; ferryd's sibling `ferry`). */
-int host_self_exe(char *out, size_t cap);
 
 #endif
