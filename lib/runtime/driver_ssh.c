@@ -409,6 +409,8 @@ static void ssh_status(struct ferry_runtime *rt, struct ferry_runtime_status *st
 
 	if (!call(rt, rq(rt, "status"), &ans, NULL))
 		status_from(ans, st);
+	else
+		st->unreachable = 1;
 	json_decref(ans);
 }
 

@@ -329,7 +329,7 @@ json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runti
 		"driver", rt->driver, "host", rt->host, "dir", rt->dir,
 		"port", rt->port, "url", url, "database", shown ? shown : "",
 		"db_driver", db ? ferry_envdb_driver(db) : "unknown",
-		"state", st->running ? "running" : "stopped");
+		"state", st->unreachable ? "unreachable" : st->running ? "running" : "stopped");
 	free(shown);
 	ferry_envdb_free(db);
 	json_object_set_new(o, "release", st->release[0] ? json_string(st->release) : json_null());

@@ -107,6 +107,7 @@ for i in $(seq 1 "$CRASH_ROUNDS"); do
 		step=$(op_step h$i) && hosts down "$HD" 2 && echo "host b lost ssh during: $step" >>kills.log &&
 		! wait $pid && cat data.out >&2 && contains "$(cat data.out)" "host .b." &&
 		equals "$(op_step h$i | cut -d" " -f1)" failed &&
+		ferry env show h$i --json | jq -e ".runtimes.upgrade.state == \"unreachable\" and .runtimes.main.state != \"unreachable\"" &&
 		hosts up "$HD" 2 && resume_until_done h$i data &&
 		equals "$(up_state h$i)" "$(cat ref.state)" &&
 		equals "$(procs_of "$(up_dir h$i)")" 1 && equals "$(procs_of "$orig")" 0'

@@ -114,6 +114,7 @@ struct ferry_runtime_status {
 	long pid;
 	int ready;             /* its start was seen answering (not an interrupted start) */
 	int healthy;           /* -1 not probed, 0 no, 1 yes */
+	int unreachable;       /* its host could not be asked (the rest is unknown) */
 	char release[FERRY_RELEASE_ID_MAX];
 };
 
