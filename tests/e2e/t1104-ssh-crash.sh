@@ -41,17 +41,20 @@ kill_at() {
 }
 # The operation of env that is not finished, else its newest.
 op_step() { ferry op list --env "$1" --json | jq -r '.[0] | .state + " " + (.step // "")'; }
-# resume_until_done ENV ACTION: resume the phase ACTION (data, rollback) began; when it
-# was killed before its operation was recorded, nothing happened: run ACTION again.
+# resume_until_done ENV ACTION: finish the phase ACTION (data, rollback) began. Killed
+# after its last step, there is nothing to resume; killed before its operation was
+# recorded, nothing happened: run ACTION again; else resume it.
 resume_until_done() {
-	local i
+	local i done=data-upgraded
+	[ "$2" = rollback ] && done=rolled-back
 	for i in 1 2 3; do
-		ferry -q upgrade resume "$1" >/dev/null 2>&1 && return 0
+		[ "$(phase "$1")" = "$done" ] && return 0
+		ferry -q upgrade resume "$1" >/dev/null 2>&1 && continue
 		case "$2:$(phase "$1")" in
-		data:prepared|rollback:data-upgraded) ferry -q upgrade "$2" "$1" >/dev/null 2>&1 && return 0;;
+		data:prepared|rollback:data-upgraded) ferry -q upgrade "$2" "$1" >/dev/null 2>&1;;
 		esac
 	done
-	ferry upgrade resume "$1"
+	[ "$(phase "$1")" = "$done" ] || ferry upgrade resume "$1"
 }
 # sbxN on host a with data, prepared on host b.
 prepared() {
