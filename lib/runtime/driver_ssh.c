@@ -94,9 +94,16 @@ static int ssh_locate(struct ferry_runtime *rt, char **dir, struct ferry_error *
 	return 0;
 }
 
+/* Opening a runtime prepares it: on a host that waits for the first request, so
+ * reading records (env show, status) connects only when it must, and says
+ * "unreachable" rather than failing to open. */
 static int ssh_prepare(struct ferry_runtime *rt, struct ferry_error *err)
 {
-	return call(rt, rq(rt, "prepare"), NULL, err);
+	if (L(rt)->s)
+		return call(rt, rq(rt, "prepare"), NULL, err);
+	json_decref(L(rt)->prepare);
+	L(rt)->prepare = rq(rt, "prepare");
+	return 0;
 }
 
 static int ssh_remove(struct ferry_runtime *rt, int whole, struct ferry_error *err)
@@ -221,58 +228,47 @@ static int ssh_release_manifest(struct ferry_runtime *rt, const char *id, json_t
 	return rc;
 }
 
-/* A copy of release id on ferry's machine, in a new directory under <home>/tmp. */
+/* A copy of release id on ferry's machine, in a new directory under <home>/tmp: the
+ * agent streams it as a package stream, taken in with the same intake as any. */
 static int ssh_release_fetch(struct ferry_runtime *rt, const char *id, char **dir,
 			     struct ferry_error *err)
 {
+	struct ferry_buf d = FERRY_BUF_INIT, t = FERRY_BUF_INIT;
 	struct ferry_intake_limits lim;
 	struct host_src src;
 	struct hsess *s;
-	char uuid[37], *base = ferry_ctx_path(rt->ctx, "tmp"), *tmp = NULL;
-	json_t *r = rq(rt, "release_fetch");
+	char uuid[37], *base = ferry_ctx_path(rt->ctx, "tmp");
+	json_t *r;
 	int rc;
 
 	*dir = NULL;
+	ferry_uuid(uuid);
+	if (!base)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	ferry_buf_addf(&d, "%s/fetch-%s", base, uuid);
+	ferry_buf_addf(&t, "%s/fetch-%s.stream", base, uuid);
+	rc = !d.data || !t.data ? ferry_error_set(err, FERRY_ENOMEM, "out of memory")
+				: ferry_mkdir_p(base, 0700, err);
+	free(base);
+	if (rc || (rc = ssh_link_session(L(rt), &s, err)))
+		goto out;
+	ferry_intake_limits_init(&lim, &rt->ctx->settings);
+	r = rq(rt, "release_fetch");
 	if (id)
 		json_object_set_new(r, "id", json_string(id));
-	ferry_uuid(uuid);
-	if (!base || (rc = ferry_mkdir_p(base, 0700, err)))
-		goto fail_early;
-	ferry_intake_limits_init(&lim, &rt->ctx->settings);
-	*dir = malloc(strlen(base) + 64);
-	tmp = malloc(strlen(base) + 64);
-	if (!*dir || !tmp) {
-		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-		goto fail_early;
-	}
-	snprintf(*dir, strlen(base) + 64, "%s/fetch-%s", base, uuid);
-	snprintf(tmp, strlen(base) + 64, "%s/fetch-%s.stream", base, uuid);
-	if ((rc = ssh_link_session(L(rt), &s, err)))
-		goto fail_early;
-	rc = hsess_send(s, r, err);
-	r = NULL;
-	if (rc)
-		goto fail;
+	if ((rc = hsess_send(s, r, err)))
+		goto out;
 	hsess_answer_src(s, &src);
-	if ((rc = host_ship_receive(&src, tmp, *dir, &lim, err))) {
-		char buf[4096];
-		size_t got;
-		while (!src.read(src.arg, buf, sizeof(buf), &got, NULL) && got)
-			;
-		goto fail;
-	}
-	free(tmp);
-	free(base);
-	return 0;
-fail_early:
-	json_decref(r);
-fail:
-	free(*dir);
-	*dir = NULL;
-	free(tmp);
-	free(base);
-	return ferry_error_prefix(err, "fetching release %s of '%s' from host '%s'", id ? id : "(current)",
-				  rt->env.name, rt->host);
+	rc = host_ship_receive(&src, t.data, d.data, &lim, err);
+out:
+	if (!rc)
+		*dir = ferry_buf_detach(&d);
+	ferry_buf_release(&d);
+	ferry_buf_release(&t);
+	if (rc)
+		ferry_error_prefix(err, "fetching release %s of '%s' from host '%s'",
+				   id ? id : "(current)", rt->env.name, rt->host);
+	return rc;
 }
 
 /* ---- files and the log ---- */

@@ -17,6 +17,7 @@ struct ssh_link {
 	struct ferry_ctx *ctx;
 	struct host_rec h;
 	struct hsess *s;            /* opened on first use */
+	json_t *prepare;            /* a prepare request to send first, once it is open */
 };
 
 /* ---- driver_ssh_link.c ---- */

@@ -38,6 +38,7 @@ void ssh_link_unref(struct ssh_link *l)
 	if (!l || --l->refs > 0)
 		return;
 	hsess_close(l->s);
+	json_decref(l->prepare);
 	host_rec_release(&l->h);
 	free(l);
 }
@@ -46,8 +47,17 @@ int ssh_link_session(struct ssh_link *l, struct hsess **out, struct ferry_error 
 {
 	int rc;
 
-	if (!l->s && (rc = hsess_open(l->ctx, &l->h, 0, &l->s, err)))
-		return rc;
+	if (!l->s) {
+		if ((rc = hsess_open(l->ctx, &l->h, 0, &l->s, err)))
+			return rc;
+		/* the runtime's directories, before anything else it asks */
+		if (l->prepare) {
+			json_t *r = l->prepare;
+			l->prepare = NULL;
+			if ((rc = hsess_call(l->s, r, NULL, NULL, NULL, err)))
+				return rc;
+		}
+	}
 	*out = l->s;
 	return 0;
 }

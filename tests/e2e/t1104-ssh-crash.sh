@@ -108,10 +108,11 @@ for i in $(seq 1 "$CRASH_ROUNDS"); do
 		until case "$(op_step h$i)" in "running swap-database"|"running swap-address"|"running data-upgrade"|"running sync-packages"|"running start") true;; *) false;; esac ||
 		      ! kill -0 $pid 2>/dev/null || [ $SECONDS -ge $t ]; do sleep 0.02; done &&
 		step=$(op_step h$i) && hosts down "$HD" 2 && echo "host b lost ssh during: $step" >>kills.log &&
-		! wait $pid && cat data.out >&2 && contains "$(cat data.out)" "host .b." &&
+		{ ! wait $pid; failed=$?; ferry env show h$i --json >down.json; hosts up "$HD" 2; } &&
+		equals "$failed" 0 && cat data.out >&2 && contains "$(cat data.out)" "host .b." &&
 		equals "$(op_step h$i | cut -d" " -f1)" failed &&
-		ferry env show h$i --json | jq -e ".runtimes.upgrade.state == \"unreachable\" and .runtimes.main.state != \"unreachable\"" &&
-		hosts up "$HD" 2 && resume_until_done h$i data &&
+		jq -e ".runtimes.upgrade.state == \"unreachable\" and .runtimes.main.state != \"unreachable\"" down.json &&
+		resume_until_done h$i data &&
 		equals "$(up_state h$i)" "$(cat ref.state)" &&
 		equals "$(procs_of "$(up_dir h$i)")" 1 && equals "$(procs_of "$orig")" 0'
 done
