@@ -23,10 +23,12 @@ static int r_create(void *arg, const char *conn, struct ferry_error *err)
 	return ssh_link_call(arg, req("create", conn), NULL, NULL, NULL, err);
 }
 
+/* -1 when the host cannot be asked: taken as "exists", so the operation that follows
+ * is tried and fails naming the host, instead of "no database" misleading. */
 static int r_exists(void *arg, const char *conn)
 {
 	json_t *ans = NULL;
-	int yes = 0;
+	int yes = -1;
 
 	if (!ssh_link_call(arg, req("exists", conn), NULL, NULL, &ans, NULL))
 		yes = json_is_true(json_object_get(ans, "yes"));

@@ -11,6 +11,7 @@
 
 struct envdb_remote {
 	int (*create)(void *arg, const char *conn, struct ferry_error *err);
+	/* 1 exists, 0 does not, -1 cannot tell (the machine cannot be reached) */
 	int (*exists)(void *arg, const char *conn);
 	int (*drop)(void *arg, const char *conn, struct ferry_error *err);
 	/* both on that machine */

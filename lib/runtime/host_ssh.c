@@ -35,17 +35,29 @@ struct hsess {
 	int fd;                /* socket to ssh: requests out, answers in */
 	int errfd;             /* ssh's stderr (an unlinked file) */
 	int dead;
+	struct ferry_error why;    /* how it was lost (dead) */
+	int why_code;
 	json_t *hello;
 	struct ferry_buf frame;
 	size_t off;            /* of the data frame being read by an answer source */
 	int in_answer;
 };
 
+/* The session's loss, as it was first seen (every later request fails the same way). */
+static int lost(struct hsess *s, struct ferry_error *err)
+{
+	if (err)
+		*err = s->why;
+	return s->why_code;
+}
+
 static int broken(struct hsess *s, struct ferry_error *err)
 {
 	char text[1024];
 	int status;
 
+	if (s->dead)
+		return lost(s, err);
 	if (s->fd >= 0) {
 		shutdown(s->fd, SHUT_RDWR);
 		close(s->fd);
@@ -55,7 +67,8 @@ static int broken(struct hsess *s, struct ferry_error *err)
 	s->pid = 0;
 	s->dead = 1;
 	ssh_err_text(s->errfd, text, sizeof(text));
-	return ssh_conn_error(s->who, s->host, text, status, err);
+	s->why_code = ssh_conn_error(s->who, s->host, text, status, &s->why);
+	return lost(s, err);
 }
 
 /* ---- sessions ---- */
@@ -276,8 +289,7 @@ int hsess_call_push(struct hsess *s, json_t *req, host_produce_fn produce, void 
 		*ans = NULL;
 	if (s->dead) {
 		json_decref(req);
-		return ferry_error_set(err, FERRY_EIO, "%s: the connection was lost earlier in this "
-				       "command", s->who);
+		return lost(s, err);
 	}
 	drain_answer(s);
 	json_object_set_new(req, "stream", json_true());
@@ -331,8 +343,7 @@ int hsess_call(struct hsess *s, json_t *req, const struct host_src *in,
 	drain_answer(s);
 	if (s->dead) {
 		json_decref(req);
-		return ferry_error_set(err, FERRY_EIO, "%s: the connection was lost earlier in this "
-				       "command", s->who);
+		return lost(s, err);
 	}
 	if (req && in)
 		json_object_set_new(req, "stream", json_true());
@@ -367,7 +378,7 @@ int hsess_send(struct hsess *s, json_t *req, struct ferry_error *err)
 
 	if (s->dead) {
 		json_decref(req);
-		return ferry_error_set(err, FERRY_EIO, "%s: the connection was lost earlier", s->who);
+		return lost(s, err);
 	}
 	drain_answer(s);
 	rc = wire_write_json(s->fd, req);

@@ -257,7 +257,9 @@ static int rt_db_make(struct ferry_runtime *rt, struct ferry_error *err)
 
 	if ((rc = rt->drv->db_open(rt, rt->db_conn, &db, err)))
 		return rc;
-	if (ferry_envdb_exists(db) && strcmp(ferry_envdb_driver(db), "sqlite")) {
+	if (ferry_envdb_exists(db) < 0) {
+		rc = ferry_envdb_create(db, err);   /* fails, naming why the host cannot be asked */
+	} else if (ferry_envdb_exists(db) && strcmp(ferry_envdb_driver(db), "sqlite")) {
 		char *where = ferry_store_redact(rt->db_conn);
 		rc = ferry_error_set(err, FERRY_EEXIST, "database %s already exists: another environment "
 				     "or an old one uses it; drop it or choose another prefix in --db",
