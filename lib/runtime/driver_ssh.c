@@ -8,6 +8,7 @@
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 #include "ferry/base/util.h"
 #include "ferry/package/archive.h"
 #include "ferry/runtime/envdb.h"
@@ -139,6 +140,15 @@ static void ssh_unlock(struct ferry_runtime *rt)
 
 /* ---- release trees ---- */
 
+/* The intake limits of ferry's settings, for what the agent takes in for us. */
+static json_t *limits_json(const struct ferry_runtime *rt)
+{
+	const struct ferry_settings *s = &rt->ctx->settings;
+
+	return json_pack("{s:I, s:I, s:I}", "max_entries", (json_int_t)s->max_entries,
+			 "max_bytes", (json_int_t)s->max_bytes, "max_ratio", (json_int_t)s->max_ratio);
+}
+
 static int ship(void *dir, const struct host_sink *sink, struct ferry_error *err)
 {
 	return host_ship_write(dir, sink, err);
@@ -152,6 +162,7 @@ static int release_add(struct ferry_runtime *rt, const char *dir, int overlay,
 	int rc;
 
 	json_object_set_new(r, "overlay", json_boolean(overlay));
+	json_object_set_new(r, "limits", limits_json(rt));
 	if ((rc = ssh_link_session(L(rt), &s, err))) {
 		json_decref(r);
 		return rc;
@@ -448,6 +459,7 @@ static int ssh_exec(struct ferry_runtime *rt, char *const *argv, const struct rt
 		json_decref(r);
 	} else {
 		json_object_set_new(r, "local_cwd", json_string(cwd));
+		json_object_set_new(r, "limits", limits_json(rt));
 		rc = hsess_call_push(s, r, ship, (void *)cwd, &sink, NULL, err);
 	}
 	ferry_buf_release(&dummy);

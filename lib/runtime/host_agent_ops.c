@@ -97,17 +97,37 @@ static int op_unlock(struct agent *a, const json_t *req, json_t **ans, struct fe
 
 /* ---- release trees ---- */
 
+/* The intake limits ferry's settings give ("limits" of the request), else the defaults. */
+static void limits_of(const struct agent *a, const json_t *req, struct ferry_intake_limits *l)
+{
+	const json_t *o = json_object_get(req, "limits");
+	json_int_t e = json_integer_value(json_object_get(o, "max_entries"));
+	json_int_t b = json_integer_value(json_object_get(o, "max_bytes"));
+	json_int_t r = json_integer_value(json_object_get(o, "max_ratio"));
+
+	*l = a->limits;
+	if (e > 0)
+		l->max_entries = (uint64_t)e;
+	if (b > 0)
+		l->max_bytes = (uint64_t)b;
+	if (r > 0)
+		l->max_ratio = (uint64_t)r;
+}
+
 /* The request's stream, a package stream, intake into a new directory (caller
  * removes it). */
-static int receive_tree(struct agent *a, char dest[PATH_MAX], struct ferry_error *err)
+static int receive_tree(struct agent *a, const json_t *req, char dest[PATH_MAX],
+			struct ferry_error *err)
 {
+	struct ferry_intake_limits lim;
 	char tmp[PATH_MAX];
 	struct host_src src;
 
+	limits_of(a, req, &lim);
 	tmp_path(a, "in", dest);
 	snprintf(tmp, sizeof(tmp), "%s.stream", dest);
 	agent_in_src(a, &src);
-	return host_ship_receive(&src, tmp, dest, &a->limits, err);
+	return host_ship_receive(&src, tmp, dest, &lim, err);
 }
 
 static int op_release_add(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
@@ -115,7 +135,7 @@ static int op_release_add(struct agent *a, const json_t *req, json_t **ans, stru
 	char dir[PATH_MAX], id[FERRY_RELEASE_ID_MAX];
 	int overlay = json_is_true(json_object_get(req, "overlay")), rc;
 
-	if ((rc = receive_tree(a, dir, err)))
+	if ((rc = receive_tree(a, req, dir, err)))
 		return rc;
 	rc = overlay ? rt_local_release_overlay(&a->rt, dir, id, err)
 		     : rt_local_release_install(&a->rt, dir, id, err);
@@ -429,7 +449,7 @@ static int op_exec(struct agent *a, const json_t *req, json_t **ans, struct ferr
 	    (rc = argv_of(json_object_get(req, "argv"), &argv, err)))
 		goto out;
 	if (local) {
-		if ((rc = receive_tree(a, shipped, err)) || (rc = rebase(argv, local, shipped, err)))
+		if ((rc = receive_tree(a, req, shipped, err)) || (rc = rebase(argv, local, shipped, err)))
 			goto out;
 		cwd = shipped;
 	} else if (cwd && !agent_under(a, cwd, "environments")) {
