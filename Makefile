@@ -3,13 +3,32 @@
 #   make test         deps, ASan+UBSan build, unit and end-to-end tests
 #   make run          a sample project on the embedded default store
 #   make bench        benchmarks against references (see bench/README.md)
+#   make install      PREFIX=/usr/local DESTDIR=: binaries, data, man pages, completion,
+#                     the config and the unit (docs/INSTALL.md); make uninstall
+#   make deb          the Debian package (dpkg-buildpackage -us -uc -b, ../ferry_*.deb)
 
 CC      ?= cc
-PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 libpq zlib
+PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 libpq zlib \
+           libsystemd inih
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
-CPPFLAGS += -Iinclude -Ilib -MMD -MP -DFERRY_SRCDIR=\"$(CURDIR)\"
+# Installation directories (GNU names). Nothing compiled in points at the source tree:
+# ferry finds its data beside its binary (<prefix>/bin/../share/ferry; a build from the
+# tree has build/share/ferry, a link to the tree), else in $(FERRY_DATADIR).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
+FERRY_DATADIR ?= $(DATADIR)/ferry
+CPPFLAGS += -Iinclude -Ilib -MMD -MP -DFERRY_DATADIR=\"$(FERRY_DATADIR)\"
+# Tests (not installed) read fixtures of the tree.
+TEST_CPPFLAGS := -DFERRY_SRCDIR=\"$(CURDIR)\"
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -25,8 +44,9 @@ BUILD   ?= build/release
 SANFLAGS :=
 endif
 
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
-LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) -lm -lpthread
+# Debug information names files relative to the tree, not by the checkout's path.
+ALL_CFLAGS = $(WARN) $(CFLAGS) -ffile-prefix-map=$(CURDIR)=. $(SANFLAGS) $(PKG_CFLAGS)
+LDLIBS_ALL = $(LDFLAGS) $(SANFLAGS) $(PKG_LIBS) -lm -lpthread
 
 LIB_SRC  := $(wildcard lib/*/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
@@ -41,10 +61,17 @@ UT_BIN   := $(UT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 LIBFERRY := $(BUILD)/libferry.a
 
-BINS := $(BUILD)/ferry $(if $(D_SRC),$(BUILD)/ferryd)
+BINS := $(BUILD)/ferry $(if $(D_SRC),$(BUILD)/ferryd) build/share/ferry
 
-.PHONY: all deps test unit e2e run bench clean check-banned check-layers examples fuzz
+.PHONY: all deps test unit e2e run bench clean check-banned check-layers examples fuzz \
+	install uninstall man completion deb
 all: $(BINS)
+
+# A build from the tree finds its data like an installed one: build/<flavour>/ferry
+# looks in build/share/ferry, a link to the tree (relative: the checkout may move).
+build/share/ferry:
+	@mkdir -p build/share
+	@ln -sfn ../.. $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -63,16 +90,17 @@ $(BUILD)/ferryd: $(D_OBJ) $(LIBFERRY)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL) -lcmocka
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL) -lcmocka
 
 # Test tools (sinks, fixtures, generators): one .c each, linked like the tests.
 $(BUILD)/tools/%: tests/tools/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 -include examples/examples.mk
 -include tests/fuzz/fuzz.mk
+-include install.mk
 
 deps:
 	@bash scripts/deps.sh

@@ -145,7 +145,8 @@ int cli_settings_load(struct cli *cli, int *argc, char **argv)
 	if (*argc < 2)
 		return cli_usage(NULL, "no command given: see 'ferry help'");
 	ferry_error_clear(&err);
-	if (ferry_settings_home_default(&settings, getenv("XDG_DATA_HOME"), getenv("HOME"), &err))
+	if (ferry_settings_home_default(&settings, getenv("XDG_DATA_HOME"), getenv("HOME"), &err) ||
+	    ferry_settings_data_dir_default(&settings, "/proc/self/exe", &err))
 		return cli_fail(cli, &err);
 	cli->settings = &settings;
 	return 0;

@@ -289,6 +289,7 @@ int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv)
 		return 2;
 	ferry_error_clear(&err);
 	if (ferry_settings_home_default(&cfg->settings, getenv("XDG_DATA_HOME"), getenv("HOME"), &err) ||
+	    ferry_settings_data_dir_default(&cfg->settings, "/proc/self/exe", &err) ||
 	    (!cfg->assets &&
 	     !(cfg->assets = ferry_path_join(ferry_settings_data_dir(&cfg->settings), "daemon")))) {
 		fprintf(stderr, "ferryd: error: out of memory\n");

@@ -93,6 +93,13 @@ int ferry_settings_set(struct ferry_settings *s, const char *key, const char *va
 int ferry_settings_home_default(struct ferry_settings *s, const char *xdg_data_home,
 				const char *user_home, struct ferry_error *err);
 
+/* When s->data_dir is unset, ferry's shipped data beside the running binary `exe` (the
+ * faces pass "/proc/self/exe"): "<prefix>/share/ferry" for "<prefix>/bin/ferry", when
+ * that directory exists (a development build has build/share/ferry, a link to the
+ * tree); else it stays unset (FERRY_DATADIR, the configured prefix). FERRY_ENOMEM. */
+int ferry_settings_data_dir_default(struct ferry_settings *s, const char *exe,
+				    struct ferry_error *err);
+
 /* The directories in effect (defaults applied); s may be NULL. */
 const char *ferry_settings_tmp_dir(const struct ferry_settings *s);
 const char *ferry_settings_data_dir(const struct ferry_settings *s);
