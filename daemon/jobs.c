@@ -392,6 +392,7 @@ void jobs_takeover(struct ferryd *d)
 	}
 	if (ferry_op_takeover(ctx, &n, taken, &err))
 		flog("error", "cannot check for operations of dead nodes", "error", err.msg, NULL);
+	metrics_takeovers(d->metrics, (int)json_array_size(taken));
 	json_array_foreach(taken, i, v) {
 		const char *ref = json_string_value(v);
 		struct ferry_op *op = NULL;
@@ -486,4 +487,18 @@ int jobs_call(struct jobs *js, job_call_fn fn, json_t *args, const char *what, c
 	pthread_mutex_unlock(&c->lock);
 	call_unref(c);
 	return rc;
+}
+
+void jobs_depth(struct jobs *js, int *queued, int *active)
+{
+	struct job *j;
+
+	*queued = *active = 0;
+	if (!js)
+		return;
+	pthread_mutex_lock(&js->lock);
+	for (j = js->head; j; j = j->next)
+		(*queued)++;
+	*active = js->nbusy;
+	pthread_mutex_unlock(&js->lock);
 }

@@ -11,6 +11,7 @@
 const struct route ferryd_routes[] = {
 	{ "GET", "/api/health", FERRY_TOKEN_NONE, NULL, 0, api_health, "liveness and version" },
 	{ "GET", "/api/openapi.json", FERRY_TOKEN_NONE, NULL, 0, api_openapi, "this API" },
+	{ "GET", "/metrics", FERRY_TOKEN_NONE, NULL, 0, api_metrics, "Prometheus metrics" },
 	{ "GET", "/api/whoami", V, NULL, 0, api_whoami, "the calling token" },
 	{ "GET", "/api/events", V, NULL, 0, api_events, "live events (SSE)" },
 	{ "GET", "/api/projects", V, NULL, 0, api_projects_list, "list projects" },
