@@ -64,7 +64,7 @@ LIBFERRY := $(BUILD)/libferry.a
 BINS := $(BUILD)/ferry $(if $(D_SRC),$(BUILD)/ferryd) build/share/ferry
 
 .PHONY: all deps test unit e2e run bench clean check-banned check-layers examples fuzz \
-	install uninstall man completion deb
+	install uninstall man completion deb openapi
 all: $(BINS)
 
 # A build from the tree finds its data like an installed one: build/<flavour>/ferry
@@ -119,7 +119,7 @@ test: deps check-banned
 	@bash scripts/check-layers.sh build/asan
 	@bash tests/run.sh build/asan
 
-all-tests: $(BINS) $(UT_BIN) $(TOOL_BIN) $(if $(EXAMPLES_BIN),examples)
+all-tests: $(BINS) $(UT_BIN) $(TOOL_BIN) $(if $(EXAMPLES_BIN),examples) man completion
 
 unit: all-tests
 	@bash tests/run.sh $(BUILD) unit

@@ -6,6 +6,7 @@
 #   make install      PREFIX=/usr/local DESTDIR= (SYSCONFDIR, SYSTEMDUNITDIR= to skip the unit)
 #   make uninstall    the same variables; the config file is kept when changed
 #   make deb          dpkg-buildpackage -us -uc -b: ../ferry_<version>_<arch>.deb
+#   make openapi      daemon/openapi.json from the route table and daemon/openapi.in.json
 
 MAN_OUT   := $(BUILD)/man
 COMP_OUT  := $(BUILD)/completion
@@ -88,3 +89,8 @@ uninstall:
 
 deb:
 	dpkg-buildpackage -us -uc -b
+
+openapi: $(BUILD)/ferryd
+	$(BUILD)/ferryd --route-table > $(BUILD)/routes.json
+	python3 scripts/gen-openapi.py $(BUILD)/routes.json > daemon/openapi.json.tmp
+	mv daemon/openapi.json.tmp daemon/openapi.json

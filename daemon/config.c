@@ -272,7 +272,7 @@ static int load_files(struct ferryd_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-enum { OPT_CONFIG = 1, OPT_ROUTES, OPT_HELP, OPT_CHECK, OPT_KEY = 256 };
+enum { OPT_CONFIG = 1, OPT_ROUTES, OPT_HELP, OPT_CHECK, OPT_TABLE, OPT_KEY = 256 };
 
 static int parse_flags(struct ferryd_config *cfg, int argc, char **argv, const struct option *opts)
 {
@@ -284,6 +284,10 @@ static int parse_flags(struct ferryd_config *cfg, int argc, char **argv, const s
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == OPT_CONFIG)
 			continue;
+		if (c == OPT_TABLE) {
+			cfg->print_routes = 2;
+			continue;
+		}
 		if (c == OPT_ROUTES || c == OPT_CHECK || c == OPT_HELP) {
 			*(c == OPT_ROUTES ? &cfg->print_routes : c == OPT_CHECK ? &cfg->check_only
 								 : &cfg->print_help) = 1;
@@ -313,6 +317,7 @@ static int load_flags(struct ferryd_config *cfg, int argc, char **argv)
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "routes", no_argument, NULL, OPT_ROUTES },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "route-table", no_argument, NULL, OPT_TABLE },
 		{ "help", no_argument, NULL, OPT_HELP },
 	};
 	size_t nown = 0, nlib = 0, i, nfixed = sizeof(fixed) / sizeof(fixed[0]);

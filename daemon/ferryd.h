@@ -34,7 +34,7 @@ struct ferryd_config {
 	int log_level;       /* 0 debug, 1 info, 2 warn, 3 error: lines below it are dropped */
 	char *config_file;   /* --config FILE (NULL: none), read again on SIGHUP */
 	char *journal;       /* $JOURNAL_STREAM ("DEV:INODE") when systemd started us, else NULL */
-	int print_routes;    /* --routes: print the route table and exit */
+	int print_routes;    /* --routes: print the route table and exit (2: --route-table, JSON) */
 	int check_only;      /* --check-config: print the configuration and exit */
 	int print_help;      /* --help: the usage was printed; exit 0 */
 };

@@ -12,12 +12,25 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
-static void print_routes(void)
+/* --routes: "METHOD PATH ROLE" lines; --route-table: the table as JSON, which
+ * scripts/gen-openapi.py turns into daemon/openapi.json. */
+static void print_routes(int as_json)
 {
 	const struct route *rt;
+	json_t *all = json_array();
 
-	for (rt = ferryd_routes; rt->method; rt++)
-		printf("%s %s %s\n", rt->method, rt->path, ferry_token_role_name(rt->role));
+	for (rt = ferryd_routes; rt->method; rt++) {
+		if (!as_json)
+			printf("%s %s %s\n", rt->method, rt->path, ferry_token_role_name(rt->role));
+		else
+			json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s?, s:b, s:s}",
+				"method", rt->method, "path", rt->path,
+				"role", ferry_token_role_name(rt->role), "action", rt->action,
+				"global", rt->global, "summary", rt->summary));
+	}
+	if (as_json)
+		json_dumpf(all, stdout, JSON_INDENT(2));
+	json_decref(all);
 }
 
 /* Open the pieces; the store is opened (and migrated) once here so errors show at start. */
@@ -113,7 +126,7 @@ static void serve(struct ferryd *d, const sigset_t *set, int argc, char **argv)
 static int answered(struct ferryd *d)
 {
 	if (d->cfg.print_routes)
-		print_routes();
+		print_routes(d->cfg.print_routes == 2);
 	else if (d->cfg.check_only)
 		ferryd_config_print(&d->cfg, stdout);
 	return d->cfg.print_routes || d->cfg.check_only || d->cfg.print_help;
