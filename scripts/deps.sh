@@ -7,6 +7,9 @@ PKGS=(
   build-essential pkg-config clang
   libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libarchive-dev libarchive-tools
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev zlib1g-dev
+  libsystemd-dev libinih-dev
+  python3 python3-prometheus-client scdoc man-db zsh
+  debhelper dpkg-dev fakeroot lintian
   postgresql postgresql-client
   perl curl zstd git jq
   nodejs npm chromium

@@ -107,8 +107,9 @@ fi
 #    as the unit would, as user ferry; a free port instead of the configured one).
 check "ferryd --check-config with /etc/ferry/ferryd.conf" \
   bash -c "/usr/sbin/ferryd --config /etc/ferry/ferryd.conf --check-config | grep -qx 'home = /var/lib/ferry'"
-RUN="$T/run" && mkdir -p "$RUN" && chown ferry:ferry "$RUN"
-runuser -u ferry -- env -i HOME=/var/lib/ferry PATH=/usr/sbin:/usr/bin:/bin \
+RUN="$T/run" && mkdir -p "$RUN" && chown ferry:ferry "$RUN" && chmod 0755 "$T"
+# setpriv execs (runuser would stay as the parent): $FERRYD_PID is ferryd's
+setpriv --reuid=ferry --regid=ferry --init-groups -- env -i HOME=/var/lib/ferry PATH=/usr/sbin:/usr/bin:/bin \
   /usr/sbin/ferryd --config /etc/ferry/ferryd.conf --port 0 --port-file "$RUN/port" \
   2>"$T/ferryd.log" &
 FERRYD_PID=$!
