@@ -165,8 +165,13 @@ int jobs_busy(struct jobs *js, const char *ref);
  * created). Steals args; `what` names the call in logs. */
 int jobs_call(struct jobs *js, job_call_fn fn, json_t *args, const char *what,
 	      const char *actor, const char *project, char activity[37], struct ferry_error *err);
-/* The queue: jobs waiting for a worker, and operations queued or running here. */
-void jobs_depth(struct jobs *js, int *queued, int *active);
+/* For /metrics: jobs waiting for a worker, operations queued or running here, and
+ * operations of stopped nodes taken over since start. */
+struct jobs_stats {
+	int queued, active;
+	uint64_t takeovers;
+};
+void jobs_stats(struct jobs *js, struct jobs_stats *out);
 /* At start: reap operations whose runner died and report every one that needs resuming. */
 void jobs_recover(struct ferryd *d);
 /* Each tick, on a PostgreSQL store: resume here the operations of other nodes whose
@@ -179,8 +184,6 @@ struct metrics *metrics_new(void);
 void metrics_free(struct metrics *m);
 /* One HTTP request answered: route is the route's pattern ("/api/environments/{env}"). */
 void metrics_request(struct metrics *m, const char *method, const char *route, unsigned status);
-/* n operations of stopped nodes taken over. */
-void metrics_takeovers(struct metrics *m, int n);
 /* The event hub's observer (sse_hub_observe): finished steps and operations. */
 void metrics_event(void *arg, const char *type, const json_t *data);
 /* From the main loop: what the metrics read from the store (upgrade downtimes). */

@@ -39,6 +39,7 @@ struct jobs {
 	pthread_t *threads;
 	int nthreads;
 	int ncalls;              /* call threads still running */
+	uint64_t takeovers;      /* operations of stopped nodes taken over (metrics) */
 };
 
 /* A library call that creates an operation and runs it, and the request waiting for
@@ -392,7 +393,9 @@ void jobs_takeover(struct ferryd *d)
 	}
 	if (ferry_op_takeover(ctx, &n, taken, &err))
 		flog("error", "cannot check for operations of dead nodes", "error", err.msg, NULL);
-	metrics_takeovers(d->metrics, (int)json_array_size(taken));
+	pthread_mutex_lock(&d->jobs->lock);
+	d->jobs->takeovers += json_array_size(taken);
+	pthread_mutex_unlock(&d->jobs->lock);
 	json_array_foreach(taken, i, v) {
 		const char *ref = json_string_value(v);
 		struct ferry_op *op = NULL;
@@ -489,16 +492,17 @@ int jobs_call(struct jobs *js, job_call_fn fn, json_t *args, const char *what, c
 	return rc;
 }
 
-void jobs_depth(struct jobs *js, int *queued, int *active)
+void jobs_stats(struct jobs *js, struct jobs_stats *out)
 {
 	struct job *j;
 
-	*queued = *active = 0;
+	memset(out, 0, sizeof(*out));
 	if (!js)
 		return;
 	pthread_mutex_lock(&js->lock);
 	for (j = js->head; j; j = j->next)
-		(*queued)++;
-	*active = js->nbusy;
+		out->queued++;
+	out->active = js->nbusy;
+	out->takeovers = js->takeovers;
 	pthread_mutex_unlock(&js->lock);
 }

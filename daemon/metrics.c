@@ -37,7 +37,6 @@ struct metrics {
 	struct series *steps;      /* ferry_step_duration_seconds{kind,step,state} */
 	struct series *finished;   /* ferry_operations_finished_total{kind,state} */
 	struct series *downtime;   /* ferry_upgrade_downtime_seconds (one series) */
-	uint64_t takeovers;
 	int64_t started_ms;
 	char pending[PENDING][37]; /* data upgrades ended: downtime read on the next tick */
 	char pending_env[PENDING][64];
@@ -141,15 +140,6 @@ void metrics_request(struct metrics *m, const char *method, const char *route, u
 	label(&l, "status", st, 0);
 	pthread_mutex_lock(&m->lock);
 	observe(series_get(&m->http, &l), NULL, 0, 0);
-	pthread_mutex_unlock(&m->lock);
-}
-
-void metrics_takeovers(struct metrics *m, int n)
-{
-	if (!m || n <= 0)
-		return;
-	pthread_mutex_lock(&m->lock);
-	m->takeovers += (uint64_t)n;
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -284,17 +274,17 @@ static void store_ops(struct ferryd *d, struct ferry_buf *b)
 static void exposition(struct ferryd *d, struct ferry_buf *b)
 {
 	struct metrics *m = d->metrics;
-	int queued = 0, active = 0;
+	struct jobs_stats js;
 
 	head(b, "ferryd_build_info", "gauge", "ferryd's version.");
 	ferry_buf_addf(b, "ferryd_build_info{version=\"%s\"} 1\n", FERRY_VERSION);
 	head(b, "ferryd_start_time_seconds", "gauge", "When ferryd started, seconds since the epoch.");
 	ferry_buf_addf(b, "ferryd_start_time_seconds %.3f\n", (double)m->started_ms / 1000.0);
-	jobs_depth(d->jobs, &queued, &active);
+	jobs_stats(d->jobs, &js);
 	head(b, "ferry_jobs_queued", "gauge", "Jobs waiting for a worker.");
-	ferry_buf_addf(b, "ferry_jobs_queued %d\n", queued);
+	ferry_buf_addf(b, "ferry_jobs_queued %d\n", js.queued);
 	head(b, "ferry_jobs_active", "gauge", "Operations queued or running in this daemon.");
-	ferry_buf_addf(b, "ferry_jobs_active %d\n", active);
+	ferry_buf_addf(b, "ferry_jobs_active %d\n", js.active);
 	store_ops(d, b);
 	pthread_mutex_lock(&m->lock);
 	head(b, "ferryd_http_requests_total", "counter", "HTTP requests by method, route and status.");
@@ -310,7 +300,7 @@ static void exposition(struct ferryd *d, struct ferry_buf *b)
 	histograms(b, "ferry_upgrade_downtime_seconds", m->downtime, down_le, NB_DOWN);
 	head(b, "ferry_lease_takeovers_total", "counter",
 	     "Operations of stopped nodes this daemon took over.");
-	ferry_buf_addf(b, "ferry_lease_takeovers_total %llu\n", (unsigned long long)m->takeovers);
+	ferry_buf_addf(b, "ferry_lease_takeovers_total %llu\n", (unsigned long long)js.takeovers);
 	pthread_mutex_unlock(&m->lock);
 }
 
