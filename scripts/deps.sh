@@ -11,6 +11,7 @@ PKGS=(
   perl curl zstd git jq
   nodejs npm chromium
   wrk nginx-light
+  mediawiki php-cli php-sqlite3
 )
 
 missing=()

@@ -456,6 +456,45 @@ static const char *const managed_keys[] = {
 	"state_dir", "release_dir", "log_file", NULL
 };
 
+static int config_is_managed(const char *key)
+{
+	int i;
+
+	for (i = 0; managed_keys[i]; i++)
+		if (!strcmp(key, managed_keys[i]))
+			return 1;
+	return 0;
+}
+
+/* The first config.json of another slot (an upgrade-in-progress runtime) starts from the
+ * environment's settings: every key of the main runtime's config.json that ferry does not
+ * manage (the application's own: credentials, site settings), except the per-runtime
+ * fault switches. So the runtime that takes the environment over has its settings. */
+static json_t *config_inherited(struct ferry_runtime *rt)
+{
+	struct ferry_stmt *st;
+	json_t *cfg = json_pack("{s:{}}", "faults"), *main_cfg = NULL, *v;
+	const char *key;
+	char *p = NULL;
+
+	if (!cfg || !strcmp(rt->slot, FERRY_SLOT_MAIN) ||
+	    ferry_store_query(rt->ctx->store, &st, NULL,
+			      "SELECT dir FROM runtimes WHERE env_id = ? AND slot = ?", "it",
+			      rt->env.id, FERRY_SLOT_MAIN))
+		return cfg;
+	if (ferry_stmt_step(st, NULL) == 1)
+		p = ferry_path_join(ferry_stmt_text(st, 0), "config.json");
+	ferry_stmt_free(st);
+	if (p && ferry_path_exists(p))
+		main_cfg = json_load_file(p, 0, NULL);
+	json_object_foreach(main_cfg, key, v)
+		if (!config_is_managed(key) && strcmp(key, "faults"))
+			json_object_set(cfg, key, v);
+	json_decref(main_cfg);
+	free(p);
+	return cfg;
+}
+
 int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferry_error *err)
 {
 	char *p = ferry_runtime_path(rt, "config.json");
@@ -467,7 +506,8 @@ int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferr
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	if (!ferry_path_exists(p)) {
 		free(p);
-		*out = json_pack("{s:{}}", "faults");
+		if (!(*out = config_inherited(rt)))
+			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		return 0;
 	}
 	cfg = json_load_file(p, 0, &je);
