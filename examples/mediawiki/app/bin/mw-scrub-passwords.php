@@ -5,9 +5,11 @@
  * (an empty hash is MediaWiki's InvalidPassword: no login), pending temporary passwords
  * too; the administrator's password becomes the one configured for the target environment
  * (mediawiki.admin_password in its config.json), so production's never works there.
- * Runs as a MediaWiki maintenance script against the release ferry names.
+ * Runs as a MediaWiki maintenance script of the release it came with: ferry runs scrub
+ * steps from the release the data comes from (a copy into a development environment on
+ * another release is scrubbed by the code that wrote the data).
  */
-$IP = getenv( 'FERRY_RELEASE_DIR' ) ?: dirname( __DIR__ );
+$IP = dirname( __DIR__ );
 require_once "$IP/maintenance/Maintenance.php";
 
 use MediaWiki\MediaWikiServices;
