@@ -9,7 +9,7 @@
 #   the entry points (*.php), includes/, languages/, maintenance/, resources/, vendor/,
 #   skins Vector, MonoBook, Timeless, and the extensions a release enables;
 #   i18n: English only (every other <lang>.json and languages/messages/Messages<Lang>.php
-#   is left out: 120 MiB and 12,000 files of the package's 185 MiB and 23,500).
+#   is left out: 12,157 files and 120 MiB of the 23,501 files and 220 MiB Debian installs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${1:?usage: stage-packages.sh OUT}" && cd "$1" && pwd)
