@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0803: the self-service upgrade of MediaWiki from 1.39-core to 1.39-moderation (AbuseFilter
+# t0802: the self-service upgrade of MediaWiki from 1.39-core to 1.39-moderation (AbuseFilter
 # and OATHAuth enabled), the catalog's upgrade rule: a rehearsal in development on a copy of
 # the data; preparation beside the serving original with zero failed probe requests; the
 # data upgrade (MediaWiki's own maintenance/update.php --quick adds the extensions' tables);
