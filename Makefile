@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ferry: build, test, run, bench. Plain GNU make with pkg-config; incremental.
 #   make              build libferry, ferry (and ferryd, examples when present)
 #   make test         deps, ASan+UBSan build, unit and end-to-end tests

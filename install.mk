@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # install.mk: manual pages, shell completion, install/uninstall and the Debian package
 # (included by the Makefile; docs/INSTALL.md).
 #   make man          build/<flavour>/man: ferry(1) and ferry-GROUP(1) generated from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* command.c: commands as data to commands run: finding `ferry <group> <command>` in the
  * table, parsing its options with getopt_long from their description, --help and usage
  * made from the same description, and `ferry help` (text, or the whole table as JSON

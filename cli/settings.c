@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.c: what `ferry` tells the library (struct ferry_settings, docs/CLI.md):
  * defaults, then the config file (~/.config/ferry/config), then the environment
  * (FERRY_HOME, FERRY_STORE, FERRY_PORT_RANGE, ...), then the global flags (--home,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c: ferryd's settings: defaults, then the environment (the FERRY_* variables
  * of ferry_settings_keys[]), then the config file (key = value lines, read by libinih),
  * then command-line flags, which win; and what SIGHUP may change of them

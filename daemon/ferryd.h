@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ferryd.h: what ferryd's files share: configuration, the daemon, a request, the
  * route table, replies, logging, the context pool and the event hub. */
 #ifndef FERRYD_H

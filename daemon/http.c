@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http.c: the HTTP server: libmicrohttpd setup, request bodies, routing, auth, audit
  * of changes, and one log line per request. */
 #include "ferryd.h"

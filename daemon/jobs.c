@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jobs.c: operations run as jobs on a pool of worker threads, each with its own store
  * connection. The engine's journal is the truth: a job only names an operation and an
  * action (run, resume, rerun a step, confirm a step). On SIGTERM runners stop between

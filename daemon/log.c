@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.c: ferryd's structured log: one line per event on stderr, key=value pairs,
  * values quoted when they hold spaces, quotes or '='. Lines are written whole; below
  * the configured level they are dropped; under systemd (stderr is the journal's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c: ferryd: load the configuration, open the home, serve until SIGTERM; tell
  * systemd (sd_notify: READY, WATCHDOG from the tick, RELOADING on SIGHUP, STOPPING). */
 #include "ferryd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* metrics.c: GET /metrics, Prometheus text exposition format 0.0.4: HTTP requests by
  * route and status, step durations and finished operations of this daemon's jobs (from
  * the event hub), measured upgrade downtimes, lease takeovers, the job queue, and the

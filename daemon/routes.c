@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* routes.c: the API's route table: method, path, least role, audit action, handler.
  * daemon/openapi.json documents exactly these (tests/e2e/t0501 checks both ways). */
 #include "ferryd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sse.c: the event hub behind /api/events (Server-Sent Events). Publishers append to a
  * ring of recent events; each stream follows it from its Last-Event-ID, sees only its
  * token's project scope, gets a keepalive comment when idle, and ends on shutdown. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # deps.sh: install, with apt-get, the Debian 12 packages ferry needs that are missing.
 # Idempotent: does nothing when everything is present.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # gen-completion.py bash|zsh HELP.json: shell completion for `ferry`, generated from its
 # command table (`ferry help --json`, cli/groups.c): groups, commands, options and their
 # values; names of environments, projects, assets, operations, keys, tokens and

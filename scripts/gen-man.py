@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # gen-man.py HELP.json OUTDIR: the manual pages of the `ferry` command, as scdoc sources,
 # from its command table (`ferry help --json`, cli/groups.c): ferry(1) with the groups,
 # the single commands, global options, exit codes and files, and one page per command

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # gen-openapi.py ROUTES.json [daemon/openapi.in.json] > daemon/openapi.json
 # gen-openapi.py --check ROUTES.json: exit 1 when daemon/openapi.json is not what the
 # generator makes (a route or a schema changed without `make openapi`).

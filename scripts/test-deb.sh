@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test-deb.sh: the Debian package, end to end (.ci/run runs it; as root, on Debian 12):
 # build it from a copy of the tree (dpkg-buildpackage -us -uc -b), lint it (lintian: no
 # errors), install it (apt-get install ./ferry_*.deb), move the build tree away, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.c: struct ferry_settings: the table of settings (keys, environment variable
  * names, defaults), parsing a value by key, defaults, copies. Reads no environment: the
  * faces look the variables up and pass the values in. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op_view.c: JSON views of operations, their steps and logs, and of runner events. */
 #include "ops/op_int.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0007: the manual pages (generated from the command table, and man/*.scd) render
 # without a warning and cover every group, command and setting; shell completion,
 # generated from the same table, completes groups, commands, options and the names

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0008: `make install DESTDIR=... PREFIX=/usr` and `make uninstall`: the installed ferry
 # finds its data beside itself (<prefix>/share/ferry), works from outside the tree, and
 # no path of the tree is in the binaries; uninstall leaves nothing but a changed config.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0510: daemon/openapi.json is generated from the route table (scripts/gen-openapi.py)
 # and real clients accept it: Redocly's linter reports no error, and a client written
 # against the types openapi-typescript generates compiles with tsc --strict and talks to

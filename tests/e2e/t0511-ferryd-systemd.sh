@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0511: ferryd as a systemd service and a Prometheus target: --listen HOST:PORT and
 # [IPv6]:PORT, --check-config, the config file through libinih, sd_notify (READY,
 # WATCHDOG, RELOADING, STOPPING) on a NOTIFY_SOCKET, SIGHUP reloading what may change,

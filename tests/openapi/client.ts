@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // client.ts: a small typed client of ferryd, over the types openapi-typescript generates
 // from daemon/openapi.json (api.d.ts beside it). tests/e2e/t0510-openapi.sh compiles it
 // with tsc --strict and runs it against a live ferryd: the document must be one real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_settings.c: struct ferry_settings: defaults, parsing each kind of value and its
  * refusals, copies, the default home, the port helpers of lib/base, and that every
  * setting is documented in docs/CLI.md and docs/DAEMON.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.h: everything libferry is told rather than finds out for itself: where its
  * home, store, catalogs, data and temporary files are, the application port range, the
  * intake limits, this node's name and lease time, the store's timeouts.

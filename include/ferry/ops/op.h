@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op.h: the durable step engine: operations (runbooks of steps) journaled in the
  * state store, run step by step, resumable after a failure or a crash.
  *
