@@ -401,7 +401,9 @@ static void own_text(const struct ferryd_config *cfg, const struct own_key *k, c
 {
 	const char *field = (const char *)cfg + k->offset;
 
-	if (k->type == OWN_STR || k->type == OWN_LISTEN)
+	if (k->type == OWN_LEVEL)
+		snprintf(buf, cap, "%s", levels[*(const int *)field & 3]);
+	else if (k->type == OWN_STR || k->type == OWN_LISTEN)
 		snprintf(buf, cap, "%s", *(char *const *)field ? *(char *const *)field : "");
 	else if (k->size == sizeof(int))
 		snprintf(buf, cap, "%d", *(const int *)field);

@@ -169,10 +169,11 @@ void metrics_event(void *arg, const char *type, const json_t *data)
 		pthread_mutex_lock(&m->lock);
 		observe(series_get(&m->finished, &l), NULL, 0, 0);
 		if (!strcmp(kind, FERRY_OP_UPGRADE_DATA) && m->npending < PENDING) {
-			snprintf(m->pending[m->npending], sizeof(m->pending[0]), "%s",
-				 json_string_value(json_object_get(data, "activity_id")));
+			const char *act = json_string_value(json_object_get(data, "activity_id"));
+			const char *env = json_string_value(json_object_get(data, "env"));
+			snprintf(m->pending[m->npending], sizeof(m->pending[0]), "%s", act ? act : "");
 			snprintf(m->pending_env[m->npending++], sizeof(m->pending_env[0]), "%s",
-				 json_string_value(json_object_get(data, "env")));
+				 env ? env : "");
 		}
 		pthread_mutex_unlock(&m->lock);
 	}
