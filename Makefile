@@ -26,7 +26,8 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
-FERRY_DATADIR ?= $(DATADIR)/ferry
+FERRY_SHAREDIR ?= $(DATADIR)/ferry
+FERRY_DATADIR ?= $(FERRY_SHAREDIR)
 CPPFLAGS += -Iinclude -Ilib -MMD -MP -DFERRY_DATADIR=\"$(FERRY_DATADIR)\"
 # Tests (not installed) read fixtures of the tree.
 TEST_CPPFLAGS := -DFERRY_SRCDIR=\"$(CURDIR)\"
@@ -38,8 +39,11 @@ ifeq ($(SAN),1)
 BUILD   ?= build/asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CFLAGS  := -O1 -g
-# The test build obeys test hooks (FERRY_CRASH_AT); a release build does not.
+# The test build obeys test hooks (FERRY_CRASH_AT); a release build does not. Its last
+# resort for data (unit tests open settings without a data-dir) is the tree: a test
+# build is a development build, never installed as it is (docs/INSTALL.md).
 CPPFLAGS += -DFERRY_TEST_HOOKS
+FERRY_DATADIR := $(CURDIR)
 else
 BUILD   ?= build/release
 SANFLAGS :=

@@ -39,12 +39,12 @@ $(COMP_OUT)/_ferry: $(HELP_JSON) scripts/gen-completion.py
 
 completion: $(COMP_OUT)/ferry.bash $(COMP_OUT)/_ferry
 
-# What goes to <prefix>/share/ferry: the layout of the tree (catalog/, daemon/), so that
-# FERRY_DATA_DIR may point at either.
+# What goes to <prefix>/share/ferry ($(FERRY_SHAREDIR)): the layout of the tree
+# (catalog/, daemon/), so that FERRY_DATA_DIR may point at either.
 SHARE_WEB := $(wildcard daemon/web/*)
 SHARE_CAT := $(wildcard catalog/*.json)
 EX_PKGS    = $(wildcard $(BUILD)/examples/pkgs/*.zip)
-DEST_SHARE = $(DESTDIR)$(FERRY_DATADIR)
+DEST_SHARE = $(DESTDIR)$(FERRY_SHAREDIR)
 INSTALL   ?= install
 
 install: all man completion $(if $(EXAMPLES_BIN),examples)
