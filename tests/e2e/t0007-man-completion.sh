@@ -60,9 +60,10 @@ test_expect_success 'bash: names from ferry itself (environments, projects)' '
   equals "$(complete_words ferry upgrade begin contoso-p)" "contoso-prod " &&
   equals "$(complete_words ferry env create x --project "")" "contoso fabrikam " &&
   equals "$(complete_words ferry project show f)" "fabrikam "'
-test_expect_success 'bash: --home on the line is the home asked' '
-  mkdir other && ferry --home other init >/dev/null && ferry --home other project create zeta >/dev/null &&
-  equals "$(complete_words ferry --home other project show "")" "zeta "'
+test_expect_success 'bash: the --home and --store on the line are the ones asked' '
+  mkdir other && ferry --home other --store other/ferry.db init >/dev/null &&
+  ferry --home other --store other/ferry.db project create zeta >/dev/null &&
+  equals "$(complete_words ferry --home other --store other/ferry.db project show "")" "zeta "'
 test_expect_success 'zsh: the completion function parses' '
   if command -v zsh >/dev/null; then zsh -n "$COMP/_ferry"; else echo "zsh missing (scripts/deps.sh)"; exit 1; fi &&
   head -1 "$COMP/_ferry" | grep -qx "#compdef ferry"'
