@@ -197,23 +197,28 @@ def zsh(table):
     for g in table:
         out.append("  %s" % sh_quote(g["name"] + ":" + g["summary"].replace(":", "\\:")))
     out.append(")")
+    # associative arrays as (key value ...) lists: zsh keeps quotes of a[...]= keys
+    cmds, opts, optkind, args = [], [], [], []
     for g in table:
         if g.get("commands"):
             items = ["help:list the commands"] + [c["name"] + ":" + c["summary"].replace(":", "\\:")
                                                    for c in g["commands"]]
-            out.append("_ferry_cmds[%s]=%s" % (g["name"], sh_quote("\n".join(items))))
+            cmds.append("  %s %s" % (sh_quote(g["name"]), sh_quote("\n".join(items))))
     for key, group, c in commands(table):
         items = []
         for o in c["options"]:
             items.append("--" + o["name"] + ":" + o["help"].replace(":", "\\:"))
             if o.get("arg"):
-                out.append("_ferry_optkind[%s]=%s" % (sh_quote(key + " --" + o["name"]),
-                                                      sh_quote(kind_of(o["arg"], group, o["name"]) or "value")))
+                optkind.append("  %s %s" % (sh_quote(key + " --" + o["name"]),
+                                            sh_quote(kind_of(o["arg"], group, o["name"]) or "value")))
         items.append("--help:print the usage")
-        out.append("_ferry_opts[%s]=%s" % (sh_quote(key), sh_quote("\n".join(items))))
+        opts.append("  %s %s" % (sh_quote(key), sh_quote("\n".join(items))))
         kinds = [kind_of(a, group) or "-" for a in positional(c)]
         if kinds:
-            out.append("_ferry_args[%s]=%s" % (sh_quote(key), sh_quote(" ".join(k.replace(" ", ",") for k in kinds))))
+            args.append("  %s %s" % (sh_quote(key), sh_quote(" ".join(k.replace(" ", ",") for k in kinds))))
+    for name, rows in (("_ferry_cmds", cmds), ("_ferry_opts", opts), ("_ferry_optkind", optkind),
+                       ("_ferry_args", args)):
+        out += [name + "=("] + rows + [")"]
     out.append("_ferry_global_value=(%s)" % " ".join(GLOBAL_VALUE))
     out.append("_ferry_global_flags=(%s)" % " ".join(GLOBAL_FLAGS))
     out.append(ZSH_BODY)
@@ -242,7 +247,7 @@ _ferry_values() {
     token) vals=(${(f)"$(_ferry_list name '' token list)"}) ;;
     schedule) vals=(${(f)"$(_ferry_list id '' schedule list)"}) ;;
     feature) [[ -n $_ferry_project ]] && vals=(${(f)"$(_ferry_list name '' feature list --project $_ferry_project)"}) ;;
-    choice:*) vals=(${(s:,:)${kind#choice:}}) ;;
+    choice:*) vals=(${=${${kind#choice:}//,/ }}) ;;
     file) _files; return ;;
     dir) _files -/; return ;;
     *) return 1 ;;

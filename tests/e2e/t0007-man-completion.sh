@@ -64,7 +64,23 @@ test_expect_success 'bash: the --home and --store on the line are the ones asked
   mkdir other && ferry --home other --store other/ferry.db init >/dev/null &&
   ferry --home other --store other/ferry.db project create zeta >/dev/null &&
   equals "$(complete_words ferry --home other --store other/ferry.db project show "")" "zeta "'
-test_expect_success 'zsh: the completion function parses' '
-  if command -v zsh >/dev/null; then zsh -n "$COMP/_ferry"; else echo "zsh missing (scripts/deps.sh)"; exit 1; fi &&
-  head -1 "$COMP/_ferry" | grep -qx "#compdef ferry"'
+# zsh: the function run with compadd/_describe/_files recording what they are given
+# (zsh filters by the prefix itself, so whole lists come back).
+cat >zsh-complete.zsh <<'ZSH'
+source "$1" 2>/dev/null
+compdef() { :; }
+out=()
+compadd() { local a; if [[ $1 == -a ]]; then shift; for a in "$@"; do out+=(${(P)a}); done; else out+=("$@"); fi; }
+_describe() { out+=(${${(P)4}%%:*}); }
+_files() { out+=(FILES); }
+shift; words=("$@"); CURRENT=$#; _ferry; print -r -- ${(o)out}
+ZSH
+zc() { zsh -f zsh-complete.zsh "$COMP/_ferry" "$@"; }
+test_expect_success 'zsh: the function parses and completes groups, commands, values, names' '
+  command -v zsh >/dev/null || { echo "zsh missing (scripts/deps.sh installs it)"; exit 1; }
+  zsh -n "$COMP/_ferry" && head -1 "$COMP/_ferry" | grep -qx "#compdef ferry" &&
+  contains "$(zc ferry up)" "upgrade" && contains "$(zc ferry upgrade be)" "begin" &&
+  equals "$(zc ferry env create x --role "")" "development production sandbox" &&
+  equals "$(zc ferry env show "")" "contoso-prod contoso-uat" &&
+  equals "$(zc ferry package build "")" "FILES"'
 test_done
