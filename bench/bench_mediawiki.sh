@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_mediawiki.sh: MediaWiki 1.39 from Debian 12 (examples/mediawiki), the self-service
 # upgrade 1.39-core -> 1.39-moderation through ferry against the same commands by hand
 # (row 9 of bench/README.md). A sandbox with a small wiki (the installed one plus PAGES pages

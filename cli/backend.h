@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend.h: where a `ferry` command runs. The local backend (local.c) calls libferry
  * on the home; the remote backend (remote.c) calls a ferryd's REST API (--server URL).
  * A command builds the arguments of a call as a JSON object whose members are the ones

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h: what every `ferry` command shares: the command table (each command and its
  * options as data), parsed arguments, output and exit codes, the home, and running a
  * command against its backend (the home or a remote ferryd, backend.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_db.c: `ferry db refresh|copy|history|rehearsals` and `ferry env data-upgrade`
  * (the data upgrade rehearsal in a development environment). */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_env.c: `ferry env create|list|show|rm` and the table of every `ferry env`
  * command (the runtime ones in cmd_runtime.c, servicing in cmd_servicing.c, the data
  * upgrade rehearsal in cmd_db.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_notify.c: `ferry notify add|list|rm|test|log --project P` (on the home: ferryd
  * has no route for notification channels). */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_upgrade.c: `ferry upgrade ...`: the upgrade advisor (`check`) and the
  * self-service upgrade: targets, preflight, begin, apply, signoff, rollback-package,
  * data, commit, rollback, cancel, resume (status, settings, housekeep:

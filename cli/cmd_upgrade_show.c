@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_upgrade_show.c: `ferry upgrade status|settings|housekeep` (listed in
  * cmd_upgrade.c): the upgrade as the operator sees it, and its per-project settings. */
 #include "cli.h"

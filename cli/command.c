@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* command.c: commands as data to commands run: finding `ferry <group> <command>` in the
  * table, parsing its options with getopt_long from their description, --help and usage
  * made from the same description, and `ferry help` (text, or the whole table as JSON
@@ -6,6 +7,7 @@
 #include "backend.h"
 
 #include "ferry/base/util.h"
+#include "ferry/base/settings.h"
 #include "ferry/base/version.h"
 
 #include <getopt.h>
@@ -494,11 +496,18 @@ const struct cli_command cli_cmd_help = {
 
 static int version_run(struct cli *cli, const struct cli_args *a)
 {
+	json_t *o;
+
 	(void)a;
-	if (cli->json)
-		printf("{\n  \"version\": \"%s\"\n}\n", FERRY_VERSION);
-	else
+	if (!cli->json) {
 		printf("ferry %s\n", FERRY_VERSION);
+		return EXIT_OK;
+	}
+	/* the shipped data (catalogs, web UI) this binary uses: docs/INSTALL.md */
+	o = json_pack("{s:s, s:s}", "version", FERRY_VERSION, "data_dir",
+		      ferry_settings_data_dir(cli->settings));
+	cli_print_json(o);
+	json_decref(o);
 	return EXIT_OK;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* local.c: the local backend: each call of backend.h made with libferry on the home
  * (its operations: local_ops.c). The answers are the library's JSON views, the ones
  * ferryd serves, so a command prints the same from either backend. */

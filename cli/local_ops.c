@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* local_ops.c: the local backend's operations: each action ("env.apply",
  * "upgrade.begin", "op.resume"...) is the libferry call that creates and runs it here,
  * with the CLI's progress hooks; and scheduled operations recorded on the home for a

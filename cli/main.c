@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c: the `ferry` command: global options (anywhere before "--"), the server
  * from the options, the environment or the config file, the backend it gives (a ferryd,
  * or the home), then the command from the table (groups.c) and its audit record. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remote.c: the remote backend (`ferry --server URL`): each call of backend.h is a
  * route of ferryd's REST API, which answers with the same JSON views as the library;
  * operations are posted and followed (remote_follow.c), or posted with "at" to be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run.c: commands running through their backend (cli->be, backend.h): calls and their
  * answers, operations started (or scheduled with --at) and followed, and what the CLI
  * prints about an operation that ran, the same whichever backend ran it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_actions.c: the environment actions, by name ("env.apply", "upgrade.begin",
  * "db.refresh", ...): each the libferry call the CLI makes, with the body members it
  * takes. Both the API's routes (api_env_ops.c) and the schedules' timer (schedule.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_meta.c: /api/health, /api/whoami and /api/audit. */
 #include "ferryd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_ops.c: /api/operations (the step engine's journal) and the actions that queue
  * them as jobs; /api/selftest starts the engine's diagnostics runbook. */
 #include "ferryd.h"

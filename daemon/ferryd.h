@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ferryd.h: what ferryd's files share: configuration, the daemon, a request, the
  * route table, replies, logging, the context pool and the event hub. */
 #ifndef FERRYD_H
@@ -12,6 +13,7 @@
 #include <microhttpd.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct ferry_ctx;
 struct MHD_Daemon;
@@ -30,7 +32,12 @@ struct ferryd_config {
 	size_t body_limit;   /* largest JSON request body in bytes (413 past it) */
 	uint64_t upload_limit; /* largest package upload (streamed to a file; 413 past it) */
 	int notify_before_s; /* notify this long before a scheduled operation starts */
-	int print_routes;    /* --routes: print the route table and exit */
+	int log_level;       /* 0 debug, 1 info, 2 warn, 3 error: lines below it are dropped */
+	char *config_file;   /* --config FILE (NULL: none), read again on SIGHUP */
+	char *journal;       /* $JOURNAL_STREAM ("DEV:INODE") when systemd started us, else NULL */
+	int print_routes;    /* --routes: print the route table and exit (2: --route-table, JSON) */
+	int check_only;      /* --check-config: print the configuration and exit */
+	int print_help;      /* --help: the usage was printed; exit 0 */
 };
 
 /* Parse `ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR] [--assets DIR]
@@ -38,10 +45,22 @@ struct ferryd_config {
  * environment. Returns 0, or 2 after printing a usage error. */
 int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv);
 void ferryd_config_release(struct ferryd_config *cfg);
+/* --check-config: the configuration in effect, as key = value lines. */
+void ferryd_config_print(const struct ferryd_config *cfg, FILE *f);
+/* SIGHUP: read the environment, the config file and argv again; apply what may change
+ * while running (body-limit, upload-limit, notify-before, log-level) and log what needs
+ * a restart. Returns how many settings changed, or -1 (the old ones stay) after
+ * printing what is wrong. */
+int ferryd_config_reload(struct ferryd_config *cfg, int argc, char **argv);
 
 /* log.c: one line per event on stderr: ts=... level=... msg=... key=value ...
- * Values are quoted when needed. Pairs end with NULL. Never pass secrets. */
+ * Values are quoted when needed. Pairs end with NULL. Never pass secrets.
+ * level: "debug", "info", "warn" or "error". */
 void flog(const char *level, const char *msg, ...) __attribute__((sentinel));
+/* Drop lines below min_level (0 debug .. 3 error). With journal set (JOURNAL_STREAM,
+ * "DEV:INODE") and stderr that stream, each line starts with its syslog priority
+ * ("<3>" error, "<4>" warn, "<6>" info, "<7>" debug) for journald. */
+void flog_setup(int min_level, const char *journal);
 
 /* pool.c: a pool of open contexts (one store connection each) shared by requests. */
 struct ctx_pool;
@@ -61,6 +80,10 @@ void sse_hub_free(struct sse_hub *h);
  * to tokens of that scope (NULL: unscoped tokens only when it concerns no project).
  * Steals data. */
 void sse_publish(struct sse_hub *h, const char *type, const char *project, json_t *data);
+/* fn(arg, type, data) sees every event as it is published (before the hub takes it):
+ * the metrics. Set once, before any event. */
+void sse_hub_observe(struct sse_hub *h, void (*fn)(void *arg, const char *type, const json_t *data),
+		     void *arg);
 
 /* jobs.c: operations run by a pool of workers (see docs/ENGINE.md for the engine). */
 enum job_action { JOB_RUN, JOB_RESUME, JOB_RERUN_STEP, JOB_COMPLETE_STEP, JOB_CALL };
@@ -79,6 +102,7 @@ struct ferryd {
 	struct sse_hub *hub;
 	struct MHD_Daemon *mhd;
 	struct jobs *jobs;
+	struct metrics *metrics;
 	int port;            /* bound port */
 };
 
@@ -142,11 +166,30 @@ int jobs_busy(struct jobs *js, const char *ref);
  * created). Steals args; `what` names the call in logs. */
 int jobs_call(struct jobs *js, job_call_fn fn, json_t *args, const char *what,
 	      const char *actor, const char *project, char activity[37], struct ferry_error *err);
+/* For /metrics: jobs waiting for a worker, operations queued or running here, and
+ * operations of stopped nodes taken over since start. */
+struct jobs_stats {
+	int queued, active;
+	uint64_t takeovers;
+};
+void jobs_stats(struct jobs *js, struct jobs_stats *out);
 /* At start: reap operations whose runner died and report every one that needs resuming. */
 void jobs_recover(struct ferryd *d);
 /* Each tick, on a PostgreSQL store: resume here the operations of other nodes whose
  * lease expired (ferry_op_takeover). */
 void jobs_takeover(struct ferryd *d);
+
+/* metrics.c: what GET /metrics exposes (Prometheus text format; docs/DAEMON.md). */
+struct metrics;
+struct metrics *metrics_new(void);
+void metrics_free(struct metrics *m);
+/* One HTTP request answered: route is the route's pattern ("/api/environments/{env}"). */
+void metrics_request(struct metrics *m, const char *method, const char *route, unsigned status);
+/* The event hub's observer (sse_hub_observe): finished steps and operations. */
+void metrics_event(void *arg, const char *type, const json_t *data);
+/* From the main loop: what the metrics read from the store (upgrade downtimes). */
+void metrics_tick(struct ferryd *d);
+enum MHD_Result api_metrics(struct api_req *r);
 
 /* http.c: the server. */
 int http_start(struct ferryd *d);

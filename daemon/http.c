@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http.c: the HTTP server: libmicrohttpd setup, request bodies, routing, auth, audit
  * of changes, and one log line per request. */
 #include "ferryd.h"
@@ -191,6 +192,8 @@ static void log_request(struct api_req *r)
 
 	snprintf(status, sizeof(status), "%u", r->status);
 	snprintf(ms, sizeof(ms), "%lld", (long long)(ferry_mono_ms() - r->t0));
+	metrics_request(r->d->metrics, r->method, r->route ? r->route->path
+			: strncmp(r->path, "/api", 4) ? "(web)" : "(none)", r->status);
 	flog(r->status >= 500 ? "error" : "info", "request", "method", r->method, "path", r->path,
 	     "status", status, "ms", ms, "actor", r->actor, "activity", r->activity,
 	     r->status >= 400 ? "error" : NULL, r->err_msg, NULL);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jobs.c: operations run as jobs on a pool of worker threads, each with its own store
  * connection. The engine's journal is the truth: a job only names an operation and an
  * action (run, resume, rerun a step, confirm a step). On SIGTERM runners stop between
@@ -39,6 +40,7 @@ struct jobs {
 	pthread_t *threads;
 	int nthreads;
 	int ncalls;              /* call threads still running */
+	uint64_t takeovers;      /* operations of stopped nodes taken over (metrics) */
 };
 
 /* A library call that creates an operation and runs it, and the request waiting for
@@ -392,6 +394,9 @@ void jobs_takeover(struct ferryd *d)
 	}
 	if (ferry_op_takeover(ctx, &n, taken, &err))
 		flog("error", "cannot check for operations of dead nodes", "error", err.msg, NULL);
+	pthread_mutex_lock(&d->jobs->lock);
+	d->jobs->takeovers += json_array_size(taken);
+	pthread_mutex_unlock(&d->jobs->lock);
 	json_array_foreach(taken, i, v) {
 		const char *ref = json_string_value(v);
 		struct ferry_op *op = NULL;
@@ -486,4 +491,19 @@ int jobs_call(struct jobs *js, job_call_fn fn, json_t *args, const char *what, c
 	pthread_mutex_unlock(&c->lock);
 	call_unref(c);
 	return rc;
+}
+
+void jobs_stats(struct jobs *js, struct jobs_stats *out)
+{
+	struct job *j;
+
+	memset(out, 0, sizeof(*out));
+	if (!js)
+		return;
+	pthread_mutex_lock(&js->lock);
+	for (j = js->head; j; j = j->next)
+		out->queued++;
+	out->active = js->nbusy;
+	out->takeovers = js->takeovers;
+	pthread_mutex_unlock(&js->lock);
 }

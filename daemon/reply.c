@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reply.c: JSON replies, error objects {code, message, activity_id}, request bodies. */
 #include "ferryd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* routes.c: the API's route table: method, path, least role, audit action, handler.
  * daemon/openapi.json documents exactly these (tests/e2e/t0501 checks both ways). */
 #include "ferryd.h"
@@ -11,6 +12,7 @@
 const struct route ferryd_routes[] = {
 	{ "GET", "/api/health", FERRY_TOKEN_NONE, NULL, 0, api_health, "liveness and version" },
 	{ "GET", "/api/openapi.json", FERRY_TOKEN_NONE, NULL, 0, api_openapi, "this API" },
+	{ "GET", "/metrics", FERRY_TOKEN_NONE, NULL, 0, api_metrics, "Prometheus metrics" },
 	{ "GET", "/api/whoami", V, NULL, 0, api_whoami, "the calling token" },
 	{ "GET", "/api/events", V, NULL, 0, api_events, "live events (SSE)" },
 	{ "GET", "/api/projects", V, NULL, 0, api_projects_list, "list projects" },

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedule.c: maintenance windows in ferryd: requests with "at" recorded as schedules
  * (lib/schedule.c), the timer that notifies ahead and starts them through the same
  * environment actions as the API (api_env_ops.c), and /api/schedules. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # examples.mk: the sample business application examples/ledger (included by the Makefile).
 #   make examples   build/<variant>/examples/bin/{ledger,ledgerctl}, the package source
 #                   directories in examples/packages/ and, once `ferry package build` exists,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mediawiki.mk: examples/mediawiki, MediaWiki 1.39 from Debian 12 as a ferry application
 # (included by examples/examples.mk).
 #   make mediawiki   build/<variant>/examples/mediawiki/packages/<dir>/ (staged from the

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# check-banned.sh: fail when C sources call functions ferry bans (see docs/ARCHITECTURE.md).
+# SPDX-License-Identifier: MIT
+# check-banned.sh: fail when C sources call functions ferry bans (see docs/ARCHITECTURE.md),
+# when the library reads the environment, or when a source file has no licence line.
 set -u
 cd "$(dirname "$0")/.."
 pattern='(^|[^_a-zA-Z0-9.>])(strcpy|strcat|sprintf|vsprintf|strtok|atoi|system|gets)[[:space:]]*\('
@@ -20,5 +22,20 @@ if [ -n "$hits" ]; then
   echo "check-banned: the library (and ferryd outside daemon/config.c) reads no environment variables:"
   echo "settings arrive in struct ferry_settings (ctx->settings); the faces fill it"
   echo "$hits"
+  exit 1
+fi
+
+# Every source file says its licence (LICENSE, MIT) in its first three lines:
+# "SPDX-License-Identifier: MIT" as a comment (after a #! line). New files too.
+missing=$(git ls-files -co --exclude-standard -- '*.c' '*.h' '*.sh' '*.inc' '*.lib' '*.py' \
+            '*.js' '*.mjs' '*.ts' '*.css' '*.mk' Makefile .ci/run debian/rules 2>/dev/null |
+          grep -v '/node_modules/' |
+          while read -r f; do
+            [ -f "$f" ] && ! head -n 3 "$f" | grep -q 'SPDX-License-Identifier: ' && echo "$f"
+          done)
+if [ -n "$missing" ]; then
+  echo "check-banned: files without an SPDX-License-Identifier line in their first three lines"
+  echo "(add '// SPDX-License-Identifier: MIT', '/* ... */' or '# ...' at the top; LICENSE):"
+  echo "$missing"
   exit 1
 fi

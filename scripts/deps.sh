@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # deps.sh: install, with apt-get, the Debian 12 packages ferry needs that are missing.
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
@@ -7,6 +8,9 @@ PKGS=(
   build-essential pkg-config clang
   libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libarchive-dev libarchive-tools
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev zlib1g-dev
+  libsystemd-dev libinih-dev
+  python3 python3-prometheus-client scdoc man-db zsh
+  debhelper dpkg-dev fakeroot lintian
   postgresql postgresql-client
   perl curl zstd git jq
   nodejs npm chromium

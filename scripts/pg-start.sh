@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # pg-start.sh DIR: start a throwaway PostgreSQL (Debian's postgresql-15) for tests.
 # Data, Unix socket and log live in DIR; no TCP at all; trust authentication for the
 # superuser `ferry`; durability off (fsync) because the cluster is thrown away.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run-mediawiki.sh BUILD: the part of `make run APPS=mediawiki` that adds a second product:
 # project "wiki" (product mediawiki, catalog/mediawiki.json) with MediaWiki 1.39 from Debian
 # 12 (examples/mediawiki): the signed packages in its asset library, wiki-prod (production)

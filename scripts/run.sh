@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh BUILD: `make run`: a sample project on the embedded default store (SQLite),
 # in ./run-home, and the commands to try next. Safe to run again. APPS="mediawiki" (make run
 # APPS=mediawiki) adds a MediaWiki project (scripts/run-mediawiki.sh).

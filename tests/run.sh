@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh BUILD [unit|e2e|all]: run ferry's tests under prove (one TAP summary per backend).
 # The whole selection runs on SQLite; then the end-to-end tests run again with the
 # state store on PostgreSQL (a fresh database per test file, see tests/e2e/lib.sh).

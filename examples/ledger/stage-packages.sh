@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # stage-packages.sh OUT: lay out the ledger's package source directories in OUT/packages/<dir>/
 # (manifest.json without payload + payload files), ready for `ferry package build DIR -o FILE`.
 # Sources: packages/<dir>/ (manifest and package-specific files), the binaries in OUT/bin, sql/.

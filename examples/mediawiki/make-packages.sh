@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make-packages.sh OUT: build a signed OUT/pkgs/<dir>.tar.zst from every OUT/packages/<dir>/
 # with `$FERRY package build --sign`. The signing key is the build's own
 # (OUT/signer/: a ferry home made once, key "mediawiki-build"); its public key document is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # stage-packages.sh OUT: lay out MediaWiki's package source directories in
 # OUT/packages/<dir>/ (manifest.json without payload + payload files), ready for
 # `ferry package build DIR -o FILE`, from the files of the installed Debian package

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c: struct ferry_error helpers (set, prefix context, code names). */
 #include "ferry/base/error.h"
 

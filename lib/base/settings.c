@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.c: struct ferry_settings: the table of settings (keys, environment variable
  * names, defaults), parsing a value by key, defaults, copies. Reads no environment: the
  * faces look the variables up and pass the values in. */
@@ -8,14 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#ifndef FERRY_SRCDIR
-#define FERRY_SRCDIR "."
-#endif
-/* Where ferry's shipped data (catalog/, daemon/) is; an install sets it, e.g.
- * -DFERRY_DATADIR=\"/usr/share/ferry\"; a build from the tree uses the tree. */
+/* Where ferry's shipped data (catalog/, daemon/) is when nothing else says: the faces
+ * first look beside their binary (<prefix>/bin/../share/ferry, ferry_settings_data_dir_
+ * default); the Makefile sets this to $(PREFIX)/share/ferry. Never the source tree. */
 #ifndef FERRY_DATADIR
-#define FERRY_DATADIR FERRY_SRCDIR
+#define FERRY_DATADIR "/usr/share/ferry"
 #endif
 
 #define F(field) offsetof(struct ferry_settings, field)
@@ -28,7 +28,7 @@ const struct ferry_setting_key ferry_settings_keys[] = {
 	  "the state store: a SQLite file or a postgresql:// URL", FERRY_SETTING_STR, F(store), 0, 0, 0 },
 	{ "catalog-dir", "FERRY_CATALOG_DIR", "DIR", "none",
 	  "searched first for release catalogs (<product>.json)", FERRY_SETTING_STR, F(catalog_dir), 0, 0, 0 },
-	{ "data-dir", "FERRY_DATA_DIR", "DIR", FERRY_DATADIR,
+	{ "data-dir", "FERRY_DATA_DIR", "DIR", "<prefix>/share/ferry beside the binary, else " FERRY_DATADIR,
 	  "ferry's shipped data: catalog/ (searched last) and daemon/", FERRY_SETTING_STR, F(data_dir), 0, 0, 0 },
 	{ "tmp-dir", "TMPDIR", "DIR", "/tmp",
 	  "temporary files (extracted hotfix archives)", FERRY_SETTING_STR, F(tmp_dir), 0, 0, 0 },
@@ -200,6 +200,34 @@ int ferry_settings_home_default(struct ferry_settings *s, const char *xdg_data_h
 	else
 		s->home = ferry_path_join(user_home && *user_home ? user_home : ".", ".local/share/ferry");
 	return s->home ? 0 : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+}
+
+int ferry_settings_data_dir_default(struct ferry_settings *s, const char *exe,
+				    struct ferry_error *err)
+{
+	char *real, *slash, *dir;
+	struct stat st;
+
+	if (s->data_dir || !exe || !(real = realpath(exe, NULL)))
+		return 0;
+	/* <prefix>/bin/ferry -> <prefix>/share/ferry */
+	if ((slash = strrchr(real, '/')))
+		*slash = '\0';
+	if ((slash = strrchr(real, '/')))
+		*slash = '\0';
+	dir = ferry_path_join(*real ? real : "/", "share/ferry");
+	free(real);
+	if (!dir)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (real = realpath(dir, NULL))) {
+		free(dir);
+		dir = real;
+	} else {
+		free(dir);
+		dir = NULL;
+	}
+	s->data_dir = dir;
+	return 0;
 }
 
 const char *ferry_settings_tmp_dir(const struct ferry_settings *s)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.c: names, paths, atomic files, time, ids and ports used across libferry. */
 #include "ferry/base/util.h"
 #include "ferry/base/error.h"

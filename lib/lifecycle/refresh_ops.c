@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* refresh_ops.c: the steps of the operation kinds db.refresh (a consistent online
  * snapshot of the source, scrubbed, into a stopped target on the same release),
  * db.copy (into a development environment across releases) and env.data-upgrade (the

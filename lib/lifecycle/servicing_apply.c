@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* servicing_apply.c: the "env.apply" operation kind: fetch, restore point, stop,
  * install, scripts, start, health check, DVT, sign-off. Every step is idempotent:
  * a step cut short runs again on resume and reaches the same end state. */

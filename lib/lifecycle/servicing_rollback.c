@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* servicing_rollback.c: the "env.rollback" operation kind: the previous release
  * back, the database back to the apply's restore point, the service up. */
 #include "lifecycle/servicing_int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_cmd.c: the commands of the self-service upgrade, the top of its files: each
  * `ferry upgrade` action (begin, packages through servicing on the upgrade view, data,
  * commit, rollback, cancel, resume) checks its rules (upgrade_rules.c, preflight.c),

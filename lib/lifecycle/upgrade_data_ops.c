@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_data_ops.c: the steps of the operation kinds upgrade.data (power down the
  * original, restore point, swap its database and address to the upgrade-in-progress
  * environment, the data upgrade package, start, DVT: downtime measured from the first

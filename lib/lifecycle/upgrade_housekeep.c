@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_housekeep.c: the upgrade's housekeeping, run by ferryd's timer and `ferry
  * upgrade housekeep`: a warning before an uncommitted upgrade expires (one per
  * upgrade), the expiry itself (cancelled before the data upgrade, committed after it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_int.h: what the files of the self-service upgrade, the preflight and the
  * database refresh share (not public API). They are layered, and a file calls only
  * its own layer's helpers and those below (scripts/check-layers.sh finds circles):

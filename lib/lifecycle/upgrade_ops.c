@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_ops.c: the steps of the operation kinds upgrade.prepare (the
  * upgrade-in-progress environment on the target release with an empty database),
  * upgrade.commit (the original retired) and upgrade.cancel (the upgrade-in-progress

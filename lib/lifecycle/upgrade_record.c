@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_record.c: the records of the self-service upgrade, the bottom of its files:
  * the component's tables, one `upgrades` row per upgrade (reading it, changing its
  * phase and columns, finishing it), per-project upgrade settings, the packages applied

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_status.c: what an upgrade looks like from outside, the checks of its files:
  * the downtime predicted from the project's rehearsal, status with each step, downtime
  * (predicted, so far, measured) and the operator's next commands, and the

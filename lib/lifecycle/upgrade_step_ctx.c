@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_step_ctx.c: the step context of the upgrade's operation kinds
  * (upgrade_ops.c, upgrade_data_ops.c): what each step loads before it acts, the
  * upgrade row, the original and the upgrade-in-progress runtimes and the operation's

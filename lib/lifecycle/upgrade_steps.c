@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_steps.c: a package's steps (data upgrade, scrub, post-install sync) run on
  * an environment database, journaled per step so a failed or interrupted run resumes
  * at the step that failed; DVT and health of a runtime; helpers the upgrade, refresh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op.c: operations in the state store: schema, states, creation, lookup,
  * reaping of runs whose process died, and JSON views. The runner is op_run.c. */
 #include "ops/op_int.h"

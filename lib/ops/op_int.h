@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op_int.h: what op.c, op_run.c and op_lease.c share (not public API). */
 #ifndef FERRY_LIB_OP_INT_H
 #define FERRY_LIB_OP_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op_lease.c: who holds a running operation: process id plus an identity that
  * survives neither a reboot nor pid reuse (boot id and process start time), and the
  * node (machine) it runs on: "<node>/<boot id>:<start time>". Several ferry nodes may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op_run.c: the runner: takes an operation's lease, runs its steps in order with
  * one transaction before and one after each step, parks at manual steps, and
  * implements resume, rerun-step, complete-step and abort. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op_selftest.c: the "op.selftest" operation kind: a diagnostics runbook whose
  * idempotent steps write files and SQLite rows into a directory, with failure
  * injection, a manual step and progress, to check the engine end to end

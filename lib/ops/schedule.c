@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedule.c: scheduled operations and maintenance windows (see schedule.h). The
  * daemon starts them; this file only records, parses and answers. */
 #include "ferry/ops/schedule.h"

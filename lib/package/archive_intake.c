@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* archive_intake.c: reading package archives safely: entry checks against the manifest,
  * limits, hashing while extracting, and the atomic move into place. */
 #include "ferry/package/archive.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* asset.c: the asset library: content-addressed package files, their records per
  * project, references, and verified extraction for the servicing engine. */
 #include "ferry/package/asset.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys.c: signing keys (files under <home>/keys, records in the store), manifest.sig,
  * and per-project trust and revocation. */
 #include "ferry/package/keys.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* manifest.c: parsing and validating manifest.json (format 1) into struct ferry_manifest. */
 #include "ferry/package/manifest.h"
 #include "ferry/base/buf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* package.c: verifying, inspecting and extracting package files; the trust policy. */
 #include "ferry/package/package.h"
 #include "ferry/store/ctx.h"

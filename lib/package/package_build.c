@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* package_build.c: `ferry package build`: walk a directory, fill the manifest's
  * payload, sign, and write the archive in ferry's canonical form. */
 #include "ferry/package/package.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* notify.c: notification targets per project and their delivery (SMTP and webhooks). */
 #include "ferry/project/notify.h"
 #include "ferry/store/ctx.h"

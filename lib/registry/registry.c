@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* registry.c: the top of libferry: the one list of every component's tables and
  * operation kinds, and the open calls that hand them to the store and the engine.
  * A new component adds one line here; nothing below names the layers above it. */

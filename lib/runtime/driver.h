@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver.h: the runtime driver interface: what an environment's runtime needs from
  * the place it runs (release trees, the supervised service, its files and log, its
  * database endpoint), as one table of functions per kind of place. The public

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_local.c: the local runtime driver: environments as processes on ferry's
  * own machine, under <home>/environments/<env>/. The table of rt_driver_local, and
  * its small entries: directories, the lock (flock on state/lock), files, the log,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_local.h: what the files of the local driver share (driver_local*.c). The
  * table itself is rt_driver_local in driver_local.c. Lowest first:
  *   driver_local_release.c  release trees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_local_exec.c: the local driver's one-shot commands (package scripts, DVT,
  * data upgrade steps): run to completion in their own process group, output
  * captured, killed at the deadline. */

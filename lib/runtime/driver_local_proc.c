@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_local_proc.c: the local driver's supervised service: spawn (double fork,
  * own session, no shell) where the service's own process records itself in
  * state/app.pid before it runs the application, readiness by HTTP health check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_local_release.c: the local driver's release trees: install from an
  * extracted package, overlay a package onto a copy of the current release, the
  * atomic `current` switch, listing and pruning, on ferry's own file system. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* envdb.c: environment database handles: driver choice by connection string, and
  * the driver-independent parts (restore point names, checksums). */
 #include "ferry/runtime/envdb.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* envdb_pg.c: the PostgreSQL environment database driver: one database per
  * environment on the operator's server; copies (restore points, restore, refresh)
  * by CREATE DATABASE ... TEMPLATE, or pg_dump | pg_restore while the source is in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* envdb_sqlite.c: the SQLite environment database driver: create, online backup
  * (copies, restore points, restores), canonical dump. */
 #include "ferry/runtime/envdb.h"

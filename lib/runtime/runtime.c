@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime.c: the bottom of lib/runtime: runtime records (slot, driver, host,
  * directory, port, database) in the state store, port allocation, paths, and the
  * lock and log lines every layer above reaches through the record's driver. */

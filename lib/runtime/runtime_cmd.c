@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_cmd.c: how ferry describes a command to a runtime's host: the
  * ${CONFIG} ${DB} ${PORT} ${ENV} ${RELEASE_DIR} values of a runtime, JSON argv arrays
  * expanded with them, and the FERRY_* environment the application gets. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_config.c: config.json, the file ferry writes for the application: the
  * keys ferry manages (environment, role, slot, port, url, database...) rewritten
  * before every start, every other key kept and edited on request. Read and written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_driver.c: the dispatch: the public ferry_runtime_* calls for release
  * trees, the service, commands, the log and the database, each through rt->drv
  * (the runtime opened with its driver by runtime_open.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_int.h: what the runtime_*.c and driver_*.c files share (not part of
  * libferry's API): the runtime record and the internal calls between the layers of
  * lib/runtime. Lowest first, a file calls only those above it in this header:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_open.c: the table of runtime drivers and opening a runtime with the driver
  * its record names (a new runtime: the driver and host asked for, else the main
  * runtime's, else local). Below the dispatch (runtime_driver.c) and config.json

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_probe.c: one HTTP health request (libcurl), the check every driver's
  * readiness wait and `status --probe` make. */
 #include "runtime/runtime_int.h"

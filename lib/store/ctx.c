@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctx.c: the context: the settings it was opened with, ferry's home (created by init)
  * and its open state store. */
 #include "ferry/store/ctx.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.c: the state store's dispatch layer: picks the backend from where the store
  * is, decodes bound arguments, and runs every component's migrations (one code path
  * for SQLite and PostgreSQL). */

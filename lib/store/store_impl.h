@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_impl.h: the private contract between the store's dispatch layer (store.c)
  * and its backends (store_sqlite.c, store_pg.c). Not part of the public API. */
 #ifndef FERRY_LIB_STORE_IMPL_H

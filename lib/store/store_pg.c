@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_pg.c: the PostgreSQL state store backend (libpq): connect, transactions
  * serialized by an advisory lock, statements with SQLite's failure semantics. */
 #include "store/store_impl.h"

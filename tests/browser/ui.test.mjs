@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ui.test.mjs: ferry's web UI in Debian's chromium (playwright-core, no downloaded
 // browser). Run by tests/e2e/t0590-browser.sh, which starts ferryd and passes:
 //   FERRY_URL, FERRY_ADMIN, FERRY_VIEWER (token secrets), ARTIFACTS (screenshot dir)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh: the end-to-end test library, after git's test-lib: each test file sources
 # it, gets a fresh scratch directory and ferry home, and reports TAP.
 #   test_expect_success 'what' 'commands'

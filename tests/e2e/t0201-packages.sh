@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0201: building, inspecting, signing and verifying packages; keys and project trust.
 . "$(dirname "$0")/lib.sh"
 

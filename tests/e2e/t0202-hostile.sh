@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0202: a corpus of hostile and broken archives, generated here: each is refused with
 # a message naming the entry and the reason, nothing lands outside a scratch jail, and
 # the target directory never appears.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0203: the asset library: content-addressed, verified on upload and before use,
 # stored once, references block removal.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0310: the local runtime: deploy a release tree, start/stop/restart real processes
 # on real ports, stale pid files, readiness failures, SIGKILL after the grace period.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0311: environment databases: restore points and restore byte for byte, online
 # copy from a serving environment, refusals.
 . "$(dirname "$0")/lib.sh"

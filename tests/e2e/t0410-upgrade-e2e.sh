@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0410: the seed's scenario 3 end to end with real processes: a production and a sandbox of
 # the sample ledger on 7.3 with data; the sandbox refreshed from production (scrubbed); a data
 # upgrade rehearsed in development; the sandbox upgraded to 8.1 (prepare, an ISV and a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0414: SIGKILL of ferry at every step boundary (before each step's work and after it, before
 # its outcome is recorded) of the preparation, the data upgrade (and each step of the data
 # upgrade package), the rollback and the commit; `ferry upgrade resume` after each kill. The

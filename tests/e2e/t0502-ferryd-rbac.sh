@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0502: access control: every role, with and without a project scope, against every
 # mutating route (and the scoped reads); denials change nothing and are audited; token
 # secrets never appear in logs or in responses after their creation.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0506: `ferry --server URL` drives a remote ferryd with the same commands and output
 # (one command table, two backends): every read command both backends offer prints the
 # same JSON (and tables) as on the home; changes and operations started through the server

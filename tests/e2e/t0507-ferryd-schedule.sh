@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0507: maintenance windows: operations scheduled with "at" (API) or --at (CLI, on the
 # home or through --server) start on time from ferryd's timer, the project is notified
 # ahead (event "scheduled"), a scheduled operation whose prerequisites no longer hold is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0601: source models (code scan) and source hotfixes (scenario 1): prerequisite
 # order, already applied, conflicts naming file and hunk with the tree unchanged,
 # archives with verified payloads, refusals (8.1, other releases, non-vendor code).

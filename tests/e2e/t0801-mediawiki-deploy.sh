@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0801: MediaWiki 1.39 from Debian 12, an application nobody here wrote, managed by ferry
 # with the commands the ledger uses: the second product's catalog; a fresh deploy from a
 # signed package (install.php as the package's install script on the empty database);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0802: the self-service upgrade of MediaWiki from 1.39-core to 1.39-moderation (AbuseFilter
 # and OATHAuth enabled), the catalog's upgrade rule: a rehearsal in development on a copy of
 # the data; preparation beside the serving original with zero failed probe requests; the

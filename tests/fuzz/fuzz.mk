@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fuzz.mk: libFuzzer targets over the package intake and manifest parsing (included by the Makefile).
 #   make fuzz            build with clang -fsanitize=fuzzer,address, run FUZZ_SECONDS (60) per target
 FUZZ_SECONDS ?= 60

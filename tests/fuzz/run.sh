@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh FUZZ_BUILD SECONDS: seed the corpora (hostile archives from mkhostile, packages
 # from `ferry package build`, committed manifests) and run each libFuzzer target.
 set -euo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mkhostile.c: writes hostile or broken package archives for the intake tests.
  *   mkhostile KIND OUT     (OUT's suffix picks the container: .tar.gz, .tar.zst, .zip, .tar)
  * Every archive carries a manifest whose hashes are right unless KIND breaks them. */

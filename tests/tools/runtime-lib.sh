@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # runtime-lib.sh: helpers for the runtime tests (t031x): a release tree of the
 # httpfixture application, and waiting without timed assertions.
 FIXTURE="$FERRY_BUILD/tools/httpfixture"

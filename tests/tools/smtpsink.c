@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* smtpsink.c: a minimal real SMTP server for tests: accepts mail on 127.0.0.1 and
  * writes each message to DIR/<n>.eml. Usage: smtpsink DIR PORTFILE (port 0 = any). */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_manifest.c: manifest.json parsing, validation errors and version ordering. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_op.c: unit tests of the step engine, with the op.selftest kind whose steps
  * write files and SQLite rows: run, fail and resume, crash at every step boundary
  * (forked child killed by FERRY_CRASH_AT) and resume, manual steps, rerun-step,

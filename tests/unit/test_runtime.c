@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_runtime.c: unit tests of the runtime driver and the environment database
  * driver: restore points byte for byte, release trees, the atomic switch, ports,
  * config edits, swaps, commands, a real process started and stopped, and no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_settings.c: struct ferry_settings: defaults, parsing each kind of value and its
  * refusals, copies, the default home, the port helpers of lib/base, and that every
  * setting is documented in docs/CLI.md and docs/DAEMON.md. */
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_defaults(void **state)
@@ -40,7 +42,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s.store_connect_s, 10);
 	assert_string_equal(ferry_settings_tmp_dir(&s), "/tmp");
 	assert_string_equal(ferry_settings_tmp_dir(NULL), "/tmp");
-	assert_string_equal(ferry_settings_data_dir(NULL), FERRY_SRCDIR);
+	assert_string_equal(ferry_settings_data_dir(NULL), FERRY_DATADIR);
 	ferry_settings_release(&s);
 }
 
@@ -168,6 +170,46 @@ static void test_home_default(void **state)
 	ferry_settings_release(&s);
 }
 
+/* The data directory beside the binary: <prefix>/bin/ferry -> <prefix>/share/ferry. */
+static void test_data_dir_default(void **state)
+{
+	char tmpl[] = "/tmp/ferry-datadir-XXXXXX", path[256], want[256];
+	struct ferry_settings s;
+	struct ferry_error err;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(path, sizeof(path), "%s/bin", tmpl);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/bin/ferry", tmpl);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	ferry_settings_init(&s);
+	/* no share/ferry beside it: unset, the configured FERRY_DATADIR */
+	assert_int_equal(ferry_settings_data_dir_default(&s, path, &err), 0);
+	assert_null(s.data_dir);
+	assert_string_equal(ferry_settings_data_dir(&s), FERRY_DATADIR);
+	snprintf(want, sizeof(want), "%s/share", tmpl);
+	assert_int_equal(mkdir(want, 0755), 0);
+	snprintf(want, sizeof(want), "%s/share/ferry", tmpl);
+	assert_int_equal(mkdir(want, 0755), 0);
+	assert_int_equal(ferry_settings_data_dir_default(&s, path, &err), 0);
+	assert_string_equal(ferry_settings_data_dir(&s), want);
+	/* a value given (flag, variable, config file) wins */
+	assert_int_equal(ferry_settings_set(&s, "data-dir", "/opt/x", &err), 0);
+	assert_int_equal(ferry_settings_data_dir_default(&s, path, &err), 0);
+	assert_string_equal(ferry_settings_data_dir(&s), "/opt/x");
+	ferry_settings_release(&s);
+	unlink(path);
+	rmdir(want);
+	snprintf(want, sizeof(want), "%s/share", tmpl);
+	rmdir(want);
+	snprintf(path, sizeof(path), "%s/bin", tmpl);
+	rmdir(path);
+	rmdir(tmpl);
+}
+
 static void test_ports(void **state)
 {
 	struct sockaddr_in a;
@@ -232,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_crash_hook),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_home_default),
+		cmocka_unit_test(test_data_dir_default),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_documented),
 	};

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_store.c: the state store on both backends: SQLite (always) and PostgreSQL
  * (when tests/run.sh has a throwaway server: $FERRY_PG, PG* variables set). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_util.c: unit tests of error, buf and util helpers. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api.c: the JSON API of `ledger serve`: health, version, customers, invoices, postings,
  * accounts, trial balance, users, batch jobs, currencies (8.0+) and tax codes (8.1). */
 #include "app.h"

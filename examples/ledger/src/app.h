@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* app.h: the running service's state, shared by the HTTP server and the API handlers. */
 #ifndef LEDGER_APP_H
 #define LEDGER_APP_H

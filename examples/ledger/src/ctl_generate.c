@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_generate.c: `ledgerctl generate`: fills a database with realistic, deterministic data
  * (customers, invoices with their postings, receipts, users, batch jobs, secrets, mail
  * settings) up to a number of rows or bytes, for tests and benchmarks. */

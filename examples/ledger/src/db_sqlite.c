@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* db_sqlite.c: the application database on SQLite (a file path). */
 #include "ledger.h"
 

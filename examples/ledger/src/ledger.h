@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ledger.h: shared declarations of the sample business application (ledger, ledgerctl). */
 #ifndef LEDGER_H
 #define LEDGER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.c: `ledger serve`: the HTTP service (libmicrohttpd, one polling thread, one database
  * connection), stopped cleanly by SIGTERM or SIGINT. */
 #include "app.h"

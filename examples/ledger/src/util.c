@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.c: errors, release names, number parsing, small file helpers. */
 #include "ledger.h"
 

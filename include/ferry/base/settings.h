@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.h: everything libferry is told rather than finds out for itself: where its
  * home, store, catalogs, data and temporary files are, the application port range, the
  * intake limits, this node's name and lease time, the store's timeouts.
@@ -92,6 +93,13 @@ int ferry_settings_set(struct ferry_settings *s, const char *key, const char *va
  * pass $XDG_DATA_HOME and $HOME. */
 int ferry_settings_home_default(struct ferry_settings *s, const char *xdg_data_home,
 				const char *user_home, struct ferry_error *err);
+
+/* When s->data_dir is unset, ferry's shipped data beside the running binary `exe` (the
+ * faces pass "/proc/self/exe"): "<prefix>/share/ferry" for "<prefix>/bin/ferry", when
+ * that directory exists (a development build has build/share/ferry, a link to the
+ * tree); else it stays unset (FERRY_DATADIR, the configured prefix). FERRY_ENOMEM. */
+int ferry_settings_data_dir_default(struct ferry_settings *s, const char *exe,
+				    struct ferry_error *err);
 
 /* The directories in effect (defaults applied); s may be NULL. */
 const char *ferry_settings_tmp_dir(const struct ferry_settings *s);

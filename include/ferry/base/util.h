@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.h: small helpers shared by every subsystem: names, paths, files, time, ids, ports. */
 #ifndef FERRY_UTIL_H
 #define FERRY_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade.h: the self-service upgrade (the seed's scenario 3): an upgrade-in-progress
  * environment beside the original, packages applied and signed off on it, a data
  * upgrade that swaps the original's database and address to it, then commit or roll

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op.h: the durable step engine: operations (runbooks of steps) journaled in the
  * state store, run step by step, resumable after a failure or a crash.
  *
@@ -261,6 +262,9 @@ int ferry_op_to_json(struct ferry_ctx *ctx, const struct ferry_op *op, int with_
 /* Newest first; env may be NULL for all; limit <= 0 means 100. */
 int ferry_op_list(struct ferry_ctx *ctx, const char *env, int limit, json_t **out,
 		  struct ferry_error *err);
+/* How many operations the store holds of each kind in each state, as
+ * [{"kind", "state", "count"}] (caller owns; ferryd's /metrics). */
+int ferry_op_counts(struct ferry_ctx *ctx, json_t **out, struct ferry_error *err);
 /* The log of one step, or of all steps with headers when step is NULL (caller frees). */
 int ferry_op_log_text(struct ferry_ctx *ctx, const struct ferry_op *op, const char *step,
 		      char **out, struct ferry_error *err);

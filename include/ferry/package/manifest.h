@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* manifest.h: a deployable package's manifest.json (format 1, docs/PACKAGES.md):
  * parsing, validation and read-only accessors. */
 #ifndef FERRY_MANIFEST_H

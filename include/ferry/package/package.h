@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* package.h: building, inspecting and verifying deployable packages (docs/PACKAGES.md),
  * and the trust policy a project applies to them. */
 #ifndef FERRY_PACKAGE_H

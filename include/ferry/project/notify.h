@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* notify.h: per-project notifications by email (SMTP via libcurl) and webhook (JSON POST).
  * Sending never fails the caller's operation: failures are recorded in the notify log. */
 #ifndef FERRY_NOTIFY_H

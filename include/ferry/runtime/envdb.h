@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* envdb.h: environment databases (the business application's own database, not the
  * state store) behind a small driver interface: SQLite now, PostgreSQL later.
  *

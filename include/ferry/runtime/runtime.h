@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime.h: an environment's runtime: its release trees, its supervised
  * application process, its port, config.json and database, wherever it runs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctx.h: the context every libferry call works in: settings, home directory and state
  * store. */
 #ifndef FERRY_CTX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store.h: the state store: one transactional SQL database behind a small API.
  *
  * Two backends sit behind the same calls, chosen by where the store is:
