@@ -1,0 +1,460 @@
+/* sandbox_policy.c: the sandbox policy of a process of an environment, the same for
+ * every driver: which confinement (Landlock, bubblewrap, none) the settings and the
+ * host allow, the user it runs as, the limits of its application's manifest, its
+ * network, the paths it may read, write and execute, the private view of the
+ * filesystem that hides ferry's home, its environment; and the connection string it
+ * sees for its database (a password moved to a 0600 file). docs/SECURITY.md. */
+#include "runtime/sandbox.h"
+
+#include "runtime/driver.h"
+
+#include "ferry/base/buf.h"
+#include "ferry/base/error.h"
+#include "ferry/base/settings.h"
+#include "ferry/base/util.h"
+#include "ferry/store/ctx.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define R RT_SB_READ
+#define W RT_SB_WRITE
+#define X RT_SB_EXEC
+#define F RT_SB_FILE
+#define D RT_SB_DEV
+#define O RT_SB_OPTIONAL
+
+/* What every process may use of the system: programs and libraries, configuration,
+ * a few devices, /proc (other processes' sensitive files stay closed: Landlock denies
+ * ptrace-like access across domains, the view shows only the environment's own). */
+static const struct { const char *path; unsigned flags; } system_paths[] = {
+	{ "/usr", R | X | O }, { "/bin", R | X | O }, { "/sbin", R | X | O },
+	{ "/lib", R | X | O }, { "/lib32", R | X | O }, { "/lib64", R | X | O },
+	{ "/libx32", R | X | O }, { "/opt", R | X | O }, { "/etc", R | O },
+	{ "/run/systemd/resolve", R | O }, { "/proc", R },
+	{ "/dev/null", R | W | F | D }, { "/dev/zero", R | W | F | D }, { "/dev/full", R | W | F | D },
+	{ "/dev/random", R | F | D }, { "/dev/urandom", R | F | D },
+};
+
+/* ---- the database as the environment sees it ---- */
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	     : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decode s[0..n) into b, escaping ':' and '\' for a pgpass line. */
+static void pgpass_value(struct ferry_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			i += 2;
+		}
+		if (c == ':' || c == '\\')
+			ferry_buf_add(b, "\\", 1);
+		ferry_buf_add(b, &c, 1);
+	}
+}
+
+/* The "password=" parameter of a URI's query, or NULL. */
+static const char *password_param(const char *s)
+{
+	const char *q = strchr(s, '?');
+
+	while (q) {
+		q++;
+		if (!strncmp(q, "password=", 9))
+			return q;
+		q = strchr(q, '&');
+	}
+	return NULL;
+}
+
+int rt_sb_db_conn(const char *conn, const char *secrets_dir, char **pub, char **pgpass)
+{
+	struct ferry_buf o = FERRY_BUF_INIT, p = FERRY_BUF_INIT;
+	const char *s = conn ? conn : "", *auth, *at, *colon = NULL, *pw = NULL;
+	size_t n;
+
+	*pub = *pgpass = NULL;
+	if (!strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11)) {
+		auth = strstr(s, "://") + 3;
+		n = strcspn(auth, "/?");
+		at = memchr(auth, '@', n);
+		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		pw = password_param(s);
+		if (colon) {                  /* user:password@host */
+			ferry_buf_add(&o, s, (size_t)(colon - s));
+			ferry_buf_add(&o, at, (size_t)(pw ? pw - at : (long)strlen(at)));
+			pgpass_value(&p, colon + 1, (size_t)(at - colon - 1));
+		} else if (pw) {
+			ferry_buf_add(&o, s, (size_t)(pw - s));
+		}
+		if (pw) {                     /* ...?password=...: the parameter goes */
+			size_t len = strcspn(pw + 9, "&");
+			if (!colon)
+				pgpass_value(&p, pw + 9, len);
+			if (pw[9 + len])
+				ferry_buf_adds(&o, pw + 9 + len + 1);
+			while (o.len && (o.data[o.len - 1] == '&' || o.data[o.len - 1] == '?'))
+				o.data[--o.len] = '\0';
+		}
+	}
+	if (!colon && !pw)
+		ferry_buf_adds(&o, s);
+	if (p.len) {
+		struct ferry_buf line = FERRY_BUF_INIT;
+		ferry_buf_addf(&o, "%cpassfile=%s/pgpass", o.data && strchr(o.data, '?') ? '&' : '?',
+			       secrets_dir);
+		ferry_buf_addf(&line, "*:*:*:*:%.*s\n", (int)p.len, p.data);
+		ferry_buf_release(&p);
+		p = line;
+	} else {
+		ferry_buf_adds(&p, "");
+	}
+	ferry_buf_adds(&o, "");
+	*pub = ferry_buf_detach(&o);
+	*pgpass = ferry_buf_detach(&p);
+	if (*pub && *pgpass)
+		return 0;
+	free(*pub);
+	free(*pgpass);
+	*pub = *pgpass = NULL;
+	return FERRY_ENOMEM;
+}
+
+/* The TCP port of a PostgreSQL server conn names (0: a Unix socket, or not PG). */
+static int db_tcp_port(const char *conn)
+{
+	const char *auth, *hp, *q, *p;
+	size_t n;
+	long long port = 5432;
+	char host[256] = "", num[16];
+
+	if (strncmp(conn, "postgresql://", 13) && strncmp(conn, "postgres://", 11))
+		return 0;
+	auth = strstr(conn, "://") + 3;
+	n = strcspn(auth, "/?");
+	hp = memchr(auth, '@', n) ? (const char *)memchr(auth, '@', n) + 1 : auth;
+	n -= (size_t)(hp - auth);
+	if (n && hp[0] != '[') {
+		const char *c = memchr(hp, ':', n);
+		size_t hl = c ? (size_t)(c - hp) : n;
+		snprintf(host, sizeof(host), "%.*s", (int)hl, hp);
+		if (c && snprintf(num, sizeof(num), "%.*s", (int)(n - hl - 1), c + 1) < (int)sizeof(num))
+			ferry_parse_int(num, 1, 65535, &port);
+	}
+	for (q = strchr(conn, '?'); q; q = strchr(q, '&')) {
+		q++;
+		if (!strncmp(q, "host=", 5)) {
+			snprintf(host, sizeof(host), "%.*s", (int)strcspn(q + 5, "&"), q + 5);
+		} else if (!strncmp(q, "port=", 5)) {
+			snprintf(num, sizeof(num), "%.*s", (int)strcspn(q + 5, "&"), q + 5);
+			ferry_parse_int(num, 1, 65535, &port);
+		}
+	}
+	p = host;
+	/* no host, a socket directory (path or %2F-encoded): no TCP */
+	if (!*p || *p == '/' || !strncmp(p, "%2F", 3) || !strncmp(p, "%2f", 3))
+		return 0;
+	return (int)port;
+}
+
+/* ---- building a policy ---- */
+
+static int add_path(struct rt_sandbox *sb, const char *path, unsigned flags)
+{
+	struct rt_sb_path *n;
+	size_t i;
+
+	for (i = 0; i < sb->n_paths; i++)
+		if (!strcmp(sb->paths[i].path, path)) {
+			sb->paths[i].flags |= flags & ~(unsigned)O;
+			return 0;
+		}
+	if (!(n = realloc(sb->paths, (sb->n_paths + 1) * sizeof(*n))))
+		return FERRY_ENOMEM;
+	sb->paths = n;
+	if (!(n[sb->n_paths].path = strdup(path)))
+		return FERRY_ENOMEM;
+	n[sb->n_paths++].flags = flags;
+	return 0;
+}
+
+/* path resolved (it must exist unless optional); a symbolic link as the last part is
+ * recreated in the view. */
+static int add_real(struct rt_sandbox *sb, const char *path, unsigned flags, struct ferry_error *err)
+{
+	char real[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (!realpath(path, real)) {
+		if (flags & O)
+			return 0;
+		return ferry_error_errno(err, FERRY_EIO, errno, "sandbox: cannot resolve %s", path);
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    (n = readlink(path, target, sizeof(target) - 1)) > 0) {
+		struct rt_sb_link *l = realloc(sb->links, (sb->n_links + 1) * sizeof(*l));
+		if (!l)
+			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		sb->links = l;
+		target[n] = '\0';
+		l[sb->n_links].path = strdup(path);
+		l[sb->n_links].target = strdup(target);
+		if (!l[sb->n_links].path || !l[sb->n_links].target) {
+			free(l[sb->n_links].path);
+			free(l[sb->n_links].target);
+			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		}
+		sb->n_links++;
+	}
+	if (add_path(sb, real, flags))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The directory the view hides: the highest one on the way to home that others may
+ * not search (a private parent would keep the environment's user out of its own
+ * files), else home itself. */
+static int view_dir(const char *home, char **out, struct ferry_error *err)
+{
+	char real[PATH_MAX], *p;
+	struct stat st;
+
+	if (!realpath(home, real))
+		return ferry_error_errno(err, FERRY_EIO, errno, "sandbox: cannot resolve ferry's home %s",
+					 home);
+	for (p = real + 1;; p++) {
+		char c = *p;
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (stat(real, &st) < 0 || !(st.st_mode & S_IXOTH) || c == '\0')
+			break;
+		*p = c;
+	}
+	if (!strcmp(real, "/"))
+		return ferry_error_set(err, FERRY_EINVAL, "sandbox: ferry's home %s cannot be hidden", home);
+	if (!(*out = strdup(real)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Confinement, user and network from the settings and what the host offers. */
+static int decide(struct ferry_runtime *rt, const struct rt_sb_host *h, int flags,
+		  struct rt_sandbox *sb, struct ferry_error *err)
+{
+	const struct ferry_settings *s = &rt->ctx->settings;
+	const char *mode = ferry_settings_choice(s, "sandbox");
+	const char *users = ferry_settings_choice(s, "sandbox-users");
+	const char *net = ferry_settings_choice(s, "sandbox-network");
+	const char *mem = ferry_settings_choice(s, "sandbox-memory");
+	int rc;
+
+	if (!strcmp(mode, "none"))
+		sb->mode = RT_SB_NONE;
+	else if (h->landlock_abi > 0 && strcmp(mode, "bwrap"))
+		sb->mode = RT_SB_LANDLOCK;
+	else if (h->bwrap && strcmp(mode, "landlock"))
+		sb->mode = RT_SB_BWRAP;
+	else
+		return ferry_error_set(err, FERRY_EREFUSED,
+			"refusing to run a process of environment '%s' unconfined: %s (setting "
+			"sandbox=%s); use a kernel with Landlock (5.13 or later, lsm=landlock), install "
+			"bubblewrap, or set sandbox=none to run its packages unconfined (docs/SECURITY.md)",
+			rt->env.name, !strcmp(mode, "bwrap") ? "bubblewrap (bwrap) is not installed"
+			: !strcmp(mode, "landlock") ? "the kernel offers no Landlock"
+			: "the kernel offers no Landlock and bubblewrap (bwrap) is not installed", mode);
+	sb->abi = sb->mode == RT_SB_LANDLOCK ? h->landlock_abi : 0;
+	if (!strcmp(users, "yes") && !h->root)
+		return ferry_error_set(err, FERRY_EREFUSED, "sandbox-users=yes needs ferry to run as "
+				       "root (it gives each environment a uid of its own): run ferryd as "
+				       "root or set sandbox-users=auto");
+	sb->own_user = sb->mode != RT_SB_NONE && h->root && strcmp(users, "no");
+	sb->uid = h->uid;
+	sb->gid = h->gid;
+	if (sb->own_user) {
+		if (flags & RT_SB_PEEK) {
+			if (!rt_sb_uid_peek(rt, &sb->uid))
+				sb->uid = (uid_t)-1;
+		} else if ((rc = rt_sb_uid(rt, &sb->uid, err))) {
+			return rc;
+		}
+		sb->gid = (gid_t)sb->uid;
+	}
+	sb->drop_caps = sb->mode != RT_SB_NONE && !sb->own_user && sb->uid == 0;
+	sb->limit_memory = sb->mode != RT_SB_NONE && strcmp(mem, "off");
+	sb->port = rt->port;
+	sb->net_confined = !strcmp(net, "confined") && sb->mode == RT_SB_LANDLOCK && sb->abi >= 4;
+	if (sb->net_confined) {
+		int dbp = db_tcp_port(rt->db_conn);
+		sb->connect[sb->n_connect++] = rt->port;
+		if (dbp && dbp != rt->port)
+			sb->connect[sb->n_connect++] = dbp;
+	}
+	if (sb->mode == RT_SB_NONE)
+		sb->why = "setting sandbox=none: nothing confines this environment";
+	else if (!strcmp(net, "confined") && !sb->net_confined)
+		sb->why = sb->mode == RT_SB_BWRAP ? "network not confined: bubblewrap cannot confine TCP ports"
+			: "network not confined: Landlock ABI below 4 has no TCP rules";
+	else if (!sb->limit_memory)
+		sb->why = "memory not limited (setting sandbox-memory=off)";
+	else
+		sb->why = "";
+	return 0;
+}
+
+/* What the process may touch: its runtime's data, scratch and database read-write,
+ * its config, secrets, release and working directory read-only, the system. */
+static int paths(struct ferry_runtime *rt, const struct rt_vars *v, const char *cwd,
+		 struct rt_sandbox *sb, struct ferry_error *err)
+{
+	char *dbdir = NULL, *cur = ferry_runtime_path(rt, "current");
+	size_t i;
+	int rc = 0;
+
+	if (!cur)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if (!(rc = add_real(sb, v->data, R | W, err)) && !(rc = add_real(sb, v->tmp, R | W, err)) &&
+	    !(rc = add_real(sb, v->secrets, R, err)) && !(rc = add_real(sb, v->config, R | F | O, err)) &&
+	    !(rc = add_real(sb, v->release_dir, R | X | O, err)) && !(rc = add_real(sb, cur, R | X | O, err)))
+		rc = cwd ? add_real(sb, cwd, R | X, err) : 0;
+	/* a SQLite database: its directory (journal, WAL) */
+	if (!rc && rt->db_conn[0] == '/') {
+		char *slash;
+		if (!(dbdir = strdup(rt->db_conn)))
+			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		else if ((slash = strrchr(dbdir, '/')) && slash != dbdir) {
+			*slash = '\0';
+			rc = add_real(sb, dbdir, R | W, err);
+		}
+	}
+	for (i = 0; !rc && i < sizeof(system_paths) / sizeof(system_paths[0]); i++)
+		rc = add_real(sb, system_paths[i].path, system_paths[i].flags | O, err);
+	free(cur);
+	free(dbdir);
+	return rc;
+}
+
+int rt_sandbox_build(struct ferry_runtime *rt, const struct rt_vars *v, const char *cwd,
+		     int flags, struct rt_sandbox *sb, struct ferry_error *err)
+{
+	struct rt_sb_host h;
+	json_t *man = NULL, *menv = NULL;
+	char real[PATH_MAX];
+	int rc;
+
+	memset(sb, 0, sizeof(*sb));
+	memset(&h, 0, sizeof(h));
+	rt->drv->sandbox_host(rt, &h);
+	if ((rc = decide(rt, &h, flags, sb, err)))
+		goto out;
+	/* the application's limits and environment (defaults before any release) */
+	rt->drv->release_manifest(rt, NULL, &man, NULL);
+	if ((rc = ferry_manifest_sandbox(man, &sb->limits, &menv, err))) {
+		ferry_error_prefix(err, "environment '%s': its release's manifest", rt->env.name);
+		goto out;
+	}
+	if (!(sb->envp = rt_envp(v, menv))) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the release, else (nothing deployed yet) its own files */
+	if (!cwd)
+		cwd = ferry_path_exists(v->release_dir) ? v->release_dir : v->data;
+	if (!realpath(cwd, real)) {
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot run a command in %s", cwd);
+		goto out;
+	}
+	if (!(sb->cwd = strdup(real))) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (sb->mode == RT_SB_NONE)
+		goto out;
+	if ((rc = paths(rt, v, cwd, sb, err)))
+		goto out;
+	if ((sb->own_user || sb->mode == RT_SB_BWRAP) && (rc = view_dir(rt->ctx->home, &sb->view, err)))
+		goto out;
+out:
+	json_decref(man);
+	if (rc)
+		rt_sandbox_release(sb);
+	return rc;
+}
+
+void rt_sandbox_release(struct rt_sandbox *sb)
+{
+	size_t i;
+
+	if (!sb)
+		return;
+	for (i = 0; i < sb->n_paths; i++)
+		free(sb->paths[i].path);
+	for (i = 0; i < sb->n_links; i++) {
+		free(sb->links[i].path);
+		free(sb->links[i].target);
+	}
+	free(sb->paths);
+	free(sb->links);
+	free(sb->view);
+	free(sb->cwd);
+	ferry_runtime_argv_free(sb->envp);
+	memset(sb, 0, sizeof(*sb));
+}
+
+/* ---- the view in env show ---- */
+
+static const char *mode_name(enum rt_sb_mode m)
+{
+	return m == RT_SB_LANDLOCK ? "landlock" : m == RT_SB_BWRAP ? "bwrap" : "none";
+}
+
+static json_t *fs_json(const struct rt_sandbox *sb)
+{
+	json_t *w = json_array(), *r = json_array();
+	size_t i;
+
+	for (i = 0; i < sb->n_paths; i++)
+		json_array_append_new(sb->paths[i].flags & W ? w : r, json_string(sb->paths[i].path));
+	return json_pack("{s:o, s:o, s:o}", "view", sb->view ? json_string(sb->view) : json_null(),
+			 "write", w, "read", r);
+}
+
+json_t *rt_sandbox_to_json(const struct rt_sandbox *sb)
+{
+	json_t *net = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < sb->n_connect; i++)
+		json_array_append_new(net, json_integer(sb->connect[i]));
+	o = json_pack("{s:s, s:o, s:s, s:o, s:o, s:b, s:s, s:{s:I, s:I, s:o}, s:o, s:o, s:s}",
+		"mode", mode_name(sb->mode),
+		"landlock_abi", sb->abi ? json_integer(sb->abi) : json_null(),
+		"user", sb->mode == RT_SB_NONE ? "ferry" : sb->own_user ? "environment" : "ferry",
+		"uid", sb->uid == (uid_t)-1 ? json_null() : json_integer((json_int_t)sb->uid),
+		"gid", sb->uid == (uid_t)-1 ? json_null() : json_integer((json_int_t)sb->gid),
+		"no_new_privs", sb->mode != RT_SB_NONE,
+		"capabilities", sb->mode == RT_SB_NONE ? (sb->uid ? "none" : "all") : "none",
+		"limits", "open_files", (json_int_t)sb->limits.open_files,
+		"processes", (json_int_t)sb->limits.processes,
+		"memory_mb", sb->limit_memory ? json_integer(sb->limits.memory_mb) : json_null(),
+		"network", sb->net_confined
+			? json_pack("{s:s, s:[i], s:o}", "mode", "confined", "bind", sb->port, "connect", net)
+			: (json_decref(net), json_pack("{s:s}", "mode", "host")),
+		"filesystem", sb->mode == RT_SB_NONE ? json_null() : fs_json(sb),
+		"note", sb->why ? sb->why : "");
+	return o;
+}
