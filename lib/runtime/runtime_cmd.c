@@ -1,7 +1,7 @@
 /* runtime_cmd.c: how ferry describes a command to a runtime's host: the
  * ${CONFIG} ${DB} ${PORT} ${ENV} ${RELEASE_DIR} ${DATA} ${SECRETS} values of a
  * runtime, JSON argv arrays expanded with them, and the clean environment the
- * application gets (ferry's documented variables and its manifest's, nothing of
+ * application is given (ferry's documented variables and its manifest's, nothing of
  * ferry's own environment). */
 #include "runtime/sandbox.h"
 

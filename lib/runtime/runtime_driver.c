@@ -270,7 +270,7 @@ int ferry_runtime_stop(struct ferry_runtime *rt, int grace_s, int *killed,
 	return rc;
 }
 
-/* The sandbox its service gets (what a start applies now), and what the running
+/* The sandbox its service is given (what a start applies now), and what the running
  * service has in force ("process"); {"error": ...} when none could be given. */
 static json_t *sandbox_json(struct ferry_runtime *rt, const struct ferry_runtime_status *st)
 {
