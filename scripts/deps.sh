@@ -9,6 +9,7 @@ PKGS=(
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev zlib1g-dev
   postgresql postgresql-client
   perl curl zstd git jq
+  bubblewrap
   nodejs npm chromium
   wrk nginx-light
 )
