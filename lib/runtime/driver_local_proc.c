@@ -320,11 +320,8 @@ void rt_local_child_exec(const struct rt_sb_local *l, int outfd, int errpipe)
 
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
 		goto fail;
-	/* The sandbox, then where it starts: its directory as the sandbox sees it. */
+	/* The sandbox, and where it starts (its directory as the sandbox sees it). */
 	if ((msg[0] = rt_sb_local_apply(l)))
-		goto fail;
-	msg[0] = RT_SB_ST_CWD;
-	if (chdir(l->sb->cwd) < 0)
 		goto fail;
 	msg[0] = RT_SB_ST_EXEC;
 	execve(l->file, l->argv, l->sb->envp);

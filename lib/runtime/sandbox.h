@@ -56,10 +56,9 @@ struct rt_sb_host {
 struct rt_sandbox {
 	enum rt_sb_mode mode;
 	int abi;                 /* Landlock ABI in use (0 unless mode is landlock) */
-	int own_user;            /* runs as uid/gid, the environment's own */
+	int own_user;            /* runs as uid/gid, the environment's own (ferry is root) */
 	uid_t uid;
 	gid_t gid;
-	int drop_caps;           /* shares ferry's uid 0: every capability dropped */
 	struct ferry_limits limits;
 	int limit_memory;        /* memory_mb enforced (RLIMIT_AS) */
 	int net_confined;        /* TCP: bind only `port`, connect only `connect[]` */
@@ -122,7 +121,7 @@ int rt_landlock_enforce(int fd, int abi);
 
 /* Stages of a child's start, for its error report (rt_sb_stage_name). */
 enum { RT_SB_ST_LIMITS = 1, RT_SB_ST_NS, RT_SB_ST_VIEW, RT_SB_ST_PROC, RT_SB_ST_USER,
-       RT_SB_ST_CAPS, RT_SB_ST_LANDLOCK, RT_SB_ST_CWD, RT_SB_ST_EXEC };
+       RT_SB_ST_LANDLOCK, RT_SB_ST_CWD, RT_SB_ST_EXEC };
 
 /* Prepared in ferry before fork, applied in the child. */
 struct rt_sb_local {
@@ -143,7 +142,8 @@ int rt_sb_local_prepare(struct ferry_runtime *rt, const struct rt_sandbox *sb,
 			char *const *argv, struct rt_sb_local *out, struct ferry_error *err);
 void rt_sb_local_release(struct rt_sb_local *l);
 /* In the child (async-signal-safe): limits, the view, the user, no new privileges,
- * Landlock. 0, or the stage that failed (rt_sb_stage_name) with errno set. */
+ * Landlock, the working directory. 0, or the stage that failed (rt_sb_stage_name)
+ * with errno set. */
 int rt_sb_local_apply(const struct rt_sb_local *l);
 const char *rt_sb_stage_name(int stage);
 /* What the running process pid has in force (uid, no_new_privs, limits, Landlock

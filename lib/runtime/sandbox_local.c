@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +38,7 @@
 const char *rt_sb_stage_name(int stage)
 {
 	static const char *const names[] = { "", "limits", "mount namespace", "filesystem view",
-					     "/proc", "user", "capabilities", "Landlock",
-					     "working directory", "exec" };
+					     "/proc", "user", "Landlock", "working directory", "exec" };
 	return stage > 0 && stage <= RT_SB_ST_EXEC ? names[stage] : "exec";
 }
 
@@ -229,11 +227,11 @@ static int bwrap_argv(const struct rt_sandbox *sb, char *const *cmd, char ***out
 	int bad = push(&a, &n, bwrap_path() ? bwrap_path() : "bwrap");
 	char **v;
 
-	bad = bad || push(&a, &n, "--unshare-pid") || push(&a, &n, "--unshare-ipc") ||
+	/* its own pid namespace (whose first process dies with bwrap, which ferry stops) */
+	bad = bad || push(&a, &n, "--unshare-pid") || push(&a, &n, "--die-with-parent") ||
+	      push(&a, &n, "--unshare-ipc") ||
 	      push(&a, &n, "--proc") || push(&a, &n, "/proc") || push(&a, &n, "--dev") ||
 	      push(&a, &n, "/dev");
-	if (sb->uid == 0)
-		bad = bad || push(&a, &n, "--cap-drop") || push(&a, &n, "ALL");
 	for (i = 0; !bad && i < sb->n_paths; i++) {
 		const struct rt_sb_path *p = &sb->paths[i];
 		if (!strcmp(p->path, "/proc") || !strncmp(p->path, "/dev/", 5))
@@ -245,7 +243,9 @@ static int bwrap_argv(const struct rt_sandbox *sb, char *const *cmd, char ***out
 	for (i = 0; !bad && i < sb->n_links; i++)
 		bad = push(&a, &n, "--symlink") || push(&a, &n, sb->links[i].target) ||
 		      push(&a, &n, sb->links[i].path);
-	bad = bad || push(&a, &n, "--chdir") || push(&a, &n, sb->cwd) || push(&a, &n, "--");
+	/* its root (a tmpfs holding the mount points) read-only too */
+	bad = bad || push(&a, &n, "--remount-ro") || push(&a, &n, "/") ||
+	      push(&a, &n, "--chdir") || push(&a, &n, sb->cwd) || push(&a, &n, "--");
 	for (i = 0; !bad && cmd[i]; i++)
 		bad = push(&a, &n, cmd[i]);
 	if (!bad)
@@ -331,14 +331,17 @@ int rt_sb_local_prepare(struct ferry_runtime *rt, const struct rt_sandbox *sb,
 	if (sb->own_user && (rc = own_files(rt, sb, err)))
 		return rc;
 	limits(sb, out);
+	/* the view first: as the environment's user, bubblewrap reaches its paths there */
+	if (sb->view && (rc = plan_view(sb, out, err)))
+		goto fail;
 	if (sb->mode == RT_SB_BWRAP) {
-		if ((rc = bwrap_argv(sb, argv, &out->argv)))
-			return ferry_error_set(err, rc, "out of memory");
+		if ((rc = bwrap_argv(sb, argv, &out->argv))) {
+			rc = ferry_error_set(err, rc, "out of memory");
+			goto fail;
+		}
 		snprintf(out->file, sizeof(out->file), "%s", out->argv[0]);
 		return 0;
 	}
-	if (sb->view && (rc = plan_view(sb, out, err)))
-		goto fail;
 	if ((rc = rt_landlock_ruleset(sb, &out->ruleset_fd, err)))
 		goto fail;
 	return 0;
@@ -469,47 +472,33 @@ static int own_proc(const struct rt_sb_local *l)
 	return l->ruleset_fd >= 0 ? rt_landlock_allow_read(l->ruleset_fd, "/proc", l->sb->abi) : 0;
 }
 
-/* uid 0 without the environment's own user: no capability, now or after exec. */
-static int drop_caps(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-	int cap;
-
-	for (cap = 0; cap <= 63; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return -1;
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return -1;
-	memset(d, 0, sizeof(d));
-	return (int)syscall(SYS_capset, &h, d);
-}
-
 int rt_sb_local_apply(const struct rt_sb_local *l)
 {
 	const struct rt_sandbox *sb = l->sb;
 	struct rlimit core = { 0, 0 };
 
 	if (sb->mode == RT_SB_NONE)
-		return 0;
+		return chdir(sb->cwd) < 0 ? RT_SB_ST_CWD : 0;
 	if (setrlimit(RLIMIT_NOFILE, &l->nofile) < 0 || setrlimit(RLIMIT_NPROC, &l->nproc) < 0 ||
 	    setrlimit(RLIMIT_AS, &l->as) < 0 || setrlimit(RLIMIT_CORE, &core) < 0)
 		return RT_SB_ST_LIMITS;
-	if (sb->mode == RT_SB_LANDLOCK && sb->view) {
+	if (sb->view) {
 		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 			return RT_SB_ST_NS;
 		if (view(l) < 0)
 			return RT_SB_ST_VIEW;
-		if (own_proc(l) < 0)
+		/* bubblewrap mounts its own, for its pid namespace */
+		if (sb->mode == RT_SB_LANDLOCK && own_proc(l) < 0)
 			return RT_SB_ST_PROC;
 	}
 	if (sb->own_user && (setgroups(0, NULL) < 0 || setresgid(sb->gid, sb->gid, sb->gid) < 0 ||
 			     setresuid(sb->uid, sb->uid, sb->uid) < 0))
 		return RT_SB_ST_USER;
-	if (sb->drop_caps && sb->mode == RT_SB_LANDLOCK && drop_caps() < 0)
-		return RT_SB_ST_CAPS;
 	if (rt_landlock_enforce(l->ruleset_fd, sb->abi) < 0)
 		return RT_SB_ST_LANDLOCK;
+	/* bubblewrap starts where --chdir says, inside its own view */
+	if (chdir(sb->mode == RT_SB_BWRAP ? "/" : sb->cwd) < 0)
+		return RT_SB_ST_CWD;
 	return 0;
 }
 
@@ -589,11 +578,13 @@ json_t *ferry_sandbox_host_json(const struct ferry_settings *s)
 				      "environment processes are refused";
 	if (!strcmp(users, "yes") && !h.root)
 		refused = "sandbox-users=yes but ferry does not run as root";
+	if (!strcmp(users, "no") && h.root && use && strcmp(use, "none"))
+		refused = "sandbox-users=no while ferry runs as root: environments would run as root";
 	return json_pack("{s:o, s:b, s:b, s:o, s:s, s:s, s:s, s:o}",
 		"landlock_abi", h.landlock_abi ? json_integer(h.landlock_abi) : json_null(),
 		"bwrap", h.bwrap, "root", h.root,
 		"sandbox", use ? json_string(use) : json_null(),
-		"users", use && strcmp(use, "none") && h.root && strcmp(users, "no") ? "environment" : "ferry",
+		"users", use && strcmp(use, "none") && h.root ? "environment" : "ferry",
 		"network", use && !strcmp(use, "landlock") && h.landlock_abi >= 4 && !strcmp(net, "confined")
 			   ? "confined" : "host",
 		"memory", ferry_settings_choice(s, "sandbox-memory"),

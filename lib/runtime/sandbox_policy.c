@@ -189,7 +189,14 @@ static int decide(struct ferry_runtime *rt, const struct rt_sb_host *h, int flag
 		return ferry_error_set(err, FERRY_EREFUSED, "sandbox-users=yes needs ferry to run as "
 				       "root (it gives each environment a uid of its own): run ferryd as "
 				       "root or set sandbox-users=auto");
-	sb->own_user = sb->mode != RT_SB_NONE && h->root && strcmp(users, "no");
+	/* root's processes are not bounded by RLIMIT_NPROC, own every root file and could
+	 * regain capabilities: vendor code never runs as root */
+	if (!strcmp(users, "no") && h->root && sb->mode != RT_SB_NONE)
+		return ferry_error_set(err, FERRY_EREFUSED, "sandbox-users=no while ferry runs as root "
+				       "would run environment '%s' as root: set sandbox-users=auto (a uid "
+				       "per environment) or run ferry as an unprivileged user",
+				       rt->env.name);
+	sb->own_user = sb->mode != RT_SB_NONE && h->root;
 	sb->uid = h->uid;
 	sb->gid = h->gid;
 	if (sb->own_user) {
@@ -201,7 +208,6 @@ static int decide(struct ferry_runtime *rt, const struct rt_sb_host *h, int flag
 		}
 		sb->gid = (gid_t)sb->uid;
 	}
-	sb->drop_caps = sb->mode != RT_SB_NONE && !sb->own_user && sb->uid == 0;
 	sb->limit_memory = sb->mode != RT_SB_NONE && strcmp(mem, "off");
 	sb->port = rt->port;
 	sb->net_confined = !strcmp(net, "confined") && sb->mode == RT_SB_LANDLOCK && sb->abi >= 4;
@@ -354,7 +360,7 @@ json_t *rt_sandbox_to_json(const struct rt_sandbox *sb)
 		"uid", sb->uid == (uid_t)-1 ? json_null() : json_integer((json_int_t)sb->uid),
 		"gid", sb->uid == (uid_t)-1 ? json_null() : json_integer((json_int_t)sb->gid),
 		"no_new_privs", sb->mode != RT_SB_NONE,
-		"capabilities", sb->mode == RT_SB_NONE ? (sb->uid ? "none" : "all") : "none",
+		"capabilities", sb->mode == RT_SB_NONE && sb->uid == 0 ? "all" : "none",
 		"limits", "open_files", (json_int_t)sb->limits.open_files,
 		"processes", (json_int_t)sb->limits.processes,
 		"memory_mb", sb->limit_memory ? json_integer(sb->limits.memory_mb) : json_null(),
