@@ -11,6 +11,7 @@
 # private view of the filesystem (the .deb's ferryd); t0902 checks the other modes.
 . "$(dirname "$0")/lib.sh"
 . "$FERRY_SRC/tests/e2e/t09-sandbox.lib"
+sb_own_uids
 
 stop_all() {
 	local n

@@ -7,6 +7,7 @@
 # password reaches the environment only in a 0600 file.
 . "$(dirname "$0")/lib.sh"
 . "$FERRY_SRC/tests/e2e/t09-sandbox.lib"
+sb_own_uids
 
 stop_all() {
 	local n
