@@ -17,6 +17,7 @@
 #include "ferry/project/project.h"
 #include "ferry/registry/registry.h"
 #include "ferry/runtime/runtime.h"
+#include "ferry/runtime/sandbox.h"
 #include "ferry/store/ctx.h"
 #include "runtime/sandbox.h"
 
@@ -140,6 +141,29 @@ static void test_settings(void **state)
 	assert_int_equal(ferry_settings_set(&s, "sandbox-uids", "5000-4000", &err), FERRY_EINVAL);
 	assert_non_null(strstr(err.msg, "sandbox-uids '5000-4000': expected LO-HI with 1000 <= LO"));
 	assert_int_equal(s.sandbox_uid_lo, 100000);
+	ferry_settings_release(&s);
+}
+
+/* What the machine offers, and what the settings make of it (for `ferry host check`). */
+static void test_host(void **state)
+{
+	struct ferry_settings s;
+	struct ferry_error err;
+	json_t *h;
+
+	(void)state;
+	ferry_settings_init(&s);
+	h = ferry_sandbox_host_json(&s);
+	assert_int_equal(json_integer_value(json_object_get(h, "landlock_abi")), rt_landlock_abi());
+	assert_int_equal(json_is_true(json_object_get(h, "root")), geteuid() == 0);
+	assert_string_equal(json_string_value(json_object_get(h, "sandbox")),
+			    rt_landlock_abi() ? "landlock" : json_is_true(json_object_get(h, "bwrap")) ? "bwrap" : "");
+	assert_true(json_is_null(json_object_get(h, "refused")) == (rt_landlock_abi() > 0));
+	json_decref(h);
+	assert_int_equal(ferry_settings_set(&s, "sandbox-users", geteuid() ? "yes" : "no", &err), 0);
+	h = ferry_sandbox_host_json(&s);
+	assert_true(json_is_string(json_object_get(h, "refused")));
+	json_decref(h);
 	ferry_settings_release(&s);
 }
 
@@ -291,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_db_conn),
 		cmocka_unit_test(test_manifest_sandbox),
 		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_host),
 		cmocka_unit_test_setup_teardown(test_uids, setup, teardown),
 		cmocka_unit_test(test_landlock),
 	};
