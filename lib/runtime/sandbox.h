@@ -111,9 +111,9 @@ int rt_sb_uid_peek(struct ferry_runtime *rt, uid_t *out);
 int rt_landlock_abi(void);
 /* A ruleset for sb (paths, TCP ports, scopes); *fd = -1 when sb is not landlock. */
 int rt_landlock_ruleset(const struct rt_sandbox *sb, int *fd, struct ferry_error *err);
-/* In the child, async-signal-safe: let the ruleset fd read path too (a mount made
- * after the ruleset, the view's own /proc). */
-int rt_landlock_allow_read(int fd, const char *path, int abi);
+/* In the child, async-signal-safe: allow path (RT_SB_* flags) in the ruleset fd too
+ * (a mount made after the ruleset: the view's own /proc and /tmp). */
+int rt_landlock_allow(int fd, const char *path, unsigned flags, int abi);
 /* In the child, async-signal-safe: no new privileges, then enforce fd (-1: none). */
 int rt_landlock_enforce(int fd, int abi);
 

@@ -178,9 +178,9 @@ int rt_landlock_ruleset(const struct rt_sandbox *sb, int *fd, struct ferry_error
 	return 0;
 }
 
-int rt_landlock_allow_read(int fd, const char *path, int abi)
+int rt_landlock_allow(int fd, const char *path, unsigned flags, int abi)
 {
-	return add_path(fd, path, path_rights(RT_SB_READ, abi));
+	return add_path(fd, path, path_rights(flags, abi));
 }
 
 int rt_landlock_enforce(int fd, int abi)

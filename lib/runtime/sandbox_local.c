@@ -227,8 +227,10 @@ static int bwrap_argv(const struct rt_sandbox *sb, char *const *cmd, char ***out
 	int bad = push(&a, &n, bwrap_path() ? bwrap_path() : "bwrap");
 	char **v;
 
-	/* its own pid namespace (whose first process dies with bwrap, which ferry stops) */
-	bad = bad || push(&a, &n, "--unshare-pid") || push(&a, &n, "--die-with-parent") ||
+	/* its own pid namespace (whose first process dies with bwrap, which ferry stops), a
+	 * /tmp of its own first (the paths bound below may lie under /tmp) */
+	bad = bad || push(&a, &n, "--tmpfs") || push(&a, &n, "/tmp") ||
+	      push(&a, &n, "--unshare-pid") || push(&a, &n, "--die-with-parent") ||
 	      push(&a, &n, "--unshare-ipc") ||
 	      push(&a, &n, "--proc") || push(&a, &n, "/proc") || push(&a, &n, "--dev") ||
 	      push(&a, &n, "/dev");
@@ -437,8 +439,23 @@ static int link_one(const struct rt_sb_link *k, size_t base)
 	return symlink(k->target, path) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* A private mount namespace: the view's top is an empty tmpfs but for the paths
- * bound back (their descriptors opened inside the namespace first). */
+/* mkdir -p path (in a fresh tmpfs: the view's top when it lay under /tmp). */
+static int mkdir_all(const char *path)
+{
+	char p[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n + 2 >= sizeof(p))
+		return -1;
+	memcpy(p, path, n);
+	p[n] = '/';
+	p[n + 1] = '\0';
+	return mkdirs(p, 0);
+}
+
+/* A private mount namespace: a /tmp of its own (a small tmpfs, for software that
+ * ignores TMPDIR), and the view's top an empty tmpfs but for the paths bound back
+ * (their descriptors opened inside the namespace first, before anything covers them). */
 static int view(const struct rt_sb_local *l)
 {
 	const struct rt_sandbox *sb = l->sb;
@@ -448,6 +465,9 @@ static int view(const struct rt_sb_local *l)
 	for (i = 0; i < l->n_binds; i++)
 		if ((fds[i] = open(l->binds[i]->path, O_PATH | O_CLOEXEC)) < 0)
 			return -1;
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=16m") < 0 ||
+	    mkdir_all(sb->view) < 0)
+		return -1;
 	if (mount("tmpfs", sb->view, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k") < 0)
 		return -1;
 	for (i = 0; i < l->n_binds; i++) {
@@ -462,14 +482,18 @@ static int view(const struct rt_sb_local *l)
 	return 0;
 }
 
-/* A /proc of this mount namespace that shows only the processes of the user's own. */
+/* A /proc of this mount namespace that shows only the processes of the user's own;
+ * the ruleset names the host's /proc and /tmp: let it use these. */
 static int own_proc(const struct rt_sb_local *l)
 {
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") < 0 &&
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0)
 		return -1;
-	/* the ruleset names the host's /proc: let it read this one */
-	return l->ruleset_fd >= 0 ? rt_landlock_allow_read(l->ruleset_fd, "/proc", l->sb->abi) : 0;
+	if (l->ruleset_fd < 0)
+		return 0;
+	if (rt_landlock_allow(l->ruleset_fd, "/proc", RT_SB_READ, l->sb->abi) < 0)
+		return -1;
+	return rt_landlock_allow(l->ruleset_fd, "/tmp", RT_SB_READ | RT_SB_WRITE, l->sb->abi);
 }
 
 int rt_sb_local_apply(const struct rt_sb_local *l)

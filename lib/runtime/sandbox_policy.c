@@ -342,8 +342,8 @@ static json_t *fs_json(const struct rt_sandbox *sb)
 
 	for (i = 0; i < sb->n_paths; i++)
 		json_array_append_new(sb->paths[i].flags & W ? w : r, json_string(sb->paths[i].path));
-	return json_pack("{s:o, s:o, s:o}", "view", sb->view ? json_string(sb->view) : json_null(),
-			 "write", w, "read", r);
+	return json_pack("{s:o, s:b, s:o, s:o}", "view", sb->view ? json_string(sb->view) : json_null(),
+			 "private_tmp", sb->view || sb->mode == RT_SB_BWRAP, "write", w, "read", r);
 }
 
 json_t *rt_sandbox_to_json(const struct rt_sandbox *sb)
