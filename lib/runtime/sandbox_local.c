@@ -372,7 +372,8 @@ void rt_sb_local_release(struct rt_sb_local *l)
 
 /* ---- in the child (async-signal-safe from here on) ---- */
 
-/* mkdir every directory of path below the view's top (base: its length). */
+/* mkdir every directory of path below the view's top (base: its length): searchable,
+ * not listable (the way to its own paths shows nothing else). */
 static int mkdirs(char *path, size_t base)
 {
 	char *p;
@@ -381,7 +382,7 @@ static int mkdirs(char *path, size_t base)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		if (mkdir(path, 0711) < 0 && errno != EEXIST) {
 			*p = '/';
 			return -1;
 		}
@@ -414,7 +415,7 @@ static int bind_one(const struct rt_sb_path *p, int fd, size_t base)
 		if ((f = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
 			return -1;
 		close(f);
-	} else if (mkdir(target, 0755) < 0 && errno != EEXIST) {
+	} else if (mkdir(target, 0711) < 0 && errno != EEXIST) {
 		return -1;
 	}
 	if (mount(src, target, NULL, MS_BIND, NULL) < 0)
@@ -468,7 +469,7 @@ static int view(const struct rt_sb_local *l)
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=16m") < 0 ||
 	    mkdir_all(sb->view) < 0)
 		return -1;
-	if (mount("tmpfs", sb->view, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k") < 0)
+	if (mount("tmpfs", sb->view, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0711,size=64k") < 0)
 		return -1;
 	for (i = 0; i < l->n_binds; i++) {
 		if (bind_one(l->binds[i], fds[i], base) < 0)

@@ -91,7 +91,7 @@ test_expect_success 'not root: Landlock alone, its own uid; the attacks are deni
 	nb env create b --project p --role sandbox --app 7.3 --platform PU12 >/dev/null &&
 	nb -q env deploy a --from-dir "$PKGS/ledger-app-7.3" && nb -q env stop a &&
 	nb key generate vendor >/dev/null &&
-	FERRY_HOME="$NB_HOME/home" SB_FERRY=nb SB_PROC_HIDDEN=0 sb_targets "$NB_HOME/t-nb" vendor a &&
+	FERRY_HOME="$NB_HOME/home" SB_FERRY=nb SB_PROC_HIDDEN=0 SB_PRIVATE_TMP=0 sb_targets "$NB_HOME/t-nb" vendor a &&
 	sb_app "$NB_HOME/nb-app" "$NB_HOME/t-nb" && chown -R nobody: "$NB_HOME/nb-app" &&
 	FERRY_SANDBOX_MEMORY=address-space nb -q env deploy b --from-dir "$NB_HOME/nb-app" &&
 	nb env logs b -n 1000 >nb.log && sb_expect nb.log service &&
@@ -121,5 +121,7 @@ else
 	test_skip_ "a database password reaches the environment only in its 0600 file" \
 		"PostgreSQL: tests/run.sh starts one (FERRY_PG) unless FERRY_TEST_BACKENDS=sqlite"
 fi
+
+test_expect_success 'no attack left a file on the host (/tmp, /var/tmp, /etc)' '! sb_escaped'
 
 test_done
