@@ -1,7 +1,8 @@
 /* runtime_int.h: what the runtime_*.c and driver_*.c files share (not part of
  * libferry's API): the runtime record and the internal calls between the layers of
  * lib/runtime. Lowest first, a file calls only those above it in this header:
- *   records   runtime.c (the row, paths, ports), runtime_probe.c, runtime_cmd.c
+ *   records   runtime.c (the row, paths, ports), runtime_probe.c, sandbox_secrets.c,
+ *             runtime_cmd.c, sandbox_*.c (the sandbox: sandbox.h)
  *   drivers   driver_local_release.c, driver_local_proc.c, driver_local.c (driver.h)
  *   dispatch  runtime_config.c, runtime_driver.c (ferry_runtime_* through the driver)
  *   commands  runtime_swap.c, runtime_env.c, runtime_deploy.c */
