@@ -5,9 +5,9 @@
  * async-signal-safe calls only: the limits; when the environment has a user of its
  * own, a private mount namespace in which a tmpfs hides ferry's home (or the highest
  * private directory above it) but for the environment's own paths bound back at the
- * same places, and a /proc showing only its own processes; the user (or, sharing
- * ferry's uid 0, no capabilities); no new privileges; Landlock. What a running
- * process has in force is read back from /proc for `env show`. */
+ * same places, a /proc showing only its own processes and a /tmp of its own; the
+ * user; no new privileges; Landlock. What a running process has in force is read back
+ * from /proc for `env show`. */
 #include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
@@ -65,39 +65,50 @@ void rt_sb_local_host(struct rt_sb_host *h)
 
 /* ---- before fork: files of the environment's own user ---- */
 
-/* Give dirfd/name to uid: never through a link, never a file with other names (a hard
- * link to a file elsewhere would be given away too). Directories down to depth. */
+/* Give at/name to uid: never through a link, never a file with other names (a hard
+ * link to a file elsewhere would be given away too), and the inode checked is the one
+ * changed (an O_PATH descriptor: the environment may be running and renaming meanwhile).
+ * Directories down to depth, mode dmode. */
 static int own_at(int at, const char *name, uid_t uid, gid_t gid, mode_t dmode, int depth)
 {
+	char self[64];
 	struct stat st;
-	int fd, rc = 0;
-	DIR *d;
 	struct dirent *de;
+	int fd, dfd, rc = 0;
+	DIR *d;
 
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if ((fd = openat(at, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (S_ISLNK(st.st_mode) || (!S_ISDIR(st.st_mode) && st.st_nlink > 1))
-		return 0;
+	if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode) || (!S_ISDIR(st.st_mode) && st.st_nlink > 1))
+		goto out;
 	if ((st.st_uid != uid || st.st_gid != gid) &&
-	    fchownat(at, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return -1;
+	    fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		goto fail;
 	if (!S_ISDIR(st.st_mode))
-		return 0;
-	if ((st.st_mode & 07777) != dmode && fchmodat(at, name, dmode, 0) < 0)
-		return -1;
+		goto out;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if ((st.st_mode & 07777) != dmode && chmod(self, dmode) < 0)
+		goto fail;
 	if (depth <= 0)
-		return 0;
-	if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return -1;
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return -1;
+		goto out;
+	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	if (!(d = fdopendir(dfd))) {
+		close(dfd);
+		goto fail;
 	}
 	while (!rc && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			rc = own_at(dirfd(d), de->d_name, uid, gid, dmode, depth - 1);
 	closedir(d);
+out:
+	close(fd);
 	return rc;
+fail:
+	rc = errno;
+	close(fd);
+	errno = rc;
+	return -1;
 }
 
 static int own(const char *path, uid_t uid, gid_t gid, int depth, struct ferry_error *err)
@@ -280,9 +291,11 @@ static int plan_view(const struct rt_sandbox *sb, struct rt_sb_local *l, struct 
 
 	if (!(l->binds = calloc(sb->n_paths + 1, sizeof(*l->binds))))
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	/* beneath the view's top, or in /tmp (the view's is its own): a database's socket */
 	for (i = 0; i < sb->n_paths; i++)
-		if (!strncmp(sb->paths[i].path, sb->view, vlen) &&
-		    (sb->paths[i].path[vlen] == '/' || sb->paths[i].path[vlen] == '\0'))
+		if ((!strncmp(sb->paths[i].path, sb->view, vlen) &&
+		     (sb->paths[i].path[vlen] == '/' || sb->paths[i].path[vlen] == '\0')) ||
+		    !strncmp(sb->paths[i].path, "/tmp/", 5))
 			l->binds[l->n_binds++] = &sb->paths[i];
 	if (l->n_binds > MAX_BINDS)
 		return ferry_error_set(err, FERRY_EINVAL, "sandbox: %zu paths to bind (at most %d)",
@@ -472,7 +485,9 @@ static int view(const struct rt_sb_local *l)
 	if (mount("tmpfs", sb->view, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0711,size=64k") < 0)
 		return -1;
 	for (i = 0; i < l->n_binds; i++) {
-		if (bind_one(l->binds[i], fds[i], base) < 0)
+		/* made beneath the view's top, or beneath /tmp */
+		size_t b = strncmp(l->binds[i]->path, sb->view, vlen) ? 4 : base;
+		if (bind_one(l->binds[i], fds[i], b) < 0)
 			return -1;
 		close(fds[i]);
 	}

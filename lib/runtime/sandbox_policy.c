@@ -13,6 +13,7 @@
 #include "ferry/base/util.h"
 #include "ferry/store/ctx.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -40,14 +41,34 @@ static const struct { const char *path; unsigned flags; } system_paths[] = {
 	{ "/dev/random", R | F | D }, { "/dev/urandom", R | F | D },
 };
 
-/* The TCP port of a PostgreSQL server conn names (0: a Unix socket, or not PG). */
-static int db_tcp_port(const char *conn)
+/* Percent-decode s[0..n) into out[cap]. */
+static void decode(const char *s, size_t n, char *out, size_t cap)
 {
-	const char *auth, *hp, *q, *p;
-	size_t n;
-	long long port = 5432;
-	char host[256] = "", num[16];
+	size_t i, o = 0;
 
+	for (i = 0; i < n && o + 1 < cap; i++) {
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			char h[3] = { s[i + 1], s[i + 2], '\0' };
+			out[o++] = (char)strtol(h, NULL, 16);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+/* Where a PostgreSQL server conn names is: host[256] (a socket directory starts with
+ * '/', "" the default one) and its TCP port. 0 when conn is not PostgreSQL. */
+static int db_endpoint(const char *conn, char host[256], int *port)
+{
+	const char *auth, *hp, *q;
+	long long p = 5432;
+	char num[16];
+	size_t n;
+
+	host[0] = '\0';
 	if (strncmp(conn, "postgresql://", 13) && strncmp(conn, "postgres://", 11))
 		return 0;
 	auth = strstr(conn, "://") + 3;
@@ -57,24 +78,32 @@ static int db_tcp_port(const char *conn)
 	if (n && hp[0] != '[') {
 		const char *c = memchr(hp, ':', n);
 		size_t hl = c ? (size_t)(c - hp) : n;
-		snprintf(host, sizeof(host), "%.*s", (int)hl, hp);
+		decode(hp, hl, host, 256);
 		if (c && snprintf(num, sizeof(num), "%.*s", (int)(n - hl - 1), c + 1) < (int)sizeof(num))
-			ferry_parse_int(num, 1, 65535, &port);
+			ferry_parse_int(num, 1, 65535, &p);
 	}
 	for (q = strchr(conn, '?'); q; q = strchr(q, '&')) {
 		q++;
 		if (!strncmp(q, "host=", 5)) {
-			snprintf(host, sizeof(host), "%.*s", (int)strcspn(q + 5, "&"), q + 5);
+			decode(q + 5, strcspn(q + 5, "&"), host, 256);
 		} else if (!strncmp(q, "port=", 5)) {
 			snprintf(num, sizeof(num), "%.*s", (int)strcspn(q + 5, "&"), q + 5);
-			ferry_parse_int(num, 1, 65535, &port);
+			ferry_parse_int(num, 1, 65535, &p);
 		}
 	}
-	p = host;
-	/* no host, a socket directory (path or %2F-encoded): no TCP */
-	if (!*p || *p == '/' || !strncmp(p, "%2F", 3) || !strncmp(p, "%2f", 3))
+	*port = (int)p;
+	return 1;
+}
+
+/* The TCP port of its PostgreSQL server (0: a Unix socket, or not PostgreSQL). */
+static int db_tcp_port(const char *conn)
+{
+	char host[256];
+	int port;
+
+	if (!db_endpoint(conn, host, &port) || !host[0] || host[0] == '/')
 		return 0;
-	return (int)port;
+	return port;
 }
 
 /* ---- building a policy ---- */
@@ -244,6 +273,13 @@ static int paths(struct ferry_runtime *rt, const struct rt_vars *v, const char *
 	    !(rc = add_real(sb, v->secrets, R, err)) && !(rc = add_real(sb, v->config, R | F | O, err)) &&
 	    !(rc = add_real(sb, v->release_dir, R | X | O, err)) && !(rc = add_real(sb, cur, R | X | O, err)))
 		rc = cwd ? add_real(sb, cwd, R | X, err) : 0;
+	/* PostgreSQL through a Unix socket: its directory (the view's /tmp is its own) */
+	if (!rc) {
+		char host[256];
+		int port;
+		if (db_endpoint(rt->db_conn, host, &port) && host[0] == '/')
+			rc = add_real(sb, host, R | O, err);
+	}
 	/* a SQLite database: its directory (journal, WAL) */
 	if (!rc && rt->db_conn[0] == '/') {
 		char *slash;
