@@ -653,7 +653,8 @@ static int manifest_validate(struct ferry_manifest *m, struct ferry_error *err)
 	    (rc = parse_service(m, json_object_get(r, "service"), err)) ||
 	    (rc = parse_scripts(m, json_object_get(r, "scripts"), err)) ||
 	    (rc = parse_data_upgrade(m, json_object_get(r, "data_upgrade"), err)) ||
-	    (rc = parse_dvt(m, json_object_get(r, "dvt"), err)))
+	    (rc = parse_dvt(m, json_object_get(r, "dvt"), err)) ||
+	    (rc = ferry_manifest_sandbox(r, &m->limits, &m->environment, err)))
 		return rc;
 	if (m->service.present && m->service.exec.v[0][0] != '/' && strchr(m->service.exec.v[0], '/') &&
 	    !ferry_manifest_file(m, m->service.exec.v[0]))

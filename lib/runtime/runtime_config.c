@@ -4,6 +4,7 @@
  * before every start, every other key kept and edited on request. Read and written
  * through the runtime's driver. */
 #include "runtime/driver.h"
+#include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -96,8 +97,9 @@ static int config_save(struct ferry_runtime *rt, json_t *cfg, struct ferry_error
 int ferry_runtime_config_write(struct ferry_runtime *rt, struct ferry_error *err)
 {
 	char rel[FERRY_RELEASE_ID_MAX], url[64];
-	char *state = ferry_runtime_path(rt, "state"), *log = ferry_runtime_path(rt, "logs/app.log");
-	char *reldir = NULL;
+	/* state_dir: the application's own files (data/, which its sandbox may write) */
+	char *state = ferry_runtime_path(rt, "data"), *log = ferry_runtime_path(rt, "logs/app.log");
+	char *reldir = NULL, *secrets = ferry_runtime_path(rt, "secrets"), *pub = NULL, *pgpass = NULL;
 	struct ferry_envdb *db = NULL;
 	json_t *cfg = NULL;
 	int rc;
@@ -116,7 +118,12 @@ int ferry_runtime_config_write(struct ferry_runtime *rt, struct ferry_error *err
 	json_object_set_new(cfg, "slot", json_string(rt->slot));
 	json_object_set_new(cfg, "port", json_integer(rt->port));
 	json_object_set_new(cfg, "url", json_string(url));
-	json_object_set_new(cfg, "database", json_string(rt->db_conn));
+	/* never a password: that is in secrets/pgpass, which the connection string names */
+	if (!secrets || rt_sb_db_conn(rt->db_conn, secrets, &pub, &pgpass)) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		goto out;
+	}
+	json_object_set_new(cfg, "database", json_string(pub));
 	json_object_set_new(cfg, "db_driver", json_string(ferry_envdb_driver(db)));
 	json_object_set_new(cfg, "state_dir", json_string(state ? state : ""));
 	json_object_set_new(cfg, "release_dir", reldir ? json_string(reldir) : json_null());
@@ -130,6 +137,9 @@ out:
 	free(state);
 	free(log);
 	free(reldir);
+	free(secrets);
+	free(pub);
+	free(pgpass);
 	return rc;
 }
 

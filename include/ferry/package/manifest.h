@@ -82,6 +82,17 @@ struct ferry_service {
 	int ready_timeout_s;             /* default 20 */
 };
 
+/* What an application declares for every process of its environments ("limits",
+ * docs/PACKAGES.md); the defaults below where it declares nothing. */
+struct ferry_limits {
+	int64_t open_files;              /* RLIMIT_NOFILE */
+	int64_t processes;               /* RLIMIT_NPROC: processes and threads */
+	int64_t memory_mb;               /* address space (RLIMIT_AS), MiB */
+};
+#define FERRY_LIMIT_OPEN_FILES 1024
+#define FERRY_LIMIT_PROCESSES 512
+#define FERRY_LIMIT_MEMORY_MB 4096
+
 /* A parsed, validated manifest. Every string points into `root` and lives as long
  * as the manifest. Read the fields directly; never modify them. */
 struct ferry_manifest {
@@ -110,6 +121,8 @@ struct ferry_manifest {
 	size_t n_payload;
 	uint64_t payload_bytes;          /* sum of payload sizes */
 	const char *build_seal;          /* "ferry-seal-1": the file ends with a seal (package.h) */
+	struct ferry_limits limits;      /* application packages; defaults elsewhere */
+	json_t *environment;             /* "environment": {NAME: value}, borrowed; NULL: none */
 };
 
 /* Parse and validate manifest bytes. On failure the message names the field path
@@ -133,6 +146,13 @@ int ferry_manifest_applies(const struct ferry_manifest *m, const char *release,
 
 /* A compact JSON summary (name, version, type, product, sizes, counts); caller owns it. */
 json_t *ferry_manifest_summary(const struct ferry_manifest *m);
+
+/* The "limits" and "environment" sections of a manifest document (an application's:
+ * other packages may not declare them), checked: out gets the limits with defaults,
+ * *env (may be NULL) the environment object or NULL. The runtime reads a release's
+ * manifest.json through this too. The message names the field and what it accepts. */
+int ferry_manifest_sandbox(const json_t *root, struct ferry_limits *out, json_t **env,
+			   struct ferry_error *err);
 
 const char *ferry_pkg_type_name(enum ferry_pkg_type t);
 int ferry_pkg_type_parse(const char *s, enum ferry_pkg_type *out);
