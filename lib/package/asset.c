@@ -229,13 +229,9 @@ int ferry_asset_upload(struct ferry_ctx *ctx, const char *project, const char *f
 	    (rc = copy_hashed(file, dir, tmp, sizeof(tmp), sha, &size, err)))
 		goto out;
 	/* verify the copy we keep, not the caller's file (which may change) */
-	if ((rc = ferry_package_verify(ctx, tmp, project, NULL, &in, err))) {
+	if ((rc = ferry_package_intake(ctx, tmp, project, NULL, &c, &in, err))) {
 		unlink(tmp);
 		ferry_error_prefix(err, "refusing upload of %s", file);
-		goto out;
-	}
-	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) || (rc = ferry_pkg_check_fn(&c, in, err))) {
-		unlink(tmp);
 		goto out;
 	}
 	blob = ferry_asset_blob_path(ctx, sha);
