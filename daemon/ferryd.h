@@ -88,8 +88,9 @@ struct ferryd {
 struct api_req {
 	struct ferryd *d;
 	struct MHD_Connection *conn;
-	const char *method;
+	const char *method;                  /* NULL until the first call of the request */
 	char path[512];
+	char bad_url[8];                     /* a control character in the URL ("%00"): 400 */
 	const struct route *route;
 	const char *params[API_MAX_PARAMS];  /* {name} segments of the path, decoded */
 	char segs[512];                      /* storage for params */
@@ -216,6 +217,7 @@ enum MHD_Result api_openapi(struct api_req *r);
 
 /* Route handlers, one file per resource. */
 enum MHD_Result api_health(struct api_req *r);
+enum MHD_Result api_live(struct api_req *r);
 enum MHD_Result api_whoami(struct api_req *r);
 enum MHD_Result api_projects_list(struct api_req *r);
 enum MHD_Result api_projects_create(struct api_req *r);

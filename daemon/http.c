@@ -93,6 +93,9 @@ static enum MHD_Result dispatch(struct api_req *r)
 		close(r->upload_fd);
 		r->upload_fd = -1;
 	}
+	if (r->bad_url[0])
+		return api_error(r, 400, "invalid", "the URL holds a control character (%s): names, "
+				 "paths and arguments never do", r->bad_url);
 	r->route = route_find(r, &known);
 	if (!r->route) {
 		if (strncmp(r->path, "/api/", 5) && strcmp(r->path, "/api"))
@@ -115,7 +118,9 @@ static enum MHD_Result dispatch(struct api_req *r)
 	if (!(r->ctx = ctx_pool_get(r->d->pool, &err)))
 		return api_ferror(r, &err);
 	r->ctx->actor = r->actor;
-	if (auth_authenticate(r) == 0 && auth_route(r) == 0)
+	/* every JSON body is parsed (and refused when invalid or with a duplicate key)
+	 * before any handler, whether or not the handler reads it */
+	if (auth_authenticate(r) == 0 && auth_route(r) == 0 && (!r->body.len || api_body(r)))
 		r->route->fn(r);
 	if (r->route->action)
 		audit_change(r);
@@ -196,19 +201,47 @@ static void log_request(struct api_req *r)
 	     r->status >= 400 ? "error" : NULL, r->err_msg, NULL);
 }
 
-static struct api_req *req_new(struct ferryd *d, struct MHD_Connection *conn,
-			       const char *method, const char *url)
+/* Find the first control character in a raw request target, decoded (%00-%1F, %7F) or
+ * not, and write it as it was sent ("%00", "0x09") to out: 1 when there is one. MHD
+ * decodes the path and arguments, and a decoded NUL cuts them short
+ * ("/api/environments/x%00y" would read as "/api/environments/x"). */
+static int control_char(const char *raw, char out[8])
 {
+	static const char hex[] = "0123456789abcdef";
+	const char *p, *h1, *h2;
+
+	for (p = raw; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(out, 8, "0x%02x", c);
+			return 1;
+		}
+		if (c != '%' || !p[1] || !p[2] || !(h1 = strchr(hex, p[1] | 0x20)) ||
+		    !(h2 = strchr(hex, p[2] | 0x20)))
+			continue;
+		c = (unsigned char)((h1 - hex) * 16 + (h2 - hex));
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(out, 8, "%%%c%c", p[1], p[2]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* MHD's URI callback: the request object, made from the raw request target before
+ * anything is decoded; on_completed frees it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct ferryd *d = cls;
 	struct api_req *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
 	r->d = d;
 	r->conn = conn;
-	r->method = method;
 	r->t0 = ferry_mono_ms();
 	r->ret = MHD_YES;
-	snprintf(r->path, sizeof(r->path), "%s", url);
+	control_char(uri ? uri : "", r->bad_url);
 	snprintf(r->actor, sizeof(r->actor), "anonymous");
 	r->upload_fd = -1;
 	ferry_uuid(r->activity);
@@ -228,10 +261,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	int known;
 
 	(void)version;
-	if (!r) {
-		if (!(r = req_new(d, conn, method, url)))
-			return MHD_NO;
-		*con_cls = r;
+	if (!r)   /* on_uri could not allocate it */
+		return MHD_NO;
+	if (!r->method) {
+		r->method = method;
+		if ((size_t)snprintf(r->path, sizeof(r->path), "%s", url) >= sizeof(r->path))
+			return api_error(r, 414, "too-long", "the URL path is longer than %zu bytes",
+					 sizeof(r->path) - 1);
+		if (r->bad_url[0])
+			return dispatch(r);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (!cl || ferry_parse_int(cl, 0, INT64_MAX, &len))
 			len = -1;
@@ -333,6 +371,7 @@ int http_start(struct ferryd *d)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_conns,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 		MHD_OPTION_END);

@@ -17,7 +17,8 @@ static void print_routes(void)
 		printf("%s %s %s\n", rt->method, rt->path, ferry_token_role_name(rt->role));
 }
 
-/* Open the pieces; the store is opened (and migrated) once here so errors show at start. */
+/* Open the pieces; the store is opened (and migrated) once here so errors show at start,
+ * and a home others can read is reported. */
 static int ferryd_open(struct ferryd *d)
 {
 	struct ferry_error err;
@@ -34,6 +35,11 @@ static int ferryd_open(struct ferryd *d)
 		flog("error", "cannot open the ferry home", "home", d->cfg.settings.home, "error", err.msg,
 		     NULL);
 		return -1;
+	}
+	{
+		char msg[2048];
+		if (ferry_ctx_check_private(ctx, msg, sizeof(msg)))
+			flog("warn", "the ferry home is not private", "detail", msg, NULL);
 	}
 	ctx_pool_put(d->pool, ctx);
 	return 0;

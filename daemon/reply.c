@@ -164,7 +164,7 @@ json_t *api_body(struct api_req *r)
 		api_error(r, 400, "invalid", "this request needs a JSON object body");
 		return NULL;
 	}
-	r->json = json_loadb(r->body.data, r->body.len, 0, &jerr);
+	r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r->json) {
 		api_error(r, 400, "invalid", "request body is not valid JSON: %s (line %d, column %d)",
 			  jerr.text, jerr.line, jerr.column);
