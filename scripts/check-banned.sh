@@ -22,3 +22,27 @@ if [ -n "$hits" ]; then
   echo "$hits"
   exit 1
 fi
+
+# Tests that cannot fail: no command in tests/ ends with `|| true`, `|| :`, `; true` or
+# `; :` (an assertion that swallows its own failure). Say what is expected instead:
+# `test $? -eq N`, `! cmd`, `if ...; then ...; fi`.
+swallow='(\|\||;)[[:space:]]*(true|:)[[:space:]]*($|['"'"'")#;&|])'
+hits=$(git ls-files -co --exclude-standard 'tests/*' 2>/dev/null | grep -v 'package-lock.json$' |
+       xargs -r grep -nE "$swallow" || true)
+if [ -n "$hits" ]; then
+  echo "check-banned: a test command swallows its failure (|| true, ; true): assert what is expected instead:"
+  echo "$hits"
+  exit 1
+fi
+
+# Waits without an upper bound: a `while`/`until` loop in a test script must check a
+# deadline ($SECONDS) on its line, or be a `while read` loop; poll with lib.sh's
+# `wait_for SECONDS 'COMMAND'` or a `for i in $(seq 1 N)` loop.
+hits=$(git ls-files -co --exclude-standard 'tests/*.sh' 'tests/*.inc' 'tests/*.lib' 2>/dev/null |
+       xargs -r grep -nE '(^|[;&|(])[[:space:]]*(while|until)[[:space:]]' |
+       grep -vE 'while (read|IFS=)|SECONDS|bounded-ok' || true)
+if [ -n "$hits" ]; then
+  echo "check-banned: a wait without an upper bound (use wait_for SECONDS 'COMMAND' from tests/e2e/lib.sh):"
+  echo "$hits"
+  exit 1
+fi

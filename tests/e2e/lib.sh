@@ -31,7 +31,7 @@ trap 'test_cleanup' EXIT
 
 test_cleanup() {
   [ -n "${test_cleanup_hook:-}" ] && eval "$test_cleanup_hook"
-  cd / || true
+  cd /
   if [ "$test_fail" -eq 0 ] && [ -z "${FERRY_KEEP_SCRATCH:-}" ]; then
     rm -rf "$SCRATCH"
     [ -n "$TEST_DB" ] && dropdb --force "$TEST_DB"
@@ -93,6 +93,16 @@ test_expect_code() {
     echo "not ok $test_count - $desc (exit $rc, wanted $want)"
     printf '%s\n' "$out" | sed 's/^/#   /'
   fi
+}
+
+# wait_for SECONDS 'COMMAND' [WHAT]: run COMMAND every 0.05 s until it succeeds, for at
+# most SECONDS; then fail saying what was awaited. Every wait in a test is bounded.
+wait_for() {
+  local secs=$1 cond=$2 what=${3:-$2} end=$((SECONDS + $1))
+  until eval "$cond"; do   # bounded-ok: the deadline is checked in the body
+    [ "$SECONDS" -lt "$end" ] || { echo "waited ${secs}s in vain for: $what"; return 1; }
+    sleep 0.05
+  done
 }
 
 # Assertions for use inside bodies.

@@ -10,7 +10,7 @@ work="$B/corpus"; mkdir -p "$work/intake" "$work/manifest" "$B/seed-src/bin"
 cp tests/fuzz/seeds/manifest/*.json "$work/manifest/"
 for k in good manifest-last traversal absolute symlink-out hardlink device fifo wrong-hash unlisted \
          duplicate bad-signature manifest-invalid-json missing-file; do
-  for s in tar.gz tar.zst zip; do "$GEN" "$k" "$work/intake/$k.$s" 2>/dev/null || true; done
+  for s in tar.gz tar.zst zip; do "$GEN" "$k" "$work/intake/$k.$s"; done
 done
 echo '#!/bin/sh' >"$B/seed-src/bin/run"
 printf '{"format":1,"name":"seed","version":"1.0","type":"hotfix","product":"p"}' >"$B/seed-src/manifest.json"
