@@ -206,7 +206,7 @@ int ferry_window_get(struct ferry_ctx *ctx, const char *project, json_t **out,
 		*out = json_pack("{s:s, s:n, s:n, s:n}", "project", project, "window", "next_start", "next_end");
 		return 0;
 	}
-	if ((rc = ferry_window_next(spec, ferry_now_ms(), &s, &e, err)))
+	if ((rc = ferry_window_next(spec, ferry_clock_ms(&ctx->settings), &s, &e, err)))
 		return rc;
 	ferry_time_iso(s, a);
 	ferry_time_iso(e, b);
@@ -295,7 +295,7 @@ int ferry_sched_add(struct ferry_ctx *ctx, const struct ferry_sched_spec *spec, 
 	struct ferry_env e;
 	struct ferry_stmt *st;
 	char wspec[128], *args = NULL;
-	int64_t now = ferry_now_ms(), at = 0, end = 0, id = 0;
+	int64_t now = ferry_clock_ms(&ctx->settings), at = 0, end = 0, id = 0;
 	int rc;
 
 	if ((rc = ferry_store_begin(ctx->store, err)))

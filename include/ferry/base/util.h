@@ -28,6 +28,11 @@ int ferry_path_exists(const char *path);
 
 /* Wall-clock milliseconds since the epoch; monotonic milliseconds. */
 int64_t ferry_now_ms(void);
+/* The time as settings s see it: ferry_now_ms(), or in test builds with s->test_clock
+ * set, the time written in that file (ms since the epoch or "YYYY-MM-DDTHH:MM:SSZ";
+ * a missing or unreadable file aborts: a test hook fails loudly). s may be NULL. */
+struct ferry_settings;
+int64_t ferry_clock_ms(const struct ferry_settings *s);
 int64_t ferry_mono_ms(void);
 /* Format epoch milliseconds as ISO 8601 UTC ("2026-11-25T23:58:05Z") into out[32]. */
 void ferry_time_iso(int64_t ms, char out[32]);
