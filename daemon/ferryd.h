@@ -149,6 +149,17 @@ void jobs_recover(struct ferryd *d);
  * lease expired (ferry_op_takeover). */
 void jobs_takeover(struct ferryd *d);
 
+/* request.c: what a request says, read without its connection (fuzzed). */
+/* The first control character in a raw request target, raw or %-encoded, written as
+ * sent ("%00", "0x09") to out: 1 when there is one, else 0 and out "". */
+int req_control_char(const char *raw, char out[8]);
+/* The route for method and path (HEAD as GET), its {params} copied into segs (cap bytes)
+ * and pointed to by params[API_MAX_PARAMS]; *path_known: some method has the path. */
+const struct route *req_route_find(const char *method, const char *path, const char **params,
+				   char *segs, size_t cap, int *path_known);
+/* A request body as a JSON object (duplicate keys refused), or NULL with why in msg. */
+json_t *req_json_body(const char *data, size_t len, char *msg, size_t cap);
+
 /* http.c: the server. */
 int http_start(struct ferryd *d);
 void http_stop(struct ferryd *d);

@@ -14,52 +14,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Match path against a route pattern, filling r->params from {name} segments. */
-static int route_match(const char *pattern, const char *path, struct api_req *r)
-{
-	char *out = r->segs, *end = r->segs + sizeof(r->segs);
-	int np = 0;
-
-	memset(r->params, 0, sizeof(r->params));
-	while (*pattern && *path) {
-		if (*pattern != '/' || *path != '/')
-			return 0;
-		pattern++, path++;
-		if (*pattern == '{') {
-			size_t n = strcspn(path, "/");
-			if (n == 0 || np >= API_MAX_PARAMS || out + n + 1 > end)
-				return 0;
-			memcpy(out, path, n);
-			out[n] = '\0';
-			r->params[np++] = out;
-			out += n + 1;
-			path += n;
-			pattern += strcspn(pattern, "/");
-		} else {
-			size_t n = strcspn(pattern, "/");
-			if (strncmp(pattern, path, n) || (path[n] && path[n] != '/'))
-				return 0;
-			pattern += n, path += n;
-		}
-	}
-	return !*pattern && !*path;
-}
-
-/* The route for method+path; *path_known says whether any method matched. */
+/* The route for the request's method and path (request.c fills params and segs). */
 static const struct route *route_find(struct api_req *r, int *path_known)
 {
-	const struct route *rt;
-	const char *m = !strcmp(r->method, "HEAD") ? "GET" : r->method;
-
-	*path_known = 0;
-	for (rt = ferryd_routes; rt->method; rt++) {
-		if (!route_match(rt->path, r->path, r))
-			continue;
-		*path_known = 1;
-		if (!strcmp(rt->method, m))
-			return rt;
-	}
-	return NULL;
+	return req_route_find(r->method, r->path, r->params, r->segs, sizeof(r->segs), path_known);
 }
 
 static void audit_change(struct api_req *r)
@@ -201,33 +159,6 @@ static void log_request(struct api_req *r)
 	     r->status >= 400 ? "error" : NULL, r->err_msg, NULL);
 }
 
-/* Find the first control character in a raw request target, decoded (%00-%1F, %7F) or
- * not, and write it as it was sent ("%00", "0x09") to out: 1 when there is one. MHD
- * decodes the path and arguments, and a decoded NUL cuts them short
- * ("/api/environments/x%00y" would read as "/api/environments/x"). */
-static int control_char(const char *raw, char out[8])
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *p, *h1, *h2;
-
-	for (p = raw; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c < 0x20 || c == 0x7f) {
-			snprintf(out, 8, "0x%02x", c);
-			return 1;
-		}
-		if (c != '%' || !p[1] || !p[2] || !(h1 = strchr(hex, p[1] | 0x20)) ||
-		    !(h2 = strchr(hex, p[2] | 0x20)))
-			continue;
-		c = (unsigned char)((h1 - hex) * 16 + (h2 - hex));
-		if (c < 0x20 || c == 0x7f) {
-			snprintf(out, 8, "%%%c%c", p[1], p[2]);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* MHD's URI callback: the request object, made from the raw request target before
  * anything is decoded; on_completed frees it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -241,7 +172,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	r->conn = conn;
 	r->t0 = ferry_mono_ms();
 	r->ret = MHD_YES;
-	control_char(uri ? uri : "", r->bad_url);
+	req_control_char(uri ? uri : "", r->bad_url);
 	snprintf(r->actor, sizeof(r->actor), "anonymous");
 	r->upload_fd = -1;
 	ferry_uuid(r->activity);

@@ -152,7 +152,7 @@ int api_view_slot(struct api_req *r, const char **slot)
 
 json_t *api_body(struct api_req *r)
 {
-	json_error_t jerr;
+	char msg[FERRY_ERROR_MSG_MAX];
 
 	if (r->json)
 		return r->json;
@@ -164,16 +164,8 @@ json_t *api_body(struct api_req *r)
 		api_error(r, 400, "invalid", "this request needs a JSON object body");
 		return NULL;
 	}
-	r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!r->json) {
-		api_error(r, 400, "invalid", "request body is not valid JSON: %s (line %d, column %d)",
-			  jerr.text, jerr.line, jerr.column);
-		return NULL;
-	}
-	if (!json_is_object(r->json)) {
-		api_error(r, 400, "invalid", "request body must be a JSON object");
-		return NULL;
-	}
+	if (!(r->json = req_json_body(r->body.data, r->body.len, msg, sizeof(msg))))
+		api_error(r, 400, "invalid", "%s", msg);
 	return r->json;
 }
 
