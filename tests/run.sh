@@ -31,7 +31,8 @@ fi
 # The mark of this run: inherited by everything the tests start (ferry passes the
 # environment on to services, FERRY_* variables aside), and a TMPDIR of its own.
 export FERRYTEST_RUN="run-$$-$(date +%s%N)"
-RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferry-run.XXXXXX")
+OUTER_TMP=${TMPDIR:-/tmp}
+RUN_TMP=$(mktemp -d "$OUTER_TMP/ferry-run.XXXXXX")
 export TMPDIR=$RUN_TMP
 
 files=()
@@ -48,7 +49,7 @@ for f in "${files[@]}"; do case "$f" in *.sh) e2e_files+=("$f");; esac; done
 # A throwaway PostgreSQL for the unit tests' second backend and the e2e pass.
 if [ -z "${FERRY_PG:-}" ] && [[ " $backends " == *" postgresql "* ]]; then
   if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    FERRY_PG=$(mktemp -d "${TMPDIR:-/tmp}/ferry-pg.XXXXXX")
+    FERRY_PG=$(mktemp -d "$OUTER_TMP/ferry-pg.XXXXXX")   # postgres must reach it
     OWN_PG=$FERRY_PG
     trap 'bash scripts/pg-stop.sh "$OWN_PG"' EXIT
     bash scripts/pg-start.sh "$FERRY_PG" >/dev/null
