@@ -57,7 +57,8 @@ int ferry_sched_parse_time(const char *s, int64_t now_ms, int64_t *out, struct f
 		memcpy(num, s + 1, len - 2);
 		num[len - 2] = '\0';
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (s[len - 1] == units[i].unit && !ferry_parse_int(num, 0, 366LL * 86400, &n)) {
+			if (s[len - 1] == units[i].unit && strspn(num, "0123456789") == len - 2 &&
+			    !ferry_parse_int(num, 0, 366LL * 86400, &n)) {
 				*out = now_ms + n * units[i].ms;
 				return 0;
 			}
