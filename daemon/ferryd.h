@@ -157,8 +157,6 @@ int req_control_char(const char *raw, char out[8]);
  * and pointed to by params[API_MAX_PARAMS]; *path_known: some method has the path. */
 const struct route *req_route_find(const char *method, const char *path, const char **params,
 				   char *segs, size_t cap, int *path_known);
-/* A request body as a JSON object (duplicate keys refused), or NULL with why in msg. */
-json_t *req_json_body(const char *data, size_t len, char *msg, size_t cap);
 
 /* http.c: the server. */
 int http_start(struct ferryd *d);
@@ -174,6 +172,9 @@ enum MHD_Result api_ferror(struct api_req *r, const struct ferry_error *err);
 enum MHD_Result api_no_content(struct api_req *r);
 /* The request body as a JSON object; on failure sends 400/413 and returns NULL. */
 json_t *api_body(struct api_req *r);
+/* A request body as a JSON object (duplicate keys refused), or NULL with why in msg
+ * (connection-free: fuzzed by tests/fuzz/fuzz_http.c). */
+json_t *req_json_body(const char *data, size_t len, char *msg, size_t cap);
 /* The body as a JSON object, {} when the request has none. */
 json_t *api_body_opt(struct api_req *r);
 /* A text/plain reply (copied). */

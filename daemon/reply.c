@@ -150,6 +150,24 @@ int api_view_slot(struct api_req *r, const char **slot)
 	return 0;
 }
 
+json_t *req_json_body(const char *data, size_t len, char *msg, size_t cap)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!j) {
+		snprintf(msg, cap, "request body is not valid JSON: %s (line %d, column %d)", jerr.text,
+			 jerr.line, jerr.column);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(msg, cap, "request body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
 json_t *api_body(struct api_req *r)
 {
 	char msg[FERRY_ERROR_MSG_MAX];

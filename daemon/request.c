@@ -1,6 +1,6 @@
 /* request.c: reading a request without its connection: control characters in the raw
- * request target, the route a method and path match (with their {params}), and JSON
- * bodies. http.c and reply.c use these; tests/fuzz/fuzz_http.c fuzzes them. */
+ * request target and the route a method and path match (with their {params}). http.c
+ * uses these; tests/fuzz/fuzz_http.c fuzzes them (and reply.c's req_json_body). */
 #include "ferryd.h"
 
 #include <stdio.h>
@@ -78,22 +78,4 @@ const struct route *req_route_find(const char *method, const char *path, const c
 			return rt;
 	}
 	return NULL;
-}
-
-json_t *req_json_body(const char *data, size_t len, char *msg, size_t cap)
-{
-	json_error_t jerr;
-	json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-
-	if (!j) {
-		snprintf(msg, cap, "request body is not valid JSON: %s (line %d, column %d)", jerr.text,
-			 jerr.line, jerr.column);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		snprintf(msg, cap, "request body must be a JSON object");
-		return NULL;
-	}
-	return j;
 }

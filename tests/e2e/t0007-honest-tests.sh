@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t0006: scripts/check-banned.sh keeps the tests honest: it holds on the tree, and fails
+# t0007: scripts/check-banned.sh keeps the tests honest: it holds on the tree, and fails
 # on a fixture with an assertion that swallows its failure (`|| true`, `; true`) or a
 # wait without an upper bound.
 . "$(dirname "$0")/lib.sh"
