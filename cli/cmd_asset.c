@@ -1,199 +1,154 @@
-/* cmd_asset.c: `ferry asset upload|list|show|download|rm`: the asset library. */
+/* cmd_asset.c: `ferry asset upload|list|show|download|rm|extract`: the asset library. */
 #include "cli.h"
+#include "backend.h"
 
+#include "ferry/base/error.h"
 #include "ferry/package/asset.h"
 #include "ferry/store/ctx.h"
-#include "ferry/base/error.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Parse [--project P] [-o FILE] around positional arguments; returns 0 or an exit code. */
-static int asset_opts(int argc, char **argv, const char *usage, int npos, const char **project,
-		      const char **outf)
+#define PROJECT_OPT(flags) { "project", 0, "P", flags, "the project whose library it is" }
+#define END_OPT { NULL, 0, NULL, 0, NULL }
+
+static const struct cli_opt project_opt[] = { PROJECT_OPT(0), END_OPT };
+static const struct cli_opt project_req[] = { PROJECT_OPT(CLI_OPT_REQUIRED), END_OPT };
+
+static int asset_upload(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		if (c == 'P')
-			*project = optarg;
-		else if (c == 'o' && outf)
-			*outf = optarg;
-		else
-			return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
-	}
-	if (argc - optind != npos)
-		return cli_usage(usage, argc - optind < npos ? "missing argument" : "too many arguments");
-	return 0;
-}
-
-#define UPLOAD_USAGE "ferry asset upload FILE --project P"
-
-static int asset_upload(struct cli *cli, int argc, char **argv)
-{
-	const char *project = NULL;
-	struct ferry_error err;
-	struct ferry_asset a;
-	struct ferry_ctx *ctx;
+	const char *project = cli_arg(a, "project");
+	json_t *o;
 	int ec, existed;
 
-	if ((ec = asset_opts(argc, argv, UPLOAD_USAGE, 1, &project, NULL)))
+	if ((ec = cli_ask(cli, CLI_ASSET_UPLOAD, json_pack("{s:s, s:s}", "project", project, "file",
+			  cli_pos(a, 0)), &o)))
 		return ec;
-	if (!project)
-		return cli_usage(UPLOAD_USAGE, "missing --project");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_asset_upload(ctx, project, argv[optind], &a, &existed, &err))
-		return cli_fail(cli, &err);
-	if (cli->json) {
-		json_t *o = ferry_asset_to_json(&a);
-		json_object_set_new(o, "existed", json_boolean(existed));
+	existed = json_is_true(json_object_get(o, "existed"));
+	if (cli->json)
 		cli_print_json(o);
-		json_decref(o);
-	} else if (!cli->quiet) {
+	else if (!cli->quiet)
 		printf("%s %s@%s (%s, %s) %s project '%s' as %.12s\n", existed ? "Already have" : "Uploaded",
-		       a.name, a.version, a.type, a.key_id[0] ? "signed" : "unsigned",
-		       existed ? "in" : "to", project, a.sha256);
-	}
+		       cli_str(o, "name"), cli_str(o, "version"), cli_str(o, "type"),
+		       json_string_value(json_object_get(o, "key_id")) &&
+		       *json_string_value(json_object_get(o, "key_id")) ? "signed" : "unsigned",
+		       existed ? "in" : "to", project, cli_str(o, "sha256"));
+	json_decref(o);
 	return EXIT_OK;
 }
 
-static int asset_list(struct cli *cli, int argc, char **argv)
+static const struct cli_command asset_upload_cmd = {
+	"upload", "FILE", 1, 1, NULL, "verify a package and add it to the project's library",
+	project_req, 0, asset_upload
+};
+
+static int asset_list(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const cols[] = { "id", "type", "name", "version", "size", "signer",
-					    "uploaded", "refs", NULL };
-	static const char *const heads[] = { "ID", "TYPE", "NAME", "VERSION", "SIZE", "SIGNER",
-					     "UPLOADED", "REFS", NULL };
-	const char *project = NULL;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	json_t *arr;
-	int ec;
+	static const struct cli_col cols[] = {
+		{ "id", "ID" }, { "type", "TYPE" }, { "name", "NAME" }, { "version", "VERSION" },
+		{ "size", "SIZE" }, { "signer", "SIGNER" }, { "uploaded", "UPLOADED" }, { "refs", "REFS" },
+		{ NULL, NULL }
+	};
 
-	if ((ec = asset_opts(argc, argv, "ferry asset list [--project P] [--json]", 0, &project, NULL)))
-		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_asset_list(ctx, project, &arr, &err))
-		return cli_fail(cli, &err);
-	cli_emit_table(cli, arr, cols, heads);
-	return EXIT_OK;
+	return cli_show_table(cli, CLI_ASSET_LIST, json_pack("{s:s?}", "project",
+			      cli_arg(a, "project")), cols);
 }
 
-static int asset_show(struct cli *cli, int argc, char **argv)
+static const struct cli_command asset_list_cmd = {
+	"list", "", 0, 0, NULL, "the assets (every project's, or one's)", project_opt, CLI_READ,
+	asset_list
+};
+
+static int asset_show(struct cli *cli, const struct cli_args *a)
 {
 	static const char *const keys[] = { "sha256", "project", "name", "version", "type", "size",
 		"container", "signer", "key_id", "uploaded", "uploaded_by", NULL };
-	const char *project = NULL;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
 	json_t *o, *r;
 	size_t i;
 	int ec;
 
-	if ((ec = asset_opts(argc, argv, "ferry asset show REF [--project P] [--json]", 1, &project, NULL)))
+	if ((ec = cli_ask(cli, CLI_ASSET_SHOW, json_pack("{s:s, s:s?}", "asset", cli_pos(a, 0),
+			  "project", cli_arg(a, "project")), &o)))
 		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_asset_show(ctx, project, argv[optind], &o, &err))
-		return cli_fail(cli, &err);
 	if (cli->json) {
 		cli_print_json(o);
 	} else {
 		cli_print_fields(o, keys);
 		json_array_foreach(json_object_get(o, "references"), i, r)
-			printf("%-16s %s '%s'\n", "referenced by", json_string_value(json_object_get(r, "kind")),
-			       json_string_value(json_object_get(r, "ref")));
+			printf("%-16s %s '%s'\n", "referenced by", cli_str(r, "kind"), cli_str(r, "ref"));
 	}
 	json_decref(o);
 	return EXIT_OK;
 }
 
-#define DOWNLOAD_USAGE "ferry asset download REF -o FILE [--project P]"
+static const struct cli_command asset_show_cmd = {
+	"show", "REF", 1, 1, NULL, "an asset (REF: sha256, a prefix, or name@version) and what "
+	"refers to it", project_opt, CLI_READ, asset_show
+};
 
-static int asset_download(struct cli *cli, int argc, char **argv)
+static int asset_download(struct cli *cli, const struct cli_args *a)
 {
-	const char *project = NULL, *outf = NULL;
+	json_t *o;
+	int ec;
+
+	if ((ec = cli_ask(cli, CLI_ASSET_DOWNLOAD, json_pack("{s:s, s:s?, s:s}", "asset",
+			  cli_pos(a, 0), "project", cli_arg(a, "project"), "output",
+			  cli_arg(a, "output")), &o)))
+		return ec;
+	json_decref(o);
+	if (!cli->quiet && !cli->json)
+		printf("Wrote %s\n", cli_arg(a, "output"));
+	return EXIT_OK;
+}
+
+static const struct cli_opt download_opts[] = {
+	{ "output", 'o', "FILE", CLI_OPT_REQUIRED, "where to write it (its SHA-256 checked)" },
+	PROJECT_OPT(0), END_OPT
+};
+static const struct cli_command asset_download_cmd = {
+	"download", "REF", 1, 1, NULL, "a copy of an asset", download_opts, CLI_READ, asset_download
+};
+
+static int asset_rm(struct cli *cli, const struct cli_args *a)
+{
+	json_t *o;
+	int ec;
+
+	if ((ec = cli_ask(cli, CLI_ASSET_RM, json_pack("{s:s, s:s?}", "asset", cli_pos(a, 0),
+			  "project", cli_arg(a, "project")), &o)))
+		return ec;
+	json_decref(o);
+	if (!cli->quiet && !cli->json)
+		printf("Removed asset %s\n", cli_pos(a, 0));
+	return EXIT_OK;
+}
+
+static const struct cli_command asset_rm_cmd = {
+	"rm", "REF", 1, 1, NULL, "remove an asset nothing refers to", project_opt, 0, asset_rm
+};
+
+static int asset_extract(struct cli *cli, const struct cli_args *a)
+{
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	int ec;
 
-	if ((ec = asset_opts(argc, argv, DOWNLOAD_USAGE, 1, &project, &outf)))
-		return ec;
-	if (!outf)
-		return cli_usage(DOWNLOAD_USAGE, "missing -o FILE");
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_asset_download(ctx, project, argv[optind], outf, &err))
+	if (ferry_asset_extract(ctx, cli_arg(a, "project"), cli_pos(a, 0), cli_pos(a, 1), NULL, &err))
 		return cli_fail(cli, &err);
 	if (!cli->quiet && !cli->json)
-		printf("Wrote %s\n", outf);
+		printf("Extracted %s into %s\n", cli_pos(a, 0), cli_pos(a, 1));
 	return EXIT_OK;
 }
 
-static int asset_rm(struct cli *cli, int argc, char **argv)
-{
-	const char *project = NULL;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	int ec;
+static const struct cli_command asset_extract_cmd = {
+	"extract", "REF DIR", 2, 2, NULL, "verify an asset and extract it into a directory here",
+	project_req, CLI_LOCAL, asset_extract
+};
 
-	if ((ec = asset_opts(argc, argv, "ferry asset rm REF [--project P]", 1, &project, NULL)))
-		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_asset_rm(ctx, project, argv[optind], &err))
-		return cli_fail(cli, &err);
-	if (!cli->quiet && !cli->json)
-		printf("Removed asset %s\n", argv[optind]);
-	return EXIT_OK;
-}
-
-#define EXTRACT_USAGE "ferry asset extract REF DIR --project P"
-
-static int asset_extract(struct cli *cli, int argc, char **argv)
-{
-	const char *project = NULL;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	int ec;
-
-	if ((ec = asset_opts(argc, argv, EXTRACT_USAGE, 2, &project, NULL)))
-		return ec;
-	if (!project)
-		return cli_usage(EXTRACT_USAGE, "missing --project");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_asset_extract(ctx, project, argv[optind], argv[optind + 1], NULL, &err))
-		return cli_fail(cli, &err);
-	if (!cli->quiet && !cli->json)
-		printf("Extracted %s into %s\n", argv[optind], argv[optind + 1]);
-	return EXIT_OK;
-}
-
-int cmd_asset(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "upload", asset_upload, "upload FILE --project P" },
-		{ "list", asset_list, "list [--project P] [--json]" },
-		{ "show", asset_show, "show REF [--project P] [--json]" },
-		{ "download", asset_download, "download REF -o FILE [--project P]" },
-		{ "rm", asset_rm, "rm REF [--project P]" },
-		{ "extract", asset_extract, "extract REF DIR --project P" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "asset", table, argc, argv);
-}
+const struct cli_command *const cli_asset_cmds[] = {
+	&asset_upload_cmd, &asset_list_cmd, &asset_show_cmd, &asset_download_cmd, &asset_rm_cmd,
+	&asset_extract_cmd, NULL
+};

@@ -1,94 +1,56 @@
 /* cmd_audit.c: `ferry audit`: read the audit log; and the CLI's own audit records
- * (every command that changed state is recorded with its result; refusals are not). */
+ * (every command on the home that is not a read is recorded with its result; refusals
+ * are not; through --server, ferryd records them). */
 #include "cli.h"
+#include "backend.h"
 
 #include "ferry/store/audit.h"
 #include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
 
-#include <getopt.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#define AUDIT_USAGE "ferry audit [--project P] [--actor WHO] [--limit N] [--before ID] [--json]"
+static const struct cli_opt audit_opts[] = {
+	{ "project", 0, "P", 0, "only this project's" },
+	{ "actor", 0, "WHO", 0, "only this actor's (cli:USER, token:NAME)" },
+	{ "limit", 0, "N", 0, "at most N entries (1-1000)" },
+	{ "before", 0, "ID", 0, "entries before this one (paging)" },
+	{ NULL, 0, NULL, 0, NULL }
+};
 
-int cmd_audit(struct cli *cli, int argc, char **argv)
+static int audit_run(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ "actor", required_argument, NULL, 'a' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "before", required_argument, NULL, 'b' },
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_col cols[] = {
+		{ "id", "ID" }, { "at", "AT" }, { "actor", "ACTOR" }, { "action", "ACTION" },
+		{ "target", "TARGET" }, { "project", "PROJECT" }, { "result", "RESULT" },
+		{ "activity_id", "ACTIVITY" }, { NULL, NULL }
 	};
-	static const char *const cols[] = { "id", "at", "actor", "action", "target", "project",
-					    "result", "activity_id", NULL };
-	static const char *const heads[] = { "ID", "AT", "ACTOR", "ACTION", "TARGET", "PROJECT",
-					     "RESULT", "ACTIVITY", NULL };
-	struct ferry_audit_query q = { 0 };
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	long long v;
-	json_t *arr;
-	int c, ec;
+	long long limit = 0, before = 0;
+	json_t *args;
+	int ec;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'P': q.project = optarg; break;
-		case 'a': q.actor = optarg; break;
-		case 'n':
-			if (ferry_parse_int(optarg, 1, 1000, &v))
-				return cli_usage(AUDIT_USAGE, "--limit takes 1 to 1000, not '%s'", optarg);
-			q.limit = (int)v;
-			break;
-		case 'b':
-			if (ferry_parse_int(optarg, 1, INT64_MAX, &v))
-				return cli_usage(AUDIT_USAGE, "--before takes an entry id, not '%s'", optarg);
-			q.before_id = v;
-			break;
-		default:
-			return cli_usage(AUDIT_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(AUDIT_USAGE, "unexpected argument '%s'", argv[optind]);
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = cli_int(a, "limit", 1, 1000, &limit)) || (ec = cli_int(a, "before", 1, INT64_MAX, &before)))
 		return ec;
-	ferry_error_clear(&err);
-	if (ferry_audit_list(ctx, &q, &arr, &err))
-		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, cols, heads);
-	json_decref(arr);
-	return EXIT_OK;
+	args = json_pack("{s:s?, s:s?}", "project", cli_arg(a, "project"), "actor", cli_arg(a, "actor"));
+	if (limit)
+		json_object_set_new(args, "limit", json_integer(limit));
+	if (before)
+		json_object_set_new(args, "before", json_integer(before));
+	return cli_show_table(cli, CLI_AUDIT, args, cols);
 }
 
-/* Commands that only read; everything else reaching the store is recorded. */
-static int is_read_only(const char *group, const char *verb)
-{
-	static const char *const groups[] = { "audit", "version", "help", NULL };
-	static const char *const verbs[] = { "list", "show", "help", "--help", "-h", "status",
-		"log", "logs", "diff", "advise", "plan", "search", "verify", "inspect", "get",
-		"steps", "watch", "export", "check", "validate", "selftest-show", NULL };
-	int i;
+const struct cli_command cli_cmd_audit = {
+	"audit", "", 0, 0, NULL, "who changed what, when, with what result (newest first)",
+	audit_opts, CLI_READ, audit_run
+};
 
-	for (i = 0; groups[i]; i++)
-		if (!strcmp(group, groups[i]))
-			return 1;
-	for (i = 0; verb && verbs[i]; i++)
-		if (!strcmp(verb, verbs[i]))
-			return 1;
-	return 0;
-}
-
-void cli_audit_command(struct cli *cli, int argc, char **argv, int exit_code)
+void cli_audit_command(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+		       int exit_code)
 {
 	struct ferry_audit_entry e = { 0 };
 	struct passwd *pw = getpwuid(getuid());
@@ -100,7 +62,7 @@ void cli_audit_command(struct cli *cli, int argc, char **argv, int exit_code)
 	 * is recorded when it succeeded or when an operation ran and failed (exit 1). */
 	if (exit_code != EXIT_OK && exit_code != EXIT_FAILED)
 		return;
-	if (!cli->ctx || argc < 2 || is_read_only(argv[1], argc > 2 ? argv[2] : NULL))
+	if (!cli->ctx || !cmd || argc < 2 || (cmd->flags & CLI_READ))
 		return;
 	snprintf(actor, sizeof(actor), "cli:%s", pw ? pw->pw_name : "unknown");
 	snprintf(action, sizeof(action), "%s%s%s", argv[1], argc > 2 ? "." : "",

@@ -1,43 +1,38 @@
 /* cmd_catalog.c: `ferry catalog list|show|validate`: the release catalogs. */
 #include "cli.h"
+#include "backend.h"
 
 #include "ferry/catalog/catalog.h"
 #include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int catalog_list(struct cli *cli, int argc, char **argv)
+static int catalog_list(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const cols[] = { "product", "name", "releases", "platforms", "valid", "path", NULL };
-	static const char *const heads[] = { "PRODUCT", "NAME", "RELEASES", "PLATFORMS", "VALID", "PATH", NULL };
-	struct ferry_error err;
-	json_t *arr;
+	static const struct cli_col cols[] = {
+		{ "product", "PRODUCT" }, { "name", "NAME" }, { "releases", "RELEASES" },
+		{ "platforms", "PLATFORMS" }, { "valid", "VALID" }, { "path", "PATH" }, { NULL, NULL }
+	};
+	json_t *arr, *o;
 	size_t i;
-	json_t *o;
-	int rc;
+	int ec;
 
-	if (argc != 1)
-		return cli_usage("ferry catalog list [--json]", "unexpected argument '%s'", argv[1]);
-	ferry_error_clear(&err);
-	rc = ferry_catalog_list(cli->settings, &arr, &err);
-	if (rc)
-		return cli_fail(cli, &err);
+	(void)a;
+	if ((ec = cli_ask(cli, CLI_CATALOG_LIST, json_object(), &arr)))
+		return ec;
 	if (cli->json) {
 		cli_print_json(arr);
 	} else {
-		cli_print_table(arr, cols, heads);
+		cli_print_table(arr, cols);
 		json_array_foreach(arr, i, o) {
 			if (json_object_get(o, "error"))
-				fprintf(stderr, "ferry: warning: %s\n",
-					json_string_value(json_object_get(o, "error")));
+				fprintf(stderr, "ferry: warning: %s\n", cli_str(o, "error"));
 			if (json_object_get(o, "shadowed_by"))
-				fprintf(stderr, "ferry: note: %s is shadowed by %s\n",
-					json_string_value(json_object_get(o, "path")),
-					json_string_value(json_object_get(o, "shadowed_by")));
+				fprintf(stderr, "ferry: note: %s is shadowed by %s\n", cli_str(o, "path"),
+					cli_str(o, "shadowed_by"));
 		}
 	}
 	json_decref(arr);
@@ -46,10 +41,11 @@ static int catalog_list(struct cli *cli, int argc, char **argv)
 
 static void print_catalog(const struct ferry_catalog *cat)
 {
-	static const char *const rcols[] = { "id", "name", "build", "min_platform", "hotfixes_supported",
-					     "vendor_overlayering_locked", NULL };
-	static const char *const rheads[] = { "RELEASE", "NAME", "AX7.VERSION", "MIN PLATFORM", "HOTFIXES",
-					      "VENDOR LOCKED", NULL };
+	static const struct cli_col rcols[] = {
+		{ "id", "RELEASE" }, { "name", "NAME" }, { "build", "AX7.VERSION" },
+		{ "min_platform", "MIN PLATFORM" }, { "hotfixes_supported", "HOTFIXES" },
+		{ "vendor_overlayering_locked", "VENDOR LOCKED" }, { NULL, NULL }
+	};
 	json_t *j = ferry_catalog_to_json(cat);
 	size_t i;
 
@@ -57,7 +53,7 @@ static void print_catalog(const struct ferry_catalog *cat)
 	if (cat->source)
 		printf("source:    %s\n", cat->source);
 	printf("\n");
-	cli_print_table(json_object_get(j, "releases"), rcols, rheads);
+	cli_print_table(json_object_get(j, "releases"), rcols);
 	printf("\nplatforms: ");
 	for (i = 0; i < cat->nplatforms; i++)
 		printf("%s%s%s", i ? " " : "", cat->platforms[i].id,
@@ -108,30 +104,15 @@ static void print_release(const struct ferry_catalog *cat, const struct ferry_ca
 	json_decref(j);
 }
 
-#define SHOW_USAGE "ferry catalog show [PRODUCT|RELEASE] [--product P] [--json]"
-
-static int catalog_show(struct cli *cli, int argc, char **argv)
+static int catalog_show(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "product", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const struct ferry_catalog_release *r = NULL;
 	struct ferry_catalog *cat = NULL;
-	const char *product = NULL, *what = NULL;
+	const char *product = cli_arg(a, "product"), *what = cli_pos(a, 0);
 	struct ferry_error err, e2;
 	char *path = NULL;
-	int c, rc;
+	int rc;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'p')
-			return cli_usage(SHOW_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		product = optarg;
-	}
-	if (argc - optind > 1)
-		return cli_usage(SHOW_USAGE, "too many arguments");
-	what = optind < argc ? argv[optind] : NULL;
 	ferry_error_clear(&err);
 	/* An argument names a product when a catalog file exists for it. */
 	if (what && !product && ferry_catalog_find(cli->settings, what, &path, NULL) == 0) {
@@ -161,23 +142,21 @@ static int catalog_show(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int catalog_validate(struct cli *cli, int argc, char **argv)
+static int catalog_validate(struct cli *cli, const struct cli_args *a)
 {
+	const char *file = cli_pos(a, 0);
 	struct ferry_catalog *cat;
 	struct ferry_error err;
 	size_t i, rows = 0;
 
-	if (argc != 2)
-		return cli_usage("ferry catalog validate FILE [--json]",
-				 argc < 2 ? "missing catalog FILE" : "too many arguments");
 	ferry_error_clear(&err);
-	if (ferry_catalog_load(argv[1], &cat, &err))
+	if (ferry_catalog_load(file, &cat, &err))
 		return cli_fail(cli, &err);
 	for (i = 0; i < cat->nmoves; i++)
 		rows += !cat->moves[i].is_update;
 	if (cli->json) {
 		json_t *o = json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "valid", 1,
-			"path", argv[1], "product", cat->product, "name", cat->name,
+			"path", file, "product", cat->product, "name", cat->name,
 			"releases", (json_int_t)cat->nreleases, "platforms", (json_int_t)cat->nplatforms,
 			"code_upgrade_rows", (json_int_t)rows,
 			"updates", (json_int_t)(cat->nmoves - rows));
@@ -185,19 +164,29 @@ static int catalog_validate(struct cli *cli, int argc, char **argv)
 		json_decref(o);
 	} else if (!cli->quiet) {
 		printf("%s: valid catalog of '%s' (%zu releases, %zu platforms, %zu code-upgrade rows, %zu updates)\n",
-		       argv[1], cat->product, cat->nreleases, cat->nplatforms, rows, cat->nmoves - rows);
+		       file, cat->product, cat->nreleases, cat->nplatforms, rows, cat->nmoves - rows);
 	}
 	ferry_catalog_free(cat);
 	return EXIT_OK;
 }
 
-int cmd_catalog(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "list", catalog_list, "list [--json]" },
-		{ "show", catalog_show, "show [PRODUCT|RELEASE] [--product P] [--json]" },
-		{ "validate", catalog_validate, "validate FILE [--json]" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "catalog", table, argc, argv);
-}
+static const struct cli_command list_cmd = {
+	"list", "", 0, 0, NULL, "the catalogs found, which is valid, which shadows which", NULL,
+	CLI_READ, catalog_list
+};
+
+static const struct cli_opt show_opts[] = {
+	{ "product", 0, "P", 0, "the product's catalog (default: the only one)" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static const struct cli_command show_cmd = {
+	"show", "[PRODUCT|RELEASE]", 0, 1, NULL, "a catalog (releases, platforms, the code upgrade "
+	"table), or one release and its targets", show_opts, CLI_LOCAL | CLI_READ, catalog_show
+};
+static const struct cli_command validate_cmd = {
+	"validate", "FILE", 1, 1, NULL, "check a catalog file, naming the JSON path of each problem",
+	NULL, CLI_LOCAL | CLI_READ, catalog_validate
+};
+
+const struct cli_command *const cli_catalog_cmds[] = { &list_cmd, &show_cmd, &validate_cmd, NULL };

@@ -8,7 +8,6 @@
 #include "ferry/base/error.h"
 #include "ferry/catalog/model.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -29,15 +28,17 @@ static struct ferry_catalog *open_catalog(struct cli *cli, int *ec)
 
 static void print_scan(const json_t *o)
 {
-	static const char *const cols[] = { "name", "owner", "layer", "elements", "dir", NULL };
-	static const char *const heads[] = { "MODEL", "OWNER", "LAYER", "ELEMENTS", "DIR", NULL };
+	static const struct cli_col cols[] = {
+		{ "name", "MODEL" }, { "owner", "OWNER" }, { "layer", "LAYER" },
+		{ "elements", "ELEMENTS" }, { "dir", "DIR" }, { NULL, NULL }
+	};
 	const json_t *l;
 	size_t i;
 
 	printf("release %s, platform %s\n\n",
 	       json_string_value(json_object_get(o, "release")) ?: "unknown",
 	       json_string_value(json_object_get(o, "platform")) ?: "unknown");
-	cli_print_table(json_object_get(o, "models"), cols, heads);
+	cli_print_table(json_object_get(o, "models"), cols);
 	printf("\noverlayering (%zu):\n", json_array_size(json_object_get(o, "overlayering")));
 	json_array_foreach(json_object_get(o, "overlayering"), i, l)
 		printf("  %s/%s overlayers %s/%s (%s%s)  %s\n",
@@ -60,22 +61,15 @@ static void print_scan(const json_t *o)
 		printf("  %s\n", json_string_value(l));
 }
 
-static int code_scan(struct cli *cli, int argc, char **argv)
+static int code_scan(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const usage = "ferry code scan SRC [--json]";
 	struct ferry_catalog *cat;
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
 	struct ferry_source *src;
 	struct ferry_error err;
 	json_t *o;
 
-	cli_getopt_reset();
-	if (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage(usage, "unknown option '%s'", argv[optind - 1]);
-	if (argc - optind != 1)
-		return cli_usage(usage, argc == optind ? "missing SRC" : "too many arguments");
 	ferry_error_clear(&err);
-	if (ferry_source_scan(argv[optind], &src, &err))
+	if (ferry_source_scan(cli_pos(a, 0), &src, &err))
 		return cli_fail(cli, &err);
 	cat = open_catalog(cli, NULL); /* optional here: the built-in rules otherwise */
 	o = ferry_source_to_json(cat, src);
@@ -89,43 +83,22 @@ static int code_scan(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int code_upgrade(struct cli *cli, int argc, char **argv)
+static int code_upgrade(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const usage =
-		"ferry code upgrade SRC --to RELEASE [-o REPO] [--branch REF] [--base REF] [--new-base REF] [--force] [--json]";
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "branch", required_argument, NULL, 'b' },
-		{ "base", required_argument, NULL, 'B' },
-		{ "new-base", required_argument, NULL, 'N' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ferry_code_upgrade_opts o = { 0 };
 	struct ferry_catalog *cat;
 	struct ferry_buf md = FERRY_BUF_INIT;
 	struct ferry_error err;
 	json_t *rep = NULL;
-	int c, ready;
+	int c = EXIT_FAILED, ready;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "o:f", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': o.to = optarg; break;
-		case 'o': o.out = optarg; break;
-		case 'b': o.branch = optarg; break;
-		case 'B': o.base = optarg; break;
-		case 'N': o.new_base = optarg; break;
-		case 'f': o.force = 1; break;
-		default: return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage(usage, argc == optind ? "missing SRC" : "too many arguments");
-	if (!o.to)
-		return cli_usage(usage, "missing --to RELEASE");
-	o.src = argv[optind];
+	o.to = cli_arg(a, "to");
+	o.out = cli_arg(a, "output");
+	o.branch = cli_arg(a, "branch");
+	o.base = cli_arg(a, "base");
+	o.new_base = cli_arg(a, "new-base");
+	o.force = cli_flag(a, "force");
+	o.src = cli_pos(a, 0);
 	if (!(cat = open_catalog(cli, &c)))
 		return c;
 	o.catalog = cat;
@@ -152,12 +125,24 @@ static int code_upgrade(struct cli *cli, int argc, char **argv)
 	return ready ? EXIT_OK : EXIT_REFUSED;
 }
 
-int cmd_code(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "scan", code_scan, "scan SRC [--json]   models, layers and every overlayering" },
-		{ "upgrade", code_upgrade, "upgrade SRC --to RELEASE [-o REPO] [--branch REF] [--base REF] [--new-base REF] [--force]" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "code", table, argc, argv);
-}
+static const struct cli_command scan_cmd = {
+	"scan", "SRC", 1, 1, NULL, "models, layers and every overlayering of a source tree", NULL,
+	CLI_LOCAL | CLI_READ, code_scan
+};
+
+static const struct cli_opt upgrade_opts[] = {
+	{ "to", 0, "RELEASE", CLI_OPT_REQUIRED, "the release to upgrade the code to" },
+	{ "output", 'o', "REPO", 0, "a new repository for the result (default: the branch in SRC)" },
+	{ "branch", 0, "REF", 0, "the customer's code (HEAD)" },
+	{ "base", 0, "REF", 0, "the old vendor base (vendor/<release of the code>)" },
+	{ "new-base", 0, "REF", 0, "the new vendor base (vendor/<RELEASE>)" },
+	{ "force", 'f', NULL, 0, "replace an existing code-upgrade/<RELEASE> branch" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static const struct cli_command upgrade_cmd = {
+	"upgrade", "SRC", 1, 1, NULL, "the code upgrade: branch code-upgrade/<RELEASE> with the "
+	"code merged onto the new vendor base, and a report", upgrade_opts, CLI_LOCAL, code_upgrade
+};
+
+const struct cli_command *const cli_code_cmds[] = { &scan_cmd, &upgrade_cmd, NULL };

@@ -1,99 +1,66 @@
 /* cmd_feature.c: `ferry feature list|enable|disable NAME --project P`. */
 #include "cli.h"
+#include "backend.h"
 
-#include "ferry/store/ctx.h"
-#include "ferry/base/error.h"
-#include "ferry/project/feature.h"
-
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
-static int parse_project(int argc, char **argv, const char *usage, const char **project)
+static const struct cli_opt project_opt[] = {
+	{ "project", 0, "P", CLI_OPT_REQUIRED, "the project" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static int feature_list(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_col cols[] = {
+		{ "name", "FEATURE" }, { "enabled", "ENABLED" }, { "description", "DESCRIPTION" },
+		{ NULL, NULL }
 	};
-	int c;
 
-	*project = NULL;
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'P')
-			return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
-		*project = optarg;
-	}
-	if (!*project)
-		return cli_usage(usage, "missing --project");
-	return 0;
+	return cli_show_table(cli, CLI_FEATURE_LIST, json_pack("{s:s}", "project",
+			      cli_arg(a, "project")), cols);
 }
 
-static int feature_list(struct cli *cli, int argc, char **argv)
+static const struct cli_command feature_list_cmd = {
+	"list", "", 0, 0, NULL, "the preview features and whether the project has them on",
+	project_opt, CLI_READ, feature_list
+};
+
+static int feature_switch(struct cli *cli, const struct cli_args *a, int on)
 {
-	static const char *const usage = "ferry feature list --project P [--json]";
-	static const char *const cols[] = { "name", "enabled", "description", NULL };
-	static const char *const heads[] = { "FEATURE", "ENABLED", "DESCRIPTION", NULL };
-	const char *project;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	json_t *arr;
+	json_t *o;
 	int ec;
 
-	if ((ec = parse_project(argc, argv, usage, &project)))
+	if ((ec = cli_ask(cli, CLI_FEATURE_SET, json_pack("{s:s, s:s, s:b}", "project",
+			  cli_arg(a, "project"), "feature", cli_pos(a, 0), "enabled", on), &o)))
 		return ec;
-	if (optind != argc)
-		return cli_usage(usage, "unexpected argument '%s'", argv[optind]);
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_feature_list(ctx, project, &arr, &err))
-		return cli_fail(cli, &err);
-	cli_emit_table(cli, arr, cols, heads);
+	if (cli->json)
+		cli_print_json(o);
+	else if (!cli->quiet)
+		printf("Feature '%s' %s for project '%s'\n", cli_pos(a, 0), on ? "enabled" : "disabled",
+		       cli_arg(a, "project"));
+	json_decref(o);
 	return EXIT_OK;
 }
 
-static int feature_switch(struct cli *cli, int argc, char **argv, int on)
+static int feature_enable(struct cli *cli, const struct cli_args *a)
 {
-	const char *usage = on ? "ferry feature enable NAME --project P"
-			       : "ferry feature disable NAME --project P";
-	const char *project;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	int ec;
-
-	if ((ec = parse_project(argc, argv, usage, &project)))
-		return ec;
-	if (optind != argc - 1)
-		return cli_usage(usage, optind >= argc ? "missing feature NAME" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_feature_set(ctx, project, argv[optind], on, &err))
-		return cli_fail(cli, &err);
-	if (!cli->quiet && !cli->json)
-		printf("Feature '%s' %s for project '%s'\n", argv[optind],
-		       on ? "enabled" : "disabled", project);
-	return EXIT_OK;
+	return feature_switch(cli, a, 1);
 }
 
-static int feature_enable(struct cli *cli, int argc, char **argv)
+static int feature_disable(struct cli *cli, const struct cli_args *a)
 {
-	return feature_switch(cli, argc, argv, 1);
+	return feature_switch(cli, a, 0);
 }
 
-static int feature_disable(struct cli *cli, int argc, char **argv)
-{
-	return feature_switch(cli, argc, argv, 0);
-}
+static const struct cli_command feature_enable_cmd = {
+	"enable", "NAME", 1, 1, NULL, "turn a preview feature on for the project", project_opt, 0,
+	feature_enable
+};
+static const struct cli_command feature_disable_cmd = {
+	"disable", "NAME", 1, 1, NULL, "turn a preview feature off for the project", project_opt, 0,
+	feature_disable
+};
 
-int cmd_feature(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "list", feature_list, "list --project P [--json]" },
-		{ "enable", feature_enable, "enable NAME --project P" },
-		{ "disable", feature_disable, "disable NAME --project P" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "feature", table, argc, argv);
-}
+const struct cli_command *const cli_feature_cmds[] = {
+	&feature_list_cmd, &feature_enable_cmd, &feature_disable_cmd, NULL
+};

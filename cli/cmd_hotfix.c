@@ -6,20 +6,9 @@
 #include "ferry/base/error.h"
 #include "ferry/lifecycle/hotfix.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-
-static int no_options(int argc, char **argv, const char *usage)
-{
-	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
-
-	cli_getopt_reset();
-	if (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage(usage, "unknown option '%s'", argv[optind - 1]);
-	return 0;
-}
 
 /* The release rules come from the product catalog (docs/CATALOG.md). */
 static struct ferry_catalog *open_catalog(struct cli *cli, int *ec)
@@ -35,24 +24,19 @@ static struct ferry_catalog *open_catalog(struct cli *cli, int *ec)
 	return rc ? NULL : cat;
 }
 
-static int hotfix_apply(struct cli *cli, int argc, char **argv)
+static int hotfix_apply(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const usage = "ferry hotfix apply SRC HOTFIX... [--json]";
 	struct ferry_catalog *cat;
 	struct ferry_error err;
 	json_t *rep = NULL, *h;
 	size_t i;
-	int ec;
+	int ec = EXIT_FAILED;
 
-	if ((ec = no_options(argc, argv, usage)))
-		return ec;
-	if (argc - optind < 2)
-		return cli_usage(usage, argc - optind < 1 ? "missing SRC" : "missing HOTFIX package");
 	if (!(cat = open_catalog(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_hotfix_apply(cat, argv[optind], (const char *const *)argv + optind + 1,
-			       (size_t)(argc - optind - 1), cli->settings, &rep, &err)) {
+	if (ferry_hotfix_apply(cat, cli_pos(a, 0), (const char *const *)a->pos + 1,
+			       (size_t)(a->npos - 1), cli->settings, &rep, &err)) {
 		ferry_catalog_free(cat);
 		return cli_fail(cli, &err);
 	}
@@ -72,32 +56,33 @@ static int hotfix_apply(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int hotfix_list(struct cli *cli, int argc, char **argv)
+static int hotfix_list(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const usage = "ferry hotfix list SRC [--json]";
-	static const char *const cols[] = { "id", "releases", "prerequisites", "installed_at", "title", NULL };
-	static const char *const heads[] = { "HOTFIX", "RELEASES", "PREREQUISITES", "INSTALLED", "TITLE", NULL };
+	static const struct cli_col cols[] = {
+		{ "id", "HOTFIX" }, { "releases", "RELEASES" }, { "prerequisites", "PREREQUISITES" },
+		{ "installed_at", "INSTALLED" }, { "title", "TITLE" }, { NULL, NULL }
+	};
 	struct ferry_error err;
 	json_t *arr;
-	int ec;
 
-	if ((ec = no_options(argc, argv, usage)))
-		return ec;
-	if (argc - optind != 1)
-		return cli_usage(usage, argc == optind ? "missing SRC" : "too many arguments");
 	ferry_error_clear(&err);
-	if (ferry_hotfix_list(argv[optind], &arr, &err))
+	if (ferry_hotfix_list(cli_pos(a, 0), &arr, &err))
 		return cli_fail(cli, &err);
-	cli_emit_table(cli, arr, cols, heads);
+	if (cli->json)
+		cli_print_json(arr);
+	else
+		cli_print_table(arr, cols);
+	json_decref(arr);
 	return EXIT_OK;
 }
 
-int cmd_hotfix(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "apply", hotfix_apply, "apply SRC HOTFIX...  apply hotfix packages to a source tree" },
-		{ "list", hotfix_list, "list SRC [--json]    hotfixes installed in a source tree" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "hotfix", table, argc, argv);
-}
+static const struct cli_command apply_cmd = {
+	"apply", "SRC HOTFIX...", 2, -1, NULL, "apply hotfix packages to a source tree", NULL,
+	CLI_LOCAL, hotfix_apply
+};
+static const struct cli_command list_cmd = {
+	"list", "SRC", 1, 1, NULL, "the hotfixes installed in a source tree", NULL,
+	CLI_LOCAL | CLI_READ, hotfix_list
+};
+
+const struct cli_command *const cli_hotfix_cmds[] = { &apply_cmd, &list_cmd, NULL };

@@ -1,27 +1,26 @@
-/* cmd_key.c: `ferry key generate|list|export|trust|revoke`. */
+/* cmd_key.c: `ferry key generate|list|export|trust|revoke`. Private keys are made and
+ * kept on the home (generate, export: on the home only); trust is the project's. */
 #include "cli.h"
+#include "backend.h"
 
-#include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
 #include "ferry/package/keys.h"
+#include "ferry/store/ctx.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-static int key_generate(struct cli *cli, int argc, char **argv)
+static int key_generate(struct cli *cli, const struct cli_args *a)
 {
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	struct ferry_key k;
 	int ec;
 
-	if (argc != 2)
-		return cli_usage("ferry key generate NAME", argc < 2 ? "missing key NAME" : "too many arguments");
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_key_generate(ctx, argv[1], &k, &err))
+	if (ferry_key_generate(ctx, cli_pos(a, 0), &k, &err))
 		return cli_fail(cli, &err);
 	if (cli->json) {
 		json_t *o = ferry_key_to_json(&k);
@@ -34,121 +33,101 @@ static int key_generate(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-#define LIST_USAGE "ferry key list [--project P] [--json]"
+static const struct cli_command key_generate_cmd = {
+	"generate", "NAME", 1, 1, NULL, "make a signing key pair; the private key stays in the home",
+	NULL, CLI_LOCAL, key_generate
+};
 
-static int key_list(struct cli *cli, int argc, char **argv)
+static const struct cli_opt list_opts[] = {
+	{ "project", 0, "P", 0, "the keys this project trusts or revoked" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static int key_list(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_col cols[] = {
+		{ "name", "NAME" }, { "key_id", "KEY ID" }, { "private_key", "PRIVATE" },
+		{ "trusted_by", "TRUSTED BY" }, { "created", "CREATED" }, { NULL, NULL }
 	};
-	static const char *const cols[] = { "name", "key_id", "private_key", "trusted_by", "created", NULL };
-	static const char *const heads[] = { "NAME", "KEY ID", "PRIVATE", "TRUSTED BY", "CREATED", NULL };
-	static const char *const pcols[] = { "name", "key_id", "state", "trusted", "revoked", NULL };
-	static const char *const pheads[] = { "NAME", "KEY ID", "STATE", "TRUSTED", "REVOKED", NULL };
-	const char *project = NULL;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	json_t *arr;
-	int c, ec, rc;
+	static const struct cli_col pcols[] = {
+		{ "name", "NAME" }, { "key_id", "KEY ID" }, { "state", "STATE" },
+		{ "trusted", "TRUSTED" }, { "revoked", "REVOKED" }, { NULL, NULL }
+	};
+	const char *project = cli_arg(a, "project");
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'P')
-			return cli_usage(LIST_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		project = optarg;
-	}
-	if (optind != argc)
-		return cli_usage(LIST_USAGE, "unexpected argument '%s'", argv[optind]);
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	rc = project ? ferry_key_list_project(ctx, project, &arr, &err) : ferry_key_list(ctx, &arr, &err);
-	if (rc)
-		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, project ? pcols : cols, project ? pheads : heads);
-	json_decref(arr);
-	return EXIT_OK;
+	return cli_show_table(cli, CLI_KEY_LIST, json_pack("{s:s?}", "project", project),
+			      project ? pcols : cols);
 }
 
-static int key_export(struct cli *cli, int argc, char **argv)
+static const struct cli_command key_list_cmd = {
+	"list", "", 0, 0, NULL, "the home's keys, or a project's trusted keys", list_opts, CLI_READ,
+	key_list
+};
+
+static int key_export(struct cli *cli, const struct cli_args *a)
 {
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	json_t *o;
 	int ec;
 
-	if (argc != 2)
-		return cli_usage("ferry key export NAME", argc < 2 ? "missing key NAME" : "too many arguments");
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_key_export(ctx, argv[1], &o, &err))
+	if (ferry_key_export(ctx, cli_pos(a, 0), &o, &err))
 		return cli_fail(cli, &err);
 	cli_print_json(o);
 	json_decref(o);
 	return EXIT_OK;
 }
 
-static int trust_or_revoke(struct cli *cli, int argc, char **argv, int revoke)
-{
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *usage = revoke ? "ferry key revoke KEYID|NAME --project P"
-				   : "ferry key trust NAME|KEYID|PUBKEYFILE --project P";
-	const char *project = NULL;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct ferry_key k;
-	int c, ec, rc;
+static const struct cli_command key_export_cmd = {
+	"export", "NAME", 1, 1, NULL, "print the public key document (for 'key trust' elsewhere)",
+	NULL, CLI_LOCAL | CLI_READ, key_export
+};
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'P')
-			return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
-		project = optarg;
-	}
-	if (optind != argc - 1)
-		return cli_usage(usage, optind >= argc ? "missing key" : "too many arguments");
-	if (!project)
-		return cli_usage(usage, "missing --project");
-	if (!(ctx = cli_ctx(cli, &ec)))
+static const struct cli_opt trust_opts[] = {
+	{ "project", 0, "P", CLI_OPT_REQUIRED, "the project" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static int trust_or_revoke(struct cli *cli, const struct cli_args *a, int revoke)
+{
+	const char *project = cli_arg(a, "project");
+	json_t *k;
+	int ec;
+
+	if ((ec = cli_ask(cli, revoke ? CLI_KEY_REVOKE : CLI_KEY_TRUST, json_pack("{s:s, s:s}",
+			  "project", project, "key", cli_pos(a, 0)), &k)))
 		return ec;
-	ferry_error_clear(&err);
-	rc = revoke ? ferry_key_revoke(ctx, project, argv[optind], &k, &err)
-		    : ferry_key_trust(ctx, project, argv[optind], &k, &err);
-	if (rc)
-		return cli_fail(cli, &err);
-	if (!cli->quiet && !cli->json)
+	if (cli->json)
+		cli_print_json(k);
+	else if (!cli->quiet)
 		printf("Project '%s' %s key '%s' (%s)\n", project, revoke ? "revoked" : "trusts",
-		       k.name, k.key_id);
+		       cli_str(k, "name"), cli_str(k, "key_id"));
+	json_decref(k);
 	return EXIT_OK;
 }
 
-static int key_trust(struct cli *cli, int argc, char **argv)
+static int key_trust(struct cli *cli, const struct cli_args *a)
 {
-	return trust_or_revoke(cli, argc, argv, 0);
+	return trust_or_revoke(cli, a, 0);
 }
 
-static int key_revoke(struct cli *cli, int argc, char **argv)
+static int key_revoke(struct cli *cli, const struct cli_args *a)
 {
-	return trust_or_revoke(cli, argc, argv, 1);
+	return trust_or_revoke(cli, a, 1);
 }
 
-int cmd_key(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "generate", key_generate, "generate NAME" },
-		{ "list", key_list, "list [--project P] [--json]" },
-		{ "export", key_export, "export NAME" },
-		{ "trust", key_trust, "trust NAME|KEYID|PUBKEYFILE --project P" },
-		{ "revoke", key_revoke, "revoke KEYID|NAME --project P" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "key", table, argc, argv);
-}
+static const struct cli_command key_trust_cmd = {
+	"trust", "NAME|KEYID|PUBKEYFILE", 1, 1, NULL, "the project trusts packages signed with "
+	"this key", trust_opts, 0, key_trust
+};
+static const struct cli_command key_revoke_cmd = {
+	"revoke", "KEYID|NAME", 1, 1, NULL, "the project refuses this key from now on (for good)",
+	trust_opts, 0, key_revoke
+};
+
+const struct cli_command *const cli_key_cmds[] = {
+	&key_generate_cmd, &key_list_cmd, &key_export_cmd, &key_trust_cmd, &key_revoke_cmd, NULL
+};

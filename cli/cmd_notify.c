@@ -1,169 +1,152 @@
-/* cmd_notify.c: `ferry notify add|list|rm|test|log --project P`. */
+/* cmd_notify.c: `ferry notify add|list|rm|test|log --project P` (on the home: ferryd
+ * has no route for notification channels). */
 #include "cli.h"
 
-#include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
-#include "ferry/project/notify.h"
 #include "ferry/base/util.h"
+#include "ferry/project/notify.h"
+#include "ferry/store/ctx.h"
 
-#include <getopt.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
-#define ADD_USAGE "ferry notify add --project P (--email ADDR --smtp smtp://HOST:PORT | " \
-		  "--webhook URL) [--events failed,completed,awaiting-signoff,scheduled|*]"
+#define PROJECT_OPT { "project", 0, "P", CLI_OPT_REQUIRED, "the project" }
+#define END_OPT { NULL, 0, NULL, 0, NULL }
 
-struct notify_opts {
-	const char *project, *email, *smtp, *webhook, *events;
+static const struct cli_opt project_opt[] = { PROJECT_OPT, END_OPT };
+
+static const struct cli_opt add_opts[] = {
+	PROJECT_OPT,
+	{ "email", 0, "ADDR", 0, "send email to this address" },
+	{ "smtp", 0, "smtp://HOST:PORT", 0, "through this SMTP server" },
+	{ "webhook", 0, "URL", 0, "POST JSON to this URL" },
+	{ "events", 0, "failed,completed,awaiting-signoff,scheduled|*", 0, "which events (all)" },
+	END_OPT
 };
 
-static int parse_opts(int argc, char **argv, const char *usage, struct notify_opts *o)
-{
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ "email", required_argument, NULL, 'e' },
-		{ "smtp", required_argument, NULL, 's' },
-		{ "webhook", required_argument, NULL, 'w' },
-		{ "events", required_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'P': o->project = optarg; break;
-		case 'e': o->email = optarg; break;
-		case 's': o->smtp = optarg; break;
-		case 'w': o->webhook = optarg; break;
-		case 'v': o->events = optarg; break;
-		default:
-			return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (!o->project)
-		return cli_usage(usage, "missing --project");
-	return 0;
-}
-
-static int notify_add(struct cli *cli, int argc, char **argv)
+static int notify_add(struct cli *cli, const struct cli_args *a)
 {
 	struct ferry_notify_target t = { 0 };
-	struct notify_opts o;
+	const char *email = cli_arg(a, "email"), *webhook = cli_arg(a, "webhook");
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	int64_t id = 0;
 	int ec;
 
-	if ((ec = parse_opts(argc, argv, ADD_USAGE, &o)))
-		return ec;
-	if (optind != argc)
-		return cli_usage(ADD_USAGE, "unexpected argument '%s'", argv[optind]);
-	if (!!o.email == !!o.webhook)
-		return cli_usage(ADD_USAGE, "give exactly one of --email or --webhook");
-	t.kind = o.email ? "email" : "webhook";
-	t.target = o.email ? o.email : o.webhook;
-	t.smtp_url = o.smtp;
-	t.events = o.events;
+	if (!!email == !!webhook)
+		return cli_bad(a, "give exactly one of --email or --webhook");
+	t.kind = email ? "email" : "webhook";
+	t.target = email ? email : webhook;
+	t.smtp_url = cli_arg(a, "smtp");
+	t.events = cli_arg(a, "events");
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_notify_add(ctx, o.project, &t, &id, &err))
+	if (ferry_notify_add(ctx, cli_arg(a, "project"), &t, &id, &err))
 		return cli_fail(cli, &err);
 	if (cli->json)
 		printf("{\n  \"id\": %lld\n}\n", (long long)id);
 	else if (!cli->quiet)
-		printf("Added %s notification %lld for project '%s'\n", t.kind, (long long)id, o.project);
+		printf("Added %s notification %lld for project '%s'\n", t.kind, (long long)id,
+		       cli_arg(a, "project"));
 	return EXIT_OK;
 }
 
-static int notify_show(struct cli *cli, int argc, char **argv, int log)
+static const struct cli_command notify_add_cmd = {
+	"add", "", 0, 0, "--project P (--email ADDR --smtp smtp://HOST:PORT | --webhook URL) "
+	"[--events failed,completed,awaiting-signoff,scheduled|*]", "send the project's events "
+	"somewhere", add_opts, CLI_LOCAL, notify_add
+};
+
+static int notify_show(struct cli *cli, const struct cli_args *a, int log)
 {
-	static const char *const cols[] = { "id", "kind", "target", "events", NULL };
-	static const char *const heads[] = { "ID", "KIND", "TARGET", "EVENTS", NULL };
-	static const char *const lcols[] = { "at", "event", "kind", "target", "ok", "error", NULL };
-	static const char *const lheads[] = { "AT", "EVENT", "KIND", "TARGET", "OK", "ERROR", NULL };
-	const char *usage = log ? "ferry notify log --project P [--json]"
-				: "ferry notify list --project P [--json]";
-	struct notify_opts o;
+	static const struct cli_col cols[] = {
+		{ "id", "ID" }, { "kind", "KIND" }, { "target", "TARGET" }, { "events", "EVENTS" },
+		{ NULL, NULL }
+	};
+	static const struct cli_col lcols[] = {
+		{ "at", "AT" }, { "event", "EVENT" }, { "kind", "KIND" }, { "target", "TARGET" },
+		{ "ok", "OK" }, { "error", "ERROR" }, { NULL, NULL }
+	};
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	json_t *arr;
 	int ec;
 
-	if ((ec = parse_opts(argc, argv, usage, &o)))
-		return ec;
-	if (optind != argc)
-		return cli_usage(usage, "unexpected argument '%s'", argv[optind]);
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if ((log ? ferry_notify_log : ferry_notify_list)(ctx, o.project, &arr, &err))
+	if ((log ? ferry_notify_log : ferry_notify_list)(ctx, cli_arg(a, "project"), &arr, &err))
 		return cli_fail(cli, &err);
 	if (cli->json)
 		cli_print_json(arr);
-	else if (log)
-		cli_print_table(arr, lcols, lheads);
 	else
-		cli_print_table(arr, cols, heads);
+		cli_print_table(arr, log ? lcols : cols);
 	json_decref(arr);
 	return EXIT_OK;
 }
 
-static int notify_list(struct cli *cli, int argc, char **argv)
+static int notify_list(struct cli *cli, const struct cli_args *a)
 {
-	return notify_show(cli, argc, argv, 0);
+	return notify_show(cli, a, 0);
 }
 
-static int notify_log(struct cli *cli, int argc, char **argv)
+static int notify_log(struct cli *cli, const struct cli_args *a)
 {
-	return notify_show(cli, argc, argv, 1);
+	return notify_show(cli, a, 1);
 }
 
-static int notify_rm(struct cli *cli, int argc, char **argv)
+static const struct cli_command notify_list_cmd = {
+	"list", "", 0, 0, NULL, "where the project's events go", project_opt,
+	CLI_LOCAL | CLI_READ, notify_list
+};
+static const struct cli_command notify_log_cmd = {
+	"log", "", 0, 0, NULL, "what was sent, and what failed", project_opt, CLI_LOCAL | CLI_READ,
+	notify_log
+};
+
+static int notify_rm(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const usage = "ferry notify rm ID --project P";
-	struct notify_opts o;
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	long long id;
 	int ec;
 
-	if ((ec = parse_opts(argc, argv, usage, &o)))
-		return ec;
-	if (optind != argc - 1)
-		return cli_usage(usage, optind >= argc ? "missing notification ID" : "too many arguments");
-	if (ferry_parse_int(argv[optind], 1, INT64_MAX, &id))
-		return cli_usage(usage, "invalid notification ID '%s'", argv[optind]);
+	if (ferry_parse_int(cli_pos(a, 0), 1, INT64_MAX, &id))
+		return cli_bad(a, "invalid notification ID '%s'", cli_pos(a, 0));
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_notify_rm(ctx, o.project, id, &err))
+	if (ferry_notify_rm(ctx, cli_arg(a, "project"), id, &err))
 		return cli_fail(cli, &err);
 	return EXIT_OK;
 }
 
-static int notify_test(struct cli *cli, int argc, char **argv)
+static const struct cli_command notify_rm_cmd = {
+	"rm", "ID", 1, 1, NULL, "stop sending there", project_opt, CLI_LOCAL, notify_rm
+};
+
+static const struct cli_opt test_opts[] = {
+	PROJECT_OPT, { "events", 0, "EVENT", 0, "as this event (completed)" }, END_OPT
+};
+
+static int notify_test(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const usage = "ferry notify test --project P [--events EVENT]";
-	struct notify_opts o;
+	const char *project = cli_arg(a, "project"), *ev = cli_arg(a, "events");
 	struct ferry_ctx *ctx;
 	json_t *data;
 	int ec, failed;
 
-	if ((ec = parse_opts(argc, argv, usage, &o)))
-		return ec;
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	data = json_pack("{s:s}", "note", "test notification sent by 'ferry notify test'");
-	failed = ferry_notify_send(ctx, o.project, o.events ? o.events : FERRY_EVENT_COMPLETED,
-				   "test notification", data);
+	failed = ferry_notify_send(ctx, project, ev ? ev : FERRY_EVENT_COMPLETED, "test notification",
+				   data);
 	json_decref(data);
 	if (failed) {
-		fprintf(stderr, "ferry: error: %d notification(s) failed: see 'ferry notify log --project %s'\n",
-			failed, o.project);
+		fprintf(stderr, "ferry: error: %d notification(s) failed: see 'ferry notify log "
+			"--project %s'\n", failed, project);
 		return EXIT_FAILED;
 	}
 	if (!cli->quiet && !cli->json)
@@ -171,15 +154,11 @@ static int notify_test(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-int cmd_notify(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "add", notify_add, "add --project P (--email ADDR --smtp URL | --webhook URL) [--events E,...]" },
-		{ "list", notify_list, "list --project P [--json]" },
-		{ "rm", notify_rm, "rm ID --project P" },
-		{ "test", notify_test, "test --project P [--events EVENT]" },
-		{ "log", notify_log, "log --project P [--json]" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "notify", table, argc, argv);
-}
+static const struct cli_command notify_test_cmd = {
+	"test", "", 0, 0, NULL, "send a test notification to each of the project's channels",
+	test_opts, CLI_LOCAL, notify_test
+};
+
+const struct cli_command *const cli_notify_cmds[] = {
+	&notify_add_cmd, &notify_list_cmd, &notify_rm_cmd, &notify_test_cmd, &notify_log_cmd, NULL
+};

@@ -1,179 +1,45 @@
-/* cmd_op.c: `ferry op list|show|log|resume|rerun-step|complete-step|abort|selftest`,
- * the progress display of running operations, and the interrupted-run report
- * every command prints when it finds one. */
+/* cmd_op.c: `ferry op list|show|log|resume|rerun-step|complete-step|abort|selftest`:
+ * operations, the journals of steps every change runs as (docs/ENGINE.md). */
 #include "cli.h"
+#include "backend.h"
 
-#include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
-#include "ferry/ops/op.h"
 #include "ferry/base/util.h"
+#include "ferry/ops/op.h"
+#include "ferry/store/ctx.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* ---- progress on stderr (only on a terminal, never with --quiet/--json) --- */
-
-struct progress {
-	int on;
-	int bar;        /* a progress bar is drawn on the current line */
+static const struct cli_opt list_opts[] = {
+	{ "env", 0, "E", 0, "only this environment's" },
+	{ "limit", 0, "N", 0, "at most N (1-1000; 100)" },
+	{ NULL, 0, NULL, 0, NULL }
 };
 
-static struct progress cli_progress;
-
-static void fmt_ms(int64_t ms, char *out, size_t cap)
+static int op_list(struct cli *cli, const struct cli_args *a)
 {
-	if (ms < 1000)
-		snprintf(out, cap, "%lldms", (long long)ms);
-	else if (ms < 120000)
-		snprintf(out, cap, "%.1fs", (double)ms / 1000.0);
-	else
-		snprintf(out, cap, "%lldm%02llds", (long long)(ms / 60000), (long long)(ms / 1000 % 60));
-}
-
-static void on_event(const struct ferry_op_event *ev, void *data)
-{
-	struct progress *p = data;
-	char d[32];
-
-	if (!p->on)
-		return;
-	switch (ev->type) {
-	case FERRY_OP_EV_STEP_STARTED:
-		fprintf(stderr, "[%d/%d] %s%s%s%s\n", ev->step_index, ev->step_count, ev->step,
-			ev->message ? ": " : "", ev->message ? ev->message : "",
-			ev->attempt > 1 ? " (again)" : "");
-		break;
-	case FERRY_OP_EV_STEP_PROGRESS:
-		if (ev->total > 0) {
-			int i, w = 30, fill = (int)(ev->done * w / ev->total);
-			fputs("\r      [", stderr);
-			for (i = 0; i < w; i++)
-				fputc(i < fill ? '#' : '.', stderr);
-			fprintf(stderr, "] %3d%%", (int)(ev->done * 100 / ev->total));
-		} else {
-			fprintf(stderr, "\r      %lld done", (long long)ev->done);
-		}
-		p->bar = 1;
-		break;
-	case FERRY_OP_EV_STEP_FINISHED:
-		fmt_ms(ev->elapsed_ms, d, sizeof(d));
-		fprintf(stderr, "%s      %s %s in %s\n", p->bar ? "\r\033[K" : "", ev->step,
-			ev->state, d);
-		p->bar = 0;
-		break;
-	default:
-		break;
-	}
-}
-
-void cli_op_hooks(struct cli *cli, struct ferry_op_hooks *hooks)
-{
-	memset(hooks, 0, sizeof(*hooks));
-	cli_progress.on = !cli->quiet && !cli->json && isatty(STDERR_FILENO);
-	cli_progress.bar = 0;
-	hooks->on_event = on_event;
-	hooks->data = &cli_progress;
-}
-
-/* Print what happened to an operation that was just run (rc from the runner). */
-int cli_op_outcome(struct cli *cli, const char *activity_id, int rc, struct ferry_error *err)
-{
-	struct ferry_op *op = NULL;
-	struct ferry_error e2;
-	json_t *o = NULL;
-	int ec = EXIT_OK;
-
-	ferry_error_clear(&e2);
-	if (rc)
-		return cli_fail(cli, err);
-	if (ferry_op_find(cli->ctx, activity_id, &op, &e2))
-		return cli_fail(cli, &e2);
-	if (cli->json) {
-		if (ferry_op_to_json(cli->ctx, op, 1, 0, &o, &e2))
-			ec = cli_fail(cli, &e2);
-		else
-			cli_print_json(o);
-		json_decref(o);
-	} else if (!cli->quiet) {
-		if (op->state == FERRY_OP_AWAITING_CONFIRM)
-			printf("Operation %s (%s) waits at manual step '%s': confirm with "
-			       "'ferry op complete-step %.8s %s'\n", op->activity_id, op->kind,
-			       op->step, op->activity_id, op->step);
-		else if (op->state == FERRY_OP_AWAITING_SIGNOFF && op->env[0])
-			printf("Operation %s (%s) is awaiting sign-off: validate the environment, then "
-			       "'ferry env signoff %s' (or 'ferry env rollback %s')\n", op->activity_id,
-			       op->kind, op->env, op->env);
-		else
-			printf("Operation %s (%s) %s\n", op->activity_id, op->kind,
-			       ferry_op_state_name(op->state));
-	}
-	ferry_op_free(op);
-	return ec;
-}
-
-void cli_op_reap(struct cli *cli)
-{
-	struct ferry_error err;
-	json_t *found = json_array(), *f;
-	size_t i;
-	int n = 0;
-
-	ferry_error_clear(&err);
-	if (cli->ctx && !ferry_op_reap(cli->ctx, &n, found, &err) && n > 0 && !cli->quiet)
-		json_array_foreach(found, i, f)
-			fprintf(stderr, "ferry: warning: operation %s (%s%s%s) was %s\n",
-				json_string_value(json_object_get(f, "activity_id")),
-				json_string_value(json_object_get(f, "kind")),
-				*json_string_value(json_object_get(f, "env")) ? " on " : "",
-				json_string_value(json_object_get(f, "env")),
-				json_string_value(json_object_get(f, "message")));
-	json_decref(found);
-}
-
-/* ---- read commands ------------------------------------------------------- */
-
-#define LIST_USAGE "ferry op list [--env E] [--limit N] [--json]"
-
-static int op_list(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "env", required_argument, NULL, 'e' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_col cols[] = {
+		{ "activity_id", "ACTIVITY" }, { "kind", "KIND" }, { "env", "ENV" },
+		{ "state", "STATE" }, { "step", "STEP" }, { "created", "CREATED" }, { NULL, NULL }
 	};
-	static const char *const cols[] = { "activity_id", "kind", "env", "state", "step",
-					    "created", NULL };
-	static const char *const heads[] = { "ACTIVITY", "KIND", "ENV", "STATE", "STEP",
-					     "CREATED", NULL };
-	const char *env = NULL;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
 	long long limit = 0;
-	json_t *arr;
-	int c, ec;
+	json_t *args;
+	int ec;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'e')
-			env = optarg;
-		else if (c == 'n' && !ferry_parse_int(optarg, 1, 1000, &limit))
-			;
-		else
-			return cli_usage(LIST_USAGE, "unknown, incomplete or invalid option '%s'", argv[optind - 1]);
-	}
-	if (optind != argc)
-		return cli_usage(LIST_USAGE, "unexpected argument '%s'", argv[optind]);
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = cli_int(a, "limit", 1, 1000, &limit)))
 		return ec;
-	ferry_error_clear(&err);
-	if (ferry_op_list(ctx, env, (int)limit, &arr, &err))
-		return cli_fail(cli, &err);
-	cli_emit_table(cli, arr, cols, heads);
-	return EXIT_OK;
+	args = json_pack("{s:s?}", "env", cli_arg(a, "env"));
+	if (limit)
+		json_object_set_new(args, "limit", json_integer(limit));
+	return cli_show_table(cli, CLI_OP_LIST, args, cols);
 }
+
+static const struct cli_command op_list_cmd = {
+	"list", "", 0, 0, NULL, "operations, newest first", list_opts, CLI_READ, op_list
+};
 
 static void print_steps(const json_t *steps)
 {
@@ -185,39 +51,23 @@ static void print_steps(const json_t *steps)
 	json_array_foreach(steps, i, s) {
 		const char *e = json_string_value(json_object_get(s, "error"));
 		long long att = json_integer_value(json_object_get(s, "attempts"));
-		fmt_ms(json_integer_value(json_object_get(s, "duration_ms")), d, sizeof(d));
-		printf("%-20s %-12s %-8lld %-10s %s%s\n",
-		       json_string_value(json_object_get(s, "name")),
-		       json_string_value(json_object_get(s, "state")), att, att ? d : "-",
-		       json_is_true(json_object_get(s, "manual")) ? "[manual] " : "",
+		cli_fmt_ms(json_integer_value(json_object_get(s, "duration_ms")), d, sizeof(d));
+		printf("%-20s %-12s %-8lld %-10s %s%s\n", cli_str(s, "name"), cli_str(s, "state"), att,
+		       att ? d : "-", json_is_true(json_object_get(s, "manual")) ? "[manual] " : "",
 		       e ? e : "");
 	}
 }
 
-static int op_show(struct cli *cli, int argc, char **argv)
+static int op_show(struct cli *cli, const struct cli_args *a)
 {
 	static const char *const keys[] = { "activity_id", "kind", "env", "project", "state",
 					    "step", "error", "actor", "created", "started", "ended",
 					    "next", NULL };
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct ferry_op *op;
 	json_t *o;
 	int ec;
 
-	if (argc != 2)
-		return cli_usage("ferry op show OP [--json]",
-				 argc < 2 ? "missing operation OP (activity ID or prefix)" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = cli_ask(cli, CLI_OP_SHOW, json_pack("{s:s}", "op", cli_pos(a, 0)), &o)))
 		return ec;
-	ferry_error_clear(&err);
-	if (ferry_op_find(ctx, argv[1], &op, &err))
-		return cli_fail(cli, &err);
-	if (ferry_op_to_json(ctx, op, 1, 0, &o, &err)) {
-		ferry_op_free(op);
-		return cli_fail(cli, &err);
-	}
-	ferry_op_free(op);
 	if (cli->json) {
 		cli_print_json(o);
 	} else {
@@ -228,169 +78,125 @@ static int op_show(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int op_log(struct cli *cli, int argc, char **argv)
+static const struct cli_command op_show_cmd = {
+	"show", "OP", 1, 1, NULL, "an operation: steps, states, attempts, durations (OP: its "
+	"activity ID or a prefix)", NULL, CLI_READ, op_show
+};
+
+static int op_log(struct cli *cli, const struct cli_args *a)
 {
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct ferry_op *op;
-	char *text;
-	int ec, rc;
-
-	if (argc < 2 || argc > 3)
-		return cli_usage("ferry op log OP [STEP]",
-				 argc < 2 ? "missing operation OP" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_op_find(ctx, argv[1], &op, &err))
-		return cli_fail(cli, &err);
-	rc = ferry_op_log_text(ctx, op, argc == 3 ? argv[2] : NULL, &text, &err);
-	ferry_op_free(op);
-	if (rc)
-		return cli_fail(cli, &err);
-	if (cli->json) {
-		json_t *o = json_pack("{s:s}", "log", text);
-		cli_print_json(o);
-		json_decref(o);
-	} else {
-		fputs(text, stdout);
-	}
-	free(text);
-	return EXIT_OK;
-}
-
-/* ---- commands that run ---------------------------------------------------- */
-
-enum run_what { RUN_RESUME, RUN_RERUN, RUN_COMPLETE };
-
-static int op_drive(struct cli *cli, int argc, char **argv, enum run_what what)
-{
-	static const char *const usage[] = {
-		"ferry op resume OP", "ferry op rerun-step OP STEP", "ferry op complete-step OP STEP"
-	};
-	int want = what == RUN_RESUME ? 2 : 3;
-	struct ferry_op_hooks hooks;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct ferry_op *op;
-	char id[37];
-	int ec, rc;
-
-	if (argc != want)
-		return cli_usage(usage[what], argc < want ? "missing %s" : "too many arguments",
-				 argc < 2 ? "operation OP" : "STEP");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_op_find(ctx, argv[1], &op, &err))
-		return cli_fail(cli, &err);
-	snprintf(id, sizeof(id), "%s", op->activity_id);
-	ferry_op_free(op);
-	cli_op_hooks(cli, &hooks);
-	if (what == RUN_RESUME)
-		rc = ferry_op_resume(ctx, id, &hooks, &err);
-	else if (what == RUN_RERUN)
-		rc = ferry_op_rerun_step(ctx, id, argv[2], &hooks, &err);
-	else
-		rc = ferry_op_complete_step(ctx, id, argv[2], &hooks, &err);
-	return cli_op_outcome(cli, id, rc, &err);
-}
-
-static int op_resume(struct cli *cli, int argc, char **argv)
-{
-	return op_drive(cli, argc, argv, RUN_RESUME);
-}
-
-static int op_rerun(struct cli *cli, int argc, char **argv)
-{
-	return op_drive(cli, argc, argv, RUN_RERUN);
-}
-
-static int op_complete(struct cli *cli, int argc, char **argv)
-{
-	return op_drive(cli, argc, argv, RUN_COMPLETE);
-}
-
-static int op_abort(struct cli *cli, int argc, char **argv)
-{
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
+	json_t *o;
 	int ec;
 
-	if (argc != 2)
-		return cli_usage("ferry op abort OP", argc < 2 ? "missing operation OP" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = cli_ask(cli, CLI_OP_LOG, json_pack("{s:s, s:s?}", "op", cli_pos(a, 0), "step",
+			  cli_pos(a, 1)), &o)))
 		return ec;
-	ferry_error_clear(&err);
-	if (ferry_op_abort(ctx, argv[1], &err))
-		return cli_fail(cli, &err);
-	if (!cli->quiet && !cli->json)
-		printf("Aborted operation %s\n", argv[1]);
+	if (cli->json)
+		cli_print_json(o);
+	else
+		fputs(json_string_value(json_object_get(o, "log")) ?: "", stdout);
+	json_decref(o);
 	return EXIT_OK;
 }
 
-/* ---- selftest: a diagnostics runbook that exercises the engine ----------- */
+static const struct cli_command op_log_cmd = {
+	"log", "OP [STEP]", 1, 2, NULL, "the log of every step, or of one", NULL, CLI_READ, op_log
+};
 
-#define SELFTEST_USAGE "ferry op selftest --dir DIR [--env E] [--fail-at STEP [--fail-times N]] " \
-		       "[--manual] [--ticks N] [--tick-ms MS] [--no-abort]"
+/* ---- commands that run ---------------------------------------------------------- */
 
-static int selftest_opts(int argc, char **argv, json_t *params, const char **env)
+static int op_resume(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "fail-at", required_argument, NULL, 'f' },
-		{ "fail-times", required_argument, NULL, 't' },
-		{ "manual", no_argument, NULL, 'm' },
-		{ "ticks", required_argument, NULL, 'k' },
-		{ "tick-ms", required_argument, NULL, 'M' },
-		{ "no-abort", no_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 }
+	return cli_op(cli, "op.resume", json_pack("{s:s}", "op", cli_pos(a, 0)));
+}
+
+static const struct cli_command op_resume_cmd = {
+	"resume", "OP", 1, 1, NULL, "continue at the failed or interrupted step", NULL, 0, op_resume
+};
+
+static int op_rerun(struct cli *cli, const struct cli_args *a)
+{
+	return cli_op(cli, "op.rerun-step", json_pack("{s:s, s:s}", "op", cli_pos(a, 0), "step",
+		      cli_pos(a, 1)));
+}
+
+static const struct cli_command op_rerun_cmd = {
+	"rerun-step", "OP STEP", 2, 2, NULL, "run a step that ran before again, then continue",
+	NULL, 0, op_rerun
+};
+
+static int op_complete(struct cli *cli, const struct cli_args *a)
+{
+	return cli_op(cli, "op.complete-step", json_pack("{s:s, s:s}", "op", cli_pos(a, 0), "step",
+		      cli_pos(a, 1)));
+}
+
+static const struct cli_command op_complete_cmd = {
+	"complete-step", "OP STEP", 2, 2, NULL, "confirm a manual step, then continue", NULL, 0,
+	op_complete
+};
+
+static int op_abort(struct cli *cli, const struct cli_args *a)
+{
+	json_t *o;
+	int ec;
+
+	if ((ec = cli_ask(cli, CLI_OP_ABORT, json_pack("{s:s}", "op", cli_pos(a, 0)), &o)))
+		return ec;
+	if (cli->json)
+		cli_print_json(o);
+	else if (!cli->quiet)
+		printf("Aborted operation %s\n", cli_pos(a, 0));
+	json_decref(o);
+	return EXIT_OK;
+}
+
+static const struct cli_command op_abort_cmd = {
+	"abort", "OP", 1, 1, NULL, "give up an operation whose kind allows it (runs its clean-up)",
+	NULL, 0, op_abort
+};
+
+/* ---- selftest: a diagnostics runbook that exercises the engine (on the home) ---- */
+
+/* --dir as an absolute path; it need not exist yet. */
+static json_t *abs_dir(const char *dir)
+{
+	char *abs = realpath(dir, NULL), cwd[4096];
+	json_t *o;
+
+	if (!abs && dir[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		return json_sprintf("%s/%s", cwd, dir);
+	o = json_string(abs ? abs : dir);
+	free(abs);
+	return o;
+}
+
+static int selftest_params(const struct cli_args *a, json_t *params)
+{
+	static const char *const ints[][2] = {
+		{ "fail-times", "fail_times" }, { "ticks", "ticks" }, { "tick-ms", "tick_ms" }
 	};
 	long long v;
-	int c;
+	size_t i;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': {
-			char *abs = realpath(optarg, NULL);
-			/* the directory may not exist yet: keep it as given, made absolute */
-			if (!abs && optarg[0] != '/') {
-				char cwd[4096];
-				if (getcwd(cwd, sizeof(cwd))) {
-					json_object_set_new(params, "dir", json_sprintf("%s/%s", cwd, optarg));
-					break;
-				}
-			}
-			json_object_set_new(params, "dir", json_string(abs ? abs : optarg));
-			free(abs);
-			break;
-		}
-		case 'e': *env = optarg; break;
-		case 'f': json_object_set_new(params, "fail_at", json_string(optarg)); break;
-		case 'm': json_object_set_new(params, "manual", json_true()); break;
-		case 'A': json_object_set_new(params, "no_abort", json_true()); break;
-		case 't':
-		case 'k':
-		case 'M':
-			if (ferry_parse_int(optarg, 0, 1000000, &v))
-				return cli_usage(SELFTEST_USAGE, "invalid number '%s'", optarg);
-			json_object_set_new(params, c == 't' ? "fail_times" : c == 'k' ? "ticks" : "tick_ms",
-					    json_integer(v));
-			break;
-		default:
-			return cli_usage(SELFTEST_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
+	json_object_set_new(params, "dir", abs_dir(cli_arg(a, "dir")));
+	if (cli_arg(a, "fail-at"))
+		json_object_set_new(params, "fail_at", json_string(cli_arg(a, "fail-at")));
+	if (cli_flag(a, "manual"))
+		json_object_set_new(params, "manual", json_true());
+	if (cli_flag(a, "no-abort"))
+		json_object_set_new(params, "no_abort", json_true());
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		if (!cli_arg(a, ints[i][0]))
+			continue;
+		if (ferry_parse_int(cli_arg(a, ints[i][0]), 0, 1000000, &v))
+			return cli_bad(a, "invalid number '%s'", cli_arg(a, ints[i][0]));
+		json_object_set_new(params, ints[i][1], json_integer(v));
 	}
-	if (optind != argc)
-		return cli_usage(SELFTEST_USAGE, "unexpected argument '%s'", argv[optind]);
-	if (!json_object_get(params, "dir"))
-		return cli_usage(SELFTEST_USAGE, "missing --dir DIR");
 	return 0;
 }
 
-static int op_selftest(struct cli *cli, int argc, char **argv)
+static int op_selftest(struct cli *cli, const struct cli_args *a)
 {
 	struct ferry_op_spec spec = { "op.selftest", NULL, NULL, NULL };
 	struct ferry_op_hooks hooks;
@@ -400,10 +206,9 @@ static int op_selftest(struct cli *cli, int argc, char **argv)
 	char id[37];
 	int ec, rc;
 
+	spec.env = cli_arg(a, "env");
 	spec.params = json_object();
-	if ((ec = selftest_opts(argc, argv, spec.params, &spec.env)))
-		goto out;
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = selftest_params(a, spec.params)) || !(ctx = cli_ctx(cli, &ec)))
 		goto out;
 	ferry_error_clear(&err);
 	if (ferry_op_create(ctx, &spec, &op, &err)) {
@@ -411,9 +216,8 @@ static int op_selftest(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%s", op->activity_id);
-	if (!cli->quiet && !cli->json)
-		fprintf(stderr, "Started operation %s (op.selftest)\n", id);
 	cli_op_hooks(cli, &hooks);
+	cli_op_hooks_announce(cli, &hooks);
 	rc = ferry_op_run(ctx, id, &hooks, &err);
 	ec = cli_op_outcome(cli, id, rc, &err);
 out:
@@ -422,18 +226,25 @@ out:
 	return ec;
 }
 
-int cmd_op(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "list", op_list, "list [--env E] [--limit N] [--json]" },
-		{ "show", op_show, "show OP [--json]        steps, states, attempts, durations" },
-		{ "log", op_log, "log OP [STEP]            the log of every step, or of one" },
-		{ "resume", op_resume, "resume OP                continue at the failed or interrupted step" },
-		{ "rerun-step", op_rerun, "rerun-step OP STEP       run a step that ran before again, then continue" },
-		{ "complete-step", op_complete, "complete-step OP STEP    confirm a manual step, then continue" },
-		{ "abort", op_abort, "abort OP                 give up an operation whose kind allows it" },
-		{ "selftest", op_selftest, SELFTEST_USAGE + 9 },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "op", table, argc, argv);
-}
+static const struct cli_opt selftest_opts[] = {
+	{ "dir", 0, "DIR", CLI_OPT_REQUIRED, "where its steps write" },
+	{ "env", 0, "E", 0, "run it on this environment (one operation at a time there)" },
+	{ "fail-at", 0, "STEP", 0, "fail this step" },
+	{ "fail-times", 0, "N", 0, "that many times (then it succeeds)" },
+	{ "manual", 0, NULL, 0, "include a manual step to confirm" },
+	{ "ticks", 0, "N", 0, "progress ticks of the long step" },
+	{ "tick-ms", 0, "MS", 0, "milliseconds per tick" },
+	{ "no-abort", 0, NULL, 0, "a kind that cannot be aborted" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static const struct cli_command op_selftest_cmd = {
+	"selftest", "", 0, 0, "--dir DIR [--env E] [--fail-at STEP [--fail-times N]] [--manual] "
+	"[--ticks N] [--tick-ms MS] [--no-abort]", "a diagnostics runbook that exercises the "
+	"engine", selftest_opts, CLI_LOCAL, op_selftest
+};
+
+const struct cli_command *const cli_op_cmds[] = {
+	&op_list_cmd, &op_show_cmd, &op_log_cmd, &op_resume_cmd, &op_rerun_cmd, &op_complete_cmd,
+	&op_abort_cmd, &op_selftest_cmd, NULL
+};

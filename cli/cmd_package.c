@@ -1,61 +1,28 @@
-/* cmd_package.c: `ferry package build|inspect|verify|extract`. */
+/* cmd_package.c: `ferry package build|inspect|verify|extract`: package files on this
+ * machine (the home, when there is one, names known signers and holds keys). */
 #include "cli.h"
 
 #include "ferry/store/ctx.h"
-#include "ferry/registry/registry.h"
 #include "ferry/base/error.h"
 #include "ferry/package/manifest.h"
 #include "ferry/package/package.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The home when it exists (names known signers), else NULL without complaint. */
-static struct ferry_ctx *optional_ctx(struct cli *cli)
+static int package_build(struct cli *cli, const struct cli_args *a)
 {
-	struct ferry_error err;
-
-	if (cli->ctx)
-		return cli->ctx;
-	if (ferry_ctx_open(cli->settings, &cli->ctx, &err))
-		cli->ctx = NULL;
-	return cli->ctx;
-}
-
-#define BUILD_USAGE "ferry package build DIR -o FILE [--sign KEY]"
-
-static int package_build(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "sign", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *out = NULL, *key = NULL;
+	const char *out = cli_arg(a, "output"), *key = cli_arg(a, "sign"), *dir = cli_pos(a, 0);
 	struct ferry_ctx *ctx = NULL;
 	struct ferry_error err;
 	json_t *sum = NULL;
-	int c, ec;
+	int ec;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		if (c == 'o')
-			out = optarg;
-		else if (c == 's')
-			key = optarg;
-		else
-			return cli_usage(BUILD_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-	}
-	if (optind != argc - 1)
-		return cli_usage(BUILD_USAGE, optind >= argc ? "missing DIR" : "too many arguments");
-	if (!out)
-		return cli_usage(BUILD_USAGE, "missing -o FILE");
 	if (key && !(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_package_build(ctx, argv[optind], out, key, &sum, &err))
+	if (ferry_package_build(ctx, dir, out, key, &sum, &err))
 		return cli_fail(cli, &err);
 	if (cli->json)
 		cli_print_json(sum);
@@ -71,7 +38,7 @@ static int package_build(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int package_inspect(struct cli *cli, int argc, char **argv)
+static int package_inspect(struct cli *cli, const struct cli_args *a)
 {
 	static const char *const keys[] = { "name", "version", "type", "product", "description",
 		"container", "files", "payload_bytes", "signature", "key_id", "signer", NULL };
@@ -79,12 +46,9 @@ static int package_inspect(struct cli *cli, int argc, char **argv)
 	struct ferry_error err;
 	json_t *o;
 
-	if (argc != 2)
-		return cli_usage("ferry package inspect FILE [--json]",
-				 argc < 2 ? "missing FILE" : "too many arguments");
-	ctx = optional_ctx(cli);
+	ctx = cli_ctx_optional(cli);
 	ferry_error_clear(&err);
-	if (ferry_package_inspect(ctx, argv[1], &o, &err))
+	if (ferry_package_inspect(ctx, cli_pos(a, 0), &o, &err))
 		return cli_fail(cli, &err);
 	if (cli->json) {
 		cli_print_json(o);
@@ -109,35 +73,21 @@ static int package_inspect(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-#define VERIFY_USAGE "ferry package verify FILE [--project P]"
-
-static int package_verify(struct cli *cli, int argc, char **argv)
+static int package_verify(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const keys[] = { "name", "version", "type", "container", "files",
 		"payload_bytes", "sha256", "signed", "key_id", "signer", "trust", "seal", NULL };
-	const char *project = NULL;
+	const char *project = cli_arg(a, "project");
 	struct ferry_ctx *ctx;
 	struct ferry_error err;
 	json_t *r;
-	int c, ec;
+	int ec = EXIT_OK;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'P')
-			return cli_usage(VERIFY_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		project = optarg;
-	}
-	if (optind != argc - 1)
-		return cli_usage(VERIFY_USAGE, optind >= argc ? "missing FILE" : "too many arguments");
-	ctx = project ? cli_ctx(cli, &ec) : optional_ctx(cli);
+	ctx = project ? cli_ctx(cli, &ec) : cli_ctx_optional(cli);
 	if (!ctx && project)
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_package_verify(ctx, argv[optind], project, &r, NULL, &err)) {
+	if (ferry_package_verify(ctx, cli_pos(a, 0), project, &r, NULL, &err)) {
 		if (!cli->json)
 			fprintf(stderr, "ferry: verification FAILED\n");
 		return cli_fail(cli, &err);
@@ -153,55 +103,59 @@ static int package_verify(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-#define EXTRACT_USAGE "ferry package extract FILE DIR [--project P]"
-
-static int package_extract(struct cli *cli, int argc, char **argv)
+static int package_extract(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *project = NULL;
+	const char *project = cli_arg(a, "project"), *dir = cli_pos(a, 1);
 	struct ferry_manifest *m = NULL;
 	struct ferry_ctx *ctx;
 	struct ferry_error err;
-	int c, ec;
+	int ec = EXIT_OK;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'P')
-			return cli_usage(EXTRACT_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		project = optarg;
-	}
-	if (optind != argc - 2)
-		return cli_usage(EXTRACT_USAGE, optind >= argc - 1 ? "missing FILE or DIR" : "too many arguments");
-	ctx = project ? cli_ctx(cli, &ec) : optional_ctx(cli);
+	ctx = project ? cli_ctx(cli, &ec) : cli_ctx_optional(cli);
 	if (!ctx && project)
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_package_extract(ctx, argv[optind], project, argv[optind + 1], &m, &err))
+	if (ferry_package_extract(ctx, cli_pos(a, 0), project, dir, &m, &err))
 		return cli_fail(cli, &err);
 	if (cli->json) {
 		json_t *s = ferry_manifest_summary(m);
-		json_object_set_new(s, "dir", json_string(argv[optind + 1]));
+		json_object_set_new(s, "dir", json_string(dir));
 		cli_print_json(s);
 		json_decref(s);
 	} else if (!cli->quiet) {
-		printf("Extracted %s %s (%zu files) into %s\n", m->name, m->version, m->n_payload,
-		       argv[optind + 1]);
+		printf("Extracted %s %s (%zu files) into %s\n", m->name, m->version, m->n_payload, dir);
 	}
 	ferry_manifest_free(m);
 	return EXIT_OK;
 }
 
-int cmd_package(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "build", package_build, "build DIR -o FILE [--sign KEY]" },
-		{ "inspect", package_inspect, "inspect FILE [--json]" },
-		{ "verify", package_verify, "verify FILE [--project P] [--json]" },
-		{ "extract", package_extract, "extract FILE DIR [--project P]" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "package", table, argc, argv);
-}
+static const struct cli_opt build_opts[] = {
+	{ "output", 'o', "FILE", CLI_OPT_REQUIRED, "the package to write (.zip, .tar.gz, .tar.zst)" },
+	{ "sign", 0, "KEY", 0, "sign it with this key of the home" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+static const struct cli_opt project_opt[] = {
+	{ "project", 0, "P", 0, "check the signer against this project's trust" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static const struct cli_command build_cmd = {
+	"build", "DIR", 1, 1, NULL, "a package from a directory with its manifest.json",
+	build_opts, CLI_LOCAL, package_build
+};
+static const struct cli_command inspect_cmd = {
+	"inspect", "FILE", 1, 1, NULL, "what a package holds (nothing verified)", NULL,
+	CLI_LOCAL | CLI_READ, package_inspect
+};
+static const struct cli_command verify_cmd = {
+	"verify", "FILE", 1, 1, NULL, "every entry, file hash and the signature", project_opt,
+	CLI_LOCAL | CLI_READ, package_verify
+};
+static const struct cli_command extract_cmd = {
+	"extract", "FILE DIR", 2, 2, NULL, "verify, then extract into a directory", project_opt,
+	CLI_LOCAL, package_extract
+};
+
+const struct cli_command *const cli_package_cmds[] = {
+	&build_cmd, &inspect_cmd, &verify_cmd, &extract_cmd, NULL
+};

@@ -1,25 +1,21 @@
-/* cmd_project.c: `ferry init` and `ferry project create|list|show|rm|set`. */
+/* cmd_project.c: `ferry init` and `ferry project create|list|show|set|rm`. */
 #include "cli.h"
+#include "backend.h"
 
-#include "ferry/store/ctx.h"
-#include "ferry/registry/registry.h"
 #include "ferry/base/error.h"
-#include "ferry/project/project.h"
+#include "ferry/registry/registry.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int cmd_init(struct cli *cli, int argc, char **argv)
+static int init_run(struct cli *cli, const struct cli_args *a)
 {
-	const char *home = cli->settings->home;
+	const char *home = cli_home(cli);
 	struct ferry_error err;
 	int rc;
 
-	(void)argv;
-	if (argc > 1)
-		return cli_usage("ferry init [--home DIR]", "unexpected argument '%s'", argv[1]);
+	(void)a;
 	ferry_error_clear(&err);
 	rc = ferry_ctx_init_home(cli->settings, &err);
 	if (rc)
@@ -28,152 +24,119 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		json_t *o = json_pack("{s:s}", "home", home);
 		cli_print_json(o);
 		json_decref(o);
-	} else if (!cli->quiet)
+	} else if (!cli->quiet) {
 		printf("Initialized ferry home in %s\n", home);
-	return EXIT_OK;
-}
-
-#define CREATE_USAGE "ferry project create NAME [--product PRODUCT] [--description TEXT]"
-
-static int project_create(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "product", required_argument, NULL, 'p' },
-		{ "description", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *product = NULL, *desc = NULL;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	int c, ec;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'p')
-			product = optarg;
-		else if (c == 'd')
-			desc = optarg;
-		else
-			return cli_usage(CREATE_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
 	}
-	if (optind != argc - 1)
-		return cli_usage(CREATE_USAGE, optind >= argc ? "missing project NAME" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_project_create(ctx, argv[optind], product, desc, &err))
-		return cli_fail(cli, &err);
-	if (!cli->quiet && !cli->json)
-		printf("Created project '%s'\n", argv[optind]);
 	return EXIT_OK;
 }
 
-static int project_list(struct cli *cli, int argc, char **argv)
-{
-	static const char *const cols[] = { "name", "product", "allow_unsigned", "created", NULL };
-	static const char *const heads[] = { "NAME", "PRODUCT", "UNSIGNED", "CREATED", NULL };
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	json_t *arr;
-	int ec;
+const struct cli_command cli_cmd_init = {
+	"init", "", 0, 0, NULL, "create ferry's home and state store (idempotent)", NULL,
+	CLI_LOCAL, init_run
+};
 
-	if (argc > 1)
-		return cli_usage("ferry project list [--json]", "unexpected argument '%s'", argv[1]);
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_project_list(ctx, &arr, &err))
-		return cli_fail(cli, &err);
-	cli_emit_table(cli, arr, cols, heads);
-	return EXIT_OK;
-}
-
-static int project_show(struct cli *cli, int argc, char **argv)
-{
-	static const char *const keys[] = { "name", "product", "description", "allow_unsigned",
+static const struct cli_col project_cols[] = {
+	{ "name", "NAME" }, { "product", "PRODUCT" }, { "allow_unsigned", "UNSIGNED" },
+	{ "created", "CREATED" }, { NULL, NULL }
+};
+static const char *const project_keys[] = { "name", "product", "description", "allow_unsigned",
 					    "created", NULL };
-	struct ferry_project p;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
+
+static const struct cli_opt create_opts[] = {
+	{ "product", 0, "PRODUCT", 0, "the product its environments run (a catalog's name)" },
+	{ "description", 0, "TEXT", 0, "what it is for" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static int project_create(struct cli *cli, const struct cli_args *a)
+{
 	json_t *o;
 	int ec;
 
-	if (argc != 2)
-		return cli_usage("ferry project show NAME [--json]",
-				 argc < 2 ? "missing project NAME" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = cli_ask(cli, CLI_PROJECT_CREATE, json_pack("{s:s, s:s?, s:s?}", "name",
+			  cli_pos(a, 0), "product", cli_arg(a, "product"), "description",
+			  cli_arg(a, "description")), &o)))
 		return ec;
-	ferry_error_clear(&err);
-	if (ferry_project_get(ctx, argv[1], &p, &err))
-		return cli_fail(cli, &err);
-	o = ferry_project_to_json(&p);
-	cli_emit_fields(cli, o, keys);
+	if (cli->json)
+		cli_print_json(o);
+	else if (!cli->quiet)
+		printf("Created project '%s'\n", cli_pos(a, 0));
+	json_decref(o);
 	return EXIT_OK;
 }
 
-static int project_rm(struct cli *cli, int argc, char **argv)
+static const struct cli_command project_create_cmd = {
+	"create", "NAME", 1, 1, NULL, "create a project", create_opts, 0, project_create
+};
+
+static int project_list(struct cli *cli, const struct cli_args *a)
 {
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
+	(void)a;
+	return cli_show_table(cli, CLI_PROJECT_LIST, json_object(), project_cols);
+}
+
+static const struct cli_command project_list_cmd = {
+	"list", "", 0, 0, NULL, "list the projects", NULL, CLI_READ, project_list
+};
+
+static int project_show(struct cli *cli, const struct cli_args *a)
+{
+	return cli_show_fields(cli, CLI_PROJECT_SHOW, json_pack("{s:s}", "project", cli_pos(a, 0)),
+			       project_keys);
+}
+
+static const struct cli_command project_show_cmd = {
+	"show", "NAME", 1, 1, NULL, "show a project", NULL, CLI_READ, project_show
+};
+
+static const struct cli_opt set_opts[] = {
+	{ "allow-unsigned", 0, "yes|no", CLI_OPT_REQUIRED, "accept unsigned packages, or not" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static int project_set(struct cli *cli, const struct cli_args *a)
+{
+	const char *v = cli_arg(a, "allow-unsigned");
+	json_t *o;
 	int ec;
 
-	if (argc != 2)
-		return cli_usage("ferry project rm NAME",
-				 argc < 2 ? "missing project NAME" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if (strcmp(v, "yes") && strcmp(v, "no"))
+		return cli_bad(a, "--allow-unsigned takes yes or no, not '%s'", v);
+	if ((ec = cli_ask(cli, CLI_PROJECT_SET, json_pack("{s:s, s:b}", "project", cli_pos(a, 0),
+			  "allow_unsigned", !strcmp(v, "yes")), &o)))
 		return ec;
-	ferry_error_clear(&err);
-	if (ferry_project_rm(ctx, argv[1], &err))
-		return cli_fail(cli, &err);
-	if (!cli->quiet && !cli->json)
-		printf("Removed project '%s'\n", argv[1]);
+	if (cli->json)
+		cli_print_json(o);
+	else if (!cli->quiet)
+		printf("Project '%s' %s unsigned packages\n", cli_pos(a, 0),
+		       !strcmp(v, "yes") ? "accepts" : "refuses");
+	json_decref(o);
 	return EXIT_OK;
 }
 
-#define SET_USAGE "ferry project set NAME --allow-unsigned yes|no"
+static const struct cli_command project_set_cmd = {
+	"set", "NAME", 1, 1, NULL, "change a project's settings", set_opts, 0, project_set
+};
 
-static int project_set(struct cli *cli, int argc, char **argv)
+static int project_rm(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "allow-unsigned", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	int c, ec, allow = -1;
+	json_t *o;
+	int ec;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'u')
-			return cli_usage(SET_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		if (!strcmp(optarg, "yes"))
-			allow = 1;
-		else if (!strcmp(optarg, "no"))
-			allow = 0;
-		else
-			return cli_usage(SET_USAGE, "--allow-unsigned takes yes or no, not '%s'", optarg);
-	}
-	if (optind != argc - 1 || allow < 0)
-		return cli_usage(SET_USAGE, optind >= argc ? "missing project NAME" : "nothing to set");
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = cli_ask(cli, CLI_PROJECT_RM, json_pack("{s:s}", "project", cli_pos(a, 0)), &o)))
 		return ec;
-	ferry_error_clear(&err);
-	if (ferry_project_set_allow_unsigned(ctx, argv[optind], allow, &err))
-		return cli_fail(cli, &err);
+	json_decref(o);
 	if (!cli->quiet && !cli->json)
-		printf("Project '%s' %s unsigned packages\n", argv[optind], allow ? "accepts" : "refuses");
+		printf("Removed project '%s'\n", cli_pos(a, 0));
 	return EXIT_OK;
 }
 
-int cmd_project(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "create", project_create, "create NAME [--product P] [--description TEXT]" },
-		{ "list", project_list, "list [--json]" },
-		{ "show", project_show, "show NAME [--json]" },
-		{ "set", project_set, "set NAME --allow-unsigned yes|no" },
-		{ "rm", project_rm, "rm NAME" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "project", table, argc, argv);
-}
+static const struct cli_command project_rm_cmd = {
+	"rm", "NAME", 1, 1, NULL, "remove a project", NULL, 0,
+	project_rm
+};
+
+const struct cli_command *const cli_project_cmds[] = {
+	&project_create_cmd, &project_list_cmd, &project_show_cmd, &project_set_cmd,
+	&project_rm_cmd, NULL
+};

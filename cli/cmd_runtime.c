@@ -1,393 +1,342 @@
 /* cmd_runtime.c: the runtime commands of `ferry env`: deploy, start, stop, restart,
- * status, logs, config, db; and the runtime part of `env show` and `env rm`. */
+ * status, logs, config and db (listed in cmd_env.c). */
 #include "cli.h"
+#include "backend.h"
 
-#include "ferry/store/ctx.h"
-#include "ferry/runtime/envdb.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
+#include "ferry/base/util.h"
+#include "ferry/runtime/envdb.h"
 #include "ferry/runtime/runtime.h"
+#include "ferry/store/ctx.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-/* --view original|upgrade (or a slot name) to a slot. */
-static const char *view_slot(const char *view)
-{
-	if (!view || !strcmp(view, "original"))
-		return FERRY_SLOT_MAIN;
-	return view;
-}
+#define VIEW_OPT { "view", 0, "V", 0, "the view (original, upgrade) or slot to act on" }
+#define TIMEOUT_OPT { "timeout", 0, "S", 0, "seconds to wait until it answers (1-3600)" }
+#define GRACE_OPT { "grace", 0, "S", 0, "seconds between SIGTERM and SIGKILL (1-3600)" }
+#define END_OPT { NULL, 0, NULL, 0, NULL }
 
-static int seconds(const char *s, const char *usage, const char *opt, int *out)
+/* The arguments every runtime call takes: {env, view?} and the seconds given. */
+static int rt_args(const struct cli_args *a, json_t **out)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	long long t = 0, g = 0;
+	int ec;
 
-	if (*s == '\0' || *end || v < 1 || v > 3600)
-		return cli_usage(usage, "%s wants seconds from 1 to 3600, not '%s'", opt, s);
-	*out = (int)v;
+	*out = NULL;
+	if ((ec = cli_int(a, "timeout", 1, 3600, &t)) || (ec = cli_int(a, "grace", 1, 3600, &g)))
+		return ec;
+	*out = json_pack("{s:s, s:s?}", "env", cli_pos(a, 0), "view", cli_arg(a, "view"));
+	if (t)
+		json_object_set_new(*out, "timeout", json_integer(t));
+	if (g)
+		json_object_set_new(*out, "grace", json_integer(g));
 	return 0;
 }
 
-/* Common shape: NAME plus options; fills name and returns 0 or an exit code. */
-struct rt_args {
-	const char *name, *view, *package, *from_dir, *db;
-	int timeout_s, grace_s, new_port, no_start, lines, follow;
-};
-
-static int parse(int argc, char **argv, const char *usage, const char *allowed,
-		 struct rt_args *a)
+/* "Started 'sbx': http://... (pid 42, release r3)", or the runtime as JSON. */
+static void print_runtime(struct cli *cli, const json_t *o, const char *verb)
 {
-	static const struct option opts[] = {
-		{ "view", required_argument, NULL, 'v' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "new-port", no_argument, NULL, 'N' },
-		{ "no-start", no_argument, NULL, 'S' },
-		{ "package", required_argument, NULL, 'p' },
-		{ "from-dir", required_argument, NULL, 'd' },
-		{ "lines", required_argument, NULL, 'n' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "db", required_argument, NULL, 'D' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, rc;
+	const char *slot = cli_str(o, "slot");
+	int other = strcmp(slot, FERRY_SLOT_MAIN) && strcmp(slot, "-");
 
-	memset(a, 0, sizeof(*a));
-	a->lines = 50;
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "n:f", opts, NULL)) != -1) {
-		if (c == '?' || !strchr(allowed, c))
-			return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
-		switch (c) {
-		case 'v': a->view = optarg; break;
-		case 't': if ((rc = seconds(optarg, usage, "--timeout", &a->timeout_s))) return rc; break;
-		case 'g': if ((rc = seconds(optarg, usage, "--grace", &a->grace_s))) return rc; break;
-		case 'N': a->new_port = 1; break;
-		case 'S': a->no_start = 1; break;
-		case 'p': a->package = optarg; break;
-		case 'd': a->from_dir = optarg; break;
-		case 'f': a->follow = 1; break;
-		case 'D': a->db = optarg; break;
-		case 'n':
-			a->lines = (int)strtol(optarg, NULL, 10);
-			if (a->lines < 1)
-				return cli_usage(usage, "-n wants a positive number of lines");
-			break;
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage(usage, optind >= argc ? "missing environment NAME" : "too many arguments");
-	a->name = argv[optind];
-	return 0;
-}
-
-static void print_runtime(struct cli *cli, struct ferry_runtime *rt, const char *verb)
-{
-	struct ferry_runtime_status st;
-	json_t *o;
-
-	ferry_runtime_status(rt, 0, &st);
-	o = ferry_runtime_to_json(rt, &st);
-	json_object_set_new(o, "environment", json_string(ferry_runtime_env(rt)));
 	if (cli->json)
 		cli_print_json(o);
 	else if (!cli->quiet)
-		printf("%s '%s'%s%s: %s (pid %ld, release %s)\n", verb, ferry_runtime_env(rt),
-		       strcmp(ferry_runtime_slot(rt), FERRY_SLOT_MAIN) ? " view " : "",
-		       strcmp(ferry_runtime_slot(rt), FERRY_SLOT_MAIN) ? ferry_runtime_slot(rt) : "",
-		       json_string_value(json_object_get(o, "url")), st.pid, st.release);
-	json_decref(o);
+		printf("%s '%s'%s%s: %s (pid %lld, release %s)\n", verb, cli_str(o, "environment"),
+		       other ? " view " : "", other ? slot : "", cli_str(o, "url"),
+		       (long long)json_integer_value(json_object_get(o, "pid")), cli_str(o, "release"));
 }
 
-static int open_rt(struct cli *cli, const struct rt_args *a, struct ferry_runtime **rt, int *ec)
+/* A change of the runtime through the backend, then what it answered. */
+static int rt_change(struct cli *cli, enum cli_call call, json_t *args, const char *verb)
 {
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-
-	if (!(ctx = cli_ctx(cli, ec)))
-		return -1;
-	ferry_error_clear(&err);
-	if (ferry_runtime_open(ctx, a->name, view_slot(a->view), 0, rt, &err)) {
-		*ec = cli_fail(cli, &err);
-		return -1;
-	}
-	return 0;
-}
-
-#define DEPLOY_USAGE "ferry env deploy NAME (--package REF | --from-dir DIR) [--no-start] " \
-		     "[--timeout S] [--view V] [--db postgresql://SERVER[/PREFIX]]"
-
-int cmd_env_deploy(struct cli *cli, int argc, char **argv)
-{
-	char id[FERRY_RELEASE_ID_MAX];
-	struct ferry_deploy_opts o = { 0 };
-	struct ferry_runtime *rt;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct rt_args a;
-	int ec;
-
-	if ((ec = parse(argc, argv, DEPLOY_USAGE, "vtSpdD", &a)))
-		return ec;
-	if (!!a.package == !!a.from_dir)
-		return cli_usage(DEPLOY_USAGE, "give one of --package REF or --from-dir DIR");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	o.slot = view_slot(a.view);
-	o.no_start = a.no_start;
-	o.timeout_s = a.timeout_s;
-	/* the environment's database server: --db, else FERRY_ENV_DB (a deployment default) */
-	o.db = a.db ? a.db : cli->settings->env_db;
-	if (o.db && !*o.db)
-		o.db = NULL;
-	if (o.db && strncmp(o.db, "postgresql://", 13) && strncmp(o.db, "postgres://", 11))
-		return cli_usage(DEPLOY_USAGE, "--db wants a postgresql:// server URL, not '%s'", o.db);
-	ferry_error_clear(&err);
-	if (a.package ? ferry_runtime_deploy_package(ctx, a.name, a.package, &o, id, &err)
-		      : ferry_runtime_deploy(ctx, a.name, a.from_dir, &o, id, &err))
-		return cli_fail(cli, &err);
-	if (!(ec = open_rt(cli, &a, &rt, &ec))) {
-		print_runtime(cli, rt, a.no_start ? "Deployed (not started)" : "Deployed and started");
-		ferry_runtime_free(rt);
-	}
-	return ec;
-}
-
-#define START_USAGE "ferry env start NAME [--timeout S] [--new-port] [--view V]"
-
-int cmd_env_start(struct cli *cli, int argc, char **argv)
-{
-	struct ferry_runtime *rt;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct rt_args a;
-	int ec, already = 0;
-
-	if ((ec = parse(argc, argv, START_USAGE, "vtN", &a)))
-		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_runtime_env_start(ctx, a.name, view_slot(a.view), a.timeout_s, a.new_port,
-				    &already, &err))
-		return cli_fail(cli, &err);
-	if (!(ec = open_rt(cli, &a, &rt, &ec))) {
-		print_runtime(cli, rt, already ? "Already running:" : "Started");
-		ferry_runtime_free(rt);
-	}
-	return ec;
-}
-
-#define STOP_USAGE "ferry env stop NAME [--grace S] [--view V]"
-
-int cmd_env_stop(struct cli *cli, int argc, char **argv)
-{
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct rt_args a;
-	int ec, killed = 0;
-
-	if ((ec = parse(argc, argv, STOP_USAGE, "vg", &a)))
-		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_runtime_env_stop(ctx, a.name, view_slot(a.view), a.grace_s, &killed, &err))
-		return cli_fail(cli, &err);
-	if (cli->json)
-		printf("{\n  \"environment\": \"%s\",\n  \"killed\": %s,\n  \"state\": \"stopped\"\n}\n",
-		       a.name, killed ? "true" : "false");
-	else if (!cli->quiet)
-		printf("Stopped '%s'%s\n", a.name,
-		       killed ? " (it ignored SIGTERM: killed after the grace period)" : "");
-	return EXIT_OK;
-}
-
-#define RESTART_USAGE "ferry env restart NAME [--grace S] [--timeout S] [--view V]"
-
-int cmd_env_restart(struct cli *cli, int argc, char **argv)
-{
-	struct ferry_runtime *rt;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct rt_args a;
-	int ec;
-
-	if ((ec = parse(argc, argv, RESTART_USAGE, "vgt", &a)))
-		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_runtime_env_stop(ctx, a.name, view_slot(a.view), a.grace_s, NULL, &err) ||
-	    ferry_runtime_env_start(ctx, a.name, view_slot(a.view), a.timeout_s, 0, NULL, &err))
-		return cli_fail(cli, &err);
-	if (!(ec = open_rt(cli, &a, &rt, &ec))) {
-		print_runtime(cli, rt, "Restarted");
-		ferry_runtime_free(rt);
-	}
-	return ec;
-}
-
-int cmd_env_status(struct cli *cli, int argc, char **argv)
-{
-	static const char *const keys[] = { "environment", "slot", "state", "pid", "url", "healthy",
-					    "release", "database", "stale_pid", NULL };
-	struct ferry_runtime_status st;
-	struct ferry_runtime *rt;
-	struct rt_args a;
 	json_t *o;
 	int ec;
 
-	if ((ec = parse(argc, argv, "ferry env status NAME [--view V] [--json]", "v", &a)) ||
-	    open_rt(cli, &a, &rt, &ec))
+	if ((ec = cli_ask(cli, call, args, &o)))
 		return ec;
-	ferry_runtime_status(rt, 1, &st);
-	o = ferry_runtime_to_json(rt, &st);
-	json_object_set_new(o, "environment", json_string(a.name));
-	cli_emit_fields(cli, o, keys);
-	ferry_runtime_free(rt);
+	print_runtime(cli, o, call == CLI_ENV_START && json_is_true(cli_hint(cli, "already"))
+		      ? "Already running:" : verb);
+	json_decref(o);
 	return EXIT_OK;
 }
 
-/* Print the last n lines of f, then (follow) what is appended, until interrupted. */
-static void tail(FILE *f, int n, int follow)
+static int env_start(struct cli *cli, const struct cli_args *a)
 {
-	long size, pos;
-	int seen = 0, c;
+	json_t *args;
+	int ec;
 
+	if ((ec = rt_args(a, &args)))
+		return ec;
+	if (cli_flag(a, "new-port"))
+		json_object_set_new(args, "new_port", json_true());
+	return rt_change(cli, CLI_ENV_START, args, "Started");
+}
+
+static const struct cli_opt start_opts[] = {
+	TIMEOUT_OPT, { "new-port", 0, NULL, 0, "take a new port (the old one is busy)" },
+	VIEW_OPT, END_OPT
+};
+const struct cli_command cli_env_start = {
+	"start", "NAME", 1, 1, NULL, "start the application", start_opts, 0, env_start
+};
+
+static int env_stop(struct cli *cli, const struct cli_args *a)
+{
+	json_t *args, *o;
+	int ec;
+
+	if ((ec = rt_args(a, &args)) || (ec = cli_ask(cli, CLI_ENV_STOP, args, &o)))
+		return ec;
+	if (cli->json)
+		cli_print_json(o);
+	else if (!cli->quiet)
+		printf("Stopped '%s'%s\n", cli_pos(a, 0), json_is_true(json_object_get(o, "killed"))
+		       ? " (it ignored SIGTERM: killed after the grace period)" : "");
+	json_decref(o);
+	return EXIT_OK;
+}
+
+static const struct cli_opt stop_opts[] = { GRACE_OPT, VIEW_OPT, END_OPT };
+const struct cli_command cli_env_stop = {
+	"stop", "NAME", 1, 1, NULL, "stop the application", stop_opts, 0, env_stop
+};
+
+static int env_restart(struct cli *cli, const struct cli_args *a)
+{
+	json_t *args;
+	int ec;
+
+	if ((ec = rt_args(a, &args)))
+		return ec;
+	return rt_change(cli, CLI_ENV_RESTART, args, "Restarted");
+}
+
+static const struct cli_opt restart_opts[] = { GRACE_OPT, TIMEOUT_OPT, VIEW_OPT, END_OPT };
+const struct cli_command cli_env_restart = {
+	"restart", "NAME", 1, 1, NULL, "stop, then start the application", restart_opts, 0,
+	env_restart
+};
+
+static int env_status(struct cli *cli, const struct cli_args *a)
+{
+	static const char *const keys[] = { "environment", "slot", "state", "pid", "url", "healthy",
+					    "release", "database", "stale_pid", NULL };
+
+	return cli_show_fields(cli, CLI_ENV_STATUS, json_pack("{s:s, s:s?}", "env", cli_pos(a, 0),
+			       "view", cli_arg(a, "view")), keys);
+}
+
+static const struct cli_opt status_opts[] = { VIEW_OPT, END_OPT };
+const struct cli_command cli_env_status = {
+	"status", "NAME", 1, 1, NULL, "whether it runs, where, and whether it answers its health "
+	"check", status_opts, CLI_READ, env_status
+};
+
+/* ---- logs ------------------------------------------------------------------------- */
+
+/* --follow (on the home): what is appended to the log, until interrupted. */
+static int follow(struct cli *cli, const struct cli_args *a)
+{
+	struct ferry_runtime *rt;
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	char *p;
+	FILE *f;
+	int c, ec;
+
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	if (ferry_runtime_open(ctx, cli_pos(a, 0), cli_arg(a, "view") && strcmp(cli_arg(a, "view"),
+			       "original") ? cli_arg(a, "view") : FERRY_SLOT_MAIN, 0, &rt, &err))
+		return cli_fail(cli, &err);
+	p = ferry_runtime_path(rt, "logs/app.log");
+	ferry_runtime_free(rt);
+	f = p ? fopen(p, "r") : NULL;
+	free(p);
+	if (!f)
+		return EXIT_OK;
 	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	for (pos = size - 1; pos >= 0; pos--) {
-		fseek(f, pos, SEEK_SET);
-		if (fgetc(f) == '\n' && pos != size - 1 && ++seen == n)
-			break;
-	}
-	fseek(f, pos + 1 < 0 ? 0 : pos + 1, SEEK_SET);
 	for (;;) {
 		while ((c = fgetc(f)) != EOF)
 			putchar(c);
 		fflush(stdout);
-		if (!follow)
-			return;
 		clearerr(f);
 		usleep(200000);
 	}
 }
 
-int cmd_env_logs(struct cli *cli, int argc, char **argv)
+static int env_logs(struct cli *cli, const struct cli_args *a)
 {
-	struct ferry_runtime *rt;
-	struct rt_args a;
-	char *p;
-	FILE *f;
+	long long lines = 50;
+	json_t *o, *none;
 	int ec;
 
-	if ((ec = parse(argc, argv, "ferry env logs NAME [-n LINES] [--follow] [--view V]", "vnf", &a)) ||
-	    open_rt(cli, &a, &rt, &ec))
+	if (cli_arg(a, "lines") && ferry_parse_int(cli_arg(a, "lines"), 1, 100000, &lines))
+		return cli_bad(a, "-n wants a positive number of lines, not '%s'", cli_arg(a, "lines"));
+	if ((ec = cli_ask(cli, CLI_ENV_LOGS, json_pack("{s:s, s:s?, s:I}", "env", cli_pos(a, 0),
+			  "view", cli_arg(a, "view"), "lines", lines), &o)))
 		return ec;
-	p = ferry_runtime_path(rt, "logs/app.log");
-	ferry_runtime_free(rt);
-	if (!p || !(f = fopen(p, "r"))) {
-		if (!cli->quiet)
-			fprintf(stderr, "ferry: no log yet at %s\n", p ? p : "?");
-		free(p);
-		return EXIT_OK;
+	if ((none = cli_hint(cli, "no_log")) && !cli->quiet && !cli_flag(a, "follow"))
+		fprintf(stderr, "ferry: no log yet at %s\n", json_string_value(none));
+	fputs(json_string_value(json_object_get(o, "log")) ?: "", stdout);
+	fflush(stdout);
+	json_decref(o);
+	return cli_flag(a, "follow") ? follow(cli, a) : EXIT_OK;
+}
+
+static const struct cli_opt logs_opts[] = {
+	{ "lines", 'n', "LINES", 0, "how many of the last lines (50)" },
+	{ "follow", 'f', NULL, CLI_OPT_LOCAL, "then what is appended, until interrupted" },
+	VIEW_OPT, END_OPT
+};
+const struct cli_command cli_env_logs = {
+	"logs", "NAME", 1, 1, NULL, "the application's log", logs_opts, CLI_READ, env_logs
+};
+
+/* ---- config.json ------------------------------------------------------------------- */
+
+static int env_config(struct cli *cli, const struct cli_args *a)
+{
+	json_t *args = json_pack("{s:s, s:s?}", "env", cli_pos(a, 0), "view", cli_arg(a, "view"));
+	json_t *set = json_object(), *unset = json_array(), *o;
+	char key[256];
+	int i, n = 0, ec;
+
+	for (i = 0; i < a->nseen; i++) {
+		const char *name = a->cmd->opts[a->seen[i].opt].name, *v = a->seen[i].val, *eq;
+		if (!strcmp(name, "set")) {
+			if (!(eq = strchr(v, '='))) {
+				json_decref(args);
+				json_decref(set);
+				json_decref(unset);
+				return cli_bad(a, "--set wants KEY=VALUE, not '%s'", v);
+			}
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - v), v);
+			json_object_set_new(set, key, json_string(eq + 1));
+			n++;
+		} else if (!strcmp(name, "unset")) {
+			json_array_append_new(unset, json_string(v));
+			n++;
+		}
 	}
-	free(p);
-	tail(f, a.lines, a.follow);
-	fclose(f);
+	if (n) {
+		json_object_set_new(args, "set", set);
+		json_object_set_new(args, "unset", unset);
+	} else {
+		json_decref(set);
+		json_decref(unset);
+	}
+	if ((ec = cli_ask(cli, n ? CLI_ENV_CONFIG_EDIT : CLI_ENV_CONFIG, args, &o)))
+		return ec;
+	if (!n || cli->json)
+		cli_print_json(o);
+	else if (!cli->quiet)
+		printf("Updated config.json of '%s' (%d change%s); restart to apply\n", cli_pos(a, 0),
+		       n, n == 1 ? "" : "s");
+	json_decref(o);
 	return EXIT_OK;
 }
 
-#define CONFIG_USAGE "ferry env config NAME [--set KEY=VALUE]... [--unset KEY]... [--view V] [--json]"
+static const struct cli_opt config_opts[] = {
+	{ "set", 0, "KEY=VALUE", CLI_OPT_MULTI, "set a key (VALUE is JSON, else a string)" },
+	{ "unset", 0, "KEY", CLI_OPT_MULTI, "remove a key" },
+	VIEW_OPT, END_OPT
+};
+const struct cli_command cli_env_config = {
+	"config", "NAME", 1, 1, NULL, "the application's config.json: show it, or change keys "
+	"(all in one write)", config_opts, 0, env_config
+};
 
-int cmd_env_config(struct cli *cli, int argc, char **argv)
+/* ---- deploy and db: on the home -------------------------------------------------- */
+
+static const char *view_slot(const char *view)
 {
-	static const struct option opts[] = {
-		{ "set", required_argument, NULL, 's' },
-		{ "unset", required_argument, NULL, 'u' },
-		{ "view", required_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct rt_args a = { 0 };
-	struct ferry_runtime *rt;
-	struct ferry_error err;
-	char **edits, **keys, **vals;
-	int c, ec, i, n = 0;
-	json_t *cfg;
-
-	edits = calloc((size_t)argc * 3 + 3, sizeof(*edits));
-	if (!edits)
-		return EXIT_FAILED;
-	keys = edits + argc + 1;
-	vals = keys + argc + 1;
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 's' && !strchr(optarg, '=')) {
-			free(edits);
-			return cli_usage(CONFIG_USAGE, "--set wants KEY=VALUE, not '%s'", optarg);
-		}
-		if (c == 's' || c == 'u') {
-			edits[n] = c == 's' ? optarg : NULL;
-			keys[n++] = optarg;
-		}
-		else if (c == 'v')
-			a.view = optarg;
-		else {
-			free(edits);
-			return cli_usage(CONFIG_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc - 1) {
-		free(edits);
-		return cli_usage(CONFIG_USAGE, optind >= argc ? "missing environment NAME" : "too many arguments");
-	}
-	a.name = argv[optind];
-	if (open_rt(cli, &a, &rt, &ec)) {
-		free(edits);
-		return ec;
-	}
-	ferry_error_clear(&err);
-	ec = EXIT_OK;
-	/* KEY=VALUE into keys/vals (NULL value: unset); all applied in one write. */
-	for (i = 0; i < n; i++) {
-		char *eq = edits[i] ? strchr(keys[i], '=') : NULL;
-		if (eq) {
-			*eq = '\0';
-			vals[i] = eq + 1;
-		}
-	}
-	if (n && ferry_runtime_config_edit(rt, (const char *const *)keys, (const char *const *)vals, n, &err))
-		ec = cli_fail(cli, &err);
-	if (ec == EXIT_OK && (n == 0 || cli->json)) {
-		if (ferry_runtime_config_get(rt, &cfg, &err)) {
-			ec = cli_fail(cli, &err);
-		} else {
-			cli_print_json(cfg);
-			json_decref(cfg);
-		}
-	} else if (ec == EXIT_OK && !cli->quiet) {
-		printf("Updated config.json of '%s' (%d change%s); restart to apply\n", a.name, n,
-		       n == 1 ? "" : "s");
-	}
-	free(edits);
-	ferry_runtime_free(rt);
-	return ec;
+	return !view || !strcmp(view, "original") ? FERRY_SLOT_MAIN : view;
 }
 
-#define DB_USAGE "ferry env db NAME checksum | dump | restore-points | restore-point RP | " \
-		 "restore RP | rm-restore-point RP | copy-from SRC [--view V]"
-
-static int db_verb(struct cli *cli, struct ferry_ctx *ctx, struct ferry_runtime *rt,
-		   const char *verb, const char *arg, struct ferry_error *err)
+static int print_local_runtime(struct cli *cli, const char *env, const char *view, const char *verb)
 {
+	struct ferry_runtime_status st;
+	struct ferry_runtime *rt;
+	struct ferry_error err;
+	json_t *o;
+
+	ferry_error_clear(&err);
+	if (ferry_runtime_open(cli->ctx, env, view_slot(view), 0, &rt, &err))
+		return cli_fail(cli, &err);
+	ferry_runtime_status(rt, 0, &st);
+	o = ferry_runtime_to_json(rt, &st);
+	json_object_set_new(o, "environment", json_string(env));
+	ferry_runtime_free(rt);
+	print_runtime(cli, o, verb);
+	json_decref(o);
+	return EXIT_OK;
+}
+
+static int env_deploy(struct cli *cli, const struct cli_args *a)
+{
+	char id[FERRY_RELEASE_ID_MAX];
+	struct ferry_deploy_opts o = { 0 };
+	const char *pkg = cli_arg(a, "package"), *dir = cli_arg(a, "from-dir");
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	long long t = 0;
+	int ec;
+
+	if ((ec = cli_int(a, "timeout", 1, 3600, &t)))
+		return ec;
+	if (!!pkg == !!dir)
+		return cli_bad(a, "give one of --package REF or --from-dir DIR");
+	o.slot = view_slot(cli_arg(a, "view"));
+	o.no_start = cli_flag(a, "no-start");
+	o.timeout_s = (int)t;
+	/* the environment's database server: --db, else FERRY_ENV_DB (a deployment default) */
+	o.db = cli_arg(a, "db") ? cli_arg(a, "db") : cli->settings->env_db;
+	if (o.db && !*o.db)
+		o.db = NULL;
+	if (o.db && strncmp(o.db, "postgresql://", 13) && strncmp(o.db, "postgres://", 11))
+		return cli_bad(a, "--db wants a postgresql:// server URL, not '%s'", o.db);
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	if (pkg ? ferry_runtime_deploy_package(ctx, cli_pos(a, 0), pkg, &o, id, &err)
+		: ferry_runtime_deploy(ctx, cli_pos(a, 0), dir, &o, id, &err))
+		return cli_fail(cli, &err);
+	return print_local_runtime(cli, cli_pos(a, 0), cli_arg(a, "view"),
+				   o.no_start ? "Deployed (not started)" : "Deployed and started");
+}
+
+static const struct cli_opt deploy_opts[] = {
+	{ "package", 0, "REF", 0, "an application package of the asset library" },
+	{ "from-dir", 0, "DIR", 0, "a release directory on this machine" },
+	{ "no-start", 0, NULL, 0, "install it, do not start it" },
+	TIMEOUT_OPT, VIEW_OPT,
+	{ "db", 0, "postgresql://SERVER[/PREFIX]", 0, "its database on this PostgreSQL server "
+	  "(else $FERRY_ENV_DB, else SQLite)" },
+	END_OPT
+};
+const struct cli_command cli_env_deploy = {
+	"deploy", "NAME", 1, 1, "(--package REF | --from-dir DIR) [--no-start] [--timeout S] "
+	"[--view V] [--db postgresql://SERVER[/PREFIX]]", "install a release and start it",
+	deploy_opts, CLI_LOCAL, env_deploy
+};
+
+static int db_verb(struct cli *cli, struct ferry_runtime *rt, const char *verb, const char *arg,
+		   struct ferry_error *err)
+{
+	static const struct cli_col cols[] = {
+		{ "name", "NAME" }, { "size", "BYTES" }, { "created", "CREATED" }, { NULL, NULL }
+	};
 	struct ferry_envdb *db = NULL;
 	struct ferry_runtime *src = NULL;
+	const char *env = ferry_runtime_env(rt);
+	int quiet = cli->quiet || cli->json;
 	char sum[65];
 	json_t *list;
 	int rc;
@@ -399,93 +348,60 @@ static int db_verb(struct cli *cli, struct ferry_ctx *ctx, struct ferry_runtime 
 	} else if (!strcmp(verb, "dump")) {
 		rc = ferry_envdb_dump(db, stdout, err);
 	} else if (!strcmp(verb, "restore-points") && !(rc = ferry_envdb_rp_list(db, &list, err))) {
-		static const char *const cols[] = { "name", "size", "created", NULL };
-		static const char *const heads[] = { "NAME", "BYTES", "CREATED", NULL };
 		if (cli->json)
 			cli_print_json(list);
 		else
-			cli_print_table(list, cols, heads);
+			cli_print_table(list, cols);
 		json_decref(list);
 	} else if (!strcmp(verb, "restore-point") && !(rc = ferry_envdb_rp_create(db, arg, err))) {
-		if (!cli->quiet && !cli->json)
-			printf("Created restore point '%s' of '%s'\n", arg, ferry_runtime_env(rt));
+		if (!quiet)
+			printf("Created restore point '%s' of '%s'\n", arg, env);
 	} else if (!strcmp(verb, "restore") && !(rc = ferry_runtime_db_restore(rt, arg, err))) {
-		if (!cli->quiet && !cli->json)
-			printf("Restored the database of '%s' from '%s'\n", ferry_runtime_env(rt), arg);
+		if (!quiet)
+			printf("Restored the database of '%s' from '%s'\n", env, arg);
 	} else if (!strcmp(verb, "rm-restore-point") && !(rc = ferry_envdb_rp_rm(db, arg, err))) {
-		if (!cli->quiet && !cli->json)
+		if (!quiet)
 			printf("Removed restore point '%s'\n", arg);
 	} else if (!strcmp(verb, "copy-from") &&
-		   !(rc = ferry_runtime_open(ctx, arg, NULL, 0, &src, err)) &&
+		   !(rc = ferry_runtime_open(cli->ctx, arg, NULL, 0, &src, err)) &&
 		   !(rc = ferry_runtime_db_copy(src, rt, err))) {
-		if (!cli->quiet && !cli->json)
-			printf("Copied the database of '%s' into '%s'\n", arg, ferry_runtime_env(rt));
+		if (!quiet)
+			printf("Copied the database of '%s' into '%s'\n", arg, env);
 	}
 	ferry_runtime_free(src);
 	ferry_envdb_free(db);
 	return rc;
 }
 
-int cmd_env_db(struct cli *cli, int argc, char **argv)
+static int env_db(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const noarg[] = { "checksum", "dump", "restore-points", NULL };
-	static const char *const witharg[] = { "restore-point", "restore", "rm-restore-point",
-					       "copy-from", NULL };
-	const char *pos[3] = { NULL, NULL, NULL }, *view = NULL;
+	static const char *const verbs[] = { "checksum", "dump", "restore-points", "restore-point",
+					     "restore", "rm-restore-point", "copy-from", NULL };
+	const char *verb = cli_pos(a, 1);
 	struct ferry_runtime *rt;
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
-	struct rt_args a = { 0 };
-	int i, n = 0, ec, want = -1;
+	int i, ec;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--view") && i + 1 < argc)
-			view = argv[++i];
-		else if (n < 3)
-			pos[n++] = argv[i];
-		else
-			return cli_usage(DB_USAGE, "too many arguments");
-	}
-	for (i = 0; pos[1] && noarg[i]; i++)
-		if (!strcmp(pos[1], noarg[i]))
-			want = 2;
-	for (i = 0; pos[1] && witharg[i]; i++)
-		if (!strcmp(pos[1], witharg[i]))
-			want = 3;
-	if (!pos[0] || want < 0 || n != want)
-		return cli_usage(DB_USAGE, !pos[0] ? "missing environment NAME" :
-				 want < 0 ? "missing or unknown database action" : "wrong number of arguments");
-	a.name = pos[0];
-	a.view = view;
-	if (!(ctx = cli_ctx(cli, &ec)) || open_rt(cli, &a, &rt, &ec))
+	for (i = 0; verbs[i] && strcmp(verbs[i], verb); i++)
+		;
+	if (!verbs[i])
+		return cli_bad(a, "unknown database action '%s'", verb);
+	if ((i < 3) != (a->npos == 2))
+		return cli_bad(a, "'%s' takes %s", verb, i < 3 ? "no argument" : "one argument");
+	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	ec = db_verb(cli, ctx, rt, pos[1], pos[2], &err) ? cli_fail(cli, &err) : EXIT_OK;
+	if (ferry_runtime_open(ctx, cli_pos(a, 0), view_slot(cli_arg(a, "view")), 0, &rt, &err))
+		return cli_fail(cli, &err);
+	ec = db_verb(cli, rt, verb, cli_pos(a, 2), &err) ? cli_fail(cli, &err) : EXIT_OK;
 	ferry_runtime_free(rt);
 	return ec;
 }
 
-
-void cli_env_show_runtime(struct cli *cli, json_t *o)
-{
-	struct ferry_error err;
-	json_t *rts, *m;
-
-	ferry_error_clear(&err);
-	if (ferry_runtime_env_json(cli->ctx, json_string_value(json_object_get(o, "name")), 1,
-				   &rts, &err))
-		return;
-	if ((m = json_object_get(rts, FERRY_SLOT_MAIN))) {
-		json_object_set(o, "url", json_object_get(m, "url"));
-		json_object_set(o, "runtime", json_object_get(m, "state"));
-		json_object_set(o, "pid", json_object_get(m, "pid"));
-		json_object_set(o, "port", json_object_get(m, "port"));
-		json_object_set(o, "release", json_object_get(m, "release"));
-	}
-	json_object_set_new(o, "runtimes", rts);
-}
-
-int cli_env_rm_runtime(struct cli *cli, const char *name, struct ferry_error *err)
-{
-	return ferry_runtime_env_remove(cli->ctx, name, err);
-}
+static const struct cli_opt db_opts[] = { VIEW_OPT, END_OPT };
+const struct cli_command cli_env_db = {
+	"db", "NAME ACTION [ARG]", 2, 3, NULL, "the environment's database; ACTION: checksum, "
+	"dump, restore-points, restore-point RP, restore RP, rm-restore-point RP, copy-from SRC",
+	db_opts, CLI_LOCAL, env_db
+};

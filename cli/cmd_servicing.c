@@ -1,16 +1,17 @@
-/* cmd_servicing.c: `ferry env apply|signoff|rollback|history` (listed in cmd_env.c). */
+/* cmd_servicing.c: `ferry env apply|signoff|rollback|history`: packages deployed to an
+ * environment with sign-off and rollback (listed in cmd_env.c). */
 #include "cli.h"
+#include "backend.h"
 
-#include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
-#include "ferry/ops/op.h"
-#include "ferry/lifecycle/servicing.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#define APPLY_USAGE "ferry env apply ENV PACKAGE [--check] [--slot SLOT] [--json]"
+static const struct cli_opt slot_opt[] = {
+	{ "slot", 0, "SLOT", 0, "the runtime slot (upgrade: the upgrade-in-progress environment)" },
+	{ NULL, 0, NULL, 0, NULL }
+};
 
 static void print_checks(const json_t *report)
 {
@@ -19,120 +20,79 @@ static void print_checks(const json_t *report)
 
 	json_array_foreach(json_object_get(report, "checks"), i, c)
 		printf("  %-4s %-18s %s\n", json_is_true(json_object_get(c, "ok")) ? "ok" : "FAIL",
-		       json_string_value(json_object_get(c, "check")),
-		       json_string_value(json_object_get(c, "message")));
+		       cli_str(c, "check"), cli_str(c, "message"));
 }
 
-int cmd_env_apply(struct cli *cli, int argc, char **argv)
+/* --check: every rule, nothing changed; the report, then its verdict. */
+static int apply_check(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "check", no_argument, NULL, 'c' },
-		{ "slot", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
+	struct ferry_error err;
+	json_t *report;
+	int rc;
+
+	if (cli->at)
+		return cli_bad(a, "--check checks now: it cannot be scheduled with --at");
+	rc = cli_call(cli, CLI_ENV_CHECK, json_pack("{s:s, s:s, s:s?, s:b}", "env", cli_pos(a, 0),
+		      "package", cli_pos(a, 1), "slot", cli_arg(a, "slot"), "check", 1), &report, &err);
+	if (report && cli->json)
+		cli_print_json(report);
+	else if (report && !cli->quiet)
+		print_checks(report);
+	json_decref(report);
+	return rc ? cli_fail(cli, &err) : EXIT_OK;
+}
+
+static int env_apply(struct cli *cli, const struct cli_args *a)
+{
+	if (cli_flag(a, "check"))
+		return apply_check(cli, a);
+	return cli_op(cli, "env.apply", json_pack("{s:s, s:s, s:s?}", "env", cli_pos(a, 0),
+		      "package", cli_pos(a, 1), "slot", cli_arg(a, "slot")));
+}
+
+static const struct cli_opt apply_opts[] = {
+	{ "check", 0, NULL, 0, "only check every rule; change nothing" },
+	{ "slot", 0, "SLOT", 0, "the runtime slot (upgrade: the upgrade-in-progress environment)" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+const struct cli_command cli_env_apply = {
+	"apply", "ENV PACKAGE", 2, 2, NULL, "validate, then service the environment with a "
+	"package (it waits for sign-off)", apply_opts, CLI_AT, env_apply
+};
+
+static int env_signoff(struct cli *cli, const struct cli_args *a)
+{
+	return cli_op(cli, "env.signoff", json_pack("{s:s, s:s?}", "env", cli_pos(a, 0), "slot",
+		      cli_arg(a, "slot")));
+}
+
+const struct cli_command cli_env_signoff = {
+	"signoff", "ENV", 1, 1, NULL, "sign off the package awaiting sign-off", slot_opt, CLI_AT,
+	env_signoff
+};
+
+static int env_rollback(struct cli *cli, const struct cli_args *a)
+{
+	return cli_op(cli, "env.rollback", json_pack("{s:s, s:s?}", "env", cli_pos(a, 0), "slot",
+		      cli_arg(a, "slot")));
+}
+
+const struct cli_command cli_env_rollback = {
+	"rollback", "ENV", 1, 1, NULL, "reverse the package not signed off", slot_opt, CLI_AT,
+	env_rollback
+};
+
+static int env_history(struct cli *cli, const struct cli_args *a)
+{
+	static const struct cli_col cols[] = {
+		{ "created", "CREATED" }, { "package", "PACKAGE" }, { "version", "VERSION" },
+		{ "type", "TYPE" }, { "state", "STATE" }, { "activity_id", "ACTIVITY" }, { NULL, NULL }
 	};
-	struct ferry_apply_spec spec = { NULL, NULL, NULL };
-	struct ferry_op_hooks hooks;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	json_t *report = NULL;
-	char id[37] = "";
-	int c, ec, rc, only_check = 0;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'c')
-			only_check = 1;
-		else if (c == 's')
-			spec.slot = optarg;
-		else
-			return cli_usage(APPLY_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-	}
-	if (argc - optind != 2)
-		return cli_usage(APPLY_USAGE, argc - optind < 2 ? "missing ENV or PACKAGE" : "too many arguments");
-	spec.env = argv[optind];
-	spec.package = argv[optind + 1];
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (only_check) {
-		rc = ferry_servicing_check(ctx, &spec, &report, &err);
-		if (report && cli->json)
-			cli_print_json(report);
-		else if (report && !cli->quiet)
-			print_checks(report);
-		json_decref(report);
-		return rc ? cli_fail(cli, &err) : EXIT_OK;
-	}
-	cli_op_hooks(cli, &hooks);
-	rc = ferry_servicing_apply(ctx, &spec, &hooks, id, &err);
-	if (rc && !id[0])
-		return cli_fail(cli, &err);
-	return cli_op_outcome(cli, id, rc, &err);
+	return cli_show_table(cli, CLI_ENV_HISTORY, json_pack("{s:s}", "env", cli_pos(a, 0)), cols);
 }
 
-static int run_env_action(struct cli *cli, int argc, char **argv, int rollback)
-{
-	static const struct option opts[] = {
-		{ "slot", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *usage = rollback ? "ferry env rollback ENV [--slot SLOT]" :
-				       "ferry env signoff ENV [--slot SLOT]";
-	const char *slot = NULL;
-	struct ferry_op_hooks hooks;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	char id[37] = "";
-	int c, ec, rc;
-
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 's')
-			slot = optarg;
-		else
-			return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return cli_usage(usage, argc - optind < 1 ? "missing ENV" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	cli_op_hooks(cli, &hooks);
-	rc = rollback ? ferry_servicing_rollback(ctx, argv[optind], slot, &hooks, id, &err)
-		      : ferry_servicing_signoff(ctx, argv[optind], slot, &hooks, id, &err);
-	if (rc && !id[0])
-		return cli_fail(cli, &err);
-	return cli_op_outcome(cli, id, rc, &err);
-}
-
-int cmd_env_signoff(struct cli *cli, int argc, char **argv)
-{
-	return run_env_action(cli, argc, argv, 0);
-}
-
-int cmd_env_rollback(struct cli *cli, int argc, char **argv)
-{
-	return run_env_action(cli, argc, argv, 1);
-}
-
-int cmd_env_history(struct cli *cli, int argc, char **argv)
-{
-	static const char *const cols[] = { "created", "package", "version", "type", "state",
-					    "activity_id", NULL };
-	static const char *const heads[] = { "CREATED", "PACKAGE", "VERSION", "TYPE", "STATE",
-					     "ACTIVITY", NULL };
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	json_t *arr;
-	int ec;
-
-	if (argc != 2)
-		return cli_usage("ferry env history ENV [--json]", argc < 2 ? "missing ENV" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_servicing_history(ctx, argv[1], &arr, &err))
-		return cli_fail(cli, &err);
-	cli_emit_table(cli, arr, cols, heads);
-	return EXIT_OK;
-}
+const struct cli_command cli_env_history = {
+	"history", "ENV", 1, 1, NULL, "package deployments of the environment", NULL, CLI_READ,
+	env_history
+};

@@ -1,429 +1,340 @@
 /* cmd_upgrade.c: `ferry upgrade ...`: the upgrade advisor (`check`) and the
  * self-service upgrade: targets, preflight, begin, apply, signoff, rollback-package,
- * data, commit, rollback, cancel, resume (status and settings: cmd_upgrade_show.c). */
+ * data, commit, rollback, cancel, resume (status, settings, housekeep:
+ * cmd_upgrade_show.c). */
 #include "cli.h"
+#include "backend.h"
 
-#include "ferry/catalog/advisor.h"
-#include "ferry/catalog/catalog.h"
-#include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
-#include "ferry/ops/op.h"
-#include "ferry/lifecycle/preflight.h"
-#include "ferry/lifecycle/upgrade.h"
 
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#define CHECK_USAGE "ferry upgrade check (--from VERSION | --env NAME) --to VERSION " \
-		    "[--from-platform PUn] [--to-platform PUn] [--product P] [--json]"
+/* ---- the advisor ------------------------------------------------------------------ */
 
-static void print_side(const char *label, const struct ferry_catalog_release *r,
-		       const struct ferry_catalog_platform *p)
+static void print_side(const char *label, const json_t *s)
 {
-	printf("%-6s %s (%s", label, r->id, r->name);
-	if (r->build)
-		printf(", AX7.version %s", r->build);
-	printf(")%s%s\n", p ? " on " : "", p ? p->id : "");
+	printf("%-6s %s (%s", label, cli_str(s, "release"), cli_str(s, "name"));
+	if (json_is_string(json_object_get(s, "build")))
+		printf(", AX7.version %s", cli_str(s, "build"));
+	printf(")%s%s\n", json_is_string(json_object_get(s, "platform")) ? " on " : "",
+	       json_is_string(json_object_get(s, "platform")) ? cli_str(s, "platform") : "");
 }
 
-static void print_advice(const struct ferry_advice *adv)
+static const char *yes_no(const json_t *adv, const char *key)
 {
-	json_t *x;
+	return json_is_true(json_object_get(adv, key)) ? "yes" : "no";
+}
+
+static void print_advice(const json_t *adv)
+{
+	const json_t *x, *v;
 	size_t i;
 
-	if (adv->env)
-		printf("env:   %s\n", adv->env);
-	print_side("from:", adv->from, adv->from_platform);
-	print_side("to:", adv->to, adv->to_platform);
-	printf("\nkind:                            %s\n", ferry_move_kind_name(adv->kind));
-	printf("code upgrade service required:   %s\n", adv->code_upgrade_required ? "yes" : "no");
-	printf("data upgrade required:           %s\n", adv->data_upgrade_required ? "yes" : "no");
-	printf("refactor overlayering required:  %s\n", adv->refactor_overlayering_required ? "yes" : "no");
-	printf("hotfixes supported on target:    %s\n", adv->hotfixes_supported ? "yes" : "no");
+	if (json_is_string(json_object_get(adv, "env")))
+		printf("env:   %s\n", cli_str(adv, "env"));
+	print_side("from:", json_object_get(adv, "from"));
+	print_side("to:", json_object_get(adv, "to"));
+	printf("\nkind:                            %s\n", cli_str(adv, "kind"));
+	printf("code upgrade service required:   %s\n", yes_no(adv, "code_upgrade_required"));
+	printf("data upgrade required:           %s\n", yes_no(adv, "data_upgrade_required"));
+	printf("refactor overlayering required:  %s\n", yes_no(adv, "refactor_overlayering_required"));
+	printf("hotfixes supported on target:    %s\n", yes_no(adv, "hotfixes_supported"));
 	printf("\nwhy:\n");
-	json_array_foreach(adv->reasons, i, x) {
-		const json_t *v = json_object_get(x, "value");
-		printf("  %s = %s  [%s]\n    %s\n", json_string_value(json_object_get(x, "answer")),
+	json_array_foreach(json_object_get(adv, "reasons"), i, x) {
+		v = json_object_get(x, "value");
+		printf("  %s = %s  [%s]\n    %s\n", cli_str(x, "answer"),
 		       json_is_string(v) ? json_string_value(v) : json_is_true(v) ? "yes" : "no",
-		       json_string_value(json_object_get(x, "rule")),
-		       json_string_value(json_object_get(x, "text")));
+		       cli_str(x, "rule"), cli_str(x, "text"));
 	}
 	printf("\nsteps:\n");
-	json_array_foreach(adv->steps, i, x)
-		printf("  %2zu. [%s] %s\n      (%s: %s)\n", i + 1,
-		       json_string_value(json_object_get(x, "environment")),
-		       json_string_value(json_object_get(x, "title")),
-		       json_string_value(json_object_get(x, "id")),
-		       json_string_value(json_object_get(x, "rule")));
+	json_array_foreach(json_object_get(adv, "steps"), i, x)
+		printf("  %2zu. [%s] %s\n      (%s: %s)\n", i + 1, cli_str(x, "environment"),
+		       cli_str(x, "title"), cli_str(x, "id"), cli_str(x, "rule"));
 }
 
-static int upgrade_check(struct cli *cli, int argc, char **argv)
+/* An unsupported move that a server answered as advice: the refusal. */
+static int unsupported(const json_t *adv, struct ferry_error *err)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "from-platform", required_argument, NULL, 'F' },
-		{ "to-platform", required_argument, NULL, 'T' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "product", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct ferry_advice_request req = { 0 };
-	struct ferry_catalog *cat = NULL;
-	struct ferry_advice *adv = NULL;
-	const char *env = NULL, *product = NULL;
-	struct ferry_error err;
-	int c, rc, ec;
+	const json_t *t;
+	char allowed[1024] = "";
+	size_t i, n = 0;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': req.from = optarg; break;
-		case 't': req.to = optarg; break;
-		case 'F': req.from_platform = optarg; break;
-		case 'T': req.to_platform = optarg; break;
-		case 'e': env = optarg; break;
-		case 'p': product = optarg; break;
-		default:
-			return cli_usage(CHECK_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(CHECK_USAGE, "unexpected argument '%s'", argv[optind]);
-	if (!req.to)
-		return cli_usage(CHECK_USAGE, "missing --to VERSION");
-	if (env && (req.from || req.from_platform || product))
-		return cli_usage(CHECK_USAGE, "--env takes the source from the environment: drop --from, --from-platform and --product");
-	if (!env && !req.from)
-		return cli_usage(CHECK_USAGE, "missing --from VERSION (or --env NAME)");
-	ferry_error_clear(&err);
-	if (env) {
-		struct ferry_ctx *ctx = cli_ctx(cli, &ec);
-		if (!ctx)
-			return ec;
-		rc = ferry_advisor_check_env(ctx, env, &req, &adv, &err);
-	} else {
-		rc = ferry_catalog_open_settings(cli->settings, product, &cat, &err);
-		if (rc)
-			return cli_fail(cli, &err);
-		rc = ferry_advisor_check(cat, &req, &adv, &err);
-	}
-	if (adv && cli->json) {
-		json_t *j = ferry_advice_to_json(adv);
-		cli_print_json(j);
-		json_decref(j);
-	} else if (adv && !rc) {
+	json_array_foreach(json_object_get(adv, "allowed_targets"), i, t)
+		if (n < sizeof(allowed))
+			n += (size_t)snprintf(allowed + n, sizeof(allowed) - n, "%s%s", n ? ", " : "",
+					      cli_str(t, "target"));
+	return ferry_error_set(err, FERRY_EREFUSED, "unsupported move: %s; allowed: %s",
+			       cli_str(adv, "reason"), n ? allowed : "nothing");
+}
+
+static int upgrade_check(struct cli *cli, const struct cli_args *a)
+{
+	const char *env = cli_arg(a, "env");
+	struct ferry_error err;
+	json_t *adv;
+	int rc;
+
+	if (env && (cli_arg(a, "from") || cli_arg(a, "from-platform") || cli_arg(a, "product")))
+		return cli_bad(a, "--env takes the source from the environment: drop --from, "
+			       "--from-platform and --product");
+	if (!env && !cli_arg(a, "from"))
+		return cli_bad(a, "missing --from VERSION (or --env NAME)");
+	rc = cli_call(cli, CLI_UPGRADE_CHECK, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "to",
+		      cli_arg(a, "to"), "from", cli_arg(a, "from"), "from_platform",
+		      cli_arg(a, "from-platform"), "to_platform", cli_arg(a, "to-platform"), "env", env,
+		      "product", cli_arg(a, "product")), &adv, &err);
+	if (!rc && adv && !strcmp(cli_str(adv, "kind"), "unsupported"))
+		rc = unsupported(adv, &err);
+	if (adv && cli->json)
+		cli_print_json(adv);
+	else if (adv && !rc)
 		print_advice(adv);
-	}
-	ferry_advice_free(adv);
-	ferry_catalog_free(cat);
+	json_decref(adv);
 	return rc ? cli_fail(cli, &err) : EXIT_OK;
 }
 
-/* ---- the self-service upgrade ---- */
-
-/* ENV plus the options in `allowed` ("t" --to, "d" --data, "v" --view). */
-struct up_args {
-	const char *env, *to, *view, *arg;
-	int data;
+static const struct cli_opt check_opts[] = {
+	{ "from", 0, "VERSION", 0, "the release moved from (7.3, 10.0.24, an AX7.version build)" },
+	{ "env", 0, "NAME", 0, "take the release and platform of this environment" },
+	{ "to", 0, "VERSION", CLI_OPT_REQUIRED, "the release to move to" },
+	{ "from-platform", 0, "PUn", 0, "the platform moved from" },
+	{ "to-platform", 0, "PUn", 0, "the platform to move to" },
+	{ "product", 0, "P", 0, "the product's catalog (default: the only one)" },
+	{ NULL, 0, NULL, 0, NULL }
 };
 
-static int up_parse(int argc, char **argv, const char *usage, const char *allowed, int nargs,
-		    struct up_args *a)
+static const struct cli_command upgrade_check_cmd = {
+	"check", "", 0, 0, "(--from VERSION | --env NAME) --to VERSION [--from-platform PUn] "
+	"[--to-platform PUn] [--product P]", "what moving from one release to another takes, "
+	"citing the catalog's rules", check_opts, CLI_READ, upgrade_check
+};
+
+/* ---- targets and preflight --------------------------------------------------------- */
+
+static int upgrade_targets(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "data", no_argument, NULL, 'd' },
-		{ "view", required_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
+	static const struct cli_col cols[] = {
+		{ "target", "TARGET" }, { "kind", "KIND" }, { "name", "NAME" },
+		{ "code_upgrade_required", "CODE UPGRADE" }, { "self_service", "SELF-SERVICE" },
+		{ NULL, NULL }
 	};
-	int c;
-
-	memset(a, 0, sizeof(*a));
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == '?' || !strchr(allowed, c))
-			return cli_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
-		if (c == 't')
-			a->to = optarg;
-		else if (c == 'd')
-			a->data = 1;
-		else
-			a->view = optarg;
-	}
-	if (argc - optind != nargs)
-		return cli_usage(usage, argc - optind < nargs ? "missing %s" : "too many arguments%s",
-				 argc - optind < nargs ? (nargs == 2 && argc - optind == 1 ? "PACKAGE"
-							  : "environment ENV") : "");
-	a->env = argv[optind];
-	a->arg = nargs > 1 ? argv[optind + 1] : NULL;
-	if (a->view && strcmp(a->view, FERRY_VIEW_ORIGINAL) && strcmp(a->view, FERRY_VIEW_UPGRADE))
-		return cli_usage(usage, "--view wants 'original' or 'upgrade', not '%s'", a->view);
-	return 0;
-}
-
-static void print_warnings(struct cli *cli, const json_t *warnings)
-{
-	const json_t *w;
-	size_t i;
-
-	if (cli->quiet)
-		return;
-	json_array_foreach(warnings, i, w)
-		fprintf(stderr, "ferry: warning: %s\n", json_string_value(w));
-}
-
-#define TARGETS_USAGE "ferry upgrade targets ENV [--json]"
-
-static int upgrade_targets(struct cli *cli, int argc, char **argv)
-{
-	static const char *const cols[] = { "target", "kind", "name", "code_upgrade_required",
-					    "self_service", NULL };
-	static const char *const heads[] = { "TARGET", "KIND", "NAME", "CODE UPGRADE",
-					     "SELF-SERVICE", NULL };
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct up_args a;
 	json_t *t;
 	int ec;
 
-	if ((ec = up_parse(argc, argv, TARGETS_USAGE, "", 1, &a)))
+	if ((ec = cli_ask(cli, CLI_UPGRADE_TARGETS, json_pack("{s:s}", "env", cli_pos(a, 0)), &t)))
 		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (ferry_upgrade_targets(ctx, a.env, &t, &err))
-		return cli_fail(cli, &err);
 	if (cli->json)
 		cli_print_json(t);
 	else if (json_array_size(t))
-		cli_print_table(t, cols, heads);
+		cli_print_table(t, cols);
 	else
-		printf("'%s' is on the newest release the catalog knows: no target\n", a.env);
+		printf("'%s' is on the newest release the catalog knows: no target\n", cli_pos(a, 0));
 	json_decref(t);
 	return EXIT_OK;
 }
 
-#define PREFLIGHT_USAGE "ferry upgrade preflight ENV (--to RELEASE[/PUn] | --data) [--json]"
+static const struct cli_command upgrade_targets_cmd = {
+	"targets", "ENV", 1, 1, NULL, "the releases the catalog allows from the environment",
+	NULL, CLI_READ, upgrade_targets
+};
 
-static int upgrade_preflight(struct cli *cli, int argc, char **argv)
+/* A report that a server answered with ok false: the refusal, as the library words it. */
+static int preflight_refused(const json_t *rep, struct ferry_error *err)
 {
-	struct ferry_upgrade u;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct up_args a;
-	char rel[32], pu[32];
-	json_t *rep = NULL, *c;
-	size_t i;
-	int ec, rc;
+	char msg[FERRY_ERROR_MSG_MAX] = "";
+	const json_t *c;
+	size_t i, n = 0, k = 0;
 
-	if ((ec = up_parse(argc, argv, PREFLIGHT_USAGE, "td", 1, &a)))
-		return ec;
-	if (!a.to == !a.data)
-		return cli_usage(PREFLIGHT_USAGE, "give --to RELEASE (before begin) or --data (before "
-				 "the data upgrade)");
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (a.data) {
-		if ((rc = ferry_upgrade_active(ctx, a.env, &u, &err)) <= 0) {
-			if (rc == 0)
-				ferry_error_set(&err, FERRY_ESTATE, "environment '%s' has no upgrade in "
-						"progress: use --to RELEASE", a.env);
-			return cli_fail(cli, &err);
-		}
-		snprintf(rel, sizeof(rel), "%s", u.to_release);
-		snprintf(pu, sizeof(pu), "%s", u.to_platform);
-	} else if (ferry_upgrade_resolve_target(ctx, a.env, a.to, rel, pu, &err)) {
-		return cli_fail(cli, &err);
+	json_array_foreach(json_object_get(rep, "checks"), i, c) {
+		if (json_is_true(json_object_get(c, "ok")) || !strcmp(cli_str(c, "severity"), "warning"))
+			continue;
+		k++;
+		if (n < sizeof(msg))
+			n += (size_t)snprintf(msg + n, sizeof(msg) - n, "\n  - %s: %s", cli_str(c, "check"),
+					      cli_str(c, "message"));
 	}
-	rc = ferry_preflight_run(ctx, a.env, rel, pu, a.data ? FERRY_PREFLIGHT_DATA
-			       : FERRY_PREFLIGHT_BEGIN, &rep, &err);
+	return ferry_error_set(err, FERRY_EREFUSED, "preflight found %zu missing prerequisite%s:%s",
+			       k, k == 1 ? "" : "s", msg);
+}
+
+static int upgrade_preflight(struct cli *cli, const struct cli_args *a)
+{
+	struct ferry_error err;
+	json_t *rep, *c;
+	size_t i;
+	int rc;
+
+	if (!cli_arg(a, "to") == !cli_flag(a, "data"))
+		return cli_bad(a, "give --to RELEASE (before begin) or --data (before the data upgrade)");
+	rc = cli_call(cli, CLI_UPGRADE_PREFLIGHT, json_pack("{s:s, s:s?, s:b}", "env", cli_pos(a, 0),
+		      "to", cli_arg(a, "to"), "data", cli_flag(a, "data")), &rep, &err);
+	if (!rc && rep && json_is_false(json_object_get(rep, "ok")))
+		rc = preflight_refused(rep, &err);
 	if (cli->json && rep) {
 		cli_print_json(rep);
 	} else if (rep && !cli->quiet) {
-		printf("preflight of '%s' to %s/%s (%s):\n", a.env, rel, pu, a.data ? "data upgrade" : "begin");
+		printf("preflight of '%s' to %s/%s (%s):\n", cli_pos(a, 0), cli_str(rep, "to"),
+		       cli_str(rep, "platform"), cli_flag(a, "data") ? "data upgrade" : "begin");
 		json_array_foreach(json_object_get(rep, "checks"), i, c)
 			printf("  [%s] %-22s %s\n", json_is_true(json_object_get(c, "ok")) ? " ok " :
-			       !strcmp(json_string_value(json_object_get(c, "severity")), "warning")
-			       ? "warn" : "FAIL", json_string_value(json_object_get(c, "check")),
-			       json_string_value(json_object_get(c, "message")));
+			       !strcmp(cli_str(c, "severity"), "warning") ? "warn" : "FAIL",
+			       cli_str(c, "check"), cli_str(c, "message"));
 	}
 	json_decref(rep);
 	return rc ? cli_fail(cli, &err) : EXIT_OK;
 }
 
-/* What to print after an upgrade action ran: the error, or a line and the status. */
-static int outcome(struct cli *cli, const char *env, const char *act, int rc,
-		   struct ferry_error *err, const char *done)
-{
-	struct ferry_error e2;
-	json_t *st = NULL, *n;
-	size_t i;
+static const struct cli_opt preflight_opts[] = {
+	{ "to", 0, "RELEASE[/PUn]", 0, "the checks before begin" },
+	{ "data", 0, NULL, 0, "the checks before the data upgrade" },
+	{ NULL, 0, NULL, 0, NULL }
+};
 
-	if (rc)
-		return cli_fail(cli, err);
-	ferry_error_clear(&e2);
-	if (ferry_upgrade_status(cli->ctx, env, &st, &e2))
-		return cli_fail(cli, &e2);
+static const struct cli_command upgrade_preflight_cmd = {
+	"preflight", "ENV", 1, 1, "(--to RELEASE[/PUn] | --data)", "every prerequisite of the next "
+	"phase at once, with sizes", preflight_opts, CLI_READ, upgrade_preflight
+};
+
+/* ---- the phases: operations, then the upgrade's status ------------------------------ */
+
+static void print_ms(const char *label, const json_t *ms)
+{
+	if (json_is_integer(ms) && json_integer_value(ms) >= 0)
+		printf("%s %.1f s\n", label, (double)json_integer_value(ms) / 1000.0);
+	else
+		printf("%s unknown (no data upgrade rehearsal for this target)\n", label);
+}
+
+/* Run the phase; then its line and the upgrade's status (JSON: the status). */
+static int phase(struct cli *cli, const char *action, json_t *args, const char *env,
+		 const char *done)
+{
+	json_t *op, *st, *n;
+	size_t i;
+	int ec;
+
+	if ((ec = cli_op_run(cli, action, args, &op)) || !op)
+		return ec;
+	if ((ec = cli_ask(cli, CLI_UPGRADE_STATUS, json_pack("{s:s}", "env", env), &st))) {
+		json_decref(op);
+		return ec;
+	}
 	if (cli->json) {
 		cli_print_json(st);
 	} else if (!cli->quiet) {
-		printf("%s (activity %s); upgrade of '%s' is %s\n", done, act, env,
-		       json_string_value(json_object_get(st, "phase")));
+		if (!strcmp(action, "upgrade.data"))
+			print_ms("measured downtime: ", json_object_get(json_object_get(st, "downtime"),
+								       "measured_ms"));
+		printf("%s (activity %s); upgrade of '%s' is %s\n", done, cli_str(op, "activity_id"), env,
+		       cli_str(st, "phase"));
 		json_array_foreach(json_object_get(st, "next"), i, n)
 			printf("%s %s\n", i ? "     " : "next:", json_string_value(n));
 	}
 	json_decref(st);
+	json_decref(op);
 	return EXIT_OK;
 }
 
-#define BEGIN_USAGE "ferry upgrade begin ENV --to RELEASE[/PUn]"
-
-static int upgrade_begin(struct cli *cli, int argc, char **argv)
+static int upgrade_begin(struct cli *cli, const struct cli_args *a)
 {
-	struct ferry_op_hooks hooks;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct up_args a;
-	char act[37] = "";
-	json_t *warnings = NULL;
-	int ec, rc;
-
-	if ((ec = up_parse(argc, argv, BEGIN_USAGE, "t", 1, &a)))
-		return ec;
-	if (!a.to)
-		return cli_usage(BEGIN_USAGE, "missing --to RELEASE[/PUn] (see 'ferry upgrade targets %s')", a.env);
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	cli_op_hooks(cli, &hooks);
-	rc = ferry_upgrade_begin(ctx, a.env, a.to, &hooks, act, &warnings, &err);
-	print_warnings(cli, warnings);
-	json_decref(warnings);
-	return outcome(cli, a.env, act, rc, &err, "Prepared the upgrade-in-progress environment; the "
-		       "original kept serving");
+	if (!cli_arg(a, "to"))
+		return cli_bad(a, "missing --to RELEASE[/PUn] (see 'ferry upgrade targets %s')",
+			       cli_pos(a, 0));
+	return phase(cli, "upgrade.begin", json_pack("{s:s, s:s}", "env", cli_pos(a, 0), "to",
+		     cli_arg(a, "to")), cli_pos(a, 0), "Prepared the upgrade-in-progress environment; "
+		     "the original kept serving");
 }
 
-/* The actions that take ENV only (and PACKAGE for apply). */
-enum action { APPLY, SIGNOFF, ROLLBACK_PKG, COMMIT, ROLLBACK, CANCEL, RESUME };
+static const struct cli_opt begin_opts[] = {
+	{ "to", 0, "RELEASE[/PUn]", 0, "the target (see 'ferry upgrade targets ENV')" },
+	{ NULL, 0, NULL, 0, NULL }
+};
 
-static int action(struct cli *cli, int argc, char **argv, enum action what)
+static const struct cli_command upgrade_begin_cmd = {
+	"begin", "ENV", 1, 1, "--to RELEASE[/PUn]", "prepare the upgrade-in-progress environment "
+	"(the original keeps serving)", begin_opts, CLI_AT, upgrade_begin
+};
+
+/* What each phase below runs, and says when it is done. */
+static const struct {
+	const char *name, *action, *done;
+} phases[] = {
+	{ "apply", "upgrade.apply", "Package applied to the upgrade-in-progress environment: "
+	  "validate it, then sign it off" },
+	{ "signoff", "upgrade.signoff", "Signed off" },
+	{ "rollback-package", "upgrade.rollback-package", "Package rolled back on the "
+	  "upgrade-in-progress environment" },
+	{ "commit", "upgrade.commit", "Committed: the upgraded environment is the environment now" },
+	{ "rollback", "upgrade.rollback", "Rolled back: the original is online in its previous state" },
+	{ "cancel", "upgrade.cancel", "Cancelled: the upgrade-in-progress environment is gone, the "
+	  "original as it was" },
+	{ "resume", "upgrade.resume", "Resumed" },
+	{ "data", "upgrade.data", "Data upgrade done: the upgraded environment serves on the "
+	  "original's address; validate it, then commit or roll back" },
+};
+
+static int upgrade_phase(struct cli *cli, const struct cli_args *a)
 {
-	static const char *const usage[] = {
-		"ferry upgrade apply ENV PACKAGE", "ferry upgrade signoff ENV",
-		"ferry upgrade rollback-package ENV", "ferry upgrade commit ENV",
-		"ferry upgrade rollback ENV", "ferry upgrade cancel ENV [--view original|upgrade]",
-		"ferry upgrade resume ENV"
-	};
-	static const char *const done[] = {
-		"Package applied to the upgrade-in-progress environment: validate it, then sign it off",
-		"Signed off", "Package rolled back on the upgrade-in-progress environment",
-		"Committed: the upgraded environment is the environment now",
-		"Rolled back: the original is online in its previous state",
-		"Cancelled: the upgrade-in-progress environment is gone, the original as it was",
-		"Resumed"
-	};
-	struct ferry_op_hooks hooks;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct up_args a;
-	char act[37] = "";
-	int ec, rc = 0;
+	const char *view = cli_arg(a, "view");
+	json_t *st = NULL;
+	size_t i;
 
-	if ((ec = up_parse(argc, argv, usage[what], what == CANCEL ? "v" : "", what == APPLY ? 2 : 1, &a)))
-		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	cli_op_hooks(cli, &hooks);
-	switch (what) {
-	case APPLY: rc = ferry_upgrade_apply(ctx, a.env, a.arg, &hooks, act, &err); break;
-	case SIGNOFF: rc = ferry_upgrade_signoff(ctx, a.env, &hooks, act, &err); break;
-	case ROLLBACK_PKG: rc = ferry_upgrade_rollback_package(ctx, a.env, &hooks, act, &err); break;
-	case COMMIT: rc = ferry_upgrade_commit(ctx, a.env, &hooks, act, &err); break;
-	case ROLLBACK: rc = ferry_upgrade_rollback(ctx, a.env, &hooks, act, &err); break;
-	case CANCEL: rc = ferry_upgrade_cancel(ctx, a.env, a.view, &hooks, act, &err); break;
-	case RESUME: rc = ferry_upgrade_resume(ctx, a.env, &hooks, act, &err); break;
+	for (i = 0; strcmp(phases[i].name, a->cmd->name); i++)
+		;
+	if (view && strcmp(view, "original") && strcmp(view, "upgrade"))
+		return cli_bad(a, "--view wants 'original' or 'upgrade', not '%s'", view);
+	if (!strcmp(a->cmd->name, "data") && !cli->json && !cli->quiet && !cli->at &&
+	    !cli_ask(cli, CLI_UPGRADE_STATUS, json_pack("{s:s}", "env", cli_pos(a, 0)), &st)) {
+		print_ms("predicted downtime:", json_object_get(json_object_get(st, "downtime"),
+								"predicted_ms"));
+		fflush(stdout);
+		json_decref(st);
 	}
-	return outcome(cli, a.env, act, rc, &err, done[what]);
+	return phase(cli, phases[i].action, json_pack("{s:s, s:s?, s:s?}", "env", cli_pos(a, 0),
+		     "package", cli_pos(a, 1), "view", view), cli_pos(a, 0), phases[i].done);
 }
 
-static int upgrade_apply(struct cli *cli, int argc, char **argv) { return action(cli, argc, argv, APPLY); }
-static int upgrade_signoff(struct cli *cli, int argc, char **argv) { return action(cli, argc, argv, SIGNOFF); }
-static int upgrade_rollback_pkg(struct cli *cli, int argc, char **argv) { return action(cli, argc, argv, ROLLBACK_PKG); }
-static int upgrade_commit(struct cli *cli, int argc, char **argv) { return action(cli, argc, argv, COMMIT); }
-static int upgrade_rollback(struct cli *cli, int argc, char **argv) { return action(cli, argc, argv, ROLLBACK); }
-static int upgrade_cancel(struct cli *cli, int argc, char **argv) { return action(cli, argc, argv, CANCEL); }
-static int upgrade_resume(struct cli *cli, int argc, char **argv) { return action(cli, argc, argv, RESUME); }
+static const struct cli_opt cancel_opts[] = {
+	{ "view", 0, "original|upgrade", 0, "the view you act from (refused from the upgrade's)" },
+	{ NULL, 0, NULL, 0, NULL }
+};
 
-static void print_ms(const char *label, int64_t ms)
-{
-	if (ms < 0)
-		printf("%s unknown (no data upgrade rehearsal for this target)\n", label);
-	else
-		printf("%s %.1f s\n", label, (double)ms / 1000.0);
-}
+static const struct cli_command up_apply_cmd = {
+	"apply", "ENV PACKAGE", 2, 2, NULL, "apply a package to the upgrade-in-progress "
+	"environment", NULL, CLI_AT, upgrade_phase
+};
+static const struct cli_command up_signoff_cmd = {
+	"signoff", "ENV", 1, 1, NULL, "sign off the package applied last", NULL, CLI_AT,
+	upgrade_phase
+};
+static const struct cli_command up_rollback_pkg_cmd = {
+	"rollback-package", "ENV", 1, 1, NULL, "roll back that package (not the upgrade)", NULL,
+	CLI_AT, upgrade_phase
+};
+static const struct cli_command up_data_cmd = {
+	"data", "ENV", 1, 1, NULL, "data upgrade and swap (the downtime)", NULL, CLI_AT,
+	upgrade_phase
+};
+static const struct cli_command up_commit_cmd = {
+	"commit", "ENV", 1, 1, NULL, "mark the upgrade successful", NULL, CLI_AT, upgrade_phase
+};
+static const struct cli_command up_rollback_cmd = {
+	"rollback", "ENV", 1, 1, NULL, "restore the original (after the data upgrade)", NULL, CLI_AT,
+	upgrade_phase
+};
+static const struct cli_command up_cancel_cmd = {
+	"cancel", "ENV", 1, 1, NULL, "remove the upgrade-in-progress environment (before the data "
+	"upgrade)", cancel_opts, CLI_AT, upgrade_phase
+};
+static const struct cli_command up_resume_cmd = {
+	"resume", "ENV", 1, 1, NULL, "continue a failed phase at its failed step", NULL, CLI_AT,
+	upgrade_phase
+};
 
-static int upgrade_data(struct cli *cli, int argc, char **argv)
-{
-	struct ferry_op_hooks hooks;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	struct up_args a;
-	json_t *pred = NULL, *st = NULL;
-	char act[37] = "";
-	int64_t predicted = -1;
-	int ec, rc;
-
-	if ((ec = up_parse(argc, argv, "ferry upgrade data ENV", "", 1, &a)))
-		return ec;
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if (!cli->json && !cli->quiet) {
-		struct ferry_upgrade u;
-		if (ferry_upgrade_active(ctx, a.env, &u, NULL) == 1 &&
-		    !ferry_upgrade_predict(ctx, a.env, u.to_release, &pred, NULL)) {
-			print_ms("predicted downtime:", json_integer_value(json_object_get(pred, "predicted_ms")));
-			fflush(stdout);
-		}
-		json_decref(pred);
-	}
-	cli_op_hooks(cli, &hooks);
-	rc = ferry_upgrade_data(ctx, a.env, &hooks, act, &predicted, &err);
-	if (!rc && !cli->json && !cli->quiet && !ferry_upgrade_status(ctx, a.env, &st, NULL)) {
-		json_t *m = json_object_get(json_object_get(st, "downtime"), "measured_ms");
-		print_ms("measured downtime: ", json_is_integer(m) ? json_integer_value(m) : -1);
-	}
-	json_decref(st);
-	return outcome(cli, a.env, act, rc, &err, "Data upgrade done: the upgraded environment serves "
-		       "on the original's address; validate it, then commit or roll back");
-}
-
-int cmd_upgrade(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_cmd table[] = {
-		{ "check", upgrade_check, "check (--from VERSION | --env NAME) --to VERSION [--from-platform PUn] "
-					  "[--to-platform PUn] [--product P] [--json]" },
-		{ "targets", upgrade_targets, "targets ENV [--json]       releases the catalog allows (the slider)" },
-		{ "preflight", upgrade_preflight, "preflight ENV (--to RELEASE[/PUn] | --data) [--json]" },
-		{ "begin", upgrade_begin, "begin ENV --to RELEASE[/PUn]  prepare the upgrade-in-progress environment" },
-		{ "apply", upgrade_apply, "apply ENV PACKAGE          apply a package to the upgrade-in-progress view" },
-		{ "signoff", upgrade_signoff, "signoff ENV                sign off the package applied last" },
-		{ "rollback-package", upgrade_rollback_pkg, "rollback-package ENV       roll back that package (not the upgrade)" },
-		{ "data", upgrade_data, "data ENV                   data upgrade and swap (downtime)" },
-		{ "commit", upgrade_commit, "commit ENV                 mark the upgrade successful" },
-		{ "rollback", upgrade_rollback, "rollback ENV               restore the original (after the data upgrade)" },
-		{ "cancel", upgrade_cancel, "cancel ENV [--view original]  remove the upgrade-in-progress environment" },
-		{ "resume", upgrade_resume, "resume ENV                 continue a failed phase at its failed step" },
-		{ "status", cmd_upgrade_status, "status ENV [--json]        phase, steps, downtime, what to do next" },
-		{ "settings", cmd_upgrade_settings, "settings --project P [--retention DUR] [--expiry DUR] [--warn DUR] "
-						   "[--refresh-max-age DUR] [--disk-reserve BYTES]" },
-		{ "housekeep", cmd_upgrade_housekeep, "housekeep [--json]         expiry warnings, expiry, retention" },
-		{ NULL, NULL, NULL }
-	};
-	return cli_dispatch(cli, "upgrade", table, argc, argv);
-}
+const struct cli_command *const cli_upgrade_cmds[] = {
+	&upgrade_check_cmd, &upgrade_targets_cmd, &upgrade_preflight_cmd, &upgrade_begin_cmd,
+	&up_apply_cmd, &up_signoff_cmd, &up_rollback_pkg_cmd, &up_data_cmd, &up_commit_cmd,
+	&up_rollback_cmd, &up_cancel_cmd, &up_resume_cmd, &cli_upgrade_status,
+	&cli_upgrade_settings, &cli_upgrade_housekeep, NULL
+};

@@ -1,6 +1,7 @@
-/* cmd_upgrade_show.c: `ferry upgrade status|settings|housekeep` and the views of
- * `ferry env show ENV --view original|upgrade`. */
+/* cmd_upgrade_show.c: `ferry upgrade status|settings|housekeep` (listed in
+ * cmd_upgrade.c): the upgrade as the operator sees it, and its per-project settings. */
 #include "cli.h"
+#include "backend.h"
 
 #include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
@@ -8,16 +9,9 @@
 #include "ferry/lifecycle/upgrade.h"
 #include "ferry/base/util.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "-";
-}
 
 static void ms_text(const json_t *v, char *out, size_t cap)
 {
@@ -33,7 +27,7 @@ static void print_rt(const char *label, const json_t *rt)
 		printf("%-10s -\n", label);
 		return;
 	}
-	printf("%-10s %s (%s, release %s)\n", label, str(rt, "url"), str(rt, "state"), str(rt, "release"));
+	printf("%-10s %s (%s, release %s)\n", label, cli_str(rt, "url"), cli_str(rt, "state"), cli_str(rt, "release"));
 }
 
 static void print_ops(const json_t *ops)
@@ -43,13 +37,13 @@ static void print_ops(const json_t *ops)
 	char d[32];
 
 	json_array_foreach(ops, i, op) {
-		printf("  %-18s %.8s  %s%s%s\n", str(op, "kind"), str(op, "activity_id"), str(op, "state"),
+		printf("  %-18s %.8s  %s%s%s\n", cli_str(op, "kind"), cli_str(op, "activity_id"), cli_str(op, "state"),
 		       json_string_value(json_object_get(op, "error")) &&
 		       *json_string_value(json_object_get(op, "error")) ? ": " : "",
 		       json_string_value(json_object_get(op, "error")) ?: "");
 		json_array_foreach(json_object_get(op, "steps"), j, s) {
 			ms_text(json_object_get(s, "duration_ms"), d, sizeof(d));
-			printf("    %-24s %-12s %8s", str(s, "name"), str(s, "state"), d);
+			printf("    %-24s %-12s %8s", cli_str(s, "name"), cli_str(s, "state"), d);
 			if (json_integer_value(json_object_get(s, "attempts")) > 1)
 				printf("  (%lld attempts)",
 				       (long long)json_integer_value(json_object_get(s, "attempts")));
@@ -57,7 +51,7 @@ static void print_ops(const json_t *ops)
 		}
 		json_array_foreach(json_object_get(op, "data_upgrade_steps"), j, s) {
 			ms_text(json_object_get(s, "elapsed_ms"), d, sizeof(d));
-			printf("      %-14s %-32s %-10s %8s\n", str(s, "phase"), str(s, "name"), str(s, "state"), d);
+			printf("      %-14s %-32s %-10s %8s\n", cli_str(s, "phase"), cli_str(s, "name"), cli_str(s, "state"), d);
 		}
 	}
 }
@@ -68,14 +62,14 @@ static void print_status(const json_t *st)
 	char a[32], b[32], c[32];
 	size_t i;
 
-	printf("upgrade of '%s' (%s, project %s): %s -> %s\n", str(st, "env"), str(st, "role"),
-	       str(st, "project"), str(st, "from"), str(st, "to"));
-	printf("%-10s %s%s%s\n", "phase:", str(st, "phase"),
-	       *str(st, "reason") != '-' && *str(st, "reason") ? " - " : "",
-	       *str(st, "reason") != '-' ? str(st, "reason") : "");
-	printf("%-10s %s%s%s\n", "begun:", str(st, "created"),
+	printf("upgrade of '%s' (%s, project %s): %s -> %s\n", cli_str(st, "env"), cli_str(st, "role"),
+	       cli_str(st, "project"), cli_str(st, "from"), cli_str(st, "to"));
+	printf("%-10s %s%s%s\n", "phase:", cli_str(st, "phase"),
+	       *cli_str(st, "reason") != '-' && *cli_str(st, "reason") ? " - " : "",
+	       *cli_str(st, "reason") != '-' ? cli_str(st, "reason") : "");
+	printf("%-10s %s%s%s\n", "begun:", cli_str(st, "created"),
 	       json_is_string(json_object_get(st, "expires")) ? ", expires " : "",
-	       json_is_string(json_object_get(st, "expires")) ? str(st, "expires") : "");
+	       json_is_string(json_object_get(st, "expires")) ? cli_str(st, "expires") : "");
 	if (json_is_object(json_object_get(st, "original")) || json_is_object(json_object_get(st, "upgrade"))) {
 		print_rt("original:", json_object_get(st, "original"));
 		print_rt("upgrade:", json_object_get(st, "upgrade"));
@@ -86,21 +80,21 @@ static void print_status(const json_t *st)
 	printf("%-10s predicted %s%s%.8s%s, so far %s, measured %s\n", "downtime:", a,
 	       json_is_string(json_object_get(dt, "predicted_from")) ? " (rehearsal " : "",
 	       json_is_string(json_object_get(dt, "predicted_from"))
-	       ? str(dt, "predicted_from") : "",
+	       ? cli_str(dt, "predicted_from") : "",
 	       json_is_string(json_object_get(dt, "predicted_from")) ? ")" : "", b, c);
 	if (json_array_size(json_object_get(st, "packages"))) {
 		printf("packages:\n");
 		json_array_foreach(json_object_get(st, "packages"), i, x)
-			printf("  %-28s %-12s %.8s  %s%s\n", str(x, "package"), str(x, "kind"),
-			       str(x, "activity_id"), str(x, "state"),
+			printf("  %-28s %-12s %.8s  %s%s\n", cli_str(x, "package"), cli_str(x, "kind"),
+			       cli_str(x, "activity_id"), cli_str(x, "state"),
 			       json_is_true(json_object_get(x, "signed_off")) ? " (signed off)" : "");
 	}
 	printf("operations:\n");
 	print_ops(json_object_get(st, "operations"));
 	if (json_is_object(rp = json_object_get(st, "restore_point")))
-		printf("%-10s %s of %s%s%s%s\n", "restore point:", str(rp, "name"), str(rp, "database"),
+		printf("%-10s %s of %s%s%s%s\n", "restore point:", cli_str(rp, "name"), cli_str(rp, "database"),
 		       json_is_string(json_object_get(rp, "kept_until")) ? ", kept until " : "",
-		       json_is_string(json_object_get(rp, "kept_until")) ? str(rp, "kept_until") : "",
+		       json_is_string(json_object_get(rp, "kept_until")) ? cli_str(rp, "kept_until") : "",
 		       json_is_string(json_object_get(rp, "removed")) ? " (removed)" : "");
 	if (json_array_size(json_object_get(st, "next"))) {
 		printf("next:\n");
@@ -109,21 +103,13 @@ static void print_status(const json_t *st)
 	}
 }
 
-int cmd_upgrade_status(struct cli *cli, int argc, char **argv)
+static int upgrade_status(struct cli *cli, const struct cli_args *a)
 {
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
 	json_t *st;
 	int ec;
 
-	if (argc != 2)
-		return cli_usage("ferry upgrade status ENV [--json]",
-				 argc < 2 ? "missing environment ENV" : "too many arguments");
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = cli_ask(cli, CLI_UPGRADE_STATUS, json_pack("{s:s}", "env", cli_pos(a, 0)), &st)))
 		return ec;
-	ferry_error_clear(&err);
-	if (ferry_upgrade_status(ctx, argv[1], &st, &err))
-		return cli_fail(cli, &err);
 	if (cli->json)
 		cli_print_json(st);
 	else
@@ -131,6 +117,11 @@ int cmd_upgrade_status(struct cli *cli, int argc, char **argv)
 	json_decref(st);
 	return EXIT_OK;
 }
+
+const struct cli_command cli_upgrade_status = {
+	"status", "ENV", 1, 1, NULL, "the upgrade's phase, steps, downtime, and what to do next",
+	NULL, CLI_READ, upgrade_status
+};
 
 /* "30d", "12h", "90m", "45s" or plain seconds. */
 static int duration(const char *s, int64_t *out)
@@ -156,50 +147,40 @@ static int duration(const char *s, int64_t *out)
 	return 0;
 }
 
-#define SETTINGS_USAGE "ferry upgrade settings --project P [--retention DUR] [--expiry DUR] " \
-		       "[--warn DUR] [--refresh-max-age DUR] [--disk-reserve BYTES] [--json]"
+static const struct cli_opt settings_opts[] = {
+	{ "project", 0, "P", CLI_OPT_REQUIRED, "the project" },
+	{ "retention", 0, "DUR", 0, "keep the restore point this long after commit (30d, 12h, 90m, 45s)" },
+	{ "expiry", 0, "DUR", 0, "an uncommitted upgrade expires after this" },
+	{ "warn", 0, "DUR", 0, "warn this long before it expires" },
+	{ "refresh-max-age", 0, "DUR", 0, "warn when sandbox data is older than this" },
+	{ "disk-reserve", 0, "BYTES", 0, "disk space to keep free" },
+	{ NULL, 0, NULL, 0, NULL }
+};
 
-int cmd_upgrade_settings(struct cli *cli, int argc, char **argv)
+static int upgrade_settings(struct cli *cli, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "project", required_argument, NULL, 'P' },
-		{ "retention", required_argument, NULL, 'r' },
-		{ "expiry", required_argument, NULL, 'e' },
-		{ "warn", required_argument, NULL, 'w' },
-		{ "refresh-max-age", required_argument, NULL, 'f' },
-		{ "disk-reserve", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ferry_upgrade_settings s = { -1, -1, -1, -1, -1 };
+	int64_t *durs[] = { &s.retention_s, &s.expiry_s, &s.warn_s, &s.refresh_max_age_s };
+	const char *project = cli_arg(a, "project");
 	struct ferry_project p;
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
-	const char *project = NULL;
 	long long bytes;
-	int c, ec, change = 0;
+	int i, ec, change = 0;
 	json_t *o;
 
-	cli_getopt_reset();
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int64_t *f = c == 'r' ? &s.retention_s : c == 'e' ? &s.expiry_s : c == 'w' ? &s.warn_s
-			   : c == 'f' ? &s.refresh_max_age_s : NULL;
-		if (c == 'P') {
-			project = optarg;
-		} else if (f) {
-			if (duration(optarg, f))
-				return cli_usage(SETTINGS_USAGE, "'%s' is not a duration (30d, 12h, 90m, 45s)", optarg);
-			change = 1;
-		} else if (c == 'd') {
-			if (ferry_parse_int(optarg, 0, 1LL << 50, &bytes))
-				return cli_usage(SETTINGS_USAGE, "--disk-reserve wants bytes, not '%s'", optarg);
-			s.disk_reserve_bytes = bytes;
-			change = 1;
-		} else {
-			return cli_usage(SETTINGS_USAGE, "unknown or incomplete option '%s'", argv[optind - 1]);
-		}
+	for (i = 0; i < 4; i++) {
+		const char *v = cli_arg(a, settings_opts[i + 1].name);
+		if (v && duration(v, durs[i]))
+			return cli_bad(a, "'%s' is not a duration (30d, 12h, 90m, 45s)", v);
+		change |= !!v;
 	}
-	if (optind != argc || !project)
-		return cli_usage(SETTINGS_USAGE, optind != argc ? "unexpected argument" : "missing --project");
+	if (cli_arg(a, "disk-reserve")) {
+		if (ferry_parse_int(cli_arg(a, "disk-reserve"), 0, 1LL << 50, &bytes))
+			return cli_bad(a, "--disk-reserve wants bytes, not '%s'", cli_arg(a, "disk-reserve"));
+		s.disk_reserve_bytes = bytes;
+		change = 1;
+	}
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
@@ -222,7 +203,12 @@ int cmd_upgrade_settings(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-int cmd_upgrade_housekeep(struct cli *cli, int argc, char **argv)
+const struct cli_command cli_upgrade_settings = {
+	"settings", "", 0, 0, NULL, "a project's upgrade settings: show them, or change some",
+	settings_opts, CLI_LOCAL, upgrade_settings
+};
+
+static int upgrade_housekeep(struct cli *cli, const struct cli_args *a)
 {
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
@@ -230,8 +216,7 @@ int cmd_upgrade_housekeep(struct cli *cli, int argc, char **argv)
 	size_t i;
 	int ec;
 
-	if (argc != 1)
-		return cli_usage("ferry upgrade housekeep [--json]", "unexpected argument '%s'", argv[1]);
+	(void)a;
 	if (!(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
@@ -241,34 +226,12 @@ int cmd_upgrade_housekeep(struct cli *cli, int argc, char **argv)
 		cli_print_json(rep);
 	else if (!cli->quiet)
 		json_array_foreach(rep, i, x)
-			printf("%s: %s: %s\n", str(x, "env"), str(x, "action"), str(x, "message"));
+			printf("%s: %s: %s\n", cli_str(x, "env"), cli_str(x, "action"), cli_str(x, "message"));
 	json_decref(rep);
 	return EXIT_OK;
 }
 
-int cli_env_show_view(struct cli *cli, const char *env, const char *view, json_t *orig)
-{
-	static const char *const keys[] = { "name", "view", "project", "role", "phase", "app_release",
-					    "platform", "url", "state", "pid", "release", "database", NULL };
-	struct ferry_upgrade u;
-	struct ferry_error err;
-	json_t *o;
-
-	ferry_error_clear(&err);
-	if (strcmp(view, FERRY_VIEW_UPGRADE)) {
-		/* The original view: what `env show` prints, plus the upgrade's phase. */
-		json_object_set_new(orig, "view", json_string(FERRY_VIEW_ORIGINAL));
-		if (ferry_upgrade_active(cli->ctx, env, &u, NULL) == 1)
-			json_object_set_new(orig, "upgrade", json_pack("{s:s, s:s, s:s}", "phase", u.phase,
-						"to_release", u.to_release, "to_platform", u.to_platform));
-		return -1;
-	}
-	if (ferry_upgrade_view(cli->ctx, env, &o, &err))
-		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(o);
-	else
-		cli_print_fields(o, keys);
-	json_decref(o);
-	return EXIT_OK;
-}
+const struct cli_command cli_upgrade_housekeep = {
+	"housekeep", "", 0, 0, NULL, "expiry warnings, expiry of uncommitted upgrades, retention "
+	"of restore points", NULL, CLI_LOCAL, upgrade_housekeep
+};

@@ -1,71 +1,17 @@
-/* main.c: the `ferry` command: global options and the table of command groups. */
+/* main.c: the `ferry` command: global options (anywhere before "--"), the server
+ * from the options, the environment or the config file, the backend it gives (a ferryd,
+ * or the home), then the command from the table (groups.c) and its audit record. */
 #include "cli.h"
+#include "backend.h"
 
 #include "ferry/store/ctx.h"
-#include "ferry/base/version.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int cmd_version(struct cli *cli, int argc, char **argv);
-static int cmd_help(struct cli *cli, int argc, char **argv);
-
-/* Command groups, git-style: `ferry <group> <command> ...`. */
-static const struct cli_cmd groups[] = {
-	{ "init", cmd_init, "init                       create ferry's home and state store" },
-	{ "project", cmd_project, "project create|list|show|rm  manage projects" },
-	{ "env", cmd_env, "env create|list|show|rm     manage environments" },
-	{ "feature", cmd_feature, "feature list|enable|disable preview features of a project" },
-	{ "token", cmd_token, "token create|list|revoke     API tokens for ferryd" },
-	{ "audit", cmd_audit, "audit [--project P] [--json]  who changed what, when, with what result" },
-	{ "code", cmd_code, "code scan|upgrade            source models, overlayering, code upgrade" },
-	{ "hotfix", cmd_hotfix, "hotfix apply|list          source hotfixes of a source tree" },
-	{ "catalog", cmd_catalog, "catalog list|show|validate   release catalogs" },
-	{ "upgrade", cmd_upgrade, "upgrade check|targets|begin|apply|data|commit|...  advisor and self-service upgrade" },
-	{ "db", cmd_db, "db refresh|copy|history|rehearsals  database refresh and copies" },
-	{ "op", cmd_op, "op list|show|log|resume|...   operations: runbooks of steps (see docs/ENGINE.md)" },
-	{ "notify", cmd_notify, "notify add|list|rm|test|log  email and webhook notifications" },
-	{ "package", cmd_package, "package build|inspect|verify|extract  deployable packages" },
-	{ "key", cmd_key, "key generate|list|export|trust|revoke  signing keys and project trust" },
-	{ "asset", cmd_asset, "asset upload|list|show|download|rm  the project asset library" },
-	{ "version", cmd_version, "version                    print ferry's version" },
-	{ "help", cmd_help, "help                       this list" },
-	{ NULL, NULL, NULL }
-};
-
-static int cmd_version(struct cli *cli, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	if (cli->json)
-		printf("{\n  \"version\": \"%s\"\n}\n", FERRY_VERSION);
-	else
-		printf("ferry %s\n", FERRY_VERSION);
-	return EXIT_OK;
-}
-
-static void usage(FILE *out)
-{
-	const struct cli_cmd *c;
-
-	fprintf(out, "usage: ferry [--home DIR] [--store PATH|URL] [--json] [--quiet] <command> [<args>]\n\n");
-	for (c = groups; c->name; c++)
-		fprintf(out, "  %s\n", c->usage);
-	fprintf(out, "\nRun 'ferry <command> help' for the commands of a group.\n");
-}
-
-static int cmd_help(struct cli *cli, int argc, char **argv)
-{
-	(void)cli;
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return EXIT_OK;
-}
-
-static const char *server_opt, *at_opt;  /* --server URL, --at TIME (remote.c) */
+static const char *server_opt, *at_opt;  /* --server URL, --at TIME */
 
 /* The server from ~/.config/ferry/config ("server = URL"; also "token = ..." when
  * FERRY_TOKEN is unset), when neither --server nor FERRY_SERVER gives one. */
@@ -139,42 +85,43 @@ static int take_globals(struct cli *cli, int *argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
-	const struct cli_cmd *c;
+	const struct cli_command *cmd = NULL;
+	const char *server;
+	char *help[] = { "help", NULL };
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if ((rc = take_globals(&cli, &argc, argv)))
 		return rc;
+	cli.groups = cli_groups;
+	cli.at = at_opt;
 	if (argc < 2) {
-		usage(stderr);
+		cli_print_global_usage(1, cli_groups);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return cmd_help(&cli, argc, argv);
+		return cli_help(&cli, 1, help);
 	if (!strcmp(argv[1], "--version"))
-		return cmd_version(&cli, argc, argv);
+		argv[1] = "version";
 	if (!server_opt && getenv("FERRY_SERVER") && *getenv("FERRY_SERVER"))
 		server_opt = getenv("FERRY_SERVER");
 	if (!server_opt && !cli.home_opt && !getenv("FERRY_HOME"))
 		config_file();
-	if (server_opt && strcmp(server_opt, "local"))
-		return cli_remote_run(&cli, server_opt, at_opt, argc - 1, argv + 1);
-	if ((rc = cli_settings_load(&cli, &argc, argv)))
+	/* the backend: a ferryd named by --server, FERRY_SERVER or the config file; else the home */
+	server = server_opt && strcmp(server_opt, "local") ? server_opt : NULL;
+	/* the library's settings (config file, environment, --store, --port-range, ...) */
+	if (!server && (rc = cli_settings_load(&cli, &argc, argv)))
 		return rc;
-	if (at_opt) {
-		rc = cli_schedule_local(&cli, at_opt, argc - 1, argv + 1);
-		cli_audit_command(&cli, argc, argv, rc);
-		ferry_ctx_free(cli.ctx);
-		return rc;
+	cli.be = server ? cli_remote_new(server, getenv("FERRY_TOKEN")) : cli_local_new(&cli);
+	if (!cli.be) {
+		fprintf(stderr, "ferry: error: out of memory\n");
+		return EXIT_FAILED;
 	}
-	for (c = groups; c->name; c++) {
-		if (!strcmp(c->name, argv[1])) {
-			rc = c->fn(&cli, argc - 1, argv + 1);
-			cli_audit_command(&cli, argc, argv, rc);
-			ferry_ctx_free(cli.ctx);
-			return rc;
-		}
-	}
-	fprintf(stderr, "ferry: error: unknown command '%s': see 'ferry help'\n", argv[1]);
-	return EXIT_USAGE;
+	rc = cli_dispatch(&cli, argc - 1, argv + 1, &cmd);
+	cli_audit_command(&cli, cmd, argc, argv, rc);
+	cli_backend_free(cli.be);
+	json_decref(cli.hints);
+	ferry_ctx_free(cli.ctx);
+	curl_global_cleanup();
+	return rc;
 }

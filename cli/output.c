@@ -1,11 +1,9 @@
-/* output.c: the CLI's faces: errors, exit codes, JSON and tables. */
+/* output.c: what the CLI prints: errors and their exit codes, JSON, tables and fields.
+ * It uses no other file of cli/. */
 #include "cli.h"
 
-#include "ferry/store/ctx.h"
-#include "ferry/registry/registry.h"
 #include "ferry/base/error.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,50 +60,6 @@ int cli_usage(const char *usage, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-struct ferry_ctx *cli_ctx(struct cli *cli, int *exit_code)
-{
-	struct ferry_error err;
-	int rc;
-
-	if (cli->ctx)
-		return cli->ctx;
-	ferry_error_clear(&err);
-	rc = ferry_ctx_open(cli->settings, &cli->ctx, &err);
-	if (rc) {
-		*exit_code = cli_fail(cli, &err);
-		return NULL;
-	}
-	cli_op_reap(cli); /* report operations whose process died */
-	return cli->ctx;
-}
-
-void cli_getopt_reset(void)
-{
-	optind = 0;
-	opterr = 0;
-}
-
-int cli_dispatch(struct cli *cli, const char *group, const struct cli_cmd *table,
-		 int argc, char **argv)
-{
-	const struct cli_cmd *c;
-
-	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		FILE *out = argc < 2 ? stderr : stdout;
-		fprintf(out, "usage: ferry %s <command> [options]\n\ncommands:\n", group);
-		for (c = table; c->name; c++)
-			fprintf(out, "  ferry %s %s\n", group, c->usage);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	for (c = table; c->name; c++)
-		if (!strcmp(c->name, argv[1]))
-			return c->fn(cli, argc - 1, argv + 1);
-	fprintf(stderr, "ferry: error: unknown command 'ferry %s %s': see 'ferry %s help'\n",
-		group, argv[1], group);
-	return EXIT_USAGE;
-}
-
 void cli_print_json(const json_t *v)
 {
 	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -144,27 +98,27 @@ static const char *cell(const json_t *row, const char *key, char *buf, size_t ca
 	return "-";
 }
 
-void cli_print_table(const json_t *rows, const char *const cols[], const char *const heads[])
+void cli_print_table(const json_t *rows, const struct cli_col *cols)
 {
 	size_t w[16] = { 0 }, i, c, ncols = 0;
 	char buf[256];
 	const json_t *row;
 
-	while (cols[ncols] && ncols < 16)
+	while (cols[ncols].key && ncols < 16)
 		ncols++;
 	for (c = 0; c < ncols; c++)
-		w[c] = strlen(heads[c]);
+		w[c] = strlen(cols[c].head);
 	json_array_foreach(rows, i, row)
 		for (c = 0; c < ncols; c++) {
-			size_t n = strlen(cell(row, cols[c], buf, sizeof(buf)));
+			size_t n = strlen(cell(row, cols[c].key, buf, sizeof(buf)));
 			if (n > w[c])
 				w[c] = n;
 		}
 	for (c = 0; c < ncols; c++)
-		printf("%-*s%s", (int)w[c], heads[c], c + 1 < ncols ? "  " : "\n");
+		printf("%-*s%s", (int)w[c], cols[c].head, c + 1 < ncols ? "  " : "\n");
 	json_array_foreach(rows, i, row)
 		for (c = 0; c < ncols; c++)
-			printf("%-*s%s", (int)w[c], cell(row, cols[c], buf, sizeof(buf)),
+			printf("%-*s%s", (int)w[c], cell(row, cols[c].key, buf, sizeof(buf)),
 			       c + 1 < ncols ? "  " : "\n");
 }
 
@@ -177,21 +131,19 @@ void cli_print_fields(const json_t *obj, const char *const keys[])
 		printf("%-16s %s\n", keys[i], cell(obj, keys[i], buf, sizeof(buf)));
 }
 
-void cli_emit_table(struct cli *cli, json_t *rows, const char *const cols[],
-		    const char *const heads[])
+const char *cli_str(const json_t *o, const char *key)
 {
-	if (cli->json)
-		cli_print_json(rows);
-	else
-		cli_print_table(rows, cols, heads);
-	json_decref(rows);
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
 }
 
-void cli_emit_fields(struct cli *cli, json_t *obj, const char *const keys[])
+void cli_fmt_ms(long long ms, char *out, size_t cap)
 {
-	if (cli->json)
-		cli_print_json(obj);
+	if (ms < 1000)
+		snprintf(out, cap, "%lldms", ms);
+	else if (ms < 120000)
+		snprintf(out, cap, "%.1fs", (double)ms / 1000.0);
 	else
-		cli_print_fields(obj, keys);
-	json_decref(obj);
+		snprintf(out, cap, "%lldm%02llds", ms / 60000, ms / 1000 % 60);
 }

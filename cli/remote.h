@@ -1,9 +1,9 @@
-/* remote.h: what cli/remote.c and cli/remote_http.c share: a remote ferryd and its
- * HTTP calls (private to the CLI). */
+/* remote.h: what the remote backend's files share (remote.c: calls and operations,
+ * remote_follow.c: following an operation, remote_http.c: HTTP). Private to them. */
 #ifndef FERRY_CLI_REMOTE_H
 #define FERRY_CLI_REMOTE_H
 
-#include "cli.h"
+#include "backend.h"
 #include "ferry/base/buf.h"
 
 #include <curl/curl.h>
@@ -12,11 +12,12 @@
 
 struct ferry_error;
 
+struct ferry_op_hooks;
+
 struct remote {
-	struct cli *cli;
-	const char *url;         /* no trailing slash */
-	const char *token;
-	const char *at;          /* --at: schedule instead of starting */
+	struct cli_backend be;   /* first: the backend is the remote */
+	char url[1024];          /* no trailing slash */
+	char *token;             /* bearer token, or NULL */
 };
 
 struct resp {
@@ -35,8 +36,9 @@ int remote_http(struct remote *rm, const char *method, const char *path, const j
 		const char *upload, struct resp *r, struct ferry_error *err);
 /* GET a JSON document (caller owns *out). */
 int remote_get_json(struct remote *rm, const char *path, json_t **out, struct ferry_error *err);
-/* "/api/x/%s?k=%s" with every value escaped; NULL query values drop their "k=v". */
-void remote_path_of(char *out, size_t cap, const char *base, const char *seg, const char *q1,
-		    const char *v1, const char *q2, const char *v2);
+/* POST body to path, which starts an operation, and follow it (its events to hooks)
+ * until it stops running: *op its view (remote_follow.c). */
+int remote_post_follow(struct remote *rm, const char *path, const json_t *body,
+		       const struct ferry_op_hooks *hooks, json_t **op, struct ferry_error *err);
 
 #endif

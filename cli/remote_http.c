@@ -136,21 +136,3 @@ int remote_get_json(struct remote *rm, const char *path, json_t **out, struct fe
 	ferry_buf_release(&r.body);
 	return rc;
 }
-
-/* "/api/x/%s?k=%s" with every value escaped; NULL query values drop their "k=v". */
-void remote_path_of(char *out, size_t cap, const char *base, const char *seg, const char *q1,
-		    const char *v1, const char *q2, const char *v2)
-{
-	char *e = seg ? curl_easy_escape(NULL, seg, 0) : NULL;
-	char *e1 = v1 ? curl_easy_escape(NULL, v1, 0) : NULL, *e2 = v2 ? curl_easy_escape(NULL, v2, 0) : NULL;
-	size_t n = (size_t)snprintf(out, cap, base, e ? e : "");
-
-	if (e1 && n < cap)
-		n += (size_t)snprintf(out + n, cap - n, "%s%s=%s", strchr(out, '?') ? "&" : "?", q1, e1);
-	if (e2 && n < cap)
-		snprintf(out + n, cap - n, "%s%s=%s", strchr(out, '?') ? "&" : "?", q2, e2);
-	curl_free(e);
-	curl_free(e1);
-	curl_free(e2);
-}
-

@@ -1,6 +1,7 @@
 /* api_envs.c: /api/environments. */
 #include "ferryd.h"
 
+#include "ferry/lifecycle/env_view.h"
 #include "ferry/project/env.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/lifecycle/upgrade.h"
@@ -68,30 +69,13 @@ int api_env_access(struct api_req *r, enum ferry_token_role need, struct ferry_e
 	return auth_allow(r, need, e->project);
 }
 
-/* What `ferry env show` adds: url, runtime state, pid, port, release and every slot. */
-static void add_runtime(struct api_req *r, json_t *o)
-{
-	json_t *rts, *m;
-
-	if (ferry_runtime_env_json(r->ctx, json_string_value(json_object_get(o, "name")), 1, &rts, NULL))
-		return;
-	if ((m = json_object_get(rts, FERRY_SLOT_MAIN))) {
-		json_object_set(o, "url", json_object_get(m, "url"));
-		json_object_set(o, "runtime", json_object_get(m, "state"));
-		json_object_set(o, "pid", json_object_get(m, "pid"));
-		json_object_set(o, "port", json_object_get(m, "port"));
-		json_object_set(o, "release", json_object_get(m, "release"));
-	}
-	json_object_set_new(o, "runtimes", rts);
-}
-
 /* ?view=original adds the upgrade in progress ({phase, to_release, to_platform});
- * ?view=upgrade is the upgrade-in-progress environment (as `env show --view`). */
+ * ?view=upgrade is the upgrade-in-progress environment: the view `ferry env show`
+ * prints (ferry_env_view). */
 enum MHD_Result api_envs_get(struct api_req *r)
 {
 	const char *view = api_query(r, "view");
 	struct ferry_error err;
-	struct ferry_upgrade u;
 	struct ferry_env e;
 	json_t *o;
 
@@ -100,19 +84,8 @@ enum MHD_Result api_envs_get(struct api_req *r)
 	if (api_env_access(r, FERRY_TOKEN_VIEWER, &e))
 		return r->ret;
 	ferry_error_clear(&err);
-	if (view && !strcmp(view, FERRY_VIEW_UPGRADE)) {
-		if (ferry_upgrade_view(r->ctx, e.name, &o, &err))
-			return api_ferror(r, &err);
-		return api_json(r, 200, o);
-	}
-	o = ferry_env_to_json(&e);
-	add_runtime(r, o);
-	if (view) {
-		json_object_set_new(o, "view", json_string(FERRY_VIEW_ORIGINAL));
-		if (ferry_upgrade_active(r->ctx, e.name, &u, NULL) == 1)
-			json_object_set_new(o, "upgrade", json_pack("{s:s, s:s, s:s}", "phase", u.phase,
-				"to_release", u.to_release, "to_platform", u.to_platform));
-	}
+	if (ferry_env_view(r->ctx, e.name, view, &o, &err))
+		return api_ferror(r, &err);
 	return api_json(r, 200, o);
 }
 
