@@ -4,6 +4,7 @@
 #include "ferry/base/settings.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +52,23 @@ char *ferry_path_join(const char *a, const char *b)
 		p[la++] = '/';
 	memcpy(p + la, b, lb + 1);
 	return p;
+}
+
+int ferry_fmt(char *out, size_t cap, struct ferry_error *err, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < cap)
+		return 0;
+	ferry_error_set(err, FERRY_EINVAL, "%s is too long (over %zu bytes): %.80s...", what,
+			cap ? cap - 1 : 0, out);
+	if (cap)
+		out[0] = '\0';
+	return FERRY_EINVAL;
 }
 
 int ferry_mkdir_p(const char *path, unsigned mode, struct ferry_error *err)

@@ -11,6 +11,11 @@ struct ferry_error;
  * [A-Za-z0-9._-], starting with a letter or digit. `what` names it in the error. */
 int ferry_name_check(const char *name, const char *what, struct ferry_error *err);
 
+/* snprintf into out[cap] that never cuts: when the text does not fit, out is "" and
+ * the result is FERRY_EINVAL "<what> is too long (over CAP-1 bytes): <its start>...".
+ * Use it for paths and names whose cut version would name something else. */
+int ferry_fmt(char *out, size_t cap, struct ferry_error *err, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Join two path parts into a new string (caller frees); NULL on ENOMEM. */
 char *ferry_path_join(const char *a, const char *b);
 /* mkdir -p with mode; 0 or FERRY_EIO. */
