@@ -323,11 +323,14 @@ int ferry_sched_add(struct ferry_ctx *ctx, const struct ferry_sched_spec *spec, 
 		rc = ferry_error_set(err, FERRY_EINVAL, "%s is in the past: schedule a later time", iso);
 		goto fail;
 	}
-	args = json_dumps(spec->args, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!(args = spec->args ? json_dumps(spec->args, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}"))) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory recording the schedule's arguments");
+		goto fail;
+	}
 	rc = ferry_store_query(ctx->store, &st, err,
 		"INSERT INTO schedules(action, env, project, args, at_ms, window_end_ms, state, actor, "
 		"created_ms, updated_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", "ttttiittii",
-		spec->action, e.name, e.project, args ? args : "{}", at, end, FERRY_SCHED_SCHEDULED,
+		spec->action, e.name, e.project, args, at, end, FERRY_SCHED_SCHEDULED,
 		ctx->actor ? ctx->actor : "cli", now, now);
 	free(args);
 	if (rc)
