@@ -315,12 +315,10 @@ static int make_tmp(struct intake *st, struct ferry_error *err)
 		return ferry_error_set(err, FERRY_EEXIST,
 			"destination %s already exists: extraction never overwrites; remove it or pick another",
 			st->dest);
-	if (slash == st->dest)
-		snprintf(parent, sizeof(parent), "/");
-	else
-		snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - st->dest) : 1, slash ? st->dest : ".");
-	if ((size_t)snprintf(tmpl, sizeof(tmpl), "%s/.%s.ferry-XXXXXX", parent, base) >= sizeof(tmpl))
-		return ferry_error_set(err, FERRY_EINVAL, "destination path too long: %s", st->dest);
+	if (ferry_fmt(parent, sizeof(parent), err, "destination path", "%.*s",
+		      slash ? (int)(slash - st->dest + (slash == st->dest)) : 1, slash ? st->dest : ".") ||
+	    ferry_fmt(tmpl, sizeof(tmpl), err, "destination path", "%s/.%s.ferry-XXXXXX", parent, base))
+		return FERRY_EINVAL;
 	if (!mkdtemp(tmpl))
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary directory beside %s",
 					 st->dest);
@@ -355,8 +353,9 @@ static int commit_tmp(struct intake *st, struct ferry_error *err)
 	}
 	free(st->tmp);
 	st->tmp = NULL;
-	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - st->dest + (slash == st->dest)) : 1,
-		 slash ? st->dest : ".");
+	if (ferry_fmt(parent, sizeof(parent), err, "destination path", "%.*s",
+		      slash ? (int)(slash - st->dest + (slash == st->dest)) : 1, slash ? st->dest : "."))
+		return FERRY_EINVAL;
 	return ferry_fsync_dir(parent, err);
 }
 
@@ -526,7 +525,9 @@ static int entry_name(struct intake *st, struct archive_entry *e, char *name, si
 			      (unsigned long long)st->in->entries);
 	if (!strncmp(p, "./", 2) && p[2])
 		p += 2;
-	snprintf(name, cap, "%s", p);
+	if ((size_t)snprintf(name, cap, "%s", p) >= cap)
+		return refuse(err, FERRY_EUNSAFE, NULL, "entry #%llu: path longer than %d bytes",
+			      (unsigned long long)st->in->entries + 1, FERRY_PATH_MAX_LEN);
 	n = strlen(name);
 	if (n > 1 && t == AE_IFDIR && name[n - 1] == '/')
 		name[--n] = '\0';

@@ -141,7 +141,10 @@ static int copy_hashed(const char *src, const char *dir, char *tmp, size_t cap, 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
 		return ferry_error_errno(err, errno == ENOENT ? FERRY_ENOTFOUND : FERRY_EIO, errno,
 					 "cannot open %s", src);
-	snprintf(tmp, cap, "%s/.upload-XXXXXX", dir);
+	if (ferry_fmt(tmp, cap, err, "path", "%s/.upload-XXXXXX", dir)) {
+		close(in);
+		return FERRY_EINVAL;
+	}
 	if ((out = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		close(in);
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a file in %s", dir);
@@ -377,7 +380,8 @@ int ferry_asset_download(struct ferry_ctx *ctx, const char *project, const char 
 	if ((rc = ferry_asset_resolve(ctx, project, ref, &a, err)) ||
 	    (rc = check_blob(ctx, &a, &blob, err)))
 		goto out;
-	snprintf(dir, sizeof(dir), "%s", out_file);
+	if ((rc = ferry_fmt(dir, sizeof(dir), err, "output path", "%s", out_file)))
+		goto out;
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';

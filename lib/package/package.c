@@ -188,20 +188,26 @@ static json_t *report_json(const char *path, const char *sha, uint64_t size,
 			   const char *seal)
 {
 	json_t *o = ferry_manifest_summary(in->manifest);
+	int bad = !o;
 
-	json_object_set_new(o, "file", json_string(path));
-	json_object_set_new(o, "container", json_string(in->container));
+	/* a report is whole or not at all (NULL: out of memory) */
+	bad |= json_object_set_new(o, "file", json_string(path));
+	bad |= json_object_set_new(o, "container", json_string(in->container));
 	if (sha) {
-		json_object_set_new(o, "sha256", json_string(sha));
-		json_object_set_new(o, "size", json_integer((json_int_t)size));
+		bad |= json_object_set_new(o, "sha256", json_string(sha));
+		bad |= json_object_set_new(o, "size", json_integer((json_int_t)size));
 	}
-	json_object_set_new(o, "signed", json_boolean(c->is_signed));
-	json_object_set_new(o, "key_id", json_string(c->is_signed ? c->sig.key_id : ""));
-	json_object_set_new(o, "signer", json_string(c->signer));
-	json_object_set_new(o, "trust", json_string(c->trust));
-	json_object_set_new(o, "project", json_string(c->project ? c->project : ""));
+	bad |= json_object_set_new(o, "signed", json_boolean(c->is_signed));
+	bad |= json_object_set_new(o, "key_id", json_string(c->is_signed ? c->sig.key_id : ""));
+	bad |= json_object_set_new(o, "signer", json_string(c->signer));
+	bad |= json_object_set_new(o, "trust", json_string(c->trust));
+	bad |= json_object_set_new(o, "project", json_string(c->project ? c->project : ""));
 	if (seal)
-		json_object_set_new(o, "seal", json_string(seal));
+		bad |= json_object_set_new(o, "seal", json_string(seal));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -221,8 +227,10 @@ int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *pr
 	if ((rc = ferry_file_sha256(path, sha, &size, err)) ||
 	    (rc = ferry_package_intake(ctx, path, project, NULL, &c, &in, err)))
 		return rc;
-	if (report)
-		*report = report_json(path, sha, size, in, &c, c.seal);
+	if (report && !(*report = report_json(path, sha, size, in, &c, c.seal))) {
+		ferry_intake_free(in);
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory reporting on %s", path);
+	}
 	if (inp)
 		*inp = in;
 	else
@@ -248,10 +256,13 @@ int ferry_package_inspect(struct ferry_ctx *ctx, const char *path, json_t **out,
 		return ferry_error_prefix(err, "%s", path);
 	rc = check_trust(&c, in, err);
 	r = report_json(path, NULL, 0, in, &c, NULL);
-	json_object_set_new(r, "signature", json_string(!c.is_signed ? "none" : rc ? "INVALID" : "valid"));
-	if (rc)
-		json_object_set_new(r, "signature_error", json_string(err ? err->msg : "invalid"));
-	json_object_set(r, "manifest", in->manifest->root);
+	if (!r || json_object_set_new(r, "signature", json_string(!c.is_signed ? "none" : rc ? "INVALID" : "valid")) ||
+	    (rc && json_object_set_new(r, "signature_error", json_string(err ? err->msg : "invalid"))) ||
+	    json_object_set(r, "manifest", in->manifest->root)) {
+		json_decref(r);
+		ferry_intake_free(in);
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory reporting on %s", path);
+	}
 	json_object_del(r, "trust");
 	json_object_del(r, "project");
 	ferry_intake_free(in);
