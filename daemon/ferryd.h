@@ -108,7 +108,7 @@ struct api_req {
 	unsigned status;                     /* status sent */
 	int err_code;                        /* ferry code of a failure reply */
 	int err_op;                          /* the failure names an operation (its activity) */
-	char err_msg[512];
+	char err_msg[FERRY_ERROR_MSG_MAX];
 	char target[128];                    /* audit: what was acted on (default params[0]) */
 	char project[64];                    /* audit/events: the project concerned */
 	enum MHD_Result ret;                 /* what the last reply returned */

@@ -150,7 +150,7 @@ static void stream_chunk(struct api_req *r, const char *data, size_t n)
 
 static void log_request(struct api_req *r)
 {
-	char status[8], ms[24];
+	char status[12], ms[24];
 
 	snprintf(status, sizeof(status), "%u", r->status);
 	snprintf(ms, sizeof(ms), "%lld", (long long)(ferry_mono_ms() - r->t0));

@@ -5,17 +5,35 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The reply when a body could not be built (a jansson constructor or json_dumps ran out
+ * of memory): never a reply with members missing. */
+static char *out_of_memory(struct api_req *r, unsigned *status)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+
+	*status = 500;
+	r->err_code = FERRY_ENOMEM;
+	snprintf(r->err_msg, sizeof(r->err_msg), "out of memory building the reply");
+	if (ferry_buf_addf(&b, "{\"error\":{\"code\":\"internal\",\"message\":\"%s\","
+			   "\"activity_id\":\"%s\"}}", r->err_msg, r->activity)) {
+		ferry_buf_release(&b);
+		return NULL;
+	}
+	return ferry_buf_detach(&b);
+}
+
 enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *body)
 {
 	struct MHD_Response *resp;
-	char *text = json_dumps(body, JSON_COMPACT);
-	size_t len = text ? strlen(text) : 0;
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	size_t len;
 
 	json_decref(body);
-	if (!text) {
+	if (!text && !(text = out_of_memory(r, &status))) {
 		r->status = 500;
 		return r->ret = MHD_NO;
 	}
+	len = strlen(text);
 	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
