@@ -8,7 +8,7 @@
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := intake manifest catalog http
 FUZZ_BUILD   := build/fuzz
-FUZZ_CFLAGS   = $(filter-out -Wno-format-truncation,$(WARN)) -O1 -g -fno-omit-frame-pointer $(PKG_CFLAGS)
+FUZZ_CFLAGS   = $(WARN) -O1 -g -fno-omit-frame-pointer $(PKG_CFLAGS)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_D_OBJ   := $(filter-out $(FUZZ_BUILD)/daemon/main.o,$(D_SRC:%.c=$(FUZZ_BUILD)/%.o))

@@ -82,7 +82,7 @@ static void test_apply_and_conflict(void **state)
 	git_oid out;
 	const git_tree_entry *e;
 	git_blob *blob;
-	char dir[128];
+	char dir[300];
 	struct ufx *f = ufx_new("patch", NULL);
 
 	(void)state;

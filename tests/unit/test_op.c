@@ -408,7 +408,7 @@ static void test_find_refs(void **state)
 	struct ferry_error err;
 	char pre[9];
 
-	snprintf(pre, sizeof(pre), "%s", op->activity_id);
+	snprintf(pre, sizeof(pre), "%.8s", op->activity_id);
 	assert_int_equal(ferry_op_find(f->ctx, pre, &got, &err), 0);
 	assert_string_equal(got->activity_id, op->activity_id);
 	ferry_op_free(got);
