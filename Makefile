@@ -13,7 +13,7 @@ PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 li
            libsystemd inih
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
-           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
+           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # Installation directories (GNU names). Nothing compiled in points at the source tree:
 # ferry finds its data beside its binary (<prefix>/bin/../share/ferry; a build from the
 # tree has build/share/ferry, a link to the tree), else in $(FERRY_DATADIR).

@@ -34,7 +34,8 @@ static void print_routes(int as_json)
 	json_decref(all);
 }
 
-/* Open the pieces; the store is opened (and migrated) once here so errors show at start. */
+/* Open the pieces; the store is opened (and migrated) once here so errors show at start,
+ * and a home others can read is reported. */
 static int ferryd_open(struct ferryd *d)
 {
 	struct ferry_error err;
@@ -52,6 +53,11 @@ static int ferryd_open(struct ferryd *d)
 		flog("error", "cannot open the ferry home", "home", d->cfg.settings.home, "error", err.msg,
 		     NULL);
 		return -1;
+	}
+	{
+		char msg[2048];
+		if (ferry_ctx_check_private(ctx, msg, sizeof(msg)))
+			flog("warn", "the ferry home is not private", "detail", msg, NULL);
 	}
 	ctx_pool_put(d->pool, ctx);
 	return 0;

@@ -10,7 +10,9 @@
 #define A FERRY_TOKEN_ADMIN
 
 const struct route ferryd_routes[] = {
-	{ "GET", "/api/health", FERRY_TOKEN_NONE, NULL, 0, api_health, "liveness and version" },
+	{ "GET", "/api/health", FERRY_TOKEN_NONE, NULL, 0, api_health,
+	  "readiness: the state store answers (503 when it does not)" },
+	{ "GET", "/api/live", FERRY_TOKEN_NONE, NULL, 0, api_live, "liveness: ferryd answers" },
 	{ "GET", "/api/openapi.json", FERRY_TOKEN_NONE, NULL, 0, api_openapi, "this API" },
 	{ "GET", "/metrics", FERRY_TOKEN_NONE, NULL, 0, api_metrics, "Prometheus metrics" },
 	{ "GET", "/api/whoami", V, NULL, 0, api_whoami, "the calling token" },

@@ -76,6 +76,9 @@ const struct ferry_setting_key ferry_settings_keys[] = {
 #ifdef FERRY_TEST_HOOKS
 	{ "crash-at", "FERRY_CRASH_AT", "STEP[:LABEL]", "none",
 	  "test builds only: SIGKILL at this step boundary", FERRY_SETTING_STR, F(crash_at), 0, 0, 0 },
+	{ "test-clock", "FERRY_TEST_CLOCK", "FILE", "none (the system clock)",
+	  "test builds only: the time of schedules and windows, read from FILE", FERRY_SETTING_STR,
+	  F(test_clock), 0, 0, 0 },
 #endif
 	{ NULL, NULL, NULL, NULL, NULL, FERRY_SETTING_STR, 0, 0, 0, 0 }
 };
@@ -135,7 +138,8 @@ int ferry_settings_copy(struct ferry_settings *dst, const struct ferry_settings 
 
 	*dst = *src;
 #ifndef FERRY_TEST_HOOKS
-	dst->crash_at = NULL;  /* not a setting in this build (the loop copies it in test builds) */
+	dst->crash_at = NULL;  /* not settings in this build (the loop copies them in test builds) */
+	dst->test_clock = NULL;
 #endif
 	for (k = ferry_settings_keys; k->key; k++) {
 		char **d = str_field(dst, k);

@@ -2,8 +2,10 @@
 /* util.c: names, paths, atomic files, time, ids and ports used across libferry. */
 #include "ferry/base/util.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +53,23 @@ char *ferry_path_join(const char *a, const char *b)
 		p[la++] = '/';
 	memcpy(p + la, b, lb + 1);
 	return p;
+}
+
+int ferry_fmt(char *out, size_t cap, struct ferry_error *err, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < cap)
+		return 0;
+	ferry_error_set(err, FERRY_EINVAL, "%s is too long (over %zu bytes): %.80s...", what,
+			cap ? cap - 1 : 0, out);
+	if (cap)
+		out[0] = '\0';
+	return FERRY_EINVAL;
 }
 
 int ferry_mkdir_p(const char *path, unsigned mode, struct ferry_error *err)
@@ -199,6 +218,44 @@ int64_t ferry_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#ifdef FERRY_TEST_HOOKS
+static int64_t test_clock_read(const char *path)
+{
+	char buf[64], *end;
+	struct tm tm;
+	long long ms;
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	ms = strtoll(buf, &end, 10);
+	if (n && !*end && ms >= 0)
+		return ms;
+	memset(&tm, 0, sizeof(tm));
+	end = n ? strptime(buf, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	if (end && !*end)
+		return (int64_t)timegm(&tm) * 1000;
+	fprintf(stderr, "ferry: test clock %s holds no time ('%s'): write ms or YYYY-MM-DDTHH:MM:SSZ\n",
+		path, buf);
+	abort();
+}
+#endif
+
+int64_t ferry_clock_ms(const struct ferry_settings *s)
+{
+#ifdef FERRY_TEST_HOOKS
+	if (s && s->test_clock)
+		return test_clock_read(s->test_clock);
+#else
+	(void)s;
+#endif
+	return ferry_now_ms();
 }
 
 int64_t ferry_mono_ms(void)

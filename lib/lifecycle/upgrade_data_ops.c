@@ -141,7 +141,7 @@ static int da_swap_database(struct ferry_op_run *run, struct ferry_error *err)
 static int da_swap_address(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct up_step s;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc;
 
 	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
@@ -235,7 +235,7 @@ static int da_sync_packages(struct ferry_op_run *run, struct ferry_error *err)
 static int da_start(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct up_step s;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc, already = 0;
 
 	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
@@ -384,7 +384,7 @@ out:
 static int rb_start_original(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct up_step s;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc, already = 0;
 
 	if ((rc = up_step_load(run, UPS_MAIN | UPS_SLOT, NULL, &s, err)))

@@ -27,7 +27,7 @@ static void report(json_t *rep, const struct ferry_upgrade *u, const char *actio
 static void expire(struct ferry_ctx *ctx, const struct ferry_upgrade *u, int64_t expiry_s, json_t *rep)
 {
 	struct ferry_error e;
-	char msg[512], reason[128], act[37];
+	char msg[FERRY_ERROR_MSG_MAX + 64], reason[128], act[37];
 	int rc = 0;
 
 	ferry_error_clear(&e);

@@ -50,7 +50,7 @@ static int pr_fetch(struct ferry_op_run *run, struct ferry_error *err)
 static int pr_create_runtime(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc;
 
 	if ((rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 1, &rt, err)))

@@ -388,7 +388,7 @@ int up_steps_run(struct ferry_op_run *run, struct ferry_runtime *rt, const char 
 int up_health(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_error *err)
 {
 	struct ferry_runtime_status st;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 
 	ferry_runtime_status(rt, 1, &st);
 	ferry_runtime_url(rt, url);

@@ -312,7 +312,7 @@ static int refuse_busy_env(const struct ferry_op *other, const char *env,
 			   struct ferry_error *err)
 {
 	const char *st = ferry_op_state_name(other->state);
-	char what[160];
+	char what[256];   /* two step names (63 each), an activity ID and the words */
 
 	switch (other->state) {
 	case FERRY_OP_AWAITING_SIGNOFF:

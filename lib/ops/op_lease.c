@@ -72,6 +72,8 @@ int64_t op_lease_ttl_ms(const struct ferry_settings *s)
 static void read_node_id(const struct ferry_settings *s, char out[25])
 {
 	char buf[128] = "";
+	uint32_t h = 2166136261u;
+	size_t n, i;
 	FILE *f;
 
 	if (s->node_id && *s->node_id) {
@@ -85,7 +87,16 @@ static void read_node_id(const struct ferry_settings *s, char out[25])
 	if (!buf[0] && gethostname(buf, sizeof(buf) - 1) < 0)
 		snprintf(buf, sizeof(buf), "localhost");
 	buf[strcspn(buf, "/:")] = '\0';
-	snprintf(out, 25, "%s", buf);
+	n = strlen(buf);
+	if (n <= 24 || strspn(buf, "0123456789abcdef") == n) {   /* a machine id: its first 96 bits */
+		snprintf(out, 25, "%.24s", buf);
+		return;
+	}
+	/* A longer host name is not cut (two names sharing 24 characters would be one node):
+	 * its start and a hash of the whole (FNV-1a). */
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)buf[i]) * 16777619u;
+	snprintf(out, 25, "%.15s~%08x", buf, (unsigned)h);
 }
 
 void op_lease_node(const struct ferry_settings *s, char out[25])

@@ -155,7 +155,10 @@ static const char *get_str(json_t *obj, const char *key, int required, const cha
 {
 	json_t *v = json_object_get(obj, key);
 
-	snprintf(field, cap, "%s%s%s", where, *where ? "." : "", key);
+	if ((size_t)snprintf(field, cap, "%s%s%s", where, *where ? "." : "", key) >= cap) {
+		*rc = field_err(err, where, "nested too deep to name its field '%s'", key);
+		return NULL;
+	}
 	if (!v) {
 		if (required)
 			*rc = field_err(err, field, "missing (required)");
@@ -228,7 +231,8 @@ static int parse_step(struct ferry_manifest *m, json_t *o, const char *field,
 			return field_err(err, f, "'%s' is not a file listed in payload", s->sql);
 		return 0;
 	}
-	snprintf(f, sizeof(f), "%s.exec", field);
+	if ((size_t)snprintf(f, sizeof(f), "%s.exec", field) >= sizeof(f))
+		return field_err(err, field, "nested too deep to name its field 'exec'");
 	if ((rc = get_strv(exec, f, 1, &s->exec, err)))
 		return rc;
 	if (s->exec.v[0][0] != '/' && strchr(s->exec.v[0], '/') &&
@@ -499,7 +503,7 @@ static int hex64(const char *s)
 static int parse_payload_file(json_t *o, const char *f, struct ferry_payload_file *p,
 			      struct ferry_error *err)
 {
-	char sf[160], why[256];
+	char sf[160];
 	struct ferry_error perr;
 	const char *h;
 	json_t *sz;
@@ -510,10 +514,8 @@ static int parse_payload_file(json_t *o, const char *f, struct ferry_payload_fil
 	p->path = get_str(o, "path", 1, f, sf, sizeof(sf), &rc, err);
 	if (rc)
 		return rc;
-	if (ferry_path_check(p->path, &perr)) {
-		snprintf(why, sizeof(why), "%s", perr.msg);
-		return field_err(err, sf, "'%s' is not a safe relative path: %s", p->path, why);
-	}
+	if (ferry_path_check(p->path, &perr))
+		return field_err(err, sf, "'%s' is not a safe relative path: %s", p->path, perr.msg);
 	if (!strcmp(p->path, "manifest.json") || !strcmp(p->path, "manifest.sig"))
 		return field_err(err, sf, "'%s' is reserved", p->path);
 	sz = json_object_get(o, "size");

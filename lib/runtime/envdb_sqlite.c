@@ -248,8 +248,11 @@ static int sq_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	blen = strlen(base);
-	snprintf(rpdir, sizeof(rpdir), "%s/" RP_DIR, dir);
+	if (ferry_fmt(rpdir, sizeof(rpdir), err, "restore point directory", "%s/" RP_DIR, dir))
+		return FERRY_EINVAL;
 	arr = json_array();
+	if (!arr)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	if (!(d = opendir(rpdir))) {
 		*out = arr;
 		return errno == ENOENT ? 0 : (json_decref(arr),

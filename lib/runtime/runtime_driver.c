@@ -206,7 +206,7 @@ json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runti
 {
 	struct ferry_envdb *db = NULL;
 	char *shown = ferry_store_redact(rt->db_conn);  /* never a password */
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	json_t *o;
 
 	ferry_runtime_url(rt, url);

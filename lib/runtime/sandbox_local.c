@@ -185,7 +185,7 @@ static long tasks_of(uid_t uid)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		char path[64], buf[2048], *u, *t;
+		char path[sizeof(de->d_name) + 16], buf[2048], *u, *t;
 		ssize_t len;
 		int fd;
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -408,7 +409,7 @@ static void test_find_refs(void **state)
 	struct ferry_error err;
 	char pre[9];
 
-	snprintf(pre, sizeof(pre), "%s", op->activity_id);
+	snprintf(pre, sizeof(pre), "%.8s", op->activity_id);
 	assert_int_equal(ferry_op_find(f->ctx, pre, &got, &err), 0);
 	assert_string_equal(got->activity_id, op->activity_id);
 	ferry_op_free(got);
@@ -479,20 +480,52 @@ static void test_stop_flag_interrupts(void **state)
 	ferry_op_free(op);
 }
 
+/* Overlap proof: the first step of each run waits (at most 30 s) until the other run
+ * is inside a step too; a run that got there alone timed out and says so. */
+struct overlap {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int inside;        /* runs that reached their first step */
+	int met;           /* runs that saw the other one inside a step */
+};
+
 struct thread_arg {
 	struct fx *f;
 	char id[37];
 	int rc;
+	struct overlap *ov;
+	int waited;
 };
+
+static void overlap_event(const struct ferry_op_event *ev, void *data)
+{
+	struct thread_arg *a = data;
+	struct timespec until;
+
+	if (ev->type != FERRY_OP_EV_STEP_STARTED || a->waited++)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 30;
+	pthread_mutex_lock(&a->ov->lock);
+	a->ov->inside++;
+	pthread_cond_broadcast(&a->ov->cond);
+	while (a->ov->inside < 2 &&
+	       pthread_cond_timedwait(&a->ov->cond, &a->ov->lock, &until) == 0)
+		;
+	if (a->ov->inside >= 2)
+		a->ov->met++;
+	pthread_mutex_unlock(&a->ov->lock);
+}
 
 static void *thread_run(void *p)
 {
 	struct thread_arg *a = p;
+	struct ferry_op_hooks hooks = { overlap_event, a, NULL };
 	struct ferry_ctx *c;
 
 	a->rc = ferry_ctx_reopen(a->f->ctx, &c, NULL);
 	if (!a->rc)
-		a->rc = ferry_op_run(c, a->id, NULL, NULL);
+		a->rc = ferry_op_run(c, a->id, a->ov ? &hooks : NULL, NULL);
 	ferry_ctx_free(c);
 	return NULL;
 }
@@ -502,7 +535,8 @@ static void test_threads_different_envs(void **state)
 	struct fx *f = *state;
 	struct ferry_op *a = mk(f, "e1", "t1", "{\"ticks\": 50}", 0);
 	struct ferry_op *b = mk(f, "e2", "t2", "{\"ticks\": 50}", 0);
-	struct thread_arg ta = { f, "", -1 }, tb = { f, "", -1 };
+	struct overlap ov = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+	struct thread_arg ta = { f, "", -1, &ov, 0 }, tb = { f, "", -1, &ov, 0 };
 	pthread_t x, y;
 	char *da, *db;
 
@@ -514,6 +548,8 @@ static void test_threads_different_envs(void **state)
 	pthread_join(y, NULL);
 	assert_int_equal(ta.rc, 0);
 	assert_int_equal(tb.rc, 0);
+	if (ov.met != 2)   /* both were inside a step at the same time */
+		fail_msg("the runs did not overlap: %d of 2 saw the other inside a step", ov.met);
 	assert_int_equal(state_of(f, a->activity_id), FERRY_OP_SUCCEEDED);
 	assert_int_equal(state_of(f, b->activity_id), FERRY_OP_SUCCEEDED);
 	da = digest(f, "t1");

@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 struct fx {
-	char dir[PATH_MAX];
+	char dir[256];   /* a mkdtemp name: the paths built on it fit in PATH_MAX */
 	struct ferry_ctx *ctx;
 	struct ferry_error err;
 };
@@ -425,7 +425,7 @@ static int gone(long pid)
  * with cwd = its release): what an orphan would be, whoever started it. */
 static int procs_in_releases(struct ferry_runtime *rt)
 {
-	char want[PATH_MAX], link[64], cwd[PATH_MAX];
+	char want[PATH_MAX], link[300], cwd[PATH_MAX];
 	struct dirent *de;
 	int n = 0;
 	DIR *d;

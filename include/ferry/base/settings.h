@@ -50,6 +50,10 @@ struct ferry_settings {
 	/* Test hook: SIGKILL at this step boundary ("step" or "step:label"). Filled and
 	 * obeyed only in test builds (FERRY_TEST_HOOKS, `make SAN=1`); NULL otherwise. */
 	char *crash_at;
+	/* Test hook: a file holding the time (ms since the epoch, or "YYYY-MM-DDTHH:MM:SSZ")
+	 * that ferry_clock_ms() reads instead of the system clock: tests set and advance
+	 * the time of schedules and maintenance windows. Test builds only, like crash_at. */
+	char *test_clock;
 };
 
 /* How a setting is written: its key, the environment variable the faces read for it
@@ -76,7 +80,8 @@ struct ferry_setting_key {
 	long long min, max;
 };
 
-/* Every setting, NULL-key terminated. "crash-at" is listed only in test builds. */
+/* Every setting, NULL-key terminated. "crash-at" and "test-clock" are listed only in
+ * test builds. */
 extern const struct ferry_setting_key ferry_settings_keys[];
 
 /* The setting called `key`, or NULL when there is none. */

@@ -12,6 +12,11 @@ struct ferry_error;
  * [A-Za-z0-9._-], starting with a letter or digit. `what` names it in the error. */
 int ferry_name_check(const char *name, const char *what, struct ferry_error *err);
 
+/* snprintf into out[cap] that never cuts: when the text does not fit, out is "" and
+ * the result is FERRY_EINVAL "<what> is too long (over CAP-1 bytes): <its start>...".
+ * Use it for paths and names whose cut version would name something else. */
+int ferry_fmt(char *out, size_t cap, struct ferry_error *err, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Join two path parts into a new string (caller frees); NULL on ENOMEM. */
 char *ferry_path_join(const char *a, const char *b);
 /* mkdir -p with mode; 0 or FERRY_EIO. */
@@ -29,6 +34,11 @@ int ferry_path_exists(const char *path);
 
 /* Wall-clock milliseconds since the epoch; monotonic milliseconds. */
 int64_t ferry_now_ms(void);
+/* The time as settings s see it: ferry_now_ms(), or in test builds with s->test_clock
+ * set, the time written in that file (ms since the epoch or "YYYY-MM-DDTHH:MM:SSZ";
+ * a missing or unreadable file aborts: a test hook fails loudly). s may be NULL. */
+struct ferry_settings;
+int64_t ferry_clock_ms(const struct ferry_settings *s);
 int64_t ferry_mono_ms(void);
 /* Format epoch milliseconds as ISO 8601 UTC ("2026-11-25T23:58:05Z") into out[32]. */
 void ferry_time_iso(int64_t ms, char out[32]);
