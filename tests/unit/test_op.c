@@ -448,7 +448,7 @@ static void test_events(void **state)
 	struct fx *f = *state;
 	struct ferry_op *op = mk(f, "e1", "out", "{\"ticks\": 7}", 0);
 	struct ev_count c = { 0 };
-	struct ferry_op_hooks hooks = { count_event, &c, NULL };
+	struct ferry_op_hooks hooks = { count_event, &c, NULL, 0 };
 	struct ferry_error err;
 
 	ferry_error_clear(&err);
@@ -467,7 +467,7 @@ static void test_stop_flag_interrupts(void **state)
 	struct fx *f = *state;
 	struct ferry_op *op = mk(f, "e1", "out", NULL, 0);
 	volatile int stop = 1;
-	struct ferry_op_hooks hooks = { NULL, NULL, &stop };
+	struct ferry_op_hooks hooks = { NULL, NULL, &stop, 0 };
 	struct ferry_error err;
 
 	ferry_error_clear(&err);
