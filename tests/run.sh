@@ -20,6 +20,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LC_ALL=C
 unset FERRY_HOME XDG_DATA_HOME FERRY_STORE FERRY_TEST_PG
 backends=${FERRY_TEST_BACKENDS:-sqlite postgresql}
+export FERRY_TEST_BACKENDS=$backends  # tests that run once choose their pass (t07-nodes.lib)
 
 files=()
 if [ "$which" = unit ] || [ "$which" = all ]; then

@@ -657,10 +657,9 @@ static int claim_and_drive(struct ferry_ctx *ctx, const char *ref, claim_fn chec
 	if (rc)
 		return rc;
 	snprintf(why, sizeof(why),
-		 "operation %s (%s): " FERRY_OP_FENCED " (this runner's lease, fencing token %lld, "
-		 "expired while it was paused or cut off from the state store): this runner stopped, "
-		 "killed its step's processes and recorded nothing more",
-		 op->activity_id, op->kind, (long long)op->lease_epoch);
+		 FERRY_OP_FENCED " (this runner's lease, fencing token %lld, expired while it was "
+		 "paused or cut off from the state store): this runner stopped, killed its step's "
+		 "processes and recorded nothing more", (long long)op->lease_epoch);
 	fence = op_fence_new();
 	op_fence_enter(fence);
 	hb = op_heartbeat_start(ctx, op->id, op->lease_epoch, fence);  /* other nodes see it alive */
