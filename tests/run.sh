@@ -6,6 +6,8 @@
 #                               starts a throwaway one when PostgreSQL is installed
 #   FERRY_TEST_BACKENDS=LIST    "sqlite postgresql" (default), or either alone
 #   FERRY_TESTS="FILES"         run only these files
+#   FERRY_TEST_LONG=1           the long mode (`make test LONG=1`): 30 random kills per
+#                               operation in the t032x kill tests (FERRY_KILL_N sets any N)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:?build dir}
@@ -21,6 +23,9 @@ export LC_ALL=C
 unset FERRY_HOME XDG_DATA_HOME FERRY_STORE FERRY_TEST_PG
 backends=${FERRY_TEST_BACKENDS:-sqlite postgresql}
 export FERRY_TEST_BACKENDS=$backends  # tests that run once choose their pass (t07-nodes.lib)
+if [ "${FERRY_TEST_LONG:-0}" = 1 ]; then
+  export FERRY_KILL_N=${FERRY_KILL_N:-30}
+fi
 
 files=()
 if [ "$which" = unit ] || [ "$which" = all ]; then
