@@ -139,6 +139,8 @@ static int log_flush(struct ferry_op_run *run)
 		p->log.data, run->op->id, run->step);
 	if (rc) {
 		p->log_retry_at = ferry_mono_ms() + LOG_RETRY_MS;
+		if (ferry_store_fenced(run->ctx->store))
+			op_fence_trip(p->fence);  /* the step starts no process from now on */
 		return rc;
 	}
 	ferry_buf_reset(&p->log);
