@@ -7,6 +7,7 @@
 # uninterrupted run's; cancel and rollback leave nothing of the upgrade behind.
 . "$(dirname "$0")/lib.sh"
 . "$FERRY_SRC/tests/e2e/t04-upgrade.lib"
+KILL_N_DEFAULT=1  # each trial is a whole upgrade: one per operation unless LONG=1
 . "$FERRY_SRC/tests/e2e/t032-killrand.lib"
 
 up_setup && ferry db refresh --from prod --to sbx >/dev/null && up_rehearse ||

@@ -8,9 +8,12 @@
 
 ferry init >/dev/null
 setup_project p
+# a 40 MB database, so that the copy takes long enough to be caught in the middle
 ferry -q env create sb --project p --role sandbox --app 7.3 --platform PU12 &&
   ferry -q env deploy sb --from-dir "$EX/packages/ledger-app-7.3" >/dev/null &&
-  ferry -q env stop sb && "$LEDGERCTL" generate --db "$(env_db sb)" --bytes 40000000 --seed 7 >/dev/null &&
+  ferry -q env stop sb && "$LEDGERCTL" generate --db "$(env_db sb)" --rows 300 --seed 7 >/dev/null &&
+  sqlite3 "$(env_db sb)" "CREATE TABLE padding(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1
+    UNION ALL SELECT i + 1 FROM n WHERE i < 40) INSERT INTO padding SELECT randomblob(1000000) FROM n" &&
   ferry -q env start sb || { echo "Bail out! setup failed"; exit 1; }
 RPD="$FERRY_HOME/environments/sb/db/restore-points"
 tmp_files() { ls "$RPD" "$(dirname "$(env_db sb)")" 2>/dev/null | grep -c '\.tmp-'; }
