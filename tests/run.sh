@@ -11,6 +11,8 @@
 #                               PostgreSQL pass, a skipped file or case (tests/tools/tap-guard.sh)
 # Every process the suite starts carries FERRYTEST_RUN (or works under this run's
 # TMPDIR); one still alive after the tests is reported, stopped, and fails the run.
+#   FERRY_TEST_LONG=1           the long mode (`make test LONG=1`): 30 random kills per
+#                               operation in the t032x kill tests (FERRY_KILL_N sets any N)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:?build dir}
@@ -38,6 +40,10 @@ export FERRYTEST_RUN="run-$$-$(date +%s%N)"
 OUTER_TMP=${TMPDIR:-/tmp}
 RUN_TMP=$(mktemp -d "$OUTER_TMP/ferry-run.XXXXXX")
 export TMPDIR=$RUN_TMP
+export FERRY_TEST_BACKENDS=$backends  # tests that run once choose their pass (t07-nodes.lib)
+if [ "${FERRY_TEST_LONG:-0}" = 1 ]; then
+  export FERRY_KILL_N=${FERRY_KILL_N:-30}
+fi
 
 files=()
 if [ "$which" = unit ] || [ "$which" = all ]; then

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,39 +164,59 @@ int ferry_fsync_file(const char *path, struct ferry_error *err)
 	return 0;
 }
 
-int ferry_write_file_atomic(const char *path, const void *data, size_t len,
-			    unsigned mode, struct ferry_error *err)
+void ferry_tmp_sweep(const char *dir, const char *stem)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *p = data;
-	char *slash;
-	int fd;
+	size_t n = strlen(stem);
+	struct dirent *de;
+	char p[PATH_MAX];
+	DIR *d = opendir(dir);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return ferry_error_set(err, FERRY_EINVAL, "path too long: %s", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *q = de->d_name + n;
+		long pid = 0;
+		if (strncmp(de->d_name, stem, n) || !*q)
+			continue;
+		for (; *q >= '0' && *q <= '9' && pid < 100000000; q++)
+			pid = pid * 10 + (*q - '0');
+		if (*q || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;  /* not such a name, or its process may still write it */
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) < sizeof(p))
+			unlink(p);
+	}
+	closedir(d);
+}
+
+/* Write the whole of data to fd; 0 or -1 with errno. */
+static int write_all(int fd, const char *p, size_t len)
+{
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			unlink(tmp);
-			return ferry_error_errno(err, FERRY_EIO, errno, "cannot write %s", tmp);
-		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		unlink(tmp);
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
-	}
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, path);
-	}
+	return 0;
+}
+
+/* The file is written unnamed (O_TMPFILE) and gets its temporary name "<path>.tmp.<pid>"
+ * only for the rename, so a process killed while it writes leaves nothing behind; what a
+ * process killed in that last instant left (or, without O_TMPFILE, while it wrote) is
+ * removed by the next write of the same path. */
+int ferry_write_file_atomic(const char *path, const void *data, size_t len,
+			    unsigned mode, struct ferry_error *err)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], stem[PATH_MAX], fdpath[64];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *slash;
+	int fd, named = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return ferry_error_set(err, FERRY_EINVAL, "path too long: %s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash == dir)
@@ -204,6 +225,38 @@ int ferry_write_file_atomic(const char *path, const void *data, size_t len,
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), ".");
+	snprintf(stem, sizeof(stem), "%s.tmp.", base);
+	ferry_tmp_sweep(dir, stem);
+	if ((fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode)) < 0) {
+		named = 1;  /* a file system without O_TMPFILE: named from the start */
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	}
+	if (fd < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		if (named)
+			unlink(tmp);
+		return ferry_error_errno(err, FERRY_EIO, e, "cannot write %s", tmp);
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (!named) {
+		unlink(tmp);  /* left by an earlier process with this pid */
+		if (linkat(AT_FDCWD, fdpath, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0) {
+			int e = errno;
+			close(fd);
+			return ferry_error_errno(err, FERRY_EIO, e, "cannot name %s", tmp);
+		}
+	}
+	if (close(fd) < 0) {
+		unlink(tmp);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, path);
+	}
 	return ferry_fsync_dir(dir, err);
 }
 

@@ -165,7 +165,7 @@ static int ca_remove(struct ferry_op_run *run, struct ferry_error *err)
 	struct up_step s;
 	int rc;
 
-	if ((rc = up_step_load(run, UPS_SLOT, NULL, &s, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
 	rc = up_step_remove_slot(run, &s, err);
 	up_step_release(&s);

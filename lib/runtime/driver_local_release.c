@@ -404,6 +404,9 @@ int rt_local_release_switch(struct ferry_runtime *rt, const char *id, struct fer
 		goto out;
 	}
 	unlink(ptmp);
+	*strrchr(ptmp, '/') = '\0';  /* and those of killed processes */
+	ferry_tmp_sweep(ptmp, "current.tmp-");
+	ptmp[strlen(ptmp)] = '/';
 	if (symlink(target, ptmp) < 0) {
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", ptmp);
 		goto out;

@@ -450,7 +450,7 @@ static void test_events(void **state)
 	struct fx *f = *state;
 	struct ferry_op *op = mk(f, "e1", "out", "{\"ticks\": 7}", 0);
 	struct ev_count c = { 0 };
-	struct ferry_op_hooks hooks = { count_event, &c, NULL };
+	struct ferry_op_hooks hooks = { count_event, &c, NULL, 0 };
 	struct ferry_error err;
 
 	ferry_error_clear(&err);
@@ -469,7 +469,7 @@ static void test_stop_flag_interrupts(void **state)
 	struct fx *f = *state;
 	struct ferry_op *op = mk(f, "e1", "out", NULL, 0);
 	volatile int stop = 1;
-	struct ferry_op_hooks hooks = { NULL, NULL, &stop };
+	struct ferry_op_hooks hooks = { NULL, NULL, &stop, 0 };
 	struct ferry_error err;
 
 	ferry_error_clear(&err);
@@ -477,6 +477,75 @@ static void test_stop_flag_interrupts(void **state)
 	assert_int_equal(state_of(f, op->activity_id), FERRY_OP_INTERRUPTED);
 	assert_string_equal(step_state(f, op->activity_id, "prepare", NULL), "pending");
 	assert_int_equal(ferry_op_resume(f->ctx, op->activity_id, NULL, &err), 0);
+	ferry_op_free(op);
+}
+
+/* Another runner takes the lease (a new fencing token) while this one is in the work
+ * step, which runs in child processes one after another: this runner's writes are
+ * refused, it starts no further child, and it stops with FERRY_OP_FENCED; what the
+ * other runner left stays as it was. */
+struct taker {
+	struct fx *f;
+	int64_t op_id;
+	char log[600];
+	int rc;
+};
+
+static void *take_over_when_working(void *p)
+{
+	struct timespec ms5 = { 0, 5000000L };
+	struct taker *t = p;
+	struct ferry_ctx *c;
+	int i;
+
+	if ((t->rc = ferry_ctx_reopen(t->f->ctx, &c, NULL)))
+		return NULL;
+	for (i = 0; i < 2000 && access(t->log, F_OK) != 0; i++)
+		nanosleep(&ms5, NULL);
+	t->rc = access(t->log, F_OK) ? -1 : ferry_store_run(c->store, NULL,
+		"UPDATE operations SET lease_epoch = lease_epoch + 1, lease_token = 'another' "
+		"WHERE id = ?", "i", t->op_id);
+	ferry_ctx_free(c);
+	return NULL;
+}
+
+static void test_fenced_runner_stops(void **state)
+{
+	struct fx *f = *state;
+	struct ferry_op *op = mk(f, "e1", "fenced",
+		"{\"children\": 3, \"ticks\": 10, \"tick_ms\": 30, \"env_state\": true}", 0);
+	struct taker t = { f, op->id, "", 0 };
+	struct ferry_error err;
+	struct ferry_buf log = FERRY_BUF_INIT;
+	struct ferry_op *after;
+	int attempts = 0, lines = 0;
+	char *line;
+	pthread_t th;
+
+	snprintf(t.log, sizeof(t.log), "%s/fenced/work.log", f->dir);
+	ferry_error_clear(&err);
+	assert_int_equal(pthread_create(&th, NULL, take_over_when_working, &t), 0);
+	assert_int_equal(ferry_op_run(f->ctx, op->activity_id, NULL, &err), FERRY_ESTATE);
+	pthread_join(th, NULL);
+	assert_int_equal(t.rc, 0);
+	assert_non_null(strstr(err.msg, FERRY_OP_FENCED));
+	/* nothing recorded after the takeover: the step is still running, the rest pending */
+	assert_int_equal(ferry_op_find(f->ctx, op->activity_id, &after, NULL), 0);
+	assert_int_equal(after->state, FERRY_OP_RUNNING);
+	assert_int_equal(after->lease_epoch, op->lease_epoch + 2);
+	ferry_op_free(after);
+	assert_string_equal(step_state(f, op->activity_id, "work", &attempts), "running");
+	assert_int_equal(attempts, 1);
+	assert_string_equal(step_state(f, op->activity_id, "finish", NULL), "pending");
+	/* only the first child ran ("<node> 1 <tick> <pid>"): the fenced runner started no other */
+	assert_int_equal(ferry_buf_read_file(&log, t.log), 0);
+	for (line = log.data; line && *line; line = strchr(line, '\n') + 1) {
+		assert_non_null(strchr(line, '\n'));
+		assert_non_null(strstr(line, " 1 "));
+		lines++;
+	}
+	ferry_buf_release(&log);
+	assert_int_equal(lines, 10);
 	ferry_op_free(op);
 }
 
@@ -520,7 +589,7 @@ static void overlap_event(const struct ferry_op_event *ev, void *data)
 static void *thread_run(void *p)
 {
 	struct thread_arg *a = p;
-	struct ferry_op_hooks hooks = { overlap_event, a, NULL };
+	struct ferry_op_hooks hooks = { .on_event = overlap_event, .data = a };
 	struct ferry_ctx *c;
 
 	a->rc = ferry_ctx_reopen(a->f->ctx, &c, NULL);
@@ -601,6 +670,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_flag_interrupts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_different_envs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fenced_runner_stops, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("op", tests, NULL, NULL);
 }

@@ -23,9 +23,13 @@ char *ferry_path_join(const char *a, const char *b);
 int ferry_mkdir_p(const char *path, unsigned mode, struct ferry_error *err);
 /* Remove a tree (no symlink following); 0 or FERRY_EIO. Missing path is fine. */
 int ferry_rm_rf(const char *path, struct ferry_error *err);
-/* Write data to path atomically (temp file in same dir, fsync, rename, fsync dir). */
+/* Write data to path atomically (temp file in same dir, fsync, rename, fsync dir); a
+ * process killed meanwhile leaves no temporary file for long (see util.c). */
 int ferry_write_file_atomic(const char *path, const void *data, size_t len,
 			    unsigned mode, struct ferry_error *err);
+/* Remove the entries of dir named "<stem><pid>" whose process is gone (temporary files
+ * of a killed writer); entries of live processes stay. */
+void ferry_tmp_sweep(const char *dir, const char *stem);
 /* fsync a directory; fsync a file by its path. 0 or FERRY_EIO. */
 int ferry_fsync_dir(const char *dir, struct ferry_error *err);
 int ferry_fsync_file(const char *path, struct ferry_error *err);
