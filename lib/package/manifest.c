@@ -1,5 +1,5 @@
 /* manifest.c: parsing and validating manifest.json (format 1) into struct ferry_manifest. */
-#include "ferry/package/manifest.h"
+#include "package/manifest_int.h"
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
@@ -649,7 +649,8 @@ static int manifest_validate(struct ferry_manifest *m, struct ferry_error *err)
 	    (rc = parse_service(m, json_object_get(r, "service"), err)) ||
 	    (rc = parse_scripts(m, json_object_get(r, "scripts"), err)) ||
 	    (rc = parse_data_upgrade(m, json_object_get(r, "data_upgrade"), err)) ||
-	    (rc = parse_dvt(m, json_object_get(r, "dvt"), err)))
+	    (rc = parse_dvt(m, json_object_get(r, "dvt"), err)) ||
+	    (rc = manifest_parse_reverse(m, json_object_get(r, "reverse"), err)))
 		return rc;
 	if (m->service.present && m->service.exec.v[0][0] != '/' && strchr(m->service.exec.v[0], '/') &&
 	    !ferry_manifest_file(m, m->service.exec.v[0]))
@@ -737,6 +738,7 @@ void ferry_manifest_free(struct ferry_manifest *m)
 	steps_free(&m->data_upgrade);
 	steps_free(&m->dvt);
 	free(m->payload);
+	manifest_reverse_free(m);
 	json_decref(m->root);
 	free(m);
 }
