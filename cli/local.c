@@ -4,6 +4,7 @@
 #include "local.h"
 #include "cli.h"
 
+#include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
 #include "ferry/catalog/advisor.h"
@@ -519,6 +520,57 @@ static int up_preflight(struct ferry_ctx *ctx, const json_t *a, json_t **out, st
 				   : FERRY_PREFLIGHT_BEGIN, out, err);
 }
 
+static int up_plan(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	return ferry_upgrade_rollback_plan(ctx, S("env"), out, err);
+}
+
+/* The writes since the swap into the file "output" (written whole, then renamed). */
+static int up_writes(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	int rc;
+
+	(void)out;
+	if (!(rc = ferry_upgrade_writes(ctx, S("env"), S("format"), &b, err)))
+		rc = ferry_write_file_atomic(S("output"), b.data ? b.data : "", b.len, 0600, err);
+	ferry_buf_release(&b);
+	return rc;
+}
+
+/* Settings: the members of "set" that are given change, then all are answered. */
+static int up_settings(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	static const char *const keys[] = { "retention_s", "expiry_s", "warn_s", "refresh_max_age_s",
+		"disk_reserve_bytes", "watch_s", "auto_rollback", "health_failures", "probe_interval_s" };
+	const json_t *set = json_object_get(a, "set");
+	struct ferry_upgrade_settings s;
+	int64_t *f[9] = { &s.retention_s, &s.expiry_s, &s.warn_s, &s.refresh_max_age_s,
+			  &s.disk_reserve_bytes, &s.watch_s, &s.auto_rollback, &s.health_failures,
+			  &s.probe_interval_s };
+	struct ferry_project p;
+	size_t i;
+	int rc;
+
+	ferry_upgrade_settings_keep(&s);
+	for (i = 0; i < 9; i++) {
+		const json_t *v = json_object_get(set, keys[i]);
+		if (json_is_boolean(v))
+			*f[i] = json_is_true(v);
+		else if (json_is_integer(v) && json_integer_value(v) >= 0)
+			*f[i] = json_integer_value(v);
+		else if (v)
+			return ferry_error_set(err, FERRY_EINVAL, "setting '%s' wants a number of 0 or more",
+					       keys[i]);
+	}
+	if ((json_object_size(set) && (rc = ferry_upgrade_settings_set(ctx, S("project"), &s, err))) ||
+	    (rc = ferry_project_get(ctx, S("project"), &p, err)) ||
+	    (rc = ferry_upgrade_settings_get(ctx, p.id, &s, err)))
+		return rc;
+	*out = ferry_upgrade_settings_to_json(&s);
+	return 0;
+}
+
 /* ---- calls that need no home: the catalog and the advisor on release numbers ------ */
 
 static int up_check(struct local *l, const json_t *a, json_t **out, struct ferry_error *err)
@@ -577,6 +629,8 @@ static const call_fn calls[CLI_CALL_COUNT] = {
 	[CLI_SCHEDULE_LIST] = sched_list, [CLI_SCHEDULE_SHOW] = sched_show,
 	[CLI_SCHEDULE_CANCEL] = sched_cancel, [CLI_UPGRADE_TARGETS] = up_targets,
 	[CLI_UPGRADE_STATUS] = up_status, [CLI_UPGRADE_PREFLIGHT] = up_preflight,
+	[CLI_UPGRADE_PLAN] = up_plan, [CLI_UPGRADE_WRITES] = up_writes,
+	[CLI_UPGRADE_SETTINGS] = up_settings,
 };
 
 static int local_call(struct cli_backend *be, enum cli_call call, const json_t *args, json_t **out,
