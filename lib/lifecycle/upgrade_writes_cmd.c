@@ -122,6 +122,7 @@ int ferry_upgrade_rollback_plan(struct ferry_ctx *ctx, const char *env, json_t *
 		if (p && json_is_object(p)) {
 			json_object_set_new(p, "phase", json_string(u.phase));
 			json_object_set_new(p, "kept", json_string(dir));
+			json_object_set_new(p, "executed", up_writes_load(dir, "report.json") ?: json_null());
 			*plan = p;
 		} else {
 			json_decref(p);

@@ -255,6 +255,22 @@ out:
 	return rc;
 }
 
+/* The old table's key of a carried row, as the mapping gave it. */
+static json_t *into_key(const struct target *tg, const json_t *names, const json_t *vals)
+{
+	json_t *key = json_object();
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(tg->cols, i, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		int at = column_index(names, name);
+		if (json_integer_value(json_object_get(c, "pk")) > 0 && at >= 0)
+			json_object_set(key, name, json_array_get(vals, (size_t)at));
+	}
+	return key;
+}
+
 static const char *text_at(const json_t *names, const json_t *vals, const char *name)
 {
 	int i = column_index(names, name);
@@ -317,6 +333,9 @@ static int carry_row(struct carry *k, const json_t *t, json_t *rt, size_t i, con
 	if ((rc = exec(k, "RELEASE SAVEPOINT ferry_row", err)))
 		goto out;
 	outcome(rt, i, action, why, note);
+	if (!strcmp(action, "carry"))
+		json_object_set_new(json_array_get(json_object_get(rt, "rows"), i), "into_key",
+				    into_key(tg, names, vals));
 out:
 	json_decref(rows);
 	json_decref(names);

@@ -31,7 +31,7 @@
  *    tables: [{table, into, mapping, inserted, updated, deleted, carried, conflicts,
  *              dropped, skipped, unmapped,
  *              rows: [{op, key, action: carry|conflict|drop|skip|unmapped,
- *                      reason?, note?}]}],
+ *                      reason?, note?, into_key?: the old table's key when carried}]}],
  *    uncaptured: [{table, reason}]}
  */
 #ifndef FERRY_ENVDB_CHANGES_H
