@@ -208,15 +208,14 @@ static int settings_set(const struct cli_args *a, json_t *set)
 
 static int upgrade_settings(struct cli *cli, const struct cli_args *a)
 {
-	json_t *set = json_object(), *o;
+	json_t *set = json_pack("{s:s}", "project", cli_arg(a, "project")), *o;
 	int ec;
 
 	if ((ec = settings_set(a, set))) {
 		json_decref(set);
 		return ec;
 	}
-	if ((ec = cli_ask(cli, CLI_UPGRADE_SETTINGS, json_pack("{s:s, s:o}", "project",
-			  cli_arg(a, "project"), "set", set), &o)))
+	if ((ec = cli_ask(cli, CLI_UPGRADE_SETTINGS, set, &o)))
 		return ec;
 	if (cli->json) {
 		cli_print_json(o);

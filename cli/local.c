@@ -538,37 +538,16 @@ static int up_writes(struct ferry_ctx *ctx, const json_t *a, json_t **out, struc
 	return rc;
 }
 
-/* Settings: the members of "set" that are given change, then all are answered. */
+/* Settings: the members given (but project) change, then all are answered. */
 static int up_settings(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
 {
-	static const char *const keys[] = { "retention_s", "expiry_s", "warn_s", "refresh_max_age_s",
-		"disk_reserve_bytes", "watch_s", "auto_rollback", "health_failures", "probe_interval_s" };
-	const json_t *set = json_object_get(a, "set");
-	struct ferry_upgrade_settings s;
-	int64_t *f[9] = { &s.retention_s, &s.expiry_s, &s.warn_s, &s.refresh_max_age_s,
-			  &s.disk_reserve_bytes, &s.watch_s, &s.auto_rollback, &s.health_failures,
-			  &s.probe_interval_s };
-	struct ferry_project p;
-	size_t i;
+	json_t *set = json_deep_copy(a);
 	int rc;
 
-	ferry_upgrade_settings_keep(&s);
-	for (i = 0; i < 9; i++) {
-		const json_t *v = json_object_get(set, keys[i]);
-		if (json_is_boolean(v))
-			*f[i] = json_is_true(v);
-		else if (json_is_integer(v) && json_integer_value(v) >= 0)
-			*f[i] = json_integer_value(v);
-		else if (v)
-			return ferry_error_set(err, FERRY_EINVAL, "setting '%s' wants a number of 0 or more",
-					       keys[i]);
-	}
-	if ((json_object_size(set) && (rc = ferry_upgrade_settings_set(ctx, S("project"), &s, err))) ||
-	    (rc = ferry_project_get(ctx, S("project"), &p, err)) ||
-	    (rc = ferry_upgrade_settings_get(ctx, p.id, &s, err)))
-		return rc;
-	*out = ferry_upgrade_settings_to_json(&s);
-	return 0;
+	json_object_del(set, "project");
+	rc = ferry_upgrade_settings_patch(ctx, S("project"), set, out, err);
+	json_decref(set);
+	return rc;
 }
 
 /* ---- calls that need no home: the catalog and the advisor on release numbers ------ */

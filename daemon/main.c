@@ -97,7 +97,8 @@ int main(int argc, char **argv)
 	if (ferryd_open(&d))
 		goto out;
 	jobs_recover(&d);
-	if (!(d.jobs = jobs_start(&d, d.cfg.workers)) || http_start(&d))
+	if (!(d.jobs = jobs_start(&d, d.cfg.workers)) || http_start(&d) ||
+	    !(d.watch = watch_start(&d)))
 		goto out;
 	announce(&d);
 	serve(&d, &set);
@@ -106,6 +107,7 @@ out:
 	if (d.hub)
 		sse_hub_shutdown(d.hub);
 	http_stop(&d);
+	watch_stop(d.watch); /* before the jobs it starts rollbacks on */
 	jobs_stop(d.jobs); /* runners stop between steps: operations left interrupted */
 	ctx_pool_free(d.pool);
 	sse_hub_free(d.hub);

@@ -462,6 +462,46 @@ json_t *ferry_upgrade_settings_to_json(const struct ferry_upgrade_settings *s)
 			 "probe_interval_s", (json_int_t)s->probe_interval_s);
 }
 
+int ferry_upgrade_settings_patch(struct ferry_ctx *ctx, const char *project, const json_t *set,
+				 json_t **out, struct ferry_error *err)
+{
+	static const char *const keys[] = { "retention_s", "expiry_s", "warn_s", "refresh_max_age_s",
+		"disk_reserve_bytes", "watch_s", "auto_rollback", "health_failures", "probe_interval_s" };
+	struct ferry_upgrade_settings s;
+	int64_t *f[] = { &s.retention_s, &s.expiry_s, &s.warn_s, &s.refresh_max_age_s,
+			 &s.disk_reserve_bytes, &s.watch_s, &s.auto_rollback, &s.health_failures,
+			 &s.probe_interval_s };
+	struct ferry_project p;
+	const char *key;
+	json_t *v;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	ferry_upgrade_settings_keep(&s);
+	json_object_foreach((json_t *)set, key, v) {
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i], key); i++)
+			;
+		if (i == sizeof(keys) / sizeof(keys[0]))
+			return ferry_error_set(err, FERRY_EINVAL, "no upgrade setting '%s' (settings: "
+					       "retention_s, expiry_s, warn_s, refresh_max_age_s, "
+					       "disk_reserve_bytes, watch_s, auto_rollback, health_failures, "
+					       "probe_interval_s)", key);
+		if (!strcmp(key, "auto_rollback") ? !json_is_boolean(v)
+		    : !json_is_integer(v) || json_integer_value(v) < 0)
+			return ferry_error_set(err, FERRY_EINVAL, "upgrade setting '%s' wants %s", key,
+					       !strcmp(key, "auto_rollback") ? "true or false"
+					       : "an integer of 0 or more");
+		*f[i] = json_is_boolean(v) ? json_is_true(v) : json_integer_value(v);
+	}
+	if ((json_object_size(set) && (rc = ferry_upgrade_settings_set(ctx, project, &s, err))) ||
+	    (rc = ferry_project_get(ctx, project, &p, err)) ||
+	    (rc = ferry_upgrade_settings_get(ctx, p.id, &s, err)))
+		return rc;
+	*out = ferry_upgrade_settings_to_json(&s);
+	return 0;
+}
+
 int up_env_release(struct ferry_ctx *ctx, int64_t env_id, const char *rel, const char *pu,
 		   struct ferry_error *err)
 {

@@ -216,6 +216,12 @@ void ferry_upgrade_settings_keep(struct ferry_upgrade_settings *s);
 int ferry_upgrade_settings_set(struct ferry_ctx *ctx, const char *project,
 			       const struct ferry_upgrade_settings *s, struct ferry_error *err);
 json_t *ferry_upgrade_settings_to_json(const struct ferry_upgrade_settings *s);
+/* The settings as ferry_upgrade_settings_to_json() names them, changed by the members of
+ * `set` (may be NULL or {}: nothing changes; seconds and bytes as integers >= 0,
+ * auto_rollback a boolean), in one transaction; *out the settings after. Unknown
+ * members and bad values are refused (FERRY_EINVAL) naming them. */
+int ferry_upgrade_settings_patch(struct ferry_ctx *ctx, const char *project, const json_t *set,
+				 json_t **out, struct ferry_error *err);
 
 /* Housekeeping (ferryd's timer, `ferry upgrade housekeep`): warns of upgrades about
  * to expire (one notification per upgrade), expires them (cancelled before the data
