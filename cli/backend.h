@@ -67,6 +67,7 @@ enum cli_call {
 	CLI_UPGRADE_PLAN,     /* {env} -> rollback plan (ferry_upgrade_rollback_plan) */
 	CLI_UPGRADE_WRITES,   /* {env, format?, output} -> nothing (the file written) */
 	CLI_UPGRADE_SETTINGS, /* {project, <setting>: value...} -> settings (the given changed first) */
+	CLI_UPGRADE_SETTINGS_SHOW, /* {project} -> settings */
 	CLI_CATALOG_LIST,     /* {} -> [catalog] */
 	CLI_CALL_COUNT
 };

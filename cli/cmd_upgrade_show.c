@@ -215,7 +215,9 @@ static int upgrade_settings(struct cli *cli, const struct cli_args *a)
 		json_decref(set);
 		return ec;
 	}
-	if ((ec = cli_ask(cli, CLI_UPGRADE_SETTINGS, set, &o)))
+	/* a change is the admin's; showing them is anyone's */
+	if ((ec = cli_ask(cli, json_object_size(set) > 1 ? CLI_UPGRADE_SETTINGS
+			  : CLI_UPGRADE_SETTINGS_SHOW, set, &o)))
 		return ec;
 	if (cli->json) {
 		cli_print_json(o);

@@ -609,7 +609,7 @@ static const call_fn calls[CLI_CALL_COUNT] = {
 	[CLI_SCHEDULE_CANCEL] = sched_cancel, [CLI_UPGRADE_TARGETS] = up_targets,
 	[CLI_UPGRADE_STATUS] = up_status, [CLI_UPGRADE_PREFLIGHT] = up_preflight,
 	[CLI_UPGRADE_PLAN] = up_plan, [CLI_UPGRADE_WRITES] = up_writes,
-	[CLI_UPGRADE_SETTINGS] = up_settings,
+	[CLI_UPGRADE_SETTINGS] = up_settings, [CLI_UPGRADE_SETTINGS_SHOW] = up_settings,
 };
 
 static int local_call(struct cli_backend *be, enum cli_call call, const json_t *args, json_t **out,

@@ -36,6 +36,7 @@ const char *cli_call_name(enum cli_call call)
 		[CLI_UPGRADE_PREFLIGHT] = "upgrade.preflight", [CLI_CATALOG_LIST] = "catalog.list",
 		[CLI_UPGRADE_PLAN] = "upgrade.rollback-plan", [CLI_UPGRADE_WRITES] = "upgrade.writes",
 		[CLI_UPGRADE_SETTINGS] = "upgrade.settings",
+		[CLI_UPGRADE_SETTINGS_SHOW] = "upgrade.settings-show",
 	};
 
 	return (unsigned)call < CLI_CALL_COUNT && names[call] ? names[call] : "?";

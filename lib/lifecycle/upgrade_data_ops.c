@@ -126,14 +126,19 @@ static int da_swap_database(struct ferry_op_run *run, struct ferry_error *err)
 	struct up_step s;
 	int rc;
 
-	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
 	db = ferry_runtime_database(s.orig);
+	/* its own database, for a rollback to give back (and to drop with the runtime) */
+	if (strcmp(ferry_runtime_database(s.up), db) && !s.u.slot_db[0] &&
+	    (rc = up_set_text(run->ctx, s.u.id, "slot_db", ferry_runtime_database(s.up), err)))
+		goto out;
 	if (!strcmp(ferry_runtime_database(s.up), db))
 		ferry_op_log(run, "already connected to the original database");
 	else if (!(rc = ferry_runtime_set_database(s.up, db, err)))
 		ferry_op_log(run, "the upgrade-in-progress environment is connected to the original "
 			     "database %s", db);
+out:
 	up_step_release(&s);
 	return rc;
 }
@@ -379,7 +384,7 @@ static int rb_swap_back(struct ferry_op_run *run, struct ferry_error *err)
 	    (rc = ferry_runtime_swap_ports(s.orig, s.up, err)))
 		goto out;
 	up_carry_forget(run, s.orig);
-	own = ferry_runtime_path(s.up, "db/app.db");
+	own = s.u.slot_db[0] ? strdup(s.u.slot_db) : ferry_runtime_path(s.up, "db/app.db");
 	if (own && !strcmp(ferry_runtime_database(s.up), ferry_runtime_database(s.orig)) &&
 	    (rc = ferry_runtime_set_database(s.up, own, err)))
 		goto out;

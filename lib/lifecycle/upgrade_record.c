@@ -85,6 +85,8 @@ static const char *const upgrade_steps[] = {
 	"ALTER TABLE upgrades ADD COLUMN watch_failures INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE upgrades ADD COLUMN watch_probes INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE upgrades ADD COLUMN watch_last TEXT NOT NULL DEFAULT '';"
+	/* the upgrade-in-progress runtime's own database, given back to it by a rollback */
+	"ALTER TABLE upgrades ADD COLUMN slot_db TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE upgrade_settings ADD COLUMN watch_s INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE upgrade_settings ADD COLUMN auto_rollback INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE upgrade_settings ADD COLUMN health_failures INTEGER NOT NULL DEFAULT 3;"
@@ -100,7 +102,8 @@ const struct ferry_migrations ferry_schema_upgrade = {
 	"rp_conn, rp_removed_ms, predicted_ms, predicted_from, downtime_start_ms, " \
 	"downtime_end_ms, prepare_op, data_op, end_op, reason, actor, created_ms, updated_ms, " \
 	"ended_ms, committed_ms, warned_ms, baseline, baseline_ms, discard_writes, auto_reason, " \
-	"watch_state, watch_until_ms, watch_next_ms, watch_failures, watch_probes, watch_last"
+	"watch_state, watch_until_ms, watch_next_ms, watch_failures, watch_probes, watch_last, " \
+	"slot_db"
 
 int ferry_upgrade_phase_terminal(const char *phase)
 {
@@ -143,6 +146,7 @@ static void up_row(struct ferry_stmt *st, struct ferry_upgrade *u)
 	u->watch_failures = (int)ferry_stmt_int(st, 38);
 	u->watch_probes = (int)ferry_stmt_int(st, 39);
 	CP(u->watch_last, 40);
+	CP(u->slot_db, 41);
 }
 
 /* One row of `SELECT ... WHERE <where>` with one integer argument: 1, 0 none. */
@@ -226,7 +230,7 @@ static int col_ok(const char *col)
 		"rp_conn", "predicted_from", "prepare_op", "data_op", "end_op", "reason",
 		"data_asset", "baseline", "baseline_ms", "discard_writes", "auto_reason",
 		"watch_state", "watch_until_ms", "watch_next_ms", "watch_failures", "watch_probes",
-		"watch_last", NULL
+		"watch_last", "slot_db", NULL
 	};
 	int i;
 
@@ -316,7 +320,8 @@ int up_finish(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *
 			"UPDATE upgrades SET phase = ?, reason = CASE WHEN ? = '' THEN reason ELSE ? END, "
 			"ended_ms = ?, updated_ms = ?, committed_ms = CASE WHEN ? = 'committed' "
 			"THEN ? ELSE committed_ms END, watch_state = CASE WHEN watch_state IN "
-			"('watching', 'unhealthy') THEN 'ended' ELSE watch_state END WHERE id = ?",
+			"('watching', 'unhealthy', 'rolling-back') THEN 'ended' ELSE watch_state END "
+			"WHERE id = ?",
 			"tttiitii",
 			phase, reason ? reason : "", reason ? reason : "", now, now, phase, now, u->id)))
 		return rc;

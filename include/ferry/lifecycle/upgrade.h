@@ -77,6 +77,7 @@ struct ferry_upgrade {
 	int64_t watch_until_ms, watch_next_ms;
 	int watch_failures, watch_probes;  /* consecutive failures; probes made */
 	char watch_last[256];        /* the last probe's outcome */
+	char slot_db[1024];          /* the upgrade-in-progress runtime's own database */
 };
 
 /* 1 when the phase has ended (committed, rolled-back, cancelled). */
