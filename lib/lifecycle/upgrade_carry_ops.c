@@ -136,9 +136,15 @@ static void before_commit(void *arg)
 	ferry_op_crashpoint(arg, "before-commit");
 }
 
+/* Progress; and in test builds a crash point after each row ("carry-back:row-N"), so a
+ * test can kill the carry at any row it picks, inside its transaction. */
 static void progress(void *arg, int64_t done, int64_t total)
 {
+	char label[40];
+
 	ferry_op_progress(arg, done, total);
+	snprintf(label, sizeof(label), "row-%lld", (long long)done);
+	ferry_op_crashpoint(arg, label);
 }
 
 static void log_report(struct ferry_op_run *run, const json_t *rep)
