@@ -107,15 +107,24 @@ static int up_cancel(struct cli *cli, const struct cli_args *a, struct ferry_buf
 	return 0;
 }
 
+/* The main runtime's database of an environment's view ("" unknown). */
+static const char *database_of(const json_t *e)
+{
+	const char *db = json_string_value(json_object_get(json_object_get(json_object_get(e,
+					   "runtimes"), "main"), "database"));
+
+	return db ? db : "";
+}
+
 static int db_refresh(struct cli *cli, const struct cli_args *a, struct ferry_buf *b, int *strict)
 {
 	json_t *to = ask(cli, CLI_ENV_SHOW, json_pack("{s:s}", "env", cli_arg(a, "to")));
 
 	(void)strict;
-	ferry_buf_addf(b, "The refresh stops '%s' (%s) for the copy and replaces its database%s%s "
+	ferry_buf_addf(b, "The refresh stops '%s' (%s) for the copy and replaces its database %s "
 		       "with a scrubbed snapshot of '%s': the data of '%s' now is lost.\n",
-		       cli_arg(a, "to"), to ? cli_str(to, "url") : "?", to ? " " : "",
-		       to ? cli_str(to, "database") : "", cli_arg(a, "from"), cli_arg(a, "to"));
+		       cli_arg(a, "to"), to ? cli_str(to, "url") : "?", database_of(to),
+		       cli_arg(a, "from"), cli_arg(a, "to"));
 	json_decref(to);
 	return 0;
 }
@@ -126,9 +135,9 @@ static int env_rm(struct cli *cli, const struct cli_args *a, struct ferry_buf *b
 
 	(void)strict;
 	ferry_buf_addf(b, "Removing '%s' (%s, release %s) stops it and deletes its runtimes, "
-		       "releases and its database%s%s with its restore points.\n", cli_pos(a, 0),
+		       "releases and its database %s with its restore points.\n", cli_pos(a, 0),
 		       e ? cli_str(e, "role") : "?", e ? cli_str(e, "app_release") : "?",
-		       e ? " " : "", e ? cli_str(e, "database") : "");
+		       database_of(e));
 	json_decref(e);
 	return 0;
 }
