@@ -67,6 +67,11 @@ int ferry_upgrade_predict(struct ferry_ctx *ctx, const char *env, const char *to
 			ms = (int64_t)((double)ms * ratio + 0.5);
 		json_object_set_new(steps, down[i], json_integer(ms));
 		total += ms;
+		/* the baseline of the upgraded database is a restore point of the same size */
+		if (!strcmp(down[i], "restore-point")) {
+			json_object_set_new(steps, "baseline", json_integer(ms));
+			total += ms;
+		}
 	}
 	o = json_pack("{s:I, s:O, s:O, s:I, s:I, s:f, s:o}", "predicted_ms", (json_int_t)total,
 		      "rehearsal", json_object_get(r, "activity_id"),

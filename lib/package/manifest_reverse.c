@@ -143,8 +143,8 @@ int manifest_parse_reverse(struct ferry_manifest *m, json_t *v, struct ferry_err
 	if (!v)
 		return 0;
 	if (m->type != FERRY_PKG_DATA_UPGRADE)
-		return rev_err(err, "reverse", "only data-upgrade packages map rows back (this is a "
-			       "%s package)", ferry_pkg_type_name(m->type));
+		return rev_err(err, "reverse", "only data-upgrade packages map rows back (this one is of type "
+			       "'%s')", ferry_pkg_type_name(m->type));
 	if (!json_is_array(v) || !json_array_size(v))
 		return rev_err(err, "reverse", "must be a non-empty array of {\"release\", \"tables\"}");
 	if (!(m->reverse = calloc(json_array_size(v), sizeof(*m->reverse))))
