@@ -6,6 +6,8 @@
  *   main.c        global options, the backend, the command, the audit record
  *   groups.c      the table of command groups (cli_groups[])
  *   cmd_<g>.c     the commands of group <g> as data, and what each does
+ *   cmd_upgrade_run.c  an upgrade phase run and the watch after it (cmd_upgrade*.c)
+ *   confirm.c     what a destructive command will do, asked first (cli->confirm)
  *   command.c     parsing (getopt_long from the option data), --help, usage, `ferry help`
  *   run.c         calls and operations through the backend, and their outcome
  *   progress.c    progress of a running operation on stderr
@@ -122,12 +124,12 @@ extern const struct cli_command cli_env_deploy, cli_env_start, cli_env_stop, cli
 /* Commands of `ferry upgrade` in cmd_upgrade_show.c and cmd_upgrade_writes.c. */
 extern const struct cli_command cli_upgrade_status, cli_upgrade_settings, cli_upgrade_housekeep,
 	cli_upgrade_rollback, cli_upgrade_writes, cli_upgrade_watch;
-/* cmd_upgrade.c: run an upgrade phase's operation, then print its line and the status
- * (JSON: the status); an exit code. */
+/* cmd_upgrade_run.c: run an upgrade phase's operation, then print its line and the
+ * status (JSON: the status); an exit code. */
 int cli_upgrade_phase(struct cli *cli, const char *action, json_t *args, const char *env,
 		      const char *done);
-/* cmd_upgrade_writes.c: watch `env` after its data upgrade here (the home), until the
- * watch passes, the upgrade moves on, or it rolls back on its own; an exit code. */
+/* cmd_upgrade_run.c: watch `env` after its data upgrade here (the home), until the watch
+ * passes, the upgrade moves on, or it rolls back on its own; an exit code. */
 int cli_upgrade_watch_run(struct cli *cli, const char *env);
 
 /* ---- confirm.c: destructive commands ask first ------------------------------- */

@@ -206,36 +206,6 @@ static void print_ms(const char *label, const json_t *ms)
 		printf("%s unknown (no data upgrade rehearsal for this target)\n", label);
 }
 
-/* Run the phase; then its line and the upgrade's status (JSON: the status). */
-int cli_upgrade_phase(struct cli *cli, const char *action, json_t *args, const char *env,
-		      const char *done)
-{
-	json_t *op, *st, *n;
-	size_t i;
-	int ec;
-
-	if ((ec = cli_op_run(cli, action, args, &op)) || !op)
-		return ec;
-	if ((ec = cli_ask(cli, CLI_UPGRADE_STATUS, json_pack("{s:s}", "env", env), &st))) {
-		json_decref(op);
-		return ec;
-	}
-	if (cli->json) {
-		cli_print_json(st);
-	} else if (!cli->quiet) {
-		if (!strcmp(action, "upgrade.data"))
-			print_ms("measured downtime: ", json_object_get(json_object_get(st, "downtime"),
-								       "measured_ms"));
-		printf("%s (activity %s); upgrade of '%s' is %s\n", done, cli_str(op, "activity_id"), env,
-		       cli_str(st, "phase"));
-		json_array_foreach(json_object_get(st, "next"), i, n)
-			printf("%s %s\n", i ? "     " : "next:", json_string_value(n));
-	}
-	json_decref(st);
-	json_decref(op);
-	return EXIT_OK;
-}
-
 static int upgrade_begin(struct cli *cli, const struct cli_args *a)
 {
 	if (!cli_arg(a, "to"))

@@ -8,12 +8,10 @@
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
 #include "ferry/lifecycle/upgrade.h"
-#include "ferry/ops/op.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- the plan ---- */
 
@@ -157,76 +155,6 @@ const struct cli_command cli_upgrade_writes = {
 };
 
 /* ---- the watch ---- */
-
-static void print_events(struct cli *cli, const json_t *events)
-{
-	const json_t *e;
-	size_t i;
-
-	if (cli->quiet || cli->json)
-		return;
-	json_array_foreach(events, i, e)
-		fprintf(stderr, "ferry: watch of '%s': %s: %s\n", cli_str(e, "env"), cli_str(e, "event"),
-			cli_str(e, "message"));
-}
-
-/* The watch's state now ("" when the upgrade moved on). */
-static void watch_state(struct ferry_ctx *ctx, const char *env, char *out, size_t cap)
-{
-	struct ferry_upgrade u;
-
-	out[0] = '\0';
-	if (ferry_upgrade_active(ctx, env, &u, NULL) == 1 && !strcmp(u.phase, FERRY_UP_DATA_UPGRADED))
-		snprintf(out, cap, "%s", u.watch_state);
-}
-
-int cli_upgrade_watch_run(struct cli *cli, const char *env)
-{
-	struct timespec pause = { 0, 500 * 1000000L };
-	struct ferry_op_hooks hooks;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	char state[16], act[37];
-	json_t *due, *events, *d;
-	size_t i;
-	int ec, rc;
-
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	watch_state(ctx, env, state, sizeof(state));
-	if (strcmp(state, "watching"))
-		return EXIT_OK;      /* no watch asked for, or it ended */
-	if (!cli->quiet && !cli->json)
-		fprintf(stderr, "ferry: watching '%s' (health and DVT probed; 'ferry upgrade status %s' "
-			"shows it); Ctrl-C stops watching here, a ferryd on this home goes on\n", env, env);
-	cli_op_hooks(cli, &hooks);
-	for (;;) {
-		ferry_error_clear(&err);
-		if (ferry_upgrade_watch_tick(ctx, env, &due, &events, &err))
-			return cli_fail(cli, &err);
-		print_events(cli, events);
-		json_array_foreach(due, i, d) {
-			rc = ferry_upgrade_auto_rollback(ctx, env, cli_str(d, "reason"), &hooks, act, &err);
-			json_decref(due);
-			json_decref(events);
-			if (rc)
-				return cli_fail(cli, &err);
-			fprintf(stderr, "ferry: '%s' was rolled back on its own (activity %s): the original "
-				"is online, the writes since the upgrade carried back\n", env, act);
-			return EXIT_FAILED;
-		}
-		json_decref(due);
-		json_decref(events);
-		watch_state(ctx, env, state, sizeof(state));
-		if (strcmp(state, "watching"))
-			break;
-		nanosleep(&pause, NULL);
-	}
-	if (!strcmp(state, "passed") && !cli->quiet && !cli->json)
-		fprintf(stderr, "ferry: the watch of '%s' passed: commit it ('ferry upgrade commit %s')\n",
-			env, env);
-	return !strcmp(state, "unhealthy") || !strcmp(state, "rolling-back") ? EXIT_FAILED : EXIT_OK;
-}
 
 static int upgrade_watch(struct cli *cli, const struct cli_args *a)
 {

@@ -1,10 +1,12 @@
-/* envdb_changes_int.h: what the capture and carry files share (not public API):
- *   envdb_changes.c         dispatch by driver, the writes document's helpers, CSV
- *   envdb_carry.c           carrying rows through mappings, once per driver below
+/* envdb_changes_int.h: what the capture and carry files share (not public API), the
+ * lowest first:
+ *   envdb_writes_doc.c      the writes document's helpers
  *   envdb_changes_sqlite.c  SQLite: capture by the session extension, its carry_db
  *   envdb_changes_pg.c      PostgreSQL: capture by primary-key comparison, its carry_db
- * A driver file uses envdb_changes.c's helpers; envdb_carry.c uses the carry_db a
- * driver opens; envdb_changes.c calls both (the top). */
+ *   envdb_carry.c           carrying rows through mappings, once for every carry_db
+ *   envdb_changes.c         the public calls: the driver for each, CSV
+ * A file uses only those listed above it (the carry reaches a driver through its
+ * carry_db table). */
 #ifndef FERRY_LIB_ENVDB_CHANGES_INT_H
 #define FERRY_LIB_ENVDB_CHANGES_INT_H
 
@@ -16,7 +18,7 @@
 struct ferry_buf;
 struct ferry_error;
 
-/* ---- the writes document (envdb_changes.c) ---- */
+/* ---- the writes document (envdb_writes_doc.c) ---- */
 
 /* A new writes document for driver and baseline (rows and tables empty). */
 json_t *chg_doc_new(const char *driver, const char *baseline);

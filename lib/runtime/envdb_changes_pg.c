@@ -122,7 +122,7 @@ static json_t *columns_of(PGconn *c, const char *oid)
 	for (i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
 		json_array_append_new(out, json_pack("{s:s, s:s, s:b, s:i, s:s}", "name", PQgetvalue(r, i, 0),
 			"type", PQgetvalue(r, i, 1), "builtin", PQgetvalue(r, i, 2)[0] == '1',
-			"pk", atoi(PQgetvalue(r, i, 3)), "base", PQgetvalue(r, i, 4)));
+			"pk", (int)strtol(PQgetvalue(r, i, 3), NULL, 10), "base", PQgetvalue(r, i, 4)));
 	PQclear(r);
 	return out;
 }
@@ -525,7 +525,7 @@ static int c_columns(struct carry_db *c, const char *table, json_t **out, struct
 		*out = json_array();
 		for (i = 0; i < PQntuples(r); i++)
 			json_array_append_new(*out, json_pack("{s:s, s:i}", "name", PQgetvalue(r, i, 0),
-							      "pk", atoi(PQgetvalue(r, i, 1))));
+							      "pk", (int)strtol(PQgetvalue(r, i, 1), NULL, 10)));
 	}
 	PQclear(r);
 	return rc;
