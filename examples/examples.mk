@@ -36,3 +36,5 @@ $(EX_OUT)/pkgs/.stamp: $(EX_OUT)/packages/.stamp $(BUILD)/ferry $(LEDGER_DIR)/ma
 
 examples: $(EXAMPLES_BIN) $(EX_OUT)/packages/.stamp $(EX_OUT)/pkgs/.stamp
 all: examples
+
+-include examples/mediawiki.mk

@@ -12,18 +12,26 @@ PKGS=(
   nodejs npm chromium
   wrk nginx-light
 )
+# examples/mediawiki: Debian's MediaWiki 1.39 and the PHP it runs on. Installed after the
+# rest, so its "apache2 | httpd" dependency is met by nginx (nginx-light) and no Apache comes.
+LATE_PKGS=(mediawiki php-cli php-sqlite3)
 
-missing=()
-for p in "${PKGS[@]}"; do
-  # npm ships inside some nodejs builds (e.g. NodeSource): a working npm is enough.
-  [ "$p" = npm ] && command -v npm >/dev/null && continue
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
+missing_of() {
+  local p
+  for p in "$@"; do
+    # npm ships inside some nodejs builds (e.g. NodeSource): a working npm is enough.
+    [ "$p" = npm ] && command -v npm >/dev/null && continue
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+missing=($(missing_of "${PKGS[@]}"))
+late=($(missing_of "${LATE_PKGS[@]}"))
+[ ${#missing[@]} -eq 0 ] && [ ${#late[@]} -eq 0 ] && exit 0
 
-echo "deps: installing ${missing[*]}"
+echo "deps: installing ${missing[*]} ${late[*]}"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+[ ${#missing[@]} -eq 0 ] || $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+[ ${#late[@]} -eq 0 ] || $SUDO apt-get install -y -qq --no-install-recommends "${late[@]}"

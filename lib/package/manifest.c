@@ -489,10 +489,13 @@ static int parse_header(struct ferry_manifest *m, struct ferry_error *err)
 		    get_strv(json_object_get(at, "releases"), "applies_to.releases", 0, &m->applies_releases, err) ||
 		    get_strv(json_object_get(at, "platforms"), "applies_to.platforms", 0, &m->applies_platforms, err))
 			return err ? err->code : FERRY_EINVAL;
+		/* Release ids are a catalog's (docs/CATALOG.md): 8.1, ax2012, 1.39-core. */
 		for (i = 0; i < m->applies_releases.n; i++)
-			if (strcmp(m->applies_releases.v[i], "*") && !ferry_version_valid(m->applies_releases.v[i]))
-				return field_err(err, "applies_to.releases", "[%zu] '%s' is not a release (e.g. 8.1)",
-						 i, m->applies_releases.v[i]);
+			if (strcmp(m->applies_releases.v[i], "*") &&
+			    ferry_name_check(m->applies_releases.v[i], "release", NULL))
+				return field_err(err, "applies_to.releases", "[%zu] '%s' is not a release id "
+						 "(1-63 letters, digits, '.', '_', '-', as in the catalog: 8.1, "
+						 "1.39-core)", i, m->applies_releases.v[i]);
 	}
 	if ((pr = json_object_get(r, "provides"))) {
 		if (check_obj(pr, "provides", err))

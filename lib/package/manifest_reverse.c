@@ -5,6 +5,7 @@
 #include "package/manifest_int.h"
 
 #include "ferry/base/error.h"
+#include "ferry/base/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -110,8 +111,9 @@ static int parse_release(const struct ferry_manifest *m, json_t *o, const char *
 		return rev_err(err, f, "must be an object {\"release\", \"tables\"}");
 	if (!(r->release = str_of(o, "release", f, &rc, err)))
 		return rc ? rc : rev_err(err, f, "\"release\" is missing (the release rows go back to)");
-	if (!ferry_version_valid(r->release))
-		return rev_err(err, f, "release '%s' is not a release (e.g. 7.3)", r->release);
+	if (ferry_name_check(r->release, "release", NULL))
+		return rev_err(err, f, "release '%s' is not a release id (as in the catalog: 7.3, "
+			       "1.39-core)", r->release);
 	if (!ferry_manifest_applies(m, r->release, NULL))
 		return rev_err(err, f, "release '%s' is not one this package upgrades from "
 			       "(applies_to.releases)", r->release);

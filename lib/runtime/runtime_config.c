@@ -19,6 +19,38 @@ static const char *const managed_keys[] = {
 	"state_dir", "release_dir", "log_file", NULL
 };
 
+static int config_is_managed(const char *key)
+{
+	int i;
+
+	for (i = 0; managed_keys[i]; i++)
+		if (!strcmp(key, managed_keys[i]))
+			return 1;
+	return 0;
+}
+
+/* The first config.json of another slot (an upgrade-in-progress runtime) starts from the
+ * environment's settings: every key of the main runtime's config.json that ferry does not
+ * manage (the application's own: credentials, site settings), except the per-runtime
+ * fault switches. So the runtime that takes the environment over has its settings. */
+static json_t *config_inherited(struct ferry_runtime *rt)
+{
+	struct ferry_runtime *main_rt = NULL;
+	json_t *cfg = json_pack("{s:{}}", "faults"), *main_cfg = NULL, *v;
+	const char *key;
+
+	if (!cfg || !strcmp(rt->slot, FERRY_SLOT_MAIN) ||
+	    ferry_runtime_open(rt->ctx, rt->env.name, NULL, 0, &main_rt, NULL))
+		return cfg;
+	if (!ferry_runtime_config_get(main_rt, &main_cfg, NULL))
+		json_object_foreach(main_cfg, key, v)
+			if (!config_is_managed(key) && strcmp(key, "faults"))
+				json_object_set(cfg, key, v);
+	json_decref(main_cfg);
+	ferry_runtime_free(main_rt);
+	return cfg;
+}
+
 int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferry_error *err)
 {
 	struct ferry_buf b = FERRY_BUF_INIT;
@@ -30,7 +62,8 @@ int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferr
 	if ((rc = rt->drv->file_read(rt, CONFIG, &b, err)) == FERRY_ENOTFOUND) {
 		ferry_error_clear(err);
 		ferry_buf_release(&b);
-		*out = json_pack("{s:{}}", "faults");
+		if (!(*out = config_inherited(rt)))
+			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		return 0;
 	}
 	if (rc) {

@@ -174,6 +174,27 @@ static void test_reverse(void **state)
 			 "reverse: only data-upgrade packages map rows back");
 }
 
+/* applies_to.releases holds catalog release ids: 8.1 and 1.39-core alike; not free text. */
+static void test_release_ids(void **state)
+{
+	struct ferry_manifest *m = NULL;
+	struct ferry_error err;
+	char doc[8192], *p;
+	const char *from = "[\"8.0\", \"8.1\"]";
+
+	(void)state;
+	p = strstr(good, from);
+	assert_non_null(p);
+	snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(p - good), good, "[\"1.39-core\", \"ax2012\"]",
+		 p + strlen(from));
+	assert_int_equal(ferry_manifest_parse(doc, strlen(doc), &m, &err), 0);
+	assert_true(ferry_manifest_applies(m, "1.39-core", "PU20"));
+	assert_false(ferry_manifest_applies(m, "1.39-moderation", "PU20"));
+	ferry_manifest_free(m);
+	expect_error("\"8.1\"]", "\"8 1\"]", "applies_to.releases: [1] '8 1' is not a release id");
+	expect_error("\"8.1\"]", "\"-x\"]", "is not a release id");
+}
+
 static void test_application_needs_release(void **state)
 {
 	expect_error("\"type\": \"isv\"", "\"type\": \"application\"", "provides.release: required for application");
@@ -219,6 +240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_errors_name_the_field),
+		cmocka_unit_test(test_release_ids),
 		cmocka_unit_test(test_application_needs_release),
 		cmocka_unit_test(test_reverse),
 		cmocka_unit_test(test_version_cmp),

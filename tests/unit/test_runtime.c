@@ -335,6 +335,18 @@ static void test_config_edits(void **state)
 	json_decref(cfg);
 	assert_int_equal(ferry_runtime_config_set(rt, "a..b", "1", &f->err), FERRY_EINVAL);
 	ferry_runtime_free(rt);
+	/* A new upgrade-in-progress runtime starts with the environment's settings: the
+	 * unmanaged keys of the main runtime's config.json, not its faults. */
+	assert_int_equal(ferry_runtime_open(f->ctx, "e1", FERRY_SLOT_UPGRADE, 1, &rt, &f->err), 0);
+	assert_int_equal(ferry_runtime_config_write(rt, &f->err), 0);
+	assert_int_equal(ferry_runtime_config_get(rt, &cfg, &f->err), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(cfg, "app"), "name")),
+			    "hello world");
+	assert_null(json_object_get(json_object_get(cfg, "faults"), "dvt_MRProcessService"));
+	assert_string_equal(json_string_value(json_object_get(cfg, "slot")), FERRY_SLOT_UPGRADE);
+	assert_int_equal(json_integer_value(json_object_get(cfg, "port")), ferry_runtime_port(rt));
+	json_decref(cfg);
+	ferry_runtime_free(rt);
 }
 
 static void test_exec_and_argv(void **state)

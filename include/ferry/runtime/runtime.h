@@ -133,6 +133,9 @@ int ferry_runtime_log_tail(struct ferry_runtime *rt, long lines, struct ferry_bu
 /* Rewrite the keys ferry manages (environment, role, slot, port, url, database,
  * db_driver, state_dir, release_dir, log_file), keeping every other key. */
 int ferry_runtime_config_write(struct ferry_runtime *rt, struct ferry_error *err);
+/* The runtime's config.json as a JSON object (caller frees); when it does not exist yet, what
+ * its first write will start from: for a slot other than main, the main runtime's unmanaged
+ * keys but faults (the environment's settings). */
 int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferry_error *err);
 /* Set a dotted key ("faults.dvt_MRProcessService") to value (JSON if it parses as
  * JSON, else a string); value NULL removes it. Keys ferry manages are refused. */
