@@ -240,7 +240,7 @@ out:
 static int save_json(const char *dir, const char *name, const json_t *v, struct ferry_error *err)
 {
 	char *p = ferry_path_join(dir, name);
-	char *text = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char *text = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	int rc = p && text ? ferry_write_file_atomic(p, text, strlen(text), 0600, err)
 			   : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 
