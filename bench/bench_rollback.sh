@@ -12,7 +12,7 @@
 #      its restore-point step.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-if ! has_cmd upgrade rollback || ! "$FERRY" upgrade rollback --help | grep -q -- --plan; then
+if ! "$FERRY" upgrade rollback --help 2>/dev/null | grep -q -- --discard-writes; then
 	for n in "rollback carrying 1,000 writes" "rollback: capture and carry-back of 1,000 writes" \
 		"upgrade data: baseline of the upgraded database"; do
 		na "$n" "n/a: this ferry's rollback does not keep writes"
