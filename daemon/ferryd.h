@@ -96,6 +96,8 @@ typedef int (*job_call_fn)(struct ferry_ctx *ctx, const json_t *args,
 			   const struct ferry_op_hooks *hooks, char activity[37],
 			   struct ferry_error *err);
 
+struct watch;
+
 struct ferryd {
 	struct ferryd_config cfg;
 	struct ctx_pool *pool;
@@ -103,6 +105,7 @@ struct ferryd {
 	struct MHD_Daemon *mhd;
 	struct jobs *jobs;
 	struct metrics *metrics;
+	struct watch *watch; /* the upgrades' watch (watch.c) */
 	int port;            /* bound port */
 };
 
@@ -319,6 +322,10 @@ enum MHD_Result api_upgrade_commit(struct api_req *r);
 enum MHD_Result api_upgrade_rollback(struct api_req *r);
 enum MHD_Result api_upgrade_cancel(struct api_req *r);
 enum MHD_Result api_upgrade_resume(struct api_req *r);
+enum MHD_Result api_upgrade_plan(struct api_req *r);
+enum MHD_Result api_upgrade_writes(struct api_req *r);
+enum MHD_Result api_upgrade_settings_get(struct api_req *r);
+enum MHD_Result api_upgrade_settings_patch(struct api_req *r);
 enum MHD_Result api_rt_status(struct api_req *r);
 enum MHD_Result api_rt_start(struct api_req *r);
 enum MHD_Result api_rt_stop(struct api_req *r);
@@ -356,5 +363,10 @@ enum MHD_Result sched_request(struct api_req *r, const struct ferry_env *e, cons
 			      json_t *args, json_t *at);
 /* The timer's tick (main loop, once a second): notify ahead, start what is due. */
 void sched_tick(struct ferryd *d);
+
+/* watch.c: the watch of upgraded environments, on a thread of its own: probes due
+ * upgrades and starts automatic rollbacks as jobs. Start after the jobs, stop before. */
+struct watch *watch_start(struct ferryd *d);
+void watch_stop(struct watch *w);
 
 #endif

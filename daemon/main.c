@@ -161,7 +161,8 @@ int main(int argc, char **argv)
 	if (!(d.metrics = metrics_new()) || ferryd_open(&d))
 		goto out;
 	jobs_recover(&d);
-	if (!(d.jobs = jobs_start(&d, d.cfg.workers)) || http_start(&d))
+	if (!(d.jobs = jobs_start(&d, d.cfg.workers)) || http_start(&d) ||
+	    !(d.watch = watch_start(&d)))
 		goto out;
 	announce(&d);
 	sd_notify(0, "READY=1\nSTATUS=serving");
@@ -171,6 +172,7 @@ out:
 	if (d.hub)
 		sse_hub_shutdown(d.hub);
 	http_stop(&d);
+	watch_stop(d.watch); /* before the jobs it starts rollbacks on */
 	jobs_stop(d.jobs); /* runners stop between steps: operations left interrupted */
 	ctx_pool_free(d.pool);
 	sse_hub_free(d.hub);

@@ -289,6 +289,7 @@ static int co_record(struct ferry_op_run *run, struct ferry_error *err)
 	if ((rc = up_of_run(run, &u, err)) ||
 	    (rc = up_env_release(run->ctx, u.env_id, u.to_release, u.to_platform, err)))
 		return rc;
+	up_baseline_drop(run, &u);   /* no rollback after a commit: nothing to compare */
 	up_rm_work(run->ctx, &u);
 	ferry_op_log(run, "'%s' runs %s/%s", u.env, u.to_release, u.to_platform);
 	return 0;

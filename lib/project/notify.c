@@ -42,7 +42,8 @@ const struct ferry_migrations ferry_schema_notify = {
 static int known_event(const char *e, size_t n)
 {
 	static const char *const events[] = { FERRY_EVENT_FAILED, FERRY_EVENT_COMPLETED,
-					      FERRY_EVENT_SIGNOFF, FERRY_EVENT_SCHEDULED, "*" };
+					      FERRY_EVENT_SIGNOFF, FERRY_EVENT_SCHEDULED,
+					      FERRY_EVENT_AUTO_ROLLBACK, "*" };
 	size_t i;
 
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)

@@ -103,7 +103,7 @@ static void test_phases_and_records(void **state)
 static void test_settings(void **state)
 {
 	struct ufx *f = *state;
-	struct ferry_upgrade_settings s, keep = { -1, 86400, -1, -1, 1 << 20 };
+	struct ferry_upgrade_settings s, keep = { -1, 86400, -1, -1, 1 << 20, -1, -1, -1, -1 };
 	struct ferry_project p;
 	json_t *j;
 
