@@ -1,32 +1,59 @@
+# SPDX-License-Identifier: MIT
 # ferry: build, test, run, bench. Plain GNU make with pkg-config; incremental.
 #   make              build libferry, ferry (and ferryd, examples when present)
 #   make test         deps, ASan+UBSan build, unit and end-to-end tests
+#                     (LONG=1: the long mode, e.g. 30 random kills per operation)
 #   make run          a sample project on the embedded default store
 #   make bench        benchmarks against references (see bench/README.md)
+#   make install      PREFIX=/usr/local DESTDIR=: binaries, data, man pages, completion,
+#                     the config and the unit (docs/INSTALL.md); make uninstall
+#   make deb          the Debian package (dpkg-buildpackage -us -uc -b, ../ferry_*.deb)
 
 CC      ?= cc
-PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 libpq zlib
+PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 libpq zlib \
+           libsystemd inih
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
-           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
-CPPFLAGS += -Iinclude -Ilib -MMD -MP -DFERRY_SRCDIR=\"$(CURDIR)\"
+           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+# Installation directories (GNU names). Nothing compiled in points at the source tree:
+# ferry finds its data beside its binary (<prefix>/bin/../share/ferry; a build from the
+# tree has build/share/ferry, a link to the tree), else in $(FERRY_DATADIR).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
+FERRY_SHAREDIR ?= $(DATADIR)/ferry
+FERRY_DATADIR ?= $(FERRY_SHAREDIR)
+CPPFLAGS += -Iinclude -Ilib -MMD -MP -DFERRY_DATADIR=\"$(FERRY_DATADIR)\"
+# Tests (not installed) read fixtures of the tree.
+TEST_CPPFLAGS := -DFERRY_SRCDIR=\"$(CURDIR)\"
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 SAN ?= 0
+LONG ?= 0
 ifeq ($(SAN),1)
 BUILD   ?= build/asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CFLAGS  := -O1 -g
-# The test build obeys test hooks (FERRY_CRASH_AT); a release build does not.
+# The test build obeys test hooks (FERRY_CRASH_AT); a release build does not. Its last
+# resort for data (unit tests open settings without a data-dir) is the tree: a test
+# build is a development build, never installed as it is (docs/INSTALL.md).
 CPPFLAGS += -DFERRY_TEST_HOOKS
+FERRY_DATADIR := $(CURDIR)
 else
 BUILD   ?= build/release
 SANFLAGS :=
 endif
 
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
-LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) -lm -lpthread
+# Debug information names files relative to the tree, not by the checkout's path.
+ALL_CFLAGS = $(WARN) $(CFLAGS) -ffile-prefix-map=$(CURDIR)=. $(SANFLAGS) $(PKG_CFLAGS)
+LDLIBS_ALL = $(LDFLAGS) $(SANFLAGS) $(PKG_LIBS) -lm -lpthread
 
 LIB_SRC  := $(wildcard lib/*/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
@@ -41,10 +68,17 @@ UT_BIN   := $(UT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 LIBFERRY := $(BUILD)/libferry.a
 
-BINS := $(BUILD)/ferry $(if $(D_SRC),$(BUILD)/ferryd)
+BINS := $(BUILD)/ferry $(if $(D_SRC),$(BUILD)/ferryd) build/share/ferry
 
-.PHONY: all deps test unit e2e run bench clean check-banned check-layers examples fuzz
+.PHONY: all deps test unit e2e run bench clean check-banned check-layers examples fuzz \
+	install uninstall man completion deb openapi
 all: $(BINS)
+
+# A build from the tree finds its data like an installed one: build/<flavour>/ferry
+# looks in build/share/ferry, a link to the tree (relative: the checkout may move).
+build/share/ferry:
+	@mkdir -p build/share
+	@ln -sfn ../.. $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -63,16 +97,17 @@ $(BUILD)/ferryd: $(D_OBJ) $(LIBFERRY)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL) -lcmocka
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL) -lcmocka
 
 # Test tools (sinks, fixtures, generators): one .c each, linked like the tests.
 $(BUILD)/tools/%: tests/tools/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 -include examples/examples.mk
 -include tests/fuzz/fuzz.mk
+-include install.mk
 
 deps:
 	@bash scripts/deps.sh
@@ -89,15 +124,15 @@ check-layers: all
 test: deps check-banned
 	$(MAKE) SAN=1 all-tests
 	@bash scripts/check-layers.sh build/asan
-	@bash tests/run.sh build/asan
+	@FERRY_TEST_LONG=$(LONG) bash tests/run.sh build/asan
 
-all-tests: $(BINS) $(UT_BIN) $(TOOL_BIN) $(if $(EXAMPLES_BIN),examples)
+all-tests: $(BINS) $(UT_BIN) $(TOOL_BIN) $(if $(EXAMPLES_BIN),examples) man completion
 
 unit: all-tests
-	@bash tests/run.sh $(BUILD) unit
+	@FERRY_TEST_LONG=$(LONG) bash tests/run.sh $(BUILD) unit
 
 e2e: all-tests
-	@bash tests/run.sh $(BUILD) e2e
+	@FERRY_TEST_LONG=$(LONG) bash tests/run.sh $(BUILD) e2e
 
 run: deps
 	$(MAKE) all

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_dataupgrade.sh: data upgrade of the sample application from 7.3 to 8.1 (row 4) at
 # 100 MiB and 1 GiB (QUICK=1: 2 and 8 MiB). ferry: `ferry env data-upgrade DEV` (the
 # rehearsal operation: fetch and verify the package, stop, restore point, the package's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_envdb.sh: the sample application's database (rows 1 and 2): a restore point
 # (`ferry env db ENV restore-point RP`: SQLite online backup, synced, renamed into place)
 # against `cp` of the same file and `sqlite3 DB .backup`, and the rollback (`ferry env db ENV

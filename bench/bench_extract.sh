@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_extract.sh: package intake against the reference tools on the same bytes (rows 3).
 #   extraction of a 200 MiB, 10,000-file package vs `bsdtar -xf` (QUICK=1: 20 MiB, 1,000 files)
 #   verification (`ferry package verify`: hashes and seal) vs `sha256sum` of the same payload

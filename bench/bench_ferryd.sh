@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_ferryd.sh: ferryd's resident memory idle and under load (row 8), with 1,000
 # environments in the store: RSS (VmRSS, MiB) after start, and the highest RSS sampled every
 # 50 ms while `wrk` (2 threads, 16 connections) asks GET /api/environments; also the

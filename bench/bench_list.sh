@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_list.sh: listing environments with a big store (row 7): `ferry env list --json` and
 # `GET /api/environments` (ferryd, when this build has it) with 1,000, 10,000 and 100,000
 # environments and ten operations each in the store (filled with SQL directly: fast), per item

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_pgdb.sh: an environment database on PostgreSQL (1 GiB; QUICK=1: 48 MiB; SMOKE=1: 12 MiB): ferry's
 # restore point and restore (verified by canonical dump checksum) against the same copies
 # done by hand: CREATE DATABASE ... TEMPLATE, and pg_dump -Fc | pg_restore.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_ssh.sh: servicing apply on an environment on a remote host (sshd in a network
 # namespace on this machine, tests/tools/hosts.sh) against doing the same by hand over
 # the same SSH connection.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_store.sh: the state store layer on both backends against the engine's own
 # client running the same SQL: N write transactions (one insert each) and N point
 # reads. SQLite: sqlite3 CLI on a file with the same pragmas; PostgreSQL: psql on a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench_upgrade.sh: the self-service upgrade of the sample application from 7.3 to 8.1 with
 # an HTTP probe at a fixed rate (every 10 ms) on the original's address (rows 5 and 6), on a
 # 100 MiB database (QUICK=1: 4 MiB). Each run: `ferry upgrade begin` (preparation), `ferry

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # du-ref.sh PKG_DIR CONFIG: write, on stdout, a bash script that runs a data-upgrade package's
 # steps with the `sqlite3` shell the way an operator would by hand: each SQL file in one
 # transaction (sqlite3 -bail, BEGIN IMMEDIATE ... COMMIT), each exec step as its argv in the

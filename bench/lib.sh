@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh: helpers every bench/bench_*.sh sources (see bench/README.md).
 #
 # A bench script prints rows on stdout, one per figure, tab-separated:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* probe.c: an HTTP probe at a fixed request rate for the downtime benchmarks.
  * Usage: probe URL FILE [INTERVAL_MS]. Starts a GET every INTERVAL_MS (default 10) on a
  * fixed schedule (a slow answer does not shift the later ones; missed slots are skipped),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh BUILD: run every bench/bench_*.sh, print the table and write bench/results.json
 # (see bench/README.md). QUICK=1: smaller sizes, fewer runs; SMOKE=1: tiny sizes, one run
 # (for the e2e test; figures meaningless). BENCH="pat ...": only the

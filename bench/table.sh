@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # table.sh [RESULTS] [--markdown]: print bench/results.json as a table (the one run.sh prints),
 # or as the Markdown table the top-level README.md carries.
 set -euo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend.h: where a `ferry` command runs. The local backend (local.c) calls libferry
  * on the home; the remote backend (remote.c) calls a ferryd's REST API (--server URL).
  * A command builds the arguments of a call as a JSON object whose members are the ones
@@ -65,6 +66,10 @@ enum cli_call {
 	CLI_UPGRADE_TARGETS,  /* {env} -> [target] */
 	CLI_UPGRADE_STATUS,   /* {env} -> status */
 	CLI_UPGRADE_PREFLIGHT,/* {env, to? | data?: bool} -> report (ok false: refused) */
+	CLI_UPGRADE_PLAN,     /* {env} -> rollback plan (ferry_upgrade_rollback_plan) */
+	CLI_UPGRADE_WRITES,   /* {env, format?, output} -> nothing (the file written) */
+	CLI_UPGRADE_SETTINGS, /* {project, <setting>: value...} -> settings (the given changed first) */
+	CLI_UPGRADE_SETTINGS_SHOW, /* {project} -> settings */
 	CLI_CATALOG_LIST,     /* {} -> [catalog] */
 	CLI_HOST_LIST,        /* {} -> [host] (local first) */
 	CLI_HOST_SHOW,        /* {host} -> host with its runtimes */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_asset.c: `ferry asset upload|list|show|download|rm|extract`: the asset library. */
 #include "cli.h"
 #include "backend.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_audit.c: `ferry audit`: read the audit log; and the CLI's own audit records
  * (every command on the home that is not a read is recorded with its result; refusals
  * are not; through --server, ferryd records them). */

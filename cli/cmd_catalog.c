@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_catalog.c: `ferry catalog list|show|validate`: the release catalogs. */
 #include "cli.h"
 #include "backend.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_code.c: `ferry code scan SRC` (models, layers, overlayering) and
  * `ferry code upgrade SRC --to RELEASE` (the code upgrade service). */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_feature.c: `ferry feature list|enable|disable NAME --project P`. */
 #include "cli.h"
 #include "backend.h"

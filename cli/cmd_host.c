@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_host.c: `ferry host add|list|show|check|install|rm`: the hosts environments run
  * on over SSH (docs/RUNTIME.md, "The SSH driver"). */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_hotfix.c: `ferry hotfix apply SRC HOTFIX...` and `ferry hotfix list SRC`. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_key.c: `ferry key generate|list|export|trust|revoke`. Private keys are made and
  * kept on the home (generate, export: on the home only); trust is the project's. */
 #include "cli.h"

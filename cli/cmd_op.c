@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_op.c: `ferry op list|show|log|resume|rerun-step|complete-step|abort|selftest`:
  * operations, the journals of steps every change runs as (docs/ENGINE.md). */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_package.c: `ferry package build|inspect|verify|extract`: package files on this
  * machine (the home, when there is one, names known signers and holds keys). */
 #include "cli.h"

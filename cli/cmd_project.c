@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_project.c: `ferry init` and `ferry project create|list|show|set|rm`. */
 #include "cli.h"
 #include "backend.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_runtime.c: the runtime commands of `ferry env`: deploy, start, stop, restart,
  * status, logs, config and db (listed in cmd_env.c). */
 #include "cli.h"

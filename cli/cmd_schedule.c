@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_schedule.c: `ferry schedule list|show|cancel`: operations scheduled with --at TIME,
  * which a ferryd on the home starts then. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_servicing.c: `ferry env apply|signoff|rollback|history`: packages deployed to an
  * environment with sign-off and rollback (listed in cmd_env.c). */
 #include "cli.h"

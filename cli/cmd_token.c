@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_token.c: `ferry token create|list|revoke`: API tokens for ferryd. The CLI on the
  * home is the local administrator, so these work there without a token (bootstrap);
  * through --server they need an admin token. */

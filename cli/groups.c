@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* groups.c: the command table: every group of `ferry` and its commands, in the order
  * `ferry help` lists them. Help, usage, `ferry help --json` (for shell completion and
  * manual pages) and the tests walk it. */

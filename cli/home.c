@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* home.c: the home the CLI works on: where it is, and cli_ctx_open(), the one place its
  * context (home and state store) is opened, once per command; opening it reports the
  * operations whose process died. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* local.h: what the local backend's files share (local.c: calls, local_ops.c:
  * operations). Private to them. */
 #ifndef FERRY_CLI_LOCAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c: the `ferry` command: global options (anywhere before "--"), the server
  * from the options, the environment or the config file, the backend it gives (a ferryd,
  * or the home), then the command from the table (groups.c) and its audit record. */
@@ -103,6 +104,7 @@ int main(int argc, char **argv)
 		return rc;
 	cli.groups = cli_groups;
 	cli.at = at_opt;
+	cli.confirm = cli_confirm;
 	if (argc < 2) {
 		cli_print_global_usage(1, cli_groups);
 		return EXIT_USAGE;

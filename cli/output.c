@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* output.c: what the CLI prints: errors and their exit codes, JSON, tables and fields.
  * It uses no other file of cli/. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* progress.c: a running operation's progress on stderr: a line per step, a bar while a
  * step reports progress, the time each step took. Only on a terminal and never with
  * --quiet or --json; the events come from the local runner or ferryd's event stream. */

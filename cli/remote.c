@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remote.c: the remote backend (`ferry --server URL`): each call of backend.h is a
  * route of ferryd's REST API, which answers with the same JSON views as the library;
  * operations are posted and followed (remote_follow.c), or posted with "at" to be
@@ -74,6 +75,10 @@ static const struct route routes[CLI_CALL_COUNT] = {
 	[CLI_UPGRADE_STATUS] = { "GET", "/api/environments/{env}/upgrade", NULL, 0 },
 	[CLI_UPGRADE_PREFLIGHT] = { "GET", "/api/environments/{env}/upgrade/preflight", NULL, 0 },
 	[CLI_CATALOG_LIST] = { "GET", "/api/catalogs", NULL, 0 },
+	[CLI_UPGRADE_PLAN] = { "GET", "/api/environments/{env}/upgrade/rollback-plan", NULL, 0 },
+	[CLI_UPGRADE_WRITES] = { "GET", "/api/environments/{env}/upgrade/writes", NULL, R_DOWNLOAD },
+	[CLI_UPGRADE_SETTINGS] = { "PATCH", "/api/projects/{project}/upgrade-settings", NULL, 0 },
+	[CLI_UPGRADE_SETTINGS_SHOW] = { "GET", "/api/projects/{project}/upgrade-settings", NULL, 0 },
 	[CLI_HOST_LIST] = { "GET", "/api/hosts", NULL, 0 },
 	[CLI_HOST_SHOW] = { "GET", "/api/hosts/{host}", NULL, 0 },
 	[CLI_HOST_ADD] = { "POST", "/api/hosts", NULL, 0 },

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remote.h: what the remote backend's files share (remote.c: calls and operations,
  * remote_follow.c: following an operation, remote_http.c: HTTP). Private to them. */
 #ifndef FERRY_CLI_REMOTE_H

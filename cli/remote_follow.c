@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remote_follow.c: an operation started on a remote ferryd, followed to where it stops:
  * subscribed to the server's event stream (SSE) before the request that starts it, its
  * events fed to the CLI's progress hooks, and its state looked at now and then in case

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* remote_http.c: the CLI's HTTP calls to a remote ferryd (libcurl): requests with a
  * token, JSON and uploads, downloads, and the server's error objects. */
 #include "remote.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run.c: commands running through their backend (cli->be, backend.h): calls and their
  * answers, operations started (or scheduled with --at) and followed, and what the CLI
  * prints about an operation that ran, the same whichever backend ran it. */
@@ -34,6 +35,9 @@ const char *cli_call_name(enum cli_call call)
 		[CLI_SCHEDULE_CANCEL] = "schedule.cancel", [CLI_UPGRADE_CHECK] = "upgrade.check",
 		[CLI_UPGRADE_TARGETS] = "upgrade.targets", [CLI_UPGRADE_STATUS] = "upgrade.status",
 		[CLI_UPGRADE_PREFLIGHT] = "upgrade.preflight", [CLI_CATALOG_LIST] = "catalog.list",
+		[CLI_UPGRADE_PLAN] = "upgrade.rollback-plan", [CLI_UPGRADE_WRITES] = "upgrade.writes",
+		[CLI_UPGRADE_SETTINGS] = "upgrade.settings",
+		[CLI_UPGRADE_SETTINGS_SHOW] = "upgrade.settings-show",
 		[CLI_HOST_LIST] = "host.list", [CLI_HOST_SHOW] = "host.show",
 		[CLI_HOST_ADD] = "host.add", [CLI_HOST_CHECK] = "host.check",
 		[CLI_HOST_INSTALL] = "host.install", [CLI_HOST_RM] = "host.rm",

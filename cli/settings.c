@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.c: what `ferry` tells the library (struct ferry_settings, docs/CLI.md):
  * defaults, then the config file (~/.config/ferry/config), then the environment
  * (FERRY_HOME, FERRY_STORE, FERRY_PORT_RANGE, ...), then the global flags (--home,
@@ -145,7 +146,8 @@ int cli_settings_load(struct cli *cli, int *argc, char **argv)
 	if (*argc < 2)
 		return cli_usage(NULL, "no command given: see 'ferry help'");
 	ferry_error_clear(&err);
-	if (ferry_settings_home_default(&settings, getenv("XDG_DATA_HOME"), getenv("HOME"), &err))
+	if (ferry_settings_home_default(&settings, getenv("XDG_DATA_HOME"), getenv("HOME"), &err) ||
+	    ferry_settings_data_dir_default(&settings, "/proc/self/exe", &err))
 		return cli_fail(cli, &err);
 	cli->settings = &settings;
 	return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_assets.c: the asset library (`ferry asset upload|list|show|download|rm`).
  * Uploads arrive streamed into a private temporary file (http.c, --upload-limit, 413
  * past it) and go through ferry_asset_upload like `ferry asset upload FILE`;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_catalog.c: /api/catalogs (release catalogs) and /api/advisor (the upgrade advisor):
  * the same library calls as `ferry catalog` and `ferry upgrade check`. */
 #include "ferryd.h"

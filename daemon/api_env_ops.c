@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_env_ops.c: operations on an environment, each the libferry call the CLI makes
  * (servicing, self-service upgrade, database refresh), run by jobs_call(): the reply
  * (202) is the operation as soon as it exists; a refusal before it exists is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_envs.c: /api/environments. */
 #include "ferryd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_hosts.c: /api/hosts: the hosts environments run on over SSH, the same library
  * calls as `ferry host ...` (docs/RUNTIME.md, "The SSH driver"). Hosts belong to the
  * installation, not to a project: the routes are global. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_keys.c: signing keys and each project's trust (`ferry key list|trust|revoke`).
  * `key generate` and `key export` of private keys stay with the CLI on the home: a
  * private key is made where it is kept and never travels over HTTP. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_projects.c: /api/projects and their preview features. */
 #include "ferryd.h"
 

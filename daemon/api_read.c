@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_read.c: the one shape of ferryd's read handlers: check the caller may see the
  * thing the path or query names (an environment, a project, or a list scoped to the
  * caller's project), call the library function that builds its JSON view, reply 200

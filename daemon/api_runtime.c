@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_runtime.c: an environment's runtime (`ferry env start|stop|restart|status|logs|
  * config`): the same runtime calls, on the slot of ?view=original|upgrade. */
 #include "ferryd.h"

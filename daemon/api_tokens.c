@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* api_tokens.c: /api/tokens (admin, not project-scoped). The secret appears once, in
  * the reply to its creation; lists and logs never carry it. */
 #include "ferryd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* auth.c: who is calling (Bearer API tokens) and what they may do (role, project scope).
  * Secrets are never logged or echoed: errors name the token, not its value. */
 #include "ferryd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ferryd.h: what ferryd's files share: configuration, the daemon, a request, the
  * route table, replies, logging, the context pool and the event hub. */
 #ifndef FERRYD_H
@@ -12,6 +13,7 @@
 #include <microhttpd.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct ferry_ctx;
 struct MHD_Daemon;
@@ -30,7 +32,12 @@ struct ferryd_config {
 	size_t body_limit;   /* largest JSON request body in bytes (413 past it) */
 	uint64_t upload_limit; /* largest package upload (streamed to a file; 413 past it) */
 	int notify_before_s; /* notify this long before a scheduled operation starts */
-	int print_routes;    /* --routes: print the route table and exit */
+	int log_level;       /* 0 debug, 1 info, 2 warn, 3 error: lines below it are dropped */
+	char *config_file;   /* --config FILE (NULL: none), read again on SIGHUP */
+	char *journal;       /* $JOURNAL_STREAM ("DEV:INODE") when systemd started us, else NULL */
+	int print_routes;    /* --routes: print the route table and exit (2: --route-table, JSON) */
+	int check_only;      /* --check-config: print the configuration and exit */
+	int print_help;      /* --help: the usage was printed; exit 0 */
 };
 
 /* Parse `ferryd [--config FILE] [--listen ADDR] [--port N] [--home DIR] [--assets DIR]
@@ -38,10 +45,22 @@ struct ferryd_config {
  * environment. Returns 0, or 2 after printing a usage error. */
 int ferryd_config_load(struct ferryd_config *cfg, int argc, char **argv);
 void ferryd_config_release(struct ferryd_config *cfg);
+/* --check-config: the configuration in effect, as key = value lines. */
+void ferryd_config_print(const struct ferryd_config *cfg, FILE *f);
+/* SIGHUP: read the environment, the config file and argv again; apply what may change
+ * while running (body-limit, upload-limit, notify-before, log-level) and log what needs
+ * a restart. Returns how many settings changed, or -1 (the old ones stay) after
+ * printing what is wrong. */
+int ferryd_config_reload(struct ferryd_config *cfg, int argc, char **argv);
 
 /* log.c: one line per event on stderr: ts=... level=... msg=... key=value ...
- * Values are quoted when needed. Pairs end with NULL. Never pass secrets. */
+ * Values are quoted when needed. Pairs end with NULL. Never pass secrets.
+ * level: "debug", "info", "warn" or "error". */
 void flog(const char *level, const char *msg, ...) __attribute__((sentinel));
+/* Drop lines below min_level (0 debug .. 3 error). With journal set (JOURNAL_STREAM,
+ * "DEV:INODE") and stderr that stream, each line starts with its syslog priority
+ * ("<3>" error, "<4>" warn, "<6>" info, "<7>" debug) for journald. */
+void flog_setup(int min_level, const char *journal);
 
 /* pool.c: a pool of open contexts (one store connection each) shared by requests. */
 struct ctx_pool;
@@ -61,6 +80,10 @@ void sse_hub_free(struct sse_hub *h);
  * to tokens of that scope (NULL: unscoped tokens only when it concerns no project).
  * Steals data. */
 void sse_publish(struct sse_hub *h, const char *type, const char *project, json_t *data);
+/* fn(arg, type, data) sees every event as it is published (before the hub takes it):
+ * the metrics. Set once, before any event. */
+void sse_hub_observe(struct sse_hub *h, void (*fn)(void *arg, const char *type, const json_t *data),
+		     void *arg);
 
 /* jobs.c: operations run by a pool of workers (see docs/ENGINE.md for the engine). */
 enum job_action { JOB_RUN, JOB_RESUME, JOB_RERUN_STEP, JOB_COMPLETE_STEP, JOB_CALL };
@@ -73,12 +96,16 @@ typedef int (*job_call_fn)(struct ferry_ctx *ctx, const json_t *args,
 			   const struct ferry_op_hooks *hooks, char activity[37],
 			   struct ferry_error *err);
 
+struct watch;
+
 struct ferryd {
 	struct ferryd_config cfg;
 	struct ctx_pool *pool;
 	struct sse_hub *hub;
 	struct MHD_Daemon *mhd;
 	struct jobs *jobs;
+	struct metrics *metrics;
+	struct watch *watch; /* the upgrades' watch (watch.c) */
 	int port;            /* bound port */
 };
 
@@ -88,8 +115,9 @@ struct ferryd {
 struct api_req {
 	struct ferryd *d;
 	struct MHD_Connection *conn;
-	const char *method;
+	const char *method;                  /* NULL until the first call of the request */
 	char path[512];
+	char bad_url[8];                     /* a control character in the URL ("%00"): 400 */
 	const struct route *route;
 	const char *params[API_MAX_PARAMS];  /* {name} segments of the path, decoded */
 	char segs[512];                      /* storage for params */
@@ -107,7 +135,7 @@ struct api_req {
 	unsigned status;                     /* status sent */
 	int err_code;                        /* ferry code of a failure reply */
 	int err_op;                          /* the failure names an operation (its activity) */
-	char err_msg[512];
+	char err_msg[FERRY_ERROR_MSG_MAX];
 	char target[128];                    /* audit: what was acted on (default params[0]) */
 	char project[64];                    /* audit/events: the project concerned */
 	enum MHD_Result ret;                 /* what the last reply returned */
@@ -142,11 +170,39 @@ int jobs_busy(struct jobs *js, const char *ref);
  * created). Steals args; `what` names the call in logs. */
 int jobs_call(struct jobs *js, job_call_fn fn, json_t *args, const char *what,
 	      const char *actor, const char *project, char activity[37], struct ferry_error *err);
+/* For /metrics: jobs waiting for a worker, operations queued or running here, and
+ * operations of stopped nodes taken over since start. */
+struct jobs_stats {
+	int queued, active;
+	uint64_t takeovers;
+};
+void jobs_stats(struct jobs *js, struct jobs_stats *out);
 /* At start: reap operations whose runner died and report every one that needs resuming. */
 void jobs_recover(struct ferryd *d);
 /* Each tick, on a PostgreSQL store: resume here the operations of other nodes whose
  * lease expired (ferry_op_takeover). */
 void jobs_takeover(struct ferryd *d);
+
+/* metrics.c: what GET /metrics exposes (Prometheus text format; docs/DAEMON.md). */
+struct metrics;
+struct metrics *metrics_new(void);
+void metrics_free(struct metrics *m);
+/* One HTTP request answered: route is the route's pattern ("/api/environments/{env}"). */
+void metrics_request(struct metrics *m, const char *method, const char *route, unsigned status);
+/* The event hub's observer (sse_hub_observe): finished steps and operations. */
+void metrics_event(void *arg, const char *type, const json_t *data);
+/* From the main loop: what the metrics read from the store (upgrade downtimes). */
+void metrics_tick(struct ferryd *d);
+enum MHD_Result api_metrics(struct api_req *r);
+
+/* request.c: what a request says, read without its connection (fuzzed). */
+/* The first control character in a raw request target, raw or %-encoded, written as
+ * sent ("%00", "0x09") to out: 1 when there is one, else 0 and out "". */
+int req_control_char(const char *raw, char out[8]);
+/* The route for method and path (HEAD as GET), its {params} copied into segs (cap bytes)
+ * and pointed to by params[API_MAX_PARAMS]; *path_known: some method has the path. */
+const struct route *req_route_find(const char *method, const char *path, const char **params,
+				   char *segs, size_t cap, int *path_known);
 
 /* http.c: the server. */
 int http_start(struct ferryd *d);
@@ -162,6 +218,9 @@ enum MHD_Result api_ferror(struct api_req *r, const struct ferry_error *err);
 enum MHD_Result api_no_content(struct api_req *r);
 /* The request body as a JSON object; on failure sends 400/413 and returns NULL. */
 json_t *api_body(struct api_req *r);
+/* A request body as a JSON object (duplicate keys refused), or NULL with why in msg
+ * (connection-free: fuzzed by tests/fuzz/fuzz_http.c). */
+json_t *req_json_body(const char *data, size_t len, char *msg, size_t cap);
 /* The body as a JSON object, {} when the request has none. */
 json_t *api_body_opt(struct api_req *r);
 /* A text/plain reply (copied). */
@@ -216,6 +275,7 @@ enum MHD_Result api_openapi(struct api_req *r);
 
 /* Route handlers, one file per resource. */
 enum MHD_Result api_health(struct api_req *r);
+enum MHD_Result api_live(struct api_req *r);
 enum MHD_Result api_whoami(struct api_req *r);
 enum MHD_Result api_projects_list(struct api_req *r);
 enum MHD_Result api_projects_create(struct api_req *r);
@@ -269,6 +329,10 @@ enum MHD_Result api_upgrade_commit(struct api_req *r);
 enum MHD_Result api_upgrade_rollback(struct api_req *r);
 enum MHD_Result api_upgrade_cancel(struct api_req *r);
 enum MHD_Result api_upgrade_resume(struct api_req *r);
+enum MHD_Result api_upgrade_plan(struct api_req *r);
+enum MHD_Result api_upgrade_writes(struct api_req *r);
+enum MHD_Result api_upgrade_settings_get(struct api_req *r);
+enum MHD_Result api_upgrade_settings_patch(struct api_req *r);
 enum MHD_Result api_rt_status(struct api_req *r);
 enum MHD_Result api_rt_start(struct api_req *r);
 enum MHD_Result api_rt_stop(struct api_req *r);
@@ -306,5 +370,10 @@ enum MHD_Result sched_request(struct api_req *r, const struct ferry_env *e, cons
 			      json_t *args, json_t *at);
 /* The timer's tick (main loop, once a second): notify ahead, start what is due. */
 void sched_tick(struct ferryd *d);
+
+/* watch.c: the watch of upgraded environments, on a thread of its own: probes due
+ * upgrades and starts automatic rollbacks as jobs. Start after the jobs, stop before. */
+struct watch *watch_start(struct ferryd *d);
+void watch_stop(struct watch *w);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pool.c: open contexts (home + store connection) kept for reuse by request threads. */
 #include "ferryd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedule.c: maintenance windows in ferryd: requests with "at" recorded as schedules
  * (lib/schedule.c), the timer that notifies ahead and starts them through the same
  * environment actions as the API (api_env_ops.c), and /api/schedules. */
@@ -122,7 +123,7 @@ void sched_tick(struct ferryd *d)
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	json_t *notify = NULL, *due = NULL, *s;
-	int64_t now = ferry_now_ms();
+	int64_t now = ferry_clock_ms(&d->cfg.settings);
 	size_t i;
 
 	ferry_error_clear(&err);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sse.c: the event hub behind /api/events (Server-Sent Events). Publishers append to a
  * ring of recent events; each stream follows it from its Last-Event-ID, sees only its
  * token's project scope, gets a keepalive comment when idle, and ends on shutdown. */
@@ -27,6 +28,8 @@ struct sse_hub {
 	struct sse_event ring[RING];
 	uint64_t next;           /* seq of the next event; the first is 1 */
 	int stopping;
+	void (*observe)(void *arg, const char *type, const json_t *data);
+	void *observe_arg;
 };
 
 struct sse_sub {
@@ -85,6 +88,8 @@ void sse_publish(struct sse_hub *h, const char *type, const char *project, json_
 
 	if (!h || !data)
 		return;
+	if (h->observe)
+		h->observe(h->observe_arg, type, data);
 	pthread_mutex_lock(&h->lock);
 	seq = h->next++;
 	ferry_time_iso(ferry_now_ms(), ts);
@@ -104,6 +109,13 @@ void sse_publish(struct sse_hub *h, const char *type, const char *project, json_
 	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	json_decref(data);
+}
+
+void sse_hub_observe(struct sse_hub *h, void (*fn)(void *arg, const char *type, const json_t *data),
+		     void *arg)
+{
+	h->observe = fn;
+	h->observe_arg = arg;
 }
 
 static void sub_set(struct sse_sub *s, const char *text)

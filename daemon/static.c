@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* static.c: files ferryd serves as they are: the web UI (assets/web/) and the OpenAPI
  * document (assets/openapi.json). No directory listings, no dot files, no symlinks out. */
 #include "ferryd.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # examples.mk: the sample business application examples/ledger (included by the Makefile).
 #   make examples   build/<variant>/examples/bin/{ledger,ledgerctl}, the package source
 #                   directories in examples/packages/ and, once `ferry package build` exists,
@@ -36,3 +37,5 @@ $(EX_OUT)/pkgs/.stamp: $(EX_OUT)/packages/.stamp $(BUILD)/ferry $(LEDGER_DIR)/ma
 
 examples: $(EXAMPLES_BIN) $(EX_OUT)/packages/.stamp $(EX_OUT)/pkgs/.stamp
 all: examples
+
+-include examples/mediawiki.mk

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # check-layers.sh: keep libferry's layers visible and its dependencies pointing down.
 #
 #   scripts/check-layers.sh [--root DIR] BUILD

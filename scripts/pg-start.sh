@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # pg-start.sh DIR: start a throwaway PostgreSQL (Debian's postgresql-15) for tests.
 # Data, Unix socket and log live in DIR; no TCP at all; trust authentication for the
 # superuser `ferry`; durability off (fsync) because the cluster is thrown away.
@@ -31,7 +32,9 @@ if [ "$(id -u)" -eq 0 ]; then
   id "$user" >/dev/null 2>&1 || user=nobody
   as=(setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups --)
   chown "$user:" "$DIR"
-  chmod 0700 "$DIR"
+  # searchable, not listable: environments run as uids of their own (docs/SECURITY.md)
+  # and reach the server's socket here; the data directory stays 0700
+  chmod 0711 "$DIR"
   if ! "${as[@]}" test -w "$DIR"; then
     echo "pg-start: user $user cannot reach $DIR (a parent directory is private): use a DIR under /tmp" >&2
     exit 1

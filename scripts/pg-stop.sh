@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # pg-stop.sh DIR: stop the throwaway PostgreSQL that pg-start.sh started in DIR and
 # remove DIR. Quiet and successful when nothing runs there.
 set -uo pipefail

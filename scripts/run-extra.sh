@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run-extra.sh BUILD: the part of `make run` that brings the sample project to life: the
 # sample application examples/ledger on contoso-prod (with generated data) and contoso-uat
 # (refreshed from production, scrubbed), both running release 7.3; signed packages of 7.3,

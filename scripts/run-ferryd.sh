@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run-ferryd.sh BUILD: the ferryd part of `make run`: start ferryd on the sample home
 # (in the background, log in $FERRY_HOME/ferryd.log), and print the web UI's address
 # and a fresh admin token. Safe to run again: the earlier ferryd is stopped first.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh BUILD: `make run`: a sample project on the embedded default store (SQLite),
-# in ./run-home, and the commands to try next. Safe to run again.
+# in ./run-home, and the commands to try next. Safe to run again. APPS="mediawiki" (make run
+# APPS=mediawiki) adds a MediaWiki project (scripts/run-mediawiki.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=$(realpath "${1:-build/release}")
@@ -17,6 +19,8 @@ for spec in "contoso-dev development" "contoso-uat sandbox" "contoso-prod produc
 done
 # Running sample environments (scripts/run-extra.sh), then ferryd and its web UI.
 [ -f scripts/run-extra.sh ] && bash scripts/run-extra.sh "$BUILD"
+# Optional applications: `make run APPS=mediawiki` adds project "wiki" (examples/mediawiki).
+case " ${APPS:-} " in *" mediawiki "*) bash scripts/run-mediawiki.sh "$BUILD";; esac
 [ -f scripts/run-ferryd.sh ] && bash scripts/run-ferryd.sh "$BUILD"
 
 echo

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // app.js: ferry's web UI. Plain ES modules, no framework: a hash router, views that
 // load from the REST API, live refresh from /api/events, errors shown with activity IDs.
 const S = {

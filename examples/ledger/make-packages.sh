@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make-packages.sh OUT: build OUT/pkgs/<dir>.zip from every OUT/packages/<dir>/ with
 # `$FERRY package build`. Skips, with a note, while this ferry has no `package build`.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run-steps.sh PKG_DIR KIND CONFIG: run a package's steps the way docs/PACKAGES.md says ferry
 # does, with sqlite3 and the exec argv, for tests and by hand:
 #   KIND: data_upgrade (phases prerequisites, pre-sync, schema-sync, post-sync, final-sync,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* buf.c: growable byte buffer with a size cap. */
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* advisor.c: the upgrade advisor: kind of move, code/data upgrade, overlayering,
  * hotfixes and the ordered steps for a move, each answer citing its catalog rule. */
 #include "ferry/catalog/advisor.h"

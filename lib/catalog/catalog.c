@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* catalog.c: loading and validating release catalogs (JSON data files, schema in
  * docs/CATALOG.md) and finding a product's catalog along the search path. Lookups
  * are catalog_lookup.c; the questions asked of a loaded catalog, catalog_query.c. */

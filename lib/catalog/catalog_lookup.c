@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* catalog_lookup.c: the bottom of the catalog's files: finding a release or platform of
  * a loaded catalog by id or build string, the order of two of them, and what a build
  * string looks like. Loading (catalog.c) and the questions asked of a catalog

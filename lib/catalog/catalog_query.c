@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* catalog_query.c: questions asked of a loaded release catalog: what a user typed
  * resolved with a clear refusal, rules, valid combinations, allowed moves and
  * targets, and JSON views. Lookups by id are catalog_lookup.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.c: source trees as models (model.json), their overlayering and extension links,
  * and the release rules that judge them, asked of the release catalog. */
 #include "ferry/catalog/model.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* codeupgrade.c: the code upgrade service: hotfix removal, three-way merges of the
  * customer's code onto a new vendor base (libgit2), the release rules on the result,
  * and the report (JSON and Markdown) committed on branch code-upgrade/<release>. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* codeupgrade_int.h: what the code upgrade service's files share (private to libferry). */
 #ifndef FERRY_LIB_CODEUPGRADE_INT_H
 #define FERRY_LIB_CODEUPGRADE_INT_H

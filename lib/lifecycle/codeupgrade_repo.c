@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* codeupgrade_repo.c: the code upgrade's repositories: resolving the vendor bases and the
  * customer's branch, copying into an output repository, loading models from git trees. */
 #include "lifecycle/codeupgrade_int.h"

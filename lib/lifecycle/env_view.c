@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* env_view.c: the environment as `ferry env show` and GET /api/environments/{env}
  * present it (see ferry/lifecycle/env_view.h): the record, its runtimes and, during an
  * upgrade, the original and upgrade-in-progress views. */

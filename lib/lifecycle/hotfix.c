@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hotfix.c: the patch engine (libgit2's apply) and hotfix packages: loading,
  * prerequisite order, applying all-or-nothing to a source tree, and the record. */
 #include "ferry/lifecycle/hotfix.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* patch.c: the patch engine: unified diffs normalized to git's format, reversed, and
  * applied to git trees with libgit2 (git_apply_to_tree), naming the file and hunk that
  * does not apply. Used by hotfixes and the code upgrade service. */

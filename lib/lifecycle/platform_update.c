@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* platform_update.c: the rules of an in-place platform update (scenario 4): cumulative and
  * forward only, no platform model overlayered by the environment's code, no platform
  * overlayering left when leaving PU1/PU2; checked by servicing's validation. */

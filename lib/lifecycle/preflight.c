@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* preflight.c: every prerequisite of an upgrade checked at once (before begin and
  * before the data upgrade), so a refusal lists all that is missing with sizes. */
 #include "lifecycle/upgrade_int.h"

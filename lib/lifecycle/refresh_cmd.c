@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* refresh_cmd.c: the commands `ferry db refresh|copy` and `ferry env data-upgrade`:
  * their rules (same project, never into production, same release for a refresh, no
  * upgrade in its data phase), then the operation created and run. The operations'

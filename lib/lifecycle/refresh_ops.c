@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* refresh_ops.c: the steps of the operation kinds db.refresh (a consistent online
  * snapshot of the source, scrubbed, into a stopped target on the same release),
  * db.copy (into a development environment across releases) and env.data-upgrade (the
@@ -157,7 +158,7 @@ out:
 static int rf_start_target(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *dst = NULL;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc, already = 0;
 
 	if (!json_is_true(json_object_get(run->op->params, "start"))) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* refresh_record.c: the records of database refreshes, copies and data upgrade
  * rehearsals (tables db_refreshes and rehearsals, created with the upgrade's schema in
  * upgrade_record.c): written by the last step of their operations (refresh_ops.c),

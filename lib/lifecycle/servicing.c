@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* servicing.c: applying packages to running environments: the rules checked before
  * an apply, the apply / sign-off / rollback entry points, and their history.
  * The steps themselves are servicing_apply.c and servicing_rollback.c. */

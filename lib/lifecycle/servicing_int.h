@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* servicing_int.h: what servicing.c, servicing_apply.c and servicing_rollback.c share. */
 #ifndef FERRY_LIB_SERVICING_INT_H
 #define FERRY_LIB_SERVICING_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_ops.c: the steps of the operation kinds upgrade.prepare (the
  * upgrade-in-progress environment on the target release with an empty database),
  * upgrade.commit (the original retired) and upgrade.cancel (the upgrade-in-progress
@@ -49,7 +50,7 @@ static int pr_fetch(struct ferry_op_run *run, struct ferry_error *err)
 static int pr_create_runtime(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc;
 
 	const char *host = json_string_value(json_object_get(run->op->params, "host"));
@@ -167,7 +168,7 @@ static int ca_remove(struct ferry_op_run *run, struct ferry_error *err)
 	struct up_step s;
 	int rc;
 
-	if ((rc = up_step_load(run, UPS_SLOT, NULL, &s, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
 	rc = up_step_remove_slot(run, &s, err);
 	up_step_release(&s);
@@ -294,6 +295,7 @@ static int co_record(struct ferry_op_run *run, struct ferry_error *err)
 	if ((rc = up_of_run(run, &u, err)) ||
 	    (rc = up_env_release(run->ctx, u.env_id, u.to_release, u.to_platform, err)))
 		return rc;
+	up_baseline_drop(run, &u);   /* no rollback after a commit: nothing to compare */
 	up_rm_work(run->ctx, &u);
 	ferry_op_log(run, "'%s' runs %s/%s", u.env, u.to_release, u.to_platform);
 	return 0;

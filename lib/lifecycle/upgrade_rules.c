@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* upgrade_rules.c: the rules an upgrade command checks before it records anything:
  * the targets the catalog allows from an environment (`upgrade targets`, and the
  * target an operator typed), the rules of `upgrade begin` (no other upgrade or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op_kind.c: finding an operation kind by name among those the context runs. The
  * kinds themselves are defined by the layers above and listed in lib/registry. */
 #include "ferry/ops/op.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* op_view.c: JSON views of operations, their steps and logs, and of runner events. */
 #include "ops/op_int.h"
 
@@ -238,4 +239,28 @@ json_t *ferry_op_event_to_json(const struct ferry_op_event *ev)
 	if (ev->type == FERRY_OP_EV_STEP_FINISHED)
 		json_object_set_new(o, "elapsed_ms", json_integer(ev->elapsed_ms));
 	return o;
+}
+
+int ferry_op_counts(struct ferry_ctx *ctx, json_t **out, struct ferry_error *err)
+{
+	struct ferry_stmt *st;
+	json_t *arr = json_array();
+	int rc = ferry_store_query(ctx->store, &st, err,
+		"SELECT kind, state, COUNT(*) FROM operations GROUP BY kind, state "
+		"ORDER BY kind, state", "");
+
+	if (rc || !arr) {
+		json_decref(arr);
+		return rc ? rc : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	}
+	while ((rc = ferry_stmt_step(st, err)) == 1)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:I}", "kind", ferry_stmt_text(st, 0),
+			"state", ferry_stmt_text(st, 1), "count", (json_int_t)ferry_stmt_int(st, 2)));
+	ferry_stmt_free(st);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
 }

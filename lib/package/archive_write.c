@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* archive_write.c: ferry's deterministic archive writers (canonical headers, no timestamps,
  * no padding after the compressed stream) and the intake limits. */
 #include "ferry/package/archive.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* package_seal.c: the seal ferry appends to the packages it builds: a fixed-size
  * trailer, ignored by every reader of the container, that signs (or, unsigned, sums)
  * every other byte of the file, so no byte can change unnoticed. */

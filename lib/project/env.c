@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* env.c: environment records, roles and lifecycle states in the state store. */
 #include "ferry/project/env.h"
 #include "ferry/catalog/catalog.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* env_advice.c: the upgrade advisor asked about a recorded environment: its product's
  * catalog, release and platform stand in for --from/--from-platform. */
 #include "ferry/catalog/advisor.h"

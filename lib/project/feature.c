@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* feature.c: preview feature switches per project. */
 #include "ferry/project/feature.h"
 #include "ferry/store/ctx.h"

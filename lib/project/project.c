@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* project.c: project records in the state store. */
 #include "ferry/project/project.h"
 #include "ferry/catalog/catalog.h"

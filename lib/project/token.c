@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token.c: API tokens: generation, salted hashing (BLAKE2b keyed by a per-token salt),
  * verification, scope checks, revocation. A secret is "ferry_<id>_<secret>": the
  * public id finds the row, only the hash of the secret part is stored. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* registry.c: the top of libferry: the one list of every component's tables and
  * operation kinds, and the open calls that hand them to the store and the engine.
  * A new component adds one line here; nothing below names the layers above it. */
@@ -11,6 +12,7 @@
 #include "ferry/project/token.h"
 #include "ferry/runtime/host.h"
 #include "ferry/runtime/runtime.h"
+#include "ferry/runtime/sandbox.h"
 #include "ferry/store/audit.h"
 #include "ferry/store/ctx.h"
 #include "ferry/store/store.h"
@@ -29,6 +31,7 @@ const struct ferry_migrations *const ferry_schema_all[] = {
 	&ferry_schema_packages,
 	&ferry_schema_runtime,
 	&ferry_schema_host,
+	&ferry_schema_sandbox,
 	&ferry_schema_upgrade,
 	&ferry_schema_schedule,
 	NULL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_ssh.c: the SSH runtime driver: an environment's runtime on a recorded host,
  * under <host dir>/environments/<env>/, driven by `ferry host-agent` there (the local
  * driver's code on that machine: release trees, the supervised service, adoption of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_ssh.h: what the files of the SSH driver share (driver_ssh*.c). The table is
  * rt_driver_ssh in driver_ssh.c; each entry is a request to the host's agent over
  * the runtime's session (host_ssh.c), opened on first use. Lowest first:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_ssh_db.c: databases of runtimes on a host: a SQLite file there is reached
  * through the agent (every envdb operation runs on the host, copies between hosts
  * stream a snapshot through ferry without storing it), a PostgreSQL server from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* driver_ssh_link.c: an SSH runtime's link to its host: the host record and the
  * session with its agent, opened when first needed and shared (counted) with the
  * database handles on that host, so a handle may outlive nothing it needs. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* envdb.c: environment database handles: driver choice by connection string, and
  * the driver-independent parts (restore point names, checksums). */
 #include "runtime/envdb_int.h"
@@ -312,6 +313,13 @@ int ferry_envdb_rp_exists(struct ferry_envdb *db, const char *name)
 	yes = x_exists(db, rp);
 	free(rp);
 	return yes;
+}
+
+int ferry_envdb_rp_conn(struct ferry_envdb *db, const char *name, char **out,
+			struct ferry_error *err)
+{
+	*out = NULL;
+	return rp_conn(db, name, out, err);
 }
 
 int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error *err)

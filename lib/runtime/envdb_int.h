@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* envdb_int.h: environment database handles whose database lives on another
  * machine (a runtime's host, reached by the SSH driver): the same operations as a
  * driver's (ferry/runtime/envdb.h), run there, plus the streams that move a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* envdb_pg.c: the PostgreSQL environment database driver: one database per
  * environment on the operator's server; copies (restore points, restore, refresh)
  * by CREATE DATABASE ... TEMPLATE, or pg_dump | pg_restore while the source is in
@@ -780,7 +781,7 @@ static int pgd_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 
 static int pgd_marks_clear(const char *conn, const char *prefix, struct ferry_error *err)
 {
-	char len[16];
+	char len[24];   /* a size_t in decimal */
 	const char *vals[2] = { len, prefix };
 	PGconn *c = PQconnectdb(conn);
 	PGresult *r = NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host.c: `ferry host add|list|show|check|install|rm` and the placement of new
  * environments on a host: checking a host (everything missing reported at once),
  * pinning its key, installing this ferry as its agent, and the records. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_agent.c: `ferry host-agent`, the host side of the SSH driver (like git's
  * upload-pack): it reads requests (host_wire.c frames) from one ferry on stdin,
  * checks every path they name lies under the host's ferry directory, runs them with

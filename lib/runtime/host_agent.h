@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_agent.h: what the agent's files share, lowest first: host_agent_io.c (paths,
  * streams), host_agent_check.c and host_agent_ops.c (the operations), host_agent.c
  * (the loop). */

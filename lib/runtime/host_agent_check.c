@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_agent_check.c: what a host offers ferry, asked by `ferry host check`: free
  * disk and the directory's state, free ports in the port range, the sandbox features
  * of its kernel (Landlock ABI, user namespaces, seccomp, cgroup v2) and which

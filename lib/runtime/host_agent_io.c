@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_agent_io.c: what the agent's operations share: which paths the controller
  * may name (everything under the host's ferry directory, safe components only) and
  * the streams of a request (data frames in) and of an answer (data frames out). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_agent_ops.c: the agent's operations, one per entry of the runtime driver
  * (driver.h), each the local driver's code run on the host: directories, the lock,
  * release trees (received as package streams, driver_local_release.c installs

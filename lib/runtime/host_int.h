@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_int.h: what the host files of lib/runtime share (not libferry's API). Lowest
  * first; a file calls only those above it here:
  *   host_rec.c      the host records, placements of environments, routes (the store)

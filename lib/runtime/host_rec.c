@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_rec.c: the records of the host component in the state store: hosts (login,
  * directory, pinned key), the host chosen for an environment's runtimes, and the
  * route of an environment's address to the runtime that serves it during a move

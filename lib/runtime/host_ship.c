@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_ship.c: directories (release trees, extracted packages) shipped between
  * ferry's machine and a host as a package stream: a tar.zst whose manifest.json
  * lists every file with its size, mode and SHA-256, so the receiving side runs the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_ssh.c: sessions with a host's agent: `ferry host-agent` started over ssh
  * (host_ssh_cmd.c) by a fixed command whose one argument, the host's directory,
  * arrives as a line on stdin; then requests and answers in host_wire.c's frames, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_ssh_cmd.c: the OpenSSH client as ferry runs it: the options of every
  * connection (the pinned key in <home>/hosts/<name>.known_hosts, key only, batch
  * mode, one ControlMaster connection per host and pin), the ssh process and what its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host_wire.c: the frames ferry and its agent exchange over the SSH channel (a type
  * byte, a 4-byte big-endian length, the payload), errors carried across them by code
  * name, and plain file-descriptor sources and sinks for streams. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_deploy.c: deploying an application package from the asset library onto an
  * environment: verify and extract (asset library), check it fits the environment, deploy
  * (runtime), and record that the environment references the package. */

@@ -1,10 +1,11 @@
-/* runtime_driver.c: the dispatch: the table of runtime drivers, opening a runtime
- * with the driver its record names, and the public ferry_runtime_* calls for release
- * trees, the service, commands, the log and the database, each through rt->drv.
+/* SPDX-License-Identifier: MIT */
+/* runtime_driver.c: the dispatch: the public ferry_runtime_* calls for release
+ * trees, the service, commands, the log and the database, each through rt->drv
+ * (the runtime opened with its driver by runtime_open.c).
  * What is the same on every driver (the manifest's service, readiness settings,
  * argv expansion, config.json before a start) is decided here once. */
 #include "runtime/driver.h"
-#include "runtime/host_int.h"
+#include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -16,111 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Every driver this ferry has; a record naming another one cannot be opened. */
-static const struct ferry_runtime_driver *const drivers[] = {
-	&rt_driver_local,
-	&rt_driver_ssh,
-};
-
-static const struct ferry_runtime_driver *driver_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-		if (!strcmp(drivers[i]->name, name))
-			return drivers[i];
-	return NULL;
-}
-
-/* ---- open ---- */
-
-/* Driver and host of a new runtime: asked for, else the main runtime's, else the
- * host the environment was created on (ferry env create --host), else local. A host
- * other than "local" is reached over SSH. */
-static int choose_place(struct ferry_runtime *rt, const struct rt_new *n, struct ferry_error *err)
-{
-	char driver[16] = "local", host[64] = "local", placed[32];
-	const char *d = n ? n->driver : NULL, *h = n ? n->host : NULL;
-
-	if ((!d || !h) && strcmp(rt->slot, FERRY_SLOT_MAIN) && rt_rec_main_place(rt, driver, host)) {
-		d = d ? d : driver;
-		h = h ? h : host;
-	}
-	if (!h && !host_rec_env_host(rt->ctx, rt->env.id, placed))
-		h = placed;
-	h = h ? h : "local";
-	d = d ? d : strcmp(h, "local") ? "ssh" : "local";
-	if (snprintf(rt->driver, sizeof(rt->driver), "%s", d) >= (int)sizeof(rt->driver) ||
-	    snprintf(rt->host, sizeof(rt->host), "%s", h) >= (int)sizeof(rt->host))
-		return ferry_error_set(err, FERRY_EINVAL, "driver '%s' or host '%s': name too long", d, h);
-	return 0;
-}
-
-int ferry_runtime_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create,
-		       struct ferry_runtime **out, struct ferry_error *err)
-{
-	return rt_open(ctx, env, slot, create, NULL, out, err);
-}
-
-int ferry_runtime_open_on(struct ferry_ctx *ctx, const char *env, const char *slot,
-			  const char *host, struct ferry_runtime **out, struct ferry_error *err)
-{
-	struct rt_new n = { NULL, NULL, host };
-
-	if (host && strcmp(host, "local") && host_name_check(host, err))
-		return err ? err->code : FERRY_EINVAL;
-	return rt_open(ctx, env, slot, 1, &n, out, err);
-}
-
-int rt_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create,
-	    const struct rt_new *n, struct ferry_runtime **out, struct ferry_error *err)
-{
-	struct ferry_runtime *rt;
-	int rc, found = 0;
-
-	*out = NULL;
-	slot = slot && *slot ? slot : FERRY_SLOT_MAIN;
-	if ((rc = ferry_name_check(slot, "slot", err)))
-		return rc;
-	if (!(rt = calloc(1, sizeof(*rt))))
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	rt->ctx = ctx;
-	snprintf(rt->slot, sizeof(rt->slot), "%s", slot);
-	if ((rc = ferry_env_get(ctx, env, &rt->env, err)) || (rc = rt_rec_load(rt, &found, err)))
-		goto fail;
-	if (!found && !create) {
-		rc = strcmp(slot, FERRY_SLOT_MAIN)
-			? ferry_error_set(err, FERRY_ENOTFOUND, "environment '%s' has no '%s' runtime", env, slot)
-			: ferry_error_set(err, FERRY_ENOTFOUND,
-				"nothing deployed on environment '%s': run 'ferry env deploy %s --package REF' first",
-				env, env);
-		goto fail;
-	}
-	if (!found && (rc = choose_place(rt, n, err)))
-		goto fail;
-	if (!(rt->drv = driver_find(rt->driver))) {
-		rc = ferry_error_set(err, FERRY_ESTATE, "environment '%s' (%s) runs on driver '%s', which "
-				     "this ferry does not have: use the ferry that created it", env,
-				     slot, rt->driver);
-		goto fail;
-	}
-	if ((rc = rt->drv->attach(rt, err)))
-		goto fail;
-	if (!found && rt->drv->reach && (rc = rt->drv->reach(rt, err)))
-		goto fail;
-	if (!found)
-		rc = rt_rec_create(rt, n ? n->db_base : NULL, err);
-	else if (!(rc = rt_rec_db_base_check(rt, n ? n->db_base : NULL, err)))
-		rc = rt->drv->prepare(rt, err);
-	if (rc)
-		goto fail;
-	*out = rt;
-	return 0;
-fail:
-	ferry_runtime_free(rt);
-	return rc;
-}
 
 /* ---- release trees ---- */
 
@@ -242,11 +138,13 @@ static int start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
 {
 	struct ferry_runtime_status st;
 	char rel[FERRY_RELEASE_ID_MAX], url[512], **argv = NULL;
+	struct rt_sandbox sb;
 	struct rt_launch l;
 	struct rt_vars v;
 	json_t *man = NULL, *svc;
 	int rc;
 
+	memset(&sb, 0, sizeof(sb));
 	if ((rc = rt->drv->reconcile(rt, &st, err)))
 		return rc;
 	if (st.running && st.ready) {
@@ -280,11 +178,15 @@ static int start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
 		ferry_error_prefix(err, "release '%s': service.exec", rel);
 		goto out;
 	}
+	if ((rc = rt_sandbox_build(rt, &v, l.cwd, 0, &sb, err)))
+		goto out;
 	l.argv = argv;
+	l.sb = &sb;
 	rc = rt->drv->start(rt, &l, err);
 out:
 	json_decref(man);
 	ferry_runtime_argv_free(argv);
+	rt_sandbox_release(&sb);
 	return rc;
 }
 
@@ -316,11 +218,30 @@ int ferry_runtime_stop(struct ferry_runtime *rt, int grace_s, int *killed,
 	return rc;
 }
 
+/* The sandbox its service is given (what a start applies now), and what the running
+ * service has in force ("process"); {"error": ...} when none could be given. */
+static json_t *sandbox_json(struct ferry_runtime *rt, const struct ferry_runtime_status *st)
+{
+	struct ferry_error e;
+	struct rt_sandbox sb;
+	struct rt_vars v;
+	json_t *o, *live;
+
+	rt_vars_fill(rt, st->release, 1, &v);
+	if (rt_sandbox_build(rt, &v, NULL, RT_SB_PEEK, &sb, &e))
+		return json_pack("{s:s}", "error", e.msg);
+	o = rt_sandbox_to_json(&sb);
+	rt_sandbox_release(&sb);
+	live = st->running ? rt->drv->sandbox_observe(rt, st->pid) : NULL;
+	json_object_set_new(o, "process", live ? live : json_null());
+	return o;
+}
+
 json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runtime_status *st)
 {
 	struct ferry_envdb *db = NULL;
 	char *shown = ferry_store_redact(rt->db_conn);  /* never a password */
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	json_t *o;
 
 	ferry_runtime_url(rt, url);
@@ -337,6 +258,7 @@ json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runti
 	json_object_set_new(o, "healthy", st->healthy < 0 ? json_null() : json_boolean(st->healthy));
 	if (st->stale)
 		json_object_set_new(o, "stale_pid", json_integer(st->pid));
+	json_object_set_new(o, "sandbox", sandbox_json(rt, st));
 	return o;
 }
 
@@ -394,9 +316,11 @@ int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const ch
 {
 	const char *a0 = json_string_value(json_array_get(argv, 0));
 	char rel[FERRY_RELEASE_ID_MAX], **a = NULL;
+	struct rt_sandbox sb;
 	struct rt_vars v;
 	int rc;
 
+	memset(&sb, 0, sizeof(sb));
 	rt->drv->release_current(rt, rel);
 	rt_vars_fill(rt, rel, 0, &v);
 	if ((rc = rt_argv_expand(argv, &v, &a, err)))
@@ -411,8 +335,10 @@ int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const ch
 		free(a[0]);
 		a[0] = abs;
 	}
-	rc = rt->drv->exec(rt, a, &v, cwd, timeout_s, out, err);
+	if (!(rc = rt_sandbox_build(rt, &v, cwd, 0, &sb, err)))
+		rc = rt->drv->exec(rt, a, &sb, timeout_s, out, err);
 out:
+	rt_sandbox_release(&sb);
 	ferry_runtime_argv_free(a);
 	return rc;
 }

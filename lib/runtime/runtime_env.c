@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_env.c: what `ferry env deploy|start|stop|show|rm` do with an environment's
  * runtimes (through their drivers), keeping the environment's recorded state in step. */
 #include "runtime/runtime_int.h"

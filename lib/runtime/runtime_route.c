@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_route.c: the environment's address when its serving runtime is on another
  * host than its main runtime (a self-service upgrade prepared elsewhere with
  * `upgrade begin --host`): ferry records which runtime the address routes to and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime_swap.c: what a self-service upgrade does with two runtimes of one
  * environment (point one at another database, exchange their ports, promote the
  * upgraded one, destroy one) and copying a database between runtimes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* audit.c: the audit log: append-only records of every change and refused attempt. */
 #include "ferry/store/audit.h"
 #include "ferry/store/ctx.h"

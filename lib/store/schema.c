@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schema.c: the core tables of the state store (projects, environments, features).
  * Each component above owns its tables the same way (ferry_schema_<component>) and
  * lib/registry/registry.c lists them; a component appends migrations, never edits old ones. */

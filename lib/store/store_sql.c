@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_sql.c: the one place where ferry's portable SQL meets each backend's dialect.
  *
  * Callers write the SQLite/PostgreSQL common subset (docs/HACKING.md). What differs:

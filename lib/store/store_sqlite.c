@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_sqlite.c: the SQLite state store backend: open, transactions, statements. */
 #include "store/store_impl.h"
 #include "ferry/base/buf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store_url.c: what a store's location says: which backend it names, and the same
  * location with any password removed, for messages. Below store.c and the backends. */
 #include "ferry/store/store.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0001: init, home resolution, help, unknown commands, version.
 . "$(dirname "$0")/lib.sh"
 

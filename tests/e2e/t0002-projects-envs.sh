@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0002: projects, environments and preview features through the CLI.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0003: concurrent ferry processes writing at once lose nothing, corrupt nothing.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0004: scripts/check-layers.sh holds on the tree, and fails on fixtures that break
 # the layering: a call cycle, an upward include, an upward call, a face using an
 # internal header.

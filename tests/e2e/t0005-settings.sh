@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0005: settings (docs/CLI.md "Settings", docs/DAEMON.md "Settings"): ferry takes them
 # from the config file, then the environment, then flags; ferryd from the environment,
 # its config file, then flags; bad values are refused naming their source.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0005: the command table: `ferry help` lists every group, `ferry GROUP help` its
 # commands, and every command answers --help and -h with its usage on stdout and exit 0
 # (walked through the text, then checked against the table as JSON, `ferry help --json`,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0090: the benchmark runner (bench/run.sh) end to end on tiny sizes, one run each
 # (SMOKE=1): every script's rows reach the table and bench/results.json with median, min,
 # max, the reference and the ratio; unavailable figures are n/a rows. No timing is asserted.

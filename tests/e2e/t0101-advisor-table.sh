@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0101: every row of the seed's code-upgrade table, through `ferry upgrade check`.
 # Application rows are asked with the source's AX7.version build string (the
 # table's second column) and with its release id; both must give the same answer.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0102: the advisor's refusals and rules: downgrades, pairs the seed does not
 # allow, unknown releases, malformed build strings, overlayering, hotfixes, steps,
 # the 8.0 -> 8.1 update and the --env form.

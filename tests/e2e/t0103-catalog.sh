@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0103: `ferry catalog list|show|validate`, the catalog search path, broken
 # catalogs with precise messages, and env create validated against the catalog.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0301: the sample application's HTTP service: schema on an empty database, customers,
 # invoices and balanced postings, users, batch jobs, /version from the release directory
 # (platform overlay), 503 on a schema mismatch, clean stop on SIGTERM.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0302: the sample application's data: deterministic generator (rows, bytes), canonical dump,
 # and the data-upgrade packages run step by step (SQL with sqlite3, exec with ledgerctl) from
 # 7.3 to 8.1, directly and through 8.0, checked on the transformed data.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0303: the sample application's operations: DVT per service model over HTTP, the fault
 # switches that reproduce the seed's known issues (an intermittent MRProcessService DVT failure;
 # "Call to TTSCOMMIT without first calling TTSBEGIN" mid-transaction in the configuration sync),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0312: the runtime with the real sample application (examples/ledger): deploy the
 # staged 7.3 application package, serve, restore point and restore, redeploy.
 . "$(dirname "$0")/lib.sh"

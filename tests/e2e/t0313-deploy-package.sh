@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0313: `ferry env deploy --package REF` from the asset library: verified, checked against
 # the environment's release and platform, recorded as a reference; refusals change nothing.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0315: kill -9 of ferry inside the `start` step of `ferry env apply`, at a random
 # instant after the service began to be spawned (issue 22, defect 1: a service spawned
 # but not yet recorded kept the environment's port and `op resume` failed with "port

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0320: the step engine from the command line: list, show, log, failure and
 # resume, rerun-step, manual steps, abort, one operation per environment.
 . "$(dirname "$0")/lib.sh"

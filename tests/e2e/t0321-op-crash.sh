@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0321: SIGKILL at every step boundary of a runbook (FERRY_CRASH_AT), then the
 # next command reports the operation interrupted and `op resume` finishes it with
 # the same end state as an uninterrupted run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0330: servicing a running ledger environment end to end: validation refusals, apply
 # an ISV and a customization package with sign-off between them, a platform update,
 # rollback byte for byte, a failing DVT resumed, production after a sandbox sign-off.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0331: SIGKILL of `ferry env apply` at every step boundary (FERRY_CRASH_AT=<step>, after
 # the step is marked running and before its work), then `ferry op resume`: the final
 # state, release and database equal those of an uninterrupted run; rollback then gives

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0332: SIGKILL of `ferry env apply` after each step's work, before it is recorded
 # (FERRY_CRASH_AT=<step>:after), and inside the scripts step; then `ferry op resume`:
 # state, release and database equal those of an uninterrupted run; rollback then gives

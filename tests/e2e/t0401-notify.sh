@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0401: notifications: email through a real SMTP listener, webhooks through a real HTTP
 # listener; failures are logged and never fail the caller.
 . "$(dirname "$0")/lib.sh"

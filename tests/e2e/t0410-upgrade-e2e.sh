@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0410: the seed's scenario 3 end to end with real processes: a production and a sandbox of
 # the sample ledger on 7.3 with data; the sandbox refreshed from production (scrubbed); a data
 # upgrade rehearsed in development; the sandbox upgraded to 8.1 (prepare, an ISV and a
@@ -97,7 +98,7 @@ test_expect_success 'the probe saw the downtime only during the data upgrade' '
 test_expect_success 'status: predicted and measured downtime, each step with its duration' '
 	status_json sbx >st.json &&
 	jq -e ".downtime.measured_ms > 0 and .downtime.predicted_ms > 0" st.json &&
-	jq -e "[.operations[] | select(.kind == \"upgrade.data\") | .steps[] | .duration_ms] | length == 12" st.json &&
+	jq -e "[.operations[] | select(.kind == \"upgrade.data\") | .steps[] | .duration_ms] | length == 13" st.json &&
 	jq -e "[.operations[] | select(.kind == \"upgrade.data\") | .data_upgrade_steps[] | select(.state == \"succeeded\")] | length == 12" st.json &&
 	ferry upgrade status sbx >st.txt && grep -q "measured [0-9.]* s" st.txt && grep -q "ferry upgrade commit sbx" st.txt'
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0411: the ways back. Rollback after the data upgrade gives the original back with its old
 # version and its database equal to the pre-upgrade state byte for byte (canonical dump);
 # cancel before the data upgrade leaves no trace of the upgrade-in-progress environment;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0412: every refusal of the self-service upgrade and of database refresh, with its message
 # and exit code, and that a refused command changed nothing: begin's rules (preview feature,
 # another operation, the catalog, production before a committed sandbox), each preflight

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0413: the seed's known issues, injected through the sample application's fault switches on
 # the upgrade-in-progress environment: "Application configuration sync failed. Call to
 # TTSCOMMIT without first calling TTSBEGIN." during the data upgrade and the intermittent DVT

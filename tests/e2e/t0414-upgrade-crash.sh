@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0414: SIGKILL of ferry at every step boundary (before each step's work and after it, before
 # its outcome is recorded) of the preparation, the data upgrade (and each step of the data
 # upgrade package), the rollback and the commit; `ferry upgrade resume` after each kill. The
@@ -8,8 +9,8 @@
 . "$FERRY_SRC/tests/e2e/t04-upgrade.lib"
 
 PREPARE="check fetch create-runtime deploy start health-check"
-DATA="preflight fetch stop-original restore-point stop-upgrade swap-database swap-address data-upgrade sync-packages start dvt finish"
-ROLLBACK="stop-upgrade restore-database swap-back start-original remove-upgrade-runtime record"
+DATA="preflight fetch stop-original restore-point stop-upgrade swap-database swap-address data-upgrade sync-packages baseline start dvt finish"
+ROLLBACK="stop-upgrade capture restore-database carry-back swap-back start-original remove-upgrade-runtime record"
 COMMIT="check retire-original drop-staging-database record"
 DU_STEPS=$(jq -r '.data_upgrade[].name' "$PKGS/ledger-data-upgrade-8.1/manifest.json")
 

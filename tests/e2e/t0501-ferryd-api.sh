@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0501: ferryd's REST API over real HTTP: every route, its errors, the OpenAPI document
 # kept true, the audit of changes, configuration and a clean stop.
 . "$(dirname "$0")/lib.sh"

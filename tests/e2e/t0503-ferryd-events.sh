@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0503: live events: /api/events streams changes as Server-Sent Events, respects the
 # token's project scope, resumes from Last-Event-ID, and ends when ferryd stops.
 . "$(dirname "$0")/lib.sh"

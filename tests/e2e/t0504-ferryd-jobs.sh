@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0504: operations as jobs in ferryd: run, live step events, 409 for a second operation
 # on one environment, manual steps, failure and resume, and jobs that survive a SIGKILL
 # or a SIGTERM of ferryd: reported at the restart, resumed, never run twice.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0505: ferryd's routes for what the CLI does on environments, over real HTTP: the asset
 # library (streamed upload with its limit, streamed download), keys and trust, the
 # runtime (status, stop, start, restart, logs, config), servicing (apply, a 409 while

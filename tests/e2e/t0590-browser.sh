@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0590: the web UI in a real browser: Playwright (playwright-core from npm, installed from
 # tests/browser's lock file) driving Debian's chromium against a running ferryd.
 # Screenshots are kept in $FERRY_BUILD/artifacts/browser.

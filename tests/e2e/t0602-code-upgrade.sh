@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0602: the code upgrade service (scenario 2) on real git repositories: hotfix
 # removal, clean three-way merges and real conflicts, the branch and its report,
 # forbidden overlayering, readiness exit codes, refusals that leave nothing behind.

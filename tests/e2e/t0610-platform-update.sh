@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0610: in-place platform updates (the seed's scenario 4) on the running sample application:
 # the code-upgrade rows "newer platform: no code upgrade" (7.3 PU12 -> PU13; 8.1 PU20 -> PU22
 # over PU21 in one package) and "PU1 to PU2: no code upgrade", the advisor agreeing with apply,

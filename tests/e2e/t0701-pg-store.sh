@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0701: the state store on PostgreSQL: --store / FERRY_STORE, one store shared by
 # several homes (machines), clear refusals for unreachable or empty databases.
 . "$(dirname "$0")/lib.sh"

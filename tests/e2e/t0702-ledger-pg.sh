@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0702: the sample application on PostgreSQL: the same generator, canonical dump, data
 # upgrades (SQL steps through psql, exec steps through ledgerctl), configuration sync, scrub
 # and HTTP service as on SQLite, and the same canonical dump text on both engines.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0703: environments whose database is on PostgreSQL: `env deploy --db URL` (one
 # database per environment, named after it), the ledger serving from it, restore points
 # verified and restored byte for byte (canonical dump checksum), refresh between

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0704: servicing (env apply / signoff / rollback) with the environment database on
 # PostgreSQL: package SQL scripts run there in one transaction, the restore point is a
 # verified template copy, and rollback gives back the database byte for byte (ferry's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0705: two ferryd (two nodes) on one PostgreSQL store. A runs an operation; A is killed
 # (SIGKILL) in the middle of a step; its lease stops being renewed, B takes the
 # operation over after the expiry and completes it at that step. From the operation

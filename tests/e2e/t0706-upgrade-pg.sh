@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t0706: the self-service upgrade with every environment database on PostgreSQL
 # (FERRY_ENV_DB): refresh, rehearsal copy, upgrade-in-progress database beside the
 # original, data upgrade on the swapped connection (SQL steps through envdb, marked once),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t1101: hosts reached over SSH (three sshd on this machine, tests/tools/hosts.sh):
 # `ferry host add|list|show|check|rm` with the key pinned in the store and ferry
 # installed as the agent; the refusals, each leaving the store unchanged: an unknown

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t1102: an environment on host a (tests/tools/hosts.sh: its files live only there):
 # deployed from the asset library as a package stream, started, stopped, restarted,
 # its status, log and config read through the agent; servicing apply, then rollback

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t1103: the seed's scenario 3 across hosts. Production and a sandbox on host a; a
 # refresh from a into a sandbox on host c (the snapshot streamed host to host,
 # scrubbed there); the rehearsal on host c; the sandbox upgraded with its

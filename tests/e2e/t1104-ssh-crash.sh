@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # t1104: interruptions with environments on hosts. kill -9 of ferry at a random
 # instant (not only step boundaries) of a servicing apply on host a, of the data
 # upgrade that moves an environment from host a to host b, and of its rollback; and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_intake.c: libFuzzer target over archive intake: the input is a package file;
  * it is verified and, when it passes, extracted into a scratch directory. Nothing
  * may crash, leak or land outside the scratch directory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_manifest.c: libFuzzer target over manifest.json parsing and validation. */
 #include <stddef.h>
 #include <stdint.h>

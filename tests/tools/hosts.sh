@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # hosts.sh: hosts for the SSH tests, on this machine: Debian's sshd in network
 # namespaces (ip netns, a veth pair each, 10.231.X.0/24 split in /30s), each with its
 # own host key and log, and its own file system under its ferry directory: a tmpfs

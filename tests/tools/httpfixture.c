@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpfixture.c: a tiny application for runtime tests: `httpfixture serve --config
  * FILE` reads ferry's config.json and serves /health, /version, /write (one row
  * into its database) and /count on 127.0.0.1:<port>. Switches in config.json

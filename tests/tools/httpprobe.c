@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpprobe.c: a client for tests that keeps asking a service and records every answer:
  * GET URL every INTERVAL ms (default 20) until SIGTERM, one line per request appended to
  * FILE: "<epoch ms when it ended> <HTTP status, 0 when no answer>". Usage:

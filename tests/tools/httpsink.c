@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* httpsink.c: a real HTTP listener for tests: stores each request body to DIR/<n>.json
  * and answers STATUS (default 200). Usage: httpsink DIR PORTFILE [STATUS]. */
 #include <microhttpd.h>

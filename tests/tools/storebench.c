@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* storebench.c: time the state store API on one backend: N write transactions
  * (begin, insert, commit) then N point reads, through libferry's store layer.
  *   storebench WHERE N     prints "<write_ms> <read_ms>"

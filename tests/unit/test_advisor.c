@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_advisor.c: unit tests of the upgrade advisor against the shipped catalog. */
 #include <stdarg.h>
 #include <stddef.h>

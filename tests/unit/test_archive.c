@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_archive.c: safe intake and atomic extraction, every-byte verification of signed
  * packages, and the asset library's references. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_catalog.c: unit tests of the release catalog: loading, validation errors,
  * lookups, rules, combinations, targets and the search path. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_envdb_pg.c: the PostgreSQL environment database driver on a throwaway
  * server ($FERRY_PG from tests/run.sh): restore points by template copy give back
  * the database byte for byte (canonical dump checksum); copies of a database in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_host.c: the pieces of the SSH driver that need no host: what `host add` accepts
  * and refuses (names, logins, directories: path traversal), the agent's frames and
  * errors across them, directories shipped as package streams and taken in on the

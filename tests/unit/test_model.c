@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_model.c: source models, release rules, the platform overlayering check and the
  * patch engine's text transforms. */
 #include <stdarg.h>

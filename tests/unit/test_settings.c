@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_settings.c: struct ferry_settings: defaults, parsing each kind of value and its
  * refusals, copies, the default home, the port helpers of lib/base, and that every
  * setting is documented in docs/CLI.md and docs/DAEMON.md. */
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_defaults(void **state)
@@ -40,7 +42,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s.store_connect_s, 10);
 	assert_string_equal(ferry_settings_tmp_dir(&s), "/tmp");
 	assert_string_equal(ferry_settings_tmp_dir(NULL), "/tmp");
-	assert_string_equal(ferry_settings_data_dir(NULL), FERRY_SRCDIR);
+	assert_string_equal(ferry_settings_data_dir(NULL), FERRY_DATADIR);
 	ferry_settings_release(&s);
 }
 
@@ -128,6 +130,42 @@ static void test_crash_hook(void **state)
 	ferry_settings_release(&s);
 }
 
+/* The test clock is a setting only in test builds; it replaces the system clock for
+ * ferry_clock_ms() (schedules, windows) and nothing else. */
+static void test_test_clock(void **state)
+{
+	struct ferry_settings s, c;
+	struct ferry_error err;
+	int64_t before = ferry_now_ms();
+
+	(void)state;
+	ferry_settings_init(&s);
+	assert_true(ferry_clock_ms(&s) >= before);
+	assert_true(ferry_clock_ms(NULL) >= before);
+#ifdef FERRY_TEST_HOOKS
+	{
+		char path[] = "/tmp/ferry-ut-clock.XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "1795600800000\n", 14), 14);
+		close(fd);
+		assert_int_equal(ferry_settings_set(&s, "test-clock", path, &err), 0);
+		assert_int_equal(ferry_settings_copy(&c, &s, &err), 0);
+		assert_string_equal(c.test_clock, path);
+		assert_int_equal(ferry_clock_ms(&c), 1795600800000LL);
+		assert_int_equal(ferry_write_file_atomic(path, "2026-11-25T10:00:05Z", 20, 0644, &err), 0);
+		assert_int_equal(ferry_clock_ms(&c), 1795600805000LL);
+		assert_true(ferry_now_ms() >= before);   /* the system clock is untouched */
+		ferry_settings_release(&c);
+		unlink(path);
+	}
+#else
+	assert_null(ferry_settings_key("test-clock"));
+	assert_int_equal(ferry_settings_set(&s, "test-clock", "/x", &err), FERRY_EINVAL);
+#endif
+	ferry_settings_release(&s);
+}
+
 static void test_copy(void **state)
 {
 	struct ferry_settings s, c;
@@ -166,6 +204,46 @@ static void test_home_default(void **state)
 	assert_int_equal(ferry_settings_home_default(&s, "/xdg", "/home/u", &err), 0);
 	assert_string_equal(s.home, "./.local/share/ferry");
 	ferry_settings_release(&s);
+}
+
+/* The data directory beside the binary: <prefix>/bin/ferry -> <prefix>/share/ferry. */
+static void test_data_dir_default(void **state)
+{
+	char tmpl[] = "/tmp/ferry-datadir-XXXXXX", path[256], want[256];
+	struct ferry_settings s;
+	struct ferry_error err;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(path, sizeof(path), "%s/bin", tmpl);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/bin/ferry", tmpl);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	ferry_settings_init(&s);
+	/* no share/ferry beside it: unset, the configured FERRY_DATADIR */
+	assert_int_equal(ferry_settings_data_dir_default(&s, path, &err), 0);
+	assert_null(s.data_dir);
+	assert_string_equal(ferry_settings_data_dir(&s), FERRY_DATADIR);
+	snprintf(want, sizeof(want), "%s/share", tmpl);
+	assert_int_equal(mkdir(want, 0755), 0);
+	snprintf(want, sizeof(want), "%s/share/ferry", tmpl);
+	assert_int_equal(mkdir(want, 0755), 0);
+	assert_int_equal(ferry_settings_data_dir_default(&s, path, &err), 0);
+	assert_string_equal(ferry_settings_data_dir(&s), want);
+	/* a value given (flag, variable, config file) wins */
+	assert_int_equal(ferry_settings_set(&s, "data-dir", "/opt/x", &err), 0);
+	assert_int_equal(ferry_settings_data_dir_default(&s, path, &err), 0);
+	assert_string_equal(ferry_settings_data_dir(&s), "/opt/x");
+	ferry_settings_release(&s);
+	unlink(path);
+	rmdir(want);
+	snprintf(want, sizeof(want), "%s/share", tmpl);
+	rmdir(want);
+	snprintf(path, sizeof(path), "%s/bin", tmpl);
+	rmdir(path);
+	rmdir(tmpl);
 }
 
 static void test_ports(void **state)
@@ -230,8 +308,10 @@ int main(void)
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_crash_hook),
+		cmocka_unit_test(test_test_clock),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_home_default),
+		cmocka_unit_test(test_data_dir_default),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_documented),
 	};

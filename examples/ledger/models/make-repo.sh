@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make-repo.sh OUT: build the ledger's source repository from this folder, as the
 # code upgrade service expects it (docs/CODE-UPGRADE.md):
 #   vendor/7.3  the vendor base of release 7.3 (vendor models only)

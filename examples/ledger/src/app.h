@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* app.h: the running service's state, shared by the HTTP server and the API handlers. */
 #ifndef LEDGER_APP_H
 #define LEDGER_APP_H
@@ -9,6 +10,7 @@ struct app {
 	char *release_dir;
 	enum ledger_release release; /* this application release (release.json) */
 	struct ldb *db;
+	long long started_ms;        /* monotonic, when it began serving (fault unhealthy_after_s) */
 };
 
 struct api_req {

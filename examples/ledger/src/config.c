@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c: the environment's config file (JSON, written by ferry) and the release directory. */
 #include "ledger.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl.h: the ledgerctl sub-commands, one file each. Each returns the process exit code
  * (0 ok, 1 failed, 2 usage) and prints its own errors. */
 #ifndef LEDGER_CTL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_configsync.c: `ledgerctl config-sync`: the application configuration sync, which writes
  * the release's configuration records in one transaction. The "ttscommit" fault switch makes
  * it fail mid-transaction the way the seed's known issue does. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_dump.c: `ledgerctl dump`: a canonical text dump of a database: every table by name, its
  * columns and indexes, then its rows ordered by primary key with SQL-quoted values. Two
  * databases with the same content give the same bytes, so a SHA-256 of the dump proves it;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_dvt.c: `ledgerctl dvt SERVICE_MODEL --config FILE`: deployment verification tests that
  * check the running service over HTTP (read-only, so they can run again on resume). */
 #include "ctl.h"

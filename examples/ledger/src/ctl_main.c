@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_main.c: `ledgerctl`, the operations tool that ferry's steps run: dispatch, and the
  * database checks (check, sql, scrub-status). */
 #include "ctl.h"

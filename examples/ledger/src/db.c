@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* db.c: the application database, engine-independent part: driver choice by the connection
  * string, transactions, rows as JSON, inserts with the next id, and the catalogue (tables,
  * columns, indexes) in one shape from the drivers' queries. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* db_pg.c: the application database on PostgreSQL (libpq; "database" is a postgresql:// URL).
  * The SQL is the one written for SQLite: ? placeholders become $n here; the catalogue
  * queries answer in the shape db.c normalizes for both (types as SQLite names them). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* faults.c: fault switches ("faults" in the config file) that reproduce known intermittent
  * failures; how many times each fired is kept in <state_dir>/faults/<name>.count so a retry
  * (ferry's resume) sees the next attempt. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ledger_main.c: the `ledger` command: serve the application, or print its release. */
 #include "ledger.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.c: the business rules (customers, invoices, balanced postings), shared by the HTTP API
  * and the data generator. Callers hold the transaction. */
 #include "ledger.h"

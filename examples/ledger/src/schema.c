@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schema.c: each release's schema and reference data, and the check that the data matches. */
 #include "ledger.h"
 

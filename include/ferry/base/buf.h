@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* buf.h: a bounded growable byte buffer (NUL-terminated), after git's strbuf. */
 #ifndef FERRY_BUF_H
 #define FERRY_BUF_H

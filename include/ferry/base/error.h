@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.h: ferry's one error convention: negative codes plus a human message. */
 #ifndef FERRY_ERROR_H
 #define FERRY_ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* advisor.h: the upgrade advisor: which path the catalog (the seed's rules and
  * code-upgrade table) prescribes for a move between releases and platforms, and
  * the rule behind each answer. Pure: it reads a catalog and, for the --env form,

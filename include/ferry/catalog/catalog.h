@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* catalog.h: release catalogs: a product's releases, platform updates, the rules
  * between them and the seed's code-upgrade table, loaded from a JSON data file
  * (schema: docs/CATALOG.md; the first one: catalog/finance-operations.json).

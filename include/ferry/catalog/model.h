@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.h: a project's source code as a tree of models (one model.json each), the
  * overlayering and extension links between their elements, and the release rules
  * (locked vendor models, end of hotfixes, platform models) that judge them, read from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* codeupgrade.h: the code upgrade service (scenario 2): move a customer's source code
  * from the vendor base of one release to the next in a git repository (libgit2):
  * remove old vendor hotfixes, replay the customer's changes onto the new vendor code

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* env_view.h: an environment as the faces show it (`ferry env show`, GET
  * /api/environments/{env}): its record with where and how it runs, and the views of an
  * environment under upgrade. Built once here so the CLI and ferryd print the same. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hotfix.h: source hotfixes (scenario 1): hotfix packages (unified diffs over vendor
  * model elements), applying them to a source tree in prerequisite order, the record of
  * installed hotfixes (.ferry/hotfixes.json). Patches go through ferry/patch.h. */

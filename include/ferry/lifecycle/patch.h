@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* patch.h: the patch engine shared by hotfixes and the code upgrade service: unified
  * diffs normalized to git's format, reversed, and applied to git trees with libgit2. */
 #ifndef FERRY_PATCH_H

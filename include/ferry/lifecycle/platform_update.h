@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* platform_update.h: the rules of an in-place platform update (the seed's scenario 4),
  * checked by servicing's validation before `ferry env apply ENV PLATFORM-PACKAGE`:
  *  - "platform": platform updates are cumulative and only move forward (a jump over

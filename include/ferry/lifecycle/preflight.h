@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* preflight.h: the upgrade's prerequisites, checked all at once before `upgrade
  * begin` and again before the data upgrade: the refusal lists every missing one,
  * not the first.

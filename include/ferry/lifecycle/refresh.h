@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* refresh.h: database refresh between environments (LCS "Database refresh"), the
  * copy of a database into a development environment, and the data upgrade rehearsal
  * there, whose step timings predict the upgrade's downtime.

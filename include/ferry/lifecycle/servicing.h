@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* servicing.h: servicing a running environment, as in LCS: apply a deployable
  * package (validated first, then run as an "env.apply" operation on the step
  * engine), sign it off, or roll it back; release candidates for production.

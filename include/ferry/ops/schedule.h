@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedule.h: scheduled operations and each project's recurring maintenance window.
  *
  * A schedule records an environment action (the name ferryd's API gives it:

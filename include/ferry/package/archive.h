@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* archive.h: safe intake of package archives (zip, tar.gz, tar.zst) with libarchive:
  * every entry checked against the manifest, limits enforced, atomic extraction. */
 #ifndef FERRY_ARCHIVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* asset.h: each project's asset library: verified packages stored once by SHA-256
  * under <home>/assets/, references that keep them, and verified extraction. */
 #ifndef FERRY_ASSET_H

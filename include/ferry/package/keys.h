@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys.h: Ed25519 signing keys (libsodium), package signatures, and the set of keys
  * each project trusts. */
 #ifndef FERRY_KEYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* env.h: environments (development, sandbox, production) and their lifecycle states. */
 #ifndef FERRY_ENV_H
 #define FERRY_ENV_H

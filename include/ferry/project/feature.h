@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* feature.h: per-project preview features (LCS "Preview feature management"). */
 #ifndef FERRY_FEATURE_H
 #define FERRY_FEATURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* notify.h: per-project notifications by email (SMTP via libcurl) and webhook (JSON POST).
  * Sending never fails the caller's operation: failures are recorded in the notify log. */
 #ifndef FERRY_NOTIFY_H
@@ -14,6 +15,7 @@ struct ferry_error;
 #define FERRY_EVENT_COMPLETED "completed"
 #define FERRY_EVENT_SIGNOFF "awaiting-signoff"
 #define FERRY_EVENT_SCHEDULED "scheduled"
+#define FERRY_EVENT_AUTO_ROLLBACK "auto-rollback"  /* an upgrade rolled back on its own */
 
 struct ferry_notify_target {
 	const char *kind;     /* "email" or "webhook" */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* project.h: projects: the unit that owns environments, assets, keys and settings. */
 #ifndef FERRY_PROJECT_H
 #define FERRY_PROJECT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token.h: API tokens for ferryd: random secrets shown once, stored only as salted
  * hashes, with a role (viewer < operator < admin), an optional project scope, an
  * optional expiry, and revocation. The CLI on the home is the local administrator. */

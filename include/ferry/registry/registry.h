@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* registry.h: opening libferry with every component: the top of the library.
  *
  * Each layer below defines its own tables (ferry_schema_<component>) and operation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* host.h: the hosts environments run on. "local" (ferry's own machine) is always
  * there and never recorded; every other host is a record (name, SSH login, pinned
  * host key, directory) reached with the OpenSSH client, where the same ferry binary

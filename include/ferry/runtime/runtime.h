@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runtime.h: an environment's runtime: its release trees, its supervised
  * application process, its port, config.json and database, wherever it runs.
  *
@@ -64,7 +65,8 @@ int ferry_runtime_port(const struct ferry_runtime *rt);
 const char *ferry_runtime_driver_name(const struct ferry_runtime *rt);
 const char *ferry_runtime_host(const struct ferry_runtime *rt);
 /* "http://<address>:<port>" (local: 127.0.0.1) into out[64]. */
-void ferry_runtime_url(const struct ferry_runtime *rt, char out[64]);
+#define FERRY_RUNTIME_URL_MAX 96   /* "http://" + an address of up to 63 bytes + ":65535" */
+void ferry_runtime_url(const struct ferry_runtime *rt, char out[FERRY_RUNTIME_URL_MAX]);
 /* "<runtime dir>/<rel>", caller frees: a path on the runtime's host. */
 char *ferry_runtime_path(const struct ferry_runtime *rt, const char *rel);
 
@@ -150,6 +152,9 @@ int ferry_runtime_log_tail(struct ferry_runtime *rt, long lines, struct ferry_bu
 /* Rewrite the keys ferry manages (environment, role, slot, port, url, database,
  * db_driver, state_dir, release_dir, log_file), keeping every other key. */
 int ferry_runtime_config_write(struct ferry_runtime *rt, struct ferry_error *err);
+/* The runtime's config.json as a JSON object (caller frees); when it does not exist yet, what
+ * its first write will start from: for a slot other than main, the main runtime's unmanaged
+ * keys but faults (the environment's settings). */
 int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferry_error *err);
 /* Set a dotted key ("faults.dvt_MRProcessService") to value (JSON if it parses as
  * JSON, else a string); value NULL removes it. Keys ferry manages are refused. */

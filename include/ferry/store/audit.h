@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* audit.h: the audit log: every change, by whom, when, with what result and activity ID.
  * The CLI and ferryd both write it; `ferry audit` and GET /api/audit read it. */
 #ifndef FERRY_AUDIT_H
