@@ -38,6 +38,10 @@ struct rt_launch {
 
 struct ferry_runtime_driver {
 	const char *name;           /* as recorded in runtimes.driver */
+	/* Its runtimes' files are on another machine: the dispatch decides a sandbox's
+	 * policy (rt_sandbox_build leaves it unplaced) and the driver's start and exec
+	 * have its paths resolved there (rt_sandbox_place on the host). */
+	int remote;
 
 	/* ---- where it runs ---- */
 	/* After the record is loaded or before it is made: check the host, set rt->addr,

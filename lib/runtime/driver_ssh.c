@@ -6,6 +6,7 @@
  * request on the runtime's session; release trees and directories a command needs
  * travel as package streams (host_ship.c). docs/RUNTIME.md, "The SSH driver". */
 #include "runtime/driver_ssh.h"
+#include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -365,19 +366,18 @@ static int ssh_reconcile(struct ferry_runtime *rt, struct ferry_runtime_status *
 	return rc;
 }
 
+/* The service's launch; its variables are the runtime's on the host, which the agent
+ * derives itself, and its sandbox is ferry's decided policy (sandbox_wire.c), which
+ * the agent checks against the host and places on its paths. */
 static json_t *launch_json(const struct rt_launch *l)
 {
-	const struct rt_vars *v = l->vars;
-	json_t *argv = json_array(), *o;
+	json_t *argv = json_array();
 	size_t i;
 
 	for (i = 0; l->argv && l->argv[i]; i++)
 		json_array_append_new(argv, json_string(l->argv[i]));
-	o = json_pack("{s:s, s:o, s:s, s:s, s:i, s:{s:s, s:s, s:s, s:s, s:s, s:s}}",
-		      "release", l->release, "argv", argv, "cwd", l->cwd, "health_url", l->health_url,
-		      "timeout_s", l->timeout_s, "vars", "config", v->config, "db", v->db, "port", v->port,
-		      "env", v->env, "release_dir", v->release_dir, "service", v->service);
-	return o;
+	return json_pack("{s:s, s:o, s:s, s:s, s:i}", "release", l->release, "argv", argv,
+			 "cwd", l->cwd, "health_url", l->health_url, "timeout_s", l->timeout_s);
 }
 
 static int service(struct ferry_runtime *rt, const char *op, const struct rt_launch *l,
@@ -386,6 +386,8 @@ static int service(struct ferry_runtime *rt, const char *op, const struct rt_lau
 	json_t *r = rq(rt, op);
 
 	json_object_set_new(r, "launch", launch_json(l));
+	if (l->sb)
+		json_object_set_new(r, "sandbox", rt_sandbox_policy_json(l->sb));
 	return call(rt, r, NULL, err);
 }
 
@@ -429,14 +431,16 @@ static int ssh_probe(struct ferry_runtime *rt, const char *url, long timeout_ms,
 	return rt_http_ok(url, timeout_ms, why);
 }
 
-/* A command; a working directory on ferry's machine (an extracted package) is shipped
- * to the host for it and removed after. */
-static int ssh_exec(struct ferry_runtime *rt, char *const *argv, const struct rt_vars *v,
-		    const char *cwd, int timeout_s, struct ferry_buf *out, struct ferry_error *err)
+/* A command inside sb (decided here, placed by the agent on the host); a working
+ * directory on ferry's machine (an extracted package) is shipped to the host for it
+ * and removed after. */
+static int ssh_exec(struct ferry_runtime *rt, char *const *argv, const struct rt_sandbox *sb,
+		    int timeout_s, struct ferry_buf *out, struct ferry_error *err)
 {
 	struct host_sink sink = { ssh_buf_write, out };
 	struct ferry_buf dummy = FERRY_BUF_INIT;
 	json_t *r = rq(rt, "exec"), *a = json_array();
+	const char *cwd = sb->cwd;
 	struct hsess *s;
 	struct stat st;
 	size_t i;
@@ -449,9 +453,7 @@ static int ssh_exec(struct ferry_runtime *rt, char *const *argv, const struct rt
 		json_array_append_new(a, json_string(argv[i]));
 	json_object_set_new(r, "argv", a);
 	json_object_set_new(r, "timeout", json_integer(timeout_s));
-	json_object_set_new(r, "vars", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "config", v->config,
-		"db", v->db, "port", v->port, "env", v->env, "release_dir", v->release_dir,
-		"service", v->service));
+	json_object_set_new(r, "sandbox", rt_sandbox_policy_json(sb));
 	if (cwd && !local)
 		json_object_set_new(r, "cwd", json_string(cwd));
 	if (!local) {
@@ -465,6 +467,32 @@ static int ssh_exec(struct ferry_runtime *rt, char *const *argv, const struct rt
 	}
 	ferry_buf_release(&dummy);
 	return rc;
+}
+
+/* ---- the sandbox: what the host offers, what the service has ---- */
+
+/* Asked of the agent; an unreachable host is `unknown` (the policy's error says so). */
+static void ssh_sandbox_host(struct ferry_runtime *rt, struct rt_sb_host *out)
+{
+	json_t *ans = NULL, *r = json_pack("{s:s}", "op", "sandbox_host");
+
+	memset(out, 0, sizeof(*out));
+	if (!ssh_link_call(L(rt), r, NULL, NULL, &ans, NULL))
+		rt_sb_host_from_json(json_object_get(ans, "host"), out);
+	else
+		out->unknown = 1;
+	json_decref(ans);
+}
+
+static json_t *ssh_sandbox_observe(struct ferry_runtime *rt, long pid)
+{
+	json_t *ans = NULL, *r = rq(rt, "sandbox_observe"), *o = NULL;
+
+	json_object_set_new(r, "pid", json_integer(pid));
+	if (!call(rt, r, &ans, NULL) && json_is_object(json_object_get(ans, "process")))
+		o = json_incref(json_object_get(ans, "process"));
+	json_decref(ans);
+	return o;
 }
 
 /* ---- the database endpoint ---- */
@@ -520,6 +548,7 @@ static int ssh_restore(struct ferry_runtime *rt, const char *name, struct ferry_
 
 const struct ferry_runtime_driver rt_driver_ssh = {
 	.name = "ssh",
+	.remote = 1,
 	.attach = ssh_attach,
 	.detach = ssh_detach,
 	.reach = ssh_reach,
@@ -548,6 +577,8 @@ const struct ferry_runtime_driver rt_driver_ssh = {
 	.status = ssh_status,
 	.probe = ssh_probe,
 	.exec = ssh_exec,
+	.sandbox_host = ssh_sandbox_host,
+	.sandbox_observe = ssh_sandbox_observe,
 	.db_default = ssh_db_default,
 	.db_open = ssh_db_open_entry,
 	.rp_exists = ssh_rp_exists,

@@ -241,7 +241,7 @@ static int spec_to_rec(const struct ferry_host_spec *spec, struct host_rec *h,
 		    access(real, R_OK))
 			return ferry_error_set(err, FERRY_EINVAL, "--identity %s: not a readable file",
 					       spec->identity);
-		snprintf(h->identity, sizeof(h->identity), "%s", real);
+		return ferry_fmt(h->identity, sizeof(h->identity), err, "--identity", "%s", real);
 	}
 	return 0;
 }

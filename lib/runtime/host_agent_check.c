@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* host_agent_check.c: what a host offers ferry, asked by `ferry host check`: free
  * disk and the directory's state, free ports in the port range, the sandbox features
- * of its kernel (Landlock ABI, user namespaces, seccomp, cgroup v2) and which
- * supervisor runs services there. */
+ * of its kernel (Landlock ABI, bubblewrap, root, user namespaces, seccomp, cgroup v2)
+ * and which supervisor runs services there. */
 #include "runtime/host_agent.h"
+#include "runtime/sandbox.h"
 
 #include "ferry/base/error.h"
 #include "ferry/package/package.h"
@@ -16,7 +17,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -52,25 +52,17 @@ static long read_long(const char *path)
 	return v;
 }
 
-static int landlock_abi(void)
-{
-#ifdef SYS_landlock_create_ruleset
-	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* ..._VERSION */);
-	return abi < 0 ? 0 : (int)abi;
-#else
-	return 0;
-#endif
-}
-
 static json_t *features(void)
 {
 	long userns = read_long("/proc/sys/user/max_user_namespaces");
 	long unpriv = read_long("/proc/sys/kernel/unprivileged_userns_clone");
+	struct rt_sb_host h;
 	struct utsname u;
 
 	uname(&u);
-	return json_pack("{s:i, s:b, s:b, s:b, s:b, s:s, s:s}",
-		"landlock_abi", landlock_abi(),
+	rt_sb_local_host(&h);
+	return json_pack("{s:i, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:s}",
+		"landlock_abi", h.landlock_abi, "bwrap", h.bwrap, "root", h.root,
 		"user_namespaces", userns > 0 && unpriv != 0,
 		"seccomp", prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0,
 		"cgroup2", access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0,

@@ -7,6 +7,7 @@
  * commands, the SQLite databases of runtimes here, and the host's check. */
 #include "runtime/host_agent.h"
 #include "runtime/driver_local.h"
+#include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -30,12 +31,13 @@ static const char *jstr(const json_t *o, const char *k)
 }
 
 /* "<dir>/tmp/<what>-<uuid>" into out. */
-static void tmp_path(const struct agent *a, const char *what, char out[PATH_MAX])
+static int tmp_path(const struct agent *a, const char *what, char out[PATH_MAX],
+		    struct ferry_error *err)
 {
 	char id[37];
 
 	ferry_uuid(id);
-	snprintf(out, PATH_MAX, "%s/tmp/%s-%s", a->dir, what, id);
+	return ferry_fmt(out, PATH_MAX, err, "a temporary path", "%s/tmp/%s-%s", a->dir, what, id);
 }
 
 static json_t *status_json(const struct ferry_runtime_status *st)
@@ -125,8 +127,9 @@ static int receive_tree(struct agent *a, const json_t *req, char dest[PATH_MAX],
 	struct host_src src;
 
 	limits_of(a, req, &lim);
-	tmp_path(a, "in", dest);
-	snprintf(tmp, sizeof(tmp), "%s.stream", dest);
+	if (tmp_path(a, "in", dest, err) ||
+	    ferry_fmt(tmp, sizeof(tmp), err, "a temporary path", "%s.stream", dest))
+		return FERRY_EINVAL;
 	agent_in_src(a, &src);
 	return host_ship_receive(&src, tmp, dest, &lim, err);
 }
@@ -290,28 +293,10 @@ static int op_log_tail(struct agent *a, const json_t *req, json_t **ans, struct 
 struct launch {
 	struct rt_launch l;
 	struct rt_vars v;
+	struct rt_sandbox sb;
 	char **argv;
 	char release[FERRY_RELEASE_ID_MAX], cwd[PATH_MAX], url[512];
 };
-
-static int vars_of(const json_t *o, struct rt_vars *v, struct ferry_error *err)
-{
-	struct { const char *k; char *dst; size_t cap; } f[] = {
-		{ "config", v->config, sizeof(v->config) }, { "db", v->db, sizeof(v->db) },
-		{ "port", v->port, sizeof(v->port) }, { "env", v->env, sizeof(v->env) },
-		{ "release_dir", v->release_dir, sizeof(v->release_dir) },
-		{ "service", v->service, sizeof(v->service) },
-	};
-	size_t i;
-
-	memset(v, 0, sizeof(*v));
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		const char *s = jstr(o, f[i].k);
-		if (snprintf(f[i].dst, f[i].cap, "%s", s ? s : "") >= (int)f[i].cap)
-			return ferry_error_set(err, FERRY_EINVAL, "variable %s too long", f[i].k);
-	}
-	return 0;
-}
 
 static int argv_of(const json_t *arr, char ***out, struct ferry_error *err)
 {
@@ -331,18 +316,36 @@ static int argv_of(const json_t *arr, char ***out, struct ferry_error *err)
 	return 0;
 }
 
+/* The sandbox ferry decided for the process (the request's "sandbox"), checked against
+ * what this host offers and placed on this host's paths (caller releases sb). */
+static int sandbox_of(struct agent *a, const json_t *req, const struct rt_vars *v, const char *cwd,
+		      struct rt_sandbox *sb, struct ferry_error *err)
+{
+	struct rt_sb_host h;
+	int rc;
+
+	rt_sb_local_host(&h);
+	if ((rc = rt_sandbox_policy_from_json(json_object_get(req, "sandbox"), &h, sb, err)) ||
+	    (rc = rt_sandbox_place(&a->rt, v, cwd, sb, err)))
+		ferry_error_prefix(err, "environment '%s' on this host", a->rt.env.name);
+	return rc;
+}
+
+/* The service's variables are this runtime's on this host (rt_vars_fill), as the
+ * local driver's. */
 static int launch_of(struct agent *a, const json_t *req, struct launch *L, struct ferry_error *err)
 {
 	const json_t *o = json_object_get(req, "launch");
 	int rc;
 
 	memset(L, 0, sizeof(*L));
-	if ((rc = vars_of(json_object_get(o, "vars"), &L->v, err)))
-		return rc;
 	snprintf(L->release, sizeof(L->release), "%s", jstr(o, "release") ? jstr(o, "release") : "");
-	snprintf(L->cwd, sizeof(L->cwd), "%s", jstr(o, "cwd") ? jstr(o, "cwd") : "");
 	snprintf(L->url, sizeof(L->url), "%s", jstr(o, "health_url") ? jstr(o, "health_url") : "");
-	if (!agent_under(a, L->cwd, "environments") || strcmp(L->v.service, a->rt.dir))
+	if (!agent_rel_ok(L->release) || strchr(L->release, '/'))
+		return ferry_error_set(err, FERRY_EINVAL, "a release id, please");
+	rt_vars_fill(&a->rt, L->release, 1, &L->v);
+	snprintf(L->cwd, sizeof(L->cwd), "%s", jstr(o, "cwd") ? jstr(o, "cwd") : L->v.release_dir);
+	if (!agent_under(a, L->cwd, "environments"))
 		return ferry_error_set(err, FERRY_EUNSAFE, "the service's directory %s is not its "
 				       "runtime's on this host", L->cwd);
 	if (json_object_get(o, "argv") && (rc = argv_of(json_object_get(o, "argv"), &L->argv, err)))
@@ -361,9 +364,13 @@ static int op_start(struct agent *a, const json_t *req, json_t **ans, struct fer
 	struct launch L;
 	int rc = launch_of(a, req, &L, err);
 
-	if (!rc)
-		rc = L.argv ? rt_local_start(&a->rt, &L.l, err)
-			    : ferry_error_set(err, FERRY_EINVAL, "start needs the service's argv");
+	if (!rc && !L.argv)
+		rc = ferry_error_set(err, FERRY_EINVAL, "start needs the service's argv");
+	if (!rc && !(rc = sandbox_of(a, req, &L.v, L.cwd, &L.sb, err))) {
+		L.l.sb = &L.sb;
+		rc = rt_local_start(&a->rt, &L.l, err);
+	}
+	rt_sandbox_release(&L.sb);
 	ferry_runtime_argv_free(L.argv);
 	return rc;
 }
@@ -442,12 +449,16 @@ static int op_exec(struct agent *a, const json_t *req, json_t **ans, struct ferr
 {
 	struct ferry_buf out = FERRY_BUF_INIT;
 	const char *cwd = jstr(req, "cwd"), *local = jstr(req, "local_cwd");
-	char shipped[PATH_MAX] = "", **argv = NULL;
+	char shipped[PATH_MAX] = "", rel[FERRY_RELEASE_ID_MAX], **argv = NULL;
+	struct rt_sandbox sb;
 	struct rt_vars v;
 	int rc, status_rc;
 
-	if ((rc = vars_of(json_object_get(req, "vars"), &v, err)) ||
-	    (rc = argv_of(json_object_get(req, "argv"), &argv, err)))
+	memset(&sb, 0, sizeof(sb));
+	if (rt_local_release_current(&a->rt, rel))
+		rel[0] = '\0';
+	rt_vars_fill(&a->rt, rel, 0, &v);
+	if ((rc = argv_of(json_object_get(req, "argv"), &argv, err)))
 		goto out;
 	if (local) {
 		if ((rc = receive_tree(a, req, shipped, err)) || (rc = rebase(argv, local, shipped, err)))
@@ -457,7 +468,9 @@ static int op_exec(struct agent *a, const json_t *req, json_t **ans, struct ferr
 		rc = ferry_error_set(err, FERRY_EUNSAFE, "directory %s is not a runtime's on this host", cwd);
 		goto out;
 	}
-	status_rc = rt_local_exec(&a->rt, argv, &v, cwd, (int)json_integer_value(json_object_get(req, "timeout")),
+	if ((rc = sandbox_of(a, req, &v, cwd, &sb, err)))
+		goto out;
+	status_rc = rt_local_exec(&a->rt, argv, &sb, (int)json_integer_value(json_object_get(req, "timeout")),
 				  &out, err);
 	rc = agent_send(a, out.data, out.len, err);
 	if (!rc)
@@ -465,9 +478,38 @@ static int op_exec(struct agent *a, const json_t *req, json_t **ans, struct ferr
 out:
 	if (shipped[0])
 		ferry_rm_rf(shipped, NULL);
+	rt_sandbox_release(&sb);
 	ferry_runtime_argv_free(argv);
 	ferry_buf_release(&out);
 	return rc;
+}
+
+/* ---- the sandbox ---- */
+
+static int op_sandbox_host(struct agent *a, const json_t *req, json_t **ans,
+			   struct ferry_error *err)
+{
+	struct rt_sb_host h;
+
+	rt_sb_local_host(&h);
+	*ans = json_pack("{s:o}", "host", rt_sb_host_json(&h));
+	return 0;
+}
+
+/* What the runtime's running service has in force (no other process's). */
+static int op_sandbox_observe(struct agent *a, const json_t *req, json_t **ans,
+			      struct ferry_error *err)
+{
+	long pid = (long)json_integer_value(json_object_get(req, "pid"));
+	struct ferry_runtime_status st;
+	json_t *o = NULL;
+
+	memset(&st, 0, sizeof(st));
+	rt_local_status(&a->rt, &st);
+	if (st.running && st.pid == pid)
+		o = rt_sb_local_observe(pid);
+	*ans = json_pack("{s:o}", "process", o ? o : json_null());
+	return 0;
 }
 
 /* ---- databases of runtimes on this host (SQLite files) ---- */
@@ -499,7 +541,8 @@ static int db_snapshot(struct agent *a, const char *conn, struct ferry_error *er
 	struct host_sink sink;
 	int rc, fd;
 
-	tmp_path(a, "snap", tmp);
+	if (tmp_path(a, "snap", tmp, err))
+		return FERRY_EINVAL;
 	if ((rc = ferry_envdb_sqlite.copy(conn, tmp, err)))
 		return rc;
 	agent_out_sink(a, &sink);
@@ -526,7 +569,8 @@ static int db_receive(struct agent *a, const char *conn, struct ferry_error *err
 	size_t got;
 	int rc = 0, fd;
 
-	tmp_path(a, "recv", tmp);
+	if (tmp_path(a, "recv", tmp, err))
+		return FERRY_EINVAL;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
 	agent_in_src(a, &src);
@@ -608,6 +652,8 @@ const struct agent_op agent_ops[] = {
 	{ "status", op_status, 1 },
 	{ "probe", op_probe, 0 },
 	{ "exec", op_exec, 1 },
+	{ "sandbox_host", op_sandbox_host, 0 },
+	{ "sandbox_observe", op_sandbox_observe, 1 },
 	{ "db", op_db, 0 },
 	{ "check", agent_check, 0 },
 	{ NULL, NULL, 0 }

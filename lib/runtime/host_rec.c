@@ -122,8 +122,9 @@ int host_ssh_parse(const char *ssh, struct host_rec *h, struct ferry_error *err)
 	}
 	if (!user_ok(buf) || (port && ferry_parse_int(port, 1, 65535, &p)))
 		goto bad;
-	snprintf(h->user, sizeof(h->user), "%s", buf);
-	snprintf(h->address, sizeof(h->address), "%s", addr);
+	if (ferry_fmt(h->user, sizeof(h->user), err, "--ssh's user", "%s", buf) ||
+	    ferry_fmt(h->address, sizeof(h->address), err, "--ssh's address", "%s", addr))
+		return FERRY_EINVAL;
 	h->port = (int)p;
 	return 0;
 bad:

@@ -83,7 +83,8 @@ static int walk(struct walk *w, const char *rel, struct ferry_error *err)
 	size_t n = 0, i;
 	int rc;
 
-	snprintf(full, sizeof(full), "%s%s%s", w->root, *rel ? "/" : "", rel);
+	if (ferry_fmt(full, sizeof(full), err, "a path to ship", "%s%s%s", w->root, *rel ? "/" : "", rel))
+		return FERRY_EINVAL;
 	if ((rc = list_dir(full, &names, &n, err)))
 		return rc;
 	for (i = 0; i < n && !rc; i++) {
@@ -92,9 +93,11 @@ static int walk(struct walk *w, const char *rel, struct ferry_error *err)
 		if (!*rel && (!strcmp(names[i], "manifest.json") || !strcmp(names[i], "manifest.sig") ||
 			      !strcmp(names[i], SHIP_DIR)))
 			continue;
-		snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", names[i]);
-		snprintf(full, sizeof(full), "%s/%s", w->root, child);
-		if (lstat(full, &st) < 0)
+		if (ferry_fmt(child, sizeof(child), err, "a path to ship", "%s%s%s", rel, *rel ? "/" : "",
+			      names[i]) ||
+		    ferry_fmt(full, sizeof(full), err, "a path to ship", "%s/%s", w->root, child))
+			rc = FERRY_EINVAL;
+		else if (lstat(full, &st) < 0)
 			rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot stat %s", full);
 		else if (S_ISDIR(st.st_mode))
 			rc = walk(w, child, err);

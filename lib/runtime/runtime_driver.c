@@ -227,6 +227,9 @@ static json_t *sandbox_json(struct ferry_runtime *rt, const struct ferry_runtime
 	struct rt_vars v;
 	json_t *o, *live;
 
+	if (st->unreachable)
+		return json_pack("{s:s}", "error", "its host is unreachable: the sandbox is decided when "
+				 "it can be asked what it offers");
 	rt_vars_fill(rt, st->release, 1, &v);
 	if (rt_sandbox_build(rt, &v, NULL, RT_SB_PEEK, &sb, &e))
 		return json_pack("{s:s}", "error", e.msg);

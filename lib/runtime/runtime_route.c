@@ -84,7 +84,7 @@ int ferry_runtime_route(struct ferry_ctx *ctx, const char *env, const char *slot
 {
 	struct ferry_runtime *to = NULL;
 	const char *hook = ctx->settings.route_hook;
-	char cur_slot[32], old[128] = "", url[64], *argv[5];
+	char cur_slot[32], old[128] = "", url[FERRY_RUNTIME_URL_MAX], *argv[5];
 	int main_slot = !slot || !strcmp(slot, FERRY_SLOT_MAIN), routed, rc;
 
 	if ((rc = ferry_runtime_open(ctx, env, main_slot ? NULL : slot, 0, &to, err)))
@@ -133,7 +133,7 @@ int ferry_runtime_address(struct ferry_ctx *ctx, const char *env, char out[128])
 	if ((rc = ferry_runtime_open(ctx, env, NULL, 0, &m, NULL)))
 		return rc;
 	if (!host_rec_route_get(ctx, m->env.id, slot, out)) {
-		char url[64];
+		char url[FERRY_RUNTIME_URL_MAX];
 		ferry_runtime_url(m, url);
 		snprintf(out, 128, "%s", url);
 	}
