@@ -73,8 +73,8 @@ static int opt_path(char *out, size_t cap, const char *key, const char *path, co
 
 /* The directory of the ControlMaster sockets: <home>/hosts/ctl when a socket path
  * fits there (108 bytes for "<dir>/<pin>-<%C>" and the 17 bytes ssh appends to it
- * while it binds), else a private directory under the temporary directory
- * named after the home. */
+ * while it binds), else a private directory under the temporary directory (or /tmp
+ * when that is too deep) named after the home. */
 static int ctl_dir(struct ferry_ctx *ctx, char out[PATH_MAX], struct ferry_error *err)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -88,12 +88,19 @@ static int ctl_dir(struct ferry_ctx *ctx, char out[PATH_MAX], struct ferry_error
 	return ferry_mkdir_p(out, 0700, err);
 elsewhere:
 	crypto_hash_sha256(h, (const unsigned char *)ctx->home, strlen(ctx->home));
-	n = snprintf(out, PATH_MAX, "%s/ferry-ssh-%ld-", tmp, (long)getuid());
-	for (i = 0; i < 6 && n + 2 < PATH_MAX; i++)
-		n += snprintf(out + n, PATH_MAX - (size_t)n, "%02x", h[i]);
-	if (strlen(out) + 68 >= 106)
-		return ferry_error_set(err, FERRY_EINVAL, "no short directory for ssh's control "
-				       "sockets: set a shorter tmp-dir");
+	/* the temporary directory, else /tmp when that is too deep (a private directory
+	 * of this user either way, checked below) */
+	for (;;) {
+		n = snprintf(out, PATH_MAX, "%s/ferry-ssh-%ld-", tmp, (long)getuid());
+		for (i = 0; i < 6 && n > 0 && n + 2 < PATH_MAX; i++)
+			n += snprintf(out + n, PATH_MAX - (size_t)n, "%02x", h[i]);
+		if (strlen(out) + 68 < 106)
+			break;
+		if (!strcmp(tmp, "/tmp"))
+			return ferry_error_set(err, FERRY_EINVAL, "no short directory for ssh's control "
+					       "sockets: set a shorter tmp-dir");
+		tmp = "/tmp";
+	}
 	if (mkdir(out, 0700) < 0 && errno != EEXIST)
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", out);
 	if (lstat(out, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
