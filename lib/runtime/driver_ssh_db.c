@@ -125,6 +125,38 @@ static int r_receive(void *arg, const char *conn, const struct host_src *in, str
 	return ssh_link_call(arg, req("receive", conn), in, NULL, NULL, err);
 }
 
+static int push_json(void *arg, const struct host_sink *sink, struct ferry_error *err)
+{
+	char *text = json_dumps(arg, JSON_COMPACT);
+	int rc = text ? sink->write(sink->arg, text, strlen(text), err)
+		      : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+
+	free(text);
+	return rc;
+}
+
+/* in on the request's stream, *out from the answer's (no frame limit either way). */
+static int r_writes(void *arg, const char *conn, const char *what, const json_t *in, json_t **out,
+		    struct ferry_error *err)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	struct host_sink sink = { ssh_buf_write, &b };
+	json_error_t je;
+	struct hsess *s;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if ((rc = ssh_link_session(arg, &s, err)) ||
+	    (rc = hsess_call_push(s, req(what, conn), push_json, (void *)in, &sink, NULL, err)))
+		goto out;
+	if (out && b.len && !(*out = json_loadb(b.data, b.len, 0, &je)))
+		rc = ferry_error_set(err, FERRY_EIO, "the host's answer is not JSON: %s", je.text);
+out:
+	ferry_buf_release(&b);
+	return rc;
+}
+
 static int r_same_place(void *a, void *b)
 {
 	return ((struct ssh_link *)a)->h.id == ((struct ssh_link *)b)->h.id;
@@ -147,6 +179,7 @@ static const struct envdb_remote ssh_envdb = {
 	.marks_clear = r_marks_clear,
 	.snapshot = r_snapshot,
 	.receive = r_receive,
+	.writes = r_writes,
 	.same_place = r_same_place,
 	.release = r_release,
 };

@@ -83,6 +83,12 @@ int envdb_open_remote(const char *conn, const struct envdb_remote *r, void *arg,
 	return 0;
 }
 
+const struct envdb_remote *envdb_remote_of(const struct ferry_envdb *db, void **arg)
+{
+	*arg = db->rm_arg;
+	return db->rm;
+}
+
 void ferry_envdb_free(struct ferry_envdb *db)
 {
 	if (!db)

@@ -28,6 +28,11 @@ struct envdb_remote {
 	int (*snapshot)(void *arg, const char *conn, struct host_src *out, struct ferry_error *err);
 	/* Replace conn (all or nothing) with the database file read from in. */
 	int (*receive)(void *arg, const char *conn, const struct host_src *in, struct ferry_error *err);
+	/* The writes a rollback keeps (envdb_changes.h) run on that machine: what is
+	 * changes, carry, carry_plan or carry_clear; in and *out are JSON documents
+	 * (host_agent_db.c says which members); *out NULL for carry_clear. */
+	int (*writes)(void *arg, const char *conn, const char *what, const json_t *in, json_t **out,
+		      struct ferry_error *err);
 	/* Are the two handles' databases on one machine? */
 	int (*same_place)(void *arg, void *other_arg);
 	void (*release)(void *arg);
@@ -38,5 +43,8 @@ struct envdb_remote {
  * stays local (restore point names). */
 int envdb_open_remote(const char *conn, const struct envdb_remote *r, void *arg,
 		      struct ferry_envdb **out, struct ferry_error *err);
+
+/* db's operations on another machine and their argument (NULL: db is on this one). */
+const struct envdb_remote *envdb_remote_of(const struct ferry_envdb *db, void **arg);
 
 #endif

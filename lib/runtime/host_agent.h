@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* host_agent.h: what the agent's files share, lowest first: host_agent_io.c (paths,
- * streams), host_agent_check.c and host_agent_ops.c (the operations), host_agent.c
- * (the loop). */
+ * streams), host_agent_check.c, host_agent_db.c and host_agent_ops.c (the operations),
+ * host_agent.c (the loop). */
 #ifndef FERRY_LIB_RUNTIME_HOST_AGENT_H
 #define FERRY_LIB_RUNTIME_HOST_AGENT_H
 
@@ -43,6 +43,9 @@ extern const struct agent_op agent_ops[];
 /* path lies strictly under <dir>/<sub>/ with safe components only. */
 int agent_under(const struct agent *a, const char *path, const char *sub);
 int agent_rel_ok(const char *rel);
+/* "<dir>/tmp/<what>-<uuid>" into out (FERRY_EINVAL when it does not fit). */
+int agent_tmp_path(const struct agent *a, const char *what, char out[PATH_MAX],
+		   struct ferry_error *err);
 /* A SQLite database of a runtime on this host. */
 int agent_conn_ok(const struct agent *a, const char *conn);
 /* The request's stream, and data frames of the answer. */
@@ -52,6 +55,9 @@ int agent_send(struct agent *a, const void *data, size_t len, struct ferry_error
 
 /* host_agent.c */
 void agent_release(struct agent *a);
+
+/* host_agent_db.c: the SQLite databases of runtimes on this host ("db"). */
+int agent_db(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err);
 
 /* host_agent_check.c: what `ferry host check` asks the host. */
 int agent_check(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err);

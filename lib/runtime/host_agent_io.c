@@ -6,6 +6,7 @@
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
+#include "ferry/base/util.h"
 #include "ferry/package/manifest.h"
 
 #include <errno.h>
@@ -25,6 +26,15 @@ int agent_under(const struct agent *a, const char *path, const char *sub)
 	if (n >= (int)sizeof(prefix) || strncmp(path, prefix, (size_t)n) || !path[n])
 		return 0;
 	return ferry_path_check(path + n, NULL) == 0;
+}
+
+int agent_tmp_path(const struct agent *a, const char *what, char out[PATH_MAX],
+		   struct ferry_error *err)
+{
+	char id[37];
+
+	ferry_uuid(id);
+	return ferry_fmt(out, PATH_MAX, err, "a temporary path", "%s/tmp/%s-%s", a->dir, what, id);
 }
 
 int agent_rel_ok(const char *rel)

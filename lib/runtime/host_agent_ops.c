@@ -4,7 +4,8 @@
  * release trees (received as package streams, driver_local_release.c installs
  * them), files and the log, the supervised service (driver_local_proc.c: pid files
  * written by the service itself, adoption of what runs unrecorded), one-shot
- * commands, the SQLite databases of runtimes here, and the host's check. */
+ * commands inside the sandbox ferry decided (checked and placed here), and what the
+ * host offers the sandbox. Databases: host_agent_db.c; the check: host_agent_check.c. */
 #include "runtime/host_agent.h"
 #include "runtime/driver_local.h"
 #include "runtime/sandbox.h"
@@ -28,16 +29,6 @@
 static const char *jstr(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
-}
-
-/* "<dir>/tmp/<what>-<uuid>" into out. */
-static int tmp_path(const struct agent *a, const char *what, char out[PATH_MAX],
-		    struct ferry_error *err)
-{
-	char id[37];
-
-	ferry_uuid(id);
-	return ferry_fmt(out, PATH_MAX, err, "a temporary path", "%s/tmp/%s-%s", a->dir, what, id);
 }
 
 static json_t *status_json(const struct ferry_runtime_status *st)
@@ -127,7 +118,7 @@ static int receive_tree(struct agent *a, const json_t *req, char dest[PATH_MAX],
 	struct host_src src;
 
 	limits_of(a, req, &lim);
-	if (tmp_path(a, "in", dest, err) ||
+	if (agent_tmp_path(a, "in", dest, err) ||
 	    ferry_fmt(tmp, sizeof(tmp), err, "a temporary path", "%s.stream", dest))
 		return FERRY_EINVAL;
 	agent_in_src(a, &src);
@@ -512,122 +503,6 @@ static int op_sandbox_observe(struct agent *a, const json_t *req, json_t **ans,
 	return 0;
 }
 
-/* ---- databases of runtimes on this host (SQLite files) ---- */
-
-static ssize_t cookie_write(void *arg, const char *buf, size_t len)
-{
-	return agent_send(arg, buf, len, NULL) ? -1 : (ssize_t)len;
-}
-
-static int db_dump(struct agent *a, const char *conn, struct ferry_error *err)
-{
-	static const cookie_io_functions_t io = { NULL, cookie_write, NULL, NULL };
-	FILE *f = fopencookie(a, "w", io);
-	int rc;
-
-	if (!f)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	rc = ferry_envdb_sqlite.dump(conn, f, err);
-	if (fclose(f) && !rc)
-		rc = ferry_error_set(err, FERRY_EIO, "the connection to ferry closed");
-	return rc;
-}
-
-/* A consistent copy of conn, streamed (the file is removed after). */
-static int db_snapshot(struct agent *a, const char *conn, struct ferry_error *err)
-{
-	char tmp[PATH_MAX];
-	struct host_sink sink;
-	int rc, fd;
-
-	if (tmp_path(a, "snap", tmp, err))
-		return FERRY_EINVAL;
-	if ((rc = ferry_envdb_sqlite.copy(conn, tmp, err)))
-		return rc;
-	agent_out_sink(a, &sink);
-	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", tmp);
-	} else {
-		char buf[1 << 16];
-		size_t got;
-		while (!(rc = host_fd_read(&fd, buf, sizeof(buf), &got, err)) && got &&
-		       !(rc = sink.write(sink.arg, buf, got, err)))
-			;
-		close(fd);
-	}
-	unlink(tmp);
-	return rc;
-}
-
-/* The stream is a database file: received whole, then copied into conn in one
- * transaction (the online backup API), so conn is replaced all or nothing. */
-static int db_receive(struct agent *a, const char *conn, struct ferry_error *err)
-{
-	char tmp[PATH_MAX], buf[1 << 16];
-	struct host_src src;
-	size_t got;
-	int rc = 0, fd;
-
-	if (tmp_path(a, "recv", tmp, err))
-		return FERRY_EINVAL;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
-	agent_in_src(a, &src);
-	while (!(rc = src.read(src.arg, buf, sizeof(buf), &got, err)) && got &&
-	       !(rc = host_fd_write(&fd, buf, got, err)))
-		;
-	if (!rc && fsync(fd) < 0)
-		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
-	close(fd);
-	if (!rc)
-		rc = ferry_envdb_sqlite.copy(tmp, conn, err);
-	unlink(tmp);
-	return rc;
-}
-
-static int op_db(struct agent *a, const json_t *req, json_t **ans, struct ferry_error *err)
-{
-	const struct ferry_envdb_ops *o = &ferry_envdb_sqlite;
-	const char *what = jstr(req, "what"), *conn = jstr(req, "conn"), *dst = jstr(req, "dst");
-	int already = 0, rc;
-
-	if (!what || !agent_conn_ok(a, conn) || (dst && !agent_conn_ok(a, dst)))
-		return ferry_error_set(err, FERRY_EUNSAFE, "database %s is not a runtime's on this host",
-				       conn ? conn : "?");
-	if (!strcmp(what, "exists"))
-		*ans = json_pack("{s:b}", "yes", o->exists(conn));
-	else if (!strcmp(what, "size"))
-		*ans = json_pack("{s:I}", "size", (json_int_t)o->size(conn));
-	else if (!strcmp(what, "create"))
-		return o->create(conn, err);
-	else if (!strcmp(what, "drop"))
-		return o->drop(conn, err);
-	else if (!strcmp(what, "copy"))
-		return dst ? o->copy(conn, dst, err) : ferry_error_set(err, FERRY_EINVAL, "copy needs dst");
-	else if (!strcmp(what, "rp_list")) {
-		json_t *l = NULL;
-		if ((rc = o->rp_list(conn, &l, err)))
-			return rc;
-		*ans = json_pack("{s:o}", "list", l);
-	} else if (!strcmp(what, "exec")) {
-		if ((rc = o->exec(conn, jstr(req, "sql") ? jstr(req, "sql") : "", jstr(req, "mark"),
-				  &already, err)))
-			return rc;
-		*ans = json_pack("{s:b}", "already", already);
-	} else if (!strcmp(what, "marks_clear"))
-		return o->marks_clear(conn, jstr(req, "prefix") ? jstr(req, "prefix") : "", err);
-	else if (!strcmp(what, "dump"))
-		return db_dump(a, conn, err);
-	else if (!strcmp(what, "snapshot"))
-		return db_snapshot(a, conn, err);
-	else if (!strcmp(what, "receive"))
-		return db_receive(a, conn, err);
-	else
-		return ferry_error_set(err, FERRY_EINVAL, "no database operation '%s'", what);
-	return 0;
-}
-
 const struct agent_op agent_ops[] = {
 	{ "prepare", op_prepare, 1 },
 	{ "remove", op_remove, 1 },
@@ -654,7 +529,7 @@ const struct agent_op agent_ops[] = {
 	{ "exec", op_exec, 1 },
 	{ "sandbox_host", op_sandbox_host, 0 },
 	{ "sandbox_observe", op_sandbox_observe, 1 },
-	{ "db", op_db, 0 },
+	{ "db", agent_db, 0 },
 	{ "check", agent_check, 0 },
 	{ NULL, NULL, 0 }
 };

@@ -353,6 +353,12 @@ int ferry_runtime_db(struct ferry_runtime *rt, struct ferry_envdb **out, struct 
 	return rt->drv->db_open(rt, rt->db_conn, out, err);
 }
 
+int ferry_runtime_db_at(struct ferry_runtime *rt, const char *conn, struct ferry_envdb **out,
+			struct ferry_error *err)
+{
+	return rt->drv->db_open(rt, conn, out, err);
+}
+
 int ferry_runtime_db_restore_point(struct ferry_runtime *rt, const char *name,
 				   struct ferry_error *err)
 {

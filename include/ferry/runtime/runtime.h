@@ -198,6 +198,10 @@ int ferry_runtime_address(struct ferry_ctx *ctx, const char *env, char out[128])
 
 /* A handle on the runtime's database (caller frees with ferry_envdb_free). */
 int ferry_runtime_db(struct ferry_runtime *rt, struct ferry_envdb **out, struct ferry_error *err);
+/* A handle on database conn as reachable where rt runs (conn recorded earlier on its
+ * host: the database an upgrade's restore point belongs to). */
+int ferry_runtime_db_at(struct ferry_runtime *rt, const char *conn, struct ferry_envdb **out,
+			struct ferry_error *err);
 /* Make restore point `name` of the runtime's database (through its driver). */
 int ferry_runtime_db_restore_point(struct ferry_runtime *rt, const char *name,
 				   struct ferry_error *err);
