@@ -19,7 +19,7 @@ state_of() {
 masters() {
 	local p
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "ControlPath=\"$1" && basename "$p"
+		tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q "ControlPath=\"$1" && basename "$p"
 	done
 }
 
