@@ -42,6 +42,14 @@ kill_at() {
 }
 # The operation of env that is not finished, else its newest.
 op_step() { ferry op list --env "$1" --json | jq -r '.[0] | .state + " " + (.step // "")'; }
+# mid_data ENV PID: the data upgrade (PID) of ENV is in a step that needs the upgrade's
+# host, or it ended
+mid_data() {
+	case "$(op_step "$1")" in
+	"running swap-database"|"running swap-address"|"running data-upgrade"|"running sync-packages"|"running start") return 0;;
+	esac
+	! kill -0 "$2" 2>/dev/null
+}
 # resume_until_done ENV ACTION: finish the phase ACTION (data, rollback) began. Killed
 # after its last step, there is nothing to resume; killed before its operation was
 # recorded, nothing happened: run ACTION again; else resume it.
@@ -105,9 +113,7 @@ for i in $(seq 1 "$CRASH_ROUNDS"); do
 	test_expect_success "round $i: host b loses ssh in the middle of the data upgrade: the step fails naming it; resumed when it is back" '
 		prepared h$i 5 && orig=$(main_dir h$i) &&
 		{ "$FERRY" upgrade data h$i >data.out 2>&1 & pid=$!; } &&
-		t=$((SECONDS + 120)) &&
-		until case "$(op_step h$i)" in "running swap-database"|"running swap-address"|"running data-upgrade"|"running sync-packages"|"running start") true;; *) false;; esac ||
-		      ! kill -0 $pid 2>/dev/null || [ $SECONDS -ge $t ]; do sleep 0.02; done &&
+		wait_for 120 "mid_data h$i $pid" "the data upgrade of h$i in a step that needs host b" &&
 		step=$(op_step h$i) && hosts down "$HD" 2 && echo "host b lost ssh during: $step" >>kills.log &&
 		{ ! wait $pid; failed=$?; ferry env show h$i --json >down.json; hosts up "$HD" 2; } &&
 		equals "$failed" 0 && cat data.out >&2 && contains "$(cat data.out)" "host .b." &&

@@ -31,7 +31,7 @@ load() { [ -f "$1/hosts.env" ] || die "no hosts in $1"; . "$1/hosts.env"; }
 # The third octet of a /24 of 10.231/16 nobody on this machine uses.
 free_net() {
 	local x used
-	used=$(ip -o -4 addr show | grep -o '10\.231\.[0-9]*\.' | sort -u || true)
+	used=$(ip -o -4 addr show | { grep -o '10\.231\.[0-9]*\.' || [ $? -eq 1 ]; } | sort -u)
 	for x in $(shuf -i 1-250); do
 		grep -q "^10\.231\.$x\.$" <<<"$used" || { echo "$x"; return 0; }
 	done
@@ -147,28 +147,34 @@ start() {
 	done
 }
 
+# kill_ns NS: every process of the namespace (gone already is fine), then the namespace.
+kill_ns() {
+	local pid
+	for pid in $(ip netns pids "$1" 2>/dev/null); do
+		kill -9 "$pid" 2>/dev/null || [ ! -e "/proc/$pid" ]
+	done
+	for _ in $(seq 1 100); do [ -z "$(ip netns pids "$1" 2>/dev/null)" ] && break; sleep 0.02; done
+	ip netns del "$1" 2>/dev/null || ! ip netns list 2>/dev/null | grep -q "^$1\b"
+}
+
 stop() {
-	local dir i ns pid
+	local dir i ns
 	dir=$(realpath -m "$1")
 	[ -f "$dir/hosts.env" ] || return 0
 	load "$dir"
 	for i in $(seq 1 "$HOSTS_N"); do
 		ns=$(eval echo "\$H${i}_NS")
 		ip netns list 2>/dev/null | grep -q "^$ns\b" || continue
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-		for _ in $(seq 1 100); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; sleep 0.02; done
-		ip netns del "$ns" 2>/dev/null || true
+		kill_ns "$ns"
 	done
 	rm -f "$dir/hosts.env"
 }
 
 # Every namespace of a host set (fy<X>h<I>-<PID>): its processes, then it.
 sweep() {
-	local ns pid
-	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^fy[0-9]+h[0-9]+-[0-9]+$' || true); do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-		for _ in $(seq 1 100); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; sleep 0.02; done
-		ip netns del "$ns" 2>/dev/null || true
+	local ns
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | { grep -E '^fy[0-9]+h[0-9]+-[0-9]+$' || [ $? -eq 1 ]; }); do
+		kill_ns "$ns"
 	done
 }
 
