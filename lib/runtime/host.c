@@ -3,6 +3,7 @@
  * environments on a host: checking a host (everything missing reported at once),
  * pinning its key, installing this ferry as its agent, and the records. */
 #include "runtime/host_int.h"
+#include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -95,6 +96,31 @@ static int install(struct ferry_ctx *ctx, const struct host_rec *h, struct ferry
 	return hsess_script(ctx, h, 0, script_install, line, exe, NULL, err);
 }
 
+/* Can vendor code run there as ferry's settings say (docs/SECURITY.md, "Hosts")? The
+ * verdict goes into features ("sandbox"). Nonzero when it cannot. */
+static int check_sandbox(struct ferry_ctx *ctx, json_t *checks, json_t *features)
+{
+	const char *refused, *use;
+	struct rt_sb_host sh;
+	json_t *v;
+	int bad;
+
+	rt_sb_host_from_json(features, &sh);
+	if (!(v = rt_sb_host_verdict(&ctx->settings, &sh)))
+		return add_check(checks, "sandbox", 0, "out of memory");
+	refused = json_string_value(json_object_get(v, "refused"));
+	use = json_string_value(json_object_get(v, "sandbox"));
+	bad = add_check(checks, "sandbox", !refused, "%s%s: Landlock ABI %d, bubblewrap %s, agent %s; "
+		"user namespaces %s, seccomp %s, cgroup v2 %s", refused ? "refused: " : "confines with ",
+		refused ? refused : use ? use : "?", sh.landlock_abi, sh.bwrap ? "yes" : "no",
+		sh.root ? "root (a uid per environment)" : "not root (environments share its uid)",
+		json_is_true(json_object_get(features, "user_namespaces")) ? "yes" : "no",
+		json_is_true(json_object_get(features, "seccomp")) ? "yes" : "no",
+		json_is_true(json_object_get(features, "cgroup2")) ? "yes" : "no");
+	json_object_set_new(features, "sandbox", v);
+	return bad;
+}
+
 /* What the agent reports, as checks. */
 static int check_agent(struct ferry_ctx *ctx, const struct host_rec *h, json_t *checks,
 		       json_t **features, struct ferry_error *err)
@@ -133,12 +159,7 @@ static int check_agent(struct ferry_ctx *ctx, const struct host_rec *h, json_t *
 			 ports, (long long)json_integer_value(json_object_get(ans, "ports_scanned")),
 			 ctx->settings.port_lo, ctx->settings.port_hi);
 	*features = json_incref(json_object_get(ans, "features"));
-	add_check(checks, "sandbox", 1, "Landlock ABI %lld, user namespaces %s, seccomp %s, "
-		  "cgroup v2 %s (used by the sandbox where it is built in)",
-		  (long long)json_integer_value(json_object_get(*features, "landlock_abi")),
-		  json_is_true(json_object_get(*features, "user_namespaces")) ? "yes" : "no",
-		  json_is_true(json_object_get(*features, "seccomp")) ? "yes" : "no",
-		  json_is_true(json_object_get(*features, "cgroup2")) ? "yes" : "no");
+	bad |= check_sandbox(ctx, checks, *features);
 	add_check(checks, "supervisor", 1, "%s", json_string_value(json_object_get(*features,
 		  "supervisor")) ?: "?");
 	json_object_set(*features, "disk_free", json_object_get(ans, "disk_free"));

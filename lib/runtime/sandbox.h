@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 struct ferry_runtime_driver;
+struct ferry_settings;
 
 enum rt_sb_mode {
 	RT_SB_NONE,          /* unconfined: only when the setting `sandbox` says none */
@@ -121,6 +122,9 @@ int rt_sandbox_policy_from_json(const json_t *o, const struct rt_sb_host *h,
 /* What h offers as JSON ({landlock_abi, bwrap, root, uid, gid}), and back. */
 json_t *rt_sb_host_json(const struct rt_sb_host *h);
 void rt_sb_host_from_json(const json_t *o, struct rt_sb_host *h);
+/* {landlock_abi, bwrap, root, sandbox, users, network, memory, refused}: what h offers
+ * and what settings s make of it; refused (a string) when s cannot be given there. */
+json_t *rt_sb_host_verdict(const struct ferry_settings *s, const struct rt_sb_host *h);
 
 /* ---- sandbox_uid.c ---- */
 

@@ -9,6 +9,7 @@
 #include "runtime/sandbox.h"
 
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -166,4 +167,37 @@ void rt_sb_host_from_json(const json_t *o, struct rt_sb_host *h)
 	h->root = json_is_true(json_object_get(o, "root"));
 	h->uid = (uid_t)json_integer_value(json_object_get(o, "uid"));
 	h->gid = (gid_t)json_integer_value(json_object_get(o, "gid"));
+}
+
+/* What h offers and what the settings make of it (ferry_sandbox_host_json()'s form). */
+json_t *rt_sb_host_verdict(const struct ferry_settings *s, const struct rt_sb_host *hp)
+{
+	const char *mode = ferry_settings_choice(s, "sandbox");
+	const char *users = ferry_settings_choice(s, "sandbox-users");
+	const char *net = ferry_settings_choice(s, "sandbox-network");
+	const struct rt_sb_host h = *hp;
+	const char *use, *refused = NULL;
+
+	if (!strcmp(mode, "none"))
+		use = "none";
+	else if (h.landlock_abi > 0 && strcmp(mode, "bwrap"))
+		use = "landlock";
+	else if (h.bwrap && strcmp(mode, "landlock"))
+		use = "bwrap";
+	else
+		use = NULL, refused = "neither Landlock nor bubblewrap as the setting sandbox asks: "
+				      "environment processes are refused";
+	if (!strcmp(users, "yes") && !h.root)
+		refused = "sandbox-users=yes but ferry does not run as root";
+	if (!strcmp(users, "no") && h.root && use && strcmp(use, "none"))
+		refused = "sandbox-users=no while ferry runs as root: environments would run as root";
+	return json_pack("{s:o, s:b, s:b, s:o, s:s, s:s, s:s, s:o}",
+		"landlock_abi", h.landlock_abi ? json_integer(h.landlock_abi) : json_null(),
+		"bwrap", h.bwrap, "root", h.root,
+		"sandbox", use ? json_string(use) : json_null(),
+		"users", use && strcmp(use, "none") && h.root ? "environment" : "ferry",
+		"network", use && !strcmp(use, "landlock") && h.landlock_abi >= 4 && !strcmp(net, "confined")
+			   ? "confined" : "host",
+		"memory", ferry_settings_choice(s, "sandbox-memory"),
+		"refused", refused ? json_string(refused) : json_null());
 }

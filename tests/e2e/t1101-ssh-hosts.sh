@@ -28,6 +28,8 @@ test_expect_success 'add: the key pinned (as ssh-keygen shows it), ferry install
 	jq -e "[.checks[] | select(.ok | not)] | length == 0" a.json &&
 	jq -e "[.checks[].check] | index(\"free-ports\") != null and index(\"disk-space\") != null and index(\"sandbox\") != null" a.json &&
 	jq -e ".features | has(\"landlock_abi\") and has(\"user_namespaces\") and has(\"seccomp\")" a.json &&
+	jq -e ".features.root and .features.sandbox.sandbox == \"landlock\" and .features.sandbox.users == \"environment\" and
+		(.checks[] | select(.check == \"sandbox\") | .message | startswith(\"confines with landlock\"))" a.json &&
 	on_exists 1 "$H1_DIR/bin/ferry" && ! test -e "$H1_DIR/bin/ferry" &&
 	equals "$(store_sql "select count(*) from hosts where name = '\''a'\''")" 1'
 
