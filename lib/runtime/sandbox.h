@@ -5,7 +5,10 @@
  * The policy is data, decided once by the dispatch for every driver
  * (sandbox_policy.c, from the settings, the release's manifest, the runtime record,
  * the uid recorded for the environment, sandbox_uid.c, and what the host offers);
- * each driver applies it on its host before exec. The local driver's means are
+ * its paths are resolved where the process runs (rt_sandbox_place: by the dispatch for
+ * the local driver, by the host's agent for a remote one, which gets the decided
+ * policy through sandbox_wire.c and checks it against its machine); each driver
+ * applies it on its host before exec. The local driver's means are
  * sandbox_local.c (limits, the per-environment user, a mount namespace hiding
  * ferry's home, bubblewrap) and sandbox_landlock.c (the kernel's Landlock LSM).
  * Records layer: these files call nothing of the dispatch. */
