@@ -82,8 +82,7 @@ test_expect_success 'sandbox=none is shown, never silent' '
 
 # A ferry that is not root: its home and processes belong to nobody; Landlock is the
 # whole boundary (no uid of their own, no private view).
-# (in /tmp itself: the run's TMPDIR is root's, 0700, and nobody must reach its home)
-NB_HOME=$(mktemp -d /tmp/ferry-t0902-nobody.XXXXXX)
+NB_HOME=$(mktemp -d "${TMPDIR:-/tmp}/ferry-t0902-nobody.XXXXXX")
 chown nobody: "$NB_HOME" && chmod 0755 "$NB_HOME"
 nb() { env -u FERRY_STORE FERRY_HOME="$NB_HOME/home" setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$FERRY" "$@"; }
 
