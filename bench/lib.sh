@@ -52,7 +52,7 @@ row() {
 na() { printf '%s\tn/a\t%s\n' "$1" "$2"; }
 
 # has_cmd GROUP CMD: 1 when `ferry GROUP CMD` exists on this build.
-has_cmd() { "$FERRY" "$1" --help 2>&1 | grep -qE "^ +ferry $1 $2( |$)"; }
+has_cmd() { "$FERRY" "$1" --help 2>&1 | grep -qE "^ +(ferry $1 )?$2( |$)"; }
 
 # mib N: "N MiB" label; bytes N: N MiB in bytes.
 bytes() { echo $(($1 * 1024 * 1024)); }

@@ -4,6 +4,7 @@
 
 #include "ferry/lifecycle/env_view.h"
 #include "ferry/project/env.h"
+#include "ferry/runtime/host.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/lifecycle/upgrade.h"
 
@@ -42,6 +43,7 @@ enum MHD_Result api_envs_create(struct api_req *r)
 {
 	struct ferry_env_spec spec = { 0 };
 	struct ferry_error err;
+	const char *host = NULL;
 	json_t *b = api_body(r);
 
 	if (!b || api_member_str(r, b, "name", 1, &spec.name) ||
@@ -49,13 +51,14 @@ enum MHD_Result api_envs_create(struct api_req *r)
 	    api_member_str(r, b, "role", 1, &spec.role) ||
 	    api_member_str(r, b, "product", 0, &spec.product) ||
 	    api_member_str(r, b, "app_release", 1, &spec.app_release) ||
-	    api_member_str(r, b, "platform", 1, &spec.platform))
+	    api_member_str(r, b, "platform", 1, &spec.platform) ||
+	    api_member_str(r, b, "host", 0, &host))
 		return r->ret;
 	snprintf(r->target, sizeof(r->target), "%s", spec.name);
 	if (auth_allow(r, FERRY_TOKEN_OPERATOR, spec.project))
 		return r->ret;
 	ferry_error_clear(&err);
-	if (ferry_env_create(r->ctx, &spec, &err))
+	if (ferry_host_env_create(r->ctx, &spec, host, &err))
 		return api_ferror(r, &err);
 	return env_reply(r, 201, spec.name);
 }

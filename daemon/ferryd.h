@@ -302,6 +302,13 @@ enum MHD_Result api_ops_complete(struct api_req *r);
 enum MHD_Result api_ops_abort(struct api_req *r);
 enum MHD_Result api_selftest(struct api_req *r);
 enum MHD_Result api_catalogs_list(struct api_req *r);
+/* api_hosts.c */
+enum MHD_Result api_hosts_list(struct api_req *r);
+enum MHD_Result api_hosts_get(struct api_req *r);
+enum MHD_Result api_hosts_create(struct api_req *r);
+enum MHD_Result api_hosts_check(struct api_req *r);
+enum MHD_Result api_hosts_install(struct api_req *r);
+enum MHD_Result api_hosts_delete(struct api_req *r);
 enum MHD_Result api_catalogs_get(struct api_req *r);
 enum MHD_Result api_advisor(struct api_req *r);
 enum MHD_Result api_env_updates(struct api_req *r);

@@ -131,7 +131,7 @@ static int rf_scrub(struct ferry_op_run *run, struct ferry_error *err)
 	struct ferry_runtime *src = NULL, *dst = NULL;
 	struct ferry_manifest *m = NULL;
 	char *rdir = NULL;
-	int rc;
+	int rc, copy = 0;
 
 	if ((rc = open_rt(run, pstr(run, "source"), &src, err)) ||
 	    (rc = open_rt(run, run->op->env, &dst, err)) || (rc = release_manifest(src, &m, err)))
@@ -141,12 +141,13 @@ static int rf_scrub(struct ferry_op_run *run, struct ferry_error *err)
 		goto out;
 	}
 	ferry_op_log(run, "scrubbing the copy with %zu steps of %s %s", m->scrub.n, m->name, m->version);
-	/* The steps of the release the data comes from, run on the copy. */
-	if (!(rdir = ferry_runtime_path(src, "current")))
-		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	else
+	/* The steps of the release the data comes from (here, or fetched from its host),
+	 * run on the copy. */
+	if (!(rc = ferry_runtime_release_local(src, NULL, &rdir, &copy, err)))
 		rc = up_steps_run(run, dst, rdir, &m->scrub, "scrub", err);
 out:
+	if (copy)
+		ferry_rm_rf(rdir, NULL);
 	free(rdir);
 	ferry_manifest_free(m);
 	ferry_runtime_free(src);

@@ -31,6 +31,7 @@
 
 struct ferry_buf;
 struct ferry_env;
+struct ferry_envdb;
 struct ferry_manifest;
 struct ferry_runtime;
 struct ferry_step_list;
@@ -124,6 +125,16 @@ json_t *up_op_step_ms(struct ferry_ctx *ctx, int64_t op_id);
 
 /* Restore point name of the baseline: "post-upgrade-<id>" into out[64]. */
 void up_baseline_name(const struct ferry_upgrade *u, char out[64]);
+/* The database u's restore point belongs to (u->rp_conn), reached where the
+ * environment's main runtime runs (its host: the rollback's target); the local
+ * handle when the environment has no runtime any more. */
+int up_rp_db(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_envdb **out,
+	     struct ferry_error *err);
+/* The database the writes since the swap went to, where u's baseline is: the
+ * upgrade-in-progress runtime's when it runs on another host than the original (the
+ * database moved there), else the original's (up_rp_db). */
+int up_capture_db(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_envdb **out,
+		  struct ferry_error *err);
 /* "<home>/writes/<activity>" (caller frees): what a rollback found and carried. */
 char *up_writes_dir(struct ferry_ctx *ctx, const char *activity);
 /* The reverse mappings of u's data-upgrade package to u->from_release as

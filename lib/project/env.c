@@ -128,6 +128,12 @@ static int env_catalog_check(struct ferry_ctx *ctx, const char *product,
 int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		     struct ferry_error *err)
 {
+	return ferry_env_create_with(ctx, spec, NULL, NULL, err);
+}
+
+int ferry_env_create_with(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
+			  ferry_env_in_tx_fn in_tx, void *arg, struct ferry_error *err)
+{
 	struct ferry_project p;
 	struct ferry_env e;
 	enum ferry_env_role role;
@@ -157,6 +163,9 @@ int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		"itttttii", p.id, spec->name, ferry_env_role_name(role),
 		product, release, platform, now, now);
 	if (rc)
+		goto fail;
+	if (in_tx && ((rc = ferry_env_get(ctx, spec->name, &e, err)) ||
+		      (rc = in_tx(arg, ctx, e.id, err))))
 		goto fail;
 	return ferry_store_commit(ctx->store, err);
 fail:

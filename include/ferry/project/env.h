@@ -59,6 +59,13 @@ struct ferry_env_spec {
 /* Record a new environment (one transaction). Names are unique across projects. */
 int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		     struct ferry_error *err);
+/* The same; in_tx (may be NULL) is called inside the creating transaction with the new
+ * environment's id, so a layer above records what belongs with it (its host); its
+ * failure undoes everything. */
+typedef int (*ferry_env_in_tx_fn)(void *arg, struct ferry_ctx *ctx, int64_t env_id,
+				  struct ferry_error *err);
+int ferry_env_create_with(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
+			  ferry_env_in_tx_fn in_tx, void *arg, struct ferry_error *err);
 /* Load a live (not deleted) environment by name into caller storage. */
 int ferry_env_get(struct ferry_ctx *ctx, const char *name, struct ferry_env *out,
 		  struct ferry_error *err);

@@ -60,6 +60,8 @@ const char *ferry_envdb_conn(const struct ferry_envdb *db);
 const char *ferry_envdb_driver(const struct ferry_envdb *db);
 
 int ferry_envdb_create(struct ferry_envdb *db, struct ferry_error *err);
+/* 1 exists, 0 does not; -1 cannot tell (a database on a host that cannot be reached):
+ * true in a condition, so what follows is tried and fails naming the host. */
 int ferry_envdb_exists(struct ferry_envdb *db);
 int ferry_envdb_drop(struct ferry_envdb *db, struct ferry_error *err);
 int64_t ferry_envdb_size(struct ferry_envdb *db);
