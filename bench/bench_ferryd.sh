@@ -15,7 +15,7 @@ if [ ! -x "$FERRYD" ] || ! "$FERRY" token --help >/dev/null 2>&1; then
 	exit 0
 fi
 for t in wrk nginx; do
-	command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { na "ferryd memory" "n/a: $t missing (make deps)"; exit 0; }
+	command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "bench: $t missing (make deps)" >&2; exit 1; }
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 N=1000
