@@ -245,7 +245,8 @@ static int du_restore_point(struct ferry_op_run *run, struct ferry_error *err)
 	ferry_op_result_set(run, json_pack("{s:s, s:I}", "name", rp, "db_bytes",
 					   (json_int_t)up_db_bytes(rt)));
 	if (!(rc = ferry_envdb_rp_create(db, rp, err)))
-		ferry_op_log(run, "restore point %s (%lld bytes)", rp, (long long)up_db_bytes(rt));
+		ferry_op_log(run, "restore point %s (%lld bytes, %s)", rp, (long long)up_db_bytes(rt),
+			     ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 out:
 	ferry_envdb_free(db);
 	ferry_runtime_free(rt);

@@ -91,6 +91,8 @@ static int da_restore_point(struct ferry_op_run *run, struct ferry_error *err)
 	ferry_op_progress(run, 0, 1);
 	if ((rc = ferry_envdb_rp_create(db, rp, err)))
 		goto out;
+	ferry_op_log(run, "restore point %s: %s", rp,
+		     ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 	if ((rc = ferry_store_begin(run->ctx->store, err)))
 		goto out;
 	if ((rc = up_set_text(run->ctx, s.u.id, "restore_point", rp, err)) ||

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #define EXEC_TIMEOUT_S 900
-#define DVT_TIMEOUT_S 120
 
 /* ---- helpers ---- */
 
@@ -413,7 +412,7 @@ int up_dvt(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_erro
 		struct ferry_buf out = FERRY_BUF_INIT;
 		char line[512];
 		ferry_op_progress(run, (int64_t)i, (int64_t)json_array_size(dvt));
-		rc = ferry_runtime_exec(rt, json_object_get(d, "exec"), DVT_TIMEOUT_S, &out, err);
+		rc = ferry_runtime_exec(rt, json_object_get(d, "exec"), ferry_manifest_dvt_timeout_s(d), &out, err);
 		if (rc) {
 			last_line(&out, line, sizeof(line));
 			if (line[0] && strstr(line, "DVT script"))

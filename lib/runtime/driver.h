@@ -31,6 +31,7 @@ struct rt_launch {
 	const char *cwd;            /* the release directory on the host */
 	const char *health_url;     /* ready when GET answers 200 */
 	int timeout_s;              /* readiness deadline */
+	long health_timeout_ms;     /* one health request (service.health_timeout_ms) */
 };
 
 struct ferry_runtime_driver {

@@ -46,6 +46,8 @@ struct ferry_envdb_ops {
 		    struct ferry_error *err);
 	/* remove the marks beginning with prefix; drop their table once empty */
 	int (*marks_clear)(const char *conn, const char *prefix, struct ferry_error *err);
+	/* optional: how this thread's last copy went (see ferry_envdb_copy_method()) */
+	const char *(*copy_method)(void);
 };
 
 /* The table in an environment database where ferry_envdb_exec_once() records marks. */
@@ -78,6 +80,11 @@ int ferry_envdb_rp_restore(struct ferry_envdb *db, const char *name, struct ferr
 int ferry_envdb_rp_rm(struct ferry_envdb *db, const char *name, struct ferry_error *err);
 int ferry_envdb_rp_exists(struct ferry_envdb *db, const char *name);
 int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error *err);
+/* How the calling thread's last copy, restore point or restore of db's driver copied
+ * the data: SQLite "clone" (FICLONE reflink, O(1)), "copy_file_range" (a reflink where
+ * the filesystem can, else an in-kernel copy), "read/write", or "backup" (the online
+ * backup API: the WAL held frames); NULL when the driver does not say. */
+const char *ferry_envdb_copy_method(const struct ferry_envdb *db);
 
 /* Run a SQL script (package steps: several statements in the application's SQL) in one
  * transaction: all or nothing; the error names the statement's failure. SQLite runs it
