@@ -228,6 +228,9 @@ static int parse_step(struct ferry_manifest *m, json_t *o, const char *field,
 			return field_err(err, f, "'%s' is not a file listed in payload", s->sql);
 		return 0;
 	}
+	if (json_object_get(o, "read_only") && !json_is_boolean(json_object_get(o, "read_only")))
+		return field_err(err, field, "\"read_only\" must be true or false");
+	s->read_only = json_is_true(json_object_get(o, "read_only"));
 	snprintf(f, sizeof(f), "%s.exec", field);
 	if ((rc = get_strv(exec, f, 1, &s->exec, err)))
 		return rc;

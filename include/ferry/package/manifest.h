@@ -48,6 +48,8 @@ struct ferry_step {
 	enum ferry_upgrade_phase phase;  /* data_upgrade steps only */
 	const char *service_model;       /* dvt steps only */
 	int timeout_s;                   /* dvt steps: "timeout_s", default FERRY_DVT_TIMEOUT_S */
+	int read_only;                   /* exec steps: "read_only": true, the step never writes
+					  * the database (no restore point is taken for it) */
 };
 
 /* Defaults of the manifest's timeouts: a DVT script's (dvt[].timeout_s, 1..86400) and
