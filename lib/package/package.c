@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include "ferry/base/sha256.h"
 #include <sodium.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,30 +19,80 @@
 
 int ferry_file_sha256(const char *path, char hex[65], uint64_t *size, struct ferry_error *err)
 {
-	crypto_hash_sha256_state h;
-	unsigned char md[crypto_hash_sha256_BYTES];
-	static unsigned char buf[1 << 17];
-	uint64_t total = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return ferry_file_sha256_cuts(path, NULL, 0, hex, NULL, size, err);
+}
+
+/* Hash the file's bytes [at, to) (at p) into h, taking a copy of h at each cut
+ * inside, lowest first. */
+static void hash_span(struct ferry_sha256 *h, const unsigned char *p, uint64_t at, uint64_t to,
+		      const uint64_t *cut, size_t ncut, struct ferry_sha256 *snap)
+{
+	size_t i, lo;
+
+	for (;;) {
+		for (lo = ncut, i = 0; i < ncut; i++)
+			if (!snap[i].ctx && cut[i] > at && cut[i] <= to && (lo == ncut || cut[i] < cut[lo]))
+				lo = i;
+		if (lo == ncut)
+			break;
+		ferry_sha256_update(h, p, (size_t)(cut[lo] - at));
+		p += cut[lo] - at;
+		at = cut[lo];
+		for (i = 0; i < ncut; i++)   /* equal cuts share the state */
+			if (!snap[i].ctx && cut[i] == at)
+				ferry_sha256_copy(&snap[i], h);
+	}
+	ferry_sha256_update(h, p, (size_t)(to - at));
+}
+
+int ferry_file_sha256_cuts(const char *path, const uint64_t *tails, size_t n, char hex[65],
+			   char (*prefix_hex)[65], uint64_t *size, struct ferry_error *err)
+{
+	struct ferry_sha256 h = { NULL }, snap[4] = { { NULL } };
+	static unsigned char buf[1 << 18];
+	uint64_t total = 0, cut[4];
+	struct stat st;
+	size_t i;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
 
 	if (fd < 0)
 		return ferry_error_errno(err, errno == ENOENT ? FERRY_ENOTFOUND : FERRY_EIO, errno,
 					 "cannot open %s", path);
-	crypto_hash_sha256_init(&h);
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", path);
+	if (n > 4 || fstat(fd, &st) < 0 || ferry_sha256_init(&h)) {
+		close(fd);
+		return ferry_error_set(err, FERRY_EIO, "cannot hash %s", path);
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (i = 0; i < n; i++) {
+		cut[i] = tails[i] <= (uint64_t)st.st_size ? (uint64_t)st.st_size - tails[i] : 0;
+		if (cut[i] == 0)
+			ferry_sha256_copy(&snap[i], &h);
+	}
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", path);
+			break;
 		}
-		crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
-		total += (uint64_t)n;
+		hash_span(&h, buf, total, total + (uint64_t)r, cut, n, snap);
+		total += (uint64_t)r;
 	}
 	close(fd);
-	crypto_hash_sha256_final(&h, md);
-	sodium_bin2hex(hex, 65, md, sizeof(md));
+	for (i = 0; i < n; i++) {
+		if (!rc && !snap[i].ctx)   /* the file shrank under us */
+			rc = ferry_error_set(err, FERRY_EIO, "%s changed while it was read", path);
+		if (rc)
+			ferry_sha256_release(&snap[i]);
+		else
+			ferry_sha256_final_hex(&snap[i], prefix_hex[i]);
+	}
+	if (rc) {
+		ferry_sha256_release(&h);
+		return rc;
+	}
+	ferry_sha256_final_hex(&h, hex);
 	if (size)
 		*size = total;
 	return 0;
@@ -125,7 +177,7 @@ int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_er
 
 /* A sealed package proves every byte; the signed manifest says whether it must be. */
 static int check_seal(const char *path, const struct ferry_intake *in, const struct ferry_pkg_check *c,
-		      const char **state, struct ferry_error *err)
+		      const char *prefix_sha, const char **state, struct ferry_error *err)
 {
 	const char *want = in->manifest->build_seal;
 	int rc;
@@ -133,7 +185,8 @@ static int check_seal(const char *path, const struct ferry_intake *in, const str
 	if (want && strcmp(want, "ferry-seal-1"))
 		return ferry_error_set(err, FERRY_EVERIFY,
 			"manifest.json: build.seal '%s' is unknown to this ferry: upgrade ferry", want);
-	if ((rc = ferry_seal_check(path, in->container, c->is_signed ? &c->sig : NULL, state, err)))
+	if ((rc = ferry_seal_check_hashed(path, in->container, c->is_signed ? &c->sig : NULL,
+					  prefix_sha, state, err)))
 		return rc;
 	if (want && !strcmp(*state, "none"))
 		return ferry_error_set(err, FERRY_EVERIFY,
@@ -167,27 +220,36 @@ static json_t *report_json(const char *path, const char *sha, uint64_t size,
 int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *project,
 			 json_t **report, struct ferry_intake **inp, struct ferry_error *err)
 {
-	const char *seal = "none";
+	static const char *const containers[] = { "zip", "tar.gz", "tar.zst" };
+	const char *seal = "none", *psha = NULL;
 	struct ferry_intake_opts o = { 0 };
 	struct ferry_pkg_check c;
 	struct ferry_intake *in = NULL;
-	char sha[65];
-	uint64_t size;
+	char sha[65], prefix[3][65];
+	uint64_t size, tails[3];
+	size_t i;
 	int rc;
 
 	if (report)
 		*report = NULL;
 	if (inp)
 		*inp = NULL;
+	/* One read of the file: its digest, and the digest of the part a seal covers for
+	 * each container's trailer (the container is known after the intake below). */
+	for (i = 0; i < 3; i++)
+		tails[i] = ferry_seal_trailer_len(containers[i]);
 	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) ||
-	    (rc = ferry_file_sha256(path, sha, &size, err)))
+	    (rc = ferry_file_sha256_cuts(path, tails, 3, sha, prefix, &size, err)))
 		return rc;
 	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
 	o.check = ferry_pkg_check_fn;
 	o.check_arg = &c;
 	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
 		return ferry_error_prefix(err, "%s", path);
-	if ((rc = check_seal(path, in, &c, &seal, err))) {
+	for (i = 0; i < 3; i++)
+		if (!strcmp(in->container, containers[i]))
+			psha = prefix[i];
+	if ((rc = check_seal(path, in, &c, psha, &seal, err))) {
 		ferry_intake_free(in);
 		return ferry_error_prefix(err, "%s", path);
 	}
