@@ -43,7 +43,9 @@ static int ferryd_open(struct ferryd *d)
 	ferry_error_clear(&err);
 	d->hub = sse_hub_new();
 	d->pool = ctx_pool_new(&d->cfg.settings, 16);
-	if (!d->hub || !d->pool) {
+	if (d->pool)
+		d->cache = resp_cache_new(d->pool);
+	if (!d->hub || !d->pool || !d->cache) {
 		flog("error", "out of memory", NULL);
 		return -1;
 	}
@@ -166,6 +168,7 @@ out:
 		sse_hub_shutdown(d.hub);
 	http_stop(&d);
 	jobs_stop(d.jobs); /* runners stop between steps: operations left interrupted */
+	resp_cache_free(d.cache);
 	ctx_pool_free(d.pool);
 	sse_hub_free(d.hub);
 	metrics_free(d.metrics);
