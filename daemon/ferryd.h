@@ -88,6 +88,8 @@ struct sse_hub;
 struct sse_hub *sse_hub_new(void);
 /* Wake and end every stream (before stopping the HTTP server). */
 void sse_hub_shutdown(struct sse_hub *h);
+/* From the main loop: resume the streams whose keepalive is due. */
+void sse_hub_tick(struct sse_hub *h);
 void sse_hub_free(struct sse_hub *h);
 /* Publish an event of `type` (e.g. "change", "operation", "step"); `project` limits it
  * to tokens of that scope (NULL: unscoped tokens only when it concerns no project).
@@ -113,6 +115,7 @@ struct ferryd {
 	struct ferryd_config cfg;
 	struct ctx_pool *pool;
 	struct resp_cache *cache;
+	struct http_track *track;  /* http.c: open connections (the header deadline) */
 	struct sse_hub *hub;
 	struct MHD_Daemon *mhd;
 	struct jobs *jobs;
@@ -208,6 +211,8 @@ enum MHD_Result api_metrics(struct api_req *r);
 /* http.c: the server. */
 int http_start(struct ferryd *d);
 void http_stop(struct ferryd *d);
+/* From the main loop: close connections past the header deadline. */
+void http_sweep(struct ferryd *d);
 
 /* reply.c: replies. Each returns r->ret as well as storing it. */
 enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *body); /* steals body */
