@@ -66,7 +66,7 @@ na() { printf '%s\tn/a\t%s\n' "$1" "$2"; }
 # has_cmd GROUP CMD: 1 when `ferry GROUP CMD` exists on this build.
 # (The help is read whole first: grep -q closing the pipe early would kill ferry with
 # SIGPIPE, and pipefail would then say the command is missing.)
-has_cmd() { local h; h=$("$FERRY" "$1" --help 2>&1) || :; grep -qE "^ +ferry $1 $2( |$)" <<<"$h"; }
+has_cmd() { local h; h=$("$FERRY" "$1" --help 2>&1) || :; grep -qE "^ +(ferry $1 )?$2( |$)" <<<"$h"; }
 
 # mib N: "N MiB" label; bytes N: N MiB in bytes.
 bytes() { echo $(($1 * 1024 * 1024)); }

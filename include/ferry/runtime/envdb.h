@@ -71,8 +71,9 @@ int64_t ferry_envdb_size(struct ferry_envdb *db);
 int ferry_envdb_copy(struct ferry_envdb *src, struct ferry_envdb *dst, struct ferry_error *err);
 
 /* Restore points: a consistent snapshot of the live database under `name`
- * (replaced if it exists; PostgreSQL verifies every copy by canonical dump checksum
- * before it replaces anything, FERRY_EVERIFY when it differs); restore puts it back (application stopped) so that the
+ * (replaced if it exists; PostgreSQL verifies a copy made by pg_dump | pg_restore by
+ * canonical dump checksum before it replaces anything, FERRY_EVERIFY when it differs; a
+ * template copy is consistent by construction); restore puts it back (application stopped) so that the
  * database equals the snapshot (canonical dump identical); rm removes one;
  * list gives [{name, size, created}] newest first. */
 int ferry_envdb_rp_create(struct ferry_envdb *db, const char *name, struct ferry_error *err);
