@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,35 @@ static int64_t sq_size(const char *conn)
 	return total;
 }
 
+/* A copy is built under "<dst>.tmp-<pid>" (and SQLite's "-journal" beside it): remove
+ * the ones in dir whose process is gone (an attempt killed during a restore point or a
+ * copy), so that resuming, or listing restore points, leaves none behind. */
+static void sweep_dead_tmp(const char *dir)
+{
+	struct dirent *de;
+	char p[PATH_MAX * 2];
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *t = strstr(de->d_name, ".tmp-"), *q;
+		long pid = 0;
+		if (!t)
+			continue;
+		for (q = t + 5; *q >= '0' && *q <= '9' && pid < 100000000; q++)
+			pid = pid * 10 + (*q - '0');
+		if (q == t + 5 || (*q && strcmp(q, "-journal") && strcmp(q, "-wal") && strcmp(q, "-shm")))
+			continue;
+		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;  /* its attempt may still run */
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		unlink(p);
+	}
+	closedir(d);
+}
+
+/* A whole-file copy (envdb_sqlite_copy.c): built beside dst, renamed over it. */
 static int sq_copy(const char *src_conn, const char *dst_conn, struct ferry_error *err)
 {
 	const char *src = sq_path(src_conn), *dst = sq_path(dst_conn);
@@ -138,6 +168,7 @@ static int sq_copy(const char *src_conn, const char *dst_conn, struct ferry_erro
 	dir_of(dst, dir);
 	if ((rc = ferry_mkdir_p(dir, 0700, err)))
 		return rc;
+	sweep_dead_tmp(dir);
 	return sqc_copy(src, dst, dir, err);
 }
 
@@ -168,8 +199,12 @@ static int sq_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	blen = strlen(base);
-	snprintf(rpdir, sizeof(rpdir), "%s/" RP_DIR, dir);
+	if (ferry_fmt(rpdir, sizeof(rpdir), err, "restore point directory", "%s/" RP_DIR, dir))
+		return FERRY_EINVAL;
+	sweep_dead_tmp(rpdir);
 	arr = json_array();
+	if (!arr)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	if (!(d = opendir(rpdir))) {
 		*out = arr;
 		return errno == ENOENT ? 0 : (json_decref(arr),

@@ -86,6 +86,9 @@ int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error
  * the filesystem can, else an in-kernel copy), "read/write", or "backup" (the online
  * backup API: the WAL held frames); NULL when the driver does not say. */
 const char *ferry_envdb_copy_method(const struct ferry_envdb *db);
+/* The connection string of restore point `name` of db (it may not exist); caller frees. */
+int ferry_envdb_rp_conn(struct ferry_envdb *db, const char *name, char **out,
+			struct ferry_error *err);
 
 /* Run a SQL script (package steps: several statements in the application's SQL) in one
  * transaction: all or nothing; the error names the statement's failure. SQLite runs it
