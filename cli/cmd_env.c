@@ -4,6 +4,9 @@
  * upgrade rehearsal in cmd_db.c). */
 #include "cli.h"
 #include "backend.h"
+#include "ferry/base/buf.h"
+#include "ferry/base/error.h"
+#include "ferry/project/env.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +54,29 @@ static const struct cli_opt list_opts[] = {
 	{ NULL, 0, NULL, 0, NULL }
 };
 
+/* --json on the home: the list streamed from the store into one buffer (no tree), the
+ * same bytes cli_print_json() would print. */
+static int env_list_stream(struct cli *cli, const struct cli_args *a)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	int ec;
+
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	b.limit = (size_t)1 << 31;
+	if (ferry_env_list_write(ctx, cli_arg(a, "project"), cli_flag(a, "all"), 1, &b, &err)) {
+		ferry_buf_release(&b);
+		return cli_fail(cli, &err);
+	}
+	ferry_buf_adds(&b, "\n");
+	ec = fwrite(b.data, 1, b.len, stdout) == b.len ? EXIT_OK : EXIT_FAILED;
+	ferry_buf_release(&b);
+	return ec;
+}
+
 static int env_list(struct cli *cli, const struct cli_args *a)
 {
 	static const struct cli_col cols[] = {
@@ -58,6 +84,8 @@ static int env_list(struct cli *cli, const struct cli_args *a)
 		{ "app_release", "RELEASE" }, { "platform", "PLATFORM" }, { NULL, NULL }
 	};
 
+	if (cli->json && !cli->be->remote)
+		return env_list_stream(cli, a);
 	return cli_show_table(cli, CLI_ENV_LIST, json_pack("{s:s?, s:b}", "project",
 			      cli_arg(a, "project"), "all", cli_flag(a, "all")), cols);
 }

@@ -380,10 +380,12 @@ static int db_verb(struct cli *cli, struct ferry_runtime *rt, const char *verb, 
 		json_decref(list);
 	} else if (!strcmp(verb, "restore-point") && !(rc = ferry_envdb_rp_create(db, arg, err))) {
 		if (!quiet)
-			printf("Created restore point '%s' of '%s'\n", arg, env);
+			printf("Created restore point '%s' of '%s' (%s)\n", arg, env,
+			       ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 	} else if (!strcmp(verb, "restore") && !(rc = ferry_runtime_db_restore(rt, arg, err))) {
 		if (!quiet)
-			printf("Restored the database of '%s' from '%s'\n", env, arg);
+			printf("Restored the database of '%s' from '%s' (%s)\n", env, arg,
+			       ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 	} else if (!strcmp(verb, "rm-restore-point") && !(rc = ferry_envdb_rp_rm(db, arg, err))) {
 		if (!quiet)
 			printf("Removed restore point '%s'\n", arg);

@@ -11,21 +11,38 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The list is written straight from the store rows (no tree) and kept in the answer
+ * cache until the store changes; ETag / If-None-Match spare the transfer. */
 enum MHD_Result api_envs_list(struct api_req *r)
 {
 	const char *project = api_query(r, "project"), *all = api_query(r, "all");
+	struct ferry_buf b = FERRY_BUF_INIT;
 	struct ferry_error err;
-	json_t *arr;
+	int64_t version;
+	char key[160], etag[24], *text = NULL;
+	size_t len = 0;
+	int deleted = all && !strcmp(all, "true");
 
 	if (r->tok.project[0]) {
 		if (project && auth_allow(r, FERRY_TOKEN_VIEWER, project))
 			return r->ret;
 		project = r->tok.project;
 	}
+	version = snprintf(key, sizeof(key), "envs|%d|%s", deleted, project ? project : "") <
+		  (int)sizeof(key) ? resp_cache_version(r->d->cache) : -1;
+	if (resp_cache_get(r->d->cache, key, version, &text, &len, etag))
+		return api_json_text(r, text, len, etag);
 	ferry_error_clear(&err);
-	if (ferry_env_list(r->ctx, project, all && !strcmp(all, "true"), &arr, &err))
+	b.limit = (size_t)1 << 31;
+	if (ferry_env_list_write(r->ctx, project, deleted, 0, &b, &err)) {
+		ferry_buf_release(&b);
 		return api_ferror(r, &err);
-	return api_json(r, 200, arr);
+	}
+	len = b.len;
+	text = ferry_buf_detach(&b);
+	resp_cache_etag(text, len, etag);
+	resp_cache_put(r->d->cache, key, version, text, len, etag);
+	return api_json_text(r, text, len, etag);
 }
 
 static enum MHD_Result env_reply(struct api_req *r, unsigned status, const char *name)

@@ -8,7 +8,7 @@ PKGS=(
   build-essential pkg-config clang
   libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libarchive-dev libarchive-tools
   libmicrohttpd-dev libcurl4-openssl-dev libgit2-dev libpq-dev libcmocka-dev zlib1g-dev
-  libsystemd-dev libinih-dev
+  libsystemd-dev libinih-dev libssl-dev xfsprogs
   python3 python3-prometheus-client scdoc man-db zsh
   debhelper dpkg-dev fakeroot lintian
   postgresql postgresql-client

@@ -246,7 +246,8 @@ static int du_restore_point(struct ferry_op_run *run, struct ferry_error *err)
 	ferry_op_result_set(run, json_pack("{s:s, s:I}", "name", rp, "db_bytes",
 					   (json_int_t)up_db_bytes(rt)));
 	if (!(rc = ferry_envdb_rp_create(db, rp, err)))
-		ferry_op_log(run, "restore point %s (%lld bytes)", rp, (long long)up_db_bytes(rt));
+		ferry_op_log(run, "restore point %s (%lld bytes, %s)", rp, (long long)up_db_bytes(rt),
+			     ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 out:
 	ferry_envdb_free(db);
 	ferry_runtime_free(rt);
@@ -257,13 +258,14 @@ static int du_data_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
 	struct ferry_manifest *m = NULL;
-	char *dir = up_work_dir(run->ctx, run->op->activity_id, "data-upgrade");
+	char *dir = up_work_dir(run->ctx, run->op->activity_id, "data-upgrade"), rp[64];
 	int rc;
 
 	if (!dir)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	snprintf(rp, sizeof(rp), "pre-data-upgrade-%lld", (long long)run->op->id);
 	if (!(rc = open_rt(run, run->op->env, &rt, err)) && !(rc = up_manifest(dir, &m, err)))
-		rc = up_steps_run(run, rt, dir, &m->data_upgrade, "data-upgrade", err);
+		rc = up_steps_run_rp(run, rt, dir, &m->data_upgrade, "data-upgrade", rp, err);
 	ferry_manifest_free(m);
 	ferry_runtime_free(rt);
 	free(dir);

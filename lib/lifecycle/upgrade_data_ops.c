@@ -92,6 +92,8 @@ static int da_restore_point(struct ferry_op_run *run, struct ferry_error *err)
 	ferry_op_progress(run, 0, 1);
 	if ((rc = ferry_envdb_rp_create(db, rp, err)))
 		goto out;
+	ferry_op_log(run, "restore point %s: %s", rp,
+		     ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 	if ((rc = ferry_store_begin(run->ctx->store, err)))
 		goto out;
 	if ((rc = up_set_text(run->ctx, s.u.id, "restore_point", rp, err)) ||
@@ -187,7 +189,8 @@ static int da_data_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 	if (!(rc = up_manifest(s.work, &m, err))) {
 		ferry_op_log(run, "data upgrade package %s %s: %zu steps on %s", m->name, m->version,
 			     m->data_upgrade.n, ferry_runtime_database(s.up));
-		rc = up_steps_run(run, s.up, s.work, &m->data_upgrade, "data-upgrade", err);
+		rc = up_steps_run_rp(run, s.up, s.work, &m->data_upgrade, "data-upgrade",
+				     s.u.restore_point[0] ? s.u.restore_point : NULL, err);
 	}
 	ferry_manifest_free(m);
 	up_step_release(&s);

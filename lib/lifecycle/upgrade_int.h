@@ -99,6 +99,14 @@ int up_rehearsal_record(struct ferry_op_run *run, int64_t db_bytes, int64_t tota
  * "<name>:after". The runtime must be stopped. */
 int up_steps_run(struct ferry_op_run *run, struct ferry_runtime *rt, const char *pkg_dir,
 		 const struct ferry_step_list *steps, const char *list, struct ferry_error *err);
+/* The same with the operation's restore point op_rp of rt's database (taken before
+ * the first step): exec steps take no restore point of their own; a writing exec step
+ * cut short or failed is retried by restoring op_rp and running the list again from
+ * its first step (one copy of the database per operation, not one per step).
+ * Read-only exec steps ("read_only": true) never take a copy either way. */
+int up_steps_run_rp(struct ferry_op_run *run, struct ferry_runtime *rt, const char *pkg_dir,
+		    const struct ferry_step_list *steps, const char *list, const char *op_rp,
+		    struct ferry_error *err);
 /* Journal rows of an operation: [{list, name, phase, state, attempts, elapsed_ms, error}]. */
 json_t *up_steps_journal(struct ferry_ctx *ctx, int64_t op_id, const char *list);
 /* Run the SQL file on the runtime's database in one transaction (SQLite driver). */

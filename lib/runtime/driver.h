@@ -33,6 +33,7 @@ struct rt_launch {
 	const char *cwd;            /* the release directory on the host */
 	const char *health_url;     /* ready when GET answers 200 */
 	int timeout_s;              /* readiness deadline */
+	long health_timeout_ms;     /* one health request (service.health_timeout_ms) */
 	const struct rt_sandbox *sb; /* what confines it (its environment and cwd too) */
 };
 

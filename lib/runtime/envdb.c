@@ -397,3 +397,8 @@ int ferry_envdb_checksum(struct ferry_envdb *db, char out[65], struct ferry_erro
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 	return 0;
 }
+
+const char *ferry_envdb_copy_method(const struct ferry_envdb *db)
+{
+	return db->ops->copy_method ? db->ops->copy_method() : NULL;
+}

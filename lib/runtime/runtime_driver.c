@@ -106,7 +106,7 @@ int ferry_runtime_status(struct ferry_runtime *rt, int probe, struct ferry_runti
 		char url[512], why[256];
 		rt->drv->release_manifest(rt, NULL, &man, NULL);
 		rt_health_url(rt, man, url);
-		st->healthy = rt->drv->probe(rt, url, 1000, why) == 0;
+		st->healthy = rt->drv->probe(rt, url, rt_health_timeout_ms(man), why) == 0;
 		json_decref(man);
 	}
 	return 0;
@@ -167,6 +167,7 @@ static int start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
 	l.cwd = v.release_dir;
 	l.health_url = url;
 	l.timeout_s = ready_timeout(svc, timeout_s);
+	l.health_timeout_ms = rt_health_timeout_ms(man);
 	if (st.running) {
 		/* started by a ferry that was killed before it saw it ready */
 		if (!(rc = rt->drv->await(rt, &l, err)) && already)

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+struct ferry_buf;
 struct ferry_ctx;
 struct ferry_error;
 
@@ -77,6 +78,11 @@ int ferry_env_set_state(struct ferry_ctx *ctx, int64_t env_id, enum ferry_env_st
 
 json_t *ferry_env_to_json(const struct ferry_env *e);
 /* List live environments; project may be NULL for all; include_deleted shows all. */
+/* The same list written as JSON text into out without a tree: pretty (keys sorted,
+ * indented: what json_dumps(JSON_INDENT(2) | JSON_SORT_KEYS) gives of the list) or
+ * compact (JSON_COMPACT, the keys in ferry_env_to_json's order). */
+int ferry_env_list_write(struct ferry_ctx *ctx, const char *project, int include_deleted,
+			 int pretty, struct ferry_buf *out, struct ferry_error *err);
 int ferry_env_list(struct ferry_ctx *ctx, const char *project, int include_deleted,
 		   json_t **out, struct ferry_error *err);
 
