@@ -69,7 +69,7 @@ sb_scripts() { # through ferryd: its job runs the scripts and the DVT
   R -q env signoff sbx
 }
 sb_scrub() { # a refresh into sbx through ferryd: the hostile application's scrub
-  F -q env deploy uat --package ledger-app@7.3.9 && R db refresh --from uat --to sbx >"$SB/refresh.out" 2>&1 &&
+  F -q env deploy uat --package ledger-app@7.3.9 && R db refresh --from uat --to sbx --yes >"$SB/refresh.out" 2>&1 &&
   act=$(F op list --env sbx --json | jq -r ".[0].activity_id") && F op log "$act" >"$SB/refresh.log" &&
   sb_expect "$SB/refresh.log" scrub
 }
@@ -81,6 +81,8 @@ sb_unchanged() {
   ls "$FERRY_HOME/environments/sbx/data" | grep -qx written-dvt
 }
 sb_victim() { R -q env start prod && curl -sf "$(R env show prod --json | jq -r .url)/health" >/dev/null; }
+# test-deb.sh's cleanup: what the test started, stopped by the local ferry
+sb_cleanup() { local e; for e in prod uat sbx; do F -q env stop "$e" --grace 1 >/dev/null 2>&1; done; }
 sb_stop() { local e rc=0; for e in prod uat sbx; do R -q env stop "$e" --grace 1 || rc=1; done; return $rc; }
 
 check "sandbox: production runs the sample application; the hostile packages are signed by a trusted key" sb_setup

@@ -35,6 +35,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/ferry-deb.XXXXXX")
 FERRYD_PID=
 cleanup() {
   [ -n "$FERRYD_PID" ] && kill "$FERRYD_PID" 2>/dev/null
+  declare -F sb_cleanup >/dev/null && sb_cleanup
   if dpkg-query -W -f='${Status}' ferry 2>/dev/null | grep -q "ok installed\|config-files"; then
     dpkg -P ferry >/dev/null 2>&1
   fi
@@ -120,18 +121,19 @@ unit_bset=-all
 for c in $(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT"); do c=${c#CAP_}; unit_bset="$unit_bset,+${c,,}"; done
 unit_nnp=() && grep -qx 'NoNewPrivileges=yes' "$UNIT" && unit_nnp=(--no-new-privs)
 echo "# the unit: User=$unit_user, UMask=$unit_umask, bounding set $unit_bset, ${unit_nnp[*]:-no no_new_privs}"
-# as_unit CMD...: CMD as ferryd.service would run it (setpriv execs: $! is CMD's pid)
-as_unit() {
-  # shellcheck disable=SC2086 # unit_env: the unit's VAR=VALUE words
-  (umask "$unit_umask" && exec setpriv --reuid="$unit_user" --regid="$unit_user" --init-groups \
-    --bounding-set "$unit_bset" "${unit_nnp[@]}" -- env -i $unit_env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@")
-}
+# as_unit CMD...: CMD as ferryd.service would run it (setpriv, env and sh exec: started
+# as `(exec as_unit_argv... CMD) &`, $! is CMD's pid)
+# shellcheck disable=SC2206 # unit_env: the unit's VAR=VALUE words
+unit_argv=(setpriv --reuid="$unit_user" --regid="$unit_user" --init-groups --bounding-set "$unit_bset"
+  "${unit_nnp[@]}" -- env -i $unit_env PATH=/usr/sbin:/usr/bin:/sbin:/bin
+  /bin/sh -c 'umask "$0" && exec "$@"' "$unit_umask")
+as_unit() { "${unit_argv[@]}" "$@"; }
 F() { as_unit ferry --home /var/lib/ferry "$@"; }
 check "ferryd --check-config with /etc/ferry/ferryd.conf" \
   bash -c "/usr/sbin/ferryd --config /etc/ferry/ferryd.conf --check-config | grep -qx 'home = /var/lib/ferry'"
 RUN="$T/run" && mkdir -p "$RUN" && chmod 0755 "$T"
-as_unit /usr/sbin/ferryd --config /etc/ferry/ferryd.conf --port 0 --port-file "$RUN/port" \
-  2>"$T/ferryd.log" &
+(exec "${unit_argv[@]}" /usr/sbin/ferryd --config /etc/ferry/ferryd.conf --port 0 \
+  --port-file "$RUN/port" 2>"$T/ferryd.log") &
 FERRYD_PID=$!
 for _ in $(seq 200); do [ -s "$RUN/port" ] && break; kill -0 "$FERRYD_PID" 2>/dev/null || break; sleep 0.05; done
 if [ -s "$RUN/port" ]; then
