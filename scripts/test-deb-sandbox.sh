@@ -90,6 +90,9 @@ if F -q env stop prod; then
   home_files >"$SB/before.files" && BEFORE=$(sb_sum prod)
   check "sandbox: the service (started by ferryd) attacks: all denied, recorded in its log; it serves" sb_service
   check "sandbox: ferryd's env show --json reports the sandbox: its own uid, Landlock, limits; /proc agrees" sb_show
+  [ -s "$SB/sb.json" ] && jq -c '{mode, landlock_abi, user, uid, gid, capabilities, limits, network,
+    view: .filesystem.view, process: .process | {uid, capabilities, no_new_privs, private_view}}' \
+    "$SB/sb.json" | sed 's/^/# env show sbx: /'
   check "sandbox: pre-install, post-install and DVT of a hostile customization (ferryd's job): all denied" sb_scripts
   check "sandbox: the scrub of a hostile application (a refresh through ferryd): all denied" sb_scrub
   check "sandbox: ferry's home, keys, assets and the victim unchanged; nothing escaped" sb_unchanged
