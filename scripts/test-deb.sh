@@ -129,6 +129,14 @@ unit_argv=(setpriv --reuid="$unit_user" --regid="$unit_user" --init-groups --bou
   /bin/sh -c 'umask "$0" && exec "$@"' "$unit_umask")
 as_unit() { "${unit_argv[@]}" "$@"; }
 F() { as_unit ferry --home /var/lib/ferry "$@"; }
+unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr ' ' '\n' | tr 'A-Z' 'a-z' | sort | paste -sd,)
+ferryd_as_unit() { # /proc of the running ferryd against the unit
+  local st=/proc/$FERRYD_PID/status eff
+  eff=$(awk '/^CapEff:/ {print $2}' "$st")
+  grep -q '^NoNewPrivs:[[:space:]]*1' "$st" && [ "$(awk '/^Uid:/ {print $2}' "$st")" = "$(id -u "$unit_user")" ] &&
+    [ "$(awk '/^CapBnd:/ {print $2}' "$st")" = "$eff" ] &&
+    capsh --decode="$eff" | sed 's/.*=//' | tr ',' '\n' | sort | paste -sd, | tee /dev/stderr | grep -qx "$unit_caps"
+}
 check "ferryd --check-config with /etc/ferry/ferryd.conf" \
   bash -c "/usr/sbin/ferryd --config /etc/ferry/ferryd.conf --check-config | grep -qx 'home = /var/lib/ferry'"
 RUN="$T/run" && mkdir -p "$RUN" && chmod 0755 "$T"
@@ -139,11 +147,7 @@ for _ in $(seq 200); do [ -s "$RUN/port" ] && break; kill -0 "$FERRYD_PID" 2>/de
 if [ -s "$RUN/port" ]; then
   ok "the installed ferryd starts with the installed config, as the unit runs it"
   URL="http://127.0.0.1:$(cat "$RUN/port")"
-  check "ferryd has the unit's user and capabilities, and no more" bash -c "
-    grep -q '^NoNewPrivs:[[:space:]]*1' /proc/$FERRYD_PID/status &&
-    [ \"\$(awk '/^Uid:/ {print \$2}' /proc/$FERRYD_PID/status)\" = \"\$(id -u $unit_user)\" ] &&
-    [ \"\$(awk '/^CapBnd:/ {print \$2}' /proc/$FERRYD_PID/status)\" = \"\$(awk '/^CapEff:/ {print \$2}' /proc/$FERRYD_PID/status)\" ] &&
-    capsh --decode=\"\$(awk '/^CapBnd:/ {print \$2}' /proc/$FERRYD_PID/status)\" | tee /dev/stderr | grep -q cap_setuid"
+  check "ferryd has the unit's user, no_new_privs and exactly its capabilities" ferryd_as_unit
   check "GET /api/health" bash -c "curl -sf '$URL/api/health' | jq -e '.status == \"ok\"'"
   check "GET / (the web UI from /usr/share/ferry)" bash -c "curl -sf '$URL/' | grep -qi '<html'"
   check "GET /api/openapi.json (the installed document)" \
