@@ -13,7 +13,7 @@ PKGS=(
   debhelper dpkg-dev fakeroot lintian
   postgresql postgresql-client
   perl curl zstd git jq
-  bubblewrap
+  bubblewrap libcap2-bin
   nodejs npm chromium
   wrk nginx-light
   openssh-client openssh-server iproute2 util-linux

@@ -44,7 +44,8 @@ const struct ferry_setting_key ferry_settings_keys[] = {
 	  "how environment processes are confined: auto is Landlock, else bubblewrap, else refuse "
 	  "to run them; none runs them unconfined", FERRY_SETTING_CHOICE, F(sandbox), 0, 0, 0 },
 	{ "sandbox-users", "FERRY_SANDBOX_USERS", "auto|yes|no", "auto",
-	  "a uid of its own for each environment (auto: when ferry runs as root)",
+	  "a uid of its own for each environment (auto: when ferry runs as root, as the "
+	  "Debian package's ferryd does; yes: refused unless root; no: refused as root)",
 	  FERRY_SETTING_CHOICE, F(sandbox_users), 0, 0, 0 },
 	{ "sandbox-uids", "FERRY_SANDBOX_UIDS", "LO-HI", "70000-99999",
 	  "the uids (and gids) given to environments", FERRY_SETTING_RANGE, F(sandbox_uid_lo),
