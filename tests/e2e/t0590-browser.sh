@@ -38,6 +38,12 @@ ADMIN=$(new_token admin admin)
 VIEWER=$(new_token viewer viewer)
 ferryd_start || { echo "1..0 # SKIP ferryd did not start"; exit 1; }
 
+# FERRY_UI_HOLD=FILE: write the URL and tokens to FILE and keep ferryd up (a person's look).
+if [ -n "${FERRY_UI_HOLD:-}" ]; then
+  printf 'URL=%s\nADMIN=%s\nVIEWER=%s\nFERRY_HOME=%s\nFERRYD_PID=%s\n' "$URL" "$ADMIN" "$VIEWER" "$FERRY_HOME" "$FERRYD_PID" >"$FERRY_UI_HOLD"
+  wait "$FERRYD_PID"
+  exit 0
+fi
 ARTIFACTS="$FERRY_BUILD/artifacts/browser"
 rm -rf "$ARTIFACTS"
 FERRY_URL="$URL" FERRY_ADMIN="$ADMIN" FERRY_VIEWER="$VIEWER" ARTIFACTS="$ARTIFACTS" \
