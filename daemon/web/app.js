@@ -63,7 +63,7 @@ async function route(focus) {
   document.title = `${($('#main h1') || {}).textContent || 'ferry'} · ferry`;
 }
 
-let evAbort = null, reloadTimer = null;
+let evAbort = null, reloadTimer = null, reloadAgain = false;
 function setLive(on) {
   $('#live').className = 'live ' + (on ? 'on' : 'off');
   $('#live-text').textContent = on ? 'live' : 'offline';
@@ -111,8 +111,16 @@ async function connectEvents() {
 function onEvent(ev) {
   if (ev.type === 'operation' && ev.event === 'op-finished') onOpEnded(ev.activity_id, ev.state, ev.kind);
   if (S.view && S.view.onEvent && S.view.onEvent(ev)) return;
-  clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(() => S.view && Promise.resolve(S.view.load()).catch(showError), 150);
+  // At most one reload per 150 ms: a steady stream of events (progress ticks) must not
+  // postpone it for ever; one more follows when events came in while it loaded.
+  if (reloadTimer) { reloadAgain = true; return; }
+  reloadTimer = setTimeout(async () => {
+    reloadAgain = false;
+    const view = S.view;
+    try { if (view) await view.load(); } catch (e) { if (view === S.view) showError(e); }
+    reloadTimer = null;
+    if (reloadAgain) { reloadAgain = false; onEvent({ type: 'change' }); }
+  }, 150);
 }
 
 async function start() {

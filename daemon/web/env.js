@@ -39,7 +39,9 @@ function maintainActions(env, up, v) {
     if (!has(a.method, a.path)) why = 'not available on this server yet';
     else if (!can('operator', env.project)) why = 'needs the operator role';
     else if (!a.ok) why = a.why;
-    return h('button', { id: a.id, role: 'menuitem', disabled: !!why, tabindex: '-1', 'aria-describedby': why ? `${a.id}-why` : null, onclick: async () => {
+    // Disabled items stay reachable with the arrows (aria-disabled) so their reason is read.
+    return h('button', { id: a.id, role: 'menuitem', 'aria-disabled': why ? 'true' : null, tabindex: '-1', 'aria-describedby': why ? `${a.id}-why` : null, onclick: async () => {
+      if (why) return;
       if (a.panel) { v.openPanel(a.panel); return; }
       v.closeMenu(true);
       if (a.confirm && !(await confirmAction(a.confirm()))) return;
@@ -51,7 +53,7 @@ function maintainActions(env, up, v) {
 
 // Keys of a menu: arrows move among enabled items, Home/End, Escape closes it.
 function menuKeys(e, v) {
-  const items = [...document.querySelectorAll('#maintain-menu [role=menuitem]:not([disabled])')];
+  const items = [...document.querySelectorAll('#maintain-menu [role=menuitem]')];
   const i = items.indexOf(document.activeElement);
   const to = (k) => { if (items.length) items[(k + items.length) % items.length].focus(); };
   if (e.key === 'ArrowDown') to(i + 1);
@@ -144,7 +146,9 @@ export function envView(name) {
   let open = false, side = 'original', env = null, up = null, op = null, history = [];
   setMain(head, panel, upbox, fields, h('h2', { id: 'ops-title', text: 'Latest operation' }), ops, h('h2', { text: 'Operation history' }), hist);
   const enc = encodeURIComponent(name);
-  const renderOp = () => rerender(ops, opPanel(op, env, () => v.load(), op && op.kind.startsWith('upgrade.') && upActive(up)), ops);
+  // Operations of an upgrade in progress (its own and packages applied to it) are acted on in the upgrade card.
+  const owned = () => !!op && upActive(up) && (op.kind.startsWith('upgrade.') || (up.packages || []).some((p) => p.activity_id === op.activity_id));
+  const renderOp = () => rerender(ops, opPanel(op, env, () => v.load(), owned()), ops);
   const v = {
     closeMenu(refocus) {
       open = false;
@@ -157,7 +161,7 @@ export function envView(name) {
       open = true;
       $('#maintain-menu').hidden = false;
       $('#maintain').setAttribute('aria-expanded', 'true');
-      const items = [...document.querySelectorAll('#maintain-menu [role=menuitem]:not([disabled])')];
+      const items = [...document.querySelectorAll('#maintain-menu [role=menuitem]')];
       (items.length ? items[focusLast ? items.length - 1 : 0] : $('#maintain-menu')).focus();
     },
     async openPanel(kind) {

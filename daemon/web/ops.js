@@ -47,8 +47,9 @@ export function opPanel(op, env, reload, upgradeOwns) {
     h('div.head', {}, h('div', {}, h('strong', {}, opLink(op)), ' ', badge(st), ' ',
       h('code.muted.id', { id: 'op-activity', text: op.activity_id }))),
     actions,
-    op.error ? h('p.error-text', { text: clean(op.error) }) : null,
-    timeline(op));
+    // an upgrade's failure is told once, in the failure panel of the upgrade card
+    op.error && !upgradeOwns ? h('p.error-text', { text: clean(op.error) }) : null,
+    timeline(upgradeOwns ? { ...op, steps: (op.steps || []).map((x) => ({ ...x, error: '' })) } : op));
 }
 
 export const abortConfirm = (op, env) => ({ title: `Abort ${op.kind} on ${env.name}?`, action: 'Abort', env: env.name, role: env.role,

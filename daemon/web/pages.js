@@ -6,7 +6,7 @@ import { confirmAction } from './confirm.js';
 
 export function projectsView() {
   const list = h('div');
-  const name = h('input', { id: 'new-project', placeholder: 'name', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._-]*' });
+  const name = h('input', { id: 'new-project', placeholder: 'name', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]*' });
   const desc = h('input', { id: 'new-project-desc', placeholder: 'description' });
   const create = can('admin') && !S.me.project ? h('form.card', { onsubmit: async (e) => {
     e.preventDefault();
@@ -92,7 +92,7 @@ export function auditView() {
       { title: 'Who', cell: (a) => a.actor },
       { title: 'What', cell: (a) => a.action },
       { title: 'Target', cell: (a) => a.target || '–' },
-      { title: 'Project', cls: 'hide-narrow', cell: (a) => a.project || '–' },
+      { title: 'Project', cell: (a) => a.project || '–' },
       { title: 'Result', cell: (a) => badge(a.result) },
       { title: 'Activity ID', cell: (a) => h('code.id', { text: a.activity_id || '–' }) },
       { title: 'Message', cls: 'wrap', cell: (a) => a.message || '' },

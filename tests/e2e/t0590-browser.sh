@@ -32,6 +32,7 @@ test_cleanup_hook='stop_all; [ -n "$FERRYD_PID" ] && kill -TERM "$FERRYD_PID" 2>
 { ferry key generate vendor && ferry key trust vendor --project contoso &&
   up_packages ledger-app-7.3 ledger-app-8.1 ledger-data-upgrade-8.1 fabrikam-tax-2.0 &&
   up_env sales-prod production 200 7 && up_env sales-uat sandbox 0 0 && up_env sales-uat2 sandbox 0 0 &&
+  up_env sales-fail sandbox 0 0 && up_env sales-kbd sandbox 0 0 &&
   up_dev sales-dev 8.1 && ferry -q db copy --from sales-prod --to sales-dev && ferry -q env data-upgrade sales-dev
 } >/dev/null || { echo "1..0 # SKIP upgrade setup failed"; exit 1; }
 ADMIN=$(new_token admin admin)
@@ -47,7 +48,7 @@ fi
 ARTIFACTS="$FERRY_BUILD/artifacts/browser"
 rm -rf "$ARTIFACTS"
 FERRY_URL="$URL" FERRY_ADMIN="$ADMIN" FERRY_VIEWER="$VIEWER" ARTIFACTS="$ARTIFACTS" \
-  timeout 300 node "$BROWSER_DIR/ui.test.mjs"
+  timeout 900 node "$BROWSER_DIR/ui.test.mjs"
 rc=$?
 ferryd_stop || rc=1
 if grep -q -- "${ADMIN##*_}" "$FERRYD_LOG"; then echo "# a token leaked into the log"; rc=1; fi
