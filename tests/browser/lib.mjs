@@ -15,7 +15,7 @@ export const LONG = { timeout: 120000 };
 mkdirSync(ART, { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), 'ferry-chromium-'));
 
-export const T = { n: 0, failed: 0, page: null, ctx: null, consoleErrors: [], axeScans: 0, axeLog: [] };
+export const T = { n: 0, failed: 0, page: null, ctx: null, consoleErrors: [], axeScans: 0, axeLog: [], axeSeen: new Set() };
 
 export async function launch() {
   // The browser's zone is not UTC, so times must be converted and their zone shown.
@@ -62,6 +62,7 @@ export async function api(method, path, token, body) {
 export async function axe(label) {
   const r = await new AxeBuilder({ page: T.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   T.axeScans++;
+  T.axeSeen.add(`${label}@${T.page.viewportSize().width}`);
   const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const minor = r.violations.filter((v) => !bad.includes(v));
   T.axeLog.push(`${label} @${T.page.viewportSize().width}px: ${bad.length} serious/critical, ${minor.length} minor${minor.length ? ' (' + minor.map((v) => v.id).join(', ') + ')' : ''}`);

@@ -5,7 +5,7 @@
 // the writes at stake shown); Cancel upgrade and Database refresh; the failure panel
 // after the ttscommit fault with Resume once it is cleared; a keyboard-only walk of a
 // sandbox upgrade from begin to commit. axe-core runs at each phase, both widths.
-import { step, expect, shot, api, axe, axeBoth, cancelDialog, confirmDialog, URL, ADMIN, LONG } from './lib.mjs';
+import { step, expect, shot, api, axeBoth, cancelDialog, confirmDialog, URL, ADMIN, LONG } from './lib.mjs';
 
 const phaseOf = async (env) => (await api('GET', `/api/environments/${env}/upgrade`, ADMIN)).data.phase;
 const opsOf = async (env) => (await api('GET', `/api/operations?env=${env}&limit=50`, ADMIN)).data;
@@ -72,7 +72,7 @@ export async function upgradeFlows(page) {
     expect((await page.textContent('#up-data-why')) === 'sign off the applied package first', 'the reason, in text');
     expect(await page.isDisabled('#up-commit') && await page.isVisible('#up-commit-why'), 'Commit disabled, saying why');
     expect(await page.$$eval('button', (bs) => bs.filter((b) => b.offsetParent && /Sign off/.test(b.textContent)).length) === 1, 'one Sign off button');
-    await axe('package awaiting sign-off');
+    await axeBoth('package awaiting sign-off');
     await shot('13-upgrade-package-awaiting-signoff');
   });
   await step('Rollback package asks first: Cancel keeps the package, confirm takes it back', async () => {
@@ -143,7 +143,7 @@ export async function upgradeFlows(page) {
     await page.waitForSelector('dialog#confirm[open] #confirm-type');
     await page.waitForSelector('#confirm-writes, #confirm-plan-none, #confirm-plan .error-text');
     expect((await page.textContent('[data-confirm="environment"]')) === 'sales-prod (production)', 'environment and role');
-    await axe('rollback confirmation (production)');
+    await axeBoth('rollback confirmation (production)');
     await shot('18a-confirm-prod-rollback');
     await cancelDialog('escape');
     expect(await phaseOf('sales-prod') === 'data-upgraded', 'still data-upgraded after Escape');
