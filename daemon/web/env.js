@@ -96,7 +96,8 @@ async function panelView(kind, env, up, v) {
     pre();
     return card('upgrade-panel', `Upgrade ${env.name}`, () => go('POST', `/api/environments/${enc}/upgrade`, { to: sel.value }, 'Upgrade'),
       h('p.muted', { text: `From ${env.app_release} / ${env.platform}. Pick the target combination (application release / platform update); the original keeps serving while the upgrade-in-progress environment is prepared.` }),
-      h('div.row', {}, field('Target', sel), h('button', { type: 'submit', id: 'upgrade-begin', disabled: !first }, 'Begin upgrade'), close), checks);
+      first ? null : h('p.why', { id: 'upgrade-begin-why', text: 'No target is self-service for this environment: ask for one in the release catalog.' }),
+      h('div.row', {}, field('Target', sel), h('button', { type: 'submit', id: 'upgrade-begin', disabled: !first, 'aria-describedby': first ? null : 'upgrade-begin-why' }, 'Begin upgrade'), close), checks);
   }
   if (kind === 'apply' || kind === 'upgrade-apply') {
     const assets = (await api('GET', `/api/assets?project=${encodeURIComponent(env.project)}`)).filter((a) => a.type !== 'data-upgrade' && a.type !== 'application');
@@ -104,7 +105,7 @@ async function panelView(kind, env, up, v) {
     const path = kind === 'apply' ? `/api/environments/${enc}/updates` : `/api/environments/${enc}/upgrade/apply`;
     return card('apply-panel', kind === 'apply' ? `Apply updates to ${env.name}` : `Apply a package to the upgrade of ${env.name}`,
       () => go('POST', path, { package: sel.value }, 'Apply'),
-      assets.length ? null : h('p.muted', { text: 'The asset library has no package to apply: upload one first.' }),
+      assets.length ? null : h('p.why', { id: 'apply-go-why', text: 'The asset library has no package to apply: upload one on the project page first.' }),
       h('div.row', {}, field('Package', sel), h('button', { type: 'submit', id: 'apply-go', disabled: !assets.length }, 'Apply'), close));
   }
   if (kind === 'refresh') {
@@ -119,7 +120,8 @@ async function panelView(kind, env, up, v) {
       if (ok) go('POST', `/api/environments/${enc}/refresh`, { from: sel.value }, 'Database refresh');
     },
     h('p.muted', { text: 'A consistent snapshot of the source, taken while it serves; scrubbed when it comes from production. This environment is stopped during the copy.' }),
-    h('div.row', {}, field('From', sel), h('button', { type: 'submit', id: 'refresh-go', disabled: !envs.length }, 'Refresh'), close));
+    envs.length ? null : h('p.why', { id: 'refresh-go-why', text: `No other environment of ${env.project} is on ${env.app_release}: a refresh copies from the same release only.` }),
+    h('div.row', {}, field('From', sel), h('button', { type: 'submit', id: 'refresh-go', disabled: !envs.length, 'aria-describedby': envs.length ? null : 'refresh-go-why' }, 'Refresh'), close));
   }
   return null;
 }

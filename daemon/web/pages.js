@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // pages.js: the list pages of the web UI: projects, a project with its environments and
 // preview features, all environments, the audit log and the API tokens (revoke asks first).
-import { S, h, api, act, can, badge, when, table, field, setMain, rerender } from './core.js';
+import { S, h, api, act, can, badge, when, table, field, setMain, rerender, showError, ApiError } from './core.js';
 import { confirmAction } from './confirm.js';
 
 export function projectsView() {
@@ -41,7 +41,7 @@ function envTable(rows) {
 }
 
 export function projectView(name) {
-  const envs = h('div'), feats = h('div'), info = h('div');
+  const envs = h('div'), feats = h('div'), info = h('div'), assets = h('div');
   const en = h('input', { id: 'new-env', placeholder: 'name', required: true });
   const role = h('select', { id: 'new-env-role' }, ['development', 'sandbox', 'production'].map((r) => h('option', { value: r, text: r })));
   const app = h('input', { id: 'new-env-app', placeholder: '7.3', required: true, value: '7.3' });
@@ -54,12 +54,19 @@ export function projectView(name) {
   h('div.row', {}, field('Name', en), field('Type', role), field('Application', app), field('Platform', pu),
     h('button', { type: 'submit', id: 'create-env' }, 'Create'))) : null;
   setMain(h('h1', {}, h('a', { href: '#/projects', text: 'Projects' }), ' / ', name), info,
-    h('h2', { text: 'Environments' }), envs, create, h('h2', { text: 'Preview features' }), feats);
+    h('h2', { text: 'Environments' }), envs, create, h('h2', { text: 'Asset library' }), assets, uploadForm(name, () => v.load()),
+    h('h2', { text: 'Preview features' }), feats);
   const v = {
     async load() {
-      const [p, rows, fs] = await Promise.all([api('GET', `/api/projects/${encodeURIComponent(name)}`),
+      const [p, rows, fs, as] = await Promise.all([api('GET', `/api/projects/${encodeURIComponent(name)}`),
         api('GET', `/api/environments?project=${encodeURIComponent(name)}`),
-        api('GET', `/api/projects/${encodeURIComponent(name)}/features`)]);
+        api('GET', `/api/projects/${encodeURIComponent(name)}/features`), api('GET', `/api/assets?project=${encodeURIComponent(name)}`)]);
+      rerender(assets, table([
+        { title: 'Package', cell: (a) => `${a.name} ${a.version}` },
+        { title: 'Type', cell: (a) => a.type },
+        { title: 'Signed by', cls: 'hide-narrow', cell: (a) => a.signer || 'unsigned' },
+        { title: 'Uploaded', cls: 'hide-narrow', cell: (a) => when(a.uploaded) },
+      ], as.map((a) => ({ ...a, name: a.name, id: a.id })), 'No packages yet.', 'Asset library'));
       info.replaceChildren(h('p.muted', {}, `${p.product} · ${p.description || 'no description'} · unsigned packages ${p.allow_unsigned ? 'accepted' : 'refused'}`));
       rerender(envs, envTable(rows));
       rerender(feats, table([
@@ -74,6 +81,40 @@ export function projectView(name) {
     },
   };
   return v;
+}
+
+// Upload a package to the asset library: the file goes as the request body (ferryd streams
+// it to disk, then verifies it); the bar shows how much was sent.
+function uploadForm(project, done) {
+  if (!can('operator', project)) return null;
+  const file = h('input', { id: 'upload-file', type: 'file', accept: '.zip,.tar.gz,.tgz', required: true });
+  const bar = h('progress', { id: 'upload-progress', max: '100', value: '0', hidden: true, 'aria-label': 'Upload progress' });
+  const status = h('span.muted', { id: 'upload-status', role: 'status' });
+  const form = h('form.card', { id: 'upload-form', onsubmit: (e) => {
+    e.preventDefault();
+    const f = file.files[0];
+    if (!f) return;
+    const x = new XMLHttpRequest();
+    x.open('POST', `/api/assets?project=${encodeURIComponent(project)}`);
+    x.setRequestHeader('Authorization', `Bearer ${S.token}`);
+    x.setRequestHeader('Content-Type', 'application/octet-stream');
+    bar.hidden = false;
+    x.upload.onprogress = (ev) => { if (ev.lengthComputable) bar.value = String(Math.round((100 * ev.loaded) / ev.total)); };
+    x.onload = () => {
+      let body = null;
+      try { body = JSON.parse(x.responseText); } catch { body = null; }
+      bar.hidden = true;
+      if (x.status >= 400) { showError(new ApiError(x.status, body, x.getResponseHeader('X-Activity-Id'))); status.textContent = ''; return; }
+      status.textContent = `${body.name} ${body.version} ${body.existed ? 'was already in the library' : 'uploaded and verified'}.`;
+      file.value = '';
+      done();
+    };
+    x.onerror = () => { bar.hidden = true; showError(new Error('the upload failed: the connection broke')); };
+    status.textContent = `Uploading ${f.name}…`;
+    x.send(f);
+  } }, h('h2', { text: 'Upload a package' }),
+  h('div.row', {}, field('Package file', file), h('button', { type: 'submit', id: 'upload-go' }, 'Upload')), bar, status);
+  return form;
 }
 
 export function environmentsView() {

@@ -63,6 +63,14 @@ await step('a project page lists environments; an environment is created from it
   await axeBoth('project');
   await shot('05-project');
 });
+await step('a package is uploaded to the asset library from the project page', async () => {
+  await page.setInputFiles('#upload-file', process.env.FERRY_UPLOAD);
+  await page.click('#upload-go');
+  await page.waitForSelector('#upload-status >> text=contoso-reports', LONG);
+  await page.waitForSelector('[aria-label="Asset library"] td >> text=contoso-reports', LONG);
+  const r = await api('GET', '/api/assets?project=contoso', ADMIN);
+  expect(r.data.some((a) => a.name === 'contoso-reports'), 'the package in the library');
+});
 await step('a preview feature is switched on from the project page', async () => {
   await page.check('input[data-feature="upgrade-self-serve"]');
   // The box is checked at the click; the page says "on" once the PUT returned and it re-rendered.

@@ -20,6 +20,11 @@ async function until(fn, what, ms = 60000) {
 }
 
 export async function upgradeFlows(page) {
+  const pickFabrikam = async () => {
+    await page.waitForSelector('#apply-package');
+    const v = await page.$eval('#apply-package', (s) => [...s.options].find((o) => o.text.startsWith('fabrikam-tax')).value);
+    await page.selectOption('#apply-package', v);
+  };
   async function upgradeTo(env, target, shotName) {
     await page.goto(URL + '/#/environments/' + env);
     await page.waitForSelector('#maintain');
@@ -66,6 +71,7 @@ export async function upgradeFlows(page) {
     await page.click('#up-apply');
     await page.waitForSelector('#apply-panel #apply-package');
     expect(await focused(page) === 'apply-panel-title', 'focus moved into the panel');
+    await pickFabrikam();
     await page.click('#apply-go');
     await page.waitForSelector('#up-signoff:not([disabled])', LONG);
     expect(await page.isDisabled('#up-data'), 'Data upgrade disabled before the sign-off');
@@ -87,6 +93,7 @@ export async function upgradeFlows(page) {
   });
   await step('the package applied again and signed off from the upgrade card', async () => {
     await page.click('#up-apply');
+    await pickFabrikam();
     await page.click('#apply-go');
     await page.waitForSelector('#up-signoff:not([disabled])', LONG);
     await page.click('#up-signoff');

@@ -35,6 +35,9 @@ test_cleanup_hook='stop_all; [ -n "$FERRYD_PID" ] && kill -TERM "$FERRYD_PID" 2>
   up_env sales-fail sandbox 0 0 && up_env sales-kbd sandbox 0 0 &&
   up_dev sales-dev 8.1 && ferry -q db copy --from sales-prod --to sales-dev && ferry -q env data-upgrade sales-dev
 } >/dev/null || { echo "1..0 # SKIP upgrade setup failed"; exit 1; }
+# a package for the browser to upload (built and signed, not in the library yet)
+ferry --quiet package build "$PKGS/contoso-reports" -o "$SCRATCH/contoso-reports.zip" --sign vendor >/dev/null ||
+  { echo "1..0 # SKIP package build failed"; exit 1; }
 ADMIN=$(new_token admin admin)
 VIEWER=$(new_token viewer viewer)
 ferryd_start || { echo "1..0 # SKIP ferryd did not start"; exit 1; }
@@ -47,7 +50,7 @@ if [ -n "${FERRY_UI_HOLD:-}" ]; then
 fi
 ARTIFACTS="$FERRY_BUILD/artifacts/browser"
 rm -rf "$ARTIFACTS"
-FERRY_URL="$URL" FERRY_ADMIN="$ADMIN" FERRY_VIEWER="$VIEWER" ARTIFACTS="$ARTIFACTS" \
+FERRY_URL="$URL" FERRY_ADMIN="$ADMIN" FERRY_VIEWER="$VIEWER" ARTIFACTS="$ARTIFACTS" FERRY_UPLOAD="$SCRATCH/contoso-reports.zip" \
   timeout 900 node "$BROWSER_DIR/ui.test.mjs"
 rc=$?
 ferryd_stop || rc=1
