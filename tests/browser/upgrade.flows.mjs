@@ -47,6 +47,8 @@ export async function upgradeFlows(page) {
     await upgradeTo('sales-uat', '8.1/PU20', '10-upgrade-panel');
     expect((await page.textContent('#operation')).includes('upgrade.prepare'), 'the prepare operation on the timeline');
     expect(await page.$('#op-resume') === null && await page.isVisible('#op-owned'), 'no second set of upgrade actions');
+    await page.waitForSelector('#upgrade[aria-disabled="true"]', { state: 'attached', ...LONG });
+    expect(await page.isDisabled('#upgrade'), 'Upgrade not offered twice');
     await axeBoth('upgrade prepared (original view)');
     await shot('11-upgrade-prepared');
   });
@@ -98,6 +100,8 @@ export async function upgradeFlows(page) {
     await page.waitForSelector('#up-signoff:not([disabled])', LONG);
     await page.click('#up-signoff');
     await page.waitForSelector('#up-data:not([disabled])', LONG);
+    await page.waitForSelector('#cancel-upgrade:not([aria-disabled])', { state: 'attached', ...LONG });
+    expect(await page.isEnabled('#cancel-upgrade'), 'cancel still possible before the data upgrade');
     await shot('14-upgrade-signed-off');
   });
   await step('Data upgrade asks first (downtime predicted, what cannot be undone); Cancel changes nothing, confirm swaps', async () => {
