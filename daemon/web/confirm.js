@@ -6,7 +6,8 @@
 import { h, api, has, secs, clean } from './core.js';
 
 // confirmAction({ title, action, env, role, downtime, what: [..], undo, plan, extra }) →
-// true when confirmed. `plan` is a promise of the rollback plan (or null).
+// false, or { discard } when confirmed. `plan` is a promise of the rollback plan (or null);
+// when the plan refuses, the operator may tick "discard" (the writes are exported first).
 export function confirmAction(o) {
   const dlg = document.getElementById('confirm');
   const prod = o.role === 'production';
@@ -32,12 +33,17 @@ export function confirmAction(o) {
   dlg.replaceChildren(form);
   dlg.setAttribute('aria-labelledby', 'confirm-title');
   const back = document.activeElement;
-  let planOk = true;
-  const check = () => { go.disabled = !planOk || (prod && typed.value.trim() !== o.env); };
+  let planOk = true, discard = null;
+  const check = () => { go.disabled = !(planOk || (discard && discard.checked)) || (prod && typed.value.trim() !== o.env); };
   if (typed) typed.addEventListener('input', check);
   if (o.plan) o.plan.then((p) => {
     planBox.replaceChildren(...planView(p));
-    if (p && p.can_roll_back === false) { planOk = false; check(); }
+    if (p && p.can_roll_back === false) {
+      planOk = false;
+      discard = h('input', { id: 'confirm-discard', type: 'checkbox', onchange: check });
+      planBox.append(h('label.switch', {}, discard, 'Roll back without the writes it cannot carry (they are exported first, then dropped)'));
+      check();
+    }
   });
   return new Promise((resolve) => {
     let done = false;
@@ -49,7 +55,7 @@ export function confirmAction(o) {
       if (back && back.isConnected) back.focus();
       resolve(ok);
     };
-    form.addEventListener('submit', (e) => { e.preventDefault(); if (!go.disabled) finish(true); });
+    form.addEventListener('submit', (e) => { e.preventDefault(); if (!go.disabled) finish({ discard: !!(discard && discard.checked) }); });
     cancel.addEventListener('click', () => finish(false));
     dlg.addEventListener('cancel', (e) => { e.preventDefault(); finish(false); }, { once: true });
     dlg.addEventListener('close', () => finish(false), { once: true });

@@ -81,9 +81,16 @@ export function showInfo(msg, activity) {
   $('#banner-activity').textContent = activity ? `Activity ID: ${activity}` : '';
   bannerActivity = activity || '';
   b.hidden = false;
+  // the operation may have ended before its start was answered
+  if (activity && ended.has(activity)) { onOpEnded(activity, ...ended.get(activity)); return; }
+  // a message about something already done goes by itself
+  if (!activity) setTimeout(() => { if (!b.hidden && b.classList.contains('info') && $('#banner-text').textContent === msg) clearBanner(); }, 8000);
 }
 export function clearBanner() { $('#banner').hidden = true; bannerActivity = ''; }
+const ended = new Map(); // activity ID → [state, kind] of operations seen ending
 export function onOpEnded(activity, state, kind) {
+  ended.set(activity, [state, kind]);
+  if (ended.size > 200) ended.delete(ended.keys().next().value);
   if (!bannerActivity || activity !== bannerActivity) return;
   if (state === 'succeeded') showInfo(`${kind} finished.`);
   else clearBanner();

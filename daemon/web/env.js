@@ -46,7 +46,7 @@ function maintainActions(env, up, v) {
       v.closeMenu(true);
       if (a.confirm && !(await confirmAction(a.confirm()))) return;
       const r = await act(() => api(a.method, a.path.replace('{env}', encodeURIComponent(env.name))));
-      if (r) { showInfo(`${a.label} started on ${env.name}.`, r.activity_id); v.load(); }
+      if (r) { showInfo(r.activity_id ? `${a.label} started on ${env.name}.` : `${a.label}: done on ${env.name}.`, r.activity_id); v.load(); }
     } }, a.label, why ? h('span.why', { id: `${a.id}-why`, text: why }) : null);
   });
 }

@@ -44,14 +44,18 @@ export function upgradeCard(env, up, v) {
   const enc = encodeURIComponent(env.name), next = (up.next || []).join('\n') + '\n', may = can('operator', env.project);
   const allows = (verb) => new RegExp(`ferry upgrade ${verb}( |\\n)`).test(next);
   const fail = upFailure(up);
-  const post = (path, label) => act(() => api('POST', `/api/environments/${enc}/upgrade/${path}`))
+  const post = (path, label, body) => act(() => api('POST', `/api/environments/${enc}/upgrade/${path}`, body))
     .then((r) => { if (r) { showInfo(`${label} started on ${env.name}.`, r.activity_id); v.load(); } });
   const ask = (verb) => CONFIRM[verb] ? confirmAction(CONFIRM[verb](env, up)) : Promise.resolve(true);
   const action = (id, label, verb, path, cls, panel) => {
     const reason = why(verb, up, allows(verb), may);
     return h('div.action', {},
       h('button' + (cls || '.secondary'), { id, disabled: !!reason, 'aria-describedby': reason ? `${id}-why` : null,
-        onclick: async () => { if (panel) return v.openPanel(panel); if (await ask(verb)) post(path, label); } }, label),
+        onclick: async () => {
+          if (panel) return v.openPanel(panel);
+          const yes = await ask(verb);
+          if (yes) post(path, label, verb === 'rollback' && yes.discard ? { writes: 'discard' } : undefined);
+        } }, label),
       reason ? h('span.why', { id: `${id}-why`, text: reason }) : null);
   };
   const dt = up.downtime || {};
@@ -59,7 +63,7 @@ export function upgradeCard(env, up, v) {
     ? h('span', { id: 'downtime-clock' }, 'original stopped for ', elapsed(dt.started, 0), ' (clock running)')
     : null;
   const measured = typeof dt.measured_ms === 'number'
-    ? h('span', { id: 'downtime-measured', title: 'from stopping the original to the upgraded environment serving; time spent failed counts' },
+    ? h('span', { id: 'downtime-measured', title: 'as ferry upgrade status and docs/UPGRADE.md measure it' },
       `measured ${secs(dt.measured_ms)}`) : null;
   const phaseBadge = fail ? badge(`${up.phase} · failed`, 'failed') : badge(up.phase);
   const running = (up.operations || []).slice(-1)[0];
@@ -71,7 +75,7 @@ export function upgradeCard(env, up, v) {
     h('p.downtime', { id: 'downtime' }, 'Downtime: ',
       `predicted ${typeof dt.predicted_ms === 'number' ? secs(dt.predicted_ms) : '– (no rehearsal)'}`,
       clock ? ' · ' : null, clock, measured ? ' · ' : null, measured,
-      measured ? h('span.muted.small', { text: ' (from stopping the original to the upgraded environment serving, time spent failed included)' }) : null),
+      measured ? h('span.muted.small', { text: ' (from stopping the original until the upgraded environment passed its DVT on the original\'s address; time spent failed in between counts: the original was down all along)' }) : null),
     runLine,
     fail ? failurePanel(env, up, fail, v, may, allows)
       : upActive(up) ? h('div.actions', { id: 'upgrade-actions' },
@@ -107,7 +111,10 @@ function failurePanel(env, up, f, v, may, allows) {
         async () => { if (await confirmAction(CONFIRM.cancel(env, up))) run('Cancel', () => api('DELETE', `/api/environments/${enc}/upgrade`)); })
       : choice('fail-rollback', 'Rollback', '.danger', allows('rollback'),
         'Ends the upgrade: the original comes back from its restore point and serves again; writes made since the swap are carried back where the rollback plan can.',
-        async () => { if (await confirmAction(CONFIRM.rollback(env, up))) run('Rollback', () => api('POST', `/api/environments/${enc}/upgrade/rollback`)); }));
+        async () => {
+          const yes = await confirmAction(CONFIRM.rollback(env, up));
+          if (yes) run('Rollback', () => api('POST', `/api/environments/${enc}/upgrade/rollback`, yes.discard ? { writes: 'discard' } : undefined));
+        }));
 }
 
 // What each destructive upgrade action says before it runs.

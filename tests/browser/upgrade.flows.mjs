@@ -114,7 +114,7 @@ export async function upgradeFlows(page) {
     expect(await phaseOf('sales-uat') === 'prepared', 'still prepared after Cancel');
     await page.click('#up-data');
     await confirmDialog('sales-uat');
-    await page.waitForSelector('#banner.info:not([hidden]) >> text=Data upgrade started');
+    await page.waitForSelector('#banner.info:not([hidden]) >> text=/Data upgrade started|upgrade.data finished/');
     await page.waitForSelector('#upgrade-status[data-phase="data-upgraded"]', LONG);
     await page.waitForSelector('#up-commit:not([disabled])');
     expect(await page.isEnabled('#up-rollback'), 'Rollback enabled after the data upgrade');
@@ -150,9 +150,18 @@ export async function upgradeFlows(page) {
     await confirmDialog('sales-prod');
     await page.waitForSelector('#upgrade-status[data-phase="data-upgraded"]', LONG);
     await shot('18-prod-data-upgraded');
+    // users write to the upgraded production through the application's API: the writes at stake
+    const url = (await api('GET', '/api/environments/sales-prod', ADMIN)).data.url;
+    for (const who of ['ada', 'grace']) {
+      const w = await fetch(`${url}/customers`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ first_name: who, last_name: 'Browser', email: `${who}@browser.test` }) });
+      expect(w.ok, `the application took a write (got ${w.status})`);
+    }
     await page.click('#up-rollback');
     await page.waitForSelector('dialog#confirm[open] #confirm-type');
-    await page.waitForSelector('#confirm-writes, #confirm-plan-none, #confirm-plan .error-text');
+    await page.waitForSelector('#confirm-writes');
+    const writes = await page.textContent('#confirm-writes');
+    expect(/Rows written since the swap\s*[2-9]/.test(writes), `the writes at stake from the rollback plan (got ${writes})`);
     expect((await page.textContent('[data-confirm="environment"]')) === 'sales-prod (production)', 'environment and role');
     await axeBoth('rollback confirmation (production)');
     await shot('18a-confirm-prod-rollback');
@@ -196,6 +205,22 @@ export async function upgradeFlows(page) {
     await confirmDialog('sales-uat2');
     await page.waitForSelector('#operation[data-state="succeeded"] >> text=db.refresh', LONG);
     await shot('20-db-refresh');
+  });
+  await step('Maintain → Stop asks first (Cancel keeps it serving), then Start brings it back', async () => {
+    const rt = async () => (await api('GET', '/api/environments/sales-uat2', ADMIN)).data.runtime;
+    await page.waitForSelector('#rt-stop:not([aria-disabled])', { state: 'attached', ...LONG });
+    await page.click('#maintain');
+    await page.click('#rt-stop');
+    await cancelDialog();
+    expect(await rt() === 'running', 'still running after Cancel');
+    await page.click('#maintain');
+    await page.click('#rt-stop');
+    await confirmDialog('sales-uat2');
+    await until(async () => (await rt()) === 'stopped', 'stopped');
+    await page.waitForSelector('#rt-start:not([aria-disabled])', { state: 'attached', ...LONG });
+    await page.click('#maintain');
+    await page.click('#rt-start');
+    await until(async () => (await rt()) === 'running', 'running again');
   });
   await step('a failed data upgrade (fault ttscommit=1): one failure panel, red badges, no server paths', async () => {
     const b = await api('POST', '/api/environments/sales-fail/upgrade', ADMIN, { to: '8.1/PU20' });
