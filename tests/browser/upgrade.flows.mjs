@@ -151,7 +151,7 @@ export async function upgradeFlows(page) {
     await page.waitForSelector('#upgrade-status[data-phase="data-upgraded"]', LONG);
     await shot('18-prod-data-upgraded');
     // users write to the upgraded production through the application's API: the writes at stake
-    const url = (await api('GET', '/api/environments/sales-prod', ADMIN)).data.url;
+    const url = (await api('GET', '/api/environments/sales-prod?view=upgrade', ADMIN)).data.url;
     for (const who of ['ada', 'grace']) {
       const w = await fetch(`${url}/customers`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ first_name: who, last_name: 'Browser', email: `${who}@browser.test` }) });
