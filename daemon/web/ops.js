@@ -91,11 +91,14 @@ export function operationView(id) {
         h('dl.fields.card', { id: 'op-fields' }, [['Activity ID', h('code.id', { text: op.activity_id })], ['Actor', op.actor],
           ['Created', when(op.created)], ['Started', when(op.started)], ['Ended', when(op.ended)], ['Duration', duration(op)],
           ['Error', op.error ? clean(op.error) : '–']].flatMap(([k, val]) => [h('dt', { text: k }), h('dd', {}, val ?? '–')])),
-        may && !busy ? h('div.actions', {},
+        // an upgrade's operations are acted on in the upgrade card of their environment
+        op.kind.startsWith('upgrade.') && op.env ? h('p.muted', { id: 'opv-owned' }, 'Resume, rerun or roll back this upgrade from ',
+          h('a', { href: `#/environments/${encodeURIComponent(op.env)}`, text: `the upgrade card of ${op.env}` }), '.')
+        : may && !busy ? h('div.actions', {},
           ['failed', 'interrupted', 'pending'].includes(st) ? h('button', { id: 'opv-resume', onclick: () => run('Resume', () => api('POST', `/api/operations/${enc}/resume`)) }, 'Resume') : null,
           waiting ? h('button', { id: 'opv-confirm', onclick: () => run('Confirmed', () => api('POST', `/api/operations/${enc}/complete-step`, { step: waiting.name })) }, `Confirm ${waiting.name}`) : null) : null,
       ]);
-      const rerunnable = may && !busy && !['succeeded', 'aborted', 'rolled-back', 'cancelled', 'committed'].includes(st);
+      const rerunnable = may && !busy && !op.kind.startsWith('upgrade.') && !['succeeded', 'aborted', 'rolled-back', 'cancelled', 'committed'].includes(st);
       rerender(steps, table([
         { title: 'Step', cell: (s) => h('strong', { text: s.name }) },
         { title: 'State', cell: (s) => badge(s.state) },

@@ -78,13 +78,15 @@ export function upgradeCard(env, up, v) {
       measured ? h('span.muted.small', { text: ' (from stopping the original until the upgraded environment passed its DVT on the original\'s address; time spent failed in between counts: the original was down all along)' }) : null),
     runLine,
     fail ? failurePanel(env, up, fail, v, may, allows)
-      : upActive(up) ? h('div.actions', { id: 'upgrade-actions' },
+      : upActive(up) ? h('div.actions', { id: 'upgrade-actions' }, [
         action('up-apply', 'Apply package', 'apply', null, '', 'upgrade-apply'),
         action('up-signoff', 'Sign off', 'signoff', 'signoff', ''),
         action('up-rollback-package', 'Rollback package', 'rollback-package', 'rollback-package'),
         action('up-data', 'Data upgrade', 'data', 'data', ''),
         action('up-commit', 'Commit', 'commit', 'commit', ''),
-        action('up-rollback', 'Rollback', 'rollback', 'rollback', '.danger')) : null);
+        action('up-rollback', 'Rollback', 'rollback', 'rollback', '.danger'),
+      // what can be done now first, then what cannot yet, each with its reason
+      ].sort((a, b) => a.querySelector('button').disabled - b.querySelector('button').disabled)) : null);
 }
 
 // The one failure panel: the step, the reason, and what each way on does.
