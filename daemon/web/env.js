@@ -23,6 +23,14 @@ function maintainActions(env, up, v) {
       confirm: () => CONFIRM.cancel(env, up) },
     { id: 'db-refresh', label: 'Database refresh', method: 'POST', path: '/api/environments/{env}/refresh',
       ok: env.role === 'sandbox' && st === 'deployed', why: env.role !== 'sandbox' ? 'only sandbox environments are refreshed' : `not while ${st}`, panel: 'refresh' },
+    { id: 'db-copy', label: 'Copy a database', method: 'POST', path: '/api/environments/{env}/copy',
+      ok: env.role === 'development' && st === 'deployed', why: env.role !== 'development' ? 'only into development environments (sandboxes are refreshed)' : `not while ${st}`, panel: 'copy' },
+    { id: 'rehearse', label: 'Rehearse data upgrade', method: 'POST', path: '/api/environments/{env}/data-upgrade',
+      ok: env.role === 'development' && st === 'deployed', why: env.role !== 'development' ? 'rehearsals run on development environments' : `not while ${st}`,
+      confirm: () => ({ title: `Rehearse the data upgrade on ${env.name}?`, action: 'Rehearse', env: env.name, role: env.role,
+        downtime: `${env.name} is stopped while the data upgrade runs`,
+        what: [`The data-upgrade package for ${env.app_release} runs on ${env.name}'s database (copy one from production first).`, 'Its step timings predict the downtime of the upgrades to come.'],
+        undo: `${env.name}'s database is upgraded in place.` }) },
     { id: 'rt-restart', label: 'Restart', method: 'POST', path: '/api/environments/{env}/restart',
       ok: env.runtime === 'running' && !active, why: active ? 'the upgrade decides when it runs' : 'it is not running',
       confirm: () => ({ title: `Restart ${env.name}?`, action: 'Restart', env: env.name, role: env.role, downtime: 'a few seconds while it restarts',
@@ -107,6 +115,20 @@ async function panelView(kind, env, up, v) {
       () => go('POST', path, { package: sel.value }, 'Apply'),
       assets.length ? null : h('p.why', { id: 'apply-go-why', text: 'The asset library has no package to apply: upload one on the project page first.' }),
       h('div.row', {}, field('Package', sel), h('button', { type: 'submit', id: 'apply-go', disabled: !assets.length }, 'Apply'), close));
+  }
+  if (kind === 'copy') {
+    const envs = (await api('GET', `/api/environments?project=${encodeURIComponent(env.project)}`)).filter((e) => e.name !== env.name);
+    const sel = h('select', { id: 'copy-from' }, envs.map((e) => h('option', { value: e.name, text: `${e.name} (${e.role}, ${e.app_release})` })));
+    const prod = envs.find((e) => e.role === 'production');
+    if (prod) sel.value = prod.name;
+    return card('copy-panel', `Copy a database into ${env.name}`, async () => {
+      const ok = await confirmAction({ title: `Replace the database of ${env.name}?`, action: 'Copy the database', env: env.name, role: env.role,
+        downtime: `${env.name} is stopped during the copy`, what: [`The database of ${env.name} is replaced by a copy of ${sel.value}'s, across releases (then rehearse the data upgrade on it).`],
+        undo: `Everything in ${env.name}'s database now is lost.` });
+      if (ok) go('POST', `/api/environments/${enc}/copy`, { from: sel.value }, 'Database copy');
+    },
+    h('p.muted', { text: 'A consistent snapshot of the source, taken while it serves. The first step of a rehearsal: copy production, then Rehearse data upgrade.' }),
+    h('div.row', {}, field('From', sel), h('button', { type: 'submit', id: 'copy-go', disabled: !envs.length }, 'Copy'), close));
   }
   if (kind === 'refresh') {
     const envs = (await api('GET', `/api/environments?project=${encodeURIComponent(env.project)}`)).filter((e) => e.name !== env.name && e.app_release === env.app_release);

@@ -43,6 +43,29 @@ export async function upgradeFlows(page) {
     await page.waitForSelector('#operation[data-state="succeeded"]', LONG);
   }
 
+  await step('development: Copy a database from production, then Rehearse the data upgrade, each asked first', async () => {
+    const count = async (kind) => (await opsOf('sales-dev')).filter((o) => o.kind === kind && o.state === 'succeeded').length;
+    const [copies, rehearsals] = [await count('db.copy'), await count('env.data-upgrade')];
+    await page.goto(URL + '/#/environments/sales-dev');
+    await page.waitForSelector('#maintain');
+    await page.click('#maintain');
+    await page.click('#db-copy');
+    await page.waitForSelector('#copy-panel #copy-from');
+    expect(await page.$eval('#copy-from', (s) => s.value) === 'sales-prod', 'production offered first');
+    await page.click('#copy-go');
+    await cancelDialog();
+    expect(await count('db.copy') === copies, 'no copy after Cancel');
+    await page.click('#copy-go');
+    await confirmDialog('sales-dev');
+    await until(async () => (await count('db.copy')) === copies + 1, 'the copy done');
+    await page.waitForSelector('#rehearse:not([aria-disabled])', { state: 'attached', ...LONG });
+    await page.click('#maintain');
+    await page.click('#rehearse');
+    await confirmDialog('sales-dev');
+    await until(async () => (await count('env.data-upgrade')) === rehearsals + 1, 'the rehearsal done');
+    await page.waitForSelector('[aria-label="Operation history"] td >> text=env.data-upgrade', LONG);
+    await shot('09b-dev-rehearsed');
+  });
   await step('Maintain → Upgrade: the panel shows the targets and the preflight; begin prepares the upgrade', async () => {
     await upgradeTo('sales-uat', '8.1/PU20', '10-upgrade-panel');
     expect((await page.textContent('#operation')).includes('upgrade.prepare'), 'the prepare operation on the timeline');
