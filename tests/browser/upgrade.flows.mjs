@@ -51,7 +51,8 @@ export async function upgradeFlows(page) {
     await page.click('#maintain');
     await page.click('#db-copy');
     await page.waitForSelector('#copy-panel #copy-from');
-    expect(await page.$eval('#copy-from', (s) => s.value) === 'sales-prod', 'production offered first');
+    expect(/\(production,/.test(await page.$eval('#copy-from', (s) => s.selectedOptions[0].text)), 'a production environment offered first');
+    await page.selectOption('#copy-from', 'sales-prod');
     await page.click('#copy-go');
     await cancelDialog();
     expect(await count('db.copy') === copies, 'no copy after Cancel');
