@@ -235,7 +235,8 @@ export function envView(name) {
       if (ev.event === 'step-progress' && ev.total) s.progress = `${ev.done}/${ev.total}`;
       if (ev.event === 'step-finished') { s.state = ev.state; s.duration_ms = (s.duration_ms || 0) + (ev.elapsed_ms || 0); delete s.progress; }
       renderOp();
-      return true;
+      // a finished step of an upgrade moves its card too (the downtime clock starts at stop-original)
+      return !(ev.event === 'step-finished' && owned());
     },
   };
   // A click outside the open menu closes it.
