@@ -52,7 +52,9 @@ export function confirmAction(o) {
       done = true;
       if (dlg.open) dlg.close();
       dlg.replaceChildren();
-      if (back && back.isConnected) back.focus();
+      // back to the control that opened it (re-created by a live re-render meanwhile: by its id)
+      const to = back && (back.isConnected ? back : back.id && document.getElementById(back.id));
+      if (to) to.focus();
       resolve(ok);
     };
     form.addEventListener('submit', (e) => { e.preventDefault(); if (!go.disabled) finish({ discard: !!(discard && discard.checked) }); });
