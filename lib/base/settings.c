@@ -35,6 +35,9 @@ const struct ferry_setting_key ferry_settings_keys[] = {
 	{ "env-db", "FERRY_ENV_DB", "URL", "none (SQLite in the environment)",
 	  "database server of newly deployed environments (ferry env deploy)", FERRY_SETTING_STR,
 	  F(env_db), 0, 0, 0 },
+	{ "route-hook", "FERRY_ROUTE_HOOK", "PROGRAM", "none",
+	  "run as PROGRAM ENV URL OLD_URL when an environment's address moves to another host "
+	  "(reverse proxy, DNS)", FERRY_SETTING_STR, F(route_hook), 0, 0, 0 },
 	{ "port-range", "FERRY_PORT_RANGE", "LO-HI", "20000-32000",
 	  "ports given to applications", FERRY_SETTING_PORTS, 0, 0, 1024, 65535 },
 	{ "sandbox", "FERRY_SANDBOX", "auto|landlock|bwrap|none", "auto",

@@ -14,12 +14,18 @@
 /* url, runtime state, pid, port and release of the main slot, and every slot. */
 static void add_runtime(struct ferry_ctx *ctx, json_t *o)
 {
+	const char *name = json_string_value(json_object_get(o, "name"));
+	char addr[128];
 	json_t *rts, *m;
 
-	if (ferry_runtime_env_json(ctx, json_string_value(json_object_get(o, "name")), 1, &rts, NULL))
+	if (ferry_runtime_env_json(ctx, name, 1, &rts, NULL))
 		return;
 	if ((m = json_object_get(rts, FERRY_SLOT_MAIN))) {
 		json_object_set(o, "url", json_object_get(m, "url"));
+		/* where clients reach it: the main runtime, or a runtime on another host the
+		 * address is routed to during an upgrade (docs/RUNTIME.md) */
+		if (!ferry_runtime_address(ctx, name, addr))
+			json_object_set_new(o, "address", json_string(addr));
 		json_object_set(o, "runtime", json_object_get(m, "state"));
 		json_object_set(o, "pid", json_object_get(m, "pid"));
 		json_object_set(o, "port", json_object_get(m, "port"));

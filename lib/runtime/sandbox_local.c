@@ -601,33 +601,8 @@ json_t *rt_sb_local_observe(long pid)
 
 json_t *ferry_sandbox_host_json(const struct ferry_settings *s)
 {
-	const char *mode = ferry_settings_choice(s, "sandbox");
-	const char *users = ferry_settings_choice(s, "sandbox-users");
-	const char *net = ferry_settings_choice(s, "sandbox-network");
 	struct rt_sb_host h;
-	const char *use, *refused = NULL;
 
 	rt_sb_local_host(&h);
-	if (!strcmp(mode, "none"))
-		use = "none";
-	else if (h.landlock_abi > 0 && strcmp(mode, "bwrap"))
-		use = "landlock";
-	else if (h.bwrap && strcmp(mode, "landlock"))
-		use = "bwrap";
-	else
-		use = NULL, refused = "neither Landlock nor bubblewrap as the setting sandbox asks: "
-				      "environment processes are refused";
-	if (!strcmp(users, "yes") && !h.root)
-		refused = "sandbox-users=yes but ferry does not run as root";
-	if (!strcmp(users, "no") && h.root && use && strcmp(use, "none"))
-		refused = "sandbox-users=no while ferry runs as root: environments would run as root";
-	return json_pack("{s:o, s:b, s:b, s:o, s:s, s:s, s:s, s:o}",
-		"landlock_abi", h.landlock_abi ? json_integer(h.landlock_abi) : json_null(),
-		"bwrap", h.bwrap, "root", h.root,
-		"sandbox", use ? json_string(use) : json_null(),
-		"users", use && strcmp(use, "none") && h.root ? "environment" : "ferry",
-		"network", use && !strcmp(use, "landlock") && h.landlock_abi >= 4 && !strcmp(net, "confined")
-			   ? "confined" : "host",
-		"memory", ferry_settings_choice(s, "sandbox-memory"),
-		"refused", refused ? json_string(refused) : json_null());
+	return rt_sb_host_verdict(s, &h);
 }
