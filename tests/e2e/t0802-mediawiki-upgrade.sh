@@ -102,9 +102,9 @@ test_expect_success 'users write on the upgraded wiki: edits, a new page, a new 
 test_expect_success 'the mapping names every table of 1.39-moderation but those without a primary key' '
 	man="$MW/packages/mediawiki-data-upgrade-1.39-moderation/manifest.json" &&
 	jq -r ".reverse[0].tables[].table" "$man" | LC_ALL=C sort >mapped &&
-	mwsql sbx "select name from sqlite_master where type = '\''table'\'' and name not like '\''sqlite%'\'' and sql not like '\''CREATE VIRTUAL%'\'' and exists (select 1 from pragma_table_info(name) where pk > 0)" | LC_ALL=C sort >tables &&
+	mwsql sbx "select m.name from sqlite_master m where m.type = '\''table'\'' and m.name not like '\''sqlite%'\'' and m.sql not like '\''CREATE VIRTUAL%'\'' and exists (select 1 from pragma_table_info(m.name) p where p.pk > 0)" | LC_ALL=C sort >tables &&
 	equals "$(comm -3 mapped tables | tr -d "\t" | tr "\n" " ")" "" &&
-	equals "$(mwsql sbx "select name from sqlite_master where type = '\''table'\'' and name not like '\''sqlite%'\'' and not exists (select 1 from pragma_table_info(name) where pk > 0) order by name" | tr "\n" " ")" \
+	equals "$(mwsql sbx "select m.name from sqlite_master m where m.type = '\''table'\'' and m.name not like '\''sqlite%'\'' and not exists (select 1 from pragma_table_info(m.name) p where p.pk > 0) order by m.name" | tr "\n" " ")" \
 		"oldimage querycache querycachetwo searchindex user_newtalk "'
 
 test_expect_success 'the rollback plan: the core rows carried, the extensions rows dropped with the note' '
