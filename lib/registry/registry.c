@@ -6,6 +6,7 @@
 #include "ferry/base/error.h"
 #include "ferry/lifecycle/upgrade.h"
 #include "ferry/ops/op.h"
+#include "ferry/ops/periodic.h"
 #include "ferry/ops/schedule.h"
 #include "ferry/package/keys.h"
 #include "ferry/project/notify.h"
@@ -30,6 +31,7 @@ const struct ferry_migrations *const ferry_schema_all[] = {
 	&ferry_schema_runtime,
 	&ferry_schema_upgrade,
 	&ferry_schema_schedule,
+	&ferry_schema_periodic,
 	NULL
 };
 
