@@ -284,7 +284,7 @@ static int run_exec(struct ferry_op_run *run, struct ferry_runtime *rt, const ch
 	if (rc) {
 		last_line(&out, line, sizeof(line));
 		if (line[0])
-			ferry_error_prefix(err, "%s: ", line);
+			ferry_error_prefix(err, "%s", line);
 	}
 out:
 	ferry_envdb_free(db);
