@@ -18,6 +18,7 @@ const struct cli_group cli_groups[] = {
 	{ "hotfix", "source hotfixes of a source tree", cli_hotfix_cmds, NULL },
 	{ "catalog", "release catalogs", cli_catalog_cmds, NULL },
 	{ "upgrade", "the upgrade advisor and the self-service upgrade", cli_upgrade_cmds, NULL },
+	{ "update", "service updates on a cadence: calendar, settings, pauses", cli_update_cmds, NULL },
 	{ "db", "database refresh, copies and data upgrade rehearsals", cli_db_cmds, NULL },
 	{ "op", "operations: runbooks of steps (see docs/ENGINE.md)", cli_op_cmds, NULL },
 	{ "schedule", "scheduled operations (--at TIME)", cli_schedule_cmds, NULL },

@@ -348,4 +348,11 @@ void sched_tick(struct ferryd *d);
  * every housekeep-interval seconds on exactly one node of the store. */
 void housekeep_tick(struct ferryd *d);
 
+/* updates.c: the service-update scheduler (every housekeep-interval, one node) and the
+ * routes of a project's calendar and pauses. */
+void updates_tick(struct ferryd *d);
+enum MHD_Result api_updates_calendar(struct api_req *r);
+enum MHD_Result api_updates_pause(struct api_req *r);
+enum MHD_Result api_updates_resume(struct api_req *r);
+
 #endif
