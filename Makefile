@@ -2,6 +2,7 @@
 # ferry: build, test, run, bench. Plain GNU make with pkg-config; incremental.
 #   make              build libferry, ferry (and ferryd, examples when present)
 #   make test         deps, ASan+UBSan build, unit and end-to-end tests
+#                     (LONG=1: the long mode, e.g. 30 random kills per operation)
 #   make run          a sample project on the embedded default store
 #   make bench        benchmarks against references (see bench/README.md)
 #   make install      PREFIX=/usr/local DESTDIR=: binaries, data, man pages, completion,
@@ -13,7 +14,7 @@ PKGS    := sqlite3 jansson libsodium libarchive libmicrohttpd libcurl libgit2 li
            libsystemd inih
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
-           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
+           -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # Installation directories (GNU names). Nothing compiled in points at the source tree:
 # ferry finds its data beside its binary (<prefix>/bin/../share/ferry; a build from the
 # tree has build/share/ferry, a link to the tree), else in $(FERRY_DATADIR).
@@ -35,6 +36,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 SAN ?= 0
+LONG ?= 0
 ifeq ($(SAN),1)
 BUILD   ?= build/asan
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -122,15 +124,15 @@ check-layers: all
 test: deps check-banned
 	$(MAKE) SAN=1 all-tests
 	@bash scripts/check-layers.sh build/asan
-	@bash tests/run.sh build/asan
+	@FERRY_TEST_LONG=$(LONG) bash tests/run.sh build/asan
 
 all-tests: $(BINS) $(UT_BIN) $(TOOL_BIN) $(if $(EXAMPLES_BIN),examples) man completion
 
 unit: all-tests
-	@bash tests/run.sh $(BUILD) unit
+	@FERRY_TEST_LONG=$(LONG) bash tests/run.sh $(BUILD) unit
 
 e2e: all-tests
-	@bash tests/run.sh $(BUILD) e2e
+	@FERRY_TEST_LONG=$(LONG) bash tests/run.sh $(BUILD) e2e
 
 run: deps
 	$(MAKE) all

@@ -65,6 +65,10 @@ enum cli_call {
 	CLI_UPGRADE_TARGETS,  /* {env} -> [target] */
 	CLI_UPGRADE_STATUS,   /* {env} -> status */
 	CLI_UPGRADE_PREFLIGHT,/* {env, to? | data?: bool} -> report (ok false: refused) */
+	CLI_UPGRADE_PLAN,     /* {env} -> rollback plan (ferry_upgrade_rollback_plan) */
+	CLI_UPGRADE_WRITES,   /* {env, format?, output} -> nothing (the file written) */
+	CLI_UPGRADE_SETTINGS, /* {project, <setting>: value...} -> settings (the given changed first) */
+	CLI_UPGRADE_SETTINGS_SHOW, /* {project} -> settings */
 	CLI_CATALOG_LIST,     /* {} -> [catalog] */
 	CLI_CALL_COUNT
 };

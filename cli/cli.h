@@ -7,6 +7,8 @@
  *   main.c        global options, the backend, the command, the audit record
  *   groups.c      the table of command groups (cli_groups[])
  *   cmd_<g>.c     the commands of group <g> as data, and what each does
+ *   cmd_upgrade_run.c  an upgrade phase run and the watch after it (cmd_upgrade*.c)
+ *   confirm.c     what a destructive command will do, asked first (cli->confirm)
  *   command.c     parsing (getopt_long from the option data), --help, usage, `ferry help`
  *   run.c         calls and operations through the backend, and their outcome
  *   progress.c    progress of a running operation on stderr
@@ -23,6 +25,7 @@ struct ferry_ctx;
 struct ferry_error;
 struct ferry_settings;
 struct ferry_op_hooks;
+struct cli_args;
 struct cli_backend;
 struct cli_group;
 
@@ -48,6 +51,9 @@ struct cli {
 	struct cli_backend *be;  /* where commands run: the home, or a ferryd (--server) */
 	const struct cli_group *groups; /* the command table (for `ferry help`) */
 	json_t *hints;           /* what the last answer's backend added for text output */
+	/* asked before a CLI_CONFIRM command runs (confirm.c: cli_confirm); 0 to go on, else
+	 * the exit code */
+	int (*confirm)(struct cli *cli, const struct cli_args *a);
 };
 
 /* ---- the command table ---------------------------------------------------- */
@@ -71,10 +77,11 @@ enum cli_cmd_flags {
 	CLI_LOCAL = 1,           /* runs on the home only (its files, keys, or no API route) */
 	CLI_READ = 2,            /* changes nothing: not recorded in the audit log */
 	CLI_AT = 4,              /* starts an operation that --at TIME can schedule */
-	CLI_NOBACKEND = 8        /* needs neither the home nor a server (help, version) */
+	CLI_NOBACKEND = 8,       /* needs neither the home nor a server (help, version) */
+	CLI_CONFIRM = 16         /* destructive: says what it will do and asks on a terminal;
+				  * takes --yes (confirm.c, docs/CLI.md "Confirmation") */
 };
 
-struct cli_args;
 typedef int (*cli_run_fn)(struct cli *cli, const struct cli_args *a);
 
 /* One command: `ferry <group> <name> <args> <options>`. */
@@ -115,8 +122,22 @@ extern const struct cli_command cli_cmd_init, cli_cmd_audit, cli_cmd_help, cli_c
 extern const struct cli_command cli_env_deploy, cli_env_start, cli_env_stop, cli_env_restart,
 	cli_env_status, cli_env_logs, cli_env_config, cli_env_db, cli_env_apply, cli_env_signoff,
 	cli_env_rollback, cli_env_history, cli_env_data_upgrade;
-/* Commands of `ferry upgrade` in cmd_upgrade_show.c. */
-extern const struct cli_command cli_upgrade_status, cli_upgrade_settings, cli_upgrade_housekeep;
+/* Commands of `ferry upgrade` in cmd_upgrade_show.c and cmd_upgrade_writes.c. */
+extern const struct cli_command cli_upgrade_status, cli_upgrade_settings, cli_upgrade_housekeep,
+	cli_upgrade_rollback, cli_upgrade_writes, cli_upgrade_watch;
+/* cmd_upgrade_run.c: run an upgrade phase's operation, then print its line and the
+ * status (JSON: the status); an exit code. */
+int cli_upgrade_phase(struct cli *cli, const char *action, json_t *args, const char *env,
+		      const char *done);
+/* cmd_upgrade_run.c: watch `env` after its data upgrade here (the home), until the watch
+ * passes, the upgrade moves on, or it rolls back on its own; an exit code. */
+int cli_upgrade_watch_run(struct cli *cli, const char *env);
+
+/* ---- confirm.c: destructive commands ask first ------------------------------- */
+
+/* What a CLI_CONFIRM command will do, said on stderr, then asked on the terminal;
+ * without one it goes on (or, for what is strict, wants --yes). cli->confirm. */
+int cli_confirm(struct cli *cli, const struct cli_args *a);
 
 /* ---- command.c: dispatch, parsing, help ---------------------------------- */
 
@@ -133,6 +154,7 @@ struct cli_args {
 					* "" for a flag given, NULL when absent */
 	int nseen;               /* every option given, in order (CLI_OPT_MULTI) */
 	struct { int opt; const char *val; } seen[CLI_MAX_SEEN];
+	int yes;                 /* --yes (CLI_CONFIRM commands): do not ask */
 };
 
 /* Run `ferry argv[0] ...` (argv[0] is the group) from the table cli->groups: find the

@@ -38,7 +38,7 @@ static int db_refresh(struct cli *cli, const struct cli_args *a)
 
 static const struct cli_command db_refresh_cmd = {
 	"refresh", "", 0, 0, NULL, "an online snapshot of one environment's database into another, "
-	"scrubbed (the same release)", from_to_opts, CLI_AT, db_refresh
+	"scrubbed (the same release)", from_to_opts, CLI_AT | CLI_CONFIRM, db_refresh
 };
 
 /* On the home: the library runs it here, with the progress shown. */

@@ -106,7 +106,7 @@ static int env_rm(struct cli *cli, const struct cli_args *a)
 
 static const struct cli_command env_rm_cmd = {
 	"rm", "NAME", 1, 1, NULL, "stop and remove its runtimes, then delete the environment",
-	NULL, 0, env_rm
+	NULL, CLI_CONFIRM, env_rm
 };
 
 const struct cli_command *const cli_env_cmds[] = {

@@ -22,7 +22,7 @@ static const struct cli_opt add_opts[] = {
 	{ "email", 0, "ADDR", 0, "send email to this address" },
 	{ "smtp", 0, "smtp://HOST:PORT", 0, "through this SMTP server" },
 	{ "webhook", 0, "URL", 0, "POST JSON to this URL" },
-	{ "events", 0, "failed,completed,awaiting-signoff,scheduled|*", 0, "which events (all)" },
+	{ "events", 0, "failed,completed,awaiting-signoff,scheduled,auto-rollback|*", 0, "which events (all)" },
 	END_OPT
 };
 
@@ -56,7 +56,7 @@ static int notify_add(struct cli *cli, const struct cli_args *a)
 
 static const struct cli_command notify_add_cmd = {
 	"add", "", 0, 0, "--project P (--email ADDR --smtp smtp://HOST:PORT | --webhook URL) "
-	"[--events failed,completed,awaiting-signoff,scheduled|*]", "send the project's events "
+	"[--events failed,completed,awaiting-signoff,scheduled,auto-rollback|*]", "send the project's events "
 	"somewhere", add_opts, CLI_LOCAL, notify_add
 };
 

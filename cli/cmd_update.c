@@ -34,7 +34,8 @@ static int update_calendar(struct cli *cli, const struct cli_args *a)
 	if ((ec = cli_int(a, "count", 1, 100, &count)) || !(ctx = cli_ctx(cli, &ec)))
 		return ec;
 	ferry_error_clear(&err);
-	if (ferry_update_calendar(ctx, cli_arg(a, "project"), ferry_now_ms(), (int)count, &cal, &err))
+	if (ferry_update_calendar(ctx, cli_arg(a, "project"), ferry_clock_ms(cli->settings), (int)count,
+				  &cal, &err))
 		return cli_fail(cli, &err);
 	if (cli->json) {
 		cli_print_json(cal);
@@ -124,7 +125,7 @@ static int update_settings(struct cli *cli, const struct cli_args *a)
 		return cli_fail(cli, &err);
 	if ((ec = settings_opts_apply(a, &s, &change)))
 		return ec;
-	if (change && (ferry_update_settings_set(ctx, project, &s, ferry_now_ms(), &err) ||
+	if (change && (ferry_update_settings_set(ctx, project, &s, ferry_clock_ms(cli->settings), &err) ||
 		       ferry_update_settings_get(ctx, project, &s, &err)))
 		return cli_fail(cli, &err);
 	o = ferry_update_settings_to_json(&s);
@@ -160,9 +161,9 @@ static int pause_or_resume(struct cli *cli, const struct cli_args *a, int pause)
 	snprintf(actor, sizeof(actor), "cli");
 	/* on the home the user holds every role, as its files do */
 	rc = pause ? ferry_update_pause(ctx, project, cli_arg(a, "version"), actor, FERRY_TOKEN_ADMIN,
-					ferry_now_ms(), version, &err)
+					ferry_clock_ms(cli->settings), version, &err)
 		   : ferry_update_resume(ctx, project, cli_arg(a, "version"), FERRY_TOKEN_ADMIN,
-					 ferry_now_ms(), version, &err);
+					 ferry_clock_ms(cli->settings), version, &err);
 	if (rc)
 		return cli_fail(cli, &err);
 	if (cli->json) {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_upgrade.c: `ferry upgrade ...`: the upgrade advisor (`check`) and the
  * self-service upgrade: targets, preflight, begin, apply, signoff, rollback-package,
- * data, commit, rollback, cancel, resume (status, settings, housekeep:
- * cmd_upgrade_show.c). */
+ * data, commit, cancel, resume (status, settings, housekeep: cmd_upgrade_show.c;
+ * rollback, writes, watch: cmd_upgrade_writes.c). */
 #include "cli.h"
 #include "backend.h"
 
@@ -207,42 +207,12 @@ static void print_ms(const char *label, const json_t *ms)
 		printf("%s unknown (no data upgrade rehearsal for this target)\n", label);
 }
 
-/* Run the phase; then its line and the upgrade's status (JSON: the status). */
-static int phase(struct cli *cli, const char *action, json_t *args, const char *env,
-		 const char *done)
-{
-	json_t *op, *st, *n;
-	size_t i;
-	int ec;
-
-	if ((ec = cli_op_run(cli, action, args, &op)) || !op)
-		return ec;
-	if ((ec = cli_ask(cli, CLI_UPGRADE_STATUS, json_pack("{s:s}", "env", env), &st))) {
-		json_decref(op);
-		return ec;
-	}
-	if (cli->json) {
-		cli_print_json(st);
-	} else if (!cli->quiet) {
-		if (!strcmp(action, "upgrade.data"))
-			print_ms("measured downtime: ", json_object_get(json_object_get(st, "downtime"),
-								       "measured_ms"));
-		printf("%s (activity %s); upgrade of '%s' is %s\n", done, cli_str(op, "activity_id"), env,
-		       cli_str(st, "phase"));
-		json_array_foreach(json_object_get(st, "next"), i, n)
-			printf("%s %s\n", i ? "     " : "next:", json_string_value(n));
-	}
-	json_decref(st);
-	json_decref(op);
-	return EXIT_OK;
-}
-
 static int upgrade_begin(struct cli *cli, const struct cli_args *a)
 {
 	if (!cli_arg(a, "to"))
 		return cli_bad(a, "missing --to RELEASE[/PUn] (see 'ferry upgrade targets %s')",
 			       cli_pos(a, 0));
-	return phase(cli, "upgrade.begin", json_pack("{s:s, s:s}", "env", cli_pos(a, 0), "to",
+	return cli_upgrade_phase(cli, "upgrade.begin", json_pack("{s:s, s:s}", "env", cli_pos(a, 0), "to",
 		     cli_arg(a, "to")), cli_pos(a, 0), "Prepared the upgrade-in-progress environment; "
 		     "the original kept serving");
 }
@@ -267,7 +237,6 @@ static const struct {
 	{ "rollback-package", "upgrade.rollback-package", "Package rolled back on the "
 	  "upgrade-in-progress environment" },
 	{ "commit", "upgrade.commit", "Committed: the upgraded environment is the environment now" },
-	{ "rollback", "upgrade.rollback", "Rolled back: the original is online in its previous state" },
 	{ "cancel", "upgrade.cancel", "Cancelled: the upgrade-in-progress environment is gone, the "
 	  "original as it was" },
 	{ "resume", "upgrade.resume", "Resumed" },
@@ -280,6 +249,7 @@ static int upgrade_phase(struct cli *cli, const struct cli_args *a)
 	const char *view = cli_arg(a, "view");
 	json_t *st = NULL;
 	size_t i;
+	int ec;
 
 	for (i = 0; strcmp(phases[i].name, a->cmd->name); i++)
 		;
@@ -292,8 +262,15 @@ static int upgrade_phase(struct cli *cli, const struct cli_args *a)
 		fflush(stdout);
 		json_decref(st);
 	}
-	return phase(cli, phases[i].action, json_pack("{s:s, s:s?, s:s?}", "env", cli_pos(a, 0),
-		     "package", cli_pos(a, 1), "view", view), cli_pos(a, 0), phases[i].done);
+	ec = cli_upgrade_phase(cli, phases[i].action, json_pack("{s:s, s:s?, s:s?}", "env",
+			       cli_pos(a, 0), "package", cli_pos(a, 1), "view", view), cli_pos(a, 0),
+			       phases[i].done);
+	/* After the data upgrade a run on the home watches it for the project's watch period
+	 * (ferryd does the same; with --server it is ferryd's). */
+	if (!ec && !strcmp(a->cmd->name, "data") && !cli->at && !cli->be->remote &&
+	    !cli_flag(a, "no-watch"))
+		ec = cli_upgrade_watch_run(cli, cli_pos(a, 0));
+	return ec;
 }
 
 static const struct cli_opt cancel_opts[] = {
@@ -313,20 +290,22 @@ static const struct cli_command up_rollback_pkg_cmd = {
 	"rollback-package", "ENV", 1, 1, NULL, "roll back that package (not the upgrade)", NULL,
 	CLI_AT, upgrade_phase
 };
+static const struct cli_opt data_opts[] = {
+	{ "no-watch", 0, NULL, 0, "return when it is done; do not watch it here (ferryd watches "
+	  "when it runs)" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
 static const struct cli_command up_data_cmd = {
-	"data", "ENV", 1, 1, NULL, "data upgrade and swap (the downtime)", NULL, CLI_AT,
-	upgrade_phase
+	"data", "ENV", 1, 1, NULL, "data upgrade and swap (the downtime), then the watch the "
+	"project asks for", data_opts, CLI_AT | CLI_CONFIRM, upgrade_phase
 };
 static const struct cli_command up_commit_cmd = {
 	"commit", "ENV", 1, 1, NULL, "mark the upgrade successful", NULL, CLI_AT, upgrade_phase
 };
-static const struct cli_command up_rollback_cmd = {
-	"rollback", "ENV", 1, 1, NULL, "restore the original (after the data upgrade)", NULL, CLI_AT,
-	upgrade_phase
-};
 static const struct cli_command up_cancel_cmd = {
 	"cancel", "ENV", 1, 1, NULL, "remove the upgrade-in-progress environment (before the data "
-	"upgrade)", cancel_opts, CLI_AT, upgrade_phase
+	"upgrade)", cancel_opts, CLI_AT | CLI_CONFIRM, upgrade_phase
 };
 static const struct cli_command up_resume_cmd = {
 	"resume", "ENV", 1, 1, NULL, "continue a failed phase at its failed step", NULL, CLI_AT,
@@ -336,6 +315,6 @@ static const struct cli_command up_resume_cmd = {
 const struct cli_command *const cli_upgrade_cmds[] = {
 	&upgrade_check_cmd, &upgrade_targets_cmd, &upgrade_preflight_cmd, &upgrade_begin_cmd,
 	&up_apply_cmd, &up_signoff_cmd, &up_rollback_pkg_cmd, &up_data_cmd, &up_commit_cmd,
-	&up_rollback_cmd, &up_cancel_cmd, &up_resume_cmd, &cli_upgrade_status,
-	&cli_upgrade_settings, &cli_upgrade_housekeep, NULL
+	&cli_upgrade_rollback, &up_cancel_cmd, &up_resume_cmd, &cli_upgrade_status,
+	&cli_upgrade_writes, &cli_upgrade_watch, &cli_upgrade_settings, &cli_upgrade_housekeep, NULL
 };

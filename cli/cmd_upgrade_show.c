@@ -4,11 +4,9 @@
 #include "cli.h"
 #include "backend.h"
 
-#include "ferry/store/ctx.h"
 #include "ferry/base/error.h"
-#include "ferry/project/project.h"
-#include "ferry/lifecycle/upgrade.h"
 #include "ferry/base/util.h"
+#include "ferry/lifecycle/upgrade.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +95,18 @@ static void print_status(const json_t *st)
 		       json_is_string(json_object_get(rp, "kept_until")) ? ", kept until " : "",
 		       json_is_string(json_object_get(rp, "kept_until")) ? cli_str(rp, "kept_until") : "",
 		       json_is_string(json_object_get(rp, "removed")) ? " (removed)" : "");
+	if (json_is_object(x = json_object_get(st, "baseline")))
+		printf("%-10s %s, taken %s: the writes since then are what a rollback carries back\n",
+		       "baseline:", cli_str(x, "restore_point"), cli_str(x, "taken"));
+	if (json_is_object(x = json_object_get(st, "watch")))
+		printf("%-10s %s until %s: %lld probes, %lld of %lld failures in a row%s%s%s\n", "watch:",
+		       cli_str(x, "state"), cli_str(x, "until"),
+		       (long long)json_integer_value(json_object_get(x, "probes")),
+		       (long long)json_integer_value(json_object_get(x, "failures")),
+		       (long long)json_integer_value(json_object_get(x, "health_failures")),
+		       json_is_true(json_object_get(x, "auto_rollback")) ? ", then rolls back on its own" : "",
+		       *cli_str(x, "last") && *cli_str(x, "last") != '-' ? "; last: " : "",
+		       *cli_str(x, "last") != '-' ? cli_str(x, "last") : "");
 	if (json_array_size(json_object_get(st, "next"))) {
 		printf("next:\n");
 		json_array_foreach(json_object_get(st, "next"), i, x)
@@ -154,51 +164,77 @@ static const struct cli_opt settings_opts[] = {
 	{ "expiry", 0, "DUR", 0, "an uncommitted upgrade expires after this" },
 	{ "warn", 0, "DUR", 0, "warn this long before it expires" },
 	{ "refresh-max-age", 0, "DUR", 0, "warn when sandbox data is older than this" },
+	{ "watch", 0, "DUR", 0, "after the data upgrade, probe health and DVT this long (0: no watch)" },
+	{ "probe-interval", 0, "DUR", 0, "between two probes of the watch (10s)" },
 	{ "disk-reserve", 0, "BYTES", 0, "disk space to keep free" },
+	{ "health-failures", 0, "N", 0, "consecutive failed probes that make it unhealthy (3)" },
+	{ "auto-rollback", 0, "yes|no", 0, "roll back on its own when unhealthy, carrying the writes" },
 	{ NULL, 0, NULL, 0, NULL }
 };
 
+/* The options given, as the settings' members ({"retention_s": 86400, ...}). */
+static int settings_set(const struct cli_args *a, json_t *set)
+{
+	static const char *const keys[] = { "retention_s", "expiry_s", "warn_s",
+					     "refresh_max_age_s", "watch_s", "probe_interval_s" };
+	const char *v;
+	long long n;
+	int64_t d;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		if (!(v = cli_arg(a, settings_opts[i + 1].name)))
+			continue;
+		if (duration(v, &d))
+			return cli_bad(a, "'%s' is not a duration (30d, 12h, 90m, 45s)", v);
+		json_object_set_new(set, keys[i], json_integer(d));
+	}
+	if ((v = cli_arg(a, "disk-reserve"))) {
+		if (ferry_parse_int(v, 0, 1LL << 50, &n))
+			return cli_bad(a, "--disk-reserve wants bytes, not '%s'", v);
+		json_object_set_new(set, "disk_reserve_bytes", json_integer(n));
+	}
+	if ((v = cli_arg(a, "health-failures"))) {
+		if (ferry_parse_int(v, 1, 1000, &n))
+			return cli_bad(a, "--health-failures wants a count from 1 to 1000, not '%s'", v);
+		json_object_set_new(set, "health_failures", json_integer(n));
+	}
+	if ((v = cli_arg(a, "auto-rollback"))) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return cli_bad(a, "--auto-rollback wants yes or no, not '%s'", v);
+		json_object_set_new(set, "auto_rollback", json_boolean(!strcmp(v, "yes")));
+	}
+	return 0;
+}
+
 static int upgrade_settings(struct cli *cli, const struct cli_args *a)
 {
-	struct ferry_upgrade_settings s = { -1, -1, -1, -1, -1 };
-	int64_t *durs[] = { &s.retention_s, &s.expiry_s, &s.warn_s, &s.refresh_max_age_s };
-	const char *project = cli_arg(a, "project");
-	struct ferry_project p;
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	long long bytes;
-	int i, ec, change = 0;
-	json_t *o;
+	json_t *set = json_pack("{s:s}", "project", cli_arg(a, "project")), *o;
+	int ec;
 
-	for (i = 0; i < 4; i++) {
-		const char *v = cli_arg(a, settings_opts[i + 1].name);
-		if (v && duration(v, durs[i]))
-			return cli_bad(a, "'%s' is not a duration (30d, 12h, 90m, 45s)", v);
-		change |= !!v;
-	}
-	if (cli_arg(a, "disk-reserve")) {
-		if (ferry_parse_int(cli_arg(a, "disk-reserve"), 0, 1LL << 50, &bytes))
-			return cli_bad(a, "--disk-reserve wants bytes, not '%s'", cli_arg(a, "disk-reserve"));
-		s.disk_reserve_bytes = bytes;
-		change = 1;
-	}
-	if (!(ctx = cli_ctx(cli, &ec)))
+	if ((ec = settings_set(a, set))) {
+		json_decref(set);
 		return ec;
-	ferry_error_clear(&err);
-	if ((change && ferry_upgrade_settings_set(ctx, project, &s, &err)) ||
-	    ferry_project_get(ctx, project, &p, &err) ||
-	    ferry_upgrade_settings_get(ctx, p.id, &s, &err))
-		return cli_fail(cli, &err);
-	o = ferry_upgrade_settings_to_json(&s);
+	}
+	/* a change is the admin's; showing them is anyone's */
+	if ((ec = cli_ask(cli, json_object_size(set) > 1 ? CLI_UPGRADE_SETTINGS
+			  : CLI_UPGRADE_SETTINGS_SHOW, set, &o)))
+		return ec;
 	if (cli->json) {
 		cli_print_json(o);
 	} else if (!cli->quiet) {
-		printf("retention of the restore point after commit: %lld s\n", (long long)s.retention_s);
-		printf("expiry of an uncommitted upgrade:            %lld s\n", (long long)s.expiry_s);
-		printf("warning before expiry:                       %lld s\n", (long long)s.warn_s);
-		printf("sandbox data older than (warning):           %lld s\n", (long long)s.refresh_max_age_s);
-		printf("disk space kept free:                        %lld bytes\n",
-		       (long long)s.disk_reserve_bytes);
+#define N(k) (long long)json_integer_value(json_object_get(o, k))
+		printf("retention of the restore point after commit: %lld s\n", N("retention_s"));
+		printf("expiry of an uncommitted upgrade:            %lld s\n", N("expiry_s"));
+		printf("warning before expiry:                       %lld s\n", N("warn_s"));
+		printf("sandbox data older than (warning):           %lld s\n", N("refresh_max_age_s"));
+		printf("disk space kept free:                        %lld bytes\n", N("disk_reserve_bytes"));
+		printf("watch after the data upgrade:                %lld s (a probe every %lld s)\n",
+		       N("watch_s"), N("probe_interval_s"));
+		printf("unhealthy after consecutive failed probes:   %lld\n", N("health_failures"));
+		printf("automatic rollback when unhealthy:           %s\n",
+		       json_is_true(json_object_get(o, "auto_rollback")) ? "yes" : "no");
+#undef N
 	}
 	json_decref(o);
 	return EXIT_OK;
@@ -206,7 +242,7 @@ static int upgrade_settings(struct cli *cli, const struct cli_args *a)
 
 const struct cli_command cli_upgrade_settings = {
 	"settings", "", 0, 0, NULL, "a project's upgrade settings: show them, or change some",
-	settings_opts, CLI_LOCAL, upgrade_settings
+	settings_opts, 0, upgrade_settings
 };
 
 static int upgrade_housekeep(struct cli *cli, const struct cli_args *a)

@@ -20,6 +20,8 @@
 		     "[--json] [--quiet] <command> [<args>]"
 
 static const struct cli_opt help_opt = { "help", 'h', NULL, 0, "print this help and exit" };
+/* every CLI_CONFIRM command takes it (confirm.c) */
+static const struct cli_opt yes_opt = { "yes", 'y', NULL, 0, "do not ask: go on (for scripts)" };
 
 static int nopts(const struct cli_command *c)
 {
@@ -68,6 +70,8 @@ static void print_usage_line(FILE *f, const struct cli_args *a)
 		else
 			fprintf(f, " [%s]%s", one, o->flags & CLI_OPT_MULTI ? "..." : "");
 	}
+	if (c->flags & CLI_CONFIRM)
+		fprintf(f, " [--yes]");
 	fputc('\n', f);
 }
 
@@ -93,6 +97,8 @@ static void print_command_help(const struct cli_args *a)
 	printf("\noptions:\n");
 	for (i = 0; i < nopts(c); i++)
 		print_opt_help(stdout, &c->opts[i]);
+	if (c->flags & CLI_CONFIRM)
+		print_opt_help(stdout, &yes_opt);
 	print_opt_help(stdout, &help_opt);
 	if (!(c->flags & CLI_NOBACKEND))
 		printf("\n%s\n", c->flags & CLI_LOCAL
@@ -101,6 +107,9 @@ static void print_command_help(const struct cli_args *a)
 	if (c->flags & CLI_AT)
 		printf("With --at TIME ('+10m', '2026-05-01T02:00Z', 'window') it is scheduled "
 		       "instead: ferryd starts it then.\n");
+	if (c->flags & CLI_CONFIRM)
+		printf("Destructive: on a terminal it says what it will do and asks first; --yes "
+		       "does not ask (docs/CLI.md, Confirmation).\n");
 	printf("Global options: see 'ferry help'.\n");
 }
 
@@ -166,12 +175,14 @@ static json_t *command_json(const struct cli_group *g, const struct cli_command 
 		text[len - 1] = '\0';
 	for (i = 0; i < nopts(c); i++)
 		json_array_append_new(opts, opt_json(&c->opts[i]));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:b, s:b, s:b}",
+	if (c->flags & CLI_CONFIRM)
+		json_array_append_new(opts, opt_json(&yes_opt));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:b, s:b, s:b, s:b}",
 		      "name", g->self ? g->name : c->name, "summary", c->summary,
 		      "args", c->args ? c->args : "", "usage", text ? text + 7 : "",
 		      "min_args", c->min_args, "max_args", c->max_args, "options", opts,
 		      "local", !!(c->flags & CLI_LOCAL), "read", !!(c->flags & CLI_READ),
-		      "schedulable", !!(c->flags & CLI_AT));
+		      "schedulable", !!(c->flags & CLI_AT), "confirm", !!(c->flags & CLI_CONFIRM));
 	free(text);
 	return o;
 }
@@ -294,7 +305,7 @@ static void arg_name(const struct cli_command *c, int i, char *out, size_t cap)
  * help (--help, -h), or a usage error's exit code. */
 static int parse(const struct cli_command *c, int argc, char **argv, struct cli_args *a)
 {
-	struct option longopts[CLI_MAX_OPTS + 2];
+	struct option longopts[CLI_MAX_OPTS + 3];
 	char shorts[2 * CLI_MAX_OPTS + 4] = ":h", want[64];
 	size_t ns = 2;
 	int i, k, n = nopts(c);
@@ -310,15 +321,24 @@ static int parse(const struct cli_command *c, int argc, char **argv, struct cli_
 				shorts[ns++] = ':';
 		}
 	}
-	shorts[ns] = '\0';
 	longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+	if (c->flags & CLI_CONFIRM) {
+		longopts[n + 1] = (struct option){ "yes", no_argument, NULL, 'y' };
+		longopts[n + 2] = (struct option){ NULL, 0, NULL, 0 };
+		shorts[ns++] = 'y';
+	}
+	shorts[ns] = '\0';
 	optind = 0;
 	opterr = 0;
 	while ((k = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		if (k == 'h') {
 			print_command_help(a);
 			return -1;
+		}
+		if (k == 'y' && (c->flags & CLI_CONFIRM)) {
+			a->yes = 1;
+			continue;
 		}
 		if (k == ':')
 			return cli_bad(a, "option '%s' needs a value", argv[optind - 1]);
@@ -406,6 +426,8 @@ static int run_command(struct cli *cli, const struct cli_group *g, const struct 
 				 "begin|apply|signoff|rollback-package|data|commit|rollback|cancel|"
 				 "resume, db refresh), not '%s'", path);
 	}
+	if ((c->flags & CLI_CONFIRM) && cli->confirm && (ec = cli->confirm(cli, &a)))
+		return ec;
 	return c->run(cli, &a);
 }
 

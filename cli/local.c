@@ -5,6 +5,7 @@
 #include "local.h"
 #include "cli.h"
 
+#include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
 #include "ferry/catalog/advisor.h"
@@ -529,6 +530,36 @@ static int up_preflight(struct ferry_ctx *ctx, const json_t *a, json_t **out, st
 				   : FERRY_PREFLIGHT_BEGIN, out, err);
 }
 
+static int up_plan(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	return ferry_upgrade_rollback_plan(ctx, S("env"), out, err);
+}
+
+/* The writes since the swap into the file "output" (written whole, then renamed). */
+static int up_writes(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	int rc;
+
+	(void)out;
+	if (!(rc = ferry_upgrade_writes(ctx, S("env"), S("format"), &b, err)))
+		rc = ferry_write_file_atomic(S("output"), b.data ? b.data : "", b.len, 0600, err);
+	ferry_buf_release(&b);
+	return rc;
+}
+
+/* Settings: the members given (but project) change, then all are answered. */
+static int up_settings(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	json_t *set = json_deep_copy(a);
+	int rc;
+
+	json_object_del(set, "project");
+	rc = ferry_upgrade_settings_patch(ctx, S("project"), set, out, err);
+	json_decref(set);
+	return rc;
+}
+
 /* ---- calls that need no home: the catalog and the advisor on release numbers ------ */
 
 static int up_check(struct local *l, const json_t *a, json_t **out, struct ferry_error *err)
@@ -587,6 +618,8 @@ static const call_fn calls[CLI_CALL_COUNT] = {
 	[CLI_SCHEDULE_LIST] = sched_list, [CLI_SCHEDULE_SHOW] = sched_show,
 	[CLI_SCHEDULE_CANCEL] = sched_cancel, [CLI_UPGRADE_TARGETS] = up_targets,
 	[CLI_UPGRADE_STATUS] = up_status, [CLI_UPGRADE_PREFLIGHT] = up_preflight,
+	[CLI_UPGRADE_PLAN] = up_plan, [CLI_UPGRADE_WRITES] = up_writes,
+	[CLI_UPGRADE_SETTINGS] = up_settings, [CLI_UPGRADE_SETTINGS_SHOW] = up_settings,
 };
 
 static int local_call(struct cli_backend *be, enum cli_call call, const json_t *args, json_t **out,

@@ -98,8 +98,18 @@ static int name(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_ho
 ENV_ONLY(do_up_signoff, ferry_upgrade_signoff)
 ENV_ONLY(do_up_rollback_pkg, ferry_upgrade_rollback_package)
 ENV_ONLY(do_up_commit, ferry_upgrade_commit)
-ENV_ONLY(do_up_rollback, ferry_upgrade_rollback)
 ENV_ONLY(do_up_resume, ferry_upgrade_resume)
+
+/* {"writes": "discard"}: go on without the writes it cannot carry (exported first). */
+static int do_up_rollback(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
+			  char act[37], json_t *hints, struct ferry_error *err)
+{
+	struct ferry_rollback_opts o = { 0, NULL };
+
+	(void)hints;
+	o.discard_writes = S("writes") && !strcmp(S("writes"), "discard");
+	return ferry_upgrade_rollback(ctx, S("env"), &o, h, act, err);
+}
 
 static int do_refresh(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
 		      char act[37], json_t *hints, struct ferry_error *err)

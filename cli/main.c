@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 		return rc;
 	cli.groups = cli_groups;
 	cli.at = at_opt;
+	cli.confirm = cli_confirm;
 	if (argc < 2) {
 		cli_print_global_usage(1, cli_groups);
 		return EXIT_USAGE;

@@ -75,6 +75,10 @@ static const struct route routes[CLI_CALL_COUNT] = {
 	[CLI_UPGRADE_STATUS] = { "GET", "/api/environments/{env}/upgrade", NULL, 0 },
 	[CLI_UPGRADE_PREFLIGHT] = { "GET", "/api/environments/{env}/upgrade/preflight", NULL, 0 },
 	[CLI_CATALOG_LIST] = { "GET", "/api/catalogs", NULL, 0 },
+	[CLI_UPGRADE_PLAN] = { "GET", "/api/environments/{env}/upgrade/rollback-plan", NULL, 0 },
+	[CLI_UPGRADE_WRITES] = { "GET", "/api/environments/{env}/upgrade/writes", NULL, R_DOWNLOAD },
+	[CLI_UPGRADE_SETTINGS] = { "PATCH", "/api/projects/{project}/upgrade-settings", NULL, 0 },
+	[CLI_UPGRADE_SETTINGS_SHOW] = { "GET", "/api/projects/{project}/upgrade-settings", NULL, 0 },
 };
 
 /* The operations (backend.h's run and schedule): each posts to its route. */

@@ -35,6 +35,9 @@ const char *cli_call_name(enum cli_call call)
 		[CLI_SCHEDULE_CANCEL] = "schedule.cancel", [CLI_UPGRADE_CHECK] = "upgrade.check",
 		[CLI_UPGRADE_TARGETS] = "upgrade.targets", [CLI_UPGRADE_STATUS] = "upgrade.status",
 		[CLI_UPGRADE_PREFLIGHT] = "upgrade.preflight", [CLI_CATALOG_LIST] = "catalog.list",
+		[CLI_UPGRADE_PLAN] = "upgrade.rollback-plan", [CLI_UPGRADE_WRITES] = "upgrade.writes",
+		[CLI_UPGRADE_SETTINGS] = "upgrade.settings",
+		[CLI_UPGRADE_SETTINGS_SHOW] = "upgrade.settings-show",
 	};
 
 	return (unsigned)call < CLI_CALL_COUNT && names[call] ? names[call] : "?";

@@ -57,7 +57,6 @@ static int name(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_ho
 ENV_ONLY(call_up_signoff, ferry_upgrade_signoff)
 ENV_ONLY(call_up_rollback_pkg, ferry_upgrade_rollback_package)
 ENV_ONLY(call_up_commit, ferry_upgrade_commit)
-ENV_ONLY(call_up_rollback, ferry_upgrade_rollback)
 ENV_ONLY(call_up_resume, ferry_upgrade_resume)
 
 static int call_up_data(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
@@ -70,6 +69,27 @@ static int call_up_cancel(struct ferry_ctx *ctx, const json_t *a, const struct f
 			  char act[37], struct ferry_error *err)
 {
 	return ferry_upgrade_cancel(ctx, arg(a, "env"), arg(a, "view"), h, act, err);
+}
+
+/* {"writes": "discard"}: go on without the writes it cannot carry (exported first). */
+static int call_up_rollback(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
+			    char act[37], struct ferry_error *err)
+{
+	struct ferry_rollback_opts o = { 0, NULL };
+	const char *w = arg(a, "writes");
+
+	if (w && strcmp(w, "discard") && strcmp(w, "carry"))
+		return ferry_error_set(err, FERRY_EINVAL, "member 'writes' is \"carry\" (the default) "
+				       "or \"discard\", not '%s'", w);
+	o.discard_writes = w && !strcmp(w, "discard");
+	return ferry_upgrade_rollback(ctx, arg(a, "env"), &o, h, act, err);
+}
+
+/* The watch's automatic rollback ({"reason"}): ferryd's watch (watch.c) runs it as a job. */
+static int call_up_auto_rollback(struct ferry_ctx *ctx, const json_t *a,
+				 const struct ferry_op_hooks *h, char act[37], struct ferry_error *err)
+{
+	return ferry_upgrade_auto_rollback(ctx, arg(a, "env"), arg(a, "reason"), h, act, err);
 }
 
 static int call_refresh(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
@@ -90,7 +110,8 @@ static const struct env_action actions[] = {
 	{ "upgrade.rollback-package", call_up_rollback_pkg, { NULL } },
 	{ "upgrade.data", call_up_data, { NULL } },
 	{ "upgrade.commit", call_up_commit, { NULL } },
-	{ "upgrade.rollback", call_up_rollback, { NULL } },
+	{ "upgrade.rollback", call_up_rollback, { "writes" } },
+	{ "upgrade.auto-rollback", call_up_auto_rollback, { "*reason" } },
 	{ "upgrade.cancel", call_up_cancel, { "view" } },
 	{ "upgrade.resume", call_up_resume, { NULL } },
 	{ "db.refresh", call_refresh, { "*from" } },

@@ -161,7 +161,8 @@ enum MHD_Result api_ops_abort(struct api_req *r)
 /* Copy the selftest's knobs from the body (the directory is ferryd's choice). */
 static int selftest_params(struct api_req *r, json_t *b, json_t *params)
 {
-	static const char *const ints[] = { "ticks", "tick_ms", "fail_times", NULL };
+	static const char *const ints[] = { "ticks", "tick_ms", "fail_times", "children", NULL };
+	static const char *const flags[] = { "manual", "log_ticks", "env_state", NULL };
 	const char *fail_at;
 	json_t *v;
 	int i;
@@ -178,8 +179,9 @@ static int selftest_params(struct api_req *r, json_t *b, json_t *params)
 			return api_error(r, 400, "invalid", "member '%s' must be an integer 0..100000", ints[i]), -1;
 		json_object_set(params, ints[i], v);
 	}
-	if (json_is_true(json_object_get(b, "manual")))
-		json_object_set_new(params, "manual", json_true());
+	for (i = 0; flags[i]; i++)
+		if (json_is_true(json_object_get(b, flags[i])))
+			json_object_set_new(params, flags[i], json_true());
 	return 0;
 }
 

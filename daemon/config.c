@@ -208,7 +208,7 @@ static char *file_reader(char *str, int num, void *stream)
 static int file_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct file_ctx *fc = user;
-	char msg[600];
+	char msg[sizeof(((struct ferry_error *)0)->msg)];
 
 	if (fc->failed)
 		return 0;
@@ -246,7 +246,7 @@ static int config_file(struct ferryd_config *cfg, const char *path)
 static int load_env(struct ferryd_config *cfg)
 {
 	const struct ferry_setting_key *k;
-	char msg[600];
+	char msg[sizeof(((struct ferry_error *)0)->msg)];
 
 	for (k = ferry_settings_keys; k->key; k++) {
 		const char *v = k->env ? getenv(k->env) : NULL;
@@ -279,7 +279,7 @@ enum { OPT_CONFIG = 1, OPT_ROUTES, OPT_HELP, OPT_CHECK, OPT_TABLE, OPT_KEY = 256
 
 static int parse_flags(struct ferryd_config *cfg, int argc, char **argv, const struct option *opts)
 {
-	char msg[600];
+	char msg[sizeof(((struct ferry_error *)0)->msg)];
 	int c;
 
 	optind = 0;
@@ -429,6 +429,8 @@ static int settings_differ(const struct ferry_settings *a, const struct ferry_se
 			same = a->port_lo == b->port_lo && a->port_hi == b->port_hi;
 		else if (k->type == FERRY_SETTING_INT)
 			same = !memcmp(fa, fb, k->size);
+		else if (k->type == FERRY_SETTING_RANGE)   /* two ints at offset */
+			same = !memcmp(fa, fb, 2 * sizeof(int));
 		else
 			same = !strcmp(*(char *const *)fa ? *(char *const *)fa : "",
 				       *(char *const *)fb ? *(char *const *)fb : "");

@@ -97,6 +97,8 @@ typedef int (*job_call_fn)(struct ferry_ctx *ctx, const json_t *args,
 			   const struct ferry_op_hooks *hooks, char activity[37],
 			   struct ferry_error *err);
 
+struct watch;
+
 struct ferryd {
 	struct ferryd_config cfg;
 	struct ctx_pool *pool;
@@ -104,6 +106,7 @@ struct ferryd {
 	struct MHD_Daemon *mhd;
 	struct jobs *jobs;
 	struct metrics *metrics;
+	struct watch *watch; /* the upgrades' watch (watch.c) */
 	int port;            /* bound port */
 };
 
@@ -113,8 +116,9 @@ struct ferryd {
 struct api_req {
 	struct ferryd *d;
 	struct MHD_Connection *conn;
-	const char *method;
+	const char *method;                  /* NULL until the first call of the request */
 	char path[512];
+	char bad_url[8];                     /* a control character in the URL ("%00"): 400 */
 	const struct route *route;
 	const char *params[API_MAX_PARAMS];  /* {name} segments of the path, decoded */
 	char segs[512];                      /* storage for params */
@@ -132,7 +136,7 @@ struct api_req {
 	unsigned status;                     /* status sent */
 	int err_code;                        /* ferry code of a failure reply */
 	int err_op;                          /* the failure names an operation (its activity) */
-	char err_msg[512];
+	char err_msg[FERRY_ERROR_MSG_MAX];
 	char target[128];                    /* audit: what was acted on (default params[0]) */
 	char project[64];                    /* audit/events: the project concerned */
 	enum MHD_Result ret;                 /* what the last reply returned */
@@ -192,6 +196,15 @@ void metrics_event(void *arg, const char *type, const json_t *data);
 void metrics_tick(struct ferryd *d);
 enum MHD_Result api_metrics(struct api_req *r);
 
+/* request.c: what a request says, read without its connection (fuzzed). */
+/* The first control character in a raw request target, raw or %-encoded, written as
+ * sent ("%00", "0x09") to out: 1 when there is one, else 0 and out "". */
+int req_control_char(const char *raw, char out[8]);
+/* The route for method and path (HEAD as GET), its {params} copied into segs (cap bytes)
+ * and pointed to by params[API_MAX_PARAMS]; *path_known: some method has the path. */
+const struct route *req_route_find(const char *method, const char *path, const char **params,
+				   char *segs, size_t cap, int *path_known);
+
 /* http.c: the server. */
 int http_start(struct ferryd *d);
 void http_stop(struct ferryd *d);
@@ -206,6 +219,9 @@ enum MHD_Result api_ferror(struct api_req *r, const struct ferry_error *err);
 enum MHD_Result api_no_content(struct api_req *r);
 /* The request body as a JSON object; on failure sends 400/413 and returns NULL. */
 json_t *api_body(struct api_req *r);
+/* A request body as a JSON object (duplicate keys refused), or NULL with why in msg
+ * (connection-free: fuzzed by tests/fuzz/fuzz_http.c). */
+json_t *req_json_body(const char *data, size_t len, char *msg, size_t cap);
 /* The body as a JSON object, {} when the request has none. */
 json_t *api_body_opt(struct api_req *r);
 /* A text/plain reply (copied). */
@@ -260,6 +276,7 @@ enum MHD_Result api_openapi(struct api_req *r);
 
 /* Route handlers, one file per resource. */
 enum MHD_Result api_health(struct api_req *r);
+enum MHD_Result api_live(struct api_req *r);
 enum MHD_Result api_whoami(struct api_req *r);
 enum MHD_Result api_projects_list(struct api_req *r);
 enum MHD_Result api_projects_create(struct api_req *r);
@@ -306,6 +323,10 @@ enum MHD_Result api_upgrade_commit(struct api_req *r);
 enum MHD_Result api_upgrade_rollback(struct api_req *r);
 enum MHD_Result api_upgrade_cancel(struct api_req *r);
 enum MHD_Result api_upgrade_resume(struct api_req *r);
+enum MHD_Result api_upgrade_plan(struct api_req *r);
+enum MHD_Result api_upgrade_writes(struct api_req *r);
+enum MHD_Result api_upgrade_settings_get(struct api_req *r);
+enum MHD_Result api_upgrade_settings_patch(struct api_req *r);
 enum MHD_Result api_rt_status(struct api_req *r);
 enum MHD_Result api_rt_start(struct api_req *r);
 enum MHD_Result api_rt_stop(struct api_req *r);
@@ -354,5 +375,10 @@ void updates_tick(struct ferryd *d);
 enum MHD_Result api_updates_calendar(struct api_req *r);
 enum MHD_Result api_updates_pause(struct api_req *r);
 enum MHD_Result api_updates_resume(struct api_req *r);
+
+/* watch.c: the watch of upgraded environments, on a thread of its own: probes due
+ * upgrades and starts automatic rollbacks as jobs. Start after the jobs, stop before. */
+struct watch *watch_start(struct ferryd *d);
+void watch_stop(struct watch *w);
 
 #endif

@@ -45,7 +45,7 @@ void housekeep_tick(struct ferryd *d)
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	json_t *rep = NULL, *it;
-	int64_t now = ferry_now_ms(), run = 0;
+	int64_t now = ferry_clock_ms(&d->cfg.settings), run = 0;
 	char runs[24];
 	size_t i;
 	int rc;

@@ -15,52 +15,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Match path against a route pattern, filling r->params from {name} segments. */
-static int route_match(const char *pattern, const char *path, struct api_req *r)
-{
-	char *out = r->segs, *end = r->segs + sizeof(r->segs);
-	int np = 0;
-
-	memset(r->params, 0, sizeof(r->params));
-	while (*pattern && *path) {
-		if (*pattern != '/' || *path != '/')
-			return 0;
-		pattern++, path++;
-		if (*pattern == '{') {
-			size_t n = strcspn(path, "/");
-			if (n == 0 || np >= API_MAX_PARAMS || out + n + 1 > end)
-				return 0;
-			memcpy(out, path, n);
-			out[n] = '\0';
-			r->params[np++] = out;
-			out += n + 1;
-			path += n;
-			pattern += strcspn(pattern, "/");
-		} else {
-			size_t n = strcspn(pattern, "/");
-			if (strncmp(pattern, path, n) || (path[n] && path[n] != '/'))
-				return 0;
-			pattern += n, path += n;
-		}
-	}
-	return !*pattern && !*path;
-}
-
-/* The route for method+path; *path_known says whether any method matched. */
+/* The route for the request's method and path (request.c fills params and segs). */
 static const struct route *route_find(struct api_req *r, int *path_known)
 {
-	const struct route *rt;
-	const char *m = !strcmp(r->method, "HEAD") ? "GET" : r->method;
-
-	*path_known = 0;
-	for (rt = ferryd_routes; rt->method; rt++) {
-		if (!route_match(rt->path, r->path, r))
-			continue;
-		*path_known = 1;
-		if (!strcmp(rt->method, m))
-			return rt;
-	}
-	return NULL;
+	return req_route_find(r->method, r->path, r->params, r->segs, sizeof(r->segs), path_known);
 }
 
 static void audit_change(struct api_req *r)
@@ -94,6 +52,9 @@ static enum MHD_Result dispatch(struct api_req *r)
 		close(r->upload_fd);
 		r->upload_fd = -1;
 	}
+	if (r->bad_url[0])
+		return api_error(r, 400, "invalid", "the URL holds a control character (%s): names, "
+				 "paths and arguments never do", r->bad_url);
 	r->route = route_find(r, &known);
 	if (!r->route) {
 		if (strncmp(r->path, "/api/", 5) && strcmp(r->path, "/api"))
@@ -116,7 +77,9 @@ static enum MHD_Result dispatch(struct api_req *r)
 	if (!(r->ctx = ctx_pool_get(r->d->pool, &err)))
 		return api_ferror(r, &err);
 	r->ctx->actor = r->actor;
-	if (auth_authenticate(r) == 0 && auth_route(r) == 0)
+	/* every JSON body is parsed (and refused when invalid or with a duplicate key)
+	 * before any handler, whether or not the handler reads it */
+	if (auth_authenticate(r) == 0 && auth_route(r) == 0 && (!r->body.len || api_body(r)))
 		r->route->fn(r);
 	if (r->route->action)
 		audit_change(r);
@@ -188,7 +151,7 @@ static void stream_chunk(struct api_req *r, const char *data, size_t n)
 
 static void log_request(struct api_req *r)
 {
-	char status[8], ms[24];
+	char status[12], ms[24];
 
 	snprintf(status, sizeof(status), "%u", r->status);
 	snprintf(ms, sizeof(ms), "%lld", (long long)(ferry_mono_ms() - r->t0));
@@ -199,19 +162,20 @@ static void log_request(struct api_req *r)
 	     r->status >= 400 ? "error" : NULL, r->err_msg, NULL);
 }
 
-static struct api_req *req_new(struct ferryd *d, struct MHD_Connection *conn,
-			       const char *method, const char *url)
+/* MHD's URI callback: the request object, made from the raw request target before
+ * anything is decoded; on_completed frees it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+	struct ferryd *d = cls;
 	struct api_req *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
 	r->d = d;
 	r->conn = conn;
-	r->method = method;
 	r->t0 = ferry_mono_ms();
 	r->ret = MHD_YES;
-	snprintf(r->path, sizeof(r->path), "%s", url);
+	req_control_char(uri ? uri : "", r->bad_url);
 	snprintf(r->actor, sizeof(r->actor), "anonymous");
 	r->upload_fd = -1;
 	ferry_uuid(r->activity);
@@ -231,10 +195,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	int known;
 
 	(void)version;
-	if (!r) {
-		if (!(r = req_new(d, conn, method, url)))
-			return MHD_NO;
-		*con_cls = r;
+	if (!r)   /* on_uri could not allocate it */
+		return MHD_NO;
+	if (!r->method) {
+		r->method = method;
+		if ((size_t)snprintf(r->path, sizeof(r->path), "%s", url) >= sizeof(r->path))
+			return api_error(r, 414, "too-long", "the URL path is longer than %zu bytes",
+					 sizeof(r->path) - 1);
+		if (r->bad_url[0])
+			return dispatch(r);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (!cl || ferry_parse_int(cl, 0, INT64_MAX, &len))
 			len = -1;
@@ -336,6 +305,7 @@ int http_start(struct ferryd *d)
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_conns,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 		MHD_OPTION_END);

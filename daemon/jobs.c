@@ -172,7 +172,7 @@ static void call_done(struct jobs *js, struct job *j, int rc, const struct ferry
 static void job_run(struct jobs *js, struct job *j)
 {
 	struct job_run jr = { js, j };
-	struct ferry_op_hooks hooks = { on_event, &jr, &js->stop };
+	struct ferry_op_hooks hooks = { on_event, &jr, &js->stop, 1 };
 	struct ferry_audit_entry e = { 0 };
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
@@ -195,7 +195,10 @@ static void job_run(struct jobs *js, struct job *j)
 		ctx_pool_put(js->d->pool, ctx);
 		return;
 	}
-	if (ferry_op_find(ctx, j->ref, &op, NULL) == 0 && op->state == FERRY_OP_INTERRUPTED)
+	if (rc == FERRY_ESTATE && strstr(err.msg, FERRY_OP_FENCED))
+		flog("warn", "job stopped: another node took the operation over while this one was paused or cut off from the store",
+		     "operation", j->ref, "error", err.msg, NULL);
+	else if (ferry_op_find(ctx, j->ref, &op, NULL) == 0 && op->state == FERRY_OP_INTERRUPTED)
 		flog("warn", "job interrupted: resume it with POST /api/operations/ID/resume",
 		     "operation", j->ref, "step", op->step, NULL);
 	else
@@ -377,11 +380,25 @@ void jobs_recover(struct ferryd *d)
 	ctx_pool_put(d->pool, ctx);
 }
 
+/* The operations this daemon has queued or running (their runners' leases may have
+ * lapsed while the store was away: they are not another node's to take). */
+static json_t *jobs_running_here(struct jobs *js)
+{
+	json_t *a = json_array();
+	int i;
+
+	pthread_mutex_lock(&js->lock);
+	for (i = 0; a && i < js->nbusy; i++)
+		json_array_append_new(a, json_string(js->busy[i]));
+	pthread_mutex_unlock(&js->lock);
+	return a;
+}
+
 void jobs_takeover(struct ferryd *d)
 {
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
-	json_t *taken, *v;
+	json_t *taken, *v, *here;
 	size_t i;
 	int n = 0;
 
@@ -392,7 +409,8 @@ void jobs_takeover(struct ferryd *d)
 		ctx_pool_put(d->pool, ctx);
 		return;
 	}
-	if (ferry_op_takeover(ctx, &n, taken, &err))
+	here = jobs_running_here(d->jobs);
+	if (ferry_op_takeover(ctx, here, &n, taken, &err))
 		flog("error", "cannot check for operations of dead nodes", "error", err.msg, NULL);
 	pthread_mutex_lock(&d->jobs->lock);
 	d->jobs->takeovers += json_array_size(taken);
@@ -410,6 +428,7 @@ void jobs_takeover(struct ferryd *d)
 		ferry_op_free(op);
 	}
 	json_decref(taken);
+	json_decref(here);
 	ctx_pool_put(d->pool, ctx);
 }
 

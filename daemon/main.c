@@ -34,7 +34,8 @@ static void print_routes(int as_json)
 	json_decref(all);
 }
 
-/* Open the pieces; the store is opened (and migrated) once here so errors show at start. */
+/* Open the pieces; the store is opened (and migrated) once here so errors show at start,
+ * and a home others can read is reported. */
 static int ferryd_open(struct ferryd *d)
 {
 	struct ferry_error err;
@@ -52,6 +53,11 @@ static int ferryd_open(struct ferryd *d)
 		flog("error", "cannot open the ferry home", "home", d->cfg.settings.home, "error", err.msg,
 		     NULL);
 		return -1;
+	}
+	{
+		char msg[2048];
+		if (ferry_ctx_check_private(ctx, msg, sizeof(msg)))
+			flog("warn", "the ferry home is not private", "detail", msg, NULL);
 	}
 	ctx_pool_put(d->pool, ctx);
 	return 0;
@@ -157,7 +163,8 @@ int main(int argc, char **argv)
 	if (!(d.metrics = metrics_new()) || ferryd_open(&d))
 		goto out;
 	jobs_recover(&d);
-	if (!(d.jobs = jobs_start(&d, d.cfg.workers)) || http_start(&d))
+	if (!(d.jobs = jobs_start(&d, d.cfg.workers)) || http_start(&d) ||
+	    !(d.watch = watch_start(&d)))
 		goto out;
 	announce(&d);
 	sd_notify(0, "READY=1\nSTATUS=serving");
@@ -167,6 +174,7 @@ out:
 	if (d.hub)
 		sse_hub_shutdown(d.hub);
 	http_stop(&d);
+	watch_stop(d.watch); /* before the jobs it starts rollbacks on */
 	jobs_stop(d.jobs); /* runners stop between steps: operations left interrupted */
 	ctx_pool_free(d.pool);
 	sse_hub_free(d.hub);

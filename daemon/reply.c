@@ -6,17 +6,35 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The reply when a body could not be built (a jansson constructor or json_dumps ran out
+ * of memory): never a reply with members missing. */
+static char *out_of_memory(struct api_req *r, unsigned *status)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+
+	*status = 500;
+	r->err_code = FERRY_ENOMEM;
+	snprintf(r->err_msg, sizeof(r->err_msg), "out of memory building the reply");
+	if (ferry_buf_addf(&b, "{\"error\":{\"code\":\"internal\",\"message\":\"%s\","
+			   "\"activity_id\":\"%s\"}}", r->err_msg, r->activity)) {
+		ferry_buf_release(&b);
+		return NULL;
+	}
+	return ferry_buf_detach(&b);
+}
+
 enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *body)
 {
 	struct MHD_Response *resp;
-	char *text = json_dumps(body, JSON_COMPACT);
-	size_t len = text ? strlen(text) : 0;
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	size_t len;
 
 	json_decref(body);
-	if (!text) {
+	if (!text && !(text = out_of_memory(r, &status))) {
 		r->status = 500;
 		return r->ret = MHD_NO;
 	}
+	len = strlen(text);
 	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
@@ -151,9 +169,27 @@ int api_view_slot(struct api_req *r, const char **slot)
 	return 0;
 }
 
-json_t *api_body(struct api_req *r)
+json_t *req_json_body(const char *data, size_t len, char *msg, size_t cap)
 {
 	json_error_t jerr;
+	json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!j) {
+		snprintf(msg, cap, "request body is not valid JSON: %s (line %d, column %d)", jerr.text,
+			 jerr.line, jerr.column);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(msg, cap, "request body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+json_t *api_body(struct api_req *r)
+{
+	char msg[FERRY_ERROR_MSG_MAX];
 
 	if (r->json)
 		return r->json;
@@ -165,16 +201,8 @@ json_t *api_body(struct api_req *r)
 		api_error(r, 400, "invalid", "this request needs a JSON object body");
 		return NULL;
 	}
-	r->json = json_loadb(r->body.data, r->body.len, 0, &jerr);
-	if (!r->json) {
-		api_error(r, 400, "invalid", "request body is not valid JSON: %s (line %d, column %d)",
-			  jerr.text, jerr.line, jerr.column);
-		return NULL;
-	}
-	if (!json_is_object(r->json)) {
-		api_error(r, 400, "invalid", "request body must be a JSON object");
-		return NULL;
-	}
+	if (!(r->json = req_json_body(r->body.data, r->body.len, msg, sizeof(msg))))
+		api_error(r, 400, "invalid", "%s", msg);
 	return r->json;
 }
 

@@ -10,7 +10,9 @@
 #define A FERRY_TOKEN_ADMIN
 
 const struct route ferryd_routes[] = {
-	{ "GET", "/api/health", FERRY_TOKEN_NONE, NULL, 0, api_health, "liveness and version" },
+	{ "GET", "/api/health", FERRY_TOKEN_NONE, NULL, 0, api_health,
+	  "readiness: the state store answers (503 when it does not)" },
+	{ "GET", "/api/live", FERRY_TOKEN_NONE, NULL, 0, api_live, "liveness: ferryd answers" },
 	{ "GET", "/api/openapi.json", FERRY_TOKEN_NONE, NULL, 0, api_openapi, "this API" },
 	{ "GET", "/metrics", FERRY_TOKEN_NONE, NULL, 0, api_metrics, "Prometheus metrics" },
 	{ "GET", "/api/whoami", V, NULL, 0, api_whoami, "the calling token" },
@@ -56,6 +58,14 @@ const struct route ferryd_routes[] = {
 	{ "POST", "/api/environments/{env}/upgrade/rollback", O, "upgrade.rollback", 0, api_upgrade_rollback, "roll back the upgrade" },
 	{ "POST", "/api/environments/{env}/upgrade/cancel", O, "upgrade.cancel", 0, api_upgrade_cancel, "cancel the upgrade" },
 	{ "POST", "/api/environments/{env}/upgrade/resume", O, "upgrade.resume", 0, api_upgrade_resume, "resume the upgrade" },
+	{ "GET", "/api/environments/{env}/upgrade/rollback-plan", V, NULL, 0, api_upgrade_plan,
+	  "what a rollback would do with each row written since the swap" },
+	{ "GET", "/api/environments/{env}/upgrade/writes", O, NULL, 0, api_upgrade_writes,
+	  "the rows written since the swap (json, csv or changeset)" },
+	{ "GET", "/api/projects/{project}/upgrade-settings", V, NULL, 0, api_upgrade_settings_get,
+	  "the project's upgrade settings (watch, automatic rollback, retention...)" },
+	{ "PATCH", "/api/projects/{project}/upgrade-settings", A, "upgrade.settings", 0,
+	  api_upgrade_settings_patch, "change some upgrade settings" },
 	{ "GET", "/api/keys", V, NULL, 0, api_keys_list, "signing keys, or a project's trusted keys" },
 	{ "POST", "/api/projects/{project}/keys", A, "key.trust", 0, api_keys_trust, "trust a key" },
 	{ "DELETE", "/api/projects/{project}/keys/{key}", A, "key.revoke", 0, api_keys_revoke, "revoke a key" },

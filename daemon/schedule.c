@@ -123,7 +123,7 @@ void sched_tick(struct ferryd *d)
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	json_t *notify = NULL, *due = NULL, *s;
-	int64_t now = ferry_now_ms();
+	int64_t now = ferry_clock_ms(&d->cfg.settings);
 	size_t i;
 
 	ferry_error_clear(&err);

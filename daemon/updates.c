@@ -57,7 +57,7 @@ void updates_tick(struct ferryd *d)
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	json_t *rep = NULL, *it;
-	int64_t now = ferry_now_ms();
+	int64_t now = ferry_clock_ms(&d->cfg.settings);
 	size_t i;
 
 	if (d->cfg.housekeep_s <= 0)
@@ -94,7 +94,8 @@ enum MHD_Result api_updates_calendar(struct api_req *r)
 	if (auth_allow(r, FERRY_TOKEN_VIEWER, r->params[0]))
 		return r->ret;
 	ferry_error_clear(&err);
-	if (ferry_update_calendar(r->ctx, r->params[0], ferry_now_ms(), (int)count, &o, &err))
+	if (ferry_update_calendar(r->ctx, r->params[0], ferry_clock_ms(&r->ctx->settings), (int)count,
+				  &o, &err))
 		return api_ferror(r, &err);
 	return api_json(r, 200, o);
 }
@@ -102,6 +103,7 @@ enum MHD_Result api_updates_calendar(struct api_req *r)
 static enum MHD_Result pause_or_resume(struct api_req *r, int pause)
 {
 	const char *v = strcmp(r->params[1], "next") ? r->params[1] : NULL;
+	int64_t now = ferry_clock_ms(&r->ctx->settings);
 	struct ferry_error err;
 	char version[16] = "";
 	int rc;
@@ -110,9 +112,8 @@ static enum MHD_Result pause_or_resume(struct api_req *r, int pause)
 	if (auth_allow(r, FERRY_TOKEN_OPERATOR, r->params[0]))
 		return r->ret;
 	ferry_error_clear(&err);
-	rc = pause ? ferry_update_pause(r->ctx, r->params[0], v, r->actor, r->tok.role, ferry_now_ms(),
-					version, &err)
-		   : ferry_update_resume(r->ctx, r->params[0], v, r->tok.role, ferry_now_ms(), version, &err);
+	rc = pause ? ferry_update_pause(r->ctx, r->params[0], v, r->actor, r->tok.role, now, version, &err)
+		   : ferry_update_resume(r->ctx, r->params[0], v, r->tok.role, now, version, &err);
 	if (rc)
 		return api_ferror(r, &err);
 	return api_json(r, 200, json_pack("{s:s, s:s, s:b}", "project", r->params[0], "version",

@@ -39,3 +39,35 @@ if [ -n "$missing" ]; then
   echo "$missing"
   exit 1
 fi
+
+# Tests that cannot fail: no command in tests/ ends with `|| true`, `|| :`, `; true` or
+# `; :` (an assertion that swallows its own failure). Say what is expected instead:
+# `test $? -eq N`, `! cmd`, `if ...; then ...; fi`.
+swallow='(\|\||;)[[:space:]]*(true|:)[[:space:]]*($|['"'"'")#;&|])'
+hits=$(git ls-files -co --exclude-standard 'tests/*' 2>/dev/null | grep -v 'package-lock.json$' |
+       xargs -r grep -nE "$swallow" || true)
+if [ -n "$hits" ]; then
+  echo "check-banned: a test command swallows its failure (|| true, ; true): assert what is expected instead:"
+  echo "$hits"
+  exit 1
+fi
+
+# Waits without an upper bound: a `while`/`until` loop in a test script that sleeps
+# (on its line or in its body) must check a deadline ($SECONDS) in its condition; poll
+# with lib.sh's `wait_for SECONDS 'COMMAND'` or a `for i in $(seq 1 N)` loop. (`while
+# read` loops and loops that do not sleep are not waits.)
+hits=$(git ls-files -co --exclude-standard 'tests/*.sh' 'tests/*.inc' 'tests/*.lib' 2>/dev/null |
+       xargs -r awk '
+         FNR == 1 { open = 0 }
+         /(^|[;&|(])[[:space:]]*(while|until)[[:space:]]/ && !/while (read|IFS=)/ && !/SECONDS|bounded-ok/ {
+           if (/sleep/) print FILENAME ":" FNR ": " $0
+           else if (!/(^|[;[:space:]])done([;[:space:])]|$)/) { open = 1; at = FNR; line = $0 }
+           next
+         }
+         open && /sleep/ { print FILENAME ":" at ": " line; open = 0; next }
+         open && /(^|[;[:space:]])done([;[:space:])]|$)/ { open = 0 }' || true)
+if [ -n "$hits" ]; then
+  echo "check-banned: a wait without an upper bound (use wait_for SECONDS 'COMMAND' from tests/e2e/lib.sh):"
+  echo "$hits"
+  exit 1
+fi

@@ -13,6 +13,7 @@ PKGS=(
   debhelper dpkg-dev fakeroot lintian
   postgresql postgresql-client
   perl curl zstd git jq
+  bubblewrap
   nodejs npm chromium
   wrk nginx-light
 )

@@ -32,7 +32,9 @@ if [ "$(id -u)" -eq 0 ]; then
   id "$user" >/dev/null 2>&1 || user=nobody
   as=(setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups --)
   chown "$user:" "$DIR"
-  chmod 0700 "$DIR"
+  # searchable, not listable: environments run as uids of their own (docs/SECURITY.md)
+  # and reach the server's socket here; the data directory stays 0700
+  chmod 0711 "$DIR"
   if ! "${as[@]}" test -w "$DIR"; then
     echo "pg-start: user $user cannot reach $DIR (a parent directory is private): use a DIR under /tmp" >&2
     exit 1

@@ -30,6 +30,10 @@ for src in "$here"/packages/*/; do
 		[ "$rel" = 8.1 ] && dirs=("$here/sql/upgrade/8.0" "$here/sql/upgrade/8.1")
 		for d in "${dirs[@]}"; do
 			for f in "$d"/*.sql; do put "$f" "upgrade/$(basename "$d")/$(basename "$f")"; done
+		done
+		# the reverse mappings back to 7.3 (a rollback that keeps the writes)
+		for f in "$here"/sql/reverse/*.sql "$here/sql/reverse/$rel"/*.sql; do
+			put "$f" "reverse/7.3/$(basename "$f")"
 		done ;;
 	fabrikam-tax-*) put "$here/sql/addons/fabrikam-tax.sql" sql/fabrikam-tax.sql ;;
 	contoso-reports) put "$here/sql/addons/contoso-reports.sql" sql/contoso-reports.sql ;;
@@ -37,7 +41,8 @@ for src in "$here"/packages/*/; do
 	# Every file a step names must be in the package.
 	jq -e . "$pkg/manifest.json" >/dev/null
 	missing=$(cd "$pkg" && jq -r '[.scripts[]?[]?, .data_upgrade[]?, .dvt[]?, .service?]
-		| .[] | select(. != null) | (.sql // .exec[0]), (.exec // [] | .[] | select(endswith(".sql")))' manifest.json |
+		| .[] | select(. != null) | (.sql // .exec[0]), (.exec // [] | .[] | select(endswith(".sql"))),
+		(.reverse[]?.tables[] | .sql // empty)' manifest.json |
 		while read -r f; do [ -e "$f" ] || echo "$f"; done)
 	if [ -n "$missing" ]; then
 		echo "stage-packages: $name: manifest names missing files: $missing" >&2

@@ -6,6 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message that did not fit says so: its end becomes "..." (never a silent cut). */
+static void mark_cut(struct ferry_error *err, int n)
+{
+	if (n >= (int)sizeof(err->msg))
+		memcpy(err->msg + sizeof(err->msg) - 4, "...", 4);
+}
+
 void ferry_error_clear(struct ferry_error *err)
 {
 	if (!err)
@@ -23,7 +30,7 @@ int ferry_error_set(struct ferry_error *err, int code, const char *fmt, ...)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	mark_cut(err, vsnprintf(err->msg, sizeof(err->msg), fmt, ap));
 	va_end(ap);
 	return code;
 }
@@ -37,26 +44,28 @@ int ferry_error_errno(struct ferry_error *err, int code, int errnum, const char 
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	mark_cut(err, vsnprintf(err->msg, sizeof(err->msg), fmt, ap));
 	va_end(ap);
 	n = strlen(err->msg);
-	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+	mark_cut(err, (int)n + snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum)));
 	return code;
 }
 
 int ferry_error_prefix(struct ferry_error *err, const char *fmt, ...)
 {
-	char prefix[FERRY_ERROR_MSG_MAX];
 	char old[FERRY_ERROR_MSG_MAX];
 	va_list ap;
+	int n;
 
 	if (!err)
 		return FERRY_EINTERNAL;
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	va_start(ap, fmt);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && n < (int)sizeof(err->msg))
+		n += snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", old);
+	mark_cut(err, n);
 	return err->code;
 }
 

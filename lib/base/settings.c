@@ -37,6 +37,21 @@ const struct ferry_setting_key ferry_settings_keys[] = {
 	  F(env_db), 0, 0, 0 },
 	{ "port-range", "FERRY_PORT_RANGE", "LO-HI", "20000-32000",
 	  "ports given to applications", FERRY_SETTING_PORTS, 0, 0, 1024, 65535 },
+	{ "sandbox", "FERRY_SANDBOX", "auto|landlock|bwrap|none", "auto",
+	  "how environment processes are confined: auto is Landlock, else bubblewrap, else refuse "
+	  "to run them; none runs them unconfined", FERRY_SETTING_CHOICE, F(sandbox), 0, 0, 0 },
+	{ "sandbox-users", "FERRY_SANDBOX_USERS", "auto|yes|no", "auto",
+	  "a uid of its own for each environment (auto: when ferry runs as root)",
+	  FERRY_SETTING_CHOICE, F(sandbox_users), 0, 0, 0 },
+	{ "sandbox-uids", "FERRY_SANDBOX_UIDS", "LO-HI", "70000-99999",
+	  "the uids (and gids) given to environments", FERRY_SETTING_RANGE, F(sandbox_uid_lo),
+	  0, 1000, 2147483646 },
+	{ "sandbox-network", "FERRY_SANDBOX_NETWORK", "confined|host", "confined",
+	  "confined: TCP only on the environment's own port and its database server's",
+	  FERRY_SETTING_CHOICE, F(sandbox_network), 0, 0, 0 },
+	{ "sandbox-memory", "FERRY_SANDBOX_MEMORY", "address-space|off", "address-space",
+	  "how the manifest's memory limit is enforced (off: not at all, e.g. for ASan builds)",
+	  FERRY_SETTING_CHOICE, F(sandbox_memory), 0, 0, 0 },
 	{ "node-id", "FERRY_NODE_ID", "NAME", "the machine id, else the host name",
 	  "this node's name in operation leases (several nodes on one store)", FERRY_SETTING_NODE,
 	  F(node_id), 0, 0, 0 },
@@ -61,6 +76,9 @@ const struct ferry_setting_key ferry_settings_keys[] = {
 #ifdef FERRY_TEST_HOOKS
 	{ "crash-at", "FERRY_CRASH_AT", "STEP[:LABEL]", "none",
 	  "test builds only: SIGKILL at this step boundary", FERRY_SETTING_STR, F(crash_at), 0, 0, 0 },
+	{ "test-clock", "FERRY_TEST_CLOCK", "FILE", "none (the system clock)",
+	  "test builds only: the time of schedules and windows, read from FILE", FERRY_SETTING_STR,
+	  F(test_clock), 0, 0, 0 },
 #endif
 	{ NULL, NULL, NULL, NULL, NULL, FERRY_SETTING_STR, 0, 0, 0, 0 }
 };
@@ -86,11 +104,19 @@ void ferry_settings_init(struct ferry_settings *s)
 	s->max_ratio = 200;
 	s->store_busy_ms = 30000;
 	s->store_connect_s = 10;
+	s->sandbox_uid_lo = 70000;
+	s->sandbox_uid_hi = 99999;
 }
 
 static char **str_field(struct ferry_settings *s, const struct ferry_setting_key *k)
 {
 	return (char **)(void *)((char *)s + k->offset);
+}
+
+static int is_str(const struct ferry_setting_key *k)
+{
+	return k->type == FERRY_SETTING_STR || k->type == FERRY_SETTING_NODE ||
+	       k->type == FERRY_SETTING_CHOICE;
 }
 
 void ferry_settings_release(struct ferry_settings *s)
@@ -100,7 +126,7 @@ void ferry_settings_release(struct ferry_settings *s)
 	if (!s)
 		return;
 	for (k = ferry_settings_keys; k->key; k++)
-		if (k->type == FERRY_SETTING_STR || k->type == FERRY_SETTING_NODE)
+		if (is_str(k))
 			free(*str_field(s, k));
 	ferry_settings_init(s);
 }
@@ -112,16 +138,17 @@ int ferry_settings_copy(struct ferry_settings *dst, const struct ferry_settings 
 
 	*dst = *src;
 #ifndef FERRY_TEST_HOOKS
-	dst->crash_at = NULL;  /* not a setting in this build (the loop copies it in test builds) */
+	dst->crash_at = NULL;  /* not settings in this build (the loop copies them in test builds) */
+	dst->test_clock = NULL;
 #endif
 	for (k = ferry_settings_keys; k->key; k++) {
 		char **d = str_field(dst, k);
-		if (k->type != FERRY_SETTING_STR && k->type != FERRY_SETTING_NODE)
+		if (!is_str(k))
 			continue;
 		if (*d && !(*d = strdup(*d))) {
 			/* the strings not copied yet still point into src: drop them */
 			for (; k->key; k++)
-				if (k->type == FERRY_SETTING_STR || k->type == FERRY_SETTING_NODE)
+				if (is_str(k))
 					*str_field(dst, k) = NULL;
 			ferry_settings_release(dst);
 			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
@@ -154,6 +181,39 @@ static int node_ok(const char *v)
 					      "0123456789._-") == n;
 }
 
+/* Is v one of the '|'-separated words of choices? */
+static int choice_ok(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices;
+
+	while (n && p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && !strncmp(p, v, n))
+			return 1;
+		p = bar ? bar + 1 : NULL;
+	}
+	return 0;
+}
+
+static int set_range(struct ferry_settings *s, const struct ferry_setting_key *k, const char *v,
+		     struct ferry_error *err)
+{
+	int *f = (int *)(void *)((char *)s + k->offset);
+	char tmp[48], *dash;
+	long long a, b;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", v) >= (int)sizeof(tmp) || !(dash = strchr(tmp, '-')) ||
+	    (*dash = '\0', ferry_parse_int(tmp, k->min, k->max, &a)) ||
+	    ferry_parse_int(dash + 1, k->min, k->max, &b) || a > b)
+		return ferry_error_set(err, FERRY_EINVAL, "%s '%s': expected LO-HI with %lld <= LO <= "
+				       "HI <= %lld", k->key, v, k->min, k->max);
+	f[0] = (int)a;
+	f[1] = (int)b;
+	return 0;
+}
+
 int ferry_settings_set(struct ferry_settings *s, const char *key, const char *value,
 		       struct ferry_error *err)
 {
@@ -179,6 +239,13 @@ int ferry_settings_set(struct ferry_settings *s, const char *key, const char *va
 				"%s '%s': expected 1-24 characters of A-Z, a-z, 0-9, '.', '_' and '-'",
 				k->key, value);
 		break;
+	case FERRY_SETTING_CHOICE:
+		if (*value && !choice_ok(k->value, value))
+			return ferry_error_set(err, FERRY_EINVAL, "%s '%s': expected one of %s",
+					       k->key, value, k->value);
+		break;
+	case FERRY_SETTING_RANGE:
+		return set_range(s, k, value, err);
 	case FERRY_SETTING_STR:
 		break;
 	}
@@ -238,4 +305,15 @@ const char *ferry_settings_tmp_dir(const struct ferry_settings *s)
 const char *ferry_settings_data_dir(const struct ferry_settings *s)
 {
 	return s && s->data_dir ? s->data_dir : FERRY_DATADIR;
+}
+
+const char *ferry_settings_choice(const struct ferry_settings *s, const char *key)
+{
+	const struct ferry_setting_key *k = ferry_settings_key(key);
+	const char *v;
+
+	if (!k || k->type != FERRY_SETTING_CHOICE)
+		return NULL;
+	v = s ? *(char *const *)(const void *)((const char *)s + k->offset) : NULL;
+	return v ? v : k->dflt;   /* a choice's default is its first word */
 }

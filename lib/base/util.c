@@ -2,13 +2,16 @@
 /* util.c: names, paths, atomic files, time, ids and ports used across libferry. */
 #include "ferry/base/util.h"
 #include "ferry/base/error.h"
+#include "ferry/base/settings.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +54,23 @@ char *ferry_path_join(const char *a, const char *b)
 		p[la++] = '/';
 	memcpy(p + la, b, lb + 1);
 	return p;
+}
+
+int ferry_fmt(char *out, size_t cap, struct ferry_error *err, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < cap)
+		return 0;
+	ferry_error_set(err, FERRY_EINVAL, "%s is too long (over %zu bytes): %.80s...", what,
+			cap ? cap - 1 : 0, out);
+	if (cap)
+		out[0] = '\0';
+	return FERRY_EINVAL;
 }
 
 int ferry_mkdir_p(const char *path, unsigned mode, struct ferry_error *err)
@@ -144,39 +164,59 @@ int ferry_fsync_file(const char *path, struct ferry_error *err)
 	return 0;
 }
 
-int ferry_write_file_atomic(const char *path, const void *data, size_t len,
-			    unsigned mode, struct ferry_error *err)
+void ferry_tmp_sweep(const char *dir, const char *stem)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *p = data;
-	char *slash;
-	int fd;
+	size_t n = strlen(stem);
+	struct dirent *de;
+	char p[PATH_MAX];
+	DIR *d = opendir(dir);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return ferry_error_set(err, FERRY_EINVAL, "path too long: %s", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *q = de->d_name + n;
+		long pid = 0;
+		if (strncmp(de->d_name, stem, n) || !*q)
+			continue;
+		for (; *q >= '0' && *q <= '9' && pid < 100000000; q++)
+			pid = pid * 10 + (*q - '0');
+		if (*q || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;  /* not such a name, or its process may still write it */
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) < sizeof(p))
+			unlink(p);
+	}
+	closedir(d);
+}
+
+/* Write the whole of data to fd; 0 or -1 with errno. */
+static int write_all(int fd, const char *p, size_t len)
+{
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			unlink(tmp);
-			return ferry_error_errno(err, FERRY_EIO, errno, "cannot write %s", tmp);
-		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		unlink(tmp);
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
-	}
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, path);
-	}
+	return 0;
+}
+
+/* The file is written unnamed (O_TMPFILE) and gets its temporary name "<path>.tmp.<pid>"
+ * only for the rename, so a process killed while it writes leaves nothing behind; what a
+ * process killed in that last instant left (or, without O_TMPFILE, while it wrote) is
+ * removed by the next write of the same path. */
+int ferry_write_file_atomic(const char *path, const void *data, size_t len,
+			    unsigned mode, struct ferry_error *err)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], stem[PATH_MAX], fdpath[64];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *slash;
+	int fd, named = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+		return ferry_error_set(err, FERRY_EINVAL, "path too long: %s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash == dir)
@@ -185,6 +225,38 @@ int ferry_write_file_atomic(const char *path, const void *data, size_t len,
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), ".");
+	snprintf(stem, sizeof(stem), "%s.tmp.", base);
+	ferry_tmp_sweep(dir, stem);
+	if ((fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode)) < 0) {
+		named = 1;  /* a file system without O_TMPFILE: named from the start */
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	}
+	if (fd < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		if (named)
+			unlink(tmp);
+		return ferry_error_errno(err, FERRY_EIO, e, "cannot write %s", tmp);
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (!named) {
+		unlink(tmp);  /* left by an earlier process with this pid */
+		if (linkat(AT_FDCWD, fdpath, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0) {
+			int e = errno;
+			close(fd);
+			return ferry_error_errno(err, FERRY_EIO, e, "cannot name %s", tmp);
+		}
+	}
+	if (close(fd) < 0) {
+		unlink(tmp);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, path);
+	}
 	return ferry_fsync_dir(dir, err);
 }
 
@@ -199,6 +271,44 @@ int64_t ferry_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#ifdef FERRY_TEST_HOOKS
+static int64_t test_clock_read(const char *path)
+{
+	char buf[64], *end;
+	struct tm tm;
+	long long ms;
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	ms = strtoll(buf, &end, 10);
+	if (n && !*end && ms >= 0)
+		return ms;
+	memset(&tm, 0, sizeof(tm));
+	end = n ? strptime(buf, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	if (end && !*end)
+		return (int64_t)timegm(&tm) * 1000;
+	fprintf(stderr, "ferry: test clock %s holds no time ('%s'): write ms or YYYY-MM-DDTHH:MM:SSZ\n",
+		path, buf);
+	abort();
+}
+#endif
+
+int64_t ferry_clock_ms(const struct ferry_settings *s)
+{
+#ifdef FERRY_TEST_HOOKS
+	if (s && s->test_clock)
+		return test_clock_read(s->test_clock);
+#else
+	(void)s;
+#endif
+	return ferry_now_ms();
 }
 
 int64_t ferry_mono_ms(void)

@@ -157,7 +157,7 @@ out:
 static int rf_start_target(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *dst = NULL;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc, already = 0;
 
 	if (!json_is_true(json_object_get(run->op->params, "start"))) {

@@ -314,7 +314,7 @@ static int st_start(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
 	int rc, already = 0;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 
 	if ((rc = svc_runtime(run, &rt, err)))
 		return rc;
@@ -330,7 +330,7 @@ static int st_health(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
 	json_t *app = NULL;
-	char url[64], full[256], body[256];
+	char url[FERRY_RUNTIME_URL_MAX], full[256], body[256];
 	const char *hp, *vp;
 	long status = 0;
 	int rc;
@@ -341,16 +341,16 @@ static int st_health(struct ferry_op_run *run, struct ferry_error *err)
 	ferry_runtime_url(rt, url);
 	hp = json_string_value(json_object_get(json_object_get(app, "service"), "health"));
 	vp = json_string_value(json_object_get(json_object_get(app, "service"), "version"));
-	snprintf(full, sizeof(full), "%s%s", url, hp ? hp : "/health");
-	if ((rc = svc_http_get(full, body, sizeof(body), &status, err)))
+	if ((rc = ferry_fmt(full, sizeof(full), err, "health URL", "%s%s", url, hp ? hp : "/health")) ||
+	    (rc = svc_http_get(full, body, sizeof(body), &status, err)))
 		goto out;
 	if (status != 200) {
 		rc = ferry_error_set(err, FERRY_EFAILED, "health check %s answered HTTP %ld", full, status);
 		goto out;
 	}
 	ferry_op_log(run, "GET %s: 200", full);
-	snprintf(full, sizeof(full), "%s%s", url, vp ? vp : "/version");
-	if ((rc = svc_http_get(full, body, sizeof(body), &status, err)))
+	if ((rc = ferry_fmt(full, sizeof(full), err, "version URL", "%s%s", url, vp ? vp : "/version")) ||
+	    (rc = svc_http_get(full, body, sizeof(body), &status, err)))
 		goto out;
 	body[strcspn(body, "\r\n")] = '\0';
 	ferry_op_log(run, "GET %s: %ld %s", full, status, body);

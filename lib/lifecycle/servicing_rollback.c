@@ -82,7 +82,7 @@ static int st_restore_db(struct ferry_op_run *run, struct ferry_error *err)
 static int st_start(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc;
 
 	if ((rc = svc_runtime(run, &rt, err)))
@@ -99,7 +99,7 @@ static int st_health(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
 	json_t *app = NULL;
-	char url[64], full[256], body[256];
+	char url[FERRY_RUNTIME_URL_MAX], full[256], body[256];
 	const char *vp;
 	long status = 0;
 	int rc;
@@ -109,8 +109,8 @@ static int st_health(struct ferry_op_run *run, struct ferry_error *err)
 		goto out;
 	ferry_runtime_url(rt, url);
 	vp = json_string_value(json_object_get(json_object_get(app, "service"), "version"));
-	snprintf(full, sizeof(full), "%s%s", url, vp ? vp : "/version");
-	if ((rc = svc_http_get(full, body, sizeof(body), &status, err)))
+	if ((rc = ferry_fmt(full, sizeof(full), err, "version URL", "%s%s", url, vp ? vp : "/version")) ||
+	    (rc = svc_http_get(full, body, sizeof(body), &status, err)))
 		goto out;
 	body[strcspn(body, "\r\n")] = '\0';
 	if (status != 200) {

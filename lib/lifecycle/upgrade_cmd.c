@@ -335,12 +335,30 @@ int ferry_upgrade_commit(struct ferry_ctx *ctx, const char *env, const struct fe
 	return run_op(ctx, env, act, hooks, activity, err);
 }
 
+/* In phase rolling-back: the rollback that failed goes on, discarding what it cannot
+ * carry when asked. */
+static int rollback_again(struct ferry_ctx *ctx, const struct ferry_upgrade *u,
+			  const struct ferry_rollback_opts *o, const struct ferry_op_hooks *hooks,
+			  char activity[37], struct ferry_error *err)
+{
+	if (!o || !o->discard_writes)
+		return ferry_error_set(err, FERRY_ESTATE, "the upgrade of '%s' is being rolled back: "
+				       "resume the rollback with 'ferry upgrade resume %s' (with writes "
+				       "it cannot carry: 'ferry upgrade rollback %s --discard-writes')",
+				       u->env, u->env, u->env);
+	if (up_set_int(ctx, u->id, "discard_writes", 1, err))
+		return err->code;
+	return ferry_upgrade_resume(ctx, u->env, hooks, activity, err);
+}
+
 int ferry_upgrade_rollback(struct ferry_ctx *ctx, const char *env,
+			   const struct ferry_rollback_opts *o,
 			   const struct ferry_op_hooks *hooks, char activity[37],
 			   struct ferry_error *err)
 {
 	struct ferry_upgrade u;
 	struct ferry_op *op = NULL;
+	json_t *extra;
 	int64_t close = 0;
 	char act[37];
 	int rc;
@@ -349,11 +367,12 @@ int ferry_upgrade_rollback(struct ferry_ctx *ctx, const char *env,
 		activity[0] = '\0';
 	if ((rc = up_need_active(ctx, env, "roll back the upgrade", &u, err)))
 		return rc;
+	if (!strcmp(u.phase, FERRY_UP_ROLLING_BACK))
+		return rollback_again(ctx, &u, o, hooks, activity, err);
 	if (strcmp(u.phase, FERRY_UP_DATA_UPGRADED) && strcmp(u.phase, FERRY_UP_DATA_UPGRADING))
 		return ferry_error_set(err, FERRY_ESTATE,
 			"the upgrade of '%s' is in phase '%s': %s", env, u.phase,
-			!strcmp(u.phase, FERRY_UP_ROLLING_BACK) ? "resume the rollback with 'ferry upgrade resume'"
-			: !strcmp(u.phase, FERRY_UP_COMMITTING) ? "it is being committed: resume the commit"
+			!strcmp(u.phase, FERRY_UP_COMMITTING) ? "it is being committed: resume the commit"
 			: "before the data upgrade there is nothing to roll back: cancel the upgrade "
 			  "instead ('ferry upgrade cancel')");
 	if ((rc = active_op(ctx, &u, &op, err)) < 0)
@@ -368,8 +387,16 @@ int ferry_upgrade_rollback(struct ferry_ctx *ctx, const char *env,
 		close = op->id;
 		ferry_op_free(op);
 	}
-	if ((rc = create_op(ctx, &u, FERRY_OP_UPGRADE_ROLLBACK, FERRY_UP_ROLLING_BACK, "end_op",
-			    close, NULL, act, err)))
+	/* Writes that cannot be carried: refused before anything stops (the capture step
+	 * checks again once the upgraded environment is stopped). */
+	if ((rc = up_rollback_check(ctx, &u, o && o->discard_writes, err)))
+		return ferry_error_prefix(err, "cannot roll back the upgrade of '%s'", env);
+	extra = json_pack("{s:b, s:s?}", "discard_writes", o && o->discard_writes,
+			  "reason", o ? o->reason : NULL);
+	rc = create_op(ctx, &u, FERRY_OP_UPGRADE_ROLLBACK, FERRY_UP_ROLLING_BACK, "end_op", close,
+		       extra, act, err);
+	json_decref(extra);
+	if (rc)
 		return rc;
 	return run_op(ctx, env, act, hooks, activity, err);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* upgrade_data_ops.c: the steps of the operation kinds upgrade.data (power down the
  * original, restore point, swap its database and address to the upgrade-in-progress
- * environment, the data upgrade package, start, DVT: downtime measured from the first
- * step to the last) and upgrade.rollback (restore point back, swap back, original
- * online). Each step loads what it works on with up_step_load(). */
+ * environment, the data upgrade package, baseline, start, DVT: downtime measured from
+ * the first step to the last) and upgrade.rollback (capture the writes, restore point
+ * back, carry the writes back, swap back, original online); the steps about writes are
+ * upgrade_carry_ops.c. Each step loads what it works on with up_step_load(). */
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/store/ctx.h"
@@ -126,14 +127,19 @@ static int da_swap_database(struct ferry_op_run *run, struct ferry_error *err)
 	struct up_step s;
 	int rc;
 
-	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
 	db = ferry_runtime_database(s.orig);
+	/* its own database, for a rollback to give back (and to drop with the runtime) */
+	if (strcmp(ferry_runtime_database(s.up), db) && !s.u.slot_db[0] &&
+	    (rc = up_set_text(run->ctx, s.u.id, "slot_db", ferry_runtime_database(s.up), err)))
+		goto out;
 	if (!strcmp(ferry_runtime_database(s.up), db))
 		ferry_op_log(run, "already connected to the original database");
 	else if (!(rc = ferry_runtime_set_database(s.up, db, err)))
 		ferry_op_log(run, "the upgrade-in-progress environment is connected to the original "
 			     "database %s", db);
+out:
 	up_step_release(&s);
 	return rc;
 }
@@ -141,7 +147,7 @@ static int da_swap_database(struct ferry_op_run *run, struct ferry_error *err)
 static int da_swap_address(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct up_step s;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc;
 
 	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
@@ -235,7 +241,7 @@ static int da_sync_packages(struct ferry_op_run *run, struct ferry_error *err)
 static int da_start(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct up_step s;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc, already = 0;
 
 	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
@@ -274,8 +280,13 @@ static int da_finish(struct ferry_op_run *run, struct ferry_error *err)
 	int rc;
 
 	if ((rc = up_of_run(run, &u, err)) ||
-	    (rc = up_env_release(run->ctx, u.env_id, u.to_release, u.to_platform, err)))
+	    (rc = up_env_release(run->ctx, u.env_id, u.to_release, u.to_platform, err)) ||
+	    (rc = up_watch_arm(run->ctx, &u, err)))
 		return rc;
+	if (!up_of_run(run, &u, NULL) && !strcmp(u.watch_state, "watching"))
+		ferry_op_log(run, "watching '%s' until %lld s from now: health and DVT probed, "
+			     "consecutive failures counted", u.env,
+			     (long long)((u.watch_until_ms - ferry_now_ms()) / 1000));
 	ferry_op_log(run, "'%s' serves %s/%s: validate it, then 'ferry upgrade commit %s' or "
 		     "'ferry upgrade rollback %s'", u.env, u.to_release, u.to_platform, u.env, u.env);
 	return 0;
@@ -296,6 +307,8 @@ static const struct ferry_op_step_def data_steps[] = {
 	{ "swap-address", da_swap_address, 0, "give it the original's address" },
 	{ "data-upgrade", da_data_upgrade, 0, "run the data-upgrade package" },
 	{ "sync-packages", da_sync_packages, 0, "database sync of the applied packages" },
+	{ "baseline", up_step_baseline, 0, "restore point of the upgraded database (what a "
+	  "rollback compares with)" },
 	{ "start", da_start, 0, "start the upgraded environment" },
 	{ "dvt", da_dvt, 0, "health and DVT on the original's address (downtime ends)" },
 	{ "finish", da_finish, 0, "record the release it serves" },
@@ -364,13 +377,15 @@ static int rb_swap_back(struct ferry_op_run *run, struct ferry_error *err)
 	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
 	if (!s.up) {
+		up_carry_forget(run, s.orig);
 		ferry_op_log(run, "no upgrade-in-progress environment left");
 		goto out;
 	}
 	if (ferry_runtime_port(s.orig) != s.u.orig_port &&
 	    (rc = ferry_runtime_swap_ports(s.orig, s.up, err)))
 		goto out;
-	own = ferry_runtime_path(s.up, "db/app.db");
+	up_carry_forget(run, s.orig);
+	own = s.u.slot_db[0] ? strdup(s.u.slot_db) : ferry_runtime_path(s.up, "db/app.db");
 	if (own && !strcmp(ferry_runtime_database(s.up), ferry_runtime_database(s.orig)) &&
 	    (rc = ferry_runtime_set_database(s.up, own, err)))
 		goto out;
@@ -384,7 +399,7 @@ out:
 static int rb_start_original(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct up_step s;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc, already = 0;
 
 	if ((rc = up_step_load(run, UPS_MAIN | UPS_SLOT, NULL, &s, err)))
@@ -429,6 +444,7 @@ static int rb_record(struct ferry_op_run *run, struct ferry_error *err)
 		up_set_int(run->ctx, u.id, "rp_removed_ms", ferry_now_ms(), NULL);
 	ferry_envdb_free(db);
 	ferry_runtime_free(orig);
+	up_baseline_drop(run, &u);
 	up_rm_work(run->ctx, &u);
 	ferry_op_log(run, "'%s' runs %s/%s again", u.env, u.from_release, u.from_platform);
 	return 0;
@@ -436,12 +452,16 @@ static int rb_record(struct ferry_op_run *run, struct ferry_error *err)
 
 static int rb_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
-	return up_finish_on_success(run, to, FERRY_UP_ROLLED_BACK, NULL, err);
+	return up_finish_on_success(run, to, FERRY_UP_ROLLED_BACK,
+				    json_string_value(json_object_get(run->op->params, "reason")), err);
 }
 
 static const struct ferry_op_step_def rollback_steps[] = {
 	{ "stop-upgrade", rb_stop_upgrade, 0, "stop the upgraded environment" },
+	{ "capture", up_step_capture, 0, "the writes since the upgrade: exported, planned" },
 	{ "restore-database", rb_restore, 0, "the original database back to its restore point" },
+	{ "carry-back", up_step_carry_back, 0, "the writes carried back through the reverse "
+	  "mappings, once" },
 	{ "swap-back", rb_swap_back, 0, "the original's address and database back to it" },
 	{ "start-original", rb_start_original, 0, "bring the original online" },
 	{ "remove-upgrade-runtime", rb_remove_upgrade, 0, "remove the upgrade-in-progress environment" },

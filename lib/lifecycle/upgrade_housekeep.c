@@ -3,7 +3,8 @@
  * upgrade housekeep`: a warning before an uncommitted upgrade expires (one per
  * upgrade), the expiry itself (cancelled before the data upgrade, committed after it
  * through the same commands as an operator's), and the removal of restore points past
- * their retention. It sits above the commands (upgrade_cmd.c) it runs. */
+ * their retention and of the writes a rollback kept. It sits above the commands
+ * (upgrade_cmd.c) it runs. */
 #include "lifecycle/upgrade_int.h"
 
 #include "ferry/store/ctx.h"
@@ -27,7 +28,7 @@ static void report(json_t *rep, const struct ferry_upgrade *u, const char *actio
 static void expire(struct ferry_ctx *ctx, const struct ferry_upgrade *u, int64_t expiry_s, json_t *rep)
 {
 	struct ferry_error e;
-	char msg[512], reason[128], act[37];
+	char msg[FERRY_ERROR_MSG_MAX + 64], reason[128], act[37];
 	int rc = 0;
 
 	ferry_error_clear(&e);
@@ -90,9 +91,35 @@ static void retire_rp(struct ferry_ctx *ctx, const struct ferry_upgrade *u, json
 	ferry_envdb_free(db);
 }
 
+/* The writes a rollback kept (users' data): removed after the project's retention. */
+static void retire_writes(struct ferry_ctx *ctx, int64_t now, json_t *rep)
+{
+	struct ferry_upgrade *ids = NULL, u;
+	struct ferry_upgrade_settings s;
+	size_t n = 0, i;
+
+	if (load_all(ctx, "phase = 'rolled-back' AND end_op <> ''", &ids, &n, NULL))
+		return;
+	for (i = 0; i < n; i++) {
+		char *dir = NULL, msg[256];
+		if (up_get(ctx, ids[i].id, &u, NULL) ||
+		    ferry_upgrade_settings_get(ctx, u.project_id, &s, NULL) ||
+		    now < u.ended_ms + s.retention_s * 1000 || !(dir = up_writes_dir(ctx, u.end_op)))
+			goto next;
+		if (ferry_path_exists(dir) && !ferry_rm_rf(dir, NULL)) {
+			snprintf(msg, sizeof(msg), "the writes kept by rollback %s removed after the "
+				 "retention period", u.end_op);
+			report(rep, &u, "writes-removed", msg);
+		}
+next:
+		free(dir);
+	}
+	free(ids);
+}
+
 int ferry_upgrade_housekeep(struct ferry_ctx *ctx, json_t **rep, struct ferry_error *err)
 {
-	return ferry_upgrade_housekeep_at(ctx, ferry_now_ms(), rep, err);
+	return ferry_upgrade_housekeep_at(ctx, ferry_clock_ms(&ctx->settings), rep, err);
 }
 
 int ferry_upgrade_housekeep_at(struct ferry_ctx *ctx, int64_t now, json_t **rep,
@@ -131,6 +158,7 @@ int ferry_upgrade_housekeep_at(struct ferry_ctx *ctx, int64_t now, json_t **rep,
 			report(out, &u, "warned", msg);
 		}
 	}
+	retire_writes(ctx, now, out);
 out:
 	free(ids);
 	if (rep && !rc)

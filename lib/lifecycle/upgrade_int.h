@@ -14,6 +14,11 @@
  *   records    upgrade_record.c      the upgrades table, settings, its packages, notices
  *              refresh_record.c      refreshes and rehearsals
  *              upgrade_steps.c       package steps on a database, journal, DVT, work dirs
+ *              upgrade_writes.c      the writes since the swap: baseline, reverse mappings,
+ *                                    capture, rollback plan, the export kept
+ * and, above the commands:
+ *              upgrade_watch.c       the watch after the data upgrade, automatic rollback
+ * and, among the operation steps, upgrade_carry_ops.c: baseline, capture, carry-back.
  */
 #ifndef FERRY_LIB_UPGRADE_INT_H
 #define FERRY_LIB_UPGRADE_INT_H
@@ -65,6 +70,9 @@ void up_notify(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char 
 	       const char *what, const char *activity, const char *detail);
 /* Settings with defaults. */
 void up_settings_default(struct ferry_upgrade_settings *s);
+/* Start the watch of u after its data upgrade when its project's settings ask for one
+ * (watch_state "watching", until and next probe set); nothing otherwise. */
+int up_watch_arm(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_error *err);
 /* Packages applied to the upgrade-in-progress environment of u (env.apply and
  * env.rollback operations on slot "upgrade" since the upgrade began), oldest first:
  * [{activity_id, kind, state, step, package, signed_off, created}]. */
@@ -112,6 +120,31 @@ int64_t up_db_bytes(struct ferry_runtime *rt);
 /* Sum of the step durations an operation recorded: {step: elapsed_ms}. */
 json_t *up_op_step_ms(struct ferry_ctx *ctx, int64_t op_id);
 
+/* ---- upgrade_writes.c: the writes since the swap ---- */
+
+/* Restore point name of the baseline: "post-upgrade-<id>" into out[64]. */
+void up_baseline_name(const struct ferry_upgrade *u, char out[64]);
+/* "<home>/writes/<activity>" (caller frees): what a rollback found and carried. */
+char *up_writes_dir(struct ferry_ctx *ctx, const char *activity);
+/* The reverse mappings of u's data-upgrade package to u->from_release as
+ * ferry_envdb_carry() takes them (*maps NULL when it has none); desc[160] says which. */
+int up_mappings(struct ferry_ctx *ctx, const struct ferry_upgrade *u, json_t **maps,
+		char desc[160], struct ferry_error *err);
+/* The writes since the baseline now and the rollback plan (a dry run of the carry on
+ * the pre-upgrade restore point): *plan (the report, plus can_roll_back and refusal),
+ * *writes and *cs (may be NULL: not wanted). */
+int up_writes_plan(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const json_t *maps,
+		   const char *desc, json_t **writes, struct ferry_buf *cs, json_t **plan,
+		   struct ferry_error *err);
+/* The writes document with the changeset in it (base64), for the JSON export. */
+json_t *up_writes_with_changeset(const json_t *writes, const struct ferry_buf *cs);
+/* Keep writes.json, writes.csv, writes.changeset (SQLite), mappings.json and plan.json
+ * (last: its presence means complete) in dir. */
+int up_writes_save(const char *dir, const json_t *writes, const struct ferry_buf *cs,
+		   const json_t *plan, const json_t *maps, struct ferry_error *err);
+/* A JSON file of such a directory, NULL when missing. */
+json_t *up_writes_load(const char *dir, const char *name);
+
 /* ==== checks ==== */
 
 /* ---- upgrade_rules.c ---- */
@@ -133,6 +166,14 @@ int up_need_active(struct ferry_ctx *ctx, const char *env, const char *what,
 /* Cancel (ferry_upgrade_cancel with a reason: "expired ..." from housekeeping). */
 int up_cancel(struct ferry_ctx *ctx, const char *env, const char *view, const char *reason,
 	      const struct ferry_op_hooks *hooks, char activity[37], struct ferry_error *err);
+
+/* ---- upgrade_writes_cmd.c ---- */
+
+/* Before a rollback: the writes since the swap that no reverse mapping carries, or that
+ * cannot be captured row by row, refuse it (FERRY_EREFUSED naming the tables) unless
+ * discard. */
+int up_rollback_check(struct ferry_ctx *ctx, const struct ferry_upgrade *u, int discard,
+		      struct ferry_error *err);
 
 /* ---- upgrade_step_ctx.c: what a step of an upgrade operation works on ---- */
 
@@ -156,6 +197,20 @@ void up_step_release(struct up_step *s);
 int up_step_remove_slot(struct ferry_op_run *run, struct up_step *s, struct ferry_error *err);
 /* The abort of every upgrade kind: refused, naming resume, cancel and rollback. */
 int up_refuse_abort(struct ferry_op_run *run, struct ferry_error *err);
+
+/* ---- upgrade_carry_ops.c: the steps that keep the writes ---- */
+
+/* upgrade.data: the baseline restore point of the upgraded database, before it serves. */
+int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err);
+/* upgrade.rollback: capture the writes, plan their carry, refuse what cannot be carried
+ * (unless the upgrade allows discarding), keep the export. */
+int up_step_capture(struct ferry_op_run *run, struct ferry_error *err);
+/* upgrade.rollback: carry the captured writes into the restored database, once. */
+int up_step_carry_back(struct ferry_op_run *run, struct ferry_error *err);
+/* Forget the carry's mark in the original database (after carry-back succeeded). */
+void up_carry_forget(struct ferry_op_run *run, struct ferry_runtime *orig);
+/* Remove the baseline restore point of u (best effort; logged). */
+void up_baseline_drop(struct ferry_op_run *run, const struct ferry_upgrade *u);
 
 /* ---- upgrade_data_ops.c ---- */
 

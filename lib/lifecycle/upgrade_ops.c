@@ -50,7 +50,7 @@ static int pr_fetch(struct ferry_op_run *run, struct ferry_error *err)
 static int pr_create_runtime(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	int rc;
 
 	if ((rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 1, &rt, err)))
@@ -165,7 +165,7 @@ static int ca_remove(struct ferry_op_run *run, struct ferry_error *err)
 	struct up_step s;
 	int rc;
 
-	if ((rc = up_step_load(run, UPS_SLOT, NULL, &s, err)))
+	if ((rc = up_step_load(run, UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
 	rc = up_step_remove_slot(run, &s, err);
 	up_step_release(&s);
@@ -289,6 +289,7 @@ static int co_record(struct ferry_op_run *run, struct ferry_error *err)
 	if ((rc = up_of_run(run, &u, err)) ||
 	    (rc = up_env_release(run->ctx, u.env_id, u.to_release, u.to_platform, err)))
 		return rc;
+	up_baseline_drop(run, &u);   /* no rollback after a commit: nothing to compare */
 	up_rm_work(run->ctx, &u);
 	ferry_op_log(run, "'%s' runs %s/%s", u.env, u.to_release, u.to_platform);
 	return 0;

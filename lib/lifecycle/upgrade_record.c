@@ -75,6 +75,23 @@ static const char *const upgrade_steps[] = {
 	"  activity_id TEXT NOT NULL UNIQUE, db_bytes INTEGER NOT NULL,"
 	"  total_ms INTEGER NOT NULL, steps TEXT NOT NULL, data_steps TEXT NOT NULL,"
 	"  created_ms INTEGER NOT NULL);",
+	/* 2: the writes since the swap (baseline, rollback that carries them) and the watch */
+	"ALTER TABLE upgrades ADD COLUMN baseline TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE upgrades ADD COLUMN baseline_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE upgrades ADD COLUMN discard_writes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE upgrades ADD COLUMN auto_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE upgrades ADD COLUMN watch_state TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE upgrades ADD COLUMN watch_until_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE upgrades ADD COLUMN watch_next_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE upgrades ADD COLUMN watch_failures INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE upgrades ADD COLUMN watch_probes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE upgrades ADD COLUMN watch_last TEXT NOT NULL DEFAULT '';"
+	/* the upgrade-in-progress runtime's own database, given back to it by a rollback */
+	"ALTER TABLE upgrades ADD COLUMN slot_db TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE upgrade_settings ADD COLUMN watch_s INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE upgrade_settings ADD COLUMN auto_rollback INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE upgrade_settings ADD COLUMN health_failures INTEGER NOT NULL DEFAULT 3;"
+	"ALTER TABLE upgrade_settings ADD COLUMN probe_interval_s INTEGER NOT NULL DEFAULT 10;",
 };
 
 const struct ferry_migrations ferry_schema_upgrade = {
@@ -85,7 +102,9 @@ const struct ferry_migrations ferry_schema_upgrade = {
 	"to_release, to_platform, phase, app_asset, data_asset, orig_port, restore_point, " \
 	"rp_conn, rp_removed_ms, predicted_ms, predicted_from, downtime_start_ms, " \
 	"downtime_end_ms, prepare_op, data_op, end_op, reason, actor, created_ms, updated_ms, " \
-	"ended_ms, committed_ms, warned_ms"
+	"ended_ms, committed_ms, warned_ms, baseline, baseline_ms, discard_writes, auto_reason, " \
+	"watch_state, watch_until_ms, watch_next_ms, watch_failures, watch_probes, watch_last, " \
+	"slot_db"
 
 int ferry_upgrade_phase_terminal(const char *phase)
 {
@@ -119,13 +138,23 @@ static void up_row(struct ferry_stmt *st, struct ferry_upgrade *u)
 	u->ended_ms = ferry_stmt_int(st, 28);
 	u->committed_ms = ferry_stmt_int(st, 29);
 	u->warned_ms = ferry_stmt_int(st, 30);
+	CP(u->baseline, 31);
+	u->baseline_ms = ferry_stmt_int(st, 32);
+	u->discard_writes = (int)ferry_stmt_int(st, 33);
+	CP(u->auto_reason, 34); CP(u->watch_state, 35);
+	u->watch_until_ms = ferry_stmt_int(st, 36);
+	u->watch_next_ms = ferry_stmt_int(st, 37);
+	u->watch_failures = (int)ferry_stmt_int(st, 38);
+	u->watch_probes = (int)ferry_stmt_int(st, 39);
+	CP(u->watch_last, 40);
+	CP(u->slot_db, 41);
 }
 
 /* One row of `SELECT ... WHERE <where>` with one integer argument: 1, 0 none. */
 static int up_query_one(struct ferry_ctx *ctx, const char *where, int64_t arg,
 			struct ferry_upgrade *out, struct ferry_error *err)
 {
-	char sql[512];
+	char sql[768];
 	struct ferry_stmt *st;
 	int rc;
 
@@ -200,7 +229,9 @@ static int col_ok(const char *col)
 		"orig_port", "rp_removed_ms", "predicted_ms", "downtime_start_ms",
 		"downtime_end_ms", "committed_ms", "warned_ms", "ended_ms", "restore_point",
 		"rp_conn", "predicted_from", "prepare_op", "data_op", "end_op", "reason",
-		"data_asset", NULL
+		"data_asset", "baseline", "baseline_ms", "discard_writes", "auto_reason",
+		"watch_state", "watch_until_ms", "watch_next_ms", "watch_failures", "watch_probes",
+		"watch_last", "slot_db", NULL
 	};
 	int i;
 
@@ -289,11 +320,29 @@ int up_finish(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const char *
 	if ((rc = ferry_store_run(ctx->store, err,
 			"UPDATE upgrades SET phase = ?, reason = CASE WHEN ? = '' THEN reason ELSE ? END, "
 			"ended_ms = ?, updated_ms = ?, committed_ms = CASE WHEN ? = 'committed' "
-			"THEN ? ELSE committed_ms END WHERE id = ?", "tttiitii",
+			"THEN ? ELSE committed_ms END, watch_state = CASE WHEN watch_state IN "
+			"('watching', 'unhealthy', 'rolling-back') THEN 'ended' ELSE watch_state END "
+			"WHERE id = ?",
+			"tttiitii",
 			phase, reason ? reason : "", reason ? reason : "", now, now, phase, now, u->id)))
 		return rc;
 	return ferry_env_set_state(ctx, u->env_id, main_running(ctx, u->env)
 				   ? FERRY_ENV_DEPLOYED : FERRY_ENV_STOPPED, err);
+}
+
+int up_watch_arm(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_error *err)
+{
+	struct ferry_upgrade_settings s;
+	int64_t now = ferry_now_ms();
+	int rc = 0;
+
+	if (u->watch_state[0] || (rc = ferry_upgrade_settings_get(ctx, u->project_id, &s, err)) ||
+	    s.watch_s <= 0)
+		return u->watch_state[0] ? 0 : rc;
+	return ferry_store_run(ctx->store, err,
+		"UPDATE upgrades SET watch_state = 'watching', watch_until_ms = ?, watch_next_ms = ?, "
+		"watch_failures = 0, watch_probes = 0, watch_last = '', updated_ms = ? WHERE id = ?",
+		"iiii", now + s.watch_s * 1000, now + s.probe_interval_s * 1000, now, u->id);
 }
 
 void up_rp_name(const struct ferry_upgrade *u, char out[64])
@@ -326,6 +375,17 @@ void up_settings_default(struct ferry_upgrade_settings *s)
 	s->warn_s = 3 * DAY_S;
 	s->refresh_max_age_s = 7 * DAY_S;
 	s->disk_reserve_bytes = 0;
+	s->watch_s = 0;
+	s->auto_rollback = 0;
+	s->health_failures = 3;
+	s->probe_interval_s = 10;
+}
+
+void ferry_upgrade_settings_keep(struct ferry_upgrade_settings *s)
+{
+	s->retention_s = s->expiry_s = s->warn_s = s->refresh_max_age_s = -1;
+	s->disk_reserve_bytes = s->watch_s = s->auto_rollback = s->health_failures = -1;
+	s->probe_interval_s = -1;
 }
 
 int ferry_upgrade_settings_get(struct ferry_ctx *ctx, int64_t project_id,
@@ -336,7 +396,8 @@ int ferry_upgrade_settings_get(struct ferry_ctx *ctx, int64_t project_id,
 
 	up_settings_default(out);
 	if ((rc = ferry_store_query(ctx->store, &st, err,
-			"SELECT retention_s, expiry_s, warn_s, refresh_max_age_s, disk_reserve_bytes "
+			"SELECT retention_s, expiry_s, warn_s, refresh_max_age_s, disk_reserve_bytes, "
+			"watch_s, auto_rollback, health_failures, probe_interval_s "
 			"FROM upgrade_settings WHERE project_id = ?", "i", project_id)))
 		return rc;
 	if ((rc = ferry_stmt_step(st, err)) == 1) {
@@ -345,6 +406,10 @@ int ferry_upgrade_settings_get(struct ferry_ctx *ctx, int64_t project_id,
 		out->warn_s = ferry_stmt_int(st, 2);
 		out->refresh_max_age_s = ferry_stmt_int(st, 3);
 		out->disk_reserve_bytes = ferry_stmt_int(st, 4);
+		out->watch_s = ferry_stmt_int(st, 5);
+		out->auto_rollback = ferry_stmt_int(st, 6);
+		out->health_failures = ferry_stmt_int(st, 7);
+		out->probe_interval_s = ferry_stmt_int(st, 8);
 	}
 	ferry_stmt_free(st);
 	return rc < 0 ? rc : 0;
@@ -365,15 +430,25 @@ int ferry_upgrade_settings_set(struct ferry_ctx *ctx, const char *project,
 		goto fail;
 #define KEEP(f) if (s->f >= 0) cur.f = s->f
 	KEEP(retention_s); KEEP(expiry_s); KEEP(warn_s); KEEP(refresh_max_age_s);
-	KEEP(disk_reserve_bytes);
+	KEEP(disk_reserve_bytes); KEEP(watch_s); KEEP(auto_rollback); KEEP(health_failures);
+	KEEP(probe_interval_s);
 #undef KEEP
+	if (cur.auto_rollback > 1 || cur.health_failures < 1 || cur.probe_interval_s < 1) {
+		rc = ferry_error_set(err, FERRY_EINVAL, "upgrade settings of '%s': %s", project,
+				     cur.auto_rollback > 1 ? "auto-rollback is yes or no" :
+				     cur.health_failures < 1 ? "health failures must be at least 1"
+				     : "the probe interval must be at least 1 s");
+		goto fail;
+	}
 	if ((rc = ferry_store_run(ctx->store, err, "DELETE FROM upgrade_settings WHERE project_id = ?",
 				  "i", p.id)) ||
 	    (rc = ferry_store_run(ctx->store, err,
 			"INSERT INTO upgrade_settings(project_id, retention_s, expiry_s, warn_s, "
-			"refresh_max_age_s, disk_reserve_bytes) VALUES(?, ?, ?, ?, ?, ?)", "iiiiii",
+			"refresh_max_age_s, disk_reserve_bytes, watch_s, auto_rollback, health_failures, "
+			"probe_interval_s) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "iiiiiiiiii",
 			p.id, cur.retention_s, cur.expiry_s, cur.warn_s, cur.refresh_max_age_s,
-			cur.disk_reserve_bytes)))
+			cur.disk_reserve_bytes, cur.watch_s, cur.auto_rollback, cur.health_failures,
+			cur.probe_interval_s)))
 		goto fail;
 	return ferry_store_commit(ctx->store, err);
 fail:
@@ -383,11 +458,54 @@ fail:
 
 json_t *ferry_upgrade_settings_to_json(const struct ferry_upgrade_settings *s)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}",
 			 "retention_s", (json_int_t)s->retention_s, "expiry_s", (json_int_t)s->expiry_s,
 			 "warn_s", (json_int_t)s->warn_s,
 			 "refresh_max_age_s", (json_int_t)s->refresh_max_age_s,
-			 "disk_reserve_bytes", (json_int_t)s->disk_reserve_bytes);
+			 "disk_reserve_bytes", (json_int_t)s->disk_reserve_bytes,
+			 "watch_s", (json_int_t)s->watch_s, "auto_rollback", s->auto_rollback == 1,
+			 "health_failures", (json_int_t)s->health_failures,
+			 "probe_interval_s", (json_int_t)s->probe_interval_s);
+}
+
+int ferry_upgrade_settings_patch(struct ferry_ctx *ctx, const char *project, const json_t *set,
+				 json_t **out, struct ferry_error *err)
+{
+	static const char *const keys[] = { "retention_s", "expiry_s", "warn_s", "refresh_max_age_s",
+		"disk_reserve_bytes", "watch_s", "auto_rollback", "health_failures", "probe_interval_s" };
+	struct ferry_upgrade_settings s;
+	int64_t *f[] = { &s.retention_s, &s.expiry_s, &s.warn_s, &s.refresh_max_age_s,
+			 &s.disk_reserve_bytes, &s.watch_s, &s.auto_rollback, &s.health_failures,
+			 &s.probe_interval_s };
+	struct ferry_project p;
+	const char *key;
+	json_t *v;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	ferry_upgrade_settings_keep(&s);
+	json_object_foreach((json_t *)set, key, v) {
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i], key); i++)
+			;
+		if (i == sizeof(keys) / sizeof(keys[0]))
+			return ferry_error_set(err, FERRY_EINVAL, "no upgrade setting '%s' (settings: "
+					       "retention_s, expiry_s, warn_s, refresh_max_age_s, "
+					       "disk_reserve_bytes, watch_s, auto_rollback, health_failures, "
+					       "probe_interval_s)", key);
+		if (!strcmp(key, "auto_rollback") ? !json_is_boolean(v)
+		    : !json_is_integer(v) || json_integer_value(v) < 0)
+			return ferry_error_set(err, FERRY_EINVAL, "upgrade setting '%s' wants %s", key,
+					       !strcmp(key, "auto_rollback") ? "true or false"
+					       : "an integer of 0 or more");
+		*f[i] = json_is_boolean(v) ? json_is_true(v) : json_integer_value(v);
+	}
+	if ((json_object_size(set) && (rc = ferry_upgrade_settings_set(ctx, project, &s, err))) ||
+	    (rc = ferry_project_get(ctx, project, &p, err)) ||
+	    (rc = ferry_upgrade_settings_get(ctx, p.id, &s, err)))
+		return rc;
+	*out = ferry_upgrade_settings_to_json(&s);
+	return 0;
 }
 
 int up_env_release(struct ferry_ctx *ctx, int64_t env_id, const char *rel, const char *pu,

@@ -68,6 +68,11 @@ int ferry_upgrade_predict(struct ferry_ctx *ctx, const char *env, const char *to
 			ms = (int64_t)((double)ms * ratio + 0.5);
 		json_object_set_new(steps, down[i], json_integer(ms));
 		total += ms;
+		/* the baseline of the upgraded database is a restore point of the same size */
+		if (!strcmp(down[i], "restore-point")) {
+			json_object_set_new(steps, "baseline", json_integer(ms));
+			total += ms;
+		}
 	}
 	o = json_pack("{s:I, s:O, s:O, s:I, s:I, s:f, s:o}", "predicted_ms", (json_int_t)total,
 		      "rehearsal", json_object_get(r, "activity_id"),
@@ -154,6 +159,10 @@ static json_t *next_actions(struct ferry_ctx *ctx, const struct ferry_upgrade *u
 	} else if (!strcmp(u->phase, FERRY_UP_DATA_UPGRADED)) {
 		add_next(next, "ferry upgrade commit %s", e);
 		add_next(next, "ferry upgrade rollback %s", e);
+		add_next(next, "ferry upgrade rollback %s --plan", e);
+	} else if (!strcmp(u->phase, FERRY_UP_ROLLING_BACK) && failed) {
+		add_next(next, "ferry upgrade rollback %s --plan", e);
+		add_next(next, "ferry upgrade rollback %s --discard-writes (writes it cannot carry)", e);
 	} else if (!strcmp(u->phase, FERRY_UP_COMMITTED) && !strcmp(u->role, "sandbox")) {
 		char line[256];
 		snprintf(line, sizeof(line), "ferry upgrade begin PRODUCTION --to %s/%s", u->to_release,
@@ -185,6 +194,26 @@ static json_t *downtime_json(const struct ferry_upgrade *u)
 	json_object_set_new(o, "measured_ms", u->downtime_start_ms && end
 				? json_integer(end - u->downtime_start_ms) : json_null());
 	return o;
+}
+
+/* The baseline of the writes since the swap, and the watch after the data upgrade. */
+static void writes_json(json_t *o, const struct ferry_upgrade *u,
+			const struct ferry_upgrade_settings *s)
+{
+	json_t *b = json_pack("{s:s}", "restore_point", u->baseline), *w;
+
+	set_time(b, "taken", u->baseline_ms);
+	json_object_set_new(o, "baseline", u->baseline[0] ? b : (json_decref(b), json_null()));
+	if (!u->watch_state[0]) {
+		json_object_set_new(o, "watch", json_null());
+		return;
+	}
+	w = json_pack("{s:s, s:i, s:i, s:I, s:b, s:s}", "state", u->watch_state,
+		      "probes", u->watch_probes, "failures", u->watch_failures,
+		      "health_failures", (json_int_t)s->health_failures,
+		      "auto_rollback", s->auto_rollback == 1, "last", u->watch_last);
+	set_time(w, "until", u->watch_until_ms);
+	json_object_set_new(o, "watch", w);
 }
 
 static json_t *upgrade_json(struct ferry_ctx *ctx, const struct ferry_upgrade *u)
@@ -222,6 +251,7 @@ static json_t *upgrade_json(struct ferry_ctx *ctx, const struct ferry_upgrade *u
 	json_object_set_new(o, "original", active ? runtime_json(ctx, u->env, NULL) : json_null());
 	json_object_set_new(o, "upgrade", active ? runtime_json(ctx, u->env, FERRY_SLOT_UPGRADE)
 						 : json_null());
+	writes_json(o, u, &s);
 	json_object_set_new(o, "settings", ferry_upgrade_settings_to_json(&s));
 	json_object_set_new(o, "next", next_actions(ctx, u));
 	return o;

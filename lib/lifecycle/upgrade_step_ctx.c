@@ -11,6 +11,7 @@
 #include "ferry/runtime/runtime.h"
 #include "ferry/base/util.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,35 @@ void up_step_release(struct up_step *s)
 	s->work = NULL;
 }
 
+/* A removal cut short (its runtime record deleted, its directory not yet) leaves an
+ * "upgrade.<id>" directory of the local driver beside the original's files that no
+ * record names any more: a retry removes it. */
+static int remove_leftover_slots(struct ferry_op_run *run, struct up_step *s,
+				 struct ferry_error *err)
+{
+	const char *dir = s->orig ? ferry_runtime_dir(s->orig) : NULL;
+	size_t n = strlen(FERRY_SLOT_UPGRADE ".");
+	struct dirent *de;
+	int rc = 0;
+	DIR *d;
+
+	if (!dir || !(d = opendir(dir)))
+		return 0;
+	while (!rc && (de = readdir(d))) {
+		char *p;
+		if (strncmp(de->d_name, FERRY_SLOT_UPGRADE ".", n) || !de->d_name[n] ||
+		    strspn(de->d_name + n, "0123456789") != strlen(de->d_name + n))
+			continue;
+		if (!(p = ferry_path_join(dir, de->d_name)))
+			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		else if (!(rc = ferry_rm_rf(p, err)))
+			ferry_op_log(run, "removed %s, left by an earlier attempt", p);
+		free(p);
+	}
+	closedir(d);
+	return rc;
+}
+
 int up_step_remove_slot(struct ferry_op_run *run, struct up_step *s, struct ferry_error *err)
 {
 	char *dir;
@@ -64,7 +94,7 @@ int up_step_remove_slot(struct ferry_op_run *run, struct up_step *s, struct ferr
 
 	if (!s->up) {
 		ferry_op_log(run, "no upgrade-in-progress environment left");
-		return 0;
+		return remove_leftover_slots(run, s, err);
 	}
 	if (!(dir = strdup(ferry_runtime_dir(s->up))))
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");

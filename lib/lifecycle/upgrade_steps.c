@@ -279,13 +279,16 @@ static int run_exec(struct ferry_op_run *run, struct ferry_runtime *rt, const ch
 		goto out;
 	}
 	rc = ferry_runtime_exec_in(rt, argv, pkg_dir, EXEC_TIMEOUT_S, &out, err);
-	if (out.len)
-		ferry_op_log(run, "step %s output:\n%s", s->name, out.data);
-	if (rc) {
-		last_line(&out, line, sizeof(line));
-		if (line[0])
-			ferry_error_prefix(err, "%s", line);
+	last_line(&out, line, sizeof(line));
+	if (out.len) {
+		/* one log line per line of output (a log line ends at its first newline) */
+		char *l, *save = NULL;
+		ferry_op_log(run, "step %s output:", s->name);
+		for (l = strtok_r(out.data, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			ferry_op_log(run, "  %s", l);
 	}
+	if (rc && line[0])
+		ferry_error_prefix(err, "%s", line);
 out:
 	ferry_envdb_free(db);
 	ferry_buf_release(&out);
@@ -385,7 +388,7 @@ int up_steps_run(struct ferry_op_run *run, struct ferry_runtime *rt, const char 
 int up_health(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_error *err)
 {
 	struct ferry_runtime_status st;
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 
 	ferry_runtime_status(rt, 1, &st);
 	ferry_runtime_url(rt, url);

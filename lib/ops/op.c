@@ -58,6 +58,11 @@ static const char *const op_migrations[] = {
 	/* 2: leases across nodes: the runner's node and an expiry its heartbeat renews */
 	"ALTER TABLE operations ADD COLUMN lease_node TEXT;"
 	"ALTER TABLE operations ADD COLUMN lease_until_ms INTEGER;",
+	/* 3: fencing: a token that grows each time the lease changes hands (every write of
+	 * a runner checks it), and whether the runner was a job of a ferryd node (another
+	 * node continues an interrupted job) */
+	"ALTER TABLE operations ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE operations ADD COLUMN lease_job INTEGER NOT NULL DEFAULT 0;",
 };
 
 const struct ferry_migrations ferry_schema_op = {
@@ -128,7 +133,8 @@ void ferry_op_free(struct ferry_op *op)
 	"COALESCE(o.lease_pid, 0), o.created_ms, COALESCE(o.started_ms, 0), " \
 	"COALESCE(o.ended_ms, 0), o.updated_ms, " \
 	"(SELECT s.name FROM operation_steps s WHERE s.op_id = o.id " \
-	" AND s.state NOT IN ('succeeded', 'skipped') ORDER BY s.seq LIMIT 1) "
+	" AND s.state NOT IN ('succeeded', 'skipped') ORDER BY s.seq LIMIT 1), " \
+	"o.lease_epoch "
 
 static const char *txt(struct ferry_stmt *st, int col)
 {
@@ -165,6 +171,7 @@ static struct ferry_op *op_from_row(struct ferry_stmt *st)
 	op->ended_ms = ferry_stmt_int(st, 14);
 	op->updated_ms = ferry_stmt_int(st, 15);
 	snprintf(op->step, sizeof(op->step), "%s", txt(st, 16));
+	op->lease_epoch = ferry_stmt_int(st, 17);
 	if (!op->error || !op->params) {
 		ferry_op_free(op);
 		return NULL;
@@ -312,7 +319,7 @@ static int refuse_busy_env(const struct ferry_op *other, const char *env,
 			   struct ferry_error *err)
 {
 	const char *st = ferry_op_state_name(other->state);
-	char what[160];
+	char what[256];   /* two step names (63 each), an activity ID and the words */
 
 	switch (other->state) {
 	case FERRY_OP_AWAITING_SIGNOFF:
@@ -521,6 +528,9 @@ static int reap_one(struct ferry_ctx *ctx, const struct reap_candidate *c, json_
 	rc = ferry_store_run(ctx->store, err,
 		"UPDATE operation_steps SET state = 'interrupted', error = ? "
 		"WHERE op_id = ? AND state = 'running'", "ti", msg, op->id);
+	if (!rc)  /* a new fencing token: the runner, dead as it is, writes nothing more */
+		rc = ferry_store_run(ctx->store, err,
+			"UPDATE operations SET lease_epoch = lease_epoch + 1 WHERE id = ?", "i", op->id);
 	if (!rc)
 		rc = op_transition(ctx, op, FERRY_OP_INTERRUPTED, msg, NULL, err);
 	if (!rc)

@@ -20,16 +20,43 @@ void op_lease_taken(const struct ferry_settings *s, char token[OP_TOKEN_MAX]);
 /* 1 when process pid with lease token `token` still runs, else 0. A lease of
  * another node counts as alive: only ferry_op_takeover() takes it, after its expiry. */
 int op_lease_alive(const struct ferry_settings *s, int64_t pid, const char *token);
+/* Inside a transaction: 1 when a live runner holds op's lease right now (not a lease
+ * ferry_op_takeover() took for this process, not a dead process's, not one whose
+ * expiry passed on a store with heartbeats), 0 when none, or a negative code. */
+int op_lease_held(struct ferry_ctx *ctx, const struct ferry_op *op, struct ferry_error *err);
 /* This node's id (settings node_id, else the machine id) and the lease time to live
  * (settings lease_ttl_ms, default 30 s; the heartbeat renews it every third of that). */
 void op_lease_node(const struct ferry_settings *s, char out[25]);
 int64_t op_lease_ttl_ms(const struct ferry_settings *s);
-/* Renew the lease of operation op_id (held with token) on its own store connection
- * while the runner works; only on a PostgreSQL store (several nodes). NULL when not
- * needed or not possible. stop ends and frees it (accepts NULL). */
+/* Renew the lease of operation op_id (held with fencing token `epoch`) on its own
+ * store connection while the runner works; only on a PostgreSQL store (several
+ * nodes). Each renewal tells the fence until when the lease is confirmed; a renewal
+ * that finds a newer token trips the fence. The fence may ask it to renew at once
+ * (before a fork). NULL when not needed or not possible. stop ends and frees it
+ * (accepts NULL). */
+struct op_fence;
 struct op_heartbeat;
-struct op_heartbeat *op_heartbeat_start(struct ferry_ctx *ctx, int64_t op_id, const char *token);
+struct op_heartbeat *op_heartbeat_start(struct ferry_ctx *ctx, int64_t op_id, int64_t epoch,
+					struct op_fence *fence);
 void op_heartbeat_stop(struct op_heartbeat *hb);
+
+/* op_fence.c: the processes of a step belong to its runner (see the file). A new
+ * fence (NULL when memory cannot be mapped: nothing is then controlled) confirms the
+ * lease forever until op_fence_lease() says until when (CLOCK_MONOTONIC ms,
+ * op_fence_now()). enter/leave mark the calling thread as the runner. trip: the
+ * runner was fenced: its children are killed and it may start none. */
+struct op_fence *op_fence_new(void);
+void op_fence_free(struct op_fence *f);
+void op_fence_enter(struct op_fence *f);
+void op_fence_leave(void);
+void op_fence_confirm_with(struct op_fence *f, void (*fn)(void *arg, int64_t deadline), void *arg);
+void op_fence_lease(struct op_fence *f, int64_t until);
+int64_t op_fence_until(const struct op_fence *f);
+int64_t op_fence_now(void);
+void op_fence_trip(struct op_fence *f);
+int op_fence_tripped(const struct op_fence *f);
+/* The query every write transaction of a runner starts with (ferry_store_fence). */
+#define OP_FENCE_SQL "SELECT 1 FROM operations WHERE id = ? AND lease_epoch = ? FOR UPDATE"
 
 /* Load by row id inside or outside a transaction (no reaping). */
 int op_load(struct ferry_ctx *ctx, int64_t id, struct ferry_op **out, struct ferry_error *err);

@@ -72,6 +72,8 @@ int64_t op_lease_ttl_ms(const struct ferry_settings *s)
 static void read_node_id(const struct ferry_settings *s, char out[25])
 {
 	char buf[128] = "";
+	uint32_t h = 2166136261u;
+	size_t n, i;
 	FILE *f;
 
 	if (s->node_id && *s->node_id) {
@@ -85,7 +87,16 @@ static void read_node_id(const struct ferry_settings *s, char out[25])
 	if (!buf[0] && gethostname(buf, sizeof(buf) - 1) < 0)
 		snprintf(buf, sizeof(buf), "localhost");
 	buf[strcspn(buf, "/:")] = '\0';
-	snprintf(out, 25, "%s", buf);
+	n = strlen(buf);
+	if (n <= 24 || strspn(buf, "0123456789abcdef") == n) {   /* a machine id: its first 96 bits */
+		snprintf(out, 25, "%.24s", buf);
+		return;
+	}
+	/* A longer host name is not cut (two names sharing 24 characters would be one node):
+	 * its start and a hash of the whole (FNV-1a). */
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)buf[i]) * 16777619u;
+	snprintf(out, 25, "%.15s~%08x", buf, (unsigned)h);
 }
 
 void op_lease_node(const struct ferry_settings *s, char out[25])
@@ -144,17 +155,74 @@ int op_lease_alive(const struct ferry_settings *s, int64_t pid, const char *toke
 	return strcmp(want, token) == 0;
 }
 
+int op_lease_held(struct ferry_ctx *ctx, const struct ferry_op *op, struct ferry_error *err)
+{
+	char tok[OP_TOKEN_MAX] = "", taken[OP_TOKEN_MAX];
+	struct ferry_stmt *st;
+	int64_t until = 0;
+	int rc;
+
+	if (!op->lease_pid)
+		return 0;
+	rc = ferry_store_query(ctx->store, &st, err, "SELECT COALESCE(lease_token, ''), "
+			       "COALESCE(lease_until_ms, 0) FROM operations WHERE id = ?", "i", op->id);
+	if (rc)
+		return rc;
+	if ((rc = ferry_stmt_step(st, err)) == 1) {
+		snprintf(tok, sizeof(tok), "%s", ferry_stmt_text(st, 0));
+		until = ferry_stmt_int(st, 1);
+	}
+	ferry_stmt_free(st);
+	if (rc <= 0)
+		return rc;
+	op_lease_taken(&ctx->settings, taken);
+	if (!strcmp(tok, taken))
+		return 0;  /* ferry_op_takeover() took it for this process */
+	/* with heartbeats (PostgreSQL), a lease nobody renewed is nobody's: its runner is
+	 * gone, paused or cut off, and the new fencing token stops it should it come back */
+	if (!strcmp(ferry_store_backend(ctx->store), "postgresql") && until && until < ferry_now_ms())
+		return 0;
+	return op_lease_alive(&ctx->settings, op->lease_pid, tok);
+}
+
 /* ---- heartbeat: renew the expiry while the runner works ---- */
 
 struct op_heartbeat {
 	struct ferry_ctx *ctx;       /* its own store connection */
-	int64_t op_id;
-	char token[OP_TOKEN_MAX];
-	int stop;
+	int64_t op_id, epoch;        /* the lease it renews: only while its token is current */
+	struct op_fence *fence;
+	int stop, urgent;            /* under lock */
+	int64_t answered;            /* under lock: how many renewals were attempted */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond;         /* CLOCK_MONOTONIC */
 	pthread_t thread;
 };
+
+static void deadline_in(struct timespec *at, int64_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, at);
+	at->tv_sec += (time_t)(ms / 1000);
+	at->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (at->tv_nsec >= 1000000000L) {
+		at->tv_sec++;
+		at->tv_nsec -= 1000000000L;
+	}
+}
+
+/* One renewal: the expiry moves only while the lease's fencing token is current. A
+ * token that moved on means another runner took the operation: fenced for good. */
+static void renew(struct op_heartbeat *hb, int64_t ttl)
+{
+	int64_t sent = op_fence_now();
+	int rc = ferry_store_run(hb->ctx->store, NULL, "UPDATE operations SET lease_until_ms = ? "
+				 "WHERE id = ? AND lease_epoch = ?", "iii",
+				 ferry_now_ms() + ttl, hb->op_id, hb->epoch);
+
+	if (rc == 0 && ferry_store_changes(hb->ctx->store) == 1)
+		op_fence_lease(hb->fence, sent + ttl);
+	else if (rc == 0)
+		op_fence_trip(hb->fence);  /* stop what this runner started */
+}
 
 static void *heartbeat_main(void *arg)
 {
@@ -164,38 +232,62 @@ static void *heartbeat_main(void *arg)
 
 	pthread_mutex_lock(&hb->lock);
 	while (!hb->stop) {
-		clock_gettime(CLOCK_REALTIME, &at);
-		at.tv_nsec += (long)(ttl / 3 % 1000) * 1000000L;
-		at.tv_sec += (time_t)(ttl / 3 / 1000) + at.tv_nsec / 1000000000L;
-		at.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&hb->cond, &hb->lock, &at);
+		deadline_in(&at, ttl / 3);
+		while (!hb->stop && !hb->urgent &&
+		       pthread_cond_timedwait(&hb->cond, &hb->lock, &at) != ETIMEDOUT)
+			;
 		if (hb->stop)
 			break;
+		hb->urgent = 0;
 		pthread_mutex_unlock(&hb->lock);
-		/* only while the lease is still ours */
-		ferry_store_run(hb->ctx->store, NULL, "UPDATE operations SET lease_until_ms = ? "
-				"WHERE id = ? AND lease_token = ? AND state = 'running'", "iit",
-				ferry_now_ms() + ttl, hb->op_id, hb->token);
+		if (!op_fence_tripped(hb->fence))
+			renew(hb, ttl);
 		pthread_mutex_lock(&hb->lock);
+		hb->answered++;
+		pthread_cond_broadcast(&hb->cond);
 	}
 	pthread_mutex_unlock(&hb->lock);
 	return NULL;
 }
 
-struct op_heartbeat *op_heartbeat_start(struct ferry_ctx *ctx, int64_t op_id, const char *token)
+/* The fence asks (before a fork, its lease possibly lapsed): renew now, wait for it. */
+static void heartbeat_confirm(void *arg, int64_t deadline)
+{
+	struct op_heartbeat *hb = arg;
+	struct timespec at;
+	int64_t want, left;
+
+	pthread_mutex_lock(&hb->lock);
+	want = hb->answered + 1;
+	hb->urgent = 1;
+	pthread_cond_broadcast(&hb->cond);
+	while (!hb->stop && hb->answered < want && (left = deadline - op_fence_now()) > 0) {
+		deadline_in(&at, left);
+		pthread_cond_timedwait(&hb->cond, &hb->lock, &at);
+	}
+	pthread_mutex_unlock(&hb->lock);
+}
+
+struct op_heartbeat *op_heartbeat_start(struct ferry_ctx *ctx, int64_t op_id, int64_t epoch,
+					struct op_fence *fence)
 {
 	struct op_heartbeat *hb;
+	pthread_condattr_t ca;
 
 	if (strcmp(ferry_store_backend(ctx->store), "postgresql") || !(hb = calloc(1, sizeof(*hb))))
 		return NULL;
 	hb->op_id = op_id;
-	snprintf(hb->token, sizeof(hb->token), "%s", token);
+	hb->epoch = epoch;
+	hb->fence = fence;
 	if (ferry_ctx_reopen(ctx, &hb->ctx, NULL)) {
 		free(hb);
 		return NULL;
 	}
 	pthread_mutex_init(&hb->lock, NULL);
-	pthread_cond_init(&hb->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hb->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	if (pthread_create(&hb->thread, NULL, heartbeat_main, hb)) {
 		pthread_cond_destroy(&hb->cond);
 		pthread_mutex_destroy(&hb->lock);
@@ -203,6 +295,7 @@ struct op_heartbeat *op_heartbeat_start(struct ferry_ctx *ctx, int64_t op_id, co
 		free(hb);
 		return NULL;
 	}
+	op_fence_confirm_with(fence, heartbeat_confirm, hb);
 	return hb;
 }
 
@@ -210,9 +303,10 @@ void op_heartbeat_stop(struct op_heartbeat *hb)
 {
 	if (!hb)
 		return;
+	op_fence_confirm_with(hb->fence, NULL, NULL);
 	pthread_mutex_lock(&hb->lock);
 	hb->stop = 1;
-	pthread_cond_signal(&hb->cond);
+	pthread_cond_broadcast(&hb->cond);
 	pthread_mutex_unlock(&hb->lock);
 	pthread_join(hb->thread, NULL);
 	pthread_cond_destroy(&hb->cond);
@@ -223,7 +317,30 @@ void op_heartbeat_stop(struct op_heartbeat *hb)
 
 /* ---- takeover across nodes ---- */
 
-int ferry_op_takeover(struct ferry_ctx *ctx, int *n, json_t *taken, struct ferry_error *err)
+/* 1 when `activity` is in the JSON array of strings `list` (may be NULL). */
+static int listed(const json_t *list, const char *activity)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), activity))
+			return 1;
+	return 0;
+}
+
+/* What a node may take (docs/SCALE.md): a running operation whose lease expired
+ * (its heartbeat stopped: the node died, paused, or was cut off from the store), of
+ * another node, or of this node when it was a job (this node's runner gave up on it);
+ * and a job interrupted on another node (it crashed and restarted, or was stopped),
+ * unless someone holds it right now. */
+#define TAKEABLE "((state = 'running' AND lease_until_ms IS NOT NULL AND lease_until_ms < ? " \
+	"AND (COALESCE(lease_node, '') <> ? OR lease_job = 1)) " \
+	"OR (state = 'interrupted' AND lease_job = 1 AND COALESCE(lease_node, '') <> ? " \
+	"AND (lease_pid IS NULL OR (lease_until_ms IS NOT NULL AND lease_until_ms < ?))))"
+
+int ferry_op_takeover(struct ferry_ctx *ctx, const json_t *running_here, int *n, json_t *taken,
+		      struct ferry_error *err)
 {
 	char token[OP_TOKEN_MAX], node[25];
 	int64_t now = ferry_now_ms(), ids[32];
@@ -237,26 +354,34 @@ int ferry_op_takeover(struct ferry_ctx *ctx, int *n, json_t *taken, struct ferry
 	if ((rc = ferry_store_begin_rowlocks(ctx->store, err)))
 		return rc;
 	rc = ferry_store_query(ctx->store, &st, err,
-		"SELECT id, activity_id FROM operations WHERE state = 'running' "
-		"AND lease_until_ms IS NOT NULL AND lease_until_ms < ? AND COALESCE(lease_node, '') <> ? "
-		"ORDER BY id LIMIT 32 FOR UPDATE SKIP LOCKED", "it", now, node);
+		"SELECT id, activity_id FROM operations WHERE " TAKEABLE
+		" ORDER BY id LIMIT 32 FOR UPDATE SKIP LOCKED", "itti", now, node, node, now);
 	while (!rc && (rc = ferry_stmt_step(st, err)) == 1) {
+		rc = 0;
+		if (listed(running_here, ferry_stmt_text(st, 1)))
+			continue;  /* a runner of this process has it (the store was away) */
 		ids[count++] = ferry_stmt_int(st, 0);
 		if (taken)
 			json_array_append_new(taken, json_string(ferry_stmt_text(st, 1)));
-		rc = 0;
 	}
 	ferry_stmt_free(st);
+	/* a new fencing token: whoever ran it before can write nothing more */
 	for (i = 0; rc >= 0 && i < count; i++)
 		rc = ferry_store_run(ctx->store, err, "UPDATE operations SET lease_pid = ?, lease_token = ?, "
-				     "lease_node = ?, lease_until_ms = ? WHERE id = ?", "ittii",
-				     (int64_t)getpid(), token, node, now + op_lease_ttl_ms(&ctx->settings), ids[i]);
+				     "lease_node = ?, lease_until_ms = ?, lease_epoch = lease_epoch + 1 "
+				     "WHERE id = ?", "ittii", (int64_t)getpid(), token, node,
+				     now + op_lease_ttl_ms(&ctx->settings), ids[i]);
 	if (rc < 0) {
 		ferry_store_rollback(ctx->store);
+		if (taken)
+			json_array_clear(taken);
 		return rc;
 	}
-	if ((rc = ferry_store_commit(ctx->store, err)))
+	if ((rc = ferry_store_commit(ctx->store, err))) {
+		if (taken)
+			json_array_clear(taken);
 		return rc;
+	}
 	if (n)
 		*n = count;
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* op_run.c: the runner: takes an operation's lease, runs its steps in order with
- * one transaction before and one after each step, parks at manual steps, and
- * implements resume, rerun-step, complete-step and abort. */
+/* op_run.c: the runner: takes an operation's lease (a new fencing token), runs its
+ * steps in order with one transaction before and one after each step, parks at manual
+ * steps, rides out a store that is briefly away, stops when another runner took its
+ * lease, and implements resume, rerun-step and complete-step. */
 #include "ops/op_int.h"
 
 #include "ferry/base/buf.h"
@@ -14,18 +15,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STEP_LOG_MAX ((size_t)1 << 20)
+/* A log line that could not be written is kept and tried again this much later. */
+#define LOG_RETRY_MS 1000
 
 struct run_priv {
 	const struct ferry_op_hooks *hooks;
 	const struct ferry_op_kind *kind;
+	struct op_fence *fence;    /* the processes of this run (op_fence.c) */
 	int index, count;          /* position of the running step (1-based) */
 	json_t *result;            /* set by the step, stored when it succeeds */
-	struct ferry_buf log;      /* lines not yet in the store (a step tx was open) */
+	struct ferry_buf log;      /* lines not yet in the store: kept until written */
 	size_t log_bytes;          /* bytes logged by this attempt */
 	int log_capped;
+	int64_t log_retry_at;      /* after a failed write: not before (monotonic ms) */
+	int store_lost;            /* a journal write gave up: the store stayed away */
 };
 
 /* Called inside the claim transaction with the loaded operation: check the
@@ -85,20 +92,60 @@ void ferry_op_crashpoint(struct ferry_op_run *run, const char *label)
 	crash_if(run->ctx, run->step, label);
 }
 
+/* ---- a store that is away for a moment ---------------------------------- */
+
+static int stop_asked(const struct ferry_op_hooks *h)
+{
+	return h && h->stop && *h->stop;
+}
+
+/* A journal write (or read) that failed because the store was unreachable or busy is
+ * tried again, after a pause that grows to a second, for up to the lease's time to
+ * live since the first failure: a store restart or failover must not strand the
+ * operation. Never after a fence, another kind of failure or a stop request.
+ * 1: try again (after the pause); *since holds the time of the first failure. */
+static int again(struct ferry_ctx *ctx, const struct ferry_op_hooks *h, int rc, int64_t *since)
+{
+	int64_t now = ferry_mono_ms(), ms;
+	struct timespec ts;
+
+	if (rc != FERRY_ESTORE || ferry_store_fenced(ctx->store) || stop_asked(h))
+		return 0;
+	if (!*since)
+		*since = now;
+	if (now - *since >= op_lease_ttl_ms(&ctx->settings))
+		return 0;
+	ms = now - *since < 1000 ? 100 : 1000;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 /* ---- what steps call --------------------------------------------------- */
 
+/* Append the buffered lines to the step's log. On failure they stay in the buffer
+ * (the next line, or the step's outcome, writes them); a store that is away is asked
+ * again only after LOG_RETRY_MS, so a step does not wait on it line by line. */
 static int log_flush(struct ferry_op_run *run)
 {
 	struct run_priv *p = run->priv;
 	int rc;
 
-	if (!p || !p->log.len || ferry_store_in_tx(run->ctx->store))
+	if (!p || !p->log.len || ferry_store_in_tx(run->ctx->store) ||
+	    ferry_store_fenced(run->ctx->store) || ferry_mono_ms() < p->log_retry_at)
 		return 0;
 	rc = ferry_store_run(run->ctx->store, NULL,
 		"UPDATE operation_steps SET log = log || ? WHERE op_id = ? AND name = ?", "tit",
 		p->log.data, run->op->id, run->step);
+	if (rc) {
+		p->log_retry_at = ferry_mono_ms() + LOG_RETRY_MS;
+		if (ferry_store_fenced(run->ctx->store))
+			op_fence_trip(p->fence);  /* the step starts no process from now on */
+		return rc;
+	}
 	ferry_buf_reset(&p->log);
-	return rc;
+	return 0;
 }
 
 /* Replace bytes that are not printable ASCII/UTF-8-ish control-free text. */
@@ -208,27 +255,46 @@ void ferry_op_result_set(struct ferry_op_run *run, json_t *result)
 	p->result = result;
 }
 
-json_t *ferry_op_result_get(struct ferry_op_run *run, const char *step)
+/* 1 and *out (maybe NULL: no result), or a negative code. */
+static int result_read(struct ferry_op_run *run, const char *step, json_t **out)
 {
 	struct ferry_stmt *st;
-	json_t *v = NULL;
-
-	if (ferry_store_query(run->ctx->store, &st, NULL,
+	int rc = ferry_store_query(run->ctx->store, &st, NULL,
 		"SELECT result FROM operation_steps WHERE op_id = ? AND name = ?", "it",
-		run->op->id, step))
-		return NULL;
-	if (ferry_stmt_step(st, NULL) == 1 && ferry_stmt_text(st, 0))
-		v = json_loads(ferry_stmt_text(st, 0), 0, NULL);
+		run->op->id, step);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	if ((rc = ferry_stmt_step(st, NULL)) == 1 && ferry_stmt_text(st, 0))
+		*out = json_loads(ferry_stmt_text(st, 0), 0, NULL);
 	ferry_stmt_free(st);
+	return rc < 0 ? rc : 1;
+}
+
+/* A store that is away must not read as "no result" (a step would redo what an
+ * earlier attempt did, say retake a restore point): it is asked again meanwhile. */
+json_t *ferry_op_result_get(struct ferry_op_run *run, const char *step)
+{
+	struct run_priv *p = run->priv;
+	int64_t since = 0;
+	json_t *v;
+	int rc;
+
+	while ((rc = result_read(run, step, &v)) < 0 &&
+	       again(run->ctx, p ? p->hooks : NULL, rc, &since))
+		;
 	return v;
 }
 
 /* ---- claiming ------------------------------------------------------------ */
 
+/* Take the lease with a new fencing token; *out is the operation as claimed (its
+ * lease_epoch the token). */
 static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const void *arg,
-		 struct ferry_op **out, struct ferry_error *err)
+		 const struct ferry_op_hooks *hooks, struct ferry_op **out, struct ferry_error *err)
 {
-	char token[OP_TOKEN_MAX], tok_now[OP_TOKEN_MAX] = "", taken[OP_TOKEN_MAX], node[25];
+	char token[OP_TOKEN_MAX], node[25];
 	struct ferry_op *op = NULL;
 	struct ferry_stmt *st;
 	int rc;
@@ -239,18 +305,9 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 		return rc;
 	if ((rc = ferry_op_find(ctx, ref, &op, err)))
 		goto fail;
-	rc = ferry_store_query(ctx->store, &st, err,
-		"SELECT COALESCE(lease_token, '') FROM operations WHERE id = ?", "i", op->id);
-	if (rc)
+	if ((rc = op_lease_held(ctx, op, err)) < 0)
 		goto fail;
-	if ((rc = ferry_stmt_step(st, err)) == 1)
-		snprintf(tok_now, sizeof(tok_now), "%s", ferry_stmt_text(st, 0));
-	ferry_stmt_free(st);
-	if (rc < 0)
-		goto fail;
-	/* what ferry_op_takeover() took for this process is ours to run */
-	op_lease_taken(&ctx->settings, taken);
-	if (op->lease_pid && strcmp(tok_now, taken) && op_lease_alive(&ctx->settings, op->lease_pid, tok_now)) {
+	if (rc == 1) {
 		rc = ferry_error_set(err, FERRY_ESTATE,
 			"operation %s (%s) is being run by process %lld right now: wait for it ('ferry op show %.8s')",
 			op->activity_id, op->kind, (long long)op->lease_pid, op->activity_id);
@@ -261,7 +318,7 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 				     op->activity_id, op->kind, ferry_op_state_name(op->state));
 		goto fail;
 	}
-	if (op->state == FERRY_OP_RUNNING) {  /* its runner died: it was interrupted */
+	if (op->state == FERRY_OP_RUNNING) {  /* its runner died or lost its lease: interrupted */
 		rc = ferry_store_run(ctx->store, err,
 			"UPDATE operation_steps SET state = 'interrupted' WHERE op_id = ? AND state = 'running'",
 			"i", op->id);
@@ -274,9 +331,19 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 	op_lease_node(&ctx->settings, node);
 	rc = ferry_store_run(ctx->store, err,
 		"UPDATE operations SET lease_pid = ?, lease_token = ?, lease_node = ?, lease_until_ms = ?, "
-		"started_ms = COALESCE(started_ms, ?) WHERE id = ?", "ittiii",
-		(int64_t)getpid(), token, node, ferry_now_ms() + op_lease_ttl_ms(&ctx->settings), ferry_now_ms(), op->id);
+		"lease_epoch = lease_epoch + 1, lease_job = ?, started_ms = COALESCE(started_ms, ?) "
+		"WHERE id = ?", "ittidii", (int64_t)getpid(), token, node,
+		ferry_now_ms() + op_lease_ttl_ms(&ctx->settings), hooks && hooks->job ? 1 : 0,
+		ferry_now_ms(), op->id);
 	if (rc || (rc = op_transition(ctx, op, FERRY_OP_RUNNING, NULL, NULL, err)))
+		goto fail;
+	if ((rc = ferry_store_query(ctx->store, &st, err,
+			"SELECT lease_epoch FROM operations WHERE id = ?", "i", op->id)))
+		goto fail;
+	if ((rc = ferry_stmt_step(st, err)) == 1)
+		op->lease_epoch = ferry_stmt_int(st, 0);
+	ferry_stmt_free(st);
+	if (rc < 0)
 		goto fail;
 	if ((rc = ferry_store_commit(ctx->store, err)))
 		goto out;
@@ -342,7 +409,7 @@ static const struct ferry_op_step_def *step_def(const struct ferry_op_kind *k, c
 }
 
 /* One transaction: move op to `to` (with message), commit. */
-static int op_move(struct ferry_ctx *ctx, struct ferry_op *op, enum ferry_op_state to,
+static int move_tx(struct ferry_ctx *ctx, struct ferry_op *op, enum ferry_op_state to,
 		   const char *msg, struct ferry_error *err)
 {
 	int rc = ferry_store_begin(ctx->store, err);
@@ -356,21 +423,34 @@ static int op_move(struct ferry_ctx *ctx, struct ferry_op *op, enum ferry_op_sta
 	return ferry_store_commit(ctx->store, err);
 }
 
-static int step_start(struct ferry_op_run *run, const struct next_step *ns,
-		      struct ferry_error *err)
+static int op_move(struct ferry_op_run *run, enum ferry_op_state to, const char *msg,
+		   struct ferry_error *err)
 {
-	char iso[32], head[128];
+	struct run_priv *p = run->priv;
+	int64_t since = 0;
 	int rc;
 
-	ferry_time_iso(ferry_now_ms(), iso);
-	snprintf(head, sizeof(head), "%s-- attempt %d at %s --\n", ns->attempts ? "\n" : "",
-		 ns->attempts + 1, iso);
-	if ((rc = ferry_store_begin(run->ctx->store, err)))
+	while ((rc = move_tx(run->ctx, (struct ferry_op *)run->op, to, msg, err)) &&
+	       again(run->ctx, p->hooks, rc, &since))
+		;
+	p->store_lost |= rc == FERRY_ESTORE;
+	return rc;
+}
+
+/* The step is marked running (attempt N+1). A retry after a commit whose answer was
+ * lost finds it running already: done. */
+static int start_tx(struct ferry_op_run *run, const struct next_step *ns, const char *head,
+		    struct ferry_error *err)
+{
+	int rc = ferry_store_begin(run->ctx->store, err);
+
+	if (rc)
 		return rc;
 	rc = ferry_store_run(run->ctx->store, err,
 		"UPDATE operation_steps SET state = 'running', attempts = attempts + 1, "
 		"started_ms = ?, ended_ms = NULL, error = '', log = log || ? "
-		"WHERE op_id = ? AND name = ?", "itit", ferry_now_ms(), head, run->op->id, ns->name);
+		"WHERE op_id = ? AND name = ? AND state <> 'running'", "itit", ferry_now_ms(), head,
+		run->op->id, ns->name);
 	if (rc) {
 		ferry_store_rollback(run->ctx->store);
 		return rc;
@@ -378,37 +458,71 @@ static int step_start(struct ferry_op_run *run, const struct next_step *ns,
 	return ferry_store_commit(run->ctx->store, err);
 }
 
-/* One transaction: record the step's outcome (and the operation's failure). */
-static int step_finish(struct ferry_op_run *run, int step_rc, int64_t t0, int64_t elapsed,
-		       const char *op_msg, const char *step_msg, struct ferry_error *err)
+static int step_start(struct ferry_op_run *run, const struct next_step *ns,
+		      struct ferry_error *err)
 {
 	struct run_priv *p = run->priv;
-	const char *state = step_rc == 0 ? "succeeded" : step_rc == FERRY_OP_SKIP ? "skipped" : "failed";
-	char *result = p->result && step_rc >= 0 ?
-		json_dumps(p->result, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char iso[32], head[128];
+	int64_t since = 0;
 	int rc;
 
-	(void)t0;
-	log_flush(run);
-	if ((rc = ferry_store_begin(run->ctx->store, err))) {
-		free(result);
+	ferry_time_iso(ferry_now_ms(), iso);
+	snprintf(head, sizeof(head), "%s-- attempt %d at %s --\n", ns->attempts ? "\n" : "",
+		 ns->attempts + 1, iso);
+	while ((rc = start_tx(run, ns, head, err)) && again(run->ctx, p->hooks, rc, &since))
+		;
+	p->store_lost |= rc == FERRY_ESTORE;
+	return rc;
+}
+
+/* One transaction: the step's outcome, its log lines not yet written, and the
+ * operation's failure. Only a step still running is finished: a retry after a commit
+ * whose answer was lost changes nothing. The lines leave the buffer once committed. */
+static int finish_tx(struct ferry_op_run *run, const char *state, const char *result,
+		     int64_t elapsed, const char *op_msg, const char *step_msg, int failed,
+		     struct ferry_error *err)
+{
+	struct run_priv *p = run->priv;
+	int rc = ferry_store_begin(run->ctx->store, err);
+
+	if (rc)
 		return rc;
-	}
 	rc = ferry_store_run(run->ctx->store, err,
 		"UPDATE operation_steps SET state = ?, ended_ms = ?, elapsed_ms = elapsed_ms + ?, "
-		"result = COALESCE(?, result), error = ?, log = log || ? WHERE op_id = ? AND name = ?",
+		"result = COALESCE(?, result), error = ?, log = log || ? "
+		"WHERE op_id = ? AND name = ? AND state = 'running'",
 		"tiitttit", state, ferry_now_ms(), elapsed, result, step_msg ? step_msg : "",
 		p->log.data ? p->log.data : "", run->op->id, run->step);
-	free(result);
-	ferry_buf_reset(&p->log);
-	if (!rc && step_rc < 0)
+	if (!rc && failed && ferry_store_changes(run->ctx->store) == 1)
 		rc = op_transition(run->ctx, (struct ferry_op *)run->op, FERRY_OP_FAILED, op_msg,
 				   run->step, err);
 	if (rc) {
 		ferry_store_rollback(run->ctx->store);
 		return rc;
 	}
-	return ferry_store_commit(run->ctx->store, err);
+	if ((rc = ferry_store_commit(run->ctx->store, err)))
+		return rc;
+	ferry_buf_reset(&p->log);
+	return 0;
+}
+
+static int step_finish(struct ferry_op_run *run, int step_rc, int64_t elapsed,
+		       const char *op_msg, const char *step_msg, struct ferry_error *err)
+{
+	struct run_priv *p = run->priv;
+	const char *state = step_rc == 0 ? "succeeded" : step_rc == FERRY_OP_SKIP ? "skipped" : "failed";
+	char *result = p->result && step_rc >= 0 ?
+		json_dumps(p->result, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int64_t since = 0;
+	int rc;
+
+	log_flush(run);
+	while ((rc = finish_tx(run, state, result, elapsed, op_msg, step_msg, step_rc < 0, err)) &&
+	       again(run->ctx, p->hooks, rc, &since))
+		;
+	p->store_lost |= rc == FERRY_ESTORE;
+	free(result);
+	return rc;
 }
 
 /* Run one step (attempt). Returns 0/SKIP or the step's failure with err filled. */
@@ -448,13 +562,15 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 		struct ferry_error full = serr;
 		ferry_error_prefix(&full, "step '%s' failed", d->name);
 		op_error_context(run->op, &full);
-		frc = step_finish(run, rc, t0, ferry_mono_ms() - t0, full.msg, serr.msg, err);
-		if (!frc && err)
+		frc = step_finish(run, rc, ferry_mono_ms() - t0, full.msg, serr.msg, err);
+		if (frc)
+			return frc;
+		if (err)
 			*err = full;
 		emit(run, FERRY_OP_EV_STEP_FINISHED, "failed", serr.msg, 0, 0, ferry_mono_ms() - t0);
-		return frc ? frc : rc;
+		return rc;
 	}
-	if ((frc = step_finish(run, rc, t0, ferry_mono_ms() - t0, NULL, NULL, err)))
+	if ((frc = step_finish(run, rc, ferry_mono_ms() - t0, NULL, NULL, err)))
 		return frc;
 	emit(run, FERRY_OP_EV_STEP_FINISHED, rc == FERRY_OP_SKIP ? "skipped" : "succeeded", NULL,
 	     0, 0, ferry_mono_ms() - t0);
@@ -471,65 +587,115 @@ static int park(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	int rc;
 
 	snprintf(op->step, sizeof(op->step), "%s", d->name);
-	if ((rc = op_move(run->ctx, op, to, NULL, err)))
+	if ((rc = op_move(run, to, NULL, err)))
 		return rc;
 	emit(run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(to), d->title, 0, 0, 0);
 	return 0;
 }
 
-static int drive(struct ferry_ctx *ctx, struct ferry_op *op, const struct ferry_op_hooks *hooks,
-		 struct ferry_error *err)
+/* The store stayed away longer than the lease lives: this runner gives up. It marks
+ * the operation interrupted if it can; if not, its lease expires and a node takes the
+ * operation over once the store is back (ferry_op_takeover). */
+static void give_up(struct ferry_op_run *run)
 {
-	struct run_priv p;
-	struct ferry_op_run run = { ctx, op, NULL, 0, &p };
+	struct ferry_ctx *ctx = run->ctx;
+	char msg[256];
+
+	if (ferry_store_fenced(ctx->store) || ferry_store_begin(ctx->store, NULL))
+		return;
+	snprintf(msg, sizeof(msg),
+		 "interrupted: the state store was unreachable during step '%s': resume it ('ferry op resume %.8s')",
+		 run->op->step, run->op->activity_id);
+	if (ferry_store_run(ctx->store, NULL, "UPDATE operation_steps SET state = 'interrupted', "
+			    "error = ? WHERE op_id = ? AND state = 'running'", "ti", msg, run->op->id) ||
+	    op_transition(ctx, (struct ferry_op *)run->op, FERRY_OP_INTERRUPTED, msg, NULL, NULL))
+		ferry_store_rollback(ctx->store);
+	else
+		ferry_store_commit(ctx->store, NULL);
+}
+
+static int next_step_retry(struct ferry_op_run *run, struct next_step *ns, struct ferry_error *err)
+{
+	struct run_priv *p = run->priv;
+	int64_t since = 0;
+	int rc;
+
+	while ((rc = next_step(run->ctx, run->op->id, ns, &p->count, err)) < 0 &&
+	       again(run->ctx, p->hooks, rc, &since))
+		;
+	p->store_lost |= rc == FERRY_ESTORE;
+	return rc;
+}
+
+static int drive_steps(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct run_priv *p = run->priv;
+	struct ferry_op *op = (struct ferry_op *)run->op;
 	const struct ferry_op_step_def *d;
 	struct next_step ns;
 	int rc;
 
-	memset(&p, 0, sizeof(p));
-	p.hooks = hooks;
-	p.kind = ferry_op_kind_find(ctx, op->kind);
-	emit(&run, FERRY_OP_EV_OP_STARTED, "running", NULL, 0, 0, 0);
 	for (;;) {
-		if (hooks && hooks->stop && *hooks->stop) {
-			rc = op_move(ctx, op, FERRY_OP_INTERRUPTED,
+		if (stop_asked(p->hooks)) {
+			rc = op_move(run, FERRY_OP_INTERRUPTED,
 				     "interrupted: stopped between steps on request", err);
 			if (!rc)
-				emit(&run, FERRY_OP_EV_OP_FINISHED, "interrupted", NULL, 0, 0, 0);
-			break;
+				emit(run, FERRY_OP_EV_OP_FINISHED, "interrupted", NULL, 0, 0, 0);
+			return rc;
 		}
-		if ((rc = next_step(ctx, op->id, &ns, &p.count, err)) <= 0)
+		if ((rc = next_step_retry(run, &ns, err)) < 0)
+			return rc;
+		if (rc == 0)
 			break;
-		p.index = ns.seq;
+		p->index = ns.seq;
 		snprintf(op->step, sizeof(op->step), "%s", ns.name);
-		if (!p.kind || !(d = step_def(p.kind, ns.name))) {
+		if (!p->kind || !(d = step_def(p->kind, ns.name))) {
 			struct ferry_error e;
 			ferry_error_set(&e, FERRY_EINTERNAL, "this ferry does not know step '%s' of '%s'",
 					ns.name, op->kind);
 			op_error_context(op, &e);
-			rc = op_move(ctx, op, FERRY_OP_FAILED, e.msg, err);
-			if (!rc && err)
+			if ((rc = op_move(run, FERRY_OP_FAILED, e.msg, err)))
+				return rc;
+			if (err)
 				*err = e;
-			rc = FERRY_EINTERNAL;
-			goto out;
+			return FERRY_EINTERNAL;
 		}
-		if (ns.manual && !ns.confirmed) {
-			rc = park(&run, d, err);
-			goto out;
-		}
-		if ((rc = run_step(&run, d, &ns, err)) < 0) {
-			emit(&run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(op->state), err->msg,
-			     0, 0, 0);
-			goto out;
+		if (ns.manual && !ns.confirmed)
+			return park(run, d, err);
+		if ((rc = run_step(run, d, &ns, err)) < 0) {
+			if (!p->store_lost && !ferry_store_fenced(run->ctx->store))
+				emit(run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(op->state),
+				     err ? err->msg : NULL, 0, 0, 0);
+			return rc;
 		}
 	}
-	if (rc == 0 && !(hooks && hooks->stop && *hooks->stop)) {
-		op->step[0] = '\0';
-		if (!(rc = op_move(ctx, op, FERRY_OP_SUCCEEDED, "", err)))
-			emit(&run, FERRY_OP_EV_OP_FINISHED, "succeeded", NULL, 0, 0, 0);
-	}
-out:
+	op->step[0] = '\0';
+	if (!(rc = op_move(run, FERRY_OP_SUCCEEDED, "", err)))
+		emit(run, FERRY_OP_EV_OP_FINISHED, "succeeded", NULL, 0, 0, 0);
+	return rc;
+}
+
+static int drive(struct ferry_ctx *ctx, struct ferry_op *op, const struct ferry_op_hooks *hooks,
+		 struct op_fence *fence, const char *fenced_msg, struct ferry_error *err)
+{
+	struct run_priv p;
+	struct ferry_op_run run = { ctx, op, NULL, 0, &p };
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.hooks = hooks;
+	p.fence = fence;
+	p.kind = ferry_op_kind_find(ctx, op->kind);
+	emit(&run, FERRY_OP_EV_OP_STARTED, "running", NULL, 0, 0, 0);
+	rc = drive_steps(&run, err);
 	log_flush(&run);
+	if (ferry_store_fenced(ctx->store)) {
+		op_fence_trip(fence);  /* kill what this runner still has running */
+		ferry_error_set(err, FERRY_ESTATE, "%s", fenced_msg);
+		rc = FERRY_ESTATE;
+	} else if (rc < 0 && p.store_lost) {
+		give_up(&run);
+	}
 	json_decref(p.result);
 	ferry_buf_release(&p.log);
 	if (rc < 0 && err && !err->activity_id[0])
@@ -542,16 +708,29 @@ static int claim_and_drive(struct ferry_ctx *ctx, const char *ref, claim_fn chec
 			   struct ferry_error *err)
 {
 	struct op_heartbeat *hb;
-	char token[OP_TOKEN_MAX];
+	struct op_fence *fence;
 	struct ferry_op *op;
-	int rc = claim(ctx, ref, check, arg, &op, err);
+	char why[512];
+	int rc = claim(ctx, ref, check, arg, hooks, &op, err);
 
 	if (rc)
 		return rc;
-	op_lease_self(&ctx->settings, token);
-	hb = op_heartbeat_start(ctx, op->id, token);  /* other nodes see the runner alive */
-	rc = drive(ctx, op, hooks, err);
+	snprintf(why, sizeof(why),
+		 FERRY_OP_FENCED " (this runner's lease, fencing token %lld, expired while it was "
+		 "paused or cut off from the state store): this runner stopped, killed its step's "
+		 "processes and recorded nothing more", (long long)op->lease_epoch);
+	fence = op_fence_new();
+	op_fence_enter(fence);
+	hb = op_heartbeat_start(ctx, op->id, op->lease_epoch, fence);  /* other nodes see it alive */
+	if (hb)  /* forks wait for a lapsed lease to be confirmed (op_fence.c) */
+		op_fence_lease(fence, op_fence_now() + op_lease_ttl_ms(&ctx->settings));
+	rc = ferry_store_fence(ctx->store, OP_FENCE_SQL, op->id, op->lease_epoch, why, err);
+	if (!rc)
+		rc = drive(ctx, op, hooks, fence, why, err);
+	ferry_store_fence(ctx->store, NULL, 0, 0, NULL, NULL);
 	op_heartbeat_stop(hb);
+	op_fence_leave();
+	op_fence_free(fence);
 	ferry_op_free(op);
 	return rc;
 }
@@ -668,108 +847,3 @@ int ferry_op_complete_step(struct ferry_ctx *ctx, const char *ref, const char *s
 	return claim_and_drive(ctx, ref, check_complete, step, hooks, err);
 }
 
-/* ---- abort --------------------------------------------------------------- */
-
-static int abort_claim(struct ferry_ctx *ctx, const char *ref, struct ferry_op **out,
-		       struct ferry_error *err)
-{
-	const struct ferry_op_kind *k;
-	char token[OP_TOKEN_MAX];
-	struct ferry_op *op = NULL;
-	int rc;
-
-	op_lease_self(&ctx->settings, token);
-	if ((rc = ferry_store_begin(ctx->store, err)))
-		return rc;
-	if ((rc = ferry_op_find(ctx, ref, &op, err)))
-		goto fail;
-	k = ferry_op_kind_find(ctx, op->kind);
-	if (ferry_op_state_terminal(op->state)) {
-		rc = ferry_error_set(err, FERRY_ESTATE, "operation %s (%s) has already ended (%s)",
-				     op->activity_id, op->kind, ferry_op_state_name(op->state));
-		goto fail;
-	}
-	if (op->lease_pid) {
-		struct ferry_stmt *st;
-		int alive = 0;
-		if ((rc = ferry_store_query(ctx->store, &st, err,
-				"SELECT COALESCE(lease_token, '') FROM operations WHERE id = ?", "i", op->id)))
-			goto fail;
-		if (ferry_stmt_step(st, err) == 1)
-			alive = op_lease_alive(&ctx->settings, op->lease_pid, ferry_stmt_text(st, 0));
-		ferry_stmt_free(st);
-		if (alive) {
-			rc = ferry_error_set(err, FERRY_ESTATE,
-				"operation %s is being run by process %lld right now: it can be aborted once it stops",
-				op->activity_id, (long long)op->lease_pid);
-			goto fail;
-		}
-	}
-	if (!k || !k->abort) {
-		rc = ferry_error_set(err, FERRY_EREFUSED,
-			"operations of kind '%s' cannot be aborted: resume it%s", op->kind,
-			!strncmp(op->kind, "env.", 4) ? ", or roll the environment back" : "");
-		goto fail;
-	}
-	rc = ferry_store_run(ctx->store, err,
-		"UPDATE operations SET lease_pid = ?, lease_token = ? WHERE id = ?", "iti",
-		(int64_t)getpid(), token, op->id);
-	if (rc)
-		goto fail;
-	if ((rc = ferry_store_commit(ctx->store, err)))
-		goto out;
-	*out = op;
-	return 0;
-fail:
-	ferry_store_rollback(ctx->store);
-out:
-	if (op && err) /* refusals name the operation already: just tag them */
-		snprintf(err->activity_id, sizeof(err->activity_id), "%s", op->activity_id);
-	ferry_op_free(op);
-	return rc;
-}
-
-int ferry_op_abort(struct ferry_ctx *ctx, const char *ref, struct ferry_error *err)
-{
-	struct ferry_op *op = NULL;
-	struct ferry_error aerr;
-	struct ferry_op_run run;
-	char msg[160];
-	int rc, arc;
-
-	if ((rc = abort_claim(ctx, ref, &op, err)))
-		return rc;
-	run = (struct ferry_op_run){ ctx, op, op->step, 0, NULL };
-	ferry_error_clear(&aerr);
-	arc = ferry_op_kind_find(ctx, op->kind)->abort(&run, &aerr);
-	if (ferry_store_in_tx(ctx->store))
-		ferry_store_rollback(ctx->store);
-	if (arc) {
-		/* release the lease; the operation stays as it was */
-		ferry_store_run(ctx->store, NULL,
-			"UPDATE operations SET lease_pid = NULL, lease_token = NULL WHERE id = ?", "i", op->id);
-		if (err)
-			*err = aerr;
-		if (err)
-			ferry_error_prefix(err, "cannot abort");
-		rc = arc;
-		goto out;
-	}
-	if ((rc = ferry_store_begin(ctx->store, err)))
-		goto out;
-	snprintf(msg, sizeof(msg), "aborted by %s", ctx->actor && *ctx->actor ? ctx->actor : "an operator");
-	rc = ferry_store_run(ctx->store, err,
-		"UPDATE operation_steps SET state = 'interrupted' WHERE op_id = ? AND state = 'running'",
-		"i", op->id);
-	if (!rc)
-		rc = op_transition(ctx, op, FERRY_OP_ABORTED, msg, NULL, err);
-	if (rc)
-		ferry_store_rollback(ctx->store);
-	else
-		rc = ferry_store_commit(ctx->store, err);
-out:
-	if (rc && err && !err->activity_id[0])
-		op_error_context(op, err);
-	ferry_op_free(op);
-	return rc;
-}

@@ -2,10 +2,15 @@
 /* op_selftest.c: the "op.selftest" operation kind: a diagnostics runbook whose
  * idempotent steps write files and SQLite rows into a directory, with failure
  * injection, a manual step and progress, to check the engine end to end
- * (`ferry op selftest`). */
+ * (`ferry op selftest`). Knobs for the engine's own tests: `children` runs the work
+ * step in that many child processes one after the other (like a step's scripts),
+ * each appending "<node> <child> <tick> <pid>" lines to work.log; `log_ticks` logs
+ * each tick; `env_state` moves the environment's state with the operation's, as a
+ * servicing operation does. */
 #include "ops/op_int.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
+#include "ferry/project/env.h"
 #include "ferry/store/ctx.h"
 
 #include <errno.h>
@@ -13,7 +18,9 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,22 +167,99 @@ static int st_append_journal(struct ferry_op_run *run, struct ferry_error *err)
 	return rc;
 }
 
+static void sleep_ms(long long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
+/* In a forked child: only async-signal-safe calls. Appends "<prefix><tick> <pid>". */
+static void __attribute__((noreturn)) child_ticks(int fd, const char *prefix, long long ticks,
+						  long long ms)
+{
+	char line[128], num[24];
+	long long i, v;
+	size_t n, k;
+
+	for (i = 1; i <= ticks; i++) {
+		sleep_ms(ms);
+		for (n = 0; prefix[n] && n < 64; n++)
+			line[n] = prefix[n];
+		for (v = i, k = 0; k == 0 || v > 0; v /= 10)
+			num[k++] = (char)('0' + v % 10);
+		while (k > 0)
+			line[n++] = num[--k];
+		line[n++] = ' ';
+		for (v = (long long)getpid(), k = 0; k == 0 || v > 0; v /= 10)
+			num[k++] = (char)('0' + v % 10);
+		while (k > 0)
+			line[n++] = num[--k];
+		line[n++] = '\n';
+		if (write(fd, line, n) != (ssize_t)n)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* The work in `count` child processes, one after the other, as a step runs scripts. */
+static int work_children(struct ferry_op_run *run, long long count, long long ticks, long long ms,
+			 struct ferry_error *err)
+{
+	char p[4096], node[25], prefix[64];
+	long long c;
+	int fd, status, rc = 0;
+	pid_t pid;
+
+	if ((rc = path_in(run, "work.log", p, sizeof(p), err)))
+		return rc;
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "selftest: cannot open %s", p);
+	op_lease_node(&run->ctx->settings, node);
+	for (c = 1; c <= count && !rc; c++) {
+		snprintf(prefix, sizeof(prefix), "%s %lld ", node, c);
+		if ((pid = fork()) < 0) {
+			rc = ferry_error_errno(err, FERRY_EIO, errno, "selftest: cannot fork");
+			break;
+		}
+		if (pid == 0)
+			child_ticks(fd, prefix, ticks, ms);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFSIGNALED(status))
+			rc = ferry_error_set(err, FERRY_EFAILED, "selftest: work process %lld was killed by signal %d",
+					     c, WTERMSIG(status));
+		else if (WEXITSTATUS(status))
+			rc = ferry_error_set(err, FERRY_EFAILED, "selftest: work process %lld exited with status %d",
+					     c, WEXITSTATUS(status));
+		else
+			ferry_op_log(run, "work process %lld of %lld done", c, count);
+		ferry_op_progress(run, c, count);
+	}
+	close(fd);
+	return rc;
+}
+
 static int st_work(struct ferry_op_run *run, struct ferry_error *err)
 {
 	long long i, ticks = param_int(run, "ticks", 5), ms = param_int(run, "tick_ms", 0);
-	int rc;
+	long long children = param_int(run, "children", 0);
+	int rc, log_ticks = json_is_true(json_object_get(run->op->params, "log_ticks"));
 
 	if ((rc = injected(run, err)))
 		return rc;
-	for (i = 1; i <= ticks; i++) {
-		if (ms > 0) {
-			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-			nanosleep(&ts, NULL);
-		}
+	if (children > 0)
+		rc = work_children(run, children, ticks, ms, err);
+	for (i = 1; children <= 0 && i <= ticks; i++) {
+		sleep_ms(ms);
+		if (log_ticks)
+			ferry_op_log(run, "tick %lld of %lld", i, ticks);
 		ferry_op_progress(run, i, ticks);
 	}
-	ferry_op_result_set(run, json_pack("{s:I}", "ticks", (json_int_t)ticks));
-	return 0;
+	if (!rc)
+		ferry_op_result_set(run, json_pack("{s:I}", "ticks", (json_int_t)ticks));
+	return rc;
 }
 
 static int st_confirm(struct ferry_op_run *run, struct ferry_error *err)
@@ -223,6 +307,24 @@ static int st_abort(struct ferry_op_run *run, struct ferry_error *err)
 	return dir ? ferry_rm_rf(dir, err) : 0;
 }
 
+/* With env_state, the environment's state follows the operation's (as servicing's does). */
+static int st_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
+{
+	enum ferry_env_state s;
+
+	if (!run->op->env_id || !json_is_true(json_object_get(run->op->params, "env_state")))
+		return 0;
+	switch (to) {
+	case FERRY_OP_RUNNING: s = FERRY_ENV_SERVICING; break;
+	case FERRY_OP_SUCCEEDED:
+	case FERRY_OP_ABORTED: s = FERRY_ENV_DEPLOYED; break;
+	case FERRY_OP_FAILED:
+	case FERRY_OP_INTERRUPTED: s = FERRY_ENV_FAILED; break;
+	default: return 0;
+	}
+	return ferry_env_set_state(run->ctx, run->op->env_id, s, err);
+}
+
 static const struct ferry_op_step_def selftest_steps[] = {
 	{ "prepare", st_prepare, 0, "create the directory" },
 	{ "write-files", st_write_files, 0, "write three files atomically" },
@@ -235,5 +337,5 @@ static const struct ferry_op_step_def selftest_steps[] = {
 };
 
 const struct ferry_op_kind ferry_op_kind_selftest = {
-	"op.selftest", "engine self test (diagnostics)", selftest_steps, st_plan, NULL, st_abort
+	"op.selftest", "engine self test (diagnostics)", selftest_steps, st_plan, st_on_state, st_abort
 };

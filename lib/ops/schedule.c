@@ -58,7 +58,8 @@ int ferry_sched_parse_time(const char *s, int64_t now_ms, int64_t *out, struct f
 		memcpy(num, s + 1, len - 2);
 		num[len - 2] = '\0';
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (s[len - 1] == units[i].unit && !ferry_parse_int(num, 0, 366LL * 86400, &n)) {
+			if (s[len - 1] == units[i].unit && strspn(num, "0123456789") == len - 2 &&
+			    !ferry_parse_int(num, 0, 366LL * 86400, &n)) {
 				*out = now_ms + n * units[i].ms;
 				return 0;
 			}
@@ -207,7 +208,7 @@ int ferry_window_get(struct ferry_ctx *ctx, const char *project, json_t **out,
 		*out = json_pack("{s:s, s:n, s:n, s:n}", "project", project, "window", "next_start", "next_end");
 		return 0;
 	}
-	if ((rc = ferry_window_next(spec, ferry_now_ms(), &s, &e, err)))
+	if ((rc = ferry_window_next(spec, ferry_clock_ms(&ctx->settings), &s, &e, err)))
 		return rc;
 	ferry_time_iso(s, a);
 	ferry_time_iso(e, b);
@@ -296,7 +297,7 @@ int ferry_sched_add(struct ferry_ctx *ctx, const struct ferry_sched_spec *spec, 
 	struct ferry_env e;
 	struct ferry_stmt *st;
 	char wspec[128], *args = NULL;
-	int64_t now = ferry_now_ms(), at = 0, end = 0, id = 0;
+	int64_t now = ferry_clock_ms(&ctx->settings), at = 0, end = 0, id = 0;
 	int rc;
 
 	if ((rc = ferry_store_begin(ctx->store, err)))
@@ -323,11 +324,14 @@ int ferry_sched_add(struct ferry_ctx *ctx, const struct ferry_sched_spec *spec, 
 		rc = ferry_error_set(err, FERRY_EINVAL, "%s is in the past: schedule a later time", iso);
 		goto fail;
 	}
-	args = json_dumps(spec->args, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!(args = spec->args ? json_dumps(spec->args, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}"))) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory recording the schedule's arguments");
+		goto fail;
+	}
 	rc = ferry_store_query(ctx->store, &st, err,
 		"INSERT INTO schedules(action, env, project, args, at_ms, window_end_ms, state, actor, "
 		"created_ms, updated_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", "ttttiittii",
-		spec->action, e.name, e.project, args ? args : "{}", at, end, FERRY_SCHED_SCHEDULED,
+		spec->action, e.name, e.project, args, at, end, FERRY_SCHED_SCHEDULED,
 		ctx->actor ? ctx->actor : "cli", now, now);
 	free(args);
 	if (rc)

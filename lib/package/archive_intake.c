@@ -32,6 +32,11 @@ struct intake {
 	int preloaded;             /* manifest read by a scan pass */
 	int checked;               /* the check callback ran */
 	int manifest_seen, sig_seen;
+	int manifest_first;        /* manifest.json was the first entry of this pass */
+	/* decompression: every byte an entry yields, against the compressed bytes read */
+	uint64_t total_out;        /* all entries of this pass */
+	uint64_t entry_out;        /* the current entry */
+	uint64_t entry_raw0;       /* compressed bytes read when its header was read */
 	unsigned char *seen;       /* per payload file */
 	json_t *dirs;              /* directory entries seen */
 	/* extraction */
@@ -68,6 +73,7 @@ static int open_reader(struct intake *st, struct ferry_error *err)
 {
 	int rc;
 
+	st->total_out = 0;
 	st->a = archive_read_new();
 	if (!st->a)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
@@ -111,18 +117,66 @@ static int check_container(struct intake *st, struct ferry_error *err)
 	return 0;
 }
 
-static int check_ratio(struct intake *st, const char *entry, struct ferry_error *err)
+static uint64_t raw_bytes(struct intake *st)
 {
-	la_int64_t out = archive_filter_bytes(st->a, 0), in = archive_filter_bytes(st->a, -1);
-	const struct ferry_intake_limits *l = &st->o->limits;
+	la_int64_t n = archive_filter_bytes(st->a, -1);   /* read from the file, compressed */
+	return n > 0 ? (uint64_t)n : 0;
+}
 
-	if (in < 1)
-		in = 1;
-	if ((uint64_t)out > l->ratio_floor && (uint64_t)out / (uint64_t)in > l->max_ratio)
-		return refuse(err, FERRY_EUNSAFE, entry,
-			"compression ratio over %llu:1 (%lld bytes from %lld): a decompression bomb? "
-			"(raise FERRY_MAX_RATIO for a genuine package)",
-			(unsigned long long)l->max_ratio, (long long)out, (long long)in);
+static void entry_begin(struct intake *st)
+{
+	st->entry_out = 0;
+	st->entry_raw0 = raw_bytes(st);
+}
+
+static int ratio_refuse(struct intake *st, const char *entry, const char *what, uint64_t out,
+			uint64_t in, struct ferry_error *err)
+{
+	return refuse(err, FERRY_EUNSAFE, entry,
+		"compression ratio over %llu:1 (%s%llu bytes from %llu): a decompression bomb? "
+		"(raise FERRY_MAX_RATIO for a genuine package)",
+		(unsigned long long)st->o->limits.max_ratio, what, (unsigned long long)out,
+		(unsigned long long)in);
+}
+
+/* Count n more decompressed bytes of the current entry and hold the ratio limit, for
+ * the entry (its bytes against the compressed bytes read since its header) and for
+ * the whole archive. Counted here, not by libarchive's filters: in a zip each entry is
+ * inflated by the format reader, which no filter counter sees. */
+static int count_out(struct intake *st, const char *entry, size_t n, struct ferry_error *err)
+{
+	const struct ferry_intake_limits *l = &st->o->limits;
+	la_int64_t filtered = archive_filter_bytes(st->a, 0);
+	uint64_t raw = raw_bytes(st), in, out;
+
+	st->entry_out += n;
+	st->total_out += n;
+	in = raw > st->entry_raw0 ? raw - st->entry_raw0 : 1;
+	if (st->entry_out > l->ratio_floor && st->entry_out / in > l->max_ratio)
+		return ratio_refuse(st, entry, "", st->entry_out, in, err);
+	out = st->total_out;   /* tar: the decompressed stream holds headers and padding too */
+	if (filtered > 0 && (uint64_t)filtered > out)
+		out = (uint64_t)filtered;
+	in = raw ? raw : 1;
+	if (out > l->ratio_floor && out / in > l->max_ratio)
+		return ratio_refuse(st, entry, "archive: ", out, in, err);
+	return 0;
+}
+
+/* Read the rest of an entry, counting it, without keeping it (never libarchive's skip,
+ * which decompresses uncounted when a zip entry's size is not in its header). */
+static int drain(struct intake *st, const char *entry, struct ferry_error *err)
+{
+	const void *buf;
+	size_t n;
+	la_int64_t off;
+	int rc;
+
+	while ((rc = archive_read_data_block(st->a, &buf, &n, &off)) == ARCHIVE_OK)
+		if ((rc = count_out(st, entry, n, err)))
+			return rc;
+	if (rc != ARCHIVE_EOF)
+		return refuse(err, FERRY_EUNSAFE, entry, "truncated or damaged archive: %s", arc_msg(st->a));
 	return 0;
 }
 
@@ -135,11 +189,17 @@ static int read_small(struct intake *st, const char *entry, size_t cap, char **d
 	la_ssize_t n;
 
 	b.limit = cap;
-	while ((n = archive_read_data(st->a, chunk, sizeof(chunk))) > 0)
+	while ((n = archive_read_data(st->a, chunk, sizeof(chunk))) > 0) {
+		int rc = count_out(st, entry, (size_t)n, err);
+		if (rc) {
+			ferry_buf_release(&b);
+			return rc;
+		}
 		if (ferry_buf_add(&b, chunk, (size_t)n)) {
 			ferry_buf_release(&b);
 			return refuse(err, FERRY_EUNSAFE, entry, "larger than %zu bytes", cap);
 		}
+	}
 	if (n < 0) {
 		ferry_buf_release(&b);
 		return refuse(err, FERRY_EUNSAFE, entry, "unreadable: %s", arc_msg(st->a));
@@ -256,12 +316,10 @@ static int make_tmp(struct intake *st, struct ferry_error *err)
 		return ferry_error_set(err, FERRY_EEXIST,
 			"destination %s already exists: extraction never overwrites; remove it or pick another",
 			st->dest);
-	if (slash == st->dest)
-		snprintf(parent, sizeof(parent), "/");
-	else
-		snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - st->dest) : 1, slash ? st->dest : ".");
-	if ((size_t)snprintf(tmpl, sizeof(tmpl), "%s/.%s.ferry-XXXXXX", parent, base) >= sizeof(tmpl))
-		return ferry_error_set(err, FERRY_EINVAL, "destination path too long: %s", st->dest);
+	if (ferry_fmt(parent, sizeof(parent), err, "destination path", "%.*s",
+		      slash ? (int)(slash - st->dest + (slash == st->dest)) : 1, slash ? st->dest : ".") ||
+	    ferry_fmt(tmpl, sizeof(tmpl), err, "destination path", "%s/.%s.ferry-XXXXXX", parent, base))
+		return FERRY_EINVAL;
 	if (!mkdtemp(tmpl))
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a temporary directory beside %s",
 					 st->dest);
@@ -296,8 +354,9 @@ static int commit_tmp(struct intake *st, struct ferry_error *err)
 	}
 	free(st->tmp);
 	st->tmp = NULL;
-	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - st->dest + (slash == st->dest)) : 1,
-		 slash ? st->dest : ".");
+	if (ferry_fmt(parent, sizeof(parent), err, "destination path", "%.*s",
+		      slash ? (int)(slash - st->dest + (slash == st->dest)) : 1, slash ? st->dest : "."))
+		return FERRY_EINVAL;
 	return ferry_fsync_dir(parent, err);
 }
 
@@ -345,7 +404,11 @@ static int load_manifest(struct intake *st, struct ferry_error *err)
 	return rc;
 }
 
-/* manifest.json or manifest.sig: read (or, when a scan pass read them, skip). */
+#define SIG_PLACE "must directly follow a leading manifest.json (as 'ferry package build' writes it)"
+
+/* manifest.json or manifest.sig: read (or, when a scan pass read them, drain).
+ * manifest.json first is read here; elsewhere a scan pass finds it. manifest.sig is
+ * accepted only as the second entry after a leading manifest.json. */
 static int meta_entry(struct intake *st, const char *name, int is_sig, struct ferry_error *err)
 {
 	int *seen = is_sig ? &st->sig_seen : &st->manifest_seen;
@@ -353,18 +416,16 @@ static int meta_entry(struct intake *st, const char *name, int is_sig, struct fe
 	if (*seen)
 		return refuse(err, FERRY_EUNSAFE, name, "duplicate entry");
 	*seen = 1;
+	if (is_sig && (!st->manifest_first || st->in->entries != 2))
+		return refuse(err, FERRY_EUNSAFE, name, SIG_PLACE);
 	if (st->preloaded)
-		return archive_read_data_skip(st->a) == ARCHIVE_OK ? 0 :
-			refuse(err, FERRY_EUNSAFE, name, "unreadable: %s", arc_msg(st->a));
+		return drain(st, name, err);
 	if (!is_sig) {
 		if (st->in->entries != 1)
 			return NEED_SCAN;
+		st->manifest_first = 1;
 		return load_manifest(st, err);
 	}
-	if (!st->in->manifest)
-		return NEED_SCAN;
-	if (st->checked)
-		return refuse(err, FERRY_EUNSAFE, name, "must directly follow manifest.json");
 	return read_small(st, name, SIG_MAX_BYTES, &st->in->sig_bytes, &st->in->sig_len, err);
 }
 
@@ -407,7 +468,7 @@ static int file_data(struct intake *st, const char *name, const struct ferry_pay
 		if (st->in->bytes > st->o->limits.max_bytes)
 			return refuse(err, FERRY_EUNSAFE, name, "more than %llu bytes in total (FERRY_MAX_BYTES)",
 				      (unsigned long long)st->o->limits.max_bytes);
-		if ((rc = check_ratio(st, name, err)))
+		if ((rc = count_out(st, name, n, err)))
 			return rc;
 		crypto_hash_sha256_update(&h, buf, n);
 		if (fd >= 0 && write_all(fd, buf, n) < 0)
@@ -465,7 +526,9 @@ static int entry_name(struct intake *st, struct archive_entry *e, char *name, si
 			      (unsigned long long)st->in->entries);
 	if (!strncmp(p, "./", 2) && p[2])
 		p += 2;
-	snprintf(name, cap, "%s", p);
+	if ((size_t)snprintf(name, cap, "%s", p) >= cap)
+		return refuse(err, FERRY_EUNSAFE, NULL, "entry #%llu: path longer than %d bytes",
+			      (unsigned long long)st->in->entries + 1, FERRY_PATH_MAX_LEN);
 	n = strlen(name);
 	if (n > 1 && t == AE_IFDIR && name[n - 1] == '/')
 		name[--n] = '\0';
@@ -529,17 +592,16 @@ static int scan_pass(struct intake *st, struct ferry_error *err)
 		if (total > st->o->limits.max_bytes)
 			return refuse(err, FERRY_EUNSAFE, name, "more than %llu bytes in total (FERRY_MAX_BYTES)",
 				      (unsigned long long)st->o->limits.max_bytes);
-		if (!strcmp(name, "manifest.json") || !strcmp(name, "manifest.sig")) {
-			int sig = name[9] == 's';
-			if (sig ? st->in->sig_bytes != NULL : st->in->manifest_bytes != NULL)
+		entry_begin(st);
+		if (archive_entry_filetype(e) == AE_IFREG && !strcmp(name, "manifest.sig")) {
+			/* manifest.json was not first, so no place for manifest.sig is right */
+			return refuse(err, FERRY_EUNSAFE, name, SIG_PLACE);
+		} else if (archive_entry_filetype(e) == AE_IFREG && !strcmp(name, "manifest.json")) {
+			if (st->in->manifest_bytes)
 				return refuse(err, FERRY_EUNSAFE, name, "duplicate entry");
-			rc = sig ? read_small(st, name, SIG_MAX_BYTES, &st->in->sig_bytes, &st->in->sig_len, err)
-				 : load_manifest(st, err);
-			if (rc)
+			if ((rc = load_manifest(st, err)))
 				return rc;
-		} else if (archive_read_data_skip(st->a) != ARCHIVE_OK) {
-			return refuse(err, FERRY_EUNSAFE, name, "truncated or damaged archive: %s", arc_msg(st->a));
-		} else if ((rc = check_ratio(st, name, err))) {
+		} else if ((rc = drain(st, name, err))) {
 			return rc;
 		}
 	}
@@ -567,6 +629,7 @@ static int main_pass(struct intake *st, struct ferry_error *err)
 			continue;
 		if (rc)
 			return rc;
+		entry_begin(st);
 		if (archive_entry_filetype(e) == AE_IFREG &&
 		    (!strcmp(name, "manifest.json") || !strcmp(name, "manifest.sig"))) {
 			if ((rc = meta_entry(st, name, name[9] == 's', err)))

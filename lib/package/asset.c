@@ -142,7 +142,10 @@ static int copy_hashed(const char *src, const char *dir, char *tmp, size_t cap, 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
 		return ferry_error_errno(err, errno == ENOENT ? FERRY_ENOTFOUND : FERRY_EIO, errno,
 					 "cannot open %s", src);
-	snprintf(tmp, cap, "%s/.upload-XXXXXX", dir);
+	if (ferry_fmt(tmp, cap, err, "path", "%s/.upload-XXXXXX", dir)) {
+		close(in);
+		return FERRY_EINVAL;
+	}
 	if ((out = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		close(in);
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a file in %s", dir);
@@ -230,13 +233,9 @@ int ferry_asset_upload(struct ferry_ctx *ctx, const char *project, const char *f
 	    (rc = copy_hashed(file, dir, tmp, sizeof(tmp), sha, &size, err)))
 		goto out;
 	/* verify the copy we keep, not the caller's file (which may change) */
-	if ((rc = ferry_package_verify(ctx, tmp, project, NULL, &in, err))) {
+	if ((rc = ferry_package_intake(ctx, tmp, project, NULL, &c, &in, err))) {
 		unlink(tmp);
 		ferry_error_prefix(err, "refusing upload of %s", file);
-		goto out;
-	}
-	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) || (rc = ferry_pkg_check_fn(&c, in, err))) {
-		unlink(tmp);
 		goto out;
 	}
 	blob = ferry_asset_blob_path(ctx, sha);
@@ -382,7 +381,8 @@ int ferry_asset_download(struct ferry_ctx *ctx, const char *project, const char 
 	if ((rc = ferry_asset_resolve(ctx, project, ref, &a, err)) ||
 	    (rc = check_blob(ctx, &a, &blob, err)))
 		goto out;
-	snprintf(dir, sizeof(dir), "%s", out_file);
+	if ((rc = ferry_fmt(dir, sizeof(dir), err, "output path", "%s", out_file)))
+		goto out;
 	slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';

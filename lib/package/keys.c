@@ -211,7 +211,7 @@ static int load_secret(struct ferry_ctx *ctx, const struct ferry_key *k, unsigne
 			"private key of '%s' not readable at %s: sign on the machine that generated it", k->name, path);
 		goto out;
 	}
-	j = json_loadb(b.data, b.len, 0, NULL);
+	j = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, NULL);
 	if (!j || unb64(json_string_value(json_object_get(j, "secret_key")), sk, 64)) {
 		rc = ferry_error_set(err, FERRY_EINVAL, "private key file %s is damaged", path);
 		goto out;
@@ -327,7 +327,7 @@ static int read_pubkey_doc(const char *path, struct ferry_key *k, struct ferry_e
 		ferry_buf_release(&b);
 		return ferry_error_set(err, FERRY_EIO, "cannot read public key file %s", path);
 	}
-	j = json_loadb(b.data, b.len, 0, NULL);
+	j = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, NULL);
 	p = json_string_value(json_object_get(j, "public_key"));
 	name = json_string_value(json_object_get(j, "name"));
 	if (!j || unb64(p, pk, 32) || ferry_name_check(name, "key", NULL)) {

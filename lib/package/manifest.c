@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* manifest.c: parsing and validating manifest.json (format 1) into struct ferry_manifest. */
-#include "ferry/package/manifest.h"
+/* manifest.c: parsing and validating manifest.json (format 1) into struct ferry_manifest
+ * (names, versions, paths and lookups: manifest_lookup.c; the reverse section:
+ * manifest_reverse.c). */
+#include "package/manifest_int.h"
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
@@ -10,129 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const type_names[] = {
-	"application", "platform", "isv", "customization", "data-upgrade", "hotfix"
-};
-static const char *const phase_names[] = {
-	"prerequisites", "pre-sync", "schema-sync", "post-sync", "final-sync"
-};
-static const char *const owner_names[] = { "vendor", "isv", "customer" };
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-const char *ferry_pkg_type_name(enum ferry_pkg_type t)
-{
-	return (size_t)t < NELEM(type_names) ? type_names[t] : "unknown";
-}
-
-int ferry_pkg_type_parse(const char *s, enum ferry_pkg_type *out)
-{
-	size_t i;
-
-	for (i = 0; s && i < NELEM(type_names); i++)
-		if (!strcmp(s, type_names[i])) {
-			*out = (enum ferry_pkg_type)i;
-			return 0;
-		}
-	return FERRY_EINVAL;
-}
-
-const char *ferry_upgrade_phase_name(enum ferry_upgrade_phase p)
-{
-	return (size_t)p < NELEM(phase_names) ? phase_names[p] : "unknown";
-}
-
-int ferry_upgrade_phase_parse(const char *s, enum ferry_upgrade_phase *out)
-{
-	size_t i;
-
-	for (i = 0; s && i < NELEM(phase_names); i++)
-		if (!strcmp(s, phase_names[i])) {
-			*out = (enum ferry_upgrade_phase)i;
-			return 0;
-		}
-	return FERRY_EINVAL;
-}
-
-const char *ferry_model_owner_name(enum ferry_model_owner o)
-{
-	return (size_t)o < NELEM(owner_names) ? owner_names[o] : "unknown";
-}
-
-/* ---- versions and paths ---- */
-
-int ferry_version_valid(const char *s)
-{
-	int parts = 0, digits = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++) {
-		if (isdigit((unsigned char)*s)) {
-			if (++digits > 9)
-				return 0;
-		} else if (*s == '.' && digits > 0) {
-			if (++parts >= 8)
-				return 0;
-			digits = 0;
-		} else {
-			return 0;
-		}
-	}
-	return digits > 0;
-}
-
-int ferry_version_cmp(const char *a, const char *b)
-{
-	int va = ferry_version_valid(a), vb = ferry_version_valid(b);
-
-	if (!va || !vb)
-		return va != vb ? va - vb : strcmp(a ? a : "", b ? b : "");
-	while (*a || *b) {
-		long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
-		if (x != y)
-			return x < y ? -1 : 1;
-		if (*a == '.')
-			a++;
-		if (*b == '.')
-			b++;
-	}
-	return 0;
-}
-
-int ferry_path_check(const char *p, struct ferry_error *err)
-{
-	const char *c, *comp;
-	size_t n = p ? strlen(p) : 0;
-
-	if (n == 0)
-		return ferry_error_set(err, FERRY_EUNSAFE, "empty path");
-	if (n > FERRY_PATH_MAX_LEN)
-		return ferry_error_set(err, FERRY_EUNSAFE, "path longer than %d bytes", FERRY_PATH_MAX_LEN);
-	if (p[0] == '/')
-		return ferry_error_set(err, FERRY_EUNSAFE, "absolute path");
-	for (c = p; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '\\')
-			return ferry_error_set(err, FERRY_EUNSAFE,
-				"control character or backslash in path");
-	for (comp = p;; comp = c + 1) {
-		size_t len;
-		c = strchr(comp, '/');
-		len = c ? (size_t)(c - comp) : strlen(comp);
-		if (len == 0)
-			return ferry_error_set(err, FERRY_EUNSAFE, "empty path component");
-		if (len == 2 && !strncmp(comp, "..", 2))
-			return ferry_error_set(err, FERRY_EUNSAFE, "'..' component (path traversal)");
-		if (len == 1 && comp[0] == '.')
-			return ferry_error_set(err, FERRY_EUNSAFE, "'.' component");
-		if (len > 255)
-			return ferry_error_set(err, FERRY_EUNSAFE, "path component longer than 255 bytes");
-		if (!c)
-			break;
-	}
-	return 0;
-}
 
 /* ---- field-path errors ---- */
 
@@ -155,7 +34,10 @@ static const char *get_str(json_t *obj, const char *key, int required, const cha
 {
 	json_t *v = json_object_get(obj, key);
 
-	snprintf(field, cap, "%s%s%s", where, *where ? "." : "", key);
+	if ((size_t)snprintf(field, cap, "%s%s%s", where, *where ? "." : "", key) >= cap) {
+		*rc = field_err(err, where, "nested too deep to name its field '%s'", key);
+		return NULL;
+	}
 	if (!v) {
 		if (required)
 			*rc = field_err(err, field, "missing (required)");
@@ -228,7 +110,8 @@ static int parse_step(struct ferry_manifest *m, json_t *o, const char *field,
 			return field_err(err, f, "'%s' is not a file listed in payload", s->sql);
 		return 0;
 	}
-	snprintf(f, sizeof(f), "%s.exec", field);
+	if ((size_t)snprintf(f, sizeof(f), "%s.exec", field) >= sizeof(f))
+		return field_err(err, field, "nested too deep to name its field 'exec'");
 	if ((rc = get_strv(exec, f, 1, &s->exec, err)))
 		return rc;
 	if (s->exec.v[0][0] != '/' && strchr(s->exec.v[0], '/') &&
@@ -380,10 +263,10 @@ static int parse_models(struct ferry_manifest *m, json_t *v, struct ferry_error 
 			md->layer = get_str(o, "layer", 0, f, sf, sizeof(sf), &rc, err);
 		if (rc)
 			return rc;
-		for (k = 0; k < NELEM(owner_names); k++)
-			if (!strcmp(owner, owner_names[k]))
+		for (k = 0; k <= FERRY_OWNER_CUSTOMER; k++)
+			if (!strcmp(owner, ferry_model_owner_name((enum ferry_model_owner)k)))
 				break;
-		if (k == NELEM(owner_names))
+		if (k > FERRY_OWNER_CUSTOMER)
 			return field_err(err, f, "owner '%s' unknown (use vendor, isv or customer)", owner);
 		md->owner = (enum ferry_model_owner)k;
 		snprintf(sf, sizeof(sf), "%s.overlayers", f);
@@ -499,7 +382,7 @@ static int hex64(const char *s)
 static int parse_payload_file(json_t *o, const char *f, struct ferry_payload_file *p,
 			      struct ferry_error *err)
 {
-	char sf[160], why[256];
+	char sf[160];
 	struct ferry_error perr;
 	const char *h;
 	json_t *sz;
@@ -510,10 +393,8 @@ static int parse_payload_file(json_t *o, const char *f, struct ferry_payload_fil
 	p->path = get_str(o, "path", 1, f, sf, sizeof(sf), &rc, err);
 	if (rc)
 		return rc;
-	if (ferry_path_check(p->path, &perr)) {
-		snprintf(why, sizeof(why), "%s", perr.msg);
-		return field_err(err, sf, "'%s' is not a safe relative path: %s", p->path, why);
-	}
+	if (ferry_path_check(p->path, &perr))
+		return field_err(err, sf, "'%s' is not a safe relative path: %s", p->path, perr.msg);
 	if (!strcmp(p->path, "manifest.json") || !strcmp(p->path, "manifest.sig"))
 		return field_err(err, sf, "'%s' is reserved", p->path);
 	sz = json_object_get(o, "size");
@@ -653,7 +534,9 @@ static int manifest_validate(struct ferry_manifest *m, struct ferry_error *err)
 	    (rc = parse_service(m, json_object_get(r, "service"), err)) ||
 	    (rc = parse_scripts(m, json_object_get(r, "scripts"), err)) ||
 	    (rc = parse_data_upgrade(m, json_object_get(r, "data_upgrade"), err)) ||
-	    (rc = parse_dvt(m, json_object_get(r, "dvt"), err)))
+	    (rc = parse_dvt(m, json_object_get(r, "dvt"), err)) ||
+	    (rc = ferry_manifest_sandbox(r, &m->limits, &m->environment, err)) ||
+	    (rc = manifest_parse_reverse(m, json_object_get(r, "reverse"), err)))
 		return rc;
 	if (m->service.present && m->service.exec.v[0][0] != '/' && strchr(m->service.exec.v[0], '/') &&
 	    !ferry_manifest_file(m, m->service.exec.v[0]))
@@ -741,66 +624,9 @@ void ferry_manifest_free(struct ferry_manifest *m)
 	steps_free(&m->data_upgrade);
 	steps_free(&m->dvt);
 	free(m->payload);
+	manifest_reverse_free(m);
 	json_decref(m->root);
 	free(m);
-}
-
-const struct ferry_payload_file *ferry_manifest_file(const struct ferry_manifest *m,
-						     const char *path)
-{
-	size_t lo = 0, hi = m->n_payload;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(path, m->payload[mid].path);
-		if (c == 0)
-			return &m->payload[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-int ferry_manifest_is_dir(const struct ferry_manifest *m, const char *path)
-{
-	char key[FERRY_PATH_MAX_LEN + 2];
-	size_t lo = 0, hi = m->n_payload, n;
-
-	if ((size_t)snprintf(key, sizeof(key), "%s/", path) >= sizeof(key))
-		return 0;
-	n = strlen(key);
-	while (lo < hi) {   /* lower bound of key: paths under it follow contiguously */
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(m->payload[mid].path, key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < m->n_payload && !strncmp(m->payload[lo].path, key, n);
-}
-
-static int strv_has(const struct ferry_strv *v, const char *s)
-{
-	size_t i;
-
-	if (v->n == 0)
-		return 1;
-	for (i = 0; i < v->n; i++)
-		if (!strcmp(v->v[i], "*") || !strcmp(v->v[i], s))
-			return 1;
-	return 0;
-}
-
-int ferry_manifest_applies(const struct ferry_manifest *m, const char *release,
-			   const char *platform)
-{
-	if (release && !strv_has(&m->applies_releases, release))
-		return 0;
-	if (platform && !strv_has(&m->applies_platforms, platform))
-		return 0;
-	return 1;
 }
 
 json_t *ferry_manifest_summary(const struct ferry_manifest *m)

@@ -48,15 +48,17 @@ int ferry_file_sha256(const char *path, char hex[65], uint64_t *size, struct fer
 
 /* ---- trust policy ---- */
 
-int ferry_pkg_check_init(struct ferry_pkg_check *c, struct ferry_ctx *ctx, const char *project,
-			 struct ferry_error *err)
+static int pkg_check_init(struct ferry_pkg_check *c, struct ferry_ctx *ctx, const char *path,
+			  const char *project, struct ferry_error *err)
 {
 	struct ferry_project p;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
+	c->path = path;
 	c->trust = "not-checked";
+	c->seal = "none";
 	if (sodium_init() < 0)
 		return ferry_error_set(err, FERRY_EINTERNAL, "libsodium failed to initialise");
 	if (!project)
@@ -69,9 +71,10 @@ int ferry_pkg_check_init(struct ferry_pkg_check *c, struct ferry_ctx *ctx, const
 	return 0;
 }
 
-int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_error *err)
+/* The signature, and the project's trust in its key (when a project is given). */
+static int check_trust(struct ferry_pkg_check *c, const struct ferry_intake *in,
+		       struct ferry_error *err)
 {
-	struct ferry_pkg_check *c = arg;
 	enum ferry_trust t;
 	int rc;
 
@@ -124,8 +127,8 @@ int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_er
 }
 
 /* A sealed package proves every byte; the signed manifest says whether it must be. */
-static int check_seal(const char *path, const struct ferry_intake *in, const struct ferry_pkg_check *c,
-		      const char **state, struct ferry_error *err)
+static int check_seal(struct ferry_pkg_check *c, const struct ferry_intake *in,
+		      struct ferry_error *err)
 {
 	const char *want = in->manifest->build_seal;
 	int rc;
@@ -133,12 +136,51 @@ static int check_seal(const char *path, const struct ferry_intake *in, const str
 	if (want && strcmp(want, "ferry-seal-1"))
 		return ferry_error_set(err, FERRY_EVERIFY,
 			"manifest.json: build.seal '%s' is unknown to this ferry: upgrade ferry", want);
-	if ((rc = ferry_seal_check(path, in->container, c->is_signed ? &c->sig : NULL, state, err)))
+	if ((rc = ferry_seal_check(c->path, in->container, c->is_signed ? &c->sig : NULL, &c->seal, err)))
 		return rc;
-	if (want && !strcmp(*state, "none"))
+	if (want && !strcmp(c->seal, "none"))
 		return ferry_error_set(err, FERRY_EVERIFY,
 			"seal: manifest.json says the package is sealed, but the seal at the end of the "
 			"file is missing or damaged");
+	return 0;
+}
+
+/* The intake callback: runs once manifest.json and manifest.sig are read, before any
+ * payload byte is written: signature, trust, then the seal over every byte. */
+static int pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_error *err)
+{
+	struct ferry_pkg_check *c = arg;
+	int rc;
+
+	if ((rc = check_trust(c, in, err)))
+		return rc;
+	return c->path ? check_seal(c, in, err) : 0;
+}
+
+int ferry_package_intake(struct ferry_ctx *ctx, const char *path, const char *project,
+			 const char *dest, struct ferry_pkg_check *c, struct ferry_intake **inp,
+			 struct ferry_error *err)
+{
+	struct ferry_intake_opts o = { 0 };
+	struct ferry_pkg_check own;
+	struct ferry_intake *in = NULL;
+	int rc;
+
+	if (inp)
+		*inp = NULL;
+	if (!c)
+		c = &own;
+	if ((rc = pkg_check_init(c, ctx, path, project, err)))
+		return rc;
+	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
+	o.check = pkg_check_fn;
+	o.check_arg = c;
+	if ((rc = ferry_archive_intake(path, NULL, 0, dest, &o, &in, err)))
+		return ferry_error_prefix(err, "%s", path);
+	if (inp)
+		*inp = in;
+	else
+		ferry_intake_free(in);
 	return 0;
 }
 
@@ -147,28 +189,32 @@ static json_t *report_json(const char *path, const char *sha, uint64_t size,
 			   const char *seal)
 {
 	json_t *o = ferry_manifest_summary(in->manifest);
+	int bad = !o;
 
-	json_object_set_new(o, "file", json_string(path));
-	json_object_set_new(o, "container", json_string(in->container));
+	/* a report is whole or not at all (NULL: out of memory) */
+	bad |= json_object_set_new(o, "file", json_string(path));
+	bad |= json_object_set_new(o, "container", json_string(in->container));
 	if (sha) {
-		json_object_set_new(o, "sha256", json_string(sha));
-		json_object_set_new(o, "size", json_integer((json_int_t)size));
+		bad |= json_object_set_new(o, "sha256", json_string(sha));
+		bad |= json_object_set_new(o, "size", json_integer((json_int_t)size));
 	}
-	json_object_set_new(o, "signed", json_boolean(c->is_signed));
-	json_object_set_new(o, "key_id", json_string(c->is_signed ? c->sig.key_id : ""));
-	json_object_set_new(o, "signer", json_string(c->signer));
-	json_object_set_new(o, "trust", json_string(c->trust));
-	json_object_set_new(o, "project", json_string(c->project ? c->project : ""));
+	bad |= json_object_set_new(o, "signed", json_boolean(c->is_signed));
+	bad |= json_object_set_new(o, "key_id", json_string(c->is_signed ? c->sig.key_id : ""));
+	bad |= json_object_set_new(o, "signer", json_string(c->signer));
+	bad |= json_object_set_new(o, "trust", json_string(c->trust));
+	bad |= json_object_set_new(o, "project", json_string(c->project ? c->project : ""));
 	if (seal)
-		json_object_set_new(o, "seal", json_string(seal));
+		bad |= json_object_set_new(o, "seal", json_string(seal));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
 int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *project,
 			 json_t **report, struct ferry_intake **inp, struct ferry_error *err)
 {
-	const char *seal = "none";
-	struct ferry_intake_opts o = { 0 };
 	struct ferry_pkg_check c;
 	struct ferry_intake *in = NULL;
 	char sha[65];
@@ -179,21 +225,13 @@ int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *pr
 		*report = NULL;
 	if (inp)
 		*inp = NULL;
-	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)) ||
-	    (rc = ferry_file_sha256(path, sha, &size, err)))
+	if ((rc = ferry_file_sha256(path, sha, &size, err)) ||
+	    (rc = ferry_package_intake(ctx, path, project, NULL, &c, &in, err)))
 		return rc;
-	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
-	o.check = ferry_pkg_check_fn;
-	o.check_arg = &c;
-	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
-		return ferry_error_prefix(err, "%s", path);
-	if ((rc = check_seal(path, in, &c, &seal, err))) {
+	if (report && !(*report = report_json(path, sha, size, in, &c, c.seal))) {
 		ferry_intake_free(in);
-		return ferry_error_prefix(err, "%s", path);
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory reporting on %s", path);
 	}
-	if (report)
-		*report = report_json(path, sha, size, in, &c,
-				      seal);
 	if (inp)
 		*inp = in;
 	else
@@ -211,18 +249,21 @@ int ferry_package_inspect(struct ferry_ctx *ctx, const char *path, json_t **out,
 	int rc;
 
 	*out = NULL;
-	if ((rc = ferry_pkg_check_init(&c, ctx, NULL, err)))
+	if ((rc = pkg_check_init(&c, ctx, NULL, NULL, err)))
 		return rc;
 	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
 	o.manifest_only = 1;
 	if ((rc = ferry_archive_intake(path, NULL, 0, NULL, &o, &in, err)))
 		return ferry_error_prefix(err, "%s", path);
-	rc = ferry_pkg_check_fn(&c, in, err);
+	rc = check_trust(&c, in, err);
 	r = report_json(path, NULL, 0, in, &c, NULL);
-	json_object_set_new(r, "signature", json_string(!c.is_signed ? "none" : rc ? "INVALID" : "valid"));
-	if (rc)
-		json_object_set_new(r, "signature_error", json_string(err ? err->msg : "invalid"));
-	json_object_set(r, "manifest", in->manifest->root);
+	if (!r || json_object_set_new(r, "signature", json_string(!c.is_signed ? "none" : rc ? "INVALID" : "valid")) ||
+	    (rc && json_object_set_new(r, "signature_error", json_string(err ? err->msg : "invalid"))) ||
+	    json_object_set(r, "manifest", in->manifest->root)) {
+		json_decref(r);
+		ferry_intake_free(in);
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory reporting on %s", path);
+	}
 	json_object_del(r, "trust");
 	json_object_del(r, "project");
 	ferry_intake_free(in);
@@ -235,20 +276,13 @@ int ferry_package_extract(struct ferry_ctx *ctx, const char *path, const char *p
 			  const char *dest, struct ferry_manifest **manifest,
 			  struct ferry_error *err)
 {
-	struct ferry_intake_opts o = { 0 };
-	struct ferry_pkg_check c;
 	struct ferry_intake *in = NULL;
 	int rc;
 
 	if (manifest)
 		*manifest = NULL;
-	if ((rc = ferry_pkg_check_init(&c, ctx, project, err)))
+	if ((rc = ferry_package_intake(ctx, path, project, dest, NULL, &in, err)))
 		return rc;
-	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
-	o.check = ferry_pkg_check_fn;
-	o.check_arg = &c;
-	if ((rc = ferry_archive_intake(path, NULL, 0, dest, &o, &in, err)))
-		return ferry_error_prefix(err, "%s", path);
 	if (manifest) {
 		*manifest = in->manifest;
 		in->manifest = NULL;

@@ -39,13 +39,14 @@ static int add_file(struct walk *w, const char *rel, const struct stat *st, stru
 
 	if (ferry_path_check(rel, err))
 		return ferry_error_prefix(err, "%s/%s", w->root, rel);
-	snprintf(full, sizeof(full), "%s/%s", w->root, rel);
-	if ((rc = ferry_file_sha256(full, hex, &size, err)))
+	if ((rc = ferry_fmt(full, sizeof(full), err, "path", "%s/%s", w->root, rel)) ||
+	    (rc = ferry_file_sha256(full, hex, &size, err)))
 		return rc;
 	if (++w->count > 100000)
 		return ferry_error_set(err, FERRY_EINVAL, "%s: more than 100000 files", w->root);
-	json_array_append_new(w->files, json_pack("{s:s, s:I, s:s, s:s}", "path", rel,
-		"size", (json_int_t)size, "mode", (st->st_mode & 0111) ? "0755" : "0644", "sha256", hex));
+	if (json_array_append_new(w->files, json_pack("{s:s, s:I, s:s, s:s}", "path", rel,
+		"size", (json_int_t)size, "mode", (st->st_mode & 0111) ? "0755" : "0644", "sha256", hex)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory listing %s", full);
 	return 0;
 }
 
@@ -59,7 +60,8 @@ static int walk_dir(struct walk *w, const char *rel, struct ferry_error *err)
 	DIR *d;
 	int rc = 0;
 
-	snprintf(full, sizeof(full), "%s%s%s", w->root, *rel ? "/" : "", rel);
+	if (ferry_fmt(full, sizeof(full), err, "path", "%s%s%s", w->root, *rel ? "/" : "", rel))
+		return FERRY_EINVAL;
 	if (!(d = opendir(full)))
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot read directory %s", full);
 	while ((de = readdir(d))) {
@@ -85,8 +87,9 @@ static int walk_dir(struct walk *w, const char *rel, struct ferry_error *err)
 		qsort(names, n, sizeof(*names), str_cmp);
 	for (i = 0; i < n && !rc; i++) {
 		struct stat st;
-		snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", names[i]);
-		snprintf(full, sizeof(full), "%s/%s", w->root, child);
+		if ((rc = ferry_fmt(child, sizeof(child), err, "path", "%s%s%s", rel, *rel ? "/" : "", names[i])) ||
+		    (rc = ferry_fmt(full, sizeof(full), err, "path", "%s/%s", w->root, child)))
+			break;
 		if (lstat(full, &st) < 0)
 			rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot stat %s", full);
 		else if (S_ISDIR(st.st_mode))
@@ -154,8 +157,8 @@ static int write_archive(const char *tmp, const char *container, const char *dir
 	if (sig && (rc = write_blob(a, "manifest.sig", sig, siglen, err)))
 		goto out;
 	for (i = 0; i < m->n_payload; i++) {
-		snprintf(full, sizeof(full), "%s/%s", dir, m->payload[i].path);
-		if ((rc = ferry_archive_write_header(a, m->payload[i].path, 0, m->payload[i].size,
+		if ((rc = ferry_fmt(full, sizeof(full), err, "path", "%s/%s", dir, m->payload[i].path)) ||
+		    (rc = ferry_archive_write_header(a, m->payload[i].path, 0, m->payload[i].size,
 						     m->payload[i].mode, err)) ||
 		    (rc = copy_file(a, full, err)))
 			goto out;
@@ -186,23 +189,26 @@ int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_
 	if (!container)
 		return ferry_error_set(err, FERRY_EINVAL,
 			"output %s: name it .zip, .tar.gz, .tgz or .tar.zst to choose the container", out_file);
-	snprintf(mpath, sizeof(mpath), "%s/manifest.json", dir);
+	if (ferry_fmt(mpath, sizeof(mpath), err, "path", "%s/manifest.json", dir) ||
+	    ferry_fmt(tmp, sizeof(tmp), err, "output path", "%s.tmp.%ld", out_file, (long)getpid()))
+		return FERRY_EINVAL;
 	doc = json_load_file(mpath, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc || !json_is_object(doc)) {
 		rc = ferry_error_set(err, FERRY_EINVAL, "%s: %s", mpath,
 				     doc ? "must be a JSON object" : jerr.text);
 		goto out;
 	}
-	w.files = json_array();
+	if (!(w.files = json_array())) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		goto out;
+	}
 	if ((rc = walk_dir(&w, "", err)))
 		goto out;
-	json_object_set_new(doc, "payload", w.files);
+	rc = json_object_set_new(doc, "payload", w.files);
 	w.files = NULL;
 	json_object_del(doc, "build");
-	b = json_pack("{s:s}", "tool", "ferry " FERRY_VERSION);
-	json_object_set_new(b, "seal", json_string("ferry-seal-1"));
-	json_object_set_new(doc, "build", b);
-	if (!(mbytes = json_dumps(doc, JSON_INDENT(2)))) {
+	b = json_pack("{s:s, s:s}", "tool", "ferry " FERRY_VERSION, "seal", "ferry-seal-1");
+	if (rc || json_object_set_new(doc, "build", b) || !(mbytes = json_dumps(doc, JSON_INDENT(2)))) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -212,7 +218,6 @@ int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_
 	}
 	if (key && (rc = ferry_key_sign(ctx, key, mbytes, strlen(mbytes), &sig, &siglen, err)))
 		goto out;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out_file, (long)getpid());
 	if ((rc = write_archive(tmp, container, dir, m, mbytes, strlen(mbytes), sig, siglen, err)) ||
 	    (rc = ferry_seal_append(ctx, tmp, container, key, err)) ||
 	    (rc = ferry_fsync_file(tmp, err)))
@@ -224,12 +229,17 @@ int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_
 	if ((rc = ferry_file_sha256(out_file, sha, &size, err)))
 		goto out;
 	if (summary) {
-		*summary = ferry_manifest_summary(m);
-		json_object_set_new(*summary, "file", json_string(out_file));
-		json_object_set_new(*summary, "container", json_string(container));
-		json_object_set_new(*summary, "sha256", json_string(sha));
-		json_object_set_new(*summary, "size", json_integer((json_int_t)size));
-		json_object_set_new(*summary, "signed", json_boolean(sig != NULL));
+		json_t *s = ferry_manifest_summary(m);
+		if (!s || (json_object_set_new(s, "file", json_string(out_file)) |
+			   json_object_set_new(s, "container", json_string(container)) |
+			   json_object_set_new(s, "sha256", json_string(sha)) |
+			   json_object_set_new(s, "size", json_integer((json_int_t)size)) |
+			   json_object_set_new(s, "signed", json_boolean(sig != NULL)))) {
+			json_decref(s);
+			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory (%s is built)", out_file);
+			goto out;
+		}
+		*summary = s;
 	}
 	goto out;
 fail:

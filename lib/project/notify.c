@@ -42,7 +42,8 @@ const struct ferry_migrations ferry_schema_notify = {
 static int known_event(const char *e, size_t n)
 {
 	static const char *const events[] = { FERRY_EVENT_FAILED, FERRY_EVENT_COMPLETED,
-					      FERRY_EVENT_SIGNOFF, FERRY_EVENT_SCHEDULED, "*" };
+					      FERRY_EVENT_SIGNOFF, FERRY_EVENT_SCHEDULED,
+					      FERRY_EVENT_AUTO_ROLLBACK, "*" };
 	size_t i;
 
 	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
@@ -229,14 +230,33 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *userp)
 	return size * nmemb;
 }
 
+/* The subject as one header line: a control character in it (CR, LF, ...) would end
+ * the header and start another (Bcc: ...); each becomes a space. Caller frees. */
+static char *header_text(const char *s)
+{
+	char *t = strdup(s ? s : ""), *p;
+
+	for (p = t; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return t;
+}
+
 static int build_mail(struct ferry_buf *m, const char *to, const char *from,
-		      const char *event, const char *subject, const json_t *data)
+		      const char *event, const char *subject_text, const json_t *data)
 {
 	char date[64], id[37];
 	time_t now = time(NULL);
 	struct tm tm;
 	char *body = data ? json_dumps(data, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	char *subject = header_text(subject_text);
 	int rc;
+
+	if (!subject || (data && !body)) {
+		free(subject);
+		free(body);
+		return -1;
+	}
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -247,6 +267,7 @@ static int build_mail(struct ferry_buf *m, const char *to, const char *from,
 		"Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n\r\n%s\r\n",
 		date, to, from, id, subject, event, subject, body ? body : "");
 	free(body);
+	free(subject);
 	return rc;
 }
 

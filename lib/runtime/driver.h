@@ -21,6 +21,8 @@
 
 struct ferry_buf;
 struct ferry_envdb;
+struct rt_sandbox;
+struct rt_sb_host;
 
 /* What starting the service takes, prepared by the dispatch from the release's
  * manifest (service.exec, service.health, service.ready_timeout_s). */
@@ -31,6 +33,7 @@ struct rt_launch {
 	const char *cwd;            /* the release directory on the host */
 	const char *health_url;     /* ready when GET answers 200 */
 	int timeout_s;              /* readiness deadline */
+	const struct rt_sandbox *sb; /* what confines it (its environment and cwd too) */
 };
 
 struct ferry_runtime_driver {
@@ -101,11 +104,18 @@ struct ferry_runtime_driver {
 	void (*status)(struct ferry_runtime *rt, struct ferry_runtime_status *st);
 	/* One health request from where the operator's clients would come. */
 	int (*probe)(struct ferry_runtime *rt, const char *url, long timeout_ms, char why[256]);
-	/* Run argv to completion with v's FERRY_* variables, cwd (NULL: v->release_dir
-	 * when it exists, else the runtime's directory), output into out (may be NULL),
-	 * killed after timeout_s (0: none); FERRY_EFAILED naming the exit status. */
-	int (*exec)(struct ferry_runtime *rt, char *const *argv, const struct rt_vars *v,
-		    const char *cwd, int timeout_s, struct ferry_buf *out, struct ferry_error *err);
+	/* Run argv to completion inside sb (its environment, working directory, limits,
+	 * user, filesystem and network: sandbox.h), output into out (may be NULL), killed
+	 * after timeout_s (0: none); FERRY_EFAILED naming the exit status. */
+	int (*exec)(struct ferry_runtime *rt, char *const *argv, const struct rt_sandbox *sb,
+		    int timeout_s, struct ferry_buf *out, struct ferry_error *err);
+
+	/* ---- the sandbox (sandbox.h, docs/SECURITY.md) ---- */
+	/* What the host offers: Landlock's ABI, bubblewrap, whether ferry is root there. */
+	void (*sandbox_host)(struct ferry_runtime *rt, struct rt_sb_host *out);
+	/* What the running process pid has in force (uid, no_new_privs, limits...), or
+	 * NULL when it cannot be seen. */
+	json_t *(*sandbox_observe)(struct ferry_runtime *rt, long pid);
 
 	/* ---- the database endpoint ---- */
 	/* The connection string of a new runtime's own database (caller frees). */

@@ -73,7 +73,8 @@ static int local_locate(struct ferry_runtime *rt, char **dir, struct ferry_error
 
 static int local_prepare(struct ferry_runtime *rt, struct ferry_error *err)
 {
-	static const char *const sub[] = { "releases", "db", "state", "logs" };
+	/* data, tmp: the application's own files and scratch; secrets: files only it reads */
+	static const char *const sub[] = { "releases", "db", "state", "logs", "data", "tmp", "secrets" };
 	size_t i;
 	int rc;
 
@@ -253,6 +254,18 @@ out:
 	return rc;
 }
 
+static void local_sandbox_host(struct ferry_runtime *rt, struct rt_sb_host *out)
+{
+	(void)rt;
+	rt_sb_local_host(out);
+}
+
+static json_t *local_sandbox_observe(struct ferry_runtime *rt, long pid)
+{
+	(void)rt;
+	return rt_sb_local_observe(pid);
+}
+
 static int local_probe(struct ferry_runtime *rt, const char *url, long timeout_ms, char why[256])
 {
 	(void)rt;
@@ -339,6 +352,8 @@ const struct ferry_runtime_driver rt_driver_local = {
 	.status = rt_local_status,
 	.probe = local_probe,
 	.exec = rt_local_exec,
+	.sandbox_host = local_sandbox_host,
+	.sandbox_observe = local_sandbox_observe,
 	.db_default = local_db_default,
 	.db_open = local_db_open,
 	.rp_exists = local_rp_exists,

@@ -9,6 +9,7 @@
 #define FERRY_LIB_RUNTIME_DRIVER_LOCAL_H
 
 #include "runtime/driver.h"
+#include "runtime/sandbox.h"
 
 #include <sys/types.h>
 
@@ -32,12 +33,16 @@ int rt_local_await(struct ferry_runtime *rt, const struct rt_launch *l, struct f
 int rt_local_stop(struct ferry_runtime *rt, int grace_s, int *killed, struct ferry_error *err);
 void rt_local_status(struct ferry_runtime *rt, struct ferry_runtime_status *st);
 /* In a forked child (async-signal-safe only): default signals, stdin /dev/null,
- * stdout and stderr to outfd, cwd, exec; on failure errno to errpipe, _exit. */
-void rt_local_child_exec(char *const *argv, char *const *envp, const char *cwd, int outfd,
-			 int errpipe) __attribute__((noreturn));
+ * stdout and stderr to outfd, the sandbox l prepared (its environment, working
+ * directory, limits, user, view, Landlock), exec; on failure {stage, errno} to
+ * errpipe (rt_local_child_error reads it), _exit. */
+void rt_local_child_exec(const struct rt_sb_local *l, int outfd, int errpipe)
+	__attribute__((noreturn));
+/* Read what rt_local_child_exec wrote to errpipe: 0 when it ran, else the error. */
+int rt_local_child_error(int fd, const char *what, struct ferry_error *err);
 
 /* ---- driver_local_exec.c ---- */
-int rt_local_exec(struct ferry_runtime *rt, char *const *argv, const struct rt_vars *v,
-		  const char *cwd, int timeout_s, struct ferry_buf *out, struct ferry_error *err);
+int rt_local_exec(struct ferry_runtime *rt, char *const *argv, const struct rt_sandbox *sb,
+		  int timeout_s, struct ferry_buf *out, struct ferry_error *err);
 
 #endif

@@ -61,17 +61,15 @@ static int exit_status(const char *what, int status, int timed_out, int timeout_
 	return 0;
 }
 
-int rt_local_exec(struct ferry_runtime *rt, char *const *argv, const struct rt_vars *v,
-		  const char *cwd, int timeout_s, struct ferry_buf *out, struct ferry_error *err)
+int rt_local_exec(struct ferry_runtime *rt, char *const *argv, const struct rt_sandbox *sb,
+		  int timeout_s, struct ferry_buf *out, struct ferry_error *err)
 {
-	int rc = 0, io[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0, timed_out = 0, e = 0;
-	char **envp;
+	int rc = 0, io[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0, timed_out = 0;
+	struct rt_sb_local sl;
 	pid_t pid;
 
-	if (!cwd)
-		cwd = ferry_path_exists(v->release_dir) ? v->release_dir : rt->dir;
-	if (!(envp = rt_envp(v)))
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if ((rc = rt_sb_local_prepare(rt, sb, argv, &sl, err)))
+		return rc;
 	if (pipe2(io, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create a pipe");
 		goto out;
@@ -82,7 +80,7 @@ int rt_local_exec(struct ferry_runtime *rt, char *const *argv, const struct rt_v
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
-		rt_local_child_exec(argv, envp, cwd, io[1], ep[1]);
+		rt_local_child_exec(&sl, io[1], ep[1]);
 	}
 	close(io[1]);
 	close(ep[1]);
@@ -94,9 +92,7 @@ int rt_local_exec(struct ferry_runtime *rt, char *const *argv, const struct rt_v
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (read(ep[0], &e, sizeof(e)) == (ssize_t)sizeof(e))
-		rc = ferry_error_errno(err, FERRY_EFAILED, e, "cannot run %s", argv[0]);
-	else
+	if (!(rc = rt_local_child_error(ep[0], argv[0], err)))
 		rc = exit_status(argv[0], status, timed_out, timeout_s, err);
 out:
 	if (io[0] >= 0)
@@ -107,6 +103,6 @@ out:
 		close(ep[0]);
 	if (ep[1] >= 0)
 		close(ep[1]);
-	ferry_runtime_argv_free(envp);
+	rt_sb_local_release(&sl);
 	return rc;
 }

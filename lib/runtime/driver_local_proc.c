@@ -308,10 +308,9 @@ static int stop_strays(struct ferry_runtime *rt, pid_t keep, struct ferry_error 
 
 /* ---- spawn ---- */
 
-void rt_local_child_exec(char *const *argv, char *const *envp, const char *cwd, int outfd,
-			 int errpipe)
+void rt_local_child_exec(const struct rt_sb_local *l, int outfd, int errpipe)
 {
-	int e, nul = open("/dev/null", O_RDONLY);
+	int msg[2] = { RT_SB_ST_EXEC, 0 }, nul = open("/dev/null", O_RDONLY);
 	sigset_t none;
 
 	/* A clean slate: default signals, nothing blocked, no inherited descriptors. */
@@ -320,15 +319,36 @@ void rt_local_child_exec(char *const *argv, char *const *envp, const char *cwd, 
 	signal(SIGPIPE, SIG_DFL);
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 
-	if (nul < 0 || dup2(nul, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0 ||
-	    chdir(cwd) < 0)
+	if (nul < 0 || dup2(nul, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
 		goto fail;
-	execvpe(argv[0], argv, envp);
+	/* The sandbox, and where it starts (its directory as the sandbox sees it). */
+	if ((msg[0] = rt_sb_local_apply(l)))
+		goto fail;
+	msg[0] = RT_SB_ST_EXEC;
+	execve(l->file, l->argv, l->sb->envp);
 fail:
-	e = errno;
-	if (errpipe >= 0 && write(errpipe, &e, sizeof(e)) < 0)
+	msg[1] = errno;
+	if (errpipe >= 0 && write(errpipe, msg, sizeof(msg)) < 0)
 		_exit(126);
 	_exit(127);
+}
+
+int rt_local_child_error(int fd, const char *what, struct ferry_error *err)
+{
+	int msg[2];
+	ssize_t n;
+
+	while ((n = read(fd, msg, sizeof(msg))) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(msg))
+		return 0;
+	if (msg[0] == RT_SB_ST_EXEC)
+		return ferry_error_errno(err, FERRY_EFAILED, msg[1], "cannot run %s", what);
+	if (msg[0] == RT_SB_ST_CWD)
+		return ferry_error_errno(err, FERRY_EFAILED, msg[1], "cannot run %s: its working "
+					 "directory", what);
+	return ferry_error_errno(err, FERRY_EFAILED, msg[1], "cannot run %s: its sandbox (%s)", what,
+				 rt_sb_stage_name(msg[0]));
 }
 
 /* Double fork: the service is reparented (no zombie in a long-lived ferryd) and
@@ -336,10 +356,10 @@ fail:
  * itself before exec; until then it holds ferry's runtime lock (the descriptor is
  * inherited and closed by exec), so whoever takes the lock next finds the record
  * even when ferry was killed right after fork. */
-static int spawn(char *const *argv, char **envp, const char *cwd, int logfd,
-		 const struct rec_paths *w, pid_t *out, struct ferry_error *err)
+static int spawn(const struct rt_sb_local *sl, int logfd, const struct rec_paths *w, pid_t *out,
+		 struct ferry_error *err)
 {
-	int pidp[2], errp[2], e = 0, status;
+	int pidp[2], errp[2], e = 0, status, rc;
 	pid_t mid, pid = 0;
 	ssize_t n;
 
@@ -356,12 +376,12 @@ static int spawn(char *const *argv, char **envp, const char *cwd, int logfd,
 		if (g == 0) {
 			setsid();
 			if (rec_write_self(w) < 0) {
-				e = errno;
-				if (write(errp[1], &e, sizeof(e)) < 0)
+				int msg[2] = { RT_SB_ST_EXEC, errno };
+				if (write(errp[1], msg, sizeof(msg)) < 0)
 					_exit(126);
 				_exit(127);
 			}
-			rt_local_child_exec(argv, envp, cwd, logfd, errp[1]);
+			rt_local_child_exec(sl, logfd, errp[1]);
 		}
 		if (write(pidp[1], &g, sizeof(g)) < 0)
 			_exit(1);
@@ -383,11 +403,10 @@ static int spawn(char *const *argv, char **envp, const char *cwd, int logfd,
 		close(errp[0]);
 		return ferry_error_set(err, FERRY_EIO, "cannot fork the service process");
 	}
-	while ((n = read(errp[0], &e, sizeof(e))) < 0 && errno == EINTR)
-		;
+	rc = rt_local_child_error(errp[0], sl->argv[0], err);
 	close(errp[0]);
-	if (n == (ssize_t)sizeof(e))
-		return ferry_error_errno(err, FERRY_EFAILED, e, "cannot run %s", argv[0]);
+	if (rc)
+		return rc;
 	*out = pid;
 	return 0;
 }
@@ -439,9 +458,10 @@ static int confirm(struct ferry_runtime *rt, const struct rec *r, const struct r
 
 int rt_local_start(struct ferry_runtime *rt, const struct rt_launch *l, struct ferry_error *err)
 {
+	struct rt_sb_local sl;
 	struct rec_paths w;
 	struct rec r;
-	char **envp = NULL, *log = NULL;
+	char *log = NULL;
 	int rc, logfd = -1;
 	pid_t pid = 0;
 
@@ -455,8 +475,9 @@ int rt_local_start(struct ferry_runtime *rt, const struct rt_launch *l, struct f
 	if (snprintf(w.path, sizeof(w.path), "%s/" PIDFILE, rt->dir) >= (int)sizeof(w.path) ||
 	    snprintf(w.tmp, sizeof(w.tmp), "%s/" PIDFILE ".new", rt->dir) >= (int)sizeof(w.tmp))
 		return ferry_error_set(err, FERRY_EINVAL, "runtime directory too long: %s", rt->dir);
-	log = ferry_runtime_path(rt, LOGFILE);
-	if (!(envp = rt_envp(l->vars)) || !log) {
+	if ((rc = rt_sb_local_prepare(rt, l->sb, l->argv, &sl, err)))
+		return rc;
+	if (!(log = ferry_runtime_path(rt, LOGFILE))) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -465,7 +486,7 @@ int rt_local_start(struct ferry_runtime *rt, const struct rt_launch *l, struct f
 		goto out;
 	}
 	rt_log(rt, "starting release %s on port %d", l->release, rt->port);
-	if ((rc = spawn(l->argv, envp, l->cwd, logfd, &w, &pid, err))) {
+	if ((rc = spawn(&sl, logfd, &w, &pid, err))) {
 		rec_remove(rt, PIDFILE);
 		goto out;
 	}
@@ -480,7 +501,7 @@ out:
 	if (logfd >= 0)
 		close(logfd);
 	free(log);
-	ferry_runtime_argv_free(envp);
+	rt_sb_local_release(&sl);
 	return rc;
 }
 

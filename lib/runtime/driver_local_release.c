@@ -404,6 +404,9 @@ int rt_local_release_switch(struct ferry_runtime *rt, const char *id, struct fer
 		goto out;
 	}
 	unlink(ptmp);
+	*strrchr(ptmp, '/') = '\0';  /* and those of killed processes */
+	ferry_tmp_sweep(ptmp, "current.tmp-");
+	ptmp[strlen(ptmp)] = '/';
 	if (symlink(target, ptmp) < 0) {
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", ptmp);
 		goto out;
@@ -431,7 +434,10 @@ int rt_local_release_current(struct ferry_runtime *rt, char out[FERRY_RELEASE_ID
 	if (n <= 9 || strncmp(buf, "releases/", 9))
 		return FERRY_ENOTFOUND;
 	buf[n] = '\0';
-	snprintf(out, FERRY_RELEASE_ID_MAX, "%s", buf + 9);
+	if ((size_t)snprintf(out, FERRY_RELEASE_ID_MAX, "%s", buf + 9) >= FERRY_RELEASE_ID_MAX) {
+		out[0] = '\0';   /* a cut id would name another release */
+		return FERRY_EINVAL;
+	}
 	return 0;
 }
 

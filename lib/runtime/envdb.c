@@ -168,6 +168,13 @@ int ferry_envdb_rp_exists(struct ferry_envdb *db, const char *name)
 	return yes;
 }
 
+int ferry_envdb_rp_conn(struct ferry_envdb *db, const char *name, char **out,
+			struct ferry_error *err)
+{
+	*out = NULL;
+	return rp_conn(db, name, out, err);
+}
+
 int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error *err)
 {
 	return db->ops->rp_list(db->conn, out, err);

@@ -781,7 +781,7 @@ static int pgd_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 
 static int pgd_marks_clear(const char *conn, const char *prefix, struct ferry_error *err)
 {
-	char len[16];
+	char len[24];   /* a size_t in decimal */
 	const char *vals[2] = { len, prefix };
 	PGconn *c = PQconnectdb(conn);
 	PGresult *r = NULL;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,34 @@ out:
 	return rc;
 }
 
+/* A copy is built under "<dst>.tmp-<pid>" (and SQLite's "-journal" beside it): remove
+ * the ones in dir whose process is gone (an attempt killed during a restore point or a
+ * copy), so that resuming, or listing restore points, leaves none behind. */
+static void sweep_dead_tmp(const char *dir)
+{
+	struct dirent *de;
+	char p[PATH_MAX * 2];
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *t = strstr(de->d_name, ".tmp-"), *q;
+		long pid = 0;
+		if (!t)
+			continue;
+		for (q = t + 5; *q >= '0' && *q <= '9' && pid < 100000000; q++)
+			pid = pid * 10 + (*q - '0');
+		if (q == t + 5 || (*q && strcmp(q, "-journal") && strcmp(q, "-wal") && strcmp(q, "-shm")))
+			continue;
+		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;  /* its attempt may still run */
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		unlink(p);
+	}
+	closedir(d);
+}
+
 /* A new file appears whole: backup into a temporary name, sync, rename. */
 static int copy_new(const char *src, const char *dst, struct ferry_error *err)
 {
@@ -199,9 +228,12 @@ static int copy_new(const char *src, const char *dst, struct ferry_error *err)
 static int sq_copy(const char *src_conn, const char *dst_conn, struct ferry_error *err)
 {
 	const char *src = sq_path(src_conn), *dst = sq_path(dst_conn);
+	char dir[PATH_MAX];
 	sqlite3 *h;
 	int rc;
 
+	dir_of(dst, dir);
+	sweep_dead_tmp(dir);
 	if (!sq_exists(dst_conn))
 		return copy_new(src, dst, err);
 	/* Replace an existing database in one SQLite write transaction: a crash leaves
@@ -248,8 +280,12 @@ static int sq_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	blen = strlen(base);
-	snprintf(rpdir, sizeof(rpdir), "%s/" RP_DIR, dir);
+	if (ferry_fmt(rpdir, sizeof(rpdir), err, "restore point directory", "%s/" RP_DIR, dir))
+		return FERRY_EINVAL;
+	sweep_dead_tmp(rpdir);
 	arr = json_array();
+	if (!arr)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	if (!(d = opendir(rpdir))) {
 		*out = arr;
 		return errno == ENOENT ? 0 : (json_decref(arr),

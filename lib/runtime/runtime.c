@@ -195,16 +195,20 @@ static int rt_db_conn(struct ferry_runtime *rt, const char *db_base, struct ferr
 			main_conn = strdup(ferry_stmt_text(st, 0));
 		ferry_stmt_free(st);
 	}
+	/* a cut name could name another environment's database: too long is an error */
 	if (main_conn) {
-		snprintf(name, sizeof(name), "%s%lld", rt->slot, (long long)rt->id);
-		rc = ferry_envdb_pg_url(main_conn, name, &rt->db_conn, err);
+		if (!(rc = ferry_fmt(name, sizeof(name), err, "database name", "%s%lld", rt->slot,
+				     (long long)rt->id)))
+			rc = ferry_envdb_pg_url(main_conn, name, &rt->db_conn, err);
 	} else if (db_base) {
 		if (main_slot)
-			snprintf(name, sizeof(name), "%s_%s", rt->env.project, rt->env.name);
+			rc = ferry_fmt(name, sizeof(name), err, "database name", "%s_%s", rt->env.project,
+				       rt->env.name);
 		else
-			snprintf(name, sizeof(name), "%s_%s_%s%lld", rt->env.project, rt->env.name,
-				 rt->slot, (long long)rt->id);
-		rc = ferry_envdb_pg_url(db_base, name, &rt->db_conn, err);
+			rc = ferry_fmt(name, sizeof(name), err, "database name", "%s_%s_%s%lld",
+				       rt->env.project, rt->env.name, rt->slot, (long long)rt->id);
+		if (!rc)
+			rc = ferry_envdb_pg_url(db_base, name, &rt->db_conn, err);
 	} else {
 		rc = rt->drv->db_default(rt, &rt->db_conn, err);
 	}
@@ -324,9 +328,9 @@ int ferry_runtime_port(const struct ferry_runtime *rt) { return rt->port; }
 const char *ferry_runtime_driver_name(const struct ferry_runtime *rt) { return rt->driver; }
 const char *ferry_runtime_host(const struct ferry_runtime *rt) { return rt->host; }
 
-void ferry_runtime_url(const struct ferry_runtime *rt, char out[64])
+void ferry_runtime_url(const struct ferry_runtime *rt, char out[FERRY_RUNTIME_URL_MAX])
 {
-	snprintf(out, 64, "http://%s:%d", rt->addr[0] ? rt->addr : "127.0.0.1", rt->port);
+	snprintf(out, FERRY_RUNTIME_URL_MAX, "http://%s:%d", rt->addr[0] ? rt->addr : "127.0.0.1", rt->port);
 }
 
 char *ferry_runtime_path(const struct ferry_runtime *rt, const char *rel)

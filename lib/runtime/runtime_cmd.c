@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* runtime_cmd.c: how ferry describes a command to a runtime's host: the
- * ${CONFIG} ${DB} ${PORT} ${ENV} ${RELEASE_DIR} values of a runtime, JSON argv arrays
- * expanded with them, and the FERRY_* environment the application gets. */
-#include "runtime/runtime_int.h"
+ * ${CONFIG} ${DB} ${PORT} ${ENV} ${RELEASE_DIR} ${DATA} ${SECRETS} values of a
+ * runtime, JSON argv arrays expanded with them, and the clean environment the
+ * application is given (ferry's documented variables and its manifest's, nothing of
+ * ferry's own environment). */
+#include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -12,14 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern char **environ;
-
-#define NVARS 5
+#define NVARS 7
 
 void rt_vars_fill(const struct ferry_runtime *rt, const char *rel, int service, struct rt_vars *v)
 {
+	char *pub = NULL, *pgpass = NULL;
+
 	snprintf(v->config, sizeof(v->config), "%s/config.json", rt->dir);
-	snprintf(v->db, sizeof(v->db), "%s", rt->db_conn);
+	snprintf(v->data, sizeof(v->data), "%s/data", rt->dir);
+	snprintf(v->tmp, sizeof(v->tmp), "%s/tmp", rt->dir);
+	snprintf(v->secrets, sizeof(v->secrets), "%s/secrets", rt->dir);
+	/* never a password: it goes to <secrets>/pgpass (written before each spawn) */
+	rt_sb_db_conn(rt->db_conn, v->secrets, &pub, &pgpass);
+	snprintf(v->db, sizeof(v->db), "%s", pub ? pub : "");
+	free(pub);
+	free(pgpass);
 	snprintf(v->port, sizeof(v->port), "%d", rt->port);
 	snprintf(v->env, sizeof(v->env), "%s", rt->env.name);
 	if (rel && *rel)
@@ -32,8 +41,9 @@ void rt_vars_fill(const struct ferry_runtime *rt, const char *rel, int service, 
 static char *expand(const char *s, const struct rt_vars *v)
 {
 	static const char *const names[NVARS] = { "${CONFIG}", "${DB}", "${PORT}", "${ENV}",
-						   "${RELEASE_DIR}" };
-	const char *vals[NVARS] = { v->config, v->db, v->port, v->env, v->release_dir };
+						   "${RELEASE_DIR}", "${DATA}", "${SECRETS}" };
+	const char *vals[NVARS] = { v->config, v->db, v->port, v->env, v->release_dir, v->data,
+				    v->secrets };
 	struct ferry_buf b = FERRY_BUF_INIT;
 	size_t i;
 
@@ -101,32 +111,45 @@ int rt_argv_expand(const json_t *argv, const struct rt_vars *v, char ***out,
 	return 0;
 }
 
-char **rt_envp(const struct rt_vars *v)
+static int env_add(char **e, size_t *o, const char *k, const char *val)
 {
-	static const char *const keys[] = { "FERRY_CONFIG=", "FERRY_DB=", "FERRY_PORT=",
-					    "FERRY_ENV=", "FERRY_RELEASE_DIR=", "FERRY_SERVICE=" };
-	const char *vals[] = { v->config, v->db, v->port, v->env, v->release_dir, v->service };
-	size_t n = 0, i, o = 0, nk = v->service[0] ? 6 : 5;
-	char **e;
+	struct ferry_buf b = FERRY_BUF_INIT;
 
-	while (environ[n])
-		n++;
-	if (!(e = calloc(n + nk + 1, sizeof(*e))))
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "FERRY_", 6))
-			e[o++] = strdup(environ[i]);
-	for (i = 0; i < nk; i++) {
-		struct ferry_buf b = FERRY_BUF_INIT;
-		ferry_buf_addf(&b, "%s%s", keys[i], vals[i]);
-		e[o++] = ferry_buf_detach(&b);
+	ferry_buf_addf(&b, "%s=%s", k, val);
+	return (e[(*o)++] = ferry_buf_detach(&b)) ? 0 : -1;
+}
+
+char **rt_envp(const struct rt_vars *v, const json_t *menv)
+{
+	static const char *const keys[] = { "FERRY_CONFIG", "FERRY_DB", "FERRY_PORT", "FERRY_ENV",
+					    "FERRY_RELEASE_DIR", "FERRY_DATA", "FERRY_SECRETS",
+					    "HOME", "TMPDIR", "FERRY_SERVICE" };
+	const char *vals[] = { v->config, v->db, v->port, v->env, v->release_dir, v->data,
+			       v->secrets, v->data, v->tmp, v->service };
+	size_t nk = v->service[0] ? 10 : 9, o = 0, i;
+	const char *k;
+	json_t *x;
+	char **e = calloc(nk + 3 + json_object_size(menv) + 1, sizeof(*e));
+	int bad = !e;
+
+	if (!bad && (!menv || !json_object_get(menv, "PATH")))
+		bad = env_add(e, &o, "PATH", "/usr/local/bin:/usr/bin:/bin");
+	if (!bad && (!menv || !json_object_get(menv, "LANG")))
+		bad = env_add(e, &o, "LANG", "C.UTF-8");
+	for (i = 0; !bad && i < nk; i++)
+		bad = env_add(e, &o, keys[i], vals[i]);
+	json_object_foreach((json_t *)menv, k, x) {
+		char *val;
+		if (bad || !json_is_string(x) || !strncmp(k, "FERRY_", 6) || !strcmp(k, "HOME") ||
+		    !strcmp(k, "TMPDIR"))
+			continue;                 /* the manifest's check refused these already */
+		val = expand(json_string_value(x), v);
+		bad = !val || env_add(e, &o, k, val);
+		free(val);
 	}
-	for (i = 0; i < o; i++)
-		if (!e[i]) {
-			for (; i < o; i++)
-				free(e[i]);
-			ferry_runtime_argv_free(e);   /* frees up to the first NULL */
-			return NULL;
-		}
+	if (bad) {
+		ferry_runtime_argv_free(e);     /* frees up to the first NULL */
+		return NULL;
+	}
 	return e;
 }

@@ -4,6 +4,7 @@
  * before every start, every other key kept and edited on request. Read and written
  * through the runtime's driver. */
 #include "runtime/driver.h"
+#include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -95,12 +96,13 @@ static int config_save(struct ferry_runtime *rt, json_t *cfg, struct ferry_error
 
 int ferry_runtime_config_write(struct ferry_runtime *rt, struct ferry_error *err)
 {
-	char rel[FERRY_RELEASE_ID_MAX], url[64];
-	char *state = ferry_runtime_path(rt, "state"), *log = ferry_runtime_path(rt, "logs/app.log");
-	char *reldir = NULL;
+	char rel[FERRY_RELEASE_ID_MAX], url[FERRY_RUNTIME_URL_MAX];
+	/* state_dir: the application's own files (data/, which its sandbox may write) */
+	char *state = ferry_runtime_path(rt, "data"), *log = ferry_runtime_path(rt, "logs/app.log");
+	char *reldir = NULL, *secrets = ferry_runtime_path(rt, "secrets"), *pub = NULL, *pgpass = NULL;
 	struct ferry_envdb *db = NULL;
 	json_t *cfg = NULL;
-	int rc;
+	int rc, bad;
 
 	if ((rc = ferry_runtime_config_get(rt, &cfg, err)) ||
 	    (rc = rt->drv->db_open(rt, rt->db_conn, &db, err)))
@@ -111,25 +113,37 @@ int ferry_runtime_config_write(struct ferry_runtime *rt, struct ferry_error *err
 		reldir = ferry_runtime_path(rt, sub);
 	}
 	ferry_runtime_url(rt, url);
-	json_object_set_new(cfg, "environment", json_string(rt->env.name));
-	json_object_set_new(cfg, "role", json_string(ferry_env_role_name(rt->env.role)));
-	json_object_set_new(cfg, "slot", json_string(rt->slot));
-	json_object_set_new(cfg, "port", json_integer(rt->port));
-	json_object_set_new(cfg, "url", json_string(url));
-	json_object_set_new(cfg, "database", json_string(rt->db_conn));
-	json_object_set_new(cfg, "db_driver", json_string(ferry_envdb_driver(db)));
-	json_object_set_new(cfg, "state_dir", json_string(state ? state : ""));
-	json_object_set_new(cfg, "release_dir", reldir ? json_string(reldir) : json_null());
-	json_object_set_new(cfg, "log_file", json_string(log ? log : ""));
+	/* every member or none: a value that could not be made fails the write (the
+	 * application must never read a config.json missing its database) */
+	/* never a password: that is in secrets/pgpass, which the connection string names */
+	if (!secrets || rt_sb_db_conn(rt->db_conn, secrets, &pub, &pgpass)) {
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		goto out;
+	}
+	bad = !state || !log;
+	bad |= json_object_set_new(cfg, "environment", json_string(rt->env.name));
+	bad |= json_object_set_new(cfg, "role", json_string(ferry_env_role_name(rt->env.role)));
+	bad |= json_object_set_new(cfg, "slot", json_string(rt->slot));
+	bad |= json_object_set_new(cfg, "port", json_integer(rt->port));
+	bad |= json_object_set_new(cfg, "url", json_string(url));
+	bad |= json_object_set_new(cfg, "database", json_string(pub));
+	bad |= json_object_set_new(cfg, "db_driver", json_string(ferry_envdb_driver(db)));
+	bad |= json_object_set_new(cfg, "state_dir", json_string(state ? state : ""));
+	bad |= json_object_set_new(cfg, "release_dir", reldir ? json_string(reldir) : json_null());
+	bad |= json_object_set_new(cfg, "log_file", json_string(log ? log : ""));
 	if (!json_is_object(json_object_get(cfg, "faults")))
-		json_object_set_new(cfg, "faults", json_object());
-	rc = config_save(rt, cfg, err);
+		bad |= json_object_set_new(cfg, "faults", json_object());
+	rc = bad ? ferry_error_set(err, FERRY_ENOMEM, "out of memory writing %s's config.json", rt->env.name)
+		 : config_save(rt, cfg, err);
 out:
 	json_decref(cfg);
 	ferry_envdb_free(db);
 	free(state);
 	free(log);
 	free(reldir);
+	free(secrets);
+	free(pub);
+	free(pgpass);
 	return rc;
 }
 

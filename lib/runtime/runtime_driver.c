@@ -5,6 +5,7 @@
  * What is the same on every driver (the manifest's service, readiness settings,
  * argv expansion, config.json before a start) is decided here once. */
 #include "runtime/driver.h"
+#include "runtime/sandbox.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -102,11 +103,13 @@ static int start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
 {
 	struct ferry_runtime_status st;
 	char rel[FERRY_RELEASE_ID_MAX], url[512], **argv = NULL;
+	struct rt_sandbox sb;
 	struct rt_launch l;
 	struct rt_vars v;
 	json_t *man = NULL, *svc;
 	int rc;
 
+	memset(&sb, 0, sizeof(sb));
 	if ((rc = rt->drv->reconcile(rt, &st, err)))
 		return rc;
 	if (st.running && st.ready) {
@@ -140,11 +143,15 @@ static int start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
 		ferry_error_prefix(err, "release '%s': service.exec", rel);
 		goto out;
 	}
+	if ((rc = rt_sandbox_build(rt, &v, l.cwd, 0, &sb, err)))
+		goto out;
 	l.argv = argv;
+	l.sb = &sb;
 	rc = rt->drv->start(rt, &l, err);
 out:
 	json_decref(man);
 	ferry_runtime_argv_free(argv);
+	rt_sandbox_release(&sb);
 	return rc;
 }
 
@@ -176,11 +183,30 @@ int ferry_runtime_stop(struct ferry_runtime *rt, int grace_s, int *killed,
 	return rc;
 }
 
+/* The sandbox its service is given (what a start applies now), and what the running
+ * service has in force ("process"); {"error": ...} when none could be given. */
+static json_t *sandbox_json(struct ferry_runtime *rt, const struct ferry_runtime_status *st)
+{
+	struct ferry_error e;
+	struct rt_sandbox sb;
+	struct rt_vars v;
+	json_t *o, *live;
+
+	rt_vars_fill(rt, st->release, 1, &v);
+	if (rt_sandbox_build(rt, &v, NULL, RT_SB_PEEK, &sb, &e))
+		return json_pack("{s:s}", "error", e.msg);
+	o = rt_sandbox_to_json(&sb);
+	rt_sandbox_release(&sb);
+	live = st->running ? rt->drv->sandbox_observe(rt, st->pid) : NULL;
+	json_object_set_new(o, "process", live ? live : json_null());
+	return o;
+}
+
 json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runtime_status *st)
 {
 	struct ferry_envdb *db = NULL;
 	char *shown = ferry_store_redact(rt->db_conn);  /* never a password */
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 	json_t *o;
 
 	ferry_runtime_url(rt, url);
@@ -197,6 +223,7 @@ json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runti
 	json_object_set_new(o, "healthy", st->healthy < 0 ? json_null() : json_boolean(st->healthy));
 	if (st->stale)
 		json_object_set_new(o, "stale_pid", json_integer(st->pid));
+	json_object_set_new(o, "sandbox", sandbox_json(rt, st));
 	return o;
 }
 
@@ -254,9 +281,11 @@ int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const ch
 {
 	const char *a0 = json_string_value(json_array_get(argv, 0));
 	char rel[FERRY_RELEASE_ID_MAX], **a = NULL;
+	struct rt_sandbox sb;
 	struct rt_vars v;
 	int rc;
 
+	memset(&sb, 0, sizeof(sb));
 	rt->drv->release_current(rt, rel);
 	rt_vars_fill(rt, rel, 0, &v);
 	if ((rc = rt_argv_expand(argv, &v, &a, err)))
@@ -271,8 +300,10 @@ int ferry_runtime_exec_in(struct ferry_runtime *rt, const json_t *argv, const ch
 		free(a[0]);
 		a[0] = abs;
 	}
-	rc = rt->drv->exec(rt, a, &v, cwd, timeout_s, out, err);
+	if (!(rc = rt_sandbox_build(rt, &v, cwd, 0, &sb, err)))
+		rc = rt->drv->exec(rt, a, &sb, timeout_s, out, err);
 out:
+	rt_sandbox_release(&sb);
 	ferry_runtime_argv_free(a);
 	return rc;
 }

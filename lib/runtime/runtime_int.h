@@ -2,7 +2,8 @@
 /* runtime_int.h: what the runtime_*.c and driver_*.c files share (not part of
  * libferry's API): the runtime record and the internal calls between the layers of
  * lib/runtime. Lowest first, a file calls only those above it in this header:
- *   records   runtime.c (the row, paths, ports), runtime_probe.c, runtime_cmd.c
+ *   records   runtime.c (the row, paths, ports), runtime_probe.c, sandbox_secrets.c,
+ *             runtime_cmd.c, sandbox_*.c (the sandbox: sandbox.h)
  *   drivers   driver_local_release.c, driver_local_proc.c, driver_local.c (driver.h)
  *   dispatch  runtime_config.c, runtime_driver.c (ferry_runtime_* through the driver)
  *   commands  runtime_swap.c, runtime_env.c, runtime_deploy.c */
@@ -72,21 +73,26 @@ void rt_health_url(const struct ferry_runtime *rt, const json_t *man, char out[5
 
 /* ---- commands: runtime_cmd.c ---- */
 
-/* The values ${CONFIG} ${DB} ${PORT} ${ENV} ${RELEASE_DIR} stand for, exported to
- * the application as FERRY_*; `service` (FERRY_SERVICE) marks the long-running
- * service of a runtime so that every process of it can be found (empty for
- * one-shot commands). Paths are on the runtime's host. */
+/* The values ${CONFIG} ${DB} ${PORT} ${ENV} ${RELEASE_DIR} ${DATA} ${SECRETS} stand
+ * for, exported to the application as FERRY_*; `service` (FERRY_SERVICE) marks the
+ * long-running service of a runtime so that every process of it can be found (empty
+ * for one-shot commands). `db` is the connection string as the environment sees it:
+ * a password is not in it but in <secrets>/pgpass (rt_sb_db_conn). Paths are on the
+ * runtime's host. */
 struct rt_vars {
 	char config[4096], db[4096], port[16], env[64], release_dir[4096], service[4096];
+	char data[4096], tmp[4096], secrets[4096];
 };
 /* rel: the current release id ("" when none). */
 void rt_vars_fill(const struct ferry_runtime *rt, const char *rel, int service, struct rt_vars *v);
 /* Expand a JSON argv array with v; "bin/x" becomes "<release_dir>/bin/x". */
 int rt_argv_expand(const json_t *argv, const struct rt_vars *v, char ***out,
 		   struct ferry_error *err);
-/* environ without FERRY_* plus the FERRY_* variables of v (caller frees with
- * ferry_runtime_argv_free); NULL when out of memory. */
-char **rt_envp(const struct rt_vars *v);
+/* The whole environment of a process of the runtime, nothing of ferry's own: PATH,
+ * LANG, HOME (<dir>/data), TMPDIR (<dir>/tmp), the FERRY_* variables of v and the
+ * manifest's "environment" (menv, may be NULL; values expanded like argv). Caller
+ * frees with ferry_runtime_argv_free; NULL when out of memory. */
+char **rt_envp(const struct rt_vars *v, const json_t *menv);
 
 /* ---- dispatch: runtime_driver.c, runtime_config.c ---- */
 

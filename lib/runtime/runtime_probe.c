@@ -47,7 +47,7 @@ int rt_http_ok(const char *url, long timeout_ms, char why[256])
 void rt_health_url(const struct ferry_runtime *rt, const json_t *man, char out[512])
 {
 	const char *h = json_string_value(json_object_get(json_object_get(man, "service"), "health"));
-	char url[64];
+	char url[FERRY_RUNTIME_URL_MAX];
 
 	ferry_runtime_url(rt, url);
 	snprintf(out, 512, "%s%s%s", url, h && *h == '/' ? "" : "/", h && *h ? h : "health");

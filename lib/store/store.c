@@ -108,7 +108,55 @@ void ferry_store_close(struct ferry_store *s)
 		return;
 	if (s->in_tx)
 		ferry_store_rollback(s);
+	free(s->fence_sql);
+	free(s->fence_why);
 	s->ops->close(s);
+}
+
+int ferry_store_fence(struct ferry_store *s, const char *sql, int64_t a, int64_t b,
+		      const char *why, struct ferry_error *err)
+{
+	char *q = NULL, *w = NULL;
+
+	if (sql && (!(q = strdup(sql)) || !(w = strdup(why ? why : "fenced")))) {
+		free(q);
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	}
+	free(s->fence_sql);
+	free(s->fence_why);
+	s->fence_sql = q;
+	s->fence_why = w;
+	s->fence_a = a;
+	s->fence_b = b;
+	s->fenced = 0;
+	return 0;
+}
+
+int ferry_store_fenced(const struct ferry_store *s)
+{
+	return s->fenced;
+}
+
+/* Inside a just begun transaction: the fence's query must yield a row. */
+static int fence_check(struct ferry_store *s, struct ferry_error *err)
+{
+	struct ferry_stmt *st;
+	int rc;
+
+	if (!s->fence_sql)
+		return 0;
+	if (!s->fenced) {
+		if ((rc = ferry_store_query(s, &st, err, s->fence_sql, "ii", s->fence_a, s->fence_b)))
+			return rc;
+		rc = ferry_stmt_step(st, err);
+		ferry_stmt_free(st);
+		if (rc < 0)
+			return rc;
+		s->fenced = rc == 0;
+	}
+	if (s->fenced)
+		return ferry_error_set(err, FERRY_ESTATE, "%s", s->fence_why);
+	return 0;
 }
 
 static int store_begin(struct ferry_store *s, int rowlocks, struct ferry_error *err)
@@ -117,10 +165,14 @@ static int store_begin(struct ferry_store *s, int rowlocks, struct ferry_error *
 
 	if (s->in_tx)
 		return ferry_error_set(err, FERRY_EINTERNAL, "nested transaction on state store");
+	if (s->fenced)
+		return fence_check(s, err);
 	if ((rc = s->ops->begin(s, rowlocks, err)))
 		return rc;
 	s->in_tx = 1;
-	return 0;
+	if ((rc = fence_check(s, err)))
+		ferry_store_rollback(s);
+	return rc;
 }
 
 int ferry_store_begin(struct ferry_store *s, struct ferry_error *err)
@@ -200,16 +252,12 @@ int ferry_store_query(struct ferry_store *s, struct ferry_stmt **out,
 	return rc;
 }
 
-int ferry_store_run(struct ferry_store *s, struct ferry_error *err,
-		    const char *sql, const char *types, ...)
+static int run_v(struct ferry_store *s, struct ferry_error *err, const char *sql,
+		 const char *types, va_list ap)
 {
 	struct ferry_stmt *st;
-	va_list ap;
-	int rc;
+	int rc = query_v(s, &st, err, sql, types, ap);
 
-	va_start(ap, types);
-	rc = query_v(s, &st, err, sql, types, ap);
-	va_end(ap);
 	if (rc)
 		return rc;
 	while ((rc = ferry_stmt_step(st, err)) == 1)
@@ -217,6 +265,33 @@ int ferry_store_run(struct ferry_store *s, struct ferry_error *err,
 	s->changes = rc == 0 ? s->ops->changes(st) : 0;
 	ferry_stmt_free(st);
 	return rc;
+}
+
+int ferry_store_run(struct ferry_store *s, struct ferry_error *err,
+		    const char *sql, const char *types, ...)
+{
+	int own_tx = s->fence_sql && !s->in_tx;  /* a fenced write is checked in its transaction */
+	int64_t changes;
+	va_list ap;
+	int rc;
+
+	s->changes = 0;
+	if (own_tx && (rc = ferry_store_begin(s, err)))
+		return rc;
+	va_start(ap, types);
+	rc = run_v(s, err, sql, types, ap);
+	va_end(ap);
+	if (!own_tx)
+		return rc;
+	changes = s->changes;
+	if (rc) {
+		ferry_store_rollback(s);
+		return rc;
+	}
+	if ((rc = ferry_store_commit(s, err)))
+		return rc;
+	s->changes = changes;
+	return 0;
 }
 
 int ferry_stmt_step(struct ferry_stmt *st, struct ferry_error *err)

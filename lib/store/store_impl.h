@@ -52,6 +52,11 @@ struct ferry_store {
 	char *where;       /* path or URL with any password removed: for messages */
 	int in_tx;
 	int64_t changes;
+	/* the fence (ferry_store_fence): checked first in every write transaction */
+	char *fence_sql;
+	char *fence_why;
+	int64_t fence_a, fence_b;
+	int fenced;        /* the fence refused once: it refuses for good */
 };
 
 struct ferry_stmt {

@@ -8,9 +8,11 @@
 
 #include <libpq-fe.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PG_INT8OID 20
 #define PG_TEXTOID 25
@@ -105,19 +107,50 @@ static int run_raw(struct ferry_store *s, const char *sql, const char *what,
 	return rc;
 }
 
-/* A daemon outlives server restarts: reconnect between transactions. */
-static int ensure_conn(struct ferry_store *s, struct ferry_error *err)
+/* A connection the server closed while it sat idle (a restart, a failover, an idle
+ * timeout, pg_terminate_backend) looks fine to libpq until it is used. An idle
+ * connection has nothing to read: when its socket is readable the server sent a
+ * goodbye (or closed it), so it is dropped before anything is sent on it. */
+static int conn_stale(PGconn *c)
+{
+	struct pollfd p = { PQsocket(c), POLLIN, 0 };
+
+	if (PQstatus(c) != CONNECTION_OK || p.fd < 0)
+		return 1;
+	if (PQtransactionStatus(c) != PQTRANS_IDLE)
+		return 0;
+	return poll(&p, 1, 0) > 0;
+}
+
+static int reconnect(struct ferry_store *s, struct ferry_error *err)
 {
 	PGconn *c = conn_of(s);
 
-	if (PQstatus(c) == CONNECTION_OK)
-		return 0;
-	if (s->in_tx)
-		return pg_fail(s, NULL, "in a transaction", NULL, err);
 	PQreset(c);
 	if (PQstatus(c) != CONNECTION_OK)
 		return pg_fail(s, NULL, "reconnecting", NULL, err);
 	return run_raw(s, ((struct pg_store *)s)->setup, "setting up the session", err);
+}
+
+/* A daemon outlives server restarts: between transactions, a connection found broken
+ * or stale is opened again before it is used. */
+static int ensure_conn(struct ferry_store *s, struct ferry_error *err)
+{
+	if (s->in_tx) {
+		if (PQstatus(conn_of(s)) == CONNECTION_OK)
+			return 0;
+		return pg_fail(s, NULL, "in a transaction", NULL, err);
+	}
+	if (!conn_stale(conn_of(s)))
+		return 0;
+	return reconnect(s, err);
+}
+
+/* A statement outside a transaction, or a BEGIN, that failed because the connection
+ * broke may run once more on a new connection: nothing of it took effect. */
+static int conn_lost(struct ferry_store *s)
+{
+	return !s->in_tx && PQstatus(conn_of(s)) == CONNECTION_BAD;
 }
 
 static void ignore_notice(void *arg, const char *msg)
@@ -221,7 +254,10 @@ static int pg_begin(struct ferry_store *s, int rowlocks, struct ferry_error *err
 	else
 		snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)",
 			 (long long)FERRY_STORE_PG_LOCK);
-	if ((rc = run_raw(s, sql, "beginning a transaction", err)))
+	rc = run_raw(s, sql, "beginning a transaction", err);
+	if (rc && conn_lost(s) && !reconnect(s, NULL))  /* retried once on a new connection */
+		rc = run_raw(s, sql, "beginning a transaction", err);
+	if (rc && PQstatus(conn_of(s)) == CONNECTION_OK)
 		PQclear(PQexec(conn_of(s), "ROLLBACK"));
 	return rc;
 }
@@ -320,6 +356,14 @@ static int exec_stmt(struct ferry_store *s, struct pg_stmt *st, const char *pgsq
 	return pg_fail(s, st->res, "running query", sql, err);
 }
 
+/* A query that only reads (may run again after a lost connection). */
+static int is_read(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+		sql++;
+	return !strncasecmp(sql, "SELECT", 6);
+}
+
 /* A failed statement aborts a whole PostgreSQL transaction; SQLite only undoes the
  * statement. Inside a transaction each statement runs under a savepoint so a caller
  * may recover from, say, a unique violation exactly as on SQLite. */
@@ -343,7 +387,10 @@ static int pg_query(struct ferry_store *s, struct ferry_stmt **out, const char *
 	}
 	st->base.s = s;
 	st->row = -1;
-	if ((rc = exec_stmt(s, st, b.data, sql, args, nargs, err)))
+	rc = exec_stmt(s, st, b.data, sql, args, nargs, err);
+	if (rc && conn_lost(s) && is_read(sql) && !reconnect(s, NULL))
+		rc = exec_stmt(s, st, b.data, sql, args, nargs, err);  /* a read: once more */
+	if (rc)
 		goto out;
 	st->nrows = PQntuples(st->res);
 	*out = &st->base;

@@ -167,7 +167,8 @@ async function upgradeTo(env, target, shotName) {
 await step('Maintain → Upgrade: the panel offers the target combinations; begin prepares the upgrade', async () => {
   await upgradeTo('sales-uat', '8.1/PU20', '10-upgrade-panel');
   expect((await page.textContent('#operation')).includes('upgrade.prepare'), 'the prepare operation on the timeline');
-  expect(await page.isDisabled('#upgrade') || true, 'Upgrade not offered twice');
+  await page.waitForSelector('#upgrade[disabled]', { state: 'attached', ...LONG });
+  expect(await page.isDisabled('#upgrade'), 'Upgrade not offered twice');
   await shot('11-upgrade-prepared');
 });
 await step('the original / upgrade-in-progress toggle shows each side', async () => {
@@ -192,7 +193,8 @@ await step('a package applied to the upgrade waits for sign-off; Data upgrade is
   await page.click('#up-signoff');
   await page.waitForSelector('#operation[data-state="succeeded"]', LONG);
   await page.waitForSelector('#up-data:not([disabled])', LONG);
-  expect(await page.isEnabled('#cancel-upgrade') || true, 'cancel still possible before the data upgrade');
+  await page.waitForSelector('#cancel-upgrade:not([disabled])', { state: 'attached', ...LONG });
+  expect(await page.isEnabled('#cancel-upgrade'), 'cancel still possible before the data upgrade');
   await shot('14-upgrade-signed-off');
 });
 await step('Data upgrade swaps to the upgraded environment; Commit and Rollback are enabled', async () => {

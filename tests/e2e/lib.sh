@@ -32,7 +32,8 @@ trap 'test_cleanup' EXIT
 
 test_cleanup() {
   [ -n "${test_cleanup_hook:-}" ] && eval "$test_cleanup_hook"
-  cd / || true
+  stop_tracked
+  cd /
   if [ "$test_fail" -eq 0 ] && [ -z "${FERRY_KEEP_SCRATCH:-}" ]; then
     rm -rf "$SCRATCH"
     [ -n "$TEST_DB" ] && dropdb --force "$TEST_DB"
@@ -44,6 +45,37 @@ test_cleanup() {
 }
 
 ferry() { "$FERRY" "$@"; }
+
+# Processes a test starts are stopped when the file ends, whatever happened (tests/run.sh
+# fails the run on any that outlive it). track_pid PID remembers one, from a test body
+# too (a body runs in a subshell, so the list lives in a file); stop_tracked stops them
+# all: SIGTERM, a bounded wait, then SIGKILL.
+track_pid() { echo "$1" >>"$SCRATCH/.tracked-pids"; }
+stop_tracked() {
+  local p left i
+  [ -s "$SCRATCH/.tracked-pids" ] || return 0
+  for p in $(cat "$SCRATCH/.tracked-pids"); do kill -TERM "$p" 2>/dev/null; done
+  for i in $(seq 1 100); do
+    left=
+    for p in $(cat "$SCRATCH/.tracked-pids"); do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+    [ -z "$left" ] && break
+    sleep 0.05
+  done
+  for p in $left; do kill -KILL "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -f "$SCRATCH/.tracked-pids"
+  return 0
+}
+# stop_envs: stop every view (main and upgrade runtime) of every environment of the home.
+stop_envs() {
+  local n s
+  for n in $(ferry env list --json 2>/dev/null | jq -r '.[].name'); do
+    for s in $(ferry env show "$n" --json 2>/dev/null | jq -r '(.runtimes // {main: 1}) | keys[]'); do
+      ferry env stop "$n" --grace 1 --view "$s" >/dev/null 2>&1
+    done
+  done
+  return 0
+}
 
 # Prerequisites, after git: `test_expect_success SQLITE 'desc' 'body'` runs only on
 # the SQLite store (PG: only on PostgreSQL) and is reported as skipped elsewhere.
@@ -94,6 +126,16 @@ test_expect_code() {
     echo "not ok $test_count - $desc (exit $rc, wanted $want)"
     printf '%s\n' "$out" | sed 's/^/#   /'
   fi
+}
+
+# wait_for SECONDS 'COMMAND' [WHAT]: run COMMAND every 0.05 s until it succeeds, for at
+# most SECONDS; then fail saying what was awaited. Every wait in a test is bounded.
+wait_for() {
+  local secs=$1 cond=$2 what=${3:-$2} end=$((SECONDS + $1))
+  until eval "$cond"; do   # bounded-ok: the deadline is checked in the body
+    [ "$SECONDS" -lt "$end" ] || { echo "waited ${secs}s in vain for: $what"; return 1; }
+    sleep 0.05
+  done
 }
 
 # Assertions for use inside bodies.

@@ -106,4 +106,31 @@ test_expect_success 'flipping any single byte of a signed package makes verify f
 test_expect_success 'a flip in the payload names the file; a flip in the seal names the seal' '
   n=$(stat -c %s tax.tar.zst); flip tax.tar.zst $((n - 20)) s.tar.zst &&
   out=$(ferry package verify s.tar.zst 2>&1); contains "$out" "seal"'
+
+# One intake path: extract and asset upload refuse exactly what verify refuses.
+# same_verdict FILE WANT: verify, extract and upload (into a project trusting the key)
+# all exit WANT; a refused extract leaves no target.
+ferry project create intake >/dev/null && ferry key trust fabrikam --project intake >/dev/null
+same_verdict() {
+  local f=$1 want=$2 v e u
+  rm -rf xt; ferry package verify "$f" --project intake >/dev/null 2>&1; v=$?
+  ferry package extract "$f" xt --project intake >/dev/null 2>&1; e=$?
+  ferry asset upload "$f" --project intake >/dev/null 2>&1; u=$?
+  [ "$v $e $u" = "$want $want $want" ] || { echo "$f: verify $v, extract $e, upload $u (wanted $want)"; return 1; }
+  [ "$want" -eq 0 ] || ! test -e xt || { echo "$f: extract left xt behind"; return 1; }
+  [ "$want" -ne 0 ] || ferry asset rm "$(ferry asset list --project intake --json | jq -r ".[0].id")" --project intake >/dev/null
+}
+test_expect_success 'the intact packages: verify, extract and upload accept them' '
+  for f in tax.tar.zst tax.tar.gz tax.zip; do same_verdict $f 0 || return 1; done'
+test_expect_success 'seal cut off or damaged, or repacked by another tool: every command refuses' '
+  rm -rf rp && mkdir rp && bsdtar -xf tax.tar.zst -C rp &&
+  (cd rp && bsdtar --format zip -cf ../re.zip manifest.json manifest.sig bin sql &&
+   bsdtar -czf ../re.tar.gz manifest.json manifest.sig bin sql &&
+   bsdtar --zstd -cf ../re.tar.zst manifest.json manifest.sig bin sql) &&
+  for f in re.zip re.tar.gz re.tar.zst; do same_verdict $f 6 || return 1; done &&
+  for f in tax.tar.zst tax.tar.gz tax.zip; do
+    n=$(stat -c %s $f)
+    for cut in 1 20 100 222 248; do head -c $((n - cut)) $f >cut.$f && same_verdict cut.$f 6 || return 1; done
+    for pos in $((n - 1)) $((n - 20)) $((n - 100)) $((n - 200)) 4 9; do flip $f $pos x.$f && same_verdict x.$f 6 || return 1; done
+  done'
 test_done

@@ -8,6 +8,7 @@
 GEN="$FERRY_BUILD/tools/mkhostile"
 ferry init >/dev/null
 ferry project create contoso >/dev/null
+ferry project create open >/dev/null && ferry project set open --allow-unsigned yes >/dev/null
 mkdir -p corpus jail
 evil=/tmp/ferry-hostile-evil.txt
 rm -f "$evil"
@@ -16,6 +17,7 @@ rm -f "$evil"
 refused() {
   local kind=$1 sfx=$2; shift 2
   local f="corpus/$kind.$sfx" out rc before after
+  rm -rf jail && mkdir jail   # each case on its own: an earlier failure leaves nothing here
   "$GEN" "$kind" "$f" || { echo "generator failed for $kind"; return 1; }
   before=$(cd "$SCRATCH" && find . -path ./home -prune -o -path ./corpus -prune -o -print | sort | sha256sum)
   out=$(ferry package extract "$f" jail/target 2>&1); rc=$?
@@ -28,8 +30,12 @@ refused() {
   equals "$after" "$before" || { echo "files appeared outside the jail"; return 1; }
   ! test -e "$evil" || { echo "$evil was written"; return 1; }
   ! test -e "$SCRATCH/evil.txt" || { echo "evil.txt written"; return 1; }
-  # verify refuses it too, without writing anything
-  ! ferry package verify "$f" >/dev/null 2>&1
+  # one intake path: verify and asset upload refuse it too, the same way
+  out=$(ferry package verify "$f" 2>&1); rc=$?
+  [ $rc -eq 6 ] || { echo "$kind: verify exit $rc: $out"; return 1; }
+  out=$(ferry asset upload "$f" --project open 2>&1); rc=$?
+  [ $rc -eq 6 ] || { echo "$kind: upload exit $rc: $out"; return 1; }
+  test -z "$(ferry asset list --project open --json | jq -r ".[]")"
 }
 
 test_expect_success 'control: a well-formed archive is accepted (manifest first or last)' '
@@ -48,6 +54,12 @@ test_expect_success '09 character device' 'refused device tar.gz "entry .ok.txt.
 test_expect_success '10 block device' 'refused blockdev tar.zst "entry .disk." "device node"'
 test_expect_success '11 FIFO' 'refused fifo tar.gz "entry .ok.txt." "FIFO"'
 test_expect_success '12 compression bomb (ratio)' 'refused bomb-ratio tar.gz "entry .f00.bin." "compression ratio over 200:1"'
+test_expect_success '12a compression bomb in a zip (inflated per entry, no filter sees it)' '
+  refused bomb-ratio zip "entry .f00.bin." "compression ratio over 200:1"'
+test_expect_success '12b bomb after an incompressible file, every container' '
+  for s in zip tar.gz tar.zst; do refused bomb-padded $s "entry .bomb.bin." "compression ratio over 200:1" || return 1; done'
+test_expect_success '12c bomb read by the first pass (manifest last), every container' '
+  for s in zip tar.gz tar.zst; do refused bomb-padded-last $s "entry .bomb.bin." "compression ratio over 200:1" || return 1; done'
 test_expect_success '13 size bomb (more bytes than the limit)' '
   FERRY_MAX_BYTES=4194304 refused bomb-size tar.zst "declares 8388608 payload bytes" "FERRY_MAX_BYTES"'
 test_expect_success '14 too many entries' 'FERRY_MAX_ENTRIES=20 refused many-entries tar.gz "lists 40 files" "FERRY_MAX_ENTRIES"'
@@ -68,6 +80,10 @@ test_expect_success '28 garbage signature' 'refused garbage-signature tar.gz "ma
 test_expect_success '29 zip with traversal' 'refused traversal zip "entry .\.\./evil.txt." "path traversal"'
 test_expect_success '30 zip with a symlink' 'refused symlink-out zip "symbolic link"'
 test_expect_success '31 zip with a duplicate entry' 'refused duplicate zip "duplicate entry"'
+test_expect_success '31a manifest.sig before manifest.json, every container' '
+  for s in zip tar.gz tar.zst; do refused sig-first $s "entry .manifest.sig." "must directly follow a leading manifest.json" || return 1; done'
+test_expect_success '31b manifest.sig after the payload, every container' '
+  for s in zip tar.gz tar.zst; do refused sig-late $s "entry .manifest.sig." "must directly follow" || return 1; done'
 test_expect_success '32 truncated archive' '
   head -c 180 corpus/good.tar.gz >corpus/truncated.tar.gz &&
   out=$(ferry package extract corpus/truncated.tar.gz jail/target 2>&1); test $? -eq 6 &&

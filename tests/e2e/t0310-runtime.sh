@@ -63,7 +63,7 @@ test_expect_success 'restart gives a new process' '
 
 test_expect_success 'kill -9: status shows the stale pid, start recovers' '
   pid=$(env_pid sbx); kill -9 "$pid";
-  while alive "$pid"; do sleep 0.05; done;
+  wait_for 30 "! alive $pid" "process $pid to die" &&
   ferry env status sbx --json | jq -e ".state == \"stopped\" and .stale_pid == $pid" &&
   ferry env start sbx && new=$(env_pid sbx) && [ "$new" != "$pid" ] &&
   curl -sf "$(env_url sbx)/health"'
@@ -108,17 +108,17 @@ test_expect_success 'a port taken by someone else: refused, then --new-port move
   port=$(env_port sbx) &&
   jq -n --argjson p "$port" "{port: \$p, database: \"$SCRATCH/squat.db\"}" >squat.json &&
   { "$FIXTURE" serve --config squat.json >squat.log 2>&1 & echo $! >squat.pid; } &&
-  while ! curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.05; done;
+  wait_for 30 "curl -sf http://127.0.0.1:$port/health >/dev/null" "the squatter on port $port"; w=$?;
   out=$(ferry env start sbx 2>&1); rc=$?;
   kill "$(cat squat.pid)";
-  equals "$rc" 4 && contains "$out" "port $port" && contains "$out" "--new-port"'
+  equals "$w $rc" "0 4" && contains "$out" "port $port" && contains "$out" "--new-port"'
 test_expect_success 'start --new-port picks another free port' '
   port=$(env_port sbx) &&
   jq -n --argjson p "$port" "{port: \$p, database: \"$SCRATCH/squat.db\"}" >squat.json &&
   { "$FIXTURE" serve --config squat.json >squat.log 2>&1 & echo $! >squat.pid; } &&
-  while ! curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.05; done;
+  wait_for 30 "curl -sf http://127.0.0.1:$port/health >/dev/null" "the squatter on port $port"; w=$?;
   ferry env start sbx --new-port; rc=$?; kill "$(cat squat.pid)";
-  equals "$rc" 0 && [ "$(env_port sbx)" != "$port" ] && curl -sf "$(env_url sbx)/health"'
+  equals "$w $rc" "0 0" && [ "$(env_port sbx)" != "$port" ] && curl -sf "$(env_url sbx)/health"'
 
 test_expect_success 'redeploy switches current atomically and keeps one previous release' '
   ferry env deploy sbx --from-dir rel2 &&
@@ -129,7 +129,7 @@ test_expect_success 'redeploy switches current atomically and keeps one previous
   equals "$(curl -sf "$(env_url sbx)/version")" "7.3.2" &&
   test ! -e "$(env_dir sbx)/releases/r1-fixture-app-7.3.0" &&
   test -d "$(env_dir sbx)/releases/r2-fixture-app-7.3.1" &&
-  test ! -e "$(env_dir sbx)/current.tmp-"* 2>/dev/null; true'
+  ! compgen -G "$(env_dir sbx)/current.tmp-*" >/dev/null'
 test_expect_success 'env rm stops the process and removes the environment directory' '
   pid=$(env_pid dev); ferry env rm dev && ! alive "$pid" && test ! -e "$(env_dir dev)"'
 test_expect_success 'the name can be reused with a fresh runtime' '

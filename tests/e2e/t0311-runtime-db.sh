@@ -40,13 +40,13 @@ test_expect_code 3 'restoring an unknown restore point' 'ferry env db prod resto
 test_expect_code 2 'an invalid restore point name' 'ferry env db prod restore-point "../x"'
 
 test_expect_success 'online copy while the source keeps serving writes' '
-  ( n=0; fail=0; while [ ! -e stop.flag ]; do
-      curl -sf "$(env_url prod)/write" >/dev/null && n=$((n+1)) || fail=$((fail+1));
+  ( n=0; fail=0; end=$((SECONDS + 120)); while [ ! -e stop.flag ] && [ $SECONDS -lt $end ]; do
+      if curl -sf "$(env_url prod)/write" >/dev/null; then n=$((n+1)); else fail=$((fail+1)); fi
     done; echo "$n $fail" >writer.out ) &
-  while [ "$(curl -sf "$(env_url prod)/count")" -lt 60 ]; do sleep 0.05; done;
+  wait_for 60 "[ \"\$(curl -sf $(env_url prod)/count)\" -ge 60 ]" "60 writes"; w=$?;
   ferry env db sbx copy-from prod; rc=$?;
   touch stop.flag; wait;
-  equals "$rc" 0 && equals "$(cut -d" " -f2 writer.out)" 0 &&
+  equals "$w $rc" "0 0" && equals "$(cut -d" " -f2 writer.out)" 0 &&
   copied=$(sqlite3 "$(db sbx)" "select count(*) from events") &&
   total=$(sqlite3 "$(db prod)" "select count(*) from events") &&
   [ "$copied" -ge 60 ] && [ "$copied" -le "$total" ] &&

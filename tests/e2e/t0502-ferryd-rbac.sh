@@ -85,6 +85,8 @@ operator p1 0 DELETE /api/schedules/{S_p1} -
 operator p2 0 DELETE /api/schedules/{S_p2} -
 admin p1 0 PUT /api/projects/p1/maintenance-window {"window":"sun 02:00 2h"}
 admin p2 0 PUT /api/projects/p2/maintenance-window {"window":null}
+admin p1 0 PATCH /api/projects/p1/upgrade-settings {"watch_s":60}
+admin p2 0 PATCH /api/projects/p2/upgrade-settings {}
 CASES
 }
 

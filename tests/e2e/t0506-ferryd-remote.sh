@@ -140,7 +140,7 @@ test_expect_success 'commands of the home only say so through --server (exit 2),
   for cmd in "init" "package build x -o y" "key generate k" "key export vendor" "env deploy sbx --from-dir x" \
       "env db sbx checksum" "env data-upgrade sbx" "op selftest --dir x" "db copy --from prod --to sbx" \
       "db history" "notify list --project contoso" "catalog show" "catalog validate x.json" "code scan x" \
-      "hotfix list x" "upgrade settings --project contoso" "upgrade housekeep" "asset extract a b --project contoso" \
+      "hotfix list x" "upgrade watch sbx" "upgrade housekeep" "asset extract a b --project contoso" \
       "package verify x" "env logs prod --follow"; do
     remote $cmd >out 2>err; rc=$?
     equals "$rc" 2 && grep -q "not available with --server" err && ! test -s out || { echo "$cmd: exit $rc"; cat err; exit 1; }

@@ -36,9 +36,10 @@ cat >notify.py <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
+s.settimeout(300)
 open(sys.argv[1] + ".ready", "w").close()
 with open(sys.argv[2], "a", buffering=1) as log:
-    while True:
+    while True:  # bounded-ok: recv times out (300 s)
         msg = s.recv(4096).decode().replace("\n", " ")
         log.write(msg + "\n")
         if "STOPPING=1" in msg:

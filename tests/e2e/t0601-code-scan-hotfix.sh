@@ -96,7 +96,7 @@ test_expect_code 5 'a hotfix for another release is refused' '
 test_expect_code 5 'a hotfix that touches customer code is refused' '
   mkdir -p kbc/p && cp "$H/KB4051001/manifest.json" kbc/ &&
   jq ".hotfix.id = \"KB9\"" kbc/manifest.json > kbc/m && mv kbc/m kbc/manifest.json &&
-  (cd cf && git diff --no-index /dev/null ContosoSales/model.json | sed "s|b/ContosoSales/model.json|b/ContosoSales/x.json|g" > ../kbc/p/x.diff || true) &&
+  (cd cf && git diff --no-index /dev/null ContosoSales/model.json | sed "s|b/ContosoSales/model.json|b/ContosoSales/x.json|g" > ../kbc/p/x.diff) && test -s kbc/p/x.diff &&
   out=$(ferry hotfix apply cf kbc 2>&1); rc=$?; contains "$out" "not in a vendor model"; exit $rc'
 test_expect_success 'a plain diff -u hotfix (no git headers) applies' '
   fresh plain && mkdir -p kbp/patches && cp "$H/KB4051001/manifest.json" kbp/ &&

@@ -39,7 +39,7 @@ test_expect_success 'deploy production: install.php on the empty database, healt
 
 test_expect_success 'nothing of MediaWiki beside the database ferry manages; caches in the state dir' '
 	equals "$(cd "$(env_dir prod)/db" && ls | grep -v "^app.db" | grep -v restore-points)" "" &&
-	test -s "$(env_dir prod)/state/mediawiki/objectcache.sqlite" &&
+	test -s "$(env_dir prod)/data/mediawiki/objectcache.sqlite" &&
 	equals "$(mwsql prod "select count(*) from objectcache") $(mwsql prod "select count(*) from l10n_cache")" "0 0"'
 
 test_expect_success 'the settings come from config.json: port, URL, site name' '

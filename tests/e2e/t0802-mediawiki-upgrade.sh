@@ -5,7 +5,8 @@
 # the data; preparation beside the serving original with zero failed probe requests; the
 # data upgrade (MediaWiki's own maintenance/update.php --quick adds the extensions' tables);
 # a rollback that gives back the original with its database equal to the pre-upgrade state
-# (canonical dump); then the same upgrade again, committed.
+# (canonical dump; the writes made since are refused first, then discarded and exported:
+# the package declares no reverse mapping); then the same upgrade again, committed.
 . "$(dirname "$0")/lib.sh"
 . "$FERRY_SRC/tests/e2e/t08-mediawiki.lib"
 MW_DEV_PASS=Develop-Admin-Pass-2026
@@ -81,8 +82,12 @@ test_expect_success 'users write on the upgraded wiki before the rollback' '
 	equals "$(mw_login "$ORIG" Admin "$MW_SBX_PASS" jar)" PASS &&
 	equals "$(mw_edit "$ORIG" jar "Written after the upgrade" "This page is new.")" Success'
 
+test_expect_code 5 'the rollback refuses to lose those writes: the package maps no table back' '
+	ferry upgrade rollback sbx 2>err; rc=$?; cat err >&2
+	grep -q "no reverse mapping" err && exit $rc'
+
 test_expect_success 'rollback: the original back on 1.39-core, its database equal to before (dump)' '
-	ferry upgrade rollback sbx >out && contains "$(cat out)" "Rolled back" &&
+	ferry upgrade rollback sbx --discard-writes --yes >out && contains "$(cat out)" "Rolled back" &&
 	equals "$(phase sbx)" rolled-back && equals "$(env_url sbx)" "$ORIG" &&
 	ferry env show sbx --json | jq -e ".app_release == \"1.39-core\" and (.runtimes | keys) == [\"main\"]" &&
 	! contains "$(mw_extensions "$ORIG")" "Abuse Filter" && equals "$(new_tables sbx)" "" &&

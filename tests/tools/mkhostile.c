@@ -128,6 +128,30 @@ static void big(const char *kind, size_t size, int nfiles)
 	(void)kind;
 }
 
+/* A bomb that an incompressible file before it hides from a whole-archive ratio;
+ * last: the manifest comes at the end (read in two passes). */
+static void bomb_padded(int last)
+{
+	size_t pad = (size_t)2 << 20, size = (size_t)48 << 20;
+	char *r = malloc(pad), *z = calloc(1, size), *m;
+	const char *p[] = { "pad.bin", "bomb.bin" };
+	const void *d[2];
+	size_t l[] = { pad, size };
+
+	randombytes_buf(r, pad);
+	d[0] = r;
+	d[1] = z;
+	m = manifest(2, p, d, l, NULL);
+	if (!last)
+		file("manifest.json", m, strlen(m));
+	file(p[0], r, pad);
+	file(p[1], z, size);
+	if (last)
+		file("manifest.json", m, strlen(m));
+	free(r);
+	free(z);
+}
+
 int main(int argc, char **argv)
 {
 	const char *k;
@@ -185,6 +209,18 @@ int main(int argc, char **argv)
 		entry("ok.txt", AE_IFIFO, NULL, 0, NULL, 0, 0644);
 	} else if (!strcmp(k, "bomb-ratio")) {
 		big(k, (size_t)48 << 20, 1);       /* 48 MiB of zeros: ratio ~1000:1 */
+	} else if (!strcmp(k, "bomb-padded")) {
+		bomb_padded(0);
+	} else if (!strcmp(k, "bomb-padded-last")) {
+		bomb_padded(1);
+	} else if (!strcmp(k, "sig-first")) {      /* manifest.sig before manifest.json */
+		file("manifest.sig", "{}", 2);
+		ok_manifest();
+		file("ok.txt", OK, sizeof(OK) - 1);
+	} else if (!strcmp(k, "sig-late")) {       /* manifest.sig after the payload */
+		ok_manifest();
+		file("ok.txt", OK, sizeof(OK) - 1);
+		file("manifest.sig", "{}", 2);
 	} else if (!strcmp(k, "bomb-size")) {
 		big(k, (size_t)2 << 20, 4);        /* 8 MiB; the test sets FERRY_MAX_BYTES=4 MiB */
 	} else if (!strcmp(k, "many-entries")) {

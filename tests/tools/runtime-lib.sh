@@ -21,11 +21,6 @@ env_port() { env_json "$1" | jq -r .port; }
 env_dir() { echo "$FERRY_HOME/environments/$1"; }
 alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
-# Stop every environment's process when the test file ends, whatever happened.
-stop_all_envs() {
-  local n
-  for n in $(ferry env list --json 2>/dev/null | jq -r '.[].name'); do
-    ferry env stop "$n" --grace 1 >/dev/null 2>&1
-  done
-}
+# Stop every environment's processes (both views) when the test file ends, whatever happened.
+stop_all_envs() { stop_envs; }
 test_cleanup_hook=stop_all_envs

@@ -49,11 +49,11 @@ static void session(int fd, const char *dir)
 		if (!strncasecmp(line, "EHLO", 4) || !strncasecmp(line, "HELO", 4)) {
 			reply(io, "250 smtpsink");
 		} else if (!strncasecmp(line, "MAIL FROM:", 10)) {
-			snprintf(from, sizeof(from), "%s", line + 10);
+			snprintf(from, sizeof(from), "%.*s", (int)sizeof(from) - 1, line + 10);
 			from[strcspn(from, "\r\n")] = '\0';
 			reply(io, "250 OK");
 		} else if (!strncasecmp(line, "RCPT TO:", 8)) {
-			snprintf(rcpt, sizeof(rcpt), "%s", line + 8);
+			snprintf(rcpt, sizeof(rcpt), "%.*s", (int)sizeof(rcpt) - 1, line + 8);
 			rcpt[strcspn(rcpt, "\r\n")] = '\0';
 			reply(io, "250 OK");
 		} else if (!strncasecmp(line, "DATA", 4)) {

@@ -110,6 +110,71 @@ static void test_errors_name_the_field(void **state)
 	expect_error("{\"format\"", "{\"name\": \"dup\", \"format\"", "invalid JSON");
 }
 
+/* A data-upgrade package with a reverse mapping, and the mistakes its parser names. */
+static const char *dug =
+	"{\"format\": 1, \"name\": \"du\", \"version\": \"8.1.0\", \"type\": \"data-upgrade\","
+	" \"product\": \"p\", \"applies_to\": {\"releases\": [\"7.3\", \"8.0\"]},"
+	" \"provides\": {\"release\": \"8.1\"},"
+	" \"reverse\": [{\"release\": \"7.3\", \"tables\": ["
+	"   {\"table\": \"customers\", \"sql\": \"rev/c.sql\"},"
+	"   {\"table\": \"orders_v2\", \"into\": \"orders\", \"copy\": true},"
+	"   {\"table\": \"tax_codes\", \"drop\": \"7.3 has none\"}]}],"
+	" \"payload\": [{\"path\": \"rev/c.sql\", \"size\": 3, \"mode\": \"0644\", \"sha256\": \"" H64 "\"}]}";
+
+static void expect_dug_error(const char *from, const char *to, const char *want)
+{
+	char doc[8192], *p;
+	struct ferry_manifest *m = NULL;
+	struct ferry_error err;
+
+	p = strstr(dug, from);
+	assert_non_null(p);
+	snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(p - dug), dug, to, p + strlen(from));
+	ferry_error_clear(&err);
+	assert_int_not_equal(ferry_manifest_parse(doc, strlen(doc), &m, &err), 0);
+	assert_null(m);
+	if (!strstr(err.msg, want))
+		fail_msg("expected '%s' in '%s'", want, err.msg);
+}
+
+static void test_reverse(void **state)
+{
+	const struct ferry_reverse *r;
+	struct ferry_manifest *m;
+	struct ferry_error err;
+
+	(void)state;
+	assert_int_equal(ferry_manifest_parse(dug, strlen(dug), &m, &err), 0);
+	assert_int_equal(m->n_reverse, 1);
+	assert_null(ferry_manifest_reverse(m, "8.0"));
+	r = ferry_manifest_reverse(m, "7.3");
+	assert_non_null(r);
+	assert_int_equal(r->n, 3);
+	assert_int_equal(r->tables[0].kind, FERRY_REVERSE_SQL);
+	assert_string_equal(r->tables[0].into, "customers");
+	assert_string_equal(r->tables[1].into, "orders");
+	assert_int_equal(r->tables[1].kind, FERRY_REVERSE_COPY);
+	assert_int_equal(r->tables[2].kind, FERRY_REVERSE_DROP);
+	assert_string_equal(r->tables[2].note, "7.3 has none");
+	ferry_manifest_free(m);
+	expect_dug_error("\"release\": \"7.3\", \"tables\"", "\"release\": \"7.2\", \"tables\"",
+			 "reverse[0]: release '7.2' is not one this package upgrades from");
+	expect_dug_error("\"sql\": \"rev/c.sql\"}", "\"sql\": \"rev/x.sql\"}",
+			 "reverse[0].tables[0]: 'rev/x.sql' is not a file listed in payload");
+	expect_dug_error("\"copy\": true", "\"copy\": true, \"drop\": \"x\"",
+			 "reverse[0].tables[1]: table 'orders_v2' needs exactly one of");
+	expect_dug_error("\"copy\": true", "\"copy\": false", "\"copy\" must be true");
+	expect_dug_error("\"table\": \"tax_codes\"", "\"table\": \"customers\"",
+			 "reverse[0].tables[2]: table 'customers' is mapped twice");
+	expect_dug_error("\"into\": \"orders\"", "\"into\": \"or ders\"", "'or ders' is not a table name");
+	expect_dug_error("\"table\": \"tax_codes\", ", "", "\"table\" is missing");
+	expect_dug_error("\"tables\": [", "\"tables\": [], \"x\": [", "\"tables\" must be a non-empty array");
+	expect_dug_error("\"drop\": \"7.3 has none\"", "\"drop\": \"7.3 has none\", \"where\": 1",
+			 "unknown member \"where\"");
+	expect_dug_error("\"type\": \"data-upgrade\"", "\"type\": \"isv\"",
+			 "reverse: only data-upgrade packages map rows back");
+}
+
 /* applies_to.releases holds catalog release ids: 8.1 and 1.39-core alike; not free text. */
 static void test_release_ids(void **state)
 {
@@ -178,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_field),
 		cmocka_unit_test(test_release_ids),
 		cmocka_unit_test(test_application_needs_release),
+		cmocka_unit_test(test_reverse),
 		cmocka_unit_test(test_version_cmp),
 		cmocka_unit_test(test_path_check),
 	};

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -429,7 +430,7 @@ static void test_find_refs(void **state)
 	struct ferry_error err;
 	char pre[9];
 
-	snprintf(pre, sizeof(pre), "%s", op->activity_id);
+	snprintf(pre, sizeof(pre), "%.8s", op->activity_id);
 	assert_int_equal(ferry_op_find(f->ctx, pre, &got, &err), 0);
 	assert_string_equal(got->activity_id, op->activity_id);
 	ferry_op_free(got);
@@ -470,7 +471,7 @@ static void test_events(void **state)
 	struct fx *f = *state;
 	struct ferry_op *op = mk(f, "e1", "out", "{\"ticks\": 7}", 0);
 	struct ev_count c = { 0 };
-	struct ferry_op_hooks hooks = { count_event, &c, NULL };
+	struct ferry_op_hooks hooks = { count_event, &c, NULL, 0 };
 	struct ferry_error err;
 
 	ferry_error_clear(&err);
@@ -489,7 +490,7 @@ static void test_stop_flag_interrupts(void **state)
 	struct fx *f = *state;
 	struct ferry_op *op = mk(f, "e1", "out", NULL, 0);
 	volatile int stop = 1;
-	struct ferry_op_hooks hooks = { NULL, NULL, &stop };
+	struct ferry_op_hooks hooks = { NULL, NULL, &stop, 0 };
 	struct ferry_error err;
 
 	ferry_error_clear(&err);
@@ -500,20 +501,121 @@ static void test_stop_flag_interrupts(void **state)
 	ferry_op_free(op);
 }
 
+/* Another runner takes the lease (a new fencing token) while this one is in the work
+ * step, which runs in child processes one after another: this runner's writes are
+ * refused, it starts no further child, and it stops with FERRY_OP_FENCED; what the
+ * other runner left stays as it was. */
+struct taker {
+	struct fx *f;
+	int64_t op_id;
+	char log[600];
+	int rc;
+};
+
+static void *take_over_when_working(void *p)
+{
+	struct timespec ms5 = { 0, 5000000L };
+	struct taker *t = p;
+	struct ferry_ctx *c;
+	int i;
+
+	if ((t->rc = ferry_ctx_reopen(t->f->ctx, &c, NULL)))
+		return NULL;
+	for (i = 0; i < 2000 && access(t->log, F_OK) != 0; i++)
+		nanosleep(&ms5, NULL);
+	t->rc = access(t->log, F_OK) ? -1 : ferry_store_run(c->store, NULL,
+		"UPDATE operations SET lease_epoch = lease_epoch + 1, lease_token = 'another' "
+		"WHERE id = ?", "i", t->op_id);
+	ferry_ctx_free(c);
+	return NULL;
+}
+
+static void test_fenced_runner_stops(void **state)
+{
+	struct fx *f = *state;
+	struct ferry_op *op = mk(f, "e1", "fenced",
+		"{\"children\": 3, \"ticks\": 10, \"tick_ms\": 30, \"env_state\": true}", 0);
+	struct taker t = { f, op->id, "", 0 };
+	struct ferry_error err;
+	struct ferry_buf log = FERRY_BUF_INIT;
+	struct ferry_op *after;
+	int attempts = 0, lines = 0;
+	char *line;
+	pthread_t th;
+
+	snprintf(t.log, sizeof(t.log), "%s/fenced/work.log", f->dir);
+	ferry_error_clear(&err);
+	assert_int_equal(pthread_create(&th, NULL, take_over_when_working, &t), 0);
+	assert_int_equal(ferry_op_run(f->ctx, op->activity_id, NULL, &err), FERRY_ESTATE);
+	pthread_join(th, NULL);
+	assert_int_equal(t.rc, 0);
+	assert_non_null(strstr(err.msg, FERRY_OP_FENCED));
+	/* nothing recorded after the takeover: the step is still running, the rest pending */
+	assert_int_equal(ferry_op_find(f->ctx, op->activity_id, &after, NULL), 0);
+	assert_int_equal(after->state, FERRY_OP_RUNNING);
+	assert_int_equal(after->lease_epoch, op->lease_epoch + 2);
+	ferry_op_free(after);
+	assert_string_equal(step_state(f, op->activity_id, "work", &attempts), "running");
+	assert_int_equal(attempts, 1);
+	assert_string_equal(step_state(f, op->activity_id, "finish", NULL), "pending");
+	/* only the first child ran ("<node> 1 <tick> <pid>"): the fenced runner started no other */
+	assert_int_equal(ferry_buf_read_file(&log, t.log), 0);
+	for (line = log.data; line && *line; line = strchr(line, '\n') + 1) {
+		assert_non_null(strchr(line, '\n'));
+		assert_non_null(strstr(line, " 1 "));
+		lines++;
+	}
+	ferry_buf_release(&log);
+	assert_int_equal(lines, 10);
+	ferry_op_free(op);
+}
+
+/* Overlap proof: the first step of each run waits (at most 30 s) until the other run
+ * is inside a step too; a run that got there alone timed out and says so. */
+struct overlap {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int inside;        /* runs that reached their first step */
+	int met;           /* runs that saw the other one inside a step */
+};
+
 struct thread_arg {
 	struct fx *f;
 	char id[37];
 	int rc;
+	struct overlap *ov;
+	int waited;
 };
+
+static void overlap_event(const struct ferry_op_event *ev, void *data)
+{
+	struct thread_arg *a = data;
+	struct timespec until;
+
+	if (ev->type != FERRY_OP_EV_STEP_STARTED || a->waited++)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 30;
+	pthread_mutex_lock(&a->ov->lock);
+	a->ov->inside++;
+	pthread_cond_broadcast(&a->ov->cond);
+	while (a->ov->inside < 2 &&
+	       pthread_cond_timedwait(&a->ov->cond, &a->ov->lock, &until) == 0)
+		;
+	if (a->ov->inside >= 2)
+		a->ov->met++;
+	pthread_mutex_unlock(&a->ov->lock);
+}
 
 static void *thread_run(void *p)
 {
 	struct thread_arg *a = p;
+	struct ferry_op_hooks hooks = { .on_event = overlap_event, .data = a };
 	struct ferry_ctx *c;
 
 	a->rc = ferry_ctx_reopen(a->f->ctx, &c, NULL);
 	if (!a->rc)
-		a->rc = ferry_op_run(c, a->id, NULL, NULL);
+		a->rc = ferry_op_run(c, a->id, a->ov ? &hooks : NULL, NULL);
 	ferry_ctx_free(c);
 	return NULL;
 }
@@ -523,7 +625,8 @@ static void test_threads_different_envs(void **state)
 	struct fx *f = *state;
 	struct ferry_op *a = mk(f, "e1", "t1", "{\"ticks\": 50}", 0);
 	struct ferry_op *b = mk(f, "e2", "t2", "{\"ticks\": 50}", 0);
-	struct thread_arg ta = { f, "", -1 }, tb = { f, "", -1 };
+	struct overlap ov = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+	struct thread_arg ta = { f, "", -1, &ov, 0 }, tb = { f, "", -1, &ov, 0 };
 	pthread_t x, y;
 	char *da, *db;
 
@@ -535,6 +638,8 @@ static void test_threads_different_envs(void **state)
 	pthread_join(y, NULL);
 	assert_int_equal(ta.rc, 0);
 	assert_int_equal(tb.rc, 0);
+	if (ov.met != 2)   /* both were inside a step at the same time */
+		fail_msg("the runs did not overlap: %d of 2 saw the other inside a step", ov.met);
 	assert_int_equal(state_of(f, a->activity_id), FERRY_OP_SUCCEEDED);
 	assert_int_equal(state_of(f, b->activity_id), FERRY_OP_SUCCEEDED);
 	da = digest(f, "t1");
@@ -587,6 +692,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_flag_interrupts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_different_envs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fenced_runner_stops, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("op", tests, NULL, NULL);
 }

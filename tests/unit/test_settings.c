@@ -130,6 +130,42 @@ static void test_crash_hook(void **state)
 	ferry_settings_release(&s);
 }
 
+/* The test clock is a setting only in test builds; it replaces the system clock for
+ * ferry_clock_ms() (schedules, windows) and nothing else. */
+static void test_test_clock(void **state)
+{
+	struct ferry_settings s, c;
+	struct ferry_error err;
+	int64_t before = ferry_now_ms();
+
+	(void)state;
+	ferry_settings_init(&s);
+	assert_true(ferry_clock_ms(&s) >= before);
+	assert_true(ferry_clock_ms(NULL) >= before);
+#ifdef FERRY_TEST_HOOKS
+	{
+		char path[] = "/tmp/ferry-ut-clock.XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "1795600800000\n", 14), 14);
+		close(fd);
+		assert_int_equal(ferry_settings_set(&s, "test-clock", path, &err), 0);
+		assert_int_equal(ferry_settings_copy(&c, &s, &err), 0);
+		assert_string_equal(c.test_clock, path);
+		assert_int_equal(ferry_clock_ms(&c), 1795600800000LL);
+		assert_int_equal(ferry_write_file_atomic(path, "2026-11-25T10:00:05Z", 20, 0644, &err), 0);
+		assert_int_equal(ferry_clock_ms(&c), 1795600805000LL);
+		assert_true(ferry_now_ms() >= before);   /* the system clock is untouched */
+		ferry_settings_release(&c);
+		unlink(path);
+	}
+#else
+	assert_null(ferry_settings_key("test-clock"));
+	assert_int_equal(ferry_settings_set(&s, "test-clock", "/x", &err), FERRY_EINVAL);
+#endif
+	ferry_settings_release(&s);
+}
+
 static void test_copy(void **state)
 {
 	struct ferry_settings s, c;
@@ -272,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_crash_hook),
+		cmocka_unit_test(test_test_clock),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_home_default),
 		cmocka_unit_test(test_data_dir_default),

@@ -440,6 +440,14 @@ static void test_dialect(void **state)
 	ferry_buf_release(&b);
 }
 
+/* A PostgreSQL case without a server (FERRY_PG unset): skipped, never silently. */
+static void no_server(void **state)
+{
+	(void)state;
+	printf("# no PostgreSQL server (FERRY_PG): tests/run.sh starts one\n");
+	skip();
+}
+
 #define BOTH(fn) \
 	{ "sqlite: " #fn, fn, setup, teardown, (void *)"sqlite" }, \
 	{ "postgresql: " #fn, fn, setup, teardown, (void *)"postgresql" }
@@ -464,14 +472,15 @@ int main(void)
 	};
 	struct CMUnitTest tests[sizeof(all) / sizeof(all[0])];
 	int pg = getenv("FERRY_PG") && getenv("PGHOST");
-	size_t i, n = 0;
+	size_t i;
 
-	/* Without a server the PostgreSQL cases are left out (cmocka's TAP skips
-	 * read as failures to prove). */
-	if (!pg)
-		printf("# no PostgreSQL server (FERRY_PG): testing the SQLite store only\n");
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (pg || !all[i].initial_state || strcmp(all[i].initial_state, "postgresql"))
-			tests[n++] = all[i];
-	return _cmocka_run_group_tests("test_store", tests, n, NULL, NULL);
+	/* Without a server each PostgreSQL case is reported skipped, by name: tests/run.sh
+	 * (tests/tools/tap-guard.sh) fails the run on it in CI and prints it loudly
+	 * elsewhere. */
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		tests[i] = all[i];
+		if (!pg && all[i].initial_state && !strcmp(all[i].initial_state, "postgresql"))
+			tests[i].test_func = no_server;
+	}
+	return _cmocka_run_group_tests("test_store", tests, i, NULL, NULL);
 }

@@ -34,6 +34,36 @@ static void test_error_prefix(void **state)
 	assert_int_equal(ferry_error_set(NULL, FERRY_EINVAL, "x"), FERRY_EINVAL);
 }
 
+/* Nothing is cut silently: ferry_fmt refuses, messages that overflow end in "...". */
+static void test_no_silent_cut(void **state)
+{
+	struct ferry_error err;
+	char out[16], big[3000];
+
+	(void)state;
+	assert_int_equal(ferry_fmt(out, sizeof(out), &err, "path", "%s/%s", "a", "b"), 0);
+	assert_string_equal(out, "a/b");
+	assert_int_equal(ferry_fmt(out, sizeof(out), &err, "path", "%s/%s", "home", "0123456789a"), FERRY_EINVAL);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err.msg, "path is too long (over 15 bytes): home/0123456789..."));
+	assert_int_equal(ferry_fmt(out, sizeof(out), NULL, "name", "%s", "0123456789abcdef"), FERRY_EINVAL);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ferry_error_set(&err, FERRY_EINVAL, "%s", big);
+	assert_int_equal(strlen(err.msg), FERRY_ERROR_MSG_MAX - 1);
+	assert_string_equal(err.msg + strlen(err.msg) - 3, "...");
+	ferry_error_set(&err, FERRY_EINVAL, "cause");
+	ferry_error_prefix(&err, "%s", big);
+	assert_string_equal(err.msg + strlen(err.msg) - 3, "...");
+	ferry_error_set(&err, FERRY_EINVAL, "%.2040s", big);
+	ferry_error_prefix(&err, "context");
+	assert_int_equal(strncmp(err.msg, "context: xxx", 12), 0);
+	assert_string_equal(err.msg + strlen(err.msg) - 3, "...");
+	ferry_error_set(&err, FERRY_EINVAL, "short");
+	ferry_error_prefix(&err, "ctx");
+	assert_string_equal(err.msg, "ctx: short");
+}
+
 static void test_buf_growth_and_limit(void **state)
 {
 	struct ferry_buf b = FERRY_BUF_INIT;
@@ -135,6 +165,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_prefix),
+		cmocka_unit_test(test_no_silent_cut),
 		cmocka_unit_test(test_buf_growth_and_limit),
 		cmocka_unit_test(test_name_check),
 		cmocka_unit_test(test_atomic_write_and_rm_rf),

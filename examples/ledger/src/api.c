@@ -214,6 +214,14 @@ int api_handle(struct app *a, const struct api_req *rq, json_t **out)
 		return *out ? 503 : fail(out, &e);
 	}
 	if (!strcmp(rq->path, "/health")) {
+		json_t *after = json_object_get(a->cfg.faults, "unhealthy_after_s");
+		if (json_is_integer(after) && json_integer_value(after) >= 0 &&
+		    ledger_mono_ms() - a->started_ms >= json_integer_value(after) * 1000) {
+			*out = json_pack("{s:s, s:s, s:s}", "status", "unavailable", "release",
+					 ledger_release_name(a->release), "error", "injected fault: "
+					 "unhealthy_after_s (the service stops being healthy after that long)");
+			return 503;
+		}
 		*out = json_pack("{s:s, s:s}", "status", "ok", "release", ledger_release_name(a->release));
 		return 200;
 	}

@@ -10,6 +10,7 @@ struct app {
 	char *release_dir;
 	enum ledger_release release; /* this application release (release.json) */
 	struct ldb *db;
+	long long started_ms;        /* monotonic, when it began serving (fault unhealthy_after_s) */
 };
 
 struct api_req {

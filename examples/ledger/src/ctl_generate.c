@@ -15,7 +15,7 @@ struct gen {
 	uint64_t rng;
 	long long rows, customers, invoices, postings;
 	struct lerr *e;
-	char last_email[160];
+	char last_email[192];
 };
 
 static const char *const firsts[] = {
@@ -57,7 +57,8 @@ static void date_of(long long day, char out[16])
 	long long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
 	long long m = mp < 10 ? mp + 3 : mp - 9;
 
-	snprintf(out, 16, "%04lld-%02lld-%02lld", y + (m <= 2), m, d);
+	if (snprintf(out, 16, "%04lld-%02lld-%02lld", y + (m <= 2), m, d) >= 16)
+		out[0] = '\0';   /* never for the generator's years; never a cut date either */
 }
 
 static int reference_data(struct gen *g)
@@ -86,7 +87,7 @@ static int reference_data(struct gen *g)
 
 static int64_t customer(struct gen *g, long long n)
 {
-	char name[128], email[160], created[16], local[96];
+	char name[128], email[192], created[16], local[136];   /* sized for the longest parts: nothing is cut */
 	const char *first = PICK(g, firsts), *last = PICK(g, lasts);
 	long long kind = pick(g, 100);
 	json_t *in;

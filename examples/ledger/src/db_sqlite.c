@@ -97,9 +97,11 @@ static int sq_query(void *h, const char *sql, const json_t *params, ldb_row_fn f
 		lerr_set(e, 500, "out of memory");
 		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		names[i] = sqlite3_column_name(st, i);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		/* the names after each step: a step that re-prepares the statement (another
+		 * connection changed the schema) frees the ones read before it */
+		for (int i = 0; i < n; i++)
+			names[i] = sqlite3_column_name(st, i);
 		for (int i = 0; i < n; i++) {
 			int t = sqlite3_column_type(st, i);
 			kinds[i] = t == SQLITE_NULL ? 'N' : t == SQLITE_INTEGER ? 'i' : t == SQLITE_FLOAT ? 'r' : 't';

@@ -24,6 +24,7 @@ const char *ledger_release_name(enum ledger_release r);
 int ledger_parse_long(const char *s, long long min, long long max, long long *out);
 char *ledger_read_file(const char *path, size_t *len); /* caller frees; NULL on error */
 int ledger_mkdir_p(const char *path);
+long long ledger_mono_ms(void);   /* monotonic milliseconds */
 
 /* config.c: the environment's config file (see README.md) and the release directory. */
 struct ledger_config {

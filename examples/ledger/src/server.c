@@ -161,6 +161,7 @@ static int serve(struct app *a)
 		fprintf(stderr, "ledger: error: cannot listen on 127.0.0.1:%d (port in use?)\n", a->cfg.port);
 		return 1;
 	}
+	a->started_ms = ledger_mono_ms();
 	fprintf(stderr, "ledger: release %s serving http://127.0.0.1:%d/ (environment %s, database %s)\n",
 		ledger_release_name(a->release), a->cfg.port,
 		a->cfg.environment ? a->cfg.environment : "-", a->cfg.database);

@@ -31,6 +31,13 @@ struct ferry_settings {
 	char *node_id;         /* this node in operation leases; NULL: machine id, else host */
 	/* Runtime. */
 	int port_lo, port_hi;  /* application ports are taken from [lo, hi] */
+	/* The sandbox of every process an environment runs (docs/SECURITY.md). Choices
+	 * are kept as given; NULL is the first choice listed (the default). */
+	char *sandbox;         /* auto|landlock|bwrap|none */
+	char *sandbox_users;   /* auto|yes|no: a uid per environment (needs root) */
+	int sandbox_uid_lo, sandbox_uid_hi;  /* the uids given to environments */
+	char *sandbox_network; /* confined|host */
+	char *sandbox_memory;  /* address-space|off */
 	/* Operations. */
 	int64_t lease_ttl_ms;  /* a lease of another node expires this long after its heartbeat */
 	/* Package intake: limits on what an archive may make ferry read. */
@@ -43,6 +50,10 @@ struct ferry_settings {
 	/* Test hook: SIGKILL at this step boundary ("step" or "step:label"). Filled and
 	 * obeyed only in test builds (FERRY_TEST_HOOKS, `make SAN=1`); NULL otherwise. */
 	char *crash_at;
+	/* Test hook: a file holding the time (ms since the epoch, or "YYYY-MM-DDTHH:MM:SSZ")
+	 * that ferry_clock_ms() reads instead of the system clock: tests set and advance
+	 * the time of schedules and maintenance windows. Test builds only, like crash_at. */
+	char *test_clock;
 };
 
 /* How a setting is written: its key, the environment variable the faces read for it
@@ -52,7 +63,9 @@ enum ferry_setting_type {
 	FERRY_SETTING_STR,     /* text; empty means unset (the default) */
 	FERRY_SETTING_INT,     /* decimal integer in [min, max] */
 	FERRY_SETTING_PORTS,   /* "LO-HI" into port_lo and port_hi */
-	FERRY_SETTING_NODE     /* 1-24 characters of [A-Za-z0-9._-] */
+	FERRY_SETTING_NODE,    /* 1-24 characters of [A-Za-z0-9._-] */
+	FERRY_SETTING_CHOICE,  /* one of the words of `value` ("a|b|c"); text, NULL: the first */
+	FERRY_SETTING_RANGE    /* "LO-HI" into two ints at offset, min <= LO <= HI <= max */
 };
 
 struct ferry_setting_key {
@@ -67,14 +80,15 @@ struct ferry_setting_key {
 	long long min, max;
 };
 
-/* Every setting, NULL-key terminated. "crash-at" is listed only in test builds. */
+/* Every setting, NULL-key terminated. "crash-at" and "test-clock" are listed only in
+ * test builds. */
 extern const struct ferry_setting_key ferry_settings_keys[];
 
 /* The setting called `key`, or NULL when there is none. */
 const struct ferry_setting_key *ferry_settings_key(const char *key);
 
 /* Defaults: no strings, ports 20000-32000, lease 30 s, 100000 entries, 8 GiB, 200:1,
- * store busy timeout 30 s, connect timeout 10 s. Cannot fail. */
+ * store busy timeout 30 s, connect timeout 10 s, sandbox uids 70000-99999. Cannot fail. */
 void ferry_settings_init(struct ferry_settings *s);
 /* Free the strings and reset to defaults; accepts NULL. */
 void ferry_settings_release(struct ferry_settings *s);
@@ -104,5 +118,8 @@ int ferry_settings_data_dir_default(struct ferry_settings *s, const char *exe,
 /* The directories in effect (defaults applied); s may be NULL. */
 const char *ferry_settings_tmp_dir(const struct ferry_settings *s);
 const char *ferry_settings_data_dir(const struct ferry_settings *s);
+/* The value of a FERRY_SETTING_CHOICE setting in effect ("auto" for an unset
+ * "sandbox"); NULL for a key that is not a choice. */
+const char *ferry_settings_choice(const struct ferry_settings *s, const char *key);
 
 #endif

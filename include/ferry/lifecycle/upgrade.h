@@ -68,6 +68,17 @@ struct ferry_upgrade {
 	char reason[128];            /* why it ended (cancelled, expired...) */
 	char actor[64];
 	int64_t created_ms, updated_ms, ended_ms, committed_ms, warned_ms;
+	/* the writes since the swap (docs/UPGRADE.md, "Writes survive a rollback") */
+	char baseline[64];           /* restore point of the upgraded database, "" none */
+	int64_t baseline_ms;         /* when it was taken (the data upgrade's end) */
+	int discard_writes;          /* the rollback may leave writes behind (exported) */
+	char auto_reason[256];       /* an automatic rollback: why */
+	/* the watch after the data upgrade */
+	char watch_state[16];        /* "", watching, passed, unhealthy, rolling-back, ended */
+	int64_t watch_until_ms, watch_next_ms;
+	int watch_failures, watch_probes;  /* consecutive failures; probes made */
+	char watch_last[256];        /* the last probe's outcome */
+	char slot_db[1024];          /* the upgrade-in-progress runtime's own database */
 };
 
 /* 1 when the phase has ended (committed, rolled-back, cancelled). */
@@ -120,9 +131,48 @@ int ferry_upgrade_data(struct ferry_ctx *ctx, const char *env, const struct ferr
 		       char activity[37], int64_t *predicted_ms, struct ferry_error *err);
 int ferry_upgrade_commit(struct ferry_ctx *ctx, const char *env, const struct ferry_op_hooks *hooks,
 			 char activity[37], struct ferry_error *err);
+/* How a rollback treats the writes users made since the swap (docs/UPGRADE.md). */
+struct ferry_rollback_opts {
+	int discard_writes;     /* 1: go on when some writes cannot be carried back (they are
+				 * exported with the operation either way) */
+	const char *reason;     /* an automatic rollback: why (NULL: an operator's) */
+};
+/* Roll back after the data upgrade: the writes since the swap are captured and
+ * exported, the database restored, the writes carried back through the data-upgrade
+ * package's reverse mappings (docs/UPGRADE.md). Refused (FERRY_EREFUSED, naming the
+ * tables) when writes cannot be carried and opts->discard_writes is 0. opts may be NULL.
+ * In phase rolling-back with discard_writes, the failed rollback resumes discarding. */
 int ferry_upgrade_rollback(struct ferry_ctx *ctx, const char *env,
+			   const struct ferry_rollback_opts *opts,
 			   const struct ferry_op_hooks *hooks, char activity[37],
 			   struct ferry_error *err);
+/* What a rollback now would do with the writes since the swap (the JSON of
+ * docs/UPGRADE.md "The plan"): per table, rows inserted/updated/deleted and each row's
+ * outcome (carry, conflict, drop, skip, unmapped), can_roll_back and the refusal.
+ * During a rollback (past its capture) and after it: what it found. */
+int ferry_upgrade_rollback_plan(struct ferry_ctx *ctx, const char *env, json_t **plan,
+				struct ferry_error *err);
+/* The writes since the swap as "json" (the writes document with SQLite's changeset in
+ * base64), "csv", or "changeset" (SQLite's session changeset, binary), appended to out:
+ * captured now before a rollback, the ones the rollback kept after it. */
+struct ferry_buf;
+int ferry_upgrade_writes(struct ferry_ctx *ctx, const char *env, const char *format,
+			 struct ferry_buf *out, struct ferry_error *err);
+
+/* The watch after the data upgrade (settings watch_s...): probe every upgrade being
+ * watched (env NULL: all) whose probe is due, claimed so several ferry processes probe
+ * once; count consecutive failures. *due (may be NULL) gets the upgrades to roll back
+ * now ([{env, project, reason}], claimed: state rolling-back) and *events what happened
+ * ([{env, event: probe-ok|probe-failed|watch-passed|unhealthy|auto-rollback, message}]);
+ * the caller runs ferry_upgrade_auto_rollback() for each due one. */
+int ferry_upgrade_watch_tick(struct ferry_ctx *ctx, const char *env, json_t **due,
+			     json_t **events, struct ferry_error *err);
+/* Roll back on its own: the rollback carrying the writes, then a notification (event
+ * "auto-rollback") with the reason and the plan it executed; a refusal (writes it
+ * cannot carry) is notified too, and the upgrade is left for an operator. */
+int ferry_upgrade_auto_rollback(struct ferry_ctx *ctx, const char *env, const char *reason,
+				const struct ferry_op_hooks *hooks, char activity[37],
+				struct ferry_error *err);
 /* Cancel before the data upgrade; `view` is the view the operator acts from (NULL:
  * original): refused from the upgrade-in-progress view, as in LCS. */
 int ferry_upgrade_cancel(struct ferry_ctx *ctx, const char *env, const char *view,
@@ -154,13 +204,26 @@ int ferry_upgrade_predict(struct ferry_ctx *ctx, const char *env, const char *to
  * keep free besides what the upgrade needs (bytes, 0). */
 struct ferry_upgrade_settings {
 	int64_t retention_s, expiry_s, warn_s, refresh_max_age_s, disk_reserve_bytes;
+	/* The watch after the data upgrade: probe health and DVT every probe_interval_s for
+	 * watch_s (0: no watch); after health_failures consecutive failures roll back on
+	 * its own, carrying the writes, when auto_rollback is 1 (else notify). Defaults:
+	 * 0, 0, 3, 10. */
+	int64_t watch_s, auto_rollback, health_failures, probe_interval_s;
 };
 int ferry_upgrade_settings_get(struct ferry_ctx *ctx, int64_t project_id,
 			       struct ferry_upgrade_settings *out, struct ferry_error *err);
+/* Settings with every field -1 (nothing to change). */
+void ferry_upgrade_settings_keep(struct ferry_upgrade_settings *s);
 /* Set the fields that are >= 0 (pass -1 to keep one), one transaction. */
 int ferry_upgrade_settings_set(struct ferry_ctx *ctx, const char *project,
 			       const struct ferry_upgrade_settings *s, struct ferry_error *err);
 json_t *ferry_upgrade_settings_to_json(const struct ferry_upgrade_settings *s);
+/* The settings as ferry_upgrade_settings_to_json() names them, changed by the members of
+ * `set` (may be NULL or {}: nothing changes; seconds and bytes as integers >= 0,
+ * auto_rollback a boolean), in one transaction; *out the settings after. Unknown
+ * members and bad values are refused (FERRY_EINVAL) naming them. */
+int ferry_upgrade_settings_patch(struct ferry_ctx *ctx, const char *project, const json_t *set,
+				 json_t **out, struct ferry_error *err);
 
 /* Housekeeping (ferryd's timer, `ferry upgrade housekeep`): warns of upgrades about
  * to expire (one notification per upgrade), expires them (cancelled before the data

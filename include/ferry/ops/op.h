@@ -66,6 +66,7 @@ struct ferry_op {
 	int64_t lease_pid;         /* running: the process that holds it */
 	int64_t created_ms, started_ms, ended_ms, updated_ms; /* 0: not yet */
 	char step[64];             /* current (first unfinished) step, "" when none */
+	int64_t lease_epoch;       /* fencing token: grows each time the lease changes hands */
 };
 
 void ferry_op_free(struct ferry_op *op);
@@ -178,7 +179,17 @@ struct ferry_op_hooks {
 	 * shutting down), the runner stops between steps and leaves the operation
 	 * interrupted, to be resumed. */
 	const volatile int *stop;
+	/* Non-zero when a ferryd node runs the operation as a job: if this runner stops
+	 * (its process died, or it was stopped), another node may continue it (see
+	 * ferry_op_takeover). */
+	int job;
 };
+
+/* A runner whose lease another runner took (a newer fencing token: its lease expired
+ * while it was paused or cut off from the store) writes nothing more: every journal,
+ * state and environment write it tries is refused, its step's processes are killed,
+ * and it returns FERRY_ESTATE with a message containing this phrase. */
+#define FERRY_OP_FENCED "another runner took the operation over"
 
 /* ---- operations ---------------------------------------------------------- */
 
@@ -247,13 +258,18 @@ int ferry_op_last_for_env(struct ferry_ctx *ctx, int64_t env_id, const char *kin
  * JSON object per operation to it. */
 int ferry_op_reap(struct ferry_ctx *ctx, int *n, json_t *found, struct ferry_error *err);
 
-/* Several nodes on one (PostgreSQL) store: take over the running operations of other
- * nodes whose lease expired (their heartbeat stopped: the node or its process died).
- * Claimed with SELECT ... FOR UPDATE SKIP LOCKED, so of several nodes exactly one
- * takes each; the lease becomes this process's. Appends their activity IDs to `taken`
- * (may be NULL) and sets *n; resume each with ferry_op_resume() (it continues at the
- * interrupted step). */
-int ferry_op_takeover(struct ferry_ctx *ctx, int *n, json_t *taken, struct ferry_error *err);
+/* Several nodes on one (PostgreSQL) store: take over what no runner serves any more:
+ * running operations whose lease expired (their heartbeat stopped: the node or its
+ * process died, paused, or lost the store), of other nodes, and of this node when
+ * they were jobs (hooks.job) no runner of this process holds (`running_here`: a JSON
+ * array of the activity IDs this process runs, may be NULL); and jobs interrupted on
+ * another node (it crashed and restarted, or stopped). Claimed with SELECT ... FOR
+ * UPDATE SKIP LOCKED, so of several nodes exactly one takes each; the lease becomes
+ * this process's with a new fencing token (the previous runner can write nothing
+ * more). Appends their activity IDs to `taken` (may be NULL) and sets *n; resume each
+ * with ferry_op_resume() (it continues at the interrupted step). */
+int ferry_op_takeover(struct ferry_ctx *ctx, const json_t *running_here, int *n, json_t *taken,
+		      struct ferry_error *err);
 
 /* JSON views (caller owns). with_steps adds "steps" (state, attempts, times,
  * durations, result, error); with_logs adds each step's log. */

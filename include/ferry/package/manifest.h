@@ -82,6 +82,41 @@ struct ferry_service {
 	int ready_timeout_s;             /* default 20 */
 };
 
+/* What an application declares for every process of its environments ("limits",
+ * docs/PACKAGES.md); the defaults below where it declares nothing. */
+struct ferry_limits {
+	int64_t open_files;              /* RLIMIT_NOFILE */
+	int64_t processes;               /* RLIMIT_NPROC: processes and threads */
+	int64_t memory_mb;               /* address space (RLIMIT_AS), MiB */
+};
+#define FERRY_LIMIT_OPEN_FILES 1024
+#define FERRY_LIMIT_PROCESSES 512
+#define FERRY_LIMIT_MEMORY_MB 4096
+
+/* How the rows of one table of the new release go back to the old release's schema
+ * when a self-service upgrade is rolled back (docs/PACKAGES.md, "reverse"). */
+enum ferry_reverse_kind {
+	FERRY_REVERSE_SQL,               /* a SELECT over the staging table ferry_stage */
+	FERRY_REVERSE_COPY,              /* the columns both tables have, unchanged */
+	FERRY_REVERSE_DROP               /* not carried back: `note` says why */
+};
+
+struct ferry_reverse_table {
+	const char *table;               /* the table of the new release */
+	const char *into;                /* the old release's table (default: the same name) */
+	enum ferry_reverse_kind kind;
+	const char *sql;                 /* FERRY_REVERSE_SQL: a payload file, one SELECT */
+	const char *note;                /* FERRY_REVERSE_DROP: why (required); else NULL */
+};
+
+/* The reverse mapping to one older release, tables in the order rows are applied
+ * (inserts and updates in this order, deletes in the reverse order). */
+struct ferry_reverse {
+	const char *release;
+	struct ferry_reverse_table *tables;
+	size_t n;
+};
+
 /* A parsed, validated manifest. Every string points into `root` and lives as long
  * as the manifest. Read the fields directly; never modify them. */
 struct ferry_manifest {
@@ -110,6 +145,11 @@ struct ferry_manifest {
 	size_t n_payload;
 	uint64_t payload_bytes;          /* sum of payload sizes */
 	const char *build_seal;          /* "ferry-seal-1": the file ends with a seal (package.h) */
+	struct ferry_limits limits;      /* application packages; defaults elsewhere */
+	json_t *environment;             /* "environment": {NAME: value}, borrowed; NULL: none */
+
+	struct ferry_reverse *reverse;   /* data-upgrade packages: per older release */
+	size_t n_reverse;
 };
 
 /* Parse and validate manifest bytes. On failure the message names the field path
@@ -127,12 +167,23 @@ const struct ferry_payload_file *ferry_manifest_file(const struct ferry_manifest
 /* 1 when path is a directory that holds some payload file ("bin" for "bin/ledger"). */
 int ferry_manifest_is_dir(const struct ferry_manifest *m, const char *path);
 
+/* The reverse mapping of a data-upgrade package back to `release`, or NULL. */
+const struct ferry_reverse *ferry_manifest_reverse(const struct ferry_manifest *m,
+						   const char *release);
+
 /* 1 when the package may be installed on release/platform (NULL = not checked). */
 int ferry_manifest_applies(const struct ferry_manifest *m, const char *release,
 			   const char *platform);
 
 /* A compact JSON summary (name, version, type, product, sizes, counts); caller owns it. */
 json_t *ferry_manifest_summary(const struct ferry_manifest *m);
+
+/* The "limits" and "environment" sections of a manifest document (an application's:
+ * other packages may not declare them), checked: out gets the limits with defaults,
+ * *env (may be NULL) the environment object or NULL. The runtime reads a release's
+ * manifest.json through this too. The message names the field and what it accepts. */
+int ferry_manifest_sandbox(const json_t *root, struct ferry_limits *out, json_t **env,
+			   struct ferry_error *err);
 
 const char *ferry_pkg_type_name(enum ferry_pkg_type t);
 int ferry_pkg_type_parse(const char *s, enum ferry_pkg_type *out);

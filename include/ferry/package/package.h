@@ -25,6 +25,7 @@ int ferry_package_build(struct ferry_ctx *ctx, const char *dir, const char *out_
 /* What verification established. */
 struct ferry_pkg_check {
 	struct ferry_ctx *ctx;        /* may be NULL: no trust lookup */
+	const char *path;             /* the package file (its seal is checked) */
 	const char *project;          /* NULL: signature checked, trust not */
 	int64_t project_id;
 	int allow_unsigned;
@@ -34,18 +35,22 @@ struct ferry_pkg_check {
 	char signer[64];              /* name recorded for the key, or "" */
 	const char *trust;            /* "trusted", "untrusted", "revoked", "unsigned",
 				       * "unsigned-allowed", "untrusted-allowed", "not-checked" */
+	const char *seal;             /* "none", "checksum", "signed" */
 };
 
-/* Prepare a check: loads the project's policy when project is set. */
-int ferry_pkg_check_init(struct ferry_pkg_check *c, struct ferry_ctx *ctx, const char *project,
+/* The one intake of a package file, behind verify, extract, asset upload and every use
+ * of a stored asset: every entry and hash (ferry_archive_intake), the signature, the
+ * project's trust (when project is set) and, when the signed manifest says the package
+ * is sealed, that no byte of the file was altered. All of it is checked before the
+ * first payload byte is written. dest NULL: verify only; else extract atomically into
+ * dest (must not exist). *c (may be NULL) gets what was established, *in (may be NULL)
+ * what intake read (caller frees). */
+int ferry_package_intake(struct ferry_ctx *ctx, const char *path, const char *project,
+			 const char *dest, struct ferry_pkg_check *c, struct ferry_intake **in,
 			 struct ferry_error *err);
-/* The intake callback applying signature and trust (arg = struct ferry_pkg_check *). */
-int ferry_pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_error *err);
 
-/* Everything about the package file: whole-file SHA-256, every entry, every hash,
- * the signature, the project's trust (when project is set) and, when the package
- * is sealed (the signed manifest says so), that no byte of the file was altered.
- * *report (may be NULL) gets a JSON report; *in (may be NULL) what intake read. */
+/* ferry_package_intake without dest, plus the whole file's SHA-256: *report (may be
+ * NULL) gets a JSON report; *in (may be NULL) what intake read. */
 int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *project,
 			 json_t **report, struct ferry_intake **in, struct ferry_error *err);
 
@@ -54,7 +59,7 @@ int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *pr
 int ferry_package_inspect(struct ferry_ctx *ctx, const char *path, json_t **out,
 			  struct ferry_error *err);
 
-/* Extract a package file into dest (must not exist) after the checks of verify. */
+/* Extract a package file into dest (must not exist): ferry_package_intake with dest. */
 int ferry_package_extract(struct ferry_ctx *ctx, const char *path, const char *project,
 			  const char *dest, struct ferry_manifest **manifest,
 			  struct ferry_error *err);

@@ -15,6 +15,7 @@ struct ferry_error;
 #define FERRY_EVENT_COMPLETED "completed"
 #define FERRY_EVENT_SIGNOFF "awaiting-signoff"
 #define FERRY_EVENT_SCHEDULED "scheduled"
+#define FERRY_EVENT_AUTO_ROLLBACK "auto-rollback"  /* an upgrade rolled back on its own */
 
 struct ferry_notify_target {
 	const char *kind;     /* "email" or "webhook" */

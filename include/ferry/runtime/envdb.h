@@ -78,6 +78,9 @@ int ferry_envdb_rp_restore(struct ferry_envdb *db, const char *name, struct ferr
 int ferry_envdb_rp_rm(struct ferry_envdb *db, const char *name, struct ferry_error *err);
 int ferry_envdb_rp_exists(struct ferry_envdb *db, const char *name);
 int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error *err);
+/* The connection string of restore point `name` of db (it may not exist); caller frees. */
+int ferry_envdb_rp_conn(struct ferry_envdb *db, const char *name, char **out,
+			struct ferry_error *err);
 
 /* Run a SQL script (package steps: several statements in the application's SQL) in one
  * transaction: all or nothing; the error names the statement's failure. SQLite runs it

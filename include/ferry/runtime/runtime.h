@@ -58,7 +58,8 @@ int ferry_runtime_port(const struct ferry_runtime *rt);
 const char *ferry_runtime_driver_name(const struct ferry_runtime *rt);
 const char *ferry_runtime_host(const struct ferry_runtime *rt);
 /* "http://<address>:<port>" (local: 127.0.0.1) into out[64]. */
-void ferry_runtime_url(const struct ferry_runtime *rt, char out[64]);
+#define FERRY_RUNTIME_URL_MAX 96   /* "http://" + an address of up to 63 bytes + ":65535" */
+void ferry_runtime_url(const struct ferry_runtime *rt, char out[FERRY_RUNTIME_URL_MAX]);
 /* "<runtime dir>/<rel>", caller frees: a path on the runtime's host. */
 char *ferry_runtime_path(const struct ferry_runtime *rt, const char *rel);
 

@@ -4,6 +4,8 @@
 #ifndef FERRY_CTX_H
 #define FERRY_CTX_H
 
+#include <stddef.h>
+
 #include "ferry/base/settings.h"
 
 struct ferry_error;
@@ -41,6 +43,13 @@ int ferry_ctx_open_with(const struct ferry_settings *settings,
  * heartbeat thread), with the same settings and components; nothing is migrated again. */
 int ferry_ctx_reopen(const struct ferry_ctx *ctx, struct ferry_ctx **out, struct ferry_error *err);
 void ferry_ctx_free(struct ferry_ctx *ctx);
+
+/* The home (0700) and the SQLite store files (ferry.db, -wal, -shm, -journal: 0600)
+ * are private to their owner; ferry_ctx_init_home_with() makes them so. Returns how
+ * many of them others may read or enter (0: all private) and, when there are some,
+ * puts a warning naming each with its mode and the fix into msg (may be NULL). The
+ * faces call it at start and print the warning. */
+int ferry_ctx_check_private(const struct ferry_ctx *ctx, char *msg, size_t cap);
 
 /* "<home>/<rel>", caller frees; NULL on ENOMEM. */
 char *ferry_ctx_path(const struct ferry_ctx *ctx, const char *rel);

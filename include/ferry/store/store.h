@@ -56,6 +56,19 @@ int ferry_store_commit(struct ferry_store *s, struct ferry_error *err);
 void ferry_store_rollback(struct ferry_store *s);
 int ferry_store_in_tx(const struct ferry_store *s);
 
+/* A fence on this connection. While one is set, every transaction begun on it first
+ * runs `sql` (a query bound to the integers a and b that locks what it reads, e.g.
+ * "SELECT 1 FROM operations WHERE id = ? AND lease_epoch = ? FOR UPDATE"), and
+ * ferry_store_run() outside a transaction runs in a transaction of its own; when the
+ * query yields no row the transaction is refused with FERRY_ESTATE and the message
+ * `why`, and from then on every write is refused without asking the store
+ * (ferry_store_fenced() is 1). The step engine fences its runner with the lease's
+ * fencing token this way (docs/SCALE.md). sql NULL removes the fence. FERRY_ENOMEM. */
+int ferry_store_fence(struct ferry_store *s, const char *sql, int64_t a, int64_t b,
+		      const char *why, struct ferry_error *err);
+/* 1 when the fence refused a write. */
+int ferry_store_fenced(const struct ferry_store *s);
+
 /* Run SQL with bound arguments. `types` has one letter per '?':
  *   t = const char * (NULL binds NULL), i = int64_t, d = int (promoted).
  * Rows are discarded. */
