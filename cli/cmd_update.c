@@ -152,7 +152,7 @@ static int pause_or_resume(struct cli *cli, const struct cli_args *a, int pause)
 	const char *project = cli_arg(a, "project");
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
-	char version[16] = "", actor[80];
+	char version[32] = "", actor[80];
 	int ec, rc;
 
 	if (!(ctx = cli_ctx(cli, &ec)))

@@ -105,7 +105,7 @@ static enum MHD_Result pause_or_resume(struct api_req *r, int pause)
 	const char *v = strcmp(r->params[1], "next") ? r->params[1] : NULL;
 	int64_t now = ferry_clock_ms(&r->ctx->settings);
 	struct ferry_error err;
-	char version[16] = "";
+	char version[32] = "";
 	int rc;
 
 	/* the library checks the caller's role against the project's pause_role */

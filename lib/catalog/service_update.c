@@ -69,7 +69,7 @@ static int entry_read(const struct ferry_catalog *cat, const json_t *e, size_t i
 {
 	const char *v = json_string_value(json_object_get(e, "version"));
 	const char *pu = json_string_value(json_object_get(e, "platform"));
-	char want[16], wpu[12];
+	char want[32], wpu[32];
 
 	snprintf(want, sizeof(want), "10.0.%zu", i);
 	snprintf(wpu, sizeof(wpu), "PU%zu", i + 24);

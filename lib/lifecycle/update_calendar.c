@@ -147,7 +147,7 @@ static int run_of_pauses(const struct uc_project *up, size_t i)
 
 int ferry_update_pause(struct ferry_ctx *ctx, const char *project, const char *version,
 		       const char *actor, enum ferry_token_role role, int64_t now_ms,
-		       char version_out[16], struct ferry_error *err)
+		       char version_out[32], struct ferry_error *err)
 {
 	struct uc_project up;
 	size_t i = 0;
@@ -181,14 +181,14 @@ int ferry_update_pause(struct ferry_ctx *ctx, const char *project, const char *v
 			     "created_ms) VALUES(?, ?, ?, ?)", "itti", up.p.id, up.plan[i].u.version,
 			     actor ? actor : "", now_ms);
 	if (!rc && version_out)
-		snprintf(version_out, 16, "%s", up.plan[i].u.version);
+		snprintf(version_out, 32, "%s", up.plan[i].u.version);
 out:
 	uc_release(&up);
 	return rc;
 }
 
 int ferry_update_resume(struct ferry_ctx *ctx, const char *project, const char *version,
-			enum ferry_token_role role, int64_t now_ms, char version_out[16],
+			enum ferry_token_role role, int64_t now_ms, char version_out[32],
 			struct ferry_error *err)
 {
 	struct uc_project up;
@@ -206,7 +206,7 @@ int ferry_update_resume(struct ferry_ctx *ctx, const char *project, const char *
 	rc = ferry_store_run(ctx->store, err, "DELETE FROM update_pauses WHERE project_id = ? AND "
 			     "version = ?", "it", up.p.id, up.plan[i].u.version);
 	if (!rc && version_out)
-		snprintf(version_out, 16, "%s", up.plan[i].u.version);
+		snprintf(version_out, 32, "%s", up.plan[i].u.version);
 out:
 	uc_release(&up);
 	return rc;

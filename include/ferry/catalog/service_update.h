@@ -15,9 +15,9 @@ struct ferry_catalog;
 struct ferry_error;
 
 struct ferry_service_update {
-	char version[16];      /* "10.0.3" */
+	char version[32];      /* "10.0.3" */
 	int number;            /* 3 */
-	char platform[12];     /* "PU27" */
+	char platform[32];     /* "PU27" */
 	int64_t ga_ms;         /* general availability (00:00 UTC of its date) */
 	int64_t end_ms;        /* end of service */
 };

@@ -52,13 +52,13 @@ int ferry_update_calendar(struct ferry_ctx *ctx, const char *project, int64_t no
  * refused (FERRY_EREFUSED, the rule named) when `role` is below the settings'
  * pause_role, when it would make more paused updates in a row than the catalog allows,
  * or when its sandbox or production update has started. *version_out (may be NULL,
- * 16 bytes) gets the version paused. */
+ * 32 bytes) gets the version paused. */
 int ferry_update_pause(struct ferry_ctx *ctx, const char *project, const char *version,
 		       const char *actor, enum ferry_token_role role, int64_t now_ms,
-		       char version_out[16], struct ferry_error *err);
+		       char version_out[32], struct ferry_error *err);
 /* Resume a paused update (version NULL: the next paused one). */
 int ferry_update_resume(struct ferry_ctx *ctx, const char *project, const char *version,
-			enum ferry_token_role role, int64_t now_ms, char version_out[16],
+			enum ferry_token_role role, int64_t now_ms, char version_out[32],
 			struct ferry_error *err);
 
 /* What the tick needs from its caller: start applying package_ref ("name@version") to
