@@ -67,24 +67,34 @@ static int move(struct tick *t, const char *from, const char *to, const char *ac
 	return ferry_store_changes(t->ctx->store) > 0;
 }
 
-/* Every sandbox of the project took the update and none rolled it back. */
+/* Every sandbox of the project took the update, its users signed it off, and none
+ * rolled it back (servicing's own release-candidate rule asks the same of a package). */
 static int candidate_ok(struct tick *t, const json_t *envs, char *why, size_t cap)
 {
-	char state[24];
+	char state[24], act[37];
+	struct ferry_op *op = NULL;
 	const json_t *e;
 	size_t i;
-	int n = 0;
+	int n = 0, signed_off;
 
 	json_array_foreach(envs, i, e) {
 		const char *name = json_string_value(json_object_get(e, "name"));
 		if (strcmp(json_string_value(json_object_get(e, "role")), "sandbox"))
 			continue;
 		n++;
-		if (uc_run_get(t->ctx, t->up.p.id, t->pl->u.version, "sandbox", name, state, NULL, NULL,
+		if (uc_run_get(t->ctx, t->up.p.id, t->pl->u.version, "sandbox", name, state, act, NULL,
 			       NULL) || strcmp(state, "succeeded")) {
 			snprintf(why, cap, "held by the release-candidate rule: the sandbox '%s' has not "
-				 "taken %s successfully (it is %s)", name, t->pl->u.version,
-				 state[0] ? state : "not updated");
+				 "taken %s (it is %s)", name, t->pl->u.version, state[0] ? state : "not updated");
+			return 0;
+		}
+		signed_off = !ferry_op_find(t->ctx, act, &op, NULL) && op->state == FERRY_OP_SUCCEEDED;
+		ferry_op_free(op);
+		op = NULL;
+		if (!signed_off) {
+			snprintf(why, cap, "held by the release-candidate rule: %s on the sandbox '%s' is "
+				 "not signed off ('ferry env signoff %s' once validated)", t->pl->u.version,
+				 name, name);
 			return 0;
 		}
 	}
@@ -168,8 +178,8 @@ static void one_env(struct tick *t, const json_t *envs)
 			if (move(t, state, "missed", NULL, "its window closed"))
 				tell(t, "missed", FERRY_EVENT_FAILED, "not applied: its window closed");
 		} else if (!strcmp(t->role, "production") && !candidate_ok(t, envs, why, sizeof(why))) {
-			if (move(t, "scheduled", "held", NULL, why))
-				tell(t, "held", FERRY_EVENT_FAILED, "%s", why);
+			if (!strcmp(state, "scheduled") && move(t, "scheduled", "held", NULL, why))
+				tell(t, "held", FERRY_EVENT_FAILED, "%s", why); /* told once; rechecked */
 		} else {
 			start(t, state);
 		}
