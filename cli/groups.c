@@ -23,6 +23,7 @@ const struct cli_group cli_groups[] = {
 	{ "op", "operations: runbooks of steps (see docs/ENGINE.md)", cli_op_cmds, NULL },
 	{ "schedule", "scheduled operations (--at TIME)", cli_schedule_cmds, NULL },
 	{ "notify", "email and webhook notifications", cli_notify_cmds, NULL },
+	{ "support", "support bundles of an environment", cli_support_cmds, NULL },
 	{ "package", "deployable packages: build, inspect, verify, extract", cli_package_cmds, NULL },
 	{ "key", "signing keys and project trust", cli_key_cmds, NULL },
 	{ "asset", "the project asset library", cli_asset_cmds, NULL },

@@ -376,6 +376,10 @@ enum MHD_Result api_updates_calendar(struct api_req *r);
 enum MHD_Result api_updates_pause(struct api_req *r);
 enum MHD_Result api_updates_resume(struct api_req *r);
 
+/* api_support.c: outage reports and incidents of an environment. */
+enum MHD_Result api_env_outage(struct api_req *r);
+enum MHD_Result api_env_incidents(struct api_req *r);
+
 /* watch.c: the watch of upgraded environments, on a thread of its own: probes due
  * upgrades and starts automatic rollbacks as jobs. Start after the jobs, stop before. */
 struct watch *watch_start(struct ferryd *d);

@@ -4,6 +4,7 @@
  * A new component adds one line here; nothing below names the layers above it. */
 #include "ferry/registry/registry.h"
 #include "ferry/base/error.h"
+#include "ferry/lifecycle/support.h"
 #include "ferry/lifecycle/update_cadence.h"
 #include "ferry/lifecycle/upgrade.h"
 #include "ferry/ops/op.h"
@@ -36,6 +37,7 @@ const struct ferry_migrations *const ferry_schema_all[] = {
 	&ferry_schema_schedule,
 	&ferry_schema_periodic,
 	&ferry_schema_update_cadence,
+	&ferry_schema_support,
 	NULL
 };
 
