@@ -15,6 +15,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* libgit2's last error as ours (this file stands below codeupgrade_repo.c: no calls up). */
+static int gfail(struct ferry_error *err, const char *what)
+{
+	const git_error *ge = git_error_last();
+
+	return ferry_error_set(err, FERRY_EIO, "%s: %s", what, ge && ge->message ? ge->message : "failed");
+}
+
 /* Add every regular file under dir (rel: its path in the tree) to the index. */
 static int add_dir(git_repository *repo, git_index *idx, const char *dir, const char *rel,
 		   struct ferry_error *err)
@@ -48,7 +56,7 @@ static int add_dir(git_repository *repo, git_index *idx, const char *dir, const 
 			if (ferry_buf_read_file(&data, p) ||
 			    git_blob_create_from_buffer(&e.id, repo, data.data ? data.data : "", data.len) < 0 ||
 			    git_index_add(idx, &e) < 0)
-				rc = ferry_cu_gfail(err, FERRY_EIO, p);
+				rc = gfail(err, p);
 		}
 		free(p);
 		free(r);
@@ -97,7 +105,7 @@ int ferry_cu_vendor_base(struct up *u, const char *release, const char *ref, con
 	goto out;
 gfail:
 	if (!rc)
-		rc = ferry_cu_gfail(u->err, FERRY_EIO, "building the vendor base");
+		rc = gfail(u->err, "building the vendor base");
 out:
 	git_commit_free(pc);
 	git_signature_free(sig);
