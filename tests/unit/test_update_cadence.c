@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_update_cadence.c: service updates on a cadence with a fake clock: ten months of
- * calendar in a second. The scheduler (ferry_update_tick) is driven every two hours with
+ * calendar in a second. The scheduler (ferry_update_tick) is driven every six hours with
  * a start hook that runs a real operation (op.selftest) on the environment; checked:
  * notices come notify_days ahead, the sandbox is updated in its window before
  * production, production only after the sandbox succeeded (release-candidate rule:
@@ -114,6 +114,7 @@ static void enable(struct fx *f, int64_t now)
 	ferry_error_clear(&err);
 	assert_int_equal(ferry_update_settings_get(f->ctx, "contoso", &s, &err), 0);
 	snprintf(s.package, sizeof(s.package), "ledger-service-update");
+	snprintf(s.window, sizeof(s.window), "sat 00:00 8h");
 	s.enabled = 1;
 	assert_int_equal(ferry_update_settings_set(f->ctx, "contoso", &s, now, &err), 0);
 }
@@ -132,14 +133,14 @@ static int count(const json_t *all, const char *action, const char *version, con
 	return n;
 }
 
-/* Run the scheduler every two hours (half a window) from `from` to `to`; every report row gathered. */
+/* Run the scheduler every six hours (within each 8 h window) from `from` to `to`; every report row gathered. */
 static json_t *run_months(struct fx *f, int64_t from, int64_t to)
 {
 	struct ferry_update_hooks h = { start, f };
 	struct ferry_error err;
 	json_t *all = json_array(), *rep;
 
-	for (f->now = from; f->now < to; f->now += 2 * 3600000) {
+	for (f->now = from; f->now < to; f->now += 6 * 3600000) {
 		rep = NULL;
 		ferry_error_clear(&err);
 		assert_int_equal(ferry_update_tick(f->ctx, f->now, &h, &rep, &err), 0);
@@ -173,16 +174,16 @@ static void test_cadence_months(void **state)
 
 	all = run_months(f, at("2026-01-01T00:00"), at("2026-10-31T00:00"));
 
-	/* 10.0.0 (GA 2026-01-15, production sat 2026-01-17 02:00, sandbox 2026-01-10 02:00) */
+	/* 10.0.0 (GA 2026-01-15, production sat 2026-01-17 00:00, sandbox 2026-01-10 00:00) */
 	assert_int_equal(count(all, "notified", "10.0.0", "sbx"), 1);
 	assert_int_equal(count(all, "notified", "10.0.0", "prod"), 1);
 	assert_int_equal(count(all, "succeeded", "10.0.0", "sbx"), 1);
 	assert_int_equal(count(all, "succeeded", "10.0.0", "prod"), 1);
 	assert_string_equal(f->starts[0].env, "sbx");
 	assert_string_equal(f->starts[0].ref, "ledger-service-update@10.0.0");
-	assert_int_equal(f->starts[0].at, at("2026-01-10T02:00"));
+	assert_int_equal(f->starts[0].at, at("2026-01-10T00:00"));
 	assert_string_equal(f->starts[1].env, "prod");
-	assert_int_equal(f->starts[1].at, at("2026-01-17T02:00"));
+	assert_int_equal(f->starts[1].at, at("2026-01-17T00:00"));
 	/* 10.0.1: paused, nothing at all */
 	assert_int_equal(count(all, "notified", "10.0.1", NULL) + count(all, "started", "10.0.1", NULL), 0);
 	/* 10.0.2: the sandbox failed, production held by the release-candidate rule */
@@ -205,7 +206,7 @@ static void test_cadence_months(void **state)
 			    !strcmp(json_string_value(json_object_get(r, "version")), "10.0.0") &&
 			    !strcmp(json_string_value(json_object_get(r, "env")), "sbx"))
 				assert_non_null(strstr(json_string_value(json_object_get(r, "message")),
-						       "2026-01-10T02:00:00Z"));
+						       "2026-01-10T00:00:00Z"));
 	}
 	json_decref(all);
 	/* ten months of calendar ran in well under a minute even under ASan */
