@@ -39,6 +39,7 @@ fi
 export FERRYTEST_RUN="run-$$-$(date +%s%N)"
 OUTER_TMP=${TMPDIR:-/tmp}
 RUN_TMP=$(mktemp -d "$OUTER_TMP/ferry-run.XXXXXX")
+chmod 0711 "$RUN_TMP"   # searchable: t0902 runs a ferry as nobody in a directory of its own below
 export TMPDIR=$RUN_TMP
 export FERRY_TEST_BACKENDS=$backends  # tests that run once choose their pass (t07-nodes.lib)
 if [ "${FERRY_TEST_LONG:-0}" = 1 ]; then

@@ -53,12 +53,15 @@ static int probe(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct fe
 	return rc;
 }
 
+/* The probe's result, unless the watch ended while it ran (a commit, a rollback): a
+ * probe in flight then counts for nothing. */
 static int record(struct ferry_ctx *ctx, const struct ferry_upgrade *u, int failures,
 		  const char *last, struct ferry_error *err)
 {
 	return ferry_store_run(ctx->store, err,
 		"UPDATE upgrades SET watch_failures = ?, watch_probes = watch_probes + 1, watch_last = ?, "
-		"updated_ms = ? WHERE id = ?", "dtii", failures, last, ferry_now_ms(), u->id);
+		"updated_ms = ? WHERE id = ? AND watch_state = 'watching' AND phase = 'data-upgraded'",
+		"dtii", failures, last, ferry_now_ms(), u->id);
 }
 
 /* The threshold reached: roll back (claimed: due) or, automatic rollback off, say so. */
