@@ -9,13 +9,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ "$QUICK" = 1 ] && [ "$RUNS" -gt 2 ] && RUNS=2
 if [ ! -x "$FERRYD" ] || ! "$FERRY" token --help >/dev/null 2>&1; then
-	for n in "ferryd RSS idle" "ferryd RSS under load" "ferryd GET /api/environments throughput"; do
-		na "$n" "n/a: ferryd (REST API, tokens) not available on this build"
-	done
-	exit 0
+	echo "bench: $FERRYD or 'ferry token' is missing" >&2
+	exit 1
 fi
 for t in wrk nginx; do
-	command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { na "ferryd memory" "n/a: $t missing (make deps)"; exit 0; }
+	command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "bench: $t missing (make deps)" >&2; exit 1; }
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 N=1000
@@ -96,6 +94,35 @@ for r in $(seq 1 "$RUNS"); do
 	sleep 0.5
 done
 grep -q '^ *[0-9]* requests in' "$W/wrk.out"
+# /api/health with 2,000 idle connections open (four client addresses, 500 each: one
+# address may hold 512), against the same requests with none open.
+cat >"$W/idle.py" <<'PY'
+import socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+socks = []
+for i in range(n):
+    s = socket.socket()
+    s.bind(("127.0.0.%d" % (2 + i // 500), 0))
+    s.connect(("127.0.0.1", port))
+    socks.append(s)
+print("open", flush=True)
+sys.stdin.read()
+PY
+HURL="http://127.0.0.1:$(cat "$W/port")/api/health"
+health() { local i; for i in $(seq 1 10); do curl -sf -m 5 -o /dev/null "$HURL" || return 1; done; }
+h0=() h1=()
+for r in $(seq 1 "$RUNS"); do h0+=("$(ms health)"); done
+mkfifo "$W/hold"
+python3 "$W/idle.py" "$(cat "$W/port")" 2000 <"$W/hold" >"$W/idle.out" & IPID=$!
+exec 9>"$W/hold"
+for _ in $(seq 1 100); do [ -s "$W/idle.out" ] && break; sleep 0.1; done
+[ -s "$W/idle.out" ] || { echo "bench: could not open 2,000 idle connections to ferryd" >&2; exit 1; }
+for r in $(seq 1 "$RUNS"); do h1+=("$(ms health)"); done
+exec 9>&-
+wait "$IPID"
+per10() { local v out=(); for v in "$@"; do out+=("$(awk -v a="$v" 'BEGIN { printf "%.2f", a / 10 }')"); done; echo "${out[*]}"; }
 row "ferryd RSS idle ($N envs)" MiB "${di[*]}" "nginx (master+worker), idle" "${ni[*]}"
 row "ferryd RSS under load (wrk -c16, GET /api/environments)" MiB "${dl[*]}" "nginx, same bytes, static file" "${nl[*]}"
 row "ferryd GET /api/environments throughput ($N envs)" req/s "${dr[*]}" "nginx, same bytes, static file" "${nr[*]}"
+row "ferryd idle connections: GET /api/health with 2,000 idle connections open" ms "$(per10 "${h1[@]}")" \
+	"same requests, no idle connection" "$(per10 "${h0[@]}")"

@@ -28,6 +28,11 @@ if [ -x "$FERRYD" ] && "$FERRY" token --help >/dev/null 2>&1; then
 	URL="http://127.0.0.1:$(cat "$W/port")/api/environments"
 	curl -sf -H "Authorization: Bearer $TOKEN" "$URL" >/dev/null && api=1
 fi
+if [ "$api" != 1 ]; then
+	tail -5 "$W/ferryd.log" >&2 2>/dev/null || :
+	echo "bench: ferryd did not answer GET /api/environments" >&2
+	exit 1
+fi
 
 have=0
 for n in $SIZES; do
@@ -68,4 +73,3 @@ for n in $SIZES; do
 		row "GET /api/environments, $label, per env" us/item "$(per "${al[@]}")" "sqlite3 -json, same query" "$(per "${rl[@]}")"
 	fi
 done
-[ "$api" = 1 ] || na "GET /api/environments" "n/a: ferryd with /api/environments not available on this build"

@@ -15,12 +15,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 if ! has_cmd upgrade begin || ! has_cmd upgrade data; then
-	for n in "upgrade data phase: swap overhead (downtime minus scripts)" \
-		"failed probe requests during preparation and package application" \
-		"upgrade preparation (ferry upgrade begin)" "package application in the upgrade"; do
-		na "$n" "n/a: ferry upgrade not available on this build"
-	done
-	exit 0
+	echo "bench: ferry upgrade begin or data is missing from '$FERRY upgrade --help'" >&2
+	exit 1
 fi
 if [ "$QUICK" = 1 ]; then MIB=4 RUNS=${RUNS_UPGRADE:-2}; else MIB=100 RUNS=${RUNS_UPGRADE:-3}; fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-up.XXXXXX")

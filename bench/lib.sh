@@ -6,6 +6,8 @@
 # unit is "ms", "count", "MiB", "us/item" or "req/s"; a reference value "-" means the row has
 # no measured reference (the reference column then says what is required, e.g. "must be 0").
 # A figure that cannot be measured on this build is one row: name  n/a  <why>.
+# A command that fails is not "n/a": the script says why on stderr ("bench: <reason>") and
+# exits non-zero; run.sh turns that into a "failed: <reason>" row and exits 1.
 # Everything else (progress, tool output) goes to stderr.
 : "${FERRY:?run through bench/run.sh}"
 QUICK=${QUICK:-0}
@@ -22,11 +24,21 @@ now_us() { date +%s%6N; }
 
 # ms CMD...: run CMD (stdout discarded) and print its wall time in ms (fractional).
 # Fails when CMD fails, so a broken measurement never prints a figure.
+# The failure's reason (the command's last line on stderr) is the "bench:" line run.sh
+# shows in the row.
 ms() {
-	local s e
+	local s e st=0 el
+	el=$(mktemp)
 	s=$(now_us)
-	"$@" >/dev/null || { echo "bench: command failed: $*" >&2; return 1; }
+	"$@" >/dev/null 2>"$el" || st=$?
 	e=$(now_us)
+	cat "$el" >&2
+	if [ "$st" != 0 ]; then
+		echo "bench: '$(printf '%s ' "$(basename "$1")" "${@:2}" | cut -c1-80)' failed (exit $st): $(grep -av '^ *$' "$el" | tail -1)" >&2
+		rm -f "$el"
+		return 1
+	fi
+	rm -f "$el"
 	awk -v a="$s" -v b="$e" 'BEGIN { printf "%.1f\n", (b - a) / 1000 }'
 }
 
@@ -52,7 +64,9 @@ row() {
 na() { printf '%s\tn/a\t%s\n' "$1" "$2"; }
 
 # has_cmd GROUP CMD: 1 when `ferry GROUP CMD` exists on this build.
-has_cmd() { "$FERRY" "$1" --help 2>&1 | grep -qE "^ +ferry $1 $2( |$)"; }
+# (The help is read whole first: grep -q closing the pipe early would kill ferry with
+# SIGPIPE, and pipefail would then say the command is missing.)
+has_cmd() { local h; h=$("$FERRY" "$1" --help 2>&1) || :; grep -qE "^ +(ferry $1 )?$2( |$)" <<<"$h"; }
 
 # mib N: "N MiB" label; bytes N: N MiB in bytes.
 bytes() { echo $(($1 * 1024 * 1024)); }

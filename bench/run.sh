@@ -7,14 +7,18 @@
 #   name unit ferry_med ferry_min ferry_max reference ref_med ref_min ref_max runs  (bench/lib.sh)
 #   name ferry_ms reference ref_ms                                    (one run, in ms)
 #   name n/a why                                                      (not measurable here)
+# A script that exits non-zero (a command it timed failed) becomes a row
+#   name failed why                                                   (why: its last "bench:" line)
+# and run.sh exits 1 after writing the table: a failure is never shown as "n/a".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=$(realpath "${1:-build/release}")
 export FERRY="$BUILD/ferry" FERRYD="$BUILD/ferryd" FERRY_BUILD="$BUILD" QUICK="${QUICK:-0}" SMOKE="${SMOKE:-0}"
 [ "$SMOKE" = 1 ] && export QUICK=1 RUNS=1
 OUT=${BENCH_OUT:-bench/results.json}
-rows=$(mktemp)
-trap 'rm -f "$rows"' EXIT
+rows=$(mktemp) errs=$(mktemp)
+trap 'rm -f "$rows" "$errs"' EXIT
+failed=0
 t0=$(date +%s)
 for b in bench/bench_*.sh; do
 	[ -e "$b" ] || continue
@@ -24,8 +28,16 @@ for b in bench/bench_*.sh; do
 	fi
 	echo "bench: $b" >&2
 	s=$(date +%s)
-	if ! bash "$b" >>"$rows"; then
-		printf '%s\tn/a\tfailed (exit status; see the log above)\n' "$(basename "$b" .sh)" >>"$rows"
+	# stderr goes on to the terminal and is kept to name the reason of a failure
+	set +e
+	bash "$b" 2>&1 >>"$rows" | tee "$errs" >&2
+	st=${PIPESTATUS[0]}
+	set -e
+	if [ "$st" != 0 ]; then
+		why=$(grep -a '^bench: ' "$errs" | tail -1 | sed 's/^bench: //' | tr '\t\n' '  ' | cut -c1-300)
+		[ -n "$why" ] || why=$(grep -av '^ *$' "$errs" | tail -1 | tr '\t\n' '  ' | cut -c1-300)
+		printf '%s\tfailed\t%s\n' "$(basename "$b" .sh)" "failed: ${why:-exit status $st}" >>"$rows"
+		failed=1
 	fi
 	echo "bench: $b took $(( $(date +%s) - s )) s" >&2
 done
@@ -38,6 +50,7 @@ fi
 json_rows=$(awk -F'\t' '
 	function num(x) { return (x == "-" || x == "") ? "null" : x + 0 }
 	function str(x) { gsub(/\\/, "\\\\", x); gsub(/"/, "\\\"", x); return "\"" x "\"" }
+	NF == 3 && $2 == "failed" { printf "%s{\"name\":%s,\"available\":false,\"failed\":true,\"why\":%s}", sep, str($1), str($3); sep = ","; next }
 	NF == 3 && $2 == "n/a" { printf "%s{\"name\":%s,\"available\":false,\"why\":%s}", sep, str($1), str($3); sep = ","; next }
 	NF == 4 { $0 = $1 "\tms\t" $2 "\t" $2 "\t" $2 "\t" $3 "\t" $4 "\t" $4 "\t" $4 "\t1" }
 	NF >= 10 {
@@ -63,3 +76,7 @@ jq -n --argjson rows "[$json_rows]" --arg cpu "${cpu:-unknown}" --argjson nproc 
 
 bash bench/table.sh "$OUT"
 echo "bench: wrote $OUT ($(jq .seconds "$OUT") s)" >&2
+if [ "$failed" = 1 ]; then
+	echo "bench: FAILED: $(jq -r '[.rows[] | select(.failed) | .name] | join(", ")' "$OUT")" >&2
+	exit 1
+fi

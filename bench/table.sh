@@ -14,6 +14,7 @@ if [ "${2:-}" = --markdown ]; then
 	  "|---|---|---|---|---|---|",
 	  (.rows[] | if .available then
 	    "| \(.name) | \(fig(.ferry; .unit)) | \(.reference.name) | \(fig(.reference; .unit)) | \(ratio) | \(.runs) |"
+	  elif .failed then "| \(.name) | **FAILED** | \(.why) | | | |"
 	  else "| \(.name) | n/a | \(.why | sub("^n/a: "; "")) | | | |" end)' "$f"
 	exit 0
 fi
@@ -21,6 +22,7 @@ jq -r "$fmt"'
   (["BENCHMARK", "FERRY median (min-max)", "REFERENCE", "REF median (min-max)", "RATIO"] | @tsv),
   (.rows[] | if .available then
      [.name, fig(.ferry; .unit), .reference.name, fig(.reference; .unit), ratio] | @tsv
+   elif .failed then [.name, "FAILED", .why, "", ""] | @tsv
    else [.name, "n/a", (.why | sub("^n/a: "; "")), "", ""] | @tsv end)' "$f" |
 	awk -F'\t' '{ printf "%-50s %-30s %-30s %-30s %s\n", $1, $2, $3, $4, $5 }'
 echo

@@ -28,7 +28,8 @@ enum cli_call {
 	CLI_FEATURE_SET,      /* {project, feature, enabled: bool} -> [feature] */
 	CLI_ENV_LIST,         /* {project?, all?: bool} -> [env] */
 	CLI_ENV_SHOW,         /* {env, view?} -> ferry_env_view() */
-	CLI_ENV_CREATE,       /* {name, project, role, product?, app_release?, platform?} -> env */
+	CLI_ENV_CREATE,       /* {name, project, role, product?, app_release?, platform?, host?}
+			       * -> env */
 	CLI_ENV_RM,           /* {env} -> nothing */
 	CLI_ENV_STATUS,       /* {env, view?} -> runtime (health probed) + environment */
 	CLI_ENV_START,        /* {env, view?, timeout?: int, new_port?: bool} -> runtime;
@@ -70,6 +71,13 @@ enum cli_call {
 	CLI_UPGRADE_SETTINGS, /* {project, <setting>: value...} -> settings (the given changed first) */
 	CLI_UPGRADE_SETTINGS_SHOW, /* {project} -> settings */
 	CLI_CATALOG_LIST,     /* {} -> [catalog] */
+	CLI_HOST_LIST,        /* {} -> [host] (local first) */
+	CLI_HOST_SHOW,        /* {host} -> host with its runtimes */
+	CLI_HOST_ADD,         /* {name, ssh, identity?, dir?, accept_host_key?, no_install?} ->
+			       * host with checks (a failed add: the report, from the home) */
+	CLI_HOST_CHECK,       /* {host} -> report (ok false: refused) */
+	CLI_HOST_INSTALL,     /* {host} -> nothing */
+	CLI_HOST_RM,          /* {host} -> nothing */
 	CLI_CALL_COUNT
 };
 

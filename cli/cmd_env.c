@@ -4,6 +4,9 @@
  * upgrade rehearsal in cmd_db.c). */
 #include "cli.h"
 #include "backend.h"
+#include "ferry/base/buf.h"
+#include "ferry/base/error.h"
+#include "ferry/project/env.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +17,7 @@ static const struct cli_opt create_opts[] = {
 	{ "product", 0, "PRODUCT", 0, "the product it runs (default: the project's)" },
 	{ "app", 0, "RELEASE", 0, "the application release it runs (e.g. 7.3)" },
 	{ "platform", 0, "PU", 0, "the platform update it runs (e.g. PU12)" },
+	{ "host", 0, "NAME", 0, "where its runtimes run: a host of 'ferry host list' (default local)" },
 	{ NULL, 0, NULL, 0, NULL }
 };
 
@@ -23,10 +27,10 @@ static int env_create(struct cli *cli, const struct cli_args *a)
 	json_t *o;
 	int ec;
 
-	if ((ec = cli_ask(cli, CLI_ENV_CREATE, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}",
+	if ((ec = cli_ask(cli, CLI_ENV_CREATE, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?}",
 			  "name", cli_pos(a, 0), "project", cli_arg(a, "project"), "role",
 			  cli_arg(a, "role"), "product", product, "app_release", cli_arg(a, "app"),
-			  "platform", cli_arg(a, "platform")), &o)))
+			  "platform", cli_arg(a, "platform"), "host", cli_arg(a, "host")), &o)))
 		return ec;
 	if (cli->json)
 		cli_print_json(o);
@@ -41,7 +45,7 @@ static int env_create(struct cli *cli, const struct cli_args *a)
 static const struct cli_command env_create_cmd = {
 	"create", "NAME", 1, 1,
 	"--project P --role development|sandbox|production [--product PRODUCT] --app RELEASE "
-	"--platform PU", "create an environment", create_opts, 0, env_create
+	"--platform PU [--host NAME]", "create an environment", create_opts, 0, env_create
 };
 
 static const struct cli_opt list_opts[] = {
@@ -50,6 +54,29 @@ static const struct cli_opt list_opts[] = {
 	{ NULL, 0, NULL, 0, NULL }
 };
 
+/* --json on the home: the list streamed from the store into one buffer (no tree), the
+ * same bytes cli_print_json() would print. */
+static int env_list_stream(struct cli *cli, const struct cli_args *a)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	int ec;
+
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	b.limit = (size_t)1 << 31;
+	if (ferry_env_list_write(ctx, cli_arg(a, "project"), cli_flag(a, "all"), 1, &b, &err)) {
+		ferry_buf_release(&b);
+		return cli_fail(cli, &err);
+	}
+	ferry_buf_adds(&b, "\n");
+	ec = fwrite(b.data, 1, b.len, stdout) == b.len ? EXIT_OK : EXIT_FAILED;
+	ferry_buf_release(&b);
+	return ec;
+}
+
 static int env_list(struct cli *cli, const struct cli_args *a)
 {
 	static const struct cli_col cols[] = {
@@ -57,6 +84,8 @@ static int env_list(struct cli *cli, const struct cli_args *a)
 		{ "app_release", "RELEASE" }, { "platform", "PLATFORM" }, { NULL, NULL }
 	};
 
+	if (cli->json && !cli->be->remote)
+		return env_list_stream(cli, a);
 	return cli_show_table(cli, CLI_ENV_LIST, json_pack("{s:s?, s:b}", "project",
 			      cli_arg(a, "project"), "all", cli_flag(a, "all")), cols);
 }
@@ -74,8 +103,8 @@ static const struct cli_opt show_opts[] = {
 static int env_show(struct cli *cli, const struct cli_args *a)
 {
 	static const char *const keys[] = { "name", "project", "role", "state", "product",
-					    "app_release", "platform", "url", "runtime", "pid", "release",
-					    "created", "updated", NULL };
+					    "app_release", "platform", "url", "address", "runtime", "pid",
+					    "release", "created", "updated", NULL };
 	static const char *const upgrade_keys[] = { "name", "view", "project", "role", "phase",
 		"app_release", "platform", "url", "state", "pid", "release", "database", NULL };
 	const char *view = cli_arg(a, "view");

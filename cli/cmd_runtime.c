@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "backend.h"
 
+#include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/settings.h"
 #include "ferry/base/util.h"
@@ -140,6 +141,29 @@ const struct cli_command cli_env_status = {
 
 /* ---- logs ------------------------------------------------------------------------- */
 
+/* --follow of a runtime on another host: the log asked for every second, what grew
+ * printed, until interrupted. */
+static int follow_remote(struct ferry_runtime *rt)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	size_t seen = 0;
+
+	if (ferry_runtime_log_tail(rt, 0, &b, NULL) == 0)
+		seen = b.len;
+	for (;;) {
+		ferry_buf_reset(&b);
+		usleep(1000000);
+		if (ferry_runtime_log_tail(rt, 0, &b, NULL))
+			continue;
+		if (b.len < seen)
+			seen = 0;        /* rotated */
+		fwrite(b.data + seen, 1, b.len - seen, stdout);
+		fflush(stdout);
+		seen = b.len;
+	}
+	return EXIT_OK;
+}
+
 /* --follow (on the home): what is appended to the log, until interrupted. */
 static int follow(struct cli *cli, const struct cli_args *a)
 {
@@ -157,11 +181,11 @@ static int follow(struct cli *cli, const struct cli_args *a)
 			       "original") ? cli_arg(a, "view") : FERRY_SLOT_MAIN, 0, &rt, &err))
 		return cli_fail(cli, &err);
 	p = ferry_runtime_path(rt, "logs/app.log");
-	ferry_runtime_free(rt);
 	f = p ? fopen(p, "r") : NULL;
 	free(p);
 	if (!f)
-		return EXIT_OK;
+		return follow_remote(rt);   /* the log is on another host */
+	ferry_runtime_free(rt);
 	fseek(f, 0, SEEK_END);
 	for (;;) {
 		while ((c = fgetc(f)) != EOF)
@@ -356,10 +380,12 @@ static int db_verb(struct cli *cli, struct ferry_runtime *rt, const char *verb, 
 		json_decref(list);
 	} else if (!strcmp(verb, "restore-point") && !(rc = ferry_envdb_rp_create(db, arg, err))) {
 		if (!quiet)
-			printf("Created restore point '%s' of '%s'\n", arg, env);
+			printf("Created restore point '%s' of '%s' (%s)\n", arg, env,
+			       ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 	} else if (!strcmp(verb, "restore") && !(rc = ferry_runtime_db_restore(rt, arg, err))) {
 		if (!quiet)
-			printf("Restored the database of '%s' from '%s'\n", env, arg);
+			printf("Restored the database of '%s' from '%s' (%s)\n", env, arg,
+			       ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 	} else if (!strcmp(verb, "rm-restore-point") && !(rc = ferry_envdb_rp_rm(db, arg, err))) {
 		if (!quiet)
 			printf("Removed restore point '%s'\n", arg);

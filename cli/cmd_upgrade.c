@@ -212,18 +212,20 @@ static int upgrade_begin(struct cli *cli, const struct cli_args *a)
 	if (!cli_arg(a, "to"))
 		return cli_bad(a, "missing --to RELEASE[/PUn] (see 'ferry upgrade targets %s')",
 			       cli_pos(a, 0));
-	return cli_upgrade_phase(cli, "upgrade.begin", json_pack("{s:s, s:s}", "env", cli_pos(a, 0), "to",
-		     cli_arg(a, "to")), cli_pos(a, 0), "Prepared the upgrade-in-progress environment; "
-		     "the original kept serving");
+	return cli_upgrade_phase(cli, "upgrade.begin", json_pack("{s:s, s:s, s:s?}", "env", cli_pos(a, 0),
+		     "to", cli_arg(a, "to"), "host", cli_arg(a, "host")), cli_pos(a, 0), "Prepared the "
+		     "upgrade-in-progress environment; the original kept serving");
 }
 
 static const struct cli_opt begin_opts[] = {
 	{ "to", 0, "RELEASE[/PUn]", 0, "the target (see 'ferry upgrade targets ENV')" },
+	{ "host", 0, "NAME", 0, "prepare it on this host (default: the original's); the data "
+	  "upgrade moves the database and the address there" },
 	{ NULL, 0, NULL, 0, NULL }
 };
 
 static const struct cli_command upgrade_begin_cmd = {
-	"begin", "ENV", 1, 1, "--to RELEASE[/PUn]", "prepare the upgrade-in-progress environment "
+	"begin", "ENV", 1, 1, "--to RELEASE[/PUn] [--host NAME]", "prepare the upgrade-in-progress environment "
 	"(the original keeps serving)", begin_opts, CLI_AT, upgrade_begin
 };
 

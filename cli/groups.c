@@ -27,6 +27,8 @@ const struct cli_group cli_groups[] = {
 	{ "package", "deployable packages: build, inspect, verify, extract", cli_package_cmds, NULL },
 	{ "key", "signing keys and project trust", cli_key_cmds, NULL },
 	{ "asset", "the project asset library", cli_asset_cmds, NULL },
+	{ "host", "hosts environments run on over SSH: add, list, show, check, rm", cli_host_cmds,
+	  NULL },
 	{ "version", "print ferry's version", NULL, &cli_cmd_version },
 	{ "help", "this list, or a command's usage", NULL, &cli_cmd_help },
 	{ NULL, NULL, NULL, NULL }

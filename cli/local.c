@@ -22,6 +22,7 @@
 #include "ferry/project/feature.h"
 #include "ferry/project/project.h"
 #include "ferry/project/token.h"
+#include "ferry/runtime/host.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/store/audit.h"
 #include "ferry/store/ctx.h"
@@ -120,7 +121,8 @@ static int env_create(struct ferry_ctx *ctx, const json_t *a, json_t **out, stru
 	spec.product = S("product");
 	spec.app_release = S("app_release");
 	spec.platform = S("platform");
-	if ((rc = ferry_env_create(ctx, &spec, err)) || (rc = ferry_env_get(ctx, spec.name, &e, err)))
+	if ((rc = ferry_host_env_create(ctx, &spec, S("host"), err)) ||
+	    (rc = ferry_env_get(ctx, spec.name, &e, err)))
 		return rc;
 	*out = ferry_env_to_json(&e);
 	return 0;
@@ -219,50 +221,27 @@ static int env_restart(struct ferry_ctx *ctx, const json_t *a, json_t **out, str
 	return runtime_view(ctx, a, 0, out, err);
 }
 
-/* The last `lines` lines of a file, or "" when there is none yet. */
-static char *tail_text(FILE *f, long lines)
-{
-	long size, pos, seen = 0;
-	char *text;
-
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	for (pos = size - 1; pos >= 0; pos--) {
-		fseek(f, pos, SEEK_SET);
-		if (fgetc(f) == '\n' && pos != size - 1 && ++seen == lines)
-			break;
-	}
-	pos = pos + 1 < 0 ? 0 : pos + 1;
-	if (!(text = malloc((size_t)(size - pos) + 1)))
-		return NULL;
-	fseek(f, pos, SEEK_SET);
-	text[fread(text, 1, (size_t)(size - pos), f)] = '\0';
-	return text;
-}
-
 static int env_logs(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
 {
+	struct ferry_buf b = FERRY_BUF_INIT;
 	struct ferry_runtime *rt;
-	char *path, *text = NULL;
-	FILE *f;
+	char *path;
 	int rc;
 
 	if ((rc = ferry_runtime_open(ctx, S("env"), slot_of(a), 0, &rt, err)))
 		return rc;
+	/* through the runtime's driver: the log may be on another host */
+	rc = ferry_runtime_log_tail(rt, json_integer_value(json_object_get(a, "lines")) ?: 50, &b, err);
 	path = ferry_runtime_path(rt, "logs/app.log");
 	ferry_runtime_free(rt);
-	if (!path)
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	if ((f = fopen(path, "r"))) {
-		text = tail_text(f, json_integer_value(json_object_get(a, "lines")) ?: 50);
-		fclose(f);
+	if (!rc) {
+		*out = json_pack("{s:s}", "log", b.data ? b.data : "");
+		if (!b.len)
+			json_object_set_new(*out, "_no_log", json_string(path ? path : ""));
 	}
-	*out = json_pack("{s:s}", "log", text ? text : "");
-	if (!f)
-		json_object_set_new(*out, "_no_log", json_string(path));
-	free(text);
+	ferry_buf_release(&b);
 	free(path);
-	return 0;
+	return rc;
 }
 
 static int env_config(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
@@ -597,6 +576,44 @@ static int catalog_list(struct local *l, const json_t *a, json_t **out, struct f
 	return ferry_catalog_list(l->cli->settings, out, err);
 }
 
+/* ---- hosts ------------------------------------------------------------------------ */
+
+static int host_list(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	(void)a;
+	return ferry_host_list(ctx, out, err);
+}
+
+static int host_show(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	return ferry_host_show(ctx, S("host"), out, err);
+}
+
+static int host_add(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	struct ferry_host_spec spec = { S("name"), S("ssh"), S("identity"), S("dir"),
+					B("accept_host_key"), B("no_install") };
+
+	return ferry_host_add(ctx, &spec, out, err);
+}
+
+static int host_check(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	return ferry_host_check(ctx, S("host"), out, err);
+}
+
+static int host_install(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	(void)out;
+	return ferry_host_install(ctx, S("host"), err);
+}
+
+static int host_rm(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
+{
+	(void)out;
+	return ferry_host_rm(ctx, S("host"), err);
+}
+
 /* ---- the backend ------------------------------------------------------------------ */
 
 static const call_fn calls[CLI_CALL_COUNT] = {
@@ -620,6 +637,8 @@ static const call_fn calls[CLI_CALL_COUNT] = {
 	[CLI_UPGRADE_STATUS] = up_status, [CLI_UPGRADE_PREFLIGHT] = up_preflight,
 	[CLI_UPGRADE_PLAN] = up_plan, [CLI_UPGRADE_WRITES] = up_writes,
 	[CLI_UPGRADE_SETTINGS] = up_settings, [CLI_UPGRADE_SETTINGS_SHOW] = up_settings,
+	[CLI_HOST_LIST] = host_list, [CLI_HOST_SHOW] = host_show, [CLI_HOST_ADD] = host_add,
+	[CLI_HOST_CHECK] = host_check, [CLI_HOST_INSTALL] = host_install, [CLI_HOST_RM] = host_rm,
 };
 
 static int local_call(struct cli_backend *be, enum cli_call call, const json_t *args, json_t **out,

@@ -59,7 +59,7 @@ static int do_up_begin(struct ferry_ctx *ctx, const json_t *a, const struct ferr
 		       char act[37], json_t *hints, struct ferry_error *err)
 {
 	json_t *warnings = NULL;
-	int rc = ferry_upgrade_begin(ctx, S("env"), S("to"), h, act, &warnings, err);
+	int rc = ferry_upgrade_begin_on(ctx, S("env"), S("to"), S("host"), h, act, &warnings, err);
 
 	if (json_array_size(warnings))
 		json_object_set(hints, "_warnings", warnings);

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "backend.h"
 
+#include "ferry/runtime/host.h"
 #include "ferry/store/ctx.h"
 
 #include <curl/curl.h>
@@ -92,6 +93,13 @@ int main(int argc, char **argv)
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* Hidden: the host side of the SSH driver, started by another ferry over ssh
+	 * (like git-upload-pack); it speaks frames on stdin/stdout, reads no settings. */
+	if (argc == 2 && !strcmp(argv[1], "host-agent")) {
+		rc = ferry_host_agent_main(0, 1);
+		curl_global_cleanup();
+		return rc;
+	}
 	if ((rc = take_globals(&cli, &argc, argv)))
 		return rc;
 	cli.groups = cli_groups;

@@ -79,6 +79,12 @@ static const struct route routes[CLI_CALL_COUNT] = {
 	[CLI_UPGRADE_WRITES] = { "GET", "/api/environments/{env}/upgrade/writes", NULL, R_DOWNLOAD },
 	[CLI_UPGRADE_SETTINGS] = { "PATCH", "/api/projects/{project}/upgrade-settings", NULL, 0 },
 	[CLI_UPGRADE_SETTINGS_SHOW] = { "GET", "/api/projects/{project}/upgrade-settings", NULL, 0 },
+	[CLI_HOST_LIST] = { "GET", "/api/hosts", NULL, 0 },
+	[CLI_HOST_SHOW] = { "GET", "/api/hosts/{host}", NULL, 0 },
+	[CLI_HOST_ADD] = { "POST", "/api/hosts", NULL, 0 },
+	[CLI_HOST_CHECK] = { "POST", "/api/hosts/{host}/check", NULL, 0 },
+	[CLI_HOST_INSTALL] = { "POST", "/api/hosts/{host}/install", NULL, 0 },
+	[CLI_HOST_RM] = { "DELETE", "/api/hosts/{host}", NULL, 0 },
 };
 
 /* The operations (backend.h's run and schedule): each posts to its route. */

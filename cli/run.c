@@ -38,6 +38,9 @@ const char *cli_call_name(enum cli_call call)
 		[CLI_UPGRADE_PLAN] = "upgrade.rollback-plan", [CLI_UPGRADE_WRITES] = "upgrade.writes",
 		[CLI_UPGRADE_SETTINGS] = "upgrade.settings",
 		[CLI_UPGRADE_SETTINGS_SHOW] = "upgrade.settings-show",
+		[CLI_HOST_LIST] = "host.list", [CLI_HOST_SHOW] = "host.show",
+		[CLI_HOST_ADD] = "host.add", [CLI_HOST_CHECK] = "host.check",
+		[CLI_HOST_INSTALL] = "host.install", [CLI_HOST_RM] = "host.rm",
 	};
 
 	return (unsigned)call < CLI_CALL_COUNT && names[call] ? names[call] : "?";

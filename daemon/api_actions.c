@@ -39,7 +39,8 @@ static int call_rollback(struct ferry_ctx *ctx, const json_t *a, const struct fe
 static int call_up_begin(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
 			 char act[37], struct ferry_error *err)
 {
-	return ferry_upgrade_begin(ctx, arg(a, "env"), arg(a, "to"), h, act, NULL, err);
+	return ferry_upgrade_begin_on(ctx, arg(a, "env"), arg(a, "to"), arg(a, "host"), h, act, NULL,
+				      err);
 }
 
 static int call_up_apply(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,

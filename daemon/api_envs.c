@@ -4,27 +4,45 @@
 
 #include "ferry/lifecycle/env_view.h"
 #include "ferry/project/env.h"
+#include "ferry/runtime/host.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/lifecycle/upgrade.h"
 
 #include <stdio.h>
 #include <string.h>
 
+/* The list is written straight from the store rows (no tree) and kept in the answer
+ * cache until the store changes; ETag / If-None-Match spare the transfer. */
 enum MHD_Result api_envs_list(struct api_req *r)
 {
 	const char *project = api_query(r, "project"), *all = api_query(r, "all");
+	struct ferry_buf b = FERRY_BUF_INIT;
 	struct ferry_error err;
-	json_t *arr;
+	int64_t version;
+	char key[160], etag[24], *text = NULL;
+	size_t len = 0;
+	int deleted = all && !strcmp(all, "true");
 
 	if (r->tok.project[0]) {
 		if (project && auth_allow(r, FERRY_TOKEN_VIEWER, project))
 			return r->ret;
 		project = r->tok.project;
 	}
+	version = snprintf(key, sizeof(key), "envs|%d|%s", deleted, project ? project : "") <
+		  (int)sizeof(key) ? resp_cache_version(r->d->cache) : -1;
+	if (resp_cache_get(r->d->cache, key, version, &text, &len, etag))
+		return api_json_text(r, text, len, etag);
 	ferry_error_clear(&err);
-	if (ferry_env_list(r->ctx, project, all && !strcmp(all, "true"), &arr, &err))
+	b.limit = (size_t)1 << 31;
+	if (ferry_env_list_write(r->ctx, project, deleted, 0, &b, &err)) {
+		ferry_buf_release(&b);
 		return api_ferror(r, &err);
-	return api_json(r, 200, arr);
+	}
+	len = b.len;
+	text = ferry_buf_detach(&b);
+	resp_cache_etag(text, len, etag);
+	resp_cache_put(r->d->cache, key, version, text, len, etag);
+	return api_json_text(r, text, len, etag);
 }
 
 static enum MHD_Result env_reply(struct api_req *r, unsigned status, const char *name)
@@ -42,6 +60,7 @@ enum MHD_Result api_envs_create(struct api_req *r)
 {
 	struct ferry_env_spec spec = { 0 };
 	struct ferry_error err;
+	const char *host = NULL;
 	json_t *b = api_body(r);
 
 	if (!b || api_member_str(r, b, "name", 1, &spec.name) ||
@@ -49,13 +68,14 @@ enum MHD_Result api_envs_create(struct api_req *r)
 	    api_member_str(r, b, "role", 1, &spec.role) ||
 	    api_member_str(r, b, "product", 0, &spec.product) ||
 	    api_member_str(r, b, "app_release", 1, &spec.app_release) ||
-	    api_member_str(r, b, "platform", 1, &spec.platform))
+	    api_member_str(r, b, "platform", 1, &spec.platform) ||
+	    api_member_str(r, b, "host", 0, &host))
 		return r->ret;
 	snprintf(r->target, sizeof(r->target), "%s", spec.name);
 	if (auth_allow(r, FERRY_TOKEN_OPERATOR, spec.project))
 		return r->ret;
 	ferry_error_clear(&err);
-	if (ferry_env_create(r->ctx, &spec, &err))
+	if (ferry_host_env_create(r->ctx, &spec, host, &err))
 		return api_ferror(r, &err);
 	return env_reply(r, 201, spec.name);
 }

@@ -123,9 +123,6 @@ enum MHD_Result api_rt_logs(struct api_req *r)
 	struct ferry_buf b;
 	struct ferry_env e;
 	const char *slot;
-	size_t start, seen = 0;
-	char *p;
-	FILE *f;
 
 	if (q && ferry_parse_int(q, 1, 100000, &lines))
 		return api_error(r, 400, "invalid", "query 'lines' takes 1 to 100000, not '%s'", q);
@@ -134,25 +131,16 @@ enum MHD_Result api_rt_logs(struct api_req *r)
 	ferry_error_clear(&err);
 	if (ferry_runtime_open(r->ctx, e.name, slot, 0, &rt, &err))
 		return api_ferror(r, &err);
-	p = ferry_runtime_path(rt, "logs/app.log");
-	ferry_runtime_free(rt);
-	f = p ? fopen(p, "r") : NULL;
-	free(p);
-	if (!f)
-		return api_text(r, 200, "", 0);
+	/* through the runtime's driver: the log may be on another host */
 	ferry_buf_init(&b);
 	b.limit = 64 << 20;
-	for (;;) {
-		char chunk[65536];
-		size_t n = fread(chunk, 1, sizeof(chunk), f);
-		if (n == 0 || ferry_buf_add(&b, chunk, n))
-			break;
+	if (ferry_runtime_log_tail(rt, (long)lines, &b, &err)) {
+		ferry_runtime_free(rt);
+		ferry_buf_release(&b);
+		return api_ferror(r, &err);
 	}
-	fclose(f);
-	for (start = b.len; start > 0; start--) /* back to the start of the last `lines` lines */
-		if (b.data[start - 1] == '\n' && start != b.len && ++seen == (size_t)lines)
-			break;
-	api_text(r, 200, b.data ? b.data + start : "", b.len - start);
+	ferry_runtime_free(rt);
+	api_text(r, 200, b.data ? b.data : "", b.len);
 	ferry_buf_release(&b);
 	return r->ret;
 }

@@ -349,7 +349,7 @@ static int load(struct ferryd_config *cfg, int argc, char **argv)
 	memset(cfg, 0, sizeof(*cfg));
 	ferry_settings_init(&cfg->settings);
 	cfg->port = 8580;
-	cfg->max_conns = 512;
+	cfg->max_conns = 4096;
 	cfg->workers = 4;
 	cfg->body_limit = 1 << 20;
 	cfg->upload_limit = 2ULL << 30;

@@ -71,11 +71,26 @@ void ctx_pool_free(struct ctx_pool *p);
 struct ferry_ctx *ctx_pool_get(struct ctx_pool *p, struct ferry_error *err);
 void ctx_pool_put(struct ctx_pool *p, struct ferry_ctx *ctx);
 
+/* cache.c: answers of hot GETs while the store is unchanged (SQLite's data_version on
+ * a connection of the cache's own); version -1: no counter, nothing cached. get gives
+ * a copy the caller frees. ETags are a digest of the body. */
+struct resp_cache;
+struct resp_cache *resp_cache_new(struct ctx_pool *pool);
+void resp_cache_free(struct resp_cache *c);
+int64_t resp_cache_version(struct resp_cache *c);
+int resp_cache_get(struct resp_cache *c, const char *key, int64_t version, char **body,
+		   size_t *len, char etag[24]);
+void resp_cache_put(struct resp_cache *c, const char *key, int64_t version, const char *body,
+		    size_t len, const char etag[24]);
+void resp_cache_etag(const char *body, size_t len, char etag[24]);
+
 /* sse.c: the event hub: a ring of recent events fanned out to /api/events streams. */
 struct sse_hub;
 struct sse_hub *sse_hub_new(void);
 /* Wake and end every stream (before stopping the HTTP server). */
 void sse_hub_shutdown(struct sse_hub *h);
+/* From the main loop: resume the streams whose keepalive is due. */
+void sse_hub_tick(struct sse_hub *h);
 void sse_hub_free(struct sse_hub *h);
 /* Publish an event of `type` (e.g. "change", "operation", "step"); `project` limits it
  * to tokens of that scope (NULL: unscoped tokens only when it concerns no project).
@@ -102,6 +117,8 @@ struct watch;
 struct ferryd {
 	struct ferryd_config cfg;
 	struct ctx_pool *pool;
+	struct resp_cache *cache;
+	struct http_track *track;  /* http.c: open connections (the header deadline) */
 	struct sse_hub *hub;
 	struct MHD_Daemon *mhd;
 	struct jobs *jobs;
@@ -208,9 +225,14 @@ const struct route *req_route_find(const char *method, const char *path, const c
 /* http.c: the server. */
 int http_start(struct ferryd *d);
 void http_stop(struct ferryd *d);
+/* From the main loop: close connections past the header deadline. */
+void http_sweep(struct ferryd *d);
 
 /* reply.c: replies. Each returns r->ret as well as storing it. */
 enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *body); /* steals body */
+/* 200 with JSON text (malloc'd, taken) and its ETag (NULL: none, no-store); 304 without
+ * a body when the request's If-None-Match names that ETag. */
+enum MHD_Result api_json_text(struct api_req *r, char *text, size_t len, const char *etag);
 enum MHD_Result api_error(struct api_req *r, unsigned status, const char *code,
 			  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Map a libferry error to its status: invalid 422, not-found 404, exists/conflict 409,
@@ -303,6 +325,13 @@ enum MHD_Result api_ops_complete(struct api_req *r);
 enum MHD_Result api_ops_abort(struct api_req *r);
 enum MHD_Result api_selftest(struct api_req *r);
 enum MHD_Result api_catalogs_list(struct api_req *r);
+/* api_hosts.c */
+enum MHD_Result api_hosts_list(struct api_req *r);
+enum MHD_Result api_hosts_get(struct api_req *r);
+enum MHD_Result api_hosts_create(struct api_req *r);
+enum MHD_Result api_hosts_check(struct api_req *r);
+enum MHD_Result api_hosts_install(struct api_req *r);
+enum MHD_Result api_hosts_delete(struct api_req *r);
 enum MHD_Result api_catalogs_get(struct api_req *r);
 enum MHD_Result api_advisor(struct api_req *r);
 enum MHD_Result api_env_updates(struct api_req *r);

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* http.c: the HTTP server: libmicrohttpd setup, request bodies, routing, auth, audit
- * of changes, and one log line per request. */
+ * of changes, and one log line per request. libmicrohttpd's own event loop (epoll)
+ * on a pool of HTTP_THREADS threads, not a thread per connection: thousands of idle
+ * connections cost a few KiB each. A client address may hold PER_IP_CONNS connections;
+ * a connection must send a whole request header within HEADER_DEADLINE_MS of its
+ * start (or of its previous answer): trickled bytes do not extend it. */
 #include "ferryd.h"
 
 #include "ferry/store/audit.h"
@@ -9,11 +13,106 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#define HTTP_THREADS 8
+#define PER_IP_CONNS 512
+#define HEADER_DEADLINE_MS 15000
+
+/* ---- connections: the header deadline ---- */
+
+struct conn_track {
+	struct conn_track *prev, *next;
+	int fd;
+	int waiting;             /* no complete request header yet */
+	int64_t since_ms;        /* when it began waiting */
+};
+
+struct http_track {
+	pthread_mutex_t lock;
+	struct conn_track *head;
+};
+
+static struct conn_track *track_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* waiting: the connection now waits for a request header (again), else it has one. */
+static void track_set(struct ferryd *d, struct MHD_Connection *conn, int waiting)
+{
+	struct conn_track *t = track_of(conn);
+
+	if (!t || !d->track)
+		return;
+	pthread_mutex_lock(&d->track->lock);
+	t->waiting = waiting;
+	t->since_ms = ferry_mono_ms();
+	pthread_mutex_unlock(&d->track->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct ferryd *d = cls;
+	struct http_track *h = d->track;
+	struct conn_track *t = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(t = calloc(1, sizeof(*t))))
+			return;
+		t->fd = ci->connect_fd;
+		t->waiting = 1;
+		t->since_ms = ferry_mono_ms();
+		pthread_mutex_lock(&h->lock);
+		t->next = h->head;
+		if (t->next)
+			t->next->prev = t;
+		h->head = t;
+		pthread_mutex_unlock(&h->lock);
+		*socket_context = t;
+		return;
+	}
+	if (!t)
+		return;
+	/* closed: the socket is still open until this returns (no reuse of its fd) */
+	pthread_mutex_lock(&h->lock);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		h->head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&h->lock);
+	free(t);
+	*socket_context = NULL;
+}
+
+void http_sweep(struct ferryd *d)
+{
+	int64_t now = ferry_mono_ms();
+	struct conn_track *t;
+
+	if (!d->track)
+		return;
+	pthread_mutex_lock(&d->track->lock);
+	for (t = d->track->head; t; t = t->next)
+		if (t->waiting && now - t->since_ms > HEADER_DEADLINE_MS) {
+			shutdown(t->fd, SHUT_RDWR);  /* libmicrohttpd sees the end and closes it */
+			t->waiting = 0;
+		}
+	pthread_mutex_unlock(&d->track->lock);
+}
 
 /* The route for the request's method and path (request.c fills params and segs). */
 static const struct route *route_find(struct api_req *r, int *path_known)
@@ -199,6 +298,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_NO;
 	if (!r->method) {
 		r->method = method;
+		track_set(d, conn, 0);
 		if ((size_t)snprintf(r->path, sizeof(r->path), "%s", url) >= sizeof(r->path))
 			return api_error(r, 414, "too-long", "the URL path is longer than %zu bytes",
 					 sizeof(r->path) - 1);
@@ -238,9 +338,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct api_req *r = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	track_set(cls, conn, 1);   /* keep-alive: the next header within the deadline */
 	if (!r)
 		return;
 	if (r->status)
@@ -295,18 +394,28 @@ static int bind_addr(struct ferryd *d, struct sockaddr_storage *ss, unsigned *fl
 int http_start(struct ferryd *d)
 {
 	struct sockaddr_storage ss;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG |
+			 (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
+										: MHD_USE_POLL);
 	const union MHD_DaemonInfo *info;
 
 	if (bind_addr(d, &ss, &flags))
 		return -1;
+	if (!(d->track = calloc(1, sizeof(*d->track))))
+		return -1;
+	pthread_mutex_init(&d->track->lock, NULL);
 	d->mhd = MHD_start_daemon(flags, (uint16_t)d->cfg.port, NULL, NULL, on_request, d,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
+		/* the connection limit is shared out among the threads */
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(d->cfg.max_conns >= 64 * HTTP_THREADS ?
+							HTTP_THREADS : 1),
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNS,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 		MHD_OPTION_END);
 	if (!d->mhd) {
@@ -323,8 +432,12 @@ int http_start(struct ferryd *d)
 
 void http_stop(struct ferryd *d)
 {
-	if (!d->mhd)
-		return;
-	MHD_stop_daemon(d->mhd);
+	if (d->mhd)
+		MHD_stop_daemon(d->mhd);
 	d->mhd = NULL;
+	if (d->track) {
+		pthread_mutex_destroy(&d->track->lock);
+		free(d->track);
+		d->track = NULL;
+	}
 }

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
@@ -44,7 +45,9 @@ static int ferryd_open(struct ferryd *d)
 	ferry_error_clear(&err);
 	d->hub = sse_hub_new();
 	d->pool = ctx_pool_new(&d->cfg.settings, 16);
-	if (!d->hub || !d->pool) {
+	if (d->pool)
+		d->cache = resp_cache_new(d->pool);
+	if (!d->hub || !d->pool || !d->cache) {
 		flog("error", "out of memory", NULL);
 		return -1;
 	}
@@ -119,6 +122,8 @@ static void serve(struct ferryd *d, const sigset_t *set, int argc, char **argv)
 		}
 		if (sig == SIGHUP)
 			reload(d, argc, argv);
+		http_sweep(d);     /* connections that never sent a whole request header */
+		sse_hub_tick(d->hub); /* event streams' keepalives */
 		sched_tick(d); /* scheduled operations: notify ahead, start on time */
 		housekeep_tick(d); /* upgrade expiry and restore-point retention */
 		updates_tick(d);   /* service updates on their cadence */
@@ -141,6 +146,19 @@ static int answered(struct ferryd *d)
 	return d->cfg.print_routes || d->cfg.check_only || d->cfg.print_help;
 }
 
+/* Room for max-connections sockets plus the store, logs and jobs: the soft open-file
+ * limit up to the hard one when it is short. */
+static void raise_nofile(int conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)conns + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int main(int argc, char **argv)
 {
 	struct ferryd d;
@@ -154,6 +172,7 @@ int main(int argc, char **argv)
 	}
 	flog_setup(d.cfg.log_level, d.cfg.journal);
 	signal(SIGPIPE, SIG_IGN);
+	raise_nofile(d.cfg.max_conns);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -176,6 +195,7 @@ out:
 	http_stop(&d);
 	watch_stop(d.watch); /* before the jobs it starts rollbacks on */
 	jobs_stop(d.jobs); /* runners stop between steps: operations left interrupted */
+	resp_cache_free(d.cache);
 	ctx_pool_free(d.pool);
 	sse_hub_free(d.hub);
 	metrics_free(d.metrics);

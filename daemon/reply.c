@@ -51,6 +51,36 @@ enum MHD_Result api_json(struct api_req *r, unsigned status, json_t *body)
 	return r->ret;
 }
 
+enum MHD_Result api_json_text(struct api_req *r, char *text, size_t len, const char *etag)
+{
+	const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
+	struct MHD_Response *resp;
+	unsigned status = 200;
+
+	if (etag && inm && (!strcmp(inm, etag) || !strcmp(inm, "*"))) {
+		free(text);
+		text = NULL;
+		len = 0;
+		status = 304;
+	}
+	resp = MHD_create_response_from_buffer(len, text, text ? MHD_RESPMEM_MUST_FREE
+								: MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(text);
+		return r->ret = MHD_NO;
+	}
+	if (status == 200)
+		MHD_add_response_header(resp, "Content-Type", "application/json");
+	if (etag)
+		MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", etag ? "no-cache" : "no-store");
+	MHD_add_response_header(resp, "X-Activity-Id", r->activity);
+	r->status = status;
+	r->ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return r->ret;
+}
+
 enum MHD_Result api_no_content(struct api_req *r)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);

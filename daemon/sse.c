@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* sse.c: the event hub behind /api/events (Server-Sent Events). Publishers append to a
  * ring of recent events; each stream follows it from its Last-Event-ID, sees only its
- * token's project scope, gets a keepalive comment when idle, and ends on shutdown. */
+ * token's project scope, gets a keepalive comment when idle, and ends on shutdown.
+ * A stream with nothing to send is suspended (MHD_suspend_connection): it holds no
+ * server thread; a publish, the keepalive tick or the shutdown resumes it. */
 #include "ferryd.h"
 
 #include "ferry/base/util.h"
@@ -22,9 +24,12 @@ struct sse_event {
 	char *frame;             /* "id: ..\nevent: ..\ndata: ..\n\n" */
 };
 
+struct sse_sub;
+
 struct sse_hub {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	struct sse_sub *subs;    /* every open stream */
 	struct sse_event ring[RING];
 	uint64_t next;           /* seq of the next event; the first is 1 */
 	int stopping;
@@ -34,11 +39,41 @@ struct sse_hub {
 
 struct sse_sub {
 	struct sse_hub *hub;
+	struct MHD_Connection *conn;
+	struct sse_sub *prev, *next_sub;
+	int suspended;           /* under the hub's lock */
+	int64_t sent_ms;         /* last frame or keepalive */
 	uint64_t next;
 	char scope[64];
 	char *pending;
 	size_t len, off;
 };
+
+/* Under the lock: resume s if it waits (due: only when its keepalive is due). */
+static void wake(struct sse_sub *s, int64_t due_ms)
+{
+	if (s->suspended && (!due_ms || s->sent_ms <= due_ms)) {
+		s->suspended = 0;
+		MHD_resume_connection(s->conn);
+	}
+}
+
+static void wake_all(struct sse_hub *h, int64_t due_ms)
+{
+	struct sse_sub *s;
+
+	for (s = h->subs; s; s = s->next_sub)
+		wake(s, due_ms);
+}
+
+void sse_hub_tick(struct sse_hub *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	wake_all(h, ferry_mono_ms() - KEEPALIVE_S * 1000);
+	pthread_mutex_unlock(&h->lock);
+}
 
 struct sse_hub *sse_hub_new(void)
 {
@@ -60,6 +95,7 @@ void sse_hub_shutdown(struct sse_hub *h)
 {
 	pthread_mutex_lock(&h->lock);
 	h->stopping = 1;
+	wake_all(h, 0);
 	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 }
@@ -106,6 +142,7 @@ void sse_publish(struct sse_hub *h, const char *type, const char *project, json_
 	ev->seq = seq;
 	ev->project = project && *project ? strdup(project) : NULL;
 	ev->frame = ferry_buf_detach(&b);
+	wake_all(h, 0);
 	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	json_decref(data);
@@ -126,34 +163,31 @@ static void sub_set(struct sse_sub *s, const char *text)
 	s->off = 0;
 }
 
-/* Under the lock: the next frame for s, or wait; 1 when s->pending is set, 0 at the end. */
+/* Under the lock: the next frame for s; 1 when s->pending is set, 0 at the end, 2 when
+ * there is nothing to send yet. */
 static int sub_next(struct sse_sub *s)
 {
 	struct sse_hub *h = s->hub;
-	struct timespec until;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += KEEPALIVE_S;
-	for (;;) {
-		if (h->stopping)
-			return 0;
-		if (s->next + RING < h->next) {
-			s->next = h->next - RING;
-			sub_set(s, "event: reset\ndata: {\"reason\":\"missed events: reload\"}\n\n");
-			return 1;
-		}
-		while (s->next < h->next) {
-			struct sse_event *ev = &h->ring[s->next++ % RING];
-			if (!s->scope[0] || (ev->project && !strcmp(ev->project, s->scope))) {
-				sub_set(s, ev->frame);
-				return 1;
-			}
-		}
-		if (pthread_cond_timedwait(&h->cond, &h->lock, &until) == ETIMEDOUT) {
-			sub_set(s, ": keepalive\n\n");
+	if (h->stopping)
+		return 0;
+	if (s->next + RING < h->next) {
+		s->next = h->next - RING;
+		sub_set(s, "event: reset\ndata: {\"reason\":\"missed events: reload\"}\n\n");
+		return 1;
+	}
+	while (s->next < h->next) {
+		struct sse_event *ev = &h->ring[s->next++ % RING];
+		if (!s->scope[0] || (ev->project && !strcmp(ev->project, s->scope))) {
+			sub_set(s, ev->frame);
 			return 1;
 		}
 	}
+	if (ferry_mono_ms() - s->sent_ms >= KEEPALIVE_S * 1000) {
+		sub_set(s, ": keepalive\n\n");
+		return 1;
+	}
+	return 2;
 }
 
 static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -166,6 +200,14 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 		int more;
 		pthread_mutex_lock(&s->hub->lock);
 		more = sub_next(s);
+		if (more == 2) {   /* nothing yet: give the thread back until woken */
+			s->suspended = 1;
+			MHD_suspend_connection(s->conn);
+			pthread_mutex_unlock(&s->hub->lock);
+			return 0;
+		}
+		if (more)
+			s->sent_ms = ferry_mono_ms();
 		pthread_mutex_unlock(&s->hub->lock);
 		if (!more || !s->pending)
 			return MHD_CONTENT_READER_END_OF_STREAM;
@@ -179,7 +221,16 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void sse_free(void *cls)
 {
 	struct sse_sub *s = cls;
+	struct sse_hub *h = s->hub;
 
+	pthread_mutex_lock(&h->lock);
+	if (s->prev)
+		s->prev->next_sub = s->next_sub;
+	else if (h->subs == s)
+		h->subs = s->next_sub;
+	if (s->next_sub)
+		s->next_sub->prev = s->prev;
+	pthread_mutex_unlock(&h->lock);
 	free(s->pending);
 	free(s);
 }
@@ -194,8 +245,14 @@ enum MHD_Result api_events(struct api_req *r)
 	if (!s)
 		return r->ret = MHD_NO;
 	s->hub = r->d->hub;
+	s->conn = r->conn;
+	s->sent_ms = ferry_mono_ms();
 	snprintf(s->scope, sizeof(s->scope), "%s", r->tok.project);
 	pthread_mutex_lock(&s->hub->lock);
+	s->next_sub = s->hub->subs;
+	if (s->next_sub)
+		s->next_sub->prev = s;
+	s->hub->subs = s;
 	s->next = s->hub->next;
 	if (last && !ferry_parse_int(last, 0, INT64_MAX, &id) && (uint64_t)id < s->hub->next)
 		s->next = (uint64_t)id + 1;

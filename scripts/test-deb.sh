@@ -5,8 +5,14 @@
 # errors), install it (apt-get install ./ferry_*.deb), move the build tree away, then
 # from a directory outside any checkout run the installed ferry (init, upgrade check)
 # and the installed ferryd with the installed config (health, the UI, the OpenAPI
-# document, /metrics, a token), check the unit, the manual pages and the completion,
-# and remove the package (dpkg -r, then dpkg -P). Prints "N passed, N failed".
+# document, /metrics, a token), check the unit, the manual pages and the completion;
+# then a hostile vendor's packages attack from every process an environment runs under
+# that ferryd (issue 20: each environment its own uid, every attempt denied, ferry's
+# home unchanged); and remove the package (dpkg -r, then dpkg -P). Prints "N passed, N
+# failed". systemd is not PID 1 here: ferryd and the operator's ferry run as the
+# installed unit says (its User=, CapabilityBoundingSet=, NoNewPrivileges=, UMask=,
+# Environment=), reproduced with setpriv; its mount hardening (ProtectSystem=,
+# PrivateTmp=, ...) is not.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
@@ -29,6 +35,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/ferry-deb.XXXXXX")
 FERRYD_PID=
 cleanup() {
   [ -n "$FERRYD_PID" ] && kill "$FERRYD_PID" 2>/dev/null
+  declare -F sb_cleanup >/dev/null && sb_cleanup
   if dpkg-query -W -f='${Status}' ferry 2>/dev/null | grep -q "ok installed\|config-files"; then
     dpkg -P ferry >/dev/null 2>&1
   fi
@@ -76,9 +83,8 @@ fi
 mv "$T/build" "$T/moved"
 check "no path of the build tree or the checkout in the installed binaries" \
   bash -c "! strings -a /usr/bin/ferry /usr/sbin/ferryd | grep -e '$T/build' -e '$SRC'"
-check "the postinst made the ferry system user and /var/lib/ferry (0700), initialized" \
-  bash -c "getent passwd ferry | grep -q ':/var/lib/ferry:' &&
-    [ \"\$(stat -c '%U %a' /var/lib/ferry)\" = 'ferry 700' ] && test -s /var/lib/ferry/ferry.db"
+check "the postinst made /var/lib/ferry (root's, 0700), initialized" \
+  bash -c "[ \"\$(stat -c '%U %a' /var/lib/ferry)\" = 'root 700' ] && test -s /var/lib/ferry/ferry.db"
 
 # 3. The installed ferry, from outside any checkout.
 mkdir -p "$T/elsewhere" && cd "$T/elsewhere" || finish
@@ -104,29 +110,54 @@ else
   echo "# systemd-analyze missing: the unit is not verified"
 fi
 
-# 4. The installed ferryd with the installed config (no systemd here: started by hand,
-#    as the unit would, as user ferry; a free port instead of the configured one).
+# 4. The installed ferryd with the installed config, as the unit runs it (no systemd
+#    here: as_unit reproduces the unit's user, capability bounding set, no_new_privs,
+#    umask and environment; a free port instead of the configured one).
+UNIT=/lib/systemd/system/ferryd.service
+unit_user=$(sed -n 's/^User=//p' "$UNIT") && unit_user=${unit_user:-root}
+unit_umask=$(sed -n 's/^UMask=//p' "$UNIT") && unit_umask=${unit_umask:-0022}
+unit_env=$(sed -n 's/^Environment=//p' "$UNIT")
+unit_bset=-all
+for c in $(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT"); do c=${c#CAP_}; unit_bset="$unit_bset,+${c,,}"; done
+unit_nnp=() && grep -qx 'NoNewPrivileges=yes' "$UNIT" && unit_nnp=(--no-new-privs)
+echo "# the unit: User=$unit_user, UMask=$unit_umask, bounding set $unit_bset, ${unit_nnp[*]:-no no_new_privs}"
+# as_unit CMD...: CMD as ferryd.service would run it (setpriv, env and sh exec: started
+# as `(exec as_unit_argv... CMD) &`, $! is CMD's pid)
+# shellcheck disable=SC2206 # unit_env: the unit's VAR=VALUE words
+unit_argv=(setpriv --reuid="$unit_user" --regid="$unit_user" --init-groups --bounding-set "$unit_bset"
+  "${unit_nnp[@]}" -- env -i $unit_env PATH=/usr/sbin:/usr/bin:/sbin:/bin
+  /bin/sh -c 'umask "$0" && exec "$@"' "$unit_umask")
+as_unit() { "${unit_argv[@]}" "$@"; }
+F() { as_unit ferry --home /var/lib/ferry "$@"; }
+unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr ' ' '\n' | tr 'A-Z' 'a-z' | sort | paste -sd,)
+ferryd_as_unit() { # /proc of the running ferryd against the unit
+  local st=/proc/$FERRYD_PID/status eff
+  eff=$(awk '/^CapEff:/ {print $2}' "$st")
+  grep -q '^NoNewPrivs:[[:space:]]*1' "$st" && [ "$(awk '/^Uid:/ {print $2}' "$st")" = "$(id -u "$unit_user")" ] &&
+    [ "$(awk '/^CapBnd:/ {print $2}' "$st")" = "$eff" ] &&
+    capsh --decode="$eff" | sed 's/.*=//' | tr ',' '\n' | sort | paste -sd, | tee /dev/stderr | grep -qx "$unit_caps"
+}
 check "ferryd --check-config with /etc/ferry/ferryd.conf" \
   bash -c "/usr/sbin/ferryd --config /etc/ferry/ferryd.conf --check-config | grep -qx 'home = /var/lib/ferry'"
-RUN="$T/run" && mkdir -p "$RUN" && chown ferry:ferry "$RUN" && chmod 0755 "$T"
-# setpriv execs (runuser would stay as the parent): $FERRYD_PID is ferryd's
-setpriv --reuid=ferry --regid=ferry --init-groups -- env -i HOME=/var/lib/ferry PATH=/usr/sbin:/usr/bin:/bin \
-  /usr/sbin/ferryd --config /etc/ferry/ferryd.conf --port 0 --port-file "$RUN/port" \
-  2>"$T/ferryd.log" &
+RUN="$T/run" && mkdir -p "$RUN" && chmod 0755 "$T"
+(exec "${unit_argv[@]}" /usr/sbin/ferryd --config /etc/ferry/ferryd.conf --port 0 \
+  --port-file "$RUN/port" 2>"$T/ferryd.log") &
 FERRYD_PID=$!
 for _ in $(seq 200); do [ -s "$RUN/port" ] && break; kill -0 "$FERRYD_PID" 2>/dev/null || break; sleep 0.05; done
 if [ -s "$RUN/port" ]; then
-  ok "the installed ferryd starts with the installed config"
+  ok "the installed ferryd starts with the installed config, as the unit runs it"
   URL="http://127.0.0.1:$(cat "$RUN/port")"
+  check "ferryd has the unit's user, no_new_privs and exactly its capabilities" ferryd_as_unit
   check "GET /api/health" bash -c "curl -sf '$URL/api/health' | jq -e '.status == \"ok\"'"
   check "GET / (the web UI from /usr/share/ferry)" bash -c "curl -sf '$URL/' | grep -qi '<html'"
   check "GET /api/openapi.json (the installed document)" \
     bash -c "curl -sf '$URL/api/openapi.json' | cmp - /usr/share/ferry/daemon/openapi.json"
   check "GET /metrics" bash -c "curl -sf '$URL/metrics' | grep -q '^ferryd_build_info'"
-  TOKEN=$(runuser -u ferry -- env HOME=/var/lib/ferry ferry --home /var/lib/ferry token create admin \
-    --role admin --json | jq -r .token)
+  TOKEN=$(F token create admin --role admin --json | jq -r .token)
   check "a token made with the installed ferry on /var/lib/ferry works" \
     bash -c "curl -sf -H 'Authorization: Bearer $TOKEN' '$URL/api/whoami' | jq -e '.role == \"admin\"'"
+  # shellcheck source=scripts/test-deb-sandbox.sh
+  . "$SRC/scripts/test-deb-sandbox.sh"
   kill "$FERRYD_PID"
   if wait "$FERRYD_PID"; then ok "ferryd stops cleanly on SIGTERM"; else not_ok "ferryd stops cleanly" "$T/ferryd.log"; fi
   FERRYD_PID=

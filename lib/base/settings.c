@@ -35,13 +35,17 @@ const struct ferry_setting_key ferry_settings_keys[] = {
 	{ "env-db", "FERRY_ENV_DB", "URL", "none (SQLite in the environment)",
 	  "database server of newly deployed environments (ferry env deploy)", FERRY_SETTING_STR,
 	  F(env_db), 0, 0, 0 },
+	{ "route-hook", "FERRY_ROUTE_HOOK", "PROGRAM", "none",
+	  "run as PROGRAM ENV URL OLD_URL when an environment's address moves to another host "
+	  "(reverse proxy, DNS)", FERRY_SETTING_STR, F(route_hook), 0, 0, 0 },
 	{ "port-range", "FERRY_PORT_RANGE", "LO-HI", "20000-32000",
 	  "ports given to applications", FERRY_SETTING_PORTS, 0, 0, 1024, 65535 },
 	{ "sandbox", "FERRY_SANDBOX", "auto|landlock|bwrap|none", "auto",
 	  "how environment processes are confined: auto is Landlock, else bubblewrap, else refuse "
 	  "to run them; none runs them unconfined", FERRY_SETTING_CHOICE, F(sandbox), 0, 0, 0 },
 	{ "sandbox-users", "FERRY_SANDBOX_USERS", "auto|yes|no", "auto",
-	  "a uid of its own for each environment (auto: when ferry runs as root)",
+	  "a uid of its own for each environment (auto: when ferry runs as root, as the "
+	  "Debian package's ferryd does; yes: refused unless root; no: refused as root)",
 	  FERRY_SETTING_CHOICE, F(sandbox_users), 0, 0, 0 },
 	{ "sandbox-uids", "FERRY_SANDBOX_UIDS", "LO-HI", "70000-99999",
 	  "the uids (and gids) given to environments", FERRY_SETTING_RANGE, F(sandbox_uid_lo),

@@ -28,6 +28,7 @@ static void add_runtime(struct ferry_ctx *ctx, json_t *o, int original)
 {
 	const char *name = json_string_value(json_object_get(o, "name"));
 	const char *slot = original ? FERRY_SLOT_MAIN : ferry_env_serving_slot(ctx, name);
+	char addr[128];
 	json_t *rts, *m;
 
 	if (ferry_runtime_env_json(ctx, name, 1, &rts, NULL))
@@ -37,6 +38,10 @@ static void add_runtime(struct ferry_ctx *ctx, json_t *o, int original)
 	if (m) {
 		json_object_set_new(o, "slot", json_string(slot));
 		json_object_set(o, "url", json_object_get(m, "url"));
+		/* where clients reach it: the main runtime, or a runtime on another host the
+		 * address is routed to during an upgrade (docs/RUNTIME.md) */
+		if (!ferry_runtime_address(ctx, name, addr))
+			json_object_set_new(o, "address", json_string(addr));
 		json_object_set(o, "runtime", json_object_get(m, "state"));
 		json_object_set(o, "pid", json_object_get(m, "pid"));
 		json_object_set(o, "port", json_object_get(m, "port"));

@@ -48,24 +48,25 @@ static int add_package_models(struct ferry_runtime *rt, const char *cur, const c
 			      json_t *out, struct ferry_error *err)
 {
 	char rel[FERRY_RELEASE_ID_MAX + 320];
+	struct ferry_buf b = FERRY_BUF_INIT;
 	json_error_t jerr;
 	json_t *man, *mo;
-	char *path;
 	size_t i;
+	int rc;
 
 	if (!*name || strchr(name, '/') || strlen(name) > 255)
 		return ferry_error_set(err, FERRY_EINVAL, "release %s lists a package named '%s'",
 				       cur, name);
 	snprintf(rel, sizeof(rel), "releases/%s/.ferry/packages/%s.json", cur, name);
-	if (!(path = ferry_runtime_path(rt, rel)))
-		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	man = json_load_file(path, 0, &jerr);
-	if (!man) {
-		int rc = ferry_error_set(err, FERRY_EIO, "%s: %s", path, jerr.text);
-		free(path);
+	/* through the runtime: the release may be on another host */
+	if ((rc = ferry_runtime_file_read(rt, rel, &b, err))) {
+		ferry_buf_release(&b);
 		return rc;
 	}
-	free(path);
+	man = json_loadb(b.data ? b.data : "", b.len, 0, &jerr);
+	ferry_buf_release(&b);
+	if (!man)
+		return ferry_error_set(err, FERRY_EIO, "%s/%s: %s", ferry_runtime_dir(rt), rel, jerr.text);
 	json_array_foreach(json_object_get(man, "models"), i, mo) {
 		json_t *c = json_deep_copy(mo);
 		if (!json_is_object(c)) {

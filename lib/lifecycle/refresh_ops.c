@@ -131,7 +131,7 @@ static int rf_scrub(struct ferry_op_run *run, struct ferry_error *err)
 	struct ferry_runtime *src = NULL, *dst = NULL;
 	struct ferry_manifest *m = NULL;
 	char *rdir = NULL;
-	int rc;
+	int rc, copy = 0;
 
 	if ((rc = open_rt(run, pstr(run, "source"), &src, err)) ||
 	    (rc = open_rt(run, run->op->env, &dst, err)) || (rc = release_manifest(src, &m, err)))
@@ -141,12 +141,13 @@ static int rf_scrub(struct ferry_op_run *run, struct ferry_error *err)
 		goto out;
 	}
 	ferry_op_log(run, "scrubbing the copy with %zu steps of %s %s", m->scrub.n, m->name, m->version);
-	/* The steps of the release the data comes from, run on the copy. */
-	if (!(rdir = ferry_runtime_path(src, "current")))
-		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	else
+	/* The steps of the release the data comes from (here, or fetched from its host),
+	 * run on the copy. */
+	if (!(rc = ferry_runtime_release_local(src, NULL, &rdir, &copy, err)))
 		rc = up_steps_run(run, dst, rdir, &m->scrub, "scrub", err);
 out:
+	if (copy)
+		ferry_rm_rf(rdir, NULL);
 	free(rdir);
 	ferry_manifest_free(m);
 	ferry_runtime_free(src);
@@ -245,7 +246,8 @@ static int du_restore_point(struct ferry_op_run *run, struct ferry_error *err)
 	ferry_op_result_set(run, json_pack("{s:s, s:I}", "name", rp, "db_bytes",
 					   (json_int_t)up_db_bytes(rt)));
 	if (!(rc = ferry_envdb_rp_create(db, rp, err)))
-		ferry_op_log(run, "restore point %s (%lld bytes)", rp, (long long)up_db_bytes(rt));
+		ferry_op_log(run, "restore point %s (%lld bytes, %s)", rp, (long long)up_db_bytes(rt),
+			     ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 out:
 	ferry_envdb_free(db);
 	ferry_runtime_free(rt);
@@ -256,13 +258,14 @@ static int du_data_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
 	struct ferry_manifest *m = NULL;
-	char *dir = up_work_dir(run->ctx, run->op->activity_id, "data-upgrade");
+	char *dir = up_work_dir(run->ctx, run->op->activity_id, "data-upgrade"), rp[64];
 	int rc;
 
 	if (!dir)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	snprintf(rp, sizeof(rp), "pre-data-upgrade-%lld", (long long)run->op->id);
 	if (!(rc = open_rt(run, run->op->env, &rt, err)) && !(rc = up_manifest(dir, &m, err)))
-		rc = up_steps_run(run, rt, dir, &m->data_upgrade, "data-upgrade", err);
+		rc = up_steps_run_rp(run, rt, dir, &m->data_upgrade, "data-upgrade", rp, err);
 	ferry_manifest_free(m);
 	ferry_runtime_free(rt);
 	free(dir);

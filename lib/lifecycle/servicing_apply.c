@@ -396,7 +396,7 @@ static int st_dvt(struct ferry_op_run *run, struct ferry_error *err)
 	}
 	json_object_foreach(by_model, sm, d) {
 		struct ferry_buf out = FERRY_BUF_INIT;
-		rc = ferry_runtime_exec(rt, json_object_get(d, "exec"), SCRIPT_TIMEOUT_S, &out, err);
+		rc = ferry_runtime_exec(rt, json_object_get(d, "exec"), ferry_manifest_dvt_timeout_s(d), &out, err);
 		if (out.len) {
 			char *line, *save = NULL;
 			for (line = strtok_r(out.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))

@@ -207,7 +207,7 @@ int up_step_carry_back(struct ferry_op_run *run, struct ferry_error *err)
 	carry.writes = writes;
 	carry.mappings = json_is_array(maps) ? maps : NULL;
 	carry.mark = mark;
-	if ((rc = ferry_envdb_open(u.rp_conn, &db, err)) ||
+	if ((rc = up_rp_db(run->ctx, &u, &db, err)) ||
 	    (rc = ferry_envdb_carry(db, &carry, &rep, &already, err)))
 		goto out;
 	ferry_op_log(run, already ? "carried before this attempt (mark %s in the database): not again"
@@ -250,7 +250,7 @@ void up_baseline_drop(struct ferry_op_run *run, const struct ferry_upgrade *u)
 {
 	struct ferry_envdb *db = NULL;
 
-	if (!u->baseline[0] || !u->rp_conn[0] || ferry_envdb_open(u->rp_conn, &db, NULL))
+	if (!u->baseline[0] || !u->rp_conn[0] || up_capture_db(run->ctx, u, &db, NULL))
 		return;
 	if (ferry_envdb_rp_exists(db, u->baseline) && !ferry_envdb_rp_rm(db, u->baseline, NULL))
 		ferry_op_log(run, "removed the baseline %s", u->baseline);

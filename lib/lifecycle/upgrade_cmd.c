@@ -13,6 +13,7 @@
 #include "ferry/project/feature.h"
 #include "ferry/project/notify.h"
 #include "ferry/lifecycle/preflight.h"
+#include "ferry/runtime/host.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/lifecycle/servicing.h"
 #include "ferry/store/store.h"
@@ -103,7 +104,7 @@ static int active_op(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struc
 /* ---- begin ---- */
 
 static int begin_record(struct ferry_ctx *ctx, const struct ferry_env *e, const char *rel,
-			const char *pu, const json_t *report, char activity[37],
+			const char *pu, const char *host, const json_t *report, char activity[37],
 			struct ferry_error *err)
 {
 	struct ferry_runtime *rt = NULL;
@@ -140,7 +141,7 @@ static int begin_record(struct ferry_ctx *ctx, const struct ferry_env *e, const 
 	ferry_stmt_free(st);
 	if (rc < 0)
 		goto fail;
-	spec.params = json_pack("{s:I}", "upgrade_id", (json_int_t)id);
+	spec.params = json_pack("{s:I, s:s?}", "upgrade_id", (json_int_t)id, "host", host);
 	if ((rc = ferry_op_create(ctx, &spec, &op, err)) ||
 	    (rc = up_set_text(ctx, id, "prepare_op", op->activity_id, err)) ||
 	    (rc = ferry_env_set_state(ctx, e->id, FERRY_ENV_UPGRADING, err)))
@@ -163,6 +164,13 @@ int ferry_upgrade_begin(struct ferry_ctx *ctx, const char *env, const char *to,
 			const struct ferry_op_hooks *hooks, char activity[37], json_t **warnings,
 			struct ferry_error *err)
 {
+	return ferry_upgrade_begin_on(ctx, env, to, NULL, hooks, activity, warnings, err);
+}
+
+int ferry_upgrade_begin_on(struct ferry_ctx *ctx, const char *env, const char *to,
+			   const char *host, const struct ferry_op_hooks *hooks, char activity[37],
+			   json_t **warnings, struct ferry_error *err)
+{
 	char rel[32], pu[32], act[37] = "";
 	json_t *report = NULL;
 	struct ferry_runtime *rt = NULL;
@@ -180,6 +188,10 @@ int ferry_upgrade_begin(struct ferry_ctx *ctx, const char *env, const char *to,
 	if ((rc = ferry_runtime_open(ctx, env, NULL, 0, &rt, err)))
 		return ferry_error_prefix(err, "cannot begin an upgrade");
 	ferry_runtime_free(rt);
+	if (host && strcmp(host, FERRY_HOST_LOCAL) && (rc = ferry_host_show(ctx, host, &report, err)))
+		return ferry_error_prefix(err, "cannot begin an upgrade of '%s' on another host", env);
+	json_decref(report);
+	report = NULL;
 	if ((rc = ferry_upgrade_resolve_target(ctx, env, to, rel, pu, err)) ||
 	    (rc = up_begin_rules(ctx, &e, rel, pu, err)))
 		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);
@@ -190,7 +202,7 @@ int ferry_upgrade_begin(struct ferry_ctx *ctx, const char *env, const char *to,
 		json_decref(report);
 		return ferry_error_prefix(err, "cannot begin an upgrade of '%s' to %s/%s", env, rel, pu);
 	}
-	rc = begin_record(ctx, &e, rel, pu, report, act, err);
+	rc = begin_record(ctx, &e, rel, pu, host, report, act, err);
 	json_decref(report);
 	if (rc)
 		return ferry_error_prefix(err, "cannot begin an upgrade of '%s'", env);

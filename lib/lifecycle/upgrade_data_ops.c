@@ -92,6 +92,8 @@ static int da_restore_point(struct ferry_op_run *run, struct ferry_error *err)
 	ferry_op_progress(run, 0, 1);
 	if ((rc = ferry_envdb_rp_create(db, rp, err)))
 		goto out;
+	ferry_op_log(run, "restore point %s: %s", rp,
+		     ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy");
 	if ((rc = ferry_store_begin(run->ctx->store, err)))
 		goto out;
 	if ((rc = up_set_text(run->ctx, s.u.id, "restore_point", rp, err)) ||
@@ -131,10 +133,17 @@ static int da_swap_database(struct ferry_op_run *run, struct ferry_error *err)
 		return rc;
 	db = ferry_runtime_database(s.orig);
 	/* its own database, for a rollback to give back (and to drop with the runtime) */
-	if (strcmp(ferry_runtime_database(s.up), db) && !s.u.slot_db[0] &&
+	if (ferry_runtime_same_host(s.orig, s.up) && strcmp(ferry_runtime_database(s.up), db) &&
+	    !s.u.slot_db[0] &&
 	    (rc = up_set_text(run->ctx, s.u.id, "slot_db", ferry_runtime_database(s.up), err)))
 		goto out;
-	if (!strcmp(ferry_runtime_database(s.up), db))
+	if (!ferry_runtime_same_host(s.orig, s.up)) {
+		/* prepared on another host: the database moves there (a snapshot of the
+		 * stopped original, streamed host to host), the original's stays as it was */
+		if (!(rc = ferry_runtime_db_copy(s.orig, s.up, err)))
+			ferry_op_log(run, "the original database %s moved to host %s: %s",
+				     db, ferry_runtime_host(s.up), ferry_runtime_database(s.up));
+	} else if (!strcmp(ferry_runtime_database(s.up), db))
 		ferry_op_log(run, "already connected to the original database");
 	else if (!(rc = ferry_runtime_set_database(s.up, db, err)))
 		ferry_op_log(run, "the upgrade-in-progress environment is connected to the original "
@@ -152,7 +161,14 @@ static int da_swap_address(struct ferry_op_run *run, struct ferry_error *err)
 
 	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if (ferry_runtime_port(s.up) == s.u.orig_port ||
+	if (!ferry_runtime_same_host(s.orig, s.up)) {
+		/* another host: the address moves by a route (the route hook), not a port */
+		if (!(rc = ferry_runtime_route(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, err))) {
+			ferry_runtime_url(s.up, url);
+			ferry_op_log(run, "the environment's address routes to the upgrade-in-progress "
+				     "environment on host %s: %s", ferry_runtime_host(s.up), url);
+		}
+	} else if (ferry_runtime_port(s.up) == s.u.orig_port ||
 	    !(rc = ferry_runtime_swap_ports(s.orig, s.up, err))) {
 		ferry_runtime_url(s.up, url);
 		ferry_op_log(run, "the upgrade-in-progress environment takes the original's address %s",
@@ -173,7 +189,8 @@ static int da_data_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 	if (!(rc = up_manifest(s.work, &m, err))) {
 		ferry_op_log(run, "data upgrade package %s %s: %zu steps on %s", m->name, m->version,
 			     m->data_upgrade.n, ferry_runtime_database(s.up));
-		rc = up_steps_run(run, s.up, s.work, &m->data_upgrade, "data-upgrade", err);
+		rc = up_steps_run_rp(run, s.up, s.work, &m->data_upgrade, "data-upgrade",
+				     s.u.restore_point[0] ? s.u.restore_point : NULL, err);
 	}
 	ferry_manifest_free(m);
 	up_step_release(&s);
@@ -184,12 +201,15 @@ static int da_data_upgrade(struct ferry_op_run *run, struct ferry_error *err)
  * database (the database synchronization of the packages applied during the upgrade). */
 int up_sync_packages(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_error *err)
 {
-	char *rdir = ferry_runtime_path(rt, "current"), *info_path = NULL;
+	char *rdir = NULL, *info_path = NULL;
 	json_t *info = NULL, *layers, *l;
 	size_t i;
-	int rc = 0;
+	int rc = 0, copy = 0;
 
-	if (!rdir || !(info_path = ferry_path_join(rdir, ".ferry/release.json"))) {
+	/* the current release here (a copy fetched from its host when it runs elsewhere) */
+	if ((rc = ferry_runtime_release_local(rt, NULL, &rdir, &copy, err)))
+		return rc;
+	if (!(info_path = ferry_path_join(rdir, ".ferry/release.json"))) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -206,8 +226,10 @@ int up_sync_packages(struct ferry_op_run *run, struct ferry_runtime *rt, struct 
 			continue;
 		snprintf(rel, sizeof(rel), ".ferry/packages/%s.json", name);
 		snprintf(list, sizeof(list), "sync-%s", name);
-		if (!(mp = ferry_path_join(rdir, rel)))
-			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		if (!(mp = ferry_path_join(rdir, rel))) {
+			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+			break;
+		}
 		rc = ferry_manifest_load(mp, &m, err);
 		free(mp);
 		if (!rc) {
@@ -222,6 +244,8 @@ int up_sync_packages(struct ferry_op_run *run, struct ferry_runtime *rt, struct 
 out:
 	json_decref(info);
 	free(info_path);
+	if (copy)
+		ferry_rm_rf(rdir, NULL);
 	free(rdir);
 	return rc;
 }
@@ -376,9 +400,17 @@ static int rb_swap_back(struct ferry_op_run *run, struct ferry_error *err)
 
 	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
+	/* an address routed to another host comes back first (nothing when none is) */
+	if ((rc = ferry_runtime_route(run->ctx, run->op->env, NULL, err)))
+		goto out;
 	if (!s.up) {
 		up_carry_forget(run, s.orig);
 		ferry_op_log(run, "no upgrade-in-progress environment left");
+		goto out;
+	}
+	if (!ferry_runtime_same_host(s.orig, s.up)) {
+		ferry_op_log(run, "the original kept its address and database on host %s",
+			     ferry_runtime_host(s.orig));
 		goto out;
 	}
 	if (ferry_runtime_port(s.orig) != s.u.orig_port &&

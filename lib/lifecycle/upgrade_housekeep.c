@@ -81,7 +81,7 @@ static void retire_rp(struct ferry_ctx *ctx, const struct ferry_upgrade *u, json
 	struct ferry_envdb *db = NULL;
 	char msg[256];
 
-	if (!ferry_envdb_open(u->rp_conn, &db, NULL) &&
+	if (!up_rp_db(ctx, u, &db, NULL) &&
 	    (!ferry_envdb_rp_exists(db, u->restore_point) || !ferry_envdb_rp_rm(db, u->restore_point, NULL)) &&
 	    !up_set_int(ctx, u->id, "rp_removed_ms", ferry_now_ms(), NULL)) {
 		snprintf(msg, sizeof(msg), "restore point %s removed after its retention period",

@@ -31,6 +31,7 @@
 
 struct ferry_buf;
 struct ferry_env;
+struct ferry_envdb;
 struct ferry_manifest;
 struct ferry_runtime;
 struct ferry_step_list;
@@ -98,6 +99,14 @@ int up_rehearsal_record(struct ferry_op_run *run, int64_t db_bytes, int64_t tota
  * "<name>:after". The runtime must be stopped. */
 int up_steps_run(struct ferry_op_run *run, struct ferry_runtime *rt, const char *pkg_dir,
 		 const struct ferry_step_list *steps, const char *list, struct ferry_error *err);
+/* The same with the operation's restore point op_rp of rt's database (taken before
+ * the first step): exec steps take no restore point of their own; a writing exec step
+ * cut short or failed is retried by restoring op_rp and running the list again from
+ * its first step (one copy of the database per operation, not one per step).
+ * Read-only exec steps ("read_only": true) never take a copy either way. */
+int up_steps_run_rp(struct ferry_op_run *run, struct ferry_runtime *rt, const char *pkg_dir,
+		    const struct ferry_step_list *steps, const char *list, const char *op_rp,
+		    struct ferry_error *err);
 /* Journal rows of an operation: [{list, name, phase, state, attempts, elapsed_ms, error}]. */
 json_t *up_steps_journal(struct ferry_ctx *ctx, int64_t op_id, const char *list);
 /* Run the SQL file on the runtime's database in one transaction (SQLite driver). */
@@ -124,6 +133,16 @@ json_t *up_op_step_ms(struct ferry_ctx *ctx, int64_t op_id);
 
 /* Restore point name of the baseline: "post-upgrade-<id>" into out[64]. */
 void up_baseline_name(const struct ferry_upgrade *u, char out[64]);
+/* The database u's restore point belongs to (u->rp_conn), reached where the
+ * environment's main runtime runs (its host: the rollback's target); the local
+ * handle when the environment has no runtime any more. */
+int up_rp_db(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_envdb **out,
+	     struct ferry_error *err);
+/* The database the writes since the swap went to, where u's baseline is: the
+ * upgrade-in-progress runtime's when it runs on another host than the original (the
+ * database moved there), else the original's (up_rp_db). */
+int up_capture_db(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_envdb **out,
+		  struct ferry_error *err);
 /* "<home>/writes/<activity>" (caller frees): what a rollback found and carried. */
 char *up_writes_dir(struct ferry_ctx *ctx, const char *activity);
 /* The reverse mappings of u's data-upgrade package to u->from_release as

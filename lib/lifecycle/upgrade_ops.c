@@ -53,11 +53,14 @@ static int pr_create_runtime(struct ferry_op_run *run, struct ferry_error *err)
 	char url[FERRY_RUNTIME_URL_MAX];
 	int rc;
 
-	if ((rc = ferry_runtime_open(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, 1, &rt, err)))
+	const char *host = json_string_value(json_object_get(run->op->params, "host"));
+
+	if ((rc = ferry_runtime_open_on(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, host, &rt, err)))
 		return rc;
 	ferry_runtime_url(rt, url);
-	ferry_op_log(run, "upgrade-in-progress environment in %s at %s, new empty database %s",
-		     ferry_runtime_dir(rt), url, ferry_runtime_database(rt));
+	ferry_op_log(run, "upgrade-in-progress environment on host %s in %s at %s, new empty "
+		     "database %s", ferry_runtime_host(rt), ferry_runtime_dir(rt), url,
+		     ferry_runtime_database(rt));
 	ferry_op_result_set(run, json_pack("{s:s, s:i, s:s}", "dir", ferry_runtime_dir(rt),
 					   "port", ferry_runtime_port(rt), "database",
 					   ferry_runtime_database(rt)));
@@ -251,6 +254,9 @@ static int co_retire(struct ferry_op_run *run, struct ferry_error *err)
 	up_step_release(&s);
 	if (slot) {
 		if ((rc = ferry_runtime_promote(run->ctx, run->op->env, FERRY_SLOT_UPGRADE, err)))
+			return rc;
+		/* a route to it (another host) is now the main runtime's own address */
+		if ((rc = ferry_runtime_route(run->ctx, run->op->env, NULL, err)))
 			return rc;
 		ferry_op_log(run, "the upgraded environment is now the environment; the original "
 			     "runtime is retired");

@@ -98,7 +98,7 @@ int up_step_remove_slot(struct ferry_op_run *run, struct up_step *s, struct ferr
 	}
 	if (!(dir = strdup(ferry_runtime_dir(s->up))))
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	if (!(rc = ferry_runtime_destroy(s->up, 1, err)) && !(rc = ferry_rm_rf(dir, err)))
+	if (!(rc = ferry_runtime_destroy(s->up, 1, err)) && !(rc = ferry_runtime_purge(s->up, err)))
 		ferry_op_log(run, "removed the upgrade-in-progress environment (%s), its port and "
 			     "database", dir);
 	free(dir);

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #define EXEC_TIMEOUT_S 900
-#define DVT_TIMEOUT_S 120
 
 /* ---- helpers ---- */
 
@@ -258,8 +257,12 @@ static json_t *strv_json(const struct ferry_strv *v)
 	return a;
 }
 
+/* An exec step. Without the operation's restore point (op_rp NULL) and unless the
+ * step is read-only: a restore point before its first attempt, restored before a retry
+ * (with op_rp, up_steps_run_rp() restores that one before a retry instead). */
 static int run_exec(struct ferry_op_run *run, struct ferry_runtime *rt, const char *pkg_dir,
-		    const struct ferry_step *s, const char *list, int idx, struct ferry_error *err)
+		    const struct ferry_step *s, const char *list, int idx, const char *op_rp,
+		    struct ferry_error *err)
 {
 	struct ferry_envdb *db = NULL;
 	struct ferry_buf out = FERRY_BUF_INIT;
@@ -270,8 +273,9 @@ static int run_exec(struct ferry_op_run *run, struct ferry_runtime *rt, const ch
 	snprintf(rp, sizeof(rp), "step-%lld-%s-%d", (long long)run->op->id, list, idx);
 	if ((rc = ferry_runtime_db(rt, &db, err)))
 		goto out;
-	/* Before the first attempt a restore point; before a retry, back to it. */
-	if (ferry_envdb_rp_exists(db, rp)) {
+	if (op_rp || s->read_only) {
+		/* no copy of the database for this step */
+	} else if (ferry_envdb_rp_exists(db, rp)) {
 		if ((rc = ferry_runtime_db_restore(rt, rp, err)))
 			goto out;
 		ferry_op_log(run, "step %s: database back to its state before the step (%s)", s->name, rp);
@@ -335,14 +339,54 @@ static void drop_step_rps(struct ferry_op_run *run, struct ferry_runtime *rt, co
 	ferry_envdb_free(db);
 }
 
+/* A writing exec step of this list was cut short or failed (its journal row says
+ * running or failed): put the database back to the operation's restore point and
+ * forget the list's journal, so that every step runs again on the data it expects. */
+static int back_to_op_rp(struct ferry_op_run *run, struct ferry_runtime *rt,
+			 const struct ferry_step_list *steps, const char *list, const char *op_rp,
+			 struct ferry_error *err)
+{
+	struct jrow r;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < steps->n; i++) {
+		const struct ferry_step *s = &steps->v[i];
+		memset(&r, 0, sizeof(r));
+		if ((rc = jr_get(run->ctx, run->op->id, list, (int)i, &r, err)) < 0)
+			return rc;
+		if (rc == 1 && !s->sql && !s->read_only && strcmp(r.state, "succeeded") &&
+		    strcmp(r.state, "pending"))
+			break;
+	}
+	if (i == steps->n)
+		return 0;
+	if ((rc = ferry_runtime_db_restore(rt, op_rp, err)))
+		return rc;
+	ferry_op_log(run, "step %s was cut short: the database is back to restore point %s, "
+		     "the %s steps run again from the first", steps->v[i].name, op_rp, list);
+	return ferry_store_run(run->ctx->store, err,
+		"DELETE FROM upgrade_step_journal WHERE op_id = ? AND list = ?", "it",
+		run->op->id, list);
+}
+
 int up_steps_run(struct ferry_op_run *run, struct ferry_runtime *rt, const char *pkg_dir,
 		 const struct ferry_step_list *steps, const char *list, struct ferry_error *err)
+{
+	return up_steps_run_rp(run, rt, pkg_dir, steps, list, NULL, err);
+}
+
+int up_steps_run_rp(struct ferry_op_run *run, struct ferry_runtime *rt, const char *pkg_dir,
+		    const struct ferry_step_list *steps, const char *list, const char *op_rp,
+		    struct ferry_error *err)
 {
 	struct ferry_ctx *ctx = run->ctx;
 	int64_t op = run->op->id;
 	size_t i;
 	int rc = 0;
 
+	if (op_rp && (rc = back_to_op_rp(run, rt, steps, list, op_rp, err)))
+		return rc;
 	for (i = 0; i < steps->n; i++) {
 		const struct ferry_step *s = &steps->v[i];
 		struct jrow r = { "", 0 };
@@ -360,7 +404,7 @@ int up_steps_run(struct ferry_op_run *run, struct ferry_runtime *rt, const char 
 		ferry_op_progress(run, (int64_t)i, (int64_t)steps->n);
 		t0 = ferry_mono_ms();
 		rc = s->sql ? run_sql(run, rt, pkg_dir, s, list, (int)i, err)
-			    : run_exec(run, rt, pkg_dir, s, list, (int)i, err);
+			    : run_exec(run, rt, pkg_dir, s, list, (int)i, op_rp, err);
 		if (rc) {
 			ferry_error_prefix(err, "step '%s'%s%s%s", s->name,
 					   !strcmp(list, "data-upgrade") ? " (" : "",
@@ -416,7 +460,7 @@ int up_dvt(struct ferry_op_run *run, struct ferry_runtime *rt, struct ferry_erro
 		struct ferry_buf out = FERRY_BUF_INIT;
 		char line[512];
 		ferry_op_progress(run, (int64_t)i, (int64_t)json_array_size(dvt));
-		rc = ferry_runtime_exec(rt, json_object_get(d, "exec"), DVT_TIMEOUT_S, &out, err);
+		rc = ferry_runtime_exec(rt, json_object_get(d, "exec"), ferry_manifest_dvt_timeout_s(d), &out, err);
 		if (rc) {
 			last_line(&out, line, sizeof(line));
 			if (line[0] && strstr(line, "DVT script"))

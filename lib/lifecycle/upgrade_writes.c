@@ -13,6 +13,7 @@
 #include "ferry/package/manifest.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/runtime/envdb_changes.h"
+#include "ferry/runtime/runtime.h"
 #include "ferry/store/ctx.h"
 
 #include <sodium.h>
@@ -23,6 +24,38 @@
 void up_baseline_name(const struct ferry_upgrade *u, char out[64])
 {
 	snprintf(out, 64, "post-upgrade-%lld", (long long)u->id);
+}
+
+int up_rp_db(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_envdb **out,
+	     struct ferry_error *err)
+{
+	struct ferry_runtime *rt = NULL;
+	int rc;
+
+	if (ferry_runtime_open(ctx, u->env, NULL, 0, &rt, NULL))
+		return ferry_envdb_open(u->rp_conn, out, err);
+	rc = ferry_runtime_db_at(rt, u->rp_conn, out, err);
+	ferry_runtime_free(rt);
+	return rc;
+}
+
+int up_capture_db(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_envdb **out,
+		  struct ferry_error *err)
+{
+	struct ferry_runtime *rt = NULL, *up = NULL;
+	int rc;
+
+	if (!ferry_runtime_open(ctx, u->env, NULL, 0, &rt, NULL) &&
+	    !ferry_runtime_open(ctx, u->env, FERRY_SLOT_UPGRADE, 0, &up, NULL) &&
+	    !ferry_runtime_same_host(rt, up)) {
+		rc = ferry_runtime_db(up, out, err);
+		ferry_runtime_free(rt);
+		ferry_runtime_free(up);
+		return rc;
+	}
+	ferry_runtime_free(rt);
+	ferry_runtime_free(up);
+	return up_rp_db(ctx, u, out, err);
 }
 
 char *up_writes_dir(struct ferry_ctx *ctx, const char *activity)
@@ -201,7 +234,7 @@ int up_writes_plan(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const j
 		   struct ferry_error *err)
 {
 	struct ferry_carry carry = { NULL, maps, NULL, NULL, NULL, NULL };
-	struct ferry_envdb *db = NULL;
+	struct ferry_envdb *db = NULL, *cdb = NULL;
 	json_t *w = NULL, *report = NULL;
 	char rp[64];
 	int rc = 0;
@@ -220,8 +253,9 @@ int up_writes_plan(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const j
 				"(the data upgrade ended before its start step), so there are no writes");
 		goto out;
 	}
-	if ((rc = ferry_envdb_open(u->rp_conn, &db, err)) ||
-	    (rc = ferry_envdb_changes(db, u->baseline, &w, cs, err)))
+	if ((rc = up_capture_db(ctx, u, &cdb, err)) ||
+	    (rc = ferry_envdb_changes(cdb, u->baseline, &w, cs, err)) ||
+	    (rc = up_rp_db(ctx, u, &db, err)))
 		goto out;
 	carry.writes = w;
 	if ((rc = ferry_envdb_carry_plan(db, rp, &carry, &report, err)))
@@ -232,6 +266,7 @@ out:
 		*writes = w;
 	else
 		json_decref(w);
+	ferry_envdb_free(cdb);
 	ferry_envdb_free(db);
 	return rc;
 }

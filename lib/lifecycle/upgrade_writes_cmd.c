@@ -50,7 +50,7 @@ int up_rollback_check(struct ferry_ctx *ctx, const struct ferry_upgrade *u, int 
 	if (discard || !u->baseline[0])
 		return 0;     /* discarding is allowed; without a baseline nobody wrote */
 	if ((rc = up_mappings(ctx, u, &maps, desc, err)) ||
-	    (rc = ferry_envdb_open(u->rp_conn, &db, err)) ||
+	    (rc = up_capture_db(ctx, u, &db, err)) ||
 	    (rc = ferry_envdb_changes(db, u->baseline, &writes, NULL, err)))
 		goto out;
 	if ((n = uncarried(writes, maps, &why)))
@@ -216,7 +216,7 @@ int ferry_upgrade_writes(struct ferry_ctx *ctx, const char *env, const char *for
 		writes = json_pack("{s:s, s:s, s:s, s:i, s:[], s:[]}", "format", "ferry-writes-1",
 				   "driver", strstr(u.rp_conn, "://") ? "postgresql" : "sqlite",
 				   "baseline", "", "rows", 0, "tables", "uncaptured");
-	else if ((rc = ferry_envdb_open(u.rp_conn, &db, err)) ||
+	else if ((rc = up_capture_db(ctx, &u, &db, err)) ||
 		 (rc = ferry_envdb_changes(db, u.baseline, &writes, &cs, err)))
 		goto out;
 	rc = render(writes, &cs, format, out, err);

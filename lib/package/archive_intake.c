@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sodium.h>
+#include "ferry/base/sha256.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,8 +446,7 @@ static int dir_entry(struct intake *st, const char *name, struct ferry_error *er
 static int file_data(struct intake *st, const char *name, const struct ferry_payload_file *pf,
 		     int fd, struct ferry_error *err)
 {
-	crypto_hash_sha256_state h;
-	unsigned char md[crypto_hash_sha256_BYTES];
+	struct ferry_sha256 h;
 	char hex[65];
 	const void *buf;
 	size_t n;
@@ -455,32 +454,35 @@ static int file_data(struct intake *st, const char *name, const struct ferry_pay
 	uint64_t got = 0;
 	int rc;
 
-	crypto_hash_sha256_init(&h);
+	if (ferry_sha256_init(&h))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	while ((rc = archive_read_data_block(st->a, &buf, &n, &off)) == ARCHIVE_OK) {
 		if ((uint64_t)off != got)
-			return refuse(err, FERRY_EUNSAFE, name, "sparse entries are not accepted");
+			return ferry_sha256_release(&h),
+			       refuse(err, FERRY_EUNSAFE, name, "sparse entries are not accepted");
 		if (got + n > pf->size)
-			return refuse(err, FERRY_EVERIFY, name,
+			return ferry_sha256_release(&h), refuse(err, FERRY_EVERIFY, name,
 				"holds more than the %llu bytes manifest.json lists",
 				(unsigned long long)pf->size);
 		got += n;
 		st->in->bytes += n;
 		if (st->in->bytes > st->o->limits.max_bytes)
-			return refuse(err, FERRY_EUNSAFE, name, "more than %llu bytes in total (FERRY_MAX_BYTES)",
+			return ferry_sha256_release(&h), refuse(err, FERRY_EUNSAFE, name, "more than %llu bytes in total (FERRY_MAX_BYTES)",
 				      (unsigned long long)st->o->limits.max_bytes);
 		if ((rc = count_out(st, name, n, err)))
-			return rc;
-		crypto_hash_sha256_update(&h, buf, n);
+			return ferry_sha256_release(&h), rc;
+		ferry_sha256_update(&h, buf, n);
 		if (fd >= 0 && write_all(fd, buf, n) < 0)
-			return ferry_error_errno(err, FERRY_EIO, errno, "entry '%s': cannot write", name);
+			return ferry_sha256_release(&h),
+			       ferry_error_errno(err, FERRY_EIO, errno, "entry '%s': cannot write", name);
 	}
 	if (rc != ARCHIVE_EOF)
-		return refuse(err, FERRY_EUNSAFE, name, "truncated or damaged archive: %s", arc_msg(st->a));
+		return ferry_sha256_release(&h), refuse(err, FERRY_EUNSAFE, name, "truncated or damaged archive: %s", arc_msg(st->a));
 	if (got != pf->size)
-		return refuse(err, FERRY_EVERIFY, name, "size %llu differs from manifest.json (%llu bytes)",
-			      (unsigned long long)got, (unsigned long long)pf->size);
-	crypto_hash_sha256_final(&h, md);
-	sodium_bin2hex(hex, sizeof(hex), md, sizeof(md));
+		return ferry_sha256_release(&h), refuse(err, FERRY_EVERIFY, name,
+			"size %llu differs from manifest.json (%llu bytes)",
+			(unsigned long long)got, (unsigned long long)pf->size);
+	ferry_sha256_final_hex(&h, hex);
 	if (strcmp(hex, pf->sha256))
 		return refuse(err, FERRY_EVERIFY, name, "SHA-256 mismatch: manifest.json lists %s, the archive holds %s",
 			      pf->sha256, hex);

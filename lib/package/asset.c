@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sodium.h>
+#include "ferry/base/sha256.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,8 +132,7 @@ int ferry_asset_resolve(struct ferry_ctx *ctx, const char *project, const char *
 static int copy_hashed(const char *src, const char *dir, char *tmp, size_t cap, char hex[65],
 		       uint64_t *size, struct ferry_error *err)
 {
-	crypto_hash_sha256_state h;
-	unsigned char md[crypto_hash_sha256_BYTES];
+	struct ferry_sha256 h = { NULL };
 	static char buf[1 << 17];
 	ssize_t n;
 	int in, out, rc = 0;
@@ -150,15 +149,16 @@ static int copy_hashed(const char *src, const char *dir, char *tmp, size_t cap, 
 		close(in);
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a file in %s", dir);
 	}
-	crypto_hash_sha256_init(&h);
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
+	if (ferry_sha256_init(&h))
+		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	while (!rc && (n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || write(out, buf, (size_t)n) != n) {
 			rc = ferry_error_errno(err, FERRY_EIO, errno, "copying %s", src);
 			break;
 		}
-		crypto_hash_sha256_update(&h, (unsigned char *)buf, (unsigned long long)n);
+		ferry_sha256_update(&h, buf, (size_t)n);
 		*size += (uint64_t)n;
 	}
 	if (!rc && (fchmod(out, 0444) < 0 || fsync(out) < 0))
@@ -166,11 +166,11 @@ static int copy_hashed(const char *src, const char *dir, char *tmp, size_t cap, 
 	close(in);
 	close(out);
 	if (rc) {
+		ferry_sha256_release(&h);
 		unlink(tmp);
 		return rc;
 	}
-	crypto_hash_sha256_final(&h, md);
-	sodium_bin2hex(hex, 65, md, sizeof(md));
+	ferry_sha256_final_hex(&h, hex);
 	return 0;
 }
 

@@ -110,6 +110,9 @@ static int parse_step(struct ferry_manifest *m, json_t *o, const char *field,
 			return field_err(err, f, "'%s' is not a file listed in payload", s->sql);
 		return 0;
 	}
+	if (json_object_get(o, "read_only") && !json_is_boolean(json_object_get(o, "read_only")))
+		return field_err(err, field, "\"read_only\" must be true or false");
+	s->read_only = json_is_true(json_object_get(o, "read_only"));
 	if ((size_t)snprintf(f, sizeof(f), "%s.exec", field) >= sizeof(f))
 		return field_err(err, field, "nested too deep to name its field 'exec'");
 	if ((rc = get_strv(exec, f, 1, &s->exec, err)))
@@ -204,6 +207,31 @@ static int parse_data_upgrade(struct ferry_manifest *m, json_t *v, struct ferry_
 	return 0;
 }
 
+/* An optional integer limit key of o (1..max), def when absent. */
+static int get_limit(const json_t *o, const char *key, const char *where, json_int_t max,
+		     int def, int *out, struct ferry_error *err)
+{
+	const json_t *t = json_object_get(o, key);
+	char f[192];
+
+	*out = def;
+	if (!t)
+		return 0;
+	if (!json_is_integer(t) || json_integer_value(t) < 1 || json_integer_value(t) > max) {
+		snprintf(f, sizeof(f), "%s.%s", where, key);
+		return field_err(err, f, "must be an integer from 1 to %lld", (long long)max);
+	}
+	*out = (int)json_integer_value(t);
+	return 0;
+}
+
+int ferry_manifest_dvt_timeout_s(const json_t *dvt)
+{
+	json_int_t t = json_integer_value(json_object_get(dvt, "timeout_s"));
+
+	return t > 0 ? (int)t : FERRY_DVT_TIMEOUT_S;
+}
+
 static int parse_dvt(struct ferry_manifest *m, json_t *v, struct ferry_error *err)
 {
 	char f[128], sf[160];
@@ -230,6 +258,9 @@ static int parse_dvt(struct ferry_manifest *m, json_t *v, struct ferry_error *er
 		m->dvt.v[i].service_model = get_str(json_array_get(v, i), "service_model", 1, f,
 						    sf, sizeof(sf), &rc, err);
 		if (rc)
+			return rc;
+		if ((rc = get_limit(json_array_get(v, i), "timeout_s", f, 86400, FERRY_DVT_TIMEOUT_S,
+				    &m->dvt.v[i].timeout_s, err)))
 			return rc;
 	}
 	return 0;
@@ -318,6 +349,7 @@ static int parse_service(struct ferry_manifest *m, json_t *v, struct ferry_error
 	int rc = 0;
 
 	s->ready_timeout_s = 20;
+	s->health_timeout_ms = FERRY_HEALTH_TIMEOUT_MS;
 	if (!v)
 		return 0;
 	if (check_obj(v, "service", err))
@@ -339,7 +371,8 @@ static int parse_service(struct ferry_manifest *m, json_t *v, struct ferry_error
 			return field_err(err, "service.ready_timeout_s", "must be an integer from 1 to 3600");
 		s->ready_timeout_s = (int)json_integer_value(t);
 	}
-	return 0;
+	return get_limit(v, "health_timeout_ms", "service", 600000, FERRY_HEALTH_TIMEOUT_MS,
+			 &s->health_timeout_ms, err);
 }
 
 static int payload_cmp(const void *a, const void *b)

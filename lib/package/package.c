@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include "ferry/base/sha256.h"
 #include <sodium.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,34 +19,88 @@
 
 int ferry_file_sha256(const char *path, char hex[65], uint64_t *size, struct ferry_error *err)
 {
-	crypto_hash_sha256_state h;
-	unsigned char md[crypto_hash_sha256_BYTES];
-	static unsigned char buf[1 << 17];
-	uint64_t total = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return ferry_file_sha256_cuts(path, NULL, 0, hex, NULL, size, err);
+}
+
+/* Hash the file's bytes [at, to) (at p) into h, taking a copy of h at each cut
+ * inside, lowest first. */
+static void hash_span(struct ferry_sha256 *h, const unsigned char *p, uint64_t at, uint64_t to,
+		      const uint64_t *cut, size_t ncut, struct ferry_sha256 *snap)
+{
+	size_t i, lo;
+
+	for (;;) {
+		for (lo = ncut, i = 0; i < ncut; i++)
+			if (!snap[i].ctx && cut[i] > at && cut[i] <= to && (lo == ncut || cut[i] < cut[lo]))
+				lo = i;
+		if (lo == ncut)
+			break;
+		ferry_sha256_update(h, p, (size_t)(cut[lo] - at));
+		p += cut[lo] - at;
+		at = cut[lo];
+		for (i = 0; i < ncut; i++)   /* equal cuts share the state */
+			if (!snap[i].ctx && cut[i] == at)
+				ferry_sha256_copy(&snap[i], h);
+	}
+	ferry_sha256_update(h, p, (size_t)(to - at));
+}
+
+int ferry_file_sha256_cuts(const char *path, const uint64_t *tails, size_t n, char hex[65],
+			   char (*prefix_hex)[65], uint64_t *size, struct ferry_error *err)
+{
+	struct ferry_sha256 h = { NULL }, snap[4] = { { NULL } };
+	static unsigned char buf[1 << 18];
+	uint64_t total = 0, cut[4];
+	struct stat st;
+	size_t i;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
 
 	if (fd < 0)
 		return ferry_error_errno(err, errno == ENOENT ? FERRY_ENOTFOUND : FERRY_EIO, errno,
 					 "cannot open %s", path);
-	crypto_hash_sha256_init(&h);
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", path);
+	if (n > 4 || fstat(fd, &st) < 0 || ferry_sha256_init(&h)) {
+		close(fd);
+		return ferry_error_set(err, FERRY_EIO, "cannot hash %s", path);
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (i = 0; i < n; i++) {
+		cut[i] = tails[i] <= (uint64_t)st.st_size ? (uint64_t)st.st_size - tails[i] : 0;
+		if (cut[i] == 0)
+			ferry_sha256_copy(&snap[i], &h);
+	}
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", path);
+			break;
 		}
-		crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
-		total += (uint64_t)n;
+		hash_span(&h, buf, total, total + (uint64_t)r, cut, n, snap);
+		total += (uint64_t)r;
 	}
 	close(fd);
-	crypto_hash_sha256_final(&h, md);
-	sodium_bin2hex(hex, 65, md, sizeof(md));
+	for (i = 0; i < n; i++) {
+		if (!rc && !snap[i].ctx)   /* the file shrank under us */
+			rc = ferry_error_set(err, FERRY_EIO, "%s changed while it was read", path);
+		if (rc)
+			ferry_sha256_release(&snap[i]);
+		else
+			ferry_sha256_final_hex(&snap[i], prefix_hex[i]);
+	}
+	if (rc) {
+		ferry_sha256_release(&h);
+		return rc;
+	}
+	ferry_sha256_final_hex(&h, hex);
 	if (size)
 		*size = total;
 	return 0;
 }
+
+/* The containers a seal may end, in the order of ferry_pkg_check.seal_prefix. */
+#define NCONTAINERS 3
+static const char *const containers[NCONTAINERS] = { "zip", "tar.gz", "tar.zst" };
 
 /* ---- trust policy ---- */
 
@@ -130,13 +186,19 @@ static int check_trust(struct ferry_pkg_check *c, const struct ferry_intake *in,
 static int check_seal(struct ferry_pkg_check *c, const struct ferry_intake *in,
 		      struct ferry_error *err)
 {
-	const char *want = in->manifest->build_seal;
+	const char *want = in->manifest->build_seal, *psha = NULL;
+	size_t i;
 	int rc;
 
 	if (want && strcmp(want, "ferry-seal-1"))
 		return ferry_error_set(err, FERRY_EVERIFY,
 			"manifest.json: build.seal '%s' is unknown to this ferry: upgrade ferry", want);
-	if ((rc = ferry_seal_check(c->path, in->container, c->is_signed ? &c->sig : NULL, &c->seal, err)))
+	if (c->seal_prefix)   /* ferry_package_verify read the file once already */
+		for (i = 0; i < NCONTAINERS; i++)
+			if (!strcmp(in->container, containers[i]))
+				psha = c->seal_prefix[i];
+	if ((rc = ferry_seal_check_hashed(c->path, in->container, c->is_signed ? &c->sig : NULL,
+					  psha, &c->seal, err)))
 		return rc;
 	if (want && !strcmp(c->seal, "none"))
 		return ferry_error_set(err, FERRY_EVERIFY,
@@ -157,9 +219,10 @@ static int pkg_check_fn(void *arg, const struct ferry_intake *in, struct ferry_e
 	return c->path ? check_seal(c, in, err) : 0;
 }
 
-int ferry_package_intake(struct ferry_ctx *ctx, const char *path, const char *project,
-			 const char *dest, struct ferry_pkg_check *c, struct ferry_intake **inp,
-			 struct ferry_error *err)
+/* prefix: the seal's prefix digests per container, already known (verify), or NULL. */
+static int package_intake(struct ferry_ctx *ctx, const char *path, const char *project,
+			  const char *dest, struct ferry_pkg_check *c, struct ferry_intake **inp,
+			  const char (*prefix)[65], struct ferry_error *err)
 {
 	struct ferry_intake_opts o = { 0 };
 	struct ferry_pkg_check own;
@@ -172,6 +235,7 @@ int ferry_package_intake(struct ferry_ctx *ctx, const char *path, const char *pr
 		c = &own;
 	if ((rc = pkg_check_init(c, ctx, path, project, err)))
 		return rc;
+	c->seal_prefix = prefix;
 	ferry_intake_limits_init(&o.limits, ctx ? &ctx->settings : NULL);
 	o.check = pkg_check_fn;
 	o.check_arg = c;
@@ -182,6 +246,13 @@ int ferry_package_intake(struct ferry_ctx *ctx, const char *path, const char *pr
 	else
 		ferry_intake_free(in);
 	return 0;
+}
+
+int ferry_package_intake(struct ferry_ctx *ctx, const char *path, const char *project,
+			 const char *dest, struct ferry_pkg_check *c, struct ferry_intake **inp,
+			 struct ferry_error *err)
+{
+	return package_intake(ctx, path, project, dest, c, inp, NULL, err);
 }
 
 static json_t *report_json(const char *path, const char *sha, uint64_t size,
@@ -217,16 +288,21 @@ int ferry_package_verify(struct ferry_ctx *ctx, const char *path, const char *pr
 {
 	struct ferry_pkg_check c;
 	struct ferry_intake *in = NULL;
-	char sha[65];
-	uint64_t size;
+	char sha[65], prefix[NCONTAINERS][65];
+	uint64_t size, tails[NCONTAINERS];
+	size_t i;
 	int rc;
 
 	if (report)
 		*report = NULL;
 	if (inp)
 		*inp = NULL;
-	if ((rc = ferry_file_sha256(path, sha, &size, err)) ||
-	    (rc = ferry_package_intake(ctx, path, project, NULL, &c, &in, err)))
+	/* One read of the file: its digest, and the digest of the part a seal covers for
+	 * each container's trailer (the intake picks the one of its container). */
+	for (i = 0; i < NCONTAINERS; i++)
+		tails[i] = ferry_seal_trailer_len(containers[i]);
+	if ((rc = ferry_file_sha256_cuts(path, tails, NCONTAINERS, sha, prefix, &size, err)) ||
+	    (rc = package_intake(ctx, path, project, NULL, &c, &in, (const char (*)[65])prefix, err)))
 		return rc;
 	if (report && !(*report = report_json(path, sha, size, in, &c, c.seal))) {
 		ferry_intake_free(in);

@@ -5,6 +5,7 @@
 #include "ferry/package/package.h"
 #include "ferry/base/error.h"
 #include "ferry/package/keys.h"
+#include "ferry/base/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,7 +65,7 @@ static size_t trailer_build(const char *container, const char *rec, unsigned cha
 	return n;
 }
 
-static size_t trailer_len(const char *container)
+size_t ferry_seal_trailer_len(const char *container)
 {
 	unsigned char buf[SEAL_TRAILER_MAX];
 	char rec[SEAL_LEN];
@@ -75,25 +76,25 @@ static size_t trailer_len(const char *container)
 
 static int hash_prefix(int fd, off_t len, char hex[65])
 {
-	crypto_hash_sha256_state h;
-	unsigned char md[crypto_hash_sha256_BYTES];
+	struct ferry_sha256 h;
 	static unsigned char buf[1 << 17];
 	off_t off = 0;
 
-	crypto_hash_sha256_init(&h);
+	if (ferry_sha256_init(&h))
+		return -1;
 	while (off < len) {
 		size_t want = (size_t)(len - off) < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
 		ssize_t n = pread(fd, buf, want, off);
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
+			ferry_sha256_release(&h);
 			return -1;
 		}
-		crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
+		ferry_sha256_update(&h, buf, (size_t)n);
 		off += n;
 	}
-	crypto_hash_sha256_final(&h, md);
-	sodium_bin2hex(hex, 65, md, sizeof(md));
+	ferry_sha256_final_hex(&h, hex);
 	return 0;
 }
 
@@ -171,8 +172,14 @@ static int rec_wellformed(const char *r)
 int ferry_seal_check(const char *path, const char *container, const struct ferry_sig *sig,
 		     const char **state, struct ferry_error *err)
 {
+	return ferry_seal_check_hashed(path, container, sig, NULL, state, err);
+}
+
+int ferry_seal_check_hashed(const char *path, const char *container, const struct ferry_sig *sig,
+			    const char *prefix_sha, const char **state, struct ferry_error *err)
+{
 	unsigned char tail[SEAL_TRAILER_MAX], want[SEAL_TRAILER_MAX], eocd[22], bin[64];
-	size_t tl = trailer_len(container), off;
+	size_t tl = ferry_seal_trailer_len(container), off;
 	char rec[SEAL_LEN + 1], sha[65];
 	struct stat st;
 	int fd, rc = 0;
@@ -199,7 +206,9 @@ int ferry_seal_check(const char *path, const char *container, const struct ferry
 		rc = ferry_error_set(err, FERRY_EVERIFY, "seal: the zip end-of-central-directory is damaged");
 		goto out;
 	}
-	if (hash_prefix(fd, st.st_size - (off_t)tl, sha)) {
+	if (prefix_sha)
+		memcpy(sha, prefix_sha, 65);
+	else if (hash_prefix(fd, st.st_size - (off_t)tl, sha)) {
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", path);
 		goto out;
 	}

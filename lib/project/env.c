@@ -7,6 +7,7 @@
 #include "ferry/project/project.h"
 #include "ferry/store/store.h"
 #include "ferry/base/util.h"
+#include "ferry/base/json_out.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +129,12 @@ static int env_catalog_check(struct ferry_ctx *ctx, const char *product,
 int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		     struct ferry_error *err)
 {
+	return ferry_env_create_with(ctx, spec, NULL, NULL, err);
+}
+
+int ferry_env_create_with(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
+			  ferry_env_in_tx_fn in_tx, void *arg, struct ferry_error *err)
+{
 	struct ferry_project p;
 	struct ferry_env e;
 	enum ferry_env_role role;
@@ -157,6 +164,9 @@ int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		"itttttii", p.id, spec->name, ferry_env_role_name(role),
 		product, release, platform, now, now);
 	if (rc)
+		goto fail;
+	if (in_tx && ((rc = ferry_env_get(ctx, spec->name, &e, err)) ||
+		      (rc = in_tx(arg, ctx, e.id, err))))
 		goto fail;
 	return ferry_store_commit(ctx->store, err);
 fail:
@@ -255,5 +265,63 @@ int ferry_env_list(struct ferry_ctx *ctx, const char *project, int include_delet
 		return rc;
 	}
 	*out = arr;
+	return 0;
+}
+
+/* One row of the list as JSON: pretty (the CLI's --json: keys sorted, two-space
+ * indent, inside an array) or compact (ferryd: the order of ferry_env_to_json). */
+static int row_json(struct ferry_stmt *st, int pretty, struct ferry_buf *out)
+{
+	enum ferry_env_role role = FERRY_ROLE_DEVELOPMENT;
+	enum ferry_env_state state = FERRY_ENV_NEW;
+	char created[32], updated[32];
+	const char *name = ferry_stmt_text(st, 2), *project = ferry_stmt_text(st, 3);
+	const char *product = ferry_stmt_text(st, 6), *app = ferry_stmt_text(st, 7);
+	const char *platform = ferry_stmt_text(st, 8), *r, *s;
+
+	ferry_env_role_parse(ferry_stmt_text(st, 4), &role, NULL);
+	ferry_env_state_parse(ferry_stmt_text(st, 5), &state);
+	r = ferry_env_role_name(role);
+	s = ferry_env_state_name(state);
+	ferry_time_iso(ferry_stmt_int(st, 9), created);
+	ferry_time_iso(ferry_stmt_int(st, 10), updated);
+	if (pretty) {
+		const struct ferry_json_field f[] = {
+			{ "app_release", app }, { "created", created }, { "name", name },
+			{ "platform", platform }, { "product", product }, { "project", project },
+			{ "role", r }, { "state", s }, { "updated", updated } };
+		return ferry_json_add_object(out, f, 9, 1, 1);
+	} else {
+		const struct ferry_json_field f[] = {
+			{ "name", name }, { "project", project }, { "role", r }, { "state", s },
+			{ "product", product }, { "app_release", app }, { "platform", platform },
+			{ "created", created }, { "updated", updated } };
+		return ferry_json_add_object(out, f, 9, 0, 0);
+	}
+}
+
+int ferry_env_list_write(struct ferry_ctx *ctx, const char *project, int include_deleted,
+			 int pretty, struct ferry_buf *out, struct ferry_error *err)
+{
+	struct ferry_stmt *st;
+	size_t n = 0;
+	int rc = ferry_store_query(ctx->store, &st, err,
+		"SELECT " ENV_COLS ENV_FROM "WHERE (? IS NULL OR p.name = ?) "
+		"AND (? = 1 OR e.state <> 'deleted') ORDER BY p.name, e.name",
+		"ttd", project, project, include_deleted ? 1 : 0);
+
+	if (rc)
+		return rc;
+	rc = ferry_buf_add(out, "[", 1);
+	while (!rc && (rc = ferry_stmt_step(st, err)) == 1) {
+		rc = ferry_buf_adds(out, n++ ? (pretty ? ",\n  " : ",") : (pretty ? "\n  " : ""));
+		if (!rc)
+			rc = row_json(st, pretty, out);
+	}
+	ferry_stmt_free(st);
+	if (rc < 0)
+		return rc == FERRY_ENOMEM ? ferry_error_set(err, rc, "out of memory") : rc;
+	if ((rc = ferry_buf_adds(out, pretty && n ? "\n]" : "]")))
+		return ferry_error_set(err, rc, "out of memory");
 	return 0;
 }

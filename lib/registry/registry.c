@@ -13,6 +13,7 @@
 #include "ferry/package/keys.h"
 #include "ferry/project/notify.h"
 #include "ferry/project/token.h"
+#include "ferry/runtime/host.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/runtime/sandbox.h"
 #include "ferry/store/audit.h"
@@ -32,6 +33,7 @@ const struct ferry_migrations *const ferry_schema_all[] = {
 	&ferry_schema_notify,
 	&ferry_schema_packages,
 	&ferry_schema_runtime,
+	&ferry_schema_host,
 	&ferry_schema_sandbox,
 	&ferry_schema_upgrade,
 	&ferry_schema_schedule,

@@ -33,24 +33,33 @@ struct rt_launch {
 	const char *cwd;            /* the release directory on the host */
 	const char *health_url;     /* ready when GET answers 200 */
 	int timeout_s;              /* readiness deadline */
+	long health_timeout_ms;     /* one health request (service.health_timeout_ms) */
 	const struct rt_sandbox *sb; /* what confines it (its environment and cwd too) */
 };
 
 struct ferry_runtime_driver {
 	const char *name;           /* as recorded in runtimes.driver */
+	/* Its runtimes' files are on another machine: the dispatch decides a sandbox's
+	 * policy (rt_sandbox_build leaves it unplaced) and the driver's start and exec
+	 * have its paths resolved there (rt_sandbox_place on the host). */
+	int remote;
 
 	/* ---- where it runs ---- */
 	/* After the record is loaded or before it is made: check the host, set rt->addr,
 	 * open what the driver keeps per runtime (rt->drv_data). */
 	int (*attach)(struct ferry_runtime *rt, struct ferry_error *err);
 	void (*detach)(struct ferry_runtime *rt);               /* frees rt->drv_data */
+	/* Before a new runtime is made there: connect now, so what cannot be reached is
+	 * named at once (NULL: always reachable). */
+	int (*reach)(struct ferry_runtime *rt, struct ferry_error *err);
 	/* The directory of a new runtime on its host (caller frees). */
 	int (*locate)(struct ferry_runtime *rt, char **dir, struct ferry_error *err);
 	/* Make the runtime's directories (idempotent). */
 	int (*prepare)(struct ferry_runtime *rt, struct ferry_error *err);
 	/* Remove releases, current, state and config.json (whole: the directory). */
 	int (*remove)(struct ferry_runtime *rt, int whole, struct ferry_error *err);
-	/* Can the service bind port there now? (1 yes, 0 no) */
+	/* Can the service bind port there now? (1 yes, 0 no, -1 cannot tell: the host
+	 * is unreachable) */
 	int (*port_free)(struct ferry_runtime *rt, int port);
 	/* Mutual exclusion of ferry processes acting on one runtime (waits a while). */
 	int (*lock)(struct ferry_runtime *rt, struct ferry_error *err);
@@ -67,6 +76,11 @@ struct ferry_runtime_driver {
 	int (*release_prune)(struct ferry_runtime *rt, int keep, struct ferry_error *err);
 	int (*release_manifest)(struct ferry_runtime *rt, const char *id, json_t **out,
 				struct ferry_error *err);
+	/* A copy of release id (NULL: current) on ferry's machine, in a new directory
+	 * *dir (caller frees and removes it). NULL entry: the release is on ferry's
+	 * machine already (the dispatch hands out its own directory). */
+	int (*release_fetch)(struct ferry_runtime *rt, const char *id, char **dir,
+			     struct ferry_error *err);
 
 	/* ---- files ferry keeps for the application and the operator ---- */
 	/* Whole file rel into out; FERRY_ENOTFOUND when it does not exist. */
@@ -132,5 +146,7 @@ struct ferry_runtime_driver {
 
 /* The local driver: processes on ferry's machine under <home>/environments. */
 extern const struct ferry_runtime_driver rt_driver_local;
+/* The SSH driver: the same on a recorded host, through its agent (driver_ssh.c). */
+extern const struct ferry_runtime_driver rt_driver_ssh;
 
 #endif

@@ -307,7 +307,8 @@ static int local_restore_point(struct ferry_runtime *rt, const char *name, struc
 
 	if ((rc = ferry_envdb_open(rt->db_conn, &db, err)))
 		return rc;
-	rc = ferry_envdb_rp_create(db, name, err);
+	if (!(rc = ferry_envdb_rp_create(db, name, err)) && ferry_envdb_copy_method(db))
+		rt_log(rt, "restore point %s of the database: %s", name, ferry_envdb_copy_method(db));
 	ferry_envdb_free(db);
 	return rc;
 }
@@ -319,7 +320,8 @@ static int local_restore(struct ferry_runtime *rt, const char *name, struct ferr
 
 	if ((rc = ferry_envdb_open(rt->db_conn, &db, err)))
 		return rc;
-	rc = ferry_envdb_rp_restore(db, name, err);
+	if (!(rc = ferry_envdb_rp_restore(db, name, err)) && ferry_envdb_copy_method(db))
+		rt_log(rt, "database restored from restore point %s: %s", name, ferry_envdb_copy_method(db));
 	ferry_envdb_free(db);
 	return rc;
 }

@@ -1,17 +1,84 @@
 /* SPDX-License-Identifier: MIT */
 /* envdb_changes.c: the writes made to an environment database since a baseline, and
  * carrying them elsewhere (envdb_changes.h): the choice of driver for the capture and
- * the carry, and the CSV rendering of the writes document. */
+ * the carry (or the machine the database is on, envdb_int.h), and the CSV rendering of
+ * the writes document. */
 #include "runtime/envdb_changes_int.h"
+#include "runtime/envdb_int.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
 #include "ferry/runtime/envdb.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- on the machine the database is on (a runtime's host) ---- */
+
+static int elsewhere(const struct ferry_envdb *db)
+{
+	void *arg;
+
+	return envdb_remote_of(db, &arg) != NULL;
+}
+
+/* 1: db is elsewhere and what ran there (0 or the error in *rc). */
+static int remote(struct ferry_envdb *db, const char *what, json_t *in, json_t **out, int *rc,
+		  struct ferry_error *err)
+{
+	void *arg;
+	const struct envdb_remote *r = envdb_remote_of(db, &arg);
+
+	if (!r) {
+		json_decref(in);
+		return 0;
+	}
+	*rc = !in ? ferry_error_set(err, FERRY_ENOMEM, "out of memory")
+		  : !r->writes ? ferry_error_set(err, FERRY_EINTERNAL, "no writes on that machine")
+		  : r->writes(arg, ferry_envdb_conn(db), what, in, out, err);
+	json_decref(in);
+	return 1;
+}
+
+static int remote_changes(struct ferry_envdb *db, const char *baseline, json_t **writes,
+			  struct ferry_buf *changeset, struct ferry_error *err)
+{
+	json_t *o = NULL;
+	const char *b64;
+	int rc;
+
+	remote(db, "changes", json_pack("{s:s}", "baseline", baseline), &o, &rc, err);
+	if (!rc && (!json_is_object(json_object_get(o, "writes")) ||
+		    !(b64 = json_string_value(json_object_get(o, "changeset")))))
+		rc = ferry_error_set(err, FERRY_EIO, "the host's writes are not a writes document");
+	if (!rc && changeset && b64[0]) {
+		size_t cap = strlen(b64), len = 0;
+		unsigned char *bin = malloc(cap);
+		if (!bin || sodium_base642bin(bin, cap, b64, cap, NULL, &len, NULL,
+					      sodium_base64_VARIANT_ORIGINAL) ||
+		    ferry_buf_add(changeset, bin, len))
+			rc = ferry_error_set(err, FERRY_EIO, "the host's changeset cannot be decoded");
+		free(bin);
+	}
+	if (!rc)
+		*writes = json_incref(json_object_get(o, "writes"));
+	json_decref(o);
+	return rc;
+}
+
+/* The carry's input: its writes, mappings and mark (callbacks stay here). */
+static json_t *carry_in(const struct ferry_carry *o)
+{
+	json_t *in = json_pack("{s:O, s:O}", "writes", o->writes ? o->writes : json_null(),
+			       "mappings", o->mappings ? o->mappings : json_null());
+
+	if (in && o->mark)
+		json_object_set_new(in, "mark", json_string(o->mark));
+	return in;
+}
 
 /* ---- the public calls ---- */
 
@@ -33,6 +100,11 @@ int ferry_envdb_changes(struct ferry_envdb *db, const char *baseline, json_t **w
 	int rc;
 
 	*writes = NULL;
+	if (elsewhere(db)) {
+		if ((rc = remote_changes(db, baseline, writes, changeset, err)))
+			ferry_error_prefix(err, "capturing the writes since restore point '%s'", baseline);
+		return rc;
+	}
 	if ((rc = ferry_envdb_rp_conn(db, baseline, &base, err)))
 		return rc;
 	if (!ferry_envdb_exists(db) || !ferry_envdb_rp_exists(db, baseline)) {
@@ -70,6 +142,22 @@ int ferry_envdb_carry(struct ferry_envdb *db, const struct ferry_carry *o, json_
 
 	*report = NULL;
 	*already = 0;
+	if (elsewhere(db)) {
+		json_t *out = NULL;
+		/* one request, one transaction there: what a crash before it would find */
+		if (o->before_commit)
+			o->before_commit(o->arg);
+		remote(db, "carry", carry_in(o), &out, &rc, err);
+		if (!rc) {
+			*report = json_incref(json_object_get(out, "report"));
+			*already = json_is_true(json_object_get(out, "already"));
+			if (o->progress)
+				o->progress(o->arg, (int64_t)json_integer_value(json_object_get(
+					json_object_get(*report, "summary"), "rows")), 0);
+		}
+		json_decref(out);
+		return rc;
+	}
 	if (!ferry_envdb_exists(db))
 		return ferry_error_set(err, FERRY_ENOTFOUND, "no database at %s", ferry_envdb_conn(db));
 	if ((rc = open_carry(ferry_envdb_conn(db), is_pg(db), 0, &c, err)))
@@ -87,6 +175,16 @@ int ferry_envdb_carry_plan(struct ferry_envdb *db, const char *rp, const struct 
 	int rc, already = 0;
 
 	*report = NULL;
+	if (elsewhere(db)) {
+		json_t *in = carry_in(o), *out = NULL;
+		if (in)
+			json_object_set_new(in, "rp", json_string(rp));
+		remote(db, "carry_plan", in, &out, &rc, err);
+		if (!rc)
+			*report = json_incref(json_object_get(out, "report"));
+		json_decref(out);
+		return rc;
+	}
 	if ((rc = ferry_envdb_rp_conn(db, rp, &conn, err)))
 		return rc;
 	if (!ferry_envdb_rp_exists(db, rp))
@@ -104,6 +202,8 @@ int ferry_envdb_carry_clear(struct ferry_envdb *db, const char *prefix, struct f
 	struct carry_db *c = NULL;
 	int rc;
 
+	if (remote(db, "carry_clear", json_pack("{s:s}", "prefix", prefix), NULL, &rc, err))
+		return rc;
 	if (!ferry_envdb_exists(db))
 		return ferry_error_set(err, FERRY_ENOTFOUND, "no database at %s", ferry_envdb_conn(db));
 	if ((rc = open_carry(ferry_envdb_conn(db), is_pg(db), 0, &c, err)))

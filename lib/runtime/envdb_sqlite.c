@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* envdb_sqlite.c: the SQLite environment database driver: create, online backup
- * (copies, restore points, restores), canonical dump. */
+/* envdb_sqlite.c: the SQLite environment database driver: create, copies (restore
+ * points, restores: envdb_sqlite_copy.c), canonical dump, SQL steps. */
 #include "ferry/runtime/envdb.h"
+#include "runtime/envdb_sqlite_int.h"
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
@@ -129,44 +130,6 @@ static int64_t sq_size(const char *conn)
 	return total;
 }
 
-/* Copy src into the open destination h with the online backup API, in one step:
- * one read transaction on src (a consistent snapshot; WAL writers go on) and one
- * write transaction on dst (all or nothing). */
-static int backup_into(sqlite3 *h, const char *dst, const char *src, struct ferry_error *err)
-{
-	int64_t deadline = ferry_mono_ms() + BUSY_MS;
-	sqlite3_backup *b;
-	sqlite3 *s;
-	int rc;
-
-	if ((rc = sq_open(src, SQLITE_OPEN_READONLY, &s, err)))
-		return rc;
-	if (!(b = sqlite3_backup_init(h, "main", s, "main"))) {
-		rc = sq_fail(h, err, "cannot start backup into", dst);
-		goto out;
-	}
-	for (;;) {
-		int r = sqlite3_backup_step(b, -1);
-		if (r == SQLITE_DONE)
-			break;
-		if ((r == SQLITE_BUSY || r == SQLITE_LOCKED) && ferry_mono_ms() < deadline) {
-			struct timespec ts = { 0, 20 * 1000000L };
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		sqlite3_backup_finish(b);
-		b = NULL;
-		rc = ferry_error_set(err, FERRY_EIO, "online backup of %s into %s failed: %s",
-				     src, dst, sqlite3_errstr(r));
-		break;
-	}
-	if (b && sqlite3_backup_finish(b) != SQLITE_OK)
-		rc = sq_fail(h, err, "cannot finish backup into", dst);
-out:
-	sqlite3_close(s);
-	return rc;
-}
-
 /* A copy is built under "<dst>.tmp-<pid>" (and SQLite's "-journal" beside it): remove
  * the ones in dir whose process is gone (an attempt killed during a restore point or a
  * copy), so that resuming, or listing restore points, leaves none behind. */
@@ -195,62 +158,18 @@ static void sweep_dead_tmp(const char *dir)
 	closedir(d);
 }
 
-/* A new file appears whole: backup into a temporary name, sync, rename. */
-static int copy_new(const char *src, const char *dst, struct ferry_error *err)
+/* A whole-file copy (envdb_sqlite_copy.c): built beside dst, renamed over it. */
+static int sq_copy(const char *src_conn, const char *dst_conn, struct ferry_error *err)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	sqlite3 *h;
+	const char *src = sq_path(src_conn), *dst = sq_path(dst_conn);
+	char dir[PATH_MAX];
 	int rc;
 
 	dir_of(dst, dir);
 	if ((rc = ferry_mkdir_p(dir, 0700, err)))
 		return rc;
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dst, (long)getpid());
-	sq_drop(tmp, NULL);
-	if ((rc = sq_open(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &h, err)))
-		return rc;
-	rc = backup_into(h, dst, src, err);
-	/* A snapshot is self-contained: fold any WAL into the file before renaming. */
-	if (!rc && sqlite3_exec(h, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
-		rc = sq_fail(h, err, "cannot finish", tmp);
-	sqlite3_close(h);
-	if (!rc)
-		rc = ferry_fsync_file(tmp, err);
-	if (!rc && rename(tmp, dst) < 0)
-		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, dst);
-	if (!rc)
-		rc = ferry_fsync_dir(dir, err);
-	if (rc)
-		sq_drop(tmp, NULL);
-	return rc;
-}
-
-static int sq_copy(const char *src_conn, const char *dst_conn, struct ferry_error *err)
-{
-	const char *src = sq_path(src_conn), *dst = sq_path(dst_conn);
-	char dir[PATH_MAX];
-	sqlite3 *h;
-	int rc;
-
-	dir_of(dst, dir);
 	sweep_dead_tmp(dir);
-	if (!sq_exists(dst_conn))
-		return copy_new(src, dst, err);
-	/* Replace an existing database in one SQLite write transaction: a crash leaves
-	 * either the old or the new content, never a mix. */
-	if ((rc = sq_open(dst, SQLITE_OPEN_READWRITE, &h, err)))
-		return rc;
-	rc = backup_into(h, dst, src, err);
-	if (!rc)
-		sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-	sqlite3_close(h);
-	if (rc == 0)
-		return 0;
-	/* The old file may be damaged beyond SQLite's reach: swap in a fresh copy. */
-	if ((rc = sq_drop(dst, err)))
-		return rc;
-	ferry_error_clear(err);
-	return copy_new(src, dst, err);
+	return sqc_copy(src, dst, dir, err);
 }
 
 static char *sq_rp_conn(const char *conn, const char *name)
@@ -533,6 +452,7 @@ const struct ferry_envdb_ops ferry_envdb_sqlite = {
 	.exists = sq_exists,
 	.drop = sq_drop,
 	.copy = sq_copy,
+	.copy_method = sqc_last_method,
 	.rp_conn = sq_rp_conn,
 	.size = sq_size,
 	.dump = sq_dump,

@@ -71,10 +71,14 @@ static int port_alloc(struct ferry_ctx *ctx, struct ferry_runtime *rt, int *out,
 		ferry_stmt_free(st);
 		if (rc < 0)
 			return rc;
-		if (rc == 0 && rt->drv->port_free(rt, port)) {
+		if (rc == 0 && (rc = rt->drv->port_free(rt, port)) > 0) {
 			*out = port;
 			return 0;
 		}
+		if (rc < 0)
+			return ferry_error_set(err, FERRY_EIO, "cannot find a free port on host '%s': "
+					       "it is unreachable (see 'ferry host check %s')", rt->host,
+					       rt->host);
 	}
 	return ferry_error_set(err, FERRY_EIO,
 		"no free port in %d-%d: free some, or set FERRY_PORT_RANGE=LO-HI", lo, hi);
@@ -258,7 +262,9 @@ static int rt_db_make(struct ferry_runtime *rt, struct ferry_error *err)
 
 	if ((rc = rt->drv->db_open(rt, rt->db_conn, &db, err)))
 		return rc;
-	if (ferry_envdb_exists(db) && strcmp(ferry_envdb_driver(db), "sqlite")) {
+	if (ferry_envdb_exists(db) < 0) {
+		rc = ferry_envdb_create(db, err);   /* fails, naming why the host cannot be asked */
+	} else if (ferry_envdb_exists(db) && strcmp(ferry_envdb_driver(db), "sqlite")) {
 		char *where = ferry_store_redact(rt->db_conn);
 		rc = ferry_error_set(err, FERRY_EEXIST, "database %s already exists: another environment "
 				     "or an old one uses it; drop it or choose another prefix in --db",

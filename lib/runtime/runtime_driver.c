@@ -58,6 +58,41 @@ int ferry_runtime_release_manifest(struct ferry_runtime *rt, const char *id, jso
 	return rt->drv->release_manifest(rt, id, out, err);
 }
 
+int ferry_runtime_release_local(struct ferry_runtime *rt, const char *id, char **dir, int *copy,
+				struct ferry_error *err)
+{
+	char cur[FERRY_RELEASE_ID_MAX], rel[FERRY_RELEASE_ID_MAX + 16];
+
+	*dir = NULL;
+	*copy = 0;
+	if (rt->drv->release_fetch) {
+		int rc = rt->drv->release_fetch(rt, id, dir, err);
+		*copy = rc == 0;
+		return rc;
+	}
+	if (!id) {
+		if (rt->drv->release_current(rt, cur))
+			return ferry_error_set(err, FERRY_ENOTFOUND, "nothing deployed on environment "
+					       "'%s' (%s)", rt->env.name, rt->slot);
+		id = cur;
+	}
+	snprintf(rel, sizeof(rel), "releases/%s", id);
+	if (!(*dir = ferry_runtime_path(rt, rel)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	return 0;
+}
+
+int ferry_runtime_file_read(struct ferry_runtime *rt, const char *rel, struct ferry_buf *out,
+			    struct ferry_error *err)
+{
+	return rt->drv->file_read(rt, rel, out, err);
+}
+
+int ferry_runtime_same_host(const struct ferry_runtime *a, const struct ferry_runtime *b)
+{
+	return !strcmp(a->host, b->host);
+}
+
 /* ---- the service ---- */
 
 int ferry_runtime_status(struct ferry_runtime *rt, int probe, struct ferry_runtime_status *st)
@@ -71,7 +106,7 @@ int ferry_runtime_status(struct ferry_runtime *rt, int probe, struct ferry_runti
 		char url[512], why[256];
 		rt->drv->release_manifest(rt, NULL, &man, NULL);
 		rt_health_url(rt, man, url);
-		st->healthy = rt->drv->probe(rt, url, 1000, why) == 0;
+		st->healthy = rt->drv->probe(rt, url, rt_health_timeout_ms(man), why) == 0;
 		json_decref(man);
 	}
 	return 0;
@@ -132,6 +167,7 @@ static int start_locked(struct ferry_runtime *rt, int timeout_s, int *already,
 	l.cwd = v.release_dir;
 	l.health_url = url;
 	l.timeout_s = ready_timeout(svc, timeout_s);
+	l.health_timeout_ms = rt_health_timeout_ms(man);
 	if (st.running) {
 		/* started by a ferry that was killed before it saw it ready */
 		if (!(rc = rt->drv->await(rt, &l, err)) && already)
@@ -192,6 +228,9 @@ static json_t *sandbox_json(struct ferry_runtime *rt, const struct ferry_runtime
 	struct rt_vars v;
 	json_t *o, *live;
 
+	if (st->unreachable)
+		return json_pack("{s:s}", "error", "its host is unreachable: the sandbox is decided when "
+				 "it can be asked what it offers");
 	rt_vars_fill(rt, st->release, 1, &v);
 	if (rt_sandbox_build(rt, &v, NULL, RT_SB_PEEK, &sb, &e))
 		return json_pack("{s:s}", "error", e.msg);
@@ -215,7 +254,7 @@ json_t *ferry_runtime_to_json(struct ferry_runtime *rt, const struct ferry_runti
 		"driver", rt->driver, "host", rt->host, "dir", rt->dir,
 		"port", rt->port, "url", url, "database", shown ? shown : "",
 		"db_driver", db ? ferry_envdb_driver(db) : "unknown",
-		"state", st->running ? "running" : "stopped");
+		"state", st->unreachable ? "unreachable" : st->running ? "running" : "stopped");
 	free(shown);
 	ferry_envdb_free(db);
 	json_object_set_new(o, "release", st->release[0] ? json_string(st->release) : json_null());
@@ -313,6 +352,12 @@ out:
 int ferry_runtime_db(struct ferry_runtime *rt, struct ferry_envdb **out, struct ferry_error *err)
 {
 	return rt->drv->db_open(rt, rt->db_conn, out, err);
+}
+
+int ferry_runtime_db_at(struct ferry_runtime *rt, const char *conn, struct ferry_envdb **out,
+			struct ferry_error *err)
+{
+	return rt->drv->db_open(rt, conn, out, err);
 }
 
 int ferry_runtime_db_restore_point(struct ferry_runtime *rt, const char *name,

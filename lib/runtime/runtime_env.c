@@ -215,7 +215,9 @@ int ferry_runtime_env_remove(struct ferry_ctx *ctx, const char *env, struct ferr
 		struct ferry_runtime *rt;
 		if ((rc = ferry_runtime_open(ctx, env, json_string_value(v), 0, &rt, err)))
 			goto out;
-		rc = ferry_runtime_destroy(rt, 1, err);
+		/* whole: a runtime on another host leaves nothing there either */
+		if (!(rc = ferry_runtime_destroy(rt, 1, err)))
+			rc = ferry_runtime_purge(rt, err);
 		ferry_runtime_free(rt);
 		if (rc)
 			goto out;

@@ -70,6 +70,8 @@ void rt_log(struct ferry_runtime *rt, const char *fmt, ...) __attribute__((forma
 int rt_http_ok(const char *url, long timeout_ms, char why[256]);
 /* "<url of rt><service.health of man>" into out[512] ("/health" when man has none). */
 void rt_health_url(const struct ferry_runtime *rt, const json_t *man, char out[512]);
+/* The release manifest's service.health_timeout_ms, else FERRY_HEALTH_TIMEOUT_MS. */
+long rt_health_timeout_ms(const json_t *man);
 
 /* ---- commands: runtime_cmd.c ---- */
 

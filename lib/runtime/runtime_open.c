@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* runtime_open.c: the table of runtime drivers and opening a runtime with the driver
  * its record names (a new runtime: the driver and host asked for, else the main
- * runtime's, else local). Below the dispatch (runtime_driver.c) and config.json
+ * runtime's, else the environment's host, else local; a host other than "local" over
+ * SSH). Below the dispatch (runtime_driver.c) and config.json
  * (runtime_config.c), which both open runtimes. */
 #include "runtime/driver.h"
+#include "runtime/host_int.h"
 
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
@@ -16,6 +18,7 @@
 /* Every driver this ferry has; a record naming another one cannot be opened. */
 static const struct ferry_runtime_driver *const drivers[] = {
 	&rt_driver_local,
+	&rt_driver_ssh,
 };
 
 static const struct ferry_runtime_driver *driver_find(const char *name)
@@ -30,18 +33,22 @@ static const struct ferry_runtime_driver *driver_find(const char *name)
 
 /* ---- open ---- */
 
-/* Driver and host of a new runtime: asked for, else the main runtime's, else local. */
+/* Driver and host of a new runtime: asked for, else the main runtime's, else the
+ * host the environment was created on (ferry env create --host), else local. A host
+ * other than "local" is reached over SSH. */
 static int choose_place(struct ferry_runtime *rt, const struct rt_new *n, struct ferry_error *err)
 {
-	char driver[16] = "local", host[64] = "local";
+	char driver[16] = "local", host[64] = "local", placed[32];
 	const char *d = n ? n->driver : NULL, *h = n ? n->host : NULL;
 
 	if ((!d || !h) && strcmp(rt->slot, FERRY_SLOT_MAIN) && rt_rec_main_place(rt, driver, host)) {
 		d = d ? d : driver;
 		h = h ? h : host;
 	}
-	d = d ? d : "local";
+	if (!h && !host_rec_env_host(rt->ctx, rt->env.id, placed))
+		h = placed;
 	h = h ? h : "local";
+	d = d ? d : strcmp(h, "local") ? "ssh" : "local";
 	if (snprintf(rt->driver, sizeof(rt->driver), "%s", d) >= (int)sizeof(rt->driver) ||
 	    snprintf(rt->host, sizeof(rt->host), "%s", h) >= (int)sizeof(rt->host))
 		return ferry_error_set(err, FERRY_EINVAL, "driver '%s' or host '%s': name too long", d, h);
@@ -52,6 +59,16 @@ int ferry_runtime_open(struct ferry_ctx *ctx, const char *env, const char *slot,
 		       struct ferry_runtime **out, struct ferry_error *err)
 {
 	return rt_open(ctx, env, slot, create, NULL, out, err);
+}
+
+int ferry_runtime_open_on(struct ferry_ctx *ctx, const char *env, const char *slot,
+			  const char *host, struct ferry_runtime **out, struct ferry_error *err)
+{
+	struct rt_new n = { NULL, NULL, host };
+
+	if (host && strcmp(host, "local") && host_name_check(host, err))
+		return err ? err->code : FERRY_EINVAL;
+	return rt_open(ctx, env, slot, 1, &n, out, err);
 }
 
 int rt_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create,
@@ -87,6 +104,8 @@ int rt_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create
 		goto fail;
 	}
 	if ((rc = rt->drv->attach(rt, err)))
+		goto fail;
+	if (!found && rt->drv->reach && (rc = rt->drv->reach(rt, err)))
 		goto fail;
 	if (!found)
 		rc = rt_rec_create(rt, n ? n->db_base : NULL, err);

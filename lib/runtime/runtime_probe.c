@@ -2,6 +2,7 @@
 /* runtime_probe.c: one HTTP health request (libcurl), the check every driver's
  * readiness wait and `status --probe` make. */
 #include "runtime/runtime_int.h"
+#include "ferry/package/manifest.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -42,6 +43,13 @@ int rt_http_ok(const char *url, long timeout_ms, char why[256])
 	else if (code != 200)
 		snprintf(why, 256, "HTTP status %ld", code);
 	return c == CURLE_OK && code == 200 ? 0 : -1;
+}
+
+long rt_health_timeout_ms(const json_t *man)
+{
+	json_int_t t = json_integer_value(json_object_get(json_object_get(man, "service"),
+							  "health_timeout_ms"));
+	return t > 0 ? (long)t : FERRY_HEALTH_TIMEOUT_MS;
 }
 
 void rt_health_url(const struct ferry_runtime *rt, const json_t *man, char out[512])

@@ -97,6 +97,11 @@ out:
 	return rc;
 }
 
+int ferry_runtime_purge(struct ferry_runtime *rt, struct ferry_error *err)
+{
+	return rt->drv->remove(rt, 1, err);
+}
+
 int ferry_runtime_promote(struct ferry_ctx *ctx, const char *env, const char *slot,
 			  struct ferry_error *err)
 {

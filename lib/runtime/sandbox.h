@@ -5,7 +5,10 @@
  * The policy is data, decided once by the dispatch for every driver
  * (sandbox_policy.c, from the settings, the release's manifest, the runtime record,
  * the uid recorded for the environment, sandbox_uid.c, and what the host offers);
- * each driver applies it on its host before exec. The local driver's means are
+ * its paths are resolved where the process runs (rt_sandbox_place: by the dispatch for
+ * the local driver, by the host's agent for a remote one, which gets the decided
+ * policy through sandbox_wire.c and checks it against its machine); each driver
+ * applies it on its host before exec. The local driver's means are
  * sandbox_local.c (limits, the per-environment user, a mount namespace hiding
  * ferry's home, bubblewrap) and sandbox_landlock.c (the kernel's Landlock LSM).
  * Records layer: these files call nothing of the dispatch. */
@@ -20,6 +23,7 @@
 #include <sys/types.h>
 
 struct ferry_runtime_driver;
+struct ferry_settings;
 
 enum rt_sb_mode {
 	RT_SB_NONE,          /* unconfined: only when the setting `sandbox` says none */
@@ -52,6 +56,7 @@ struct rt_sb_host {
 	int root;                /* ferry is root there: uids of their own, mount namespaces */
 	uid_t uid;               /* ferry's own ids there */
 	gid_t gid;
+	int unknown;             /* the host could not be asked (unreachable) */
 };
 
 struct rt_sandbox {
@@ -76,6 +81,9 @@ struct rt_sandbox {
 	char *cwd;               /* where the process starts (resolved) */
 	char **envp;             /* its whole environment */
 	const char *why;         /* what was wanted and is not available ("" when nothing) */
+	int unplaced;            /* paths, view and cwd not resolved yet: the runtime is on
+				  * another host (its agent places it, rt_sandbox_place);
+				  * cwd is then the one asked for, as given (NULL: the release) */
 };
 
 /* ---- sandbox_policy.c ---- */
@@ -89,6 +97,13 @@ struct rt_sandbox {
 int rt_sandbox_build(struct ferry_runtime *rt, const struct rt_vars *v, const char *cwd,
 		     int flags, struct rt_sandbox *sb, struct ferry_error *err);
 void rt_sandbox_release(struct rt_sandbox *sb);
+/* Resolve on this machine what a decided policy sb (its mode, user, limits,
+ * environment) may touch: its working directory (cwd, NULL: the release), the
+ * runtime's paths of v, the system's, the view hiding rt->ctx->home. What
+ * rt_sandbox_build does for a driver that is not remote; the host agent does it for
+ * the SSH driver. */
+int rt_sandbox_place(struct ferry_runtime *rt, const struct rt_vars *v, const char *cwd,
+		     struct rt_sandbox *sb, struct ferry_error *err);
 /* {mode, landlock_abi, user, uid, gid, no_new_privs, capabilities, limits, network,
  * filesystem} of a policy; caller owns it. */
 json_t *rt_sandbox_to_json(const struct rt_sandbox *sb);
@@ -97,7 +112,27 @@ json_t *rt_sandbox_to_json(const struct rt_sandbox *sb);
  * for that file, "" when conn has no password). Both malloc'd, caller frees. */
 int rt_sb_db_conn(const char *conn, const char *secrets_dir, char **pub, char **pgpass);
 
+/* ---- sandbox_wire.c: a policy sent to a host's agent ---- */
+
+/* The decided part of sb (mode, ABI, user, limits, network, environment) as JSON. */
+json_t *rt_sandbox_policy_json(const struct rt_sandbox *sb);
+/* The policy o into sb (unplaced), checked against what this host offers (h): the
+ * confinement it names must be available, a uid of its own needs root and must be no
+ * user or group of this host, and vendor code never runs as root. FERRY_EREFUSED
+ * naming what is missing; release sb with rt_sandbox_release() either way. */
+int rt_sandbox_policy_from_json(const json_t *o, const struct rt_sb_host *h,
+				struct rt_sandbox *sb, struct ferry_error *err);
+/* What h offers as JSON ({landlock_abi, bwrap, root, uid, gid}), and back. */
+json_t *rt_sb_host_json(const struct rt_sb_host *h);
+void rt_sb_host_from_json(const json_t *o, struct rt_sb_host *h);
+/* {landlock_abi, bwrap, root, sandbox, users, network, memory, refused}: what h offers
+ * and what settings s make of it; refused (a string) when s cannot be given there. */
+json_t *rt_sb_host_verdict(const struct ferry_settings *s, const struct rt_sb_host *h);
+
 /* ---- sandbox_uid.c ---- */
+
+/* Does this machine know id as a user or a group (passwd, group)? */
+int rt_sb_id_known(long id);
 
 /* The uid of environment env_id (its gid is the same number), allocated in
  * [settings.sandbox_uid_lo, hi] on first use: a free one (no user of the host's

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,29 @@ static const char *bwrap_path(void)
 		if (access(where[i], X_OK) == 0)
 			return where[i];
 	return NULL;
+}
+
+/* What a root ferry needs to give environments users of their own: their files
+ * (chown, and reaching files they own), the mount namespace of the view, the uid, and
+ * signals to stop them. A service manager's bounding set (ferryd.service's
+ * CapabilityBoundingSet) may have taken some: the names of those missing, space
+ * separated, in out ("" when none). */
+static void missing_caps(char *out, size_t n)
+{
+	static const struct { int cap; const char *name; } need[] = {
+		{ CAP_CHOWN, "CAP_CHOWN" }, { CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE" },
+		{ CAP_FOWNER, "CAP_FOWNER" }, { CAP_KILL, "CAP_KILL" }, { CAP_SETGID, "CAP_SETGID" },
+		{ CAP_SETUID, "CAP_SETUID" }, { CAP_SYS_ADMIN, "CAP_SYS_ADMIN" } };
+	struct __user_cap_header_struct hd = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	if (syscall(SYS_capget, &hd, d) < 0)
+		return;
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!(d[need[i].cap / 32].effective & (1u << (need[i].cap % 32))) && len + 1 < n)
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? " " : "", need[i].name);
 }
 
 void rt_sb_local_host(struct rt_sb_host *h)
@@ -344,8 +368,17 @@ int rt_sb_local_prepare(struct ferry_runtime *rt, const struct rt_sandbox *sb,
 		return rc;
 	if (sb->mode == RT_SB_NONE)
 		return 0;
-	if (sb->own_user && (rc = own_files(rt, sb, err)))
-		return rc;
+	if (sb->own_user) {
+		char miss[160];
+		missing_caps(miss, sizeof(miss));
+		if (miss[0])
+			return ferry_error_set(err, FERRY_EREFUSED, "environment '%s' cannot run as a "
+				"user of its own: ferry runs as root without %s (a capability bounding "
+				"set took them): keep them in ferryd.service's CapabilityBoundingSet "
+				"(docs/SECURITY.md)", rt->env.name, miss);
+		if ((rc = own_files(rt, sb, err)))
+			return rc;
+	}
 	limits(sb, out);
 	/* the view first: as the environment's user, bubblewrap reaches its paths there */
 	if (sb->view && (rc = plan_view(sb, out, err)))
@@ -601,33 +634,21 @@ json_t *rt_sb_local_observe(long pid)
 
 json_t *ferry_sandbox_host_json(const struct ferry_settings *s)
 {
-	const char *mode = ferry_settings_choice(s, "sandbox");
-	const char *users = ferry_settings_choice(s, "sandbox-users");
-	const char *net = ferry_settings_choice(s, "sandbox-network");
 	struct rt_sb_host h;
-	const char *use, *refused = NULL;
+	const char *use;
+	char miss[160], why[256];
+	json_t *v;
 
 	rt_sb_local_host(&h);
-	if (!strcmp(mode, "none"))
-		use = "none";
-	else if (h.landlock_abi > 0 && strcmp(mode, "bwrap"))
-		use = "landlock";
-	else if (h.bwrap && strcmp(mode, "landlock"))
-		use = "bwrap";
-	else
-		use = NULL, refused = "neither Landlock nor bubblewrap as the setting sandbox asks: "
-				      "environment processes are refused";
-	if (!strcmp(users, "yes") && !h.root)
-		refused = "sandbox-users=yes but ferry does not run as root";
-	if (!strcmp(users, "no") && h.root && use && strcmp(use, "none"))
-		refused = "sandbox-users=no while ferry runs as root: environments would run as root";
-	return json_pack("{s:o, s:b, s:b, s:o, s:s, s:s, s:s, s:o}",
-		"landlock_abi", h.landlock_abi ? json_integer(h.landlock_abi) : json_null(),
-		"bwrap", h.bwrap, "root", h.root,
-		"sandbox", use ? json_string(use) : json_null(),
-		"users", use && strcmp(use, "none") && h.root ? "environment" : "ferry",
-		"network", use && !strcmp(use, "landlock") && h.landlock_abi >= 4 && !strcmp(net, "confined")
-			   ? "confined" : "host",
-		"memory", ferry_settings_choice(s, "sandbox-memory"),
-		"refused", refused ? json_string(refused) : json_null());
+	if (!(v = rt_sb_host_verdict(s, &h)))
+		return NULL;
+	/* root whose capability bounding set took what a user of its own needs */
+	use = json_string_value(json_object_get(v, "sandbox"));
+	if (h.root && use && strcmp(use, "none") && strcmp(ferry_settings_choice(s, "sandbox-users"), "no")) {
+		missing_caps(miss, sizeof(miss));
+		if (miss[0] && snprintf(why, sizeof(why), "ferry runs as root without %s: environments "
+					"cannot get users of their own", miss) > 0)
+			json_object_set_new(v, "refused", json_string(why));
+	}
+	return v;
 }

@@ -200,6 +200,10 @@ static int decide(struct ferry_runtime *rt, const struct rt_sb_host *h, int flag
 	const char *mem = ferry_settings_choice(s, "sandbox-memory");
 	int rc;
 
+	if (h->unknown)
+		return ferry_error_set(err, FERRY_EIO, "cannot ask host '%s' what confinement it offers "
+				       "for environment '%s': it is unreachable ('ferry host check %s')",
+				       rt->host, rt->env.name, rt->host);
 	if (!strcmp(mode, "none"))
 		sb->mode = RT_SB_NONE;
 	else if (h->landlock_abi > 0 && strcmp(mode, "bwrap"))
@@ -298,12 +302,35 @@ static int paths(struct ferry_runtime *rt, const struct rt_vars *v, const char *
 	return rc;
 }
 
+int rt_sandbox_place(struct ferry_runtime *rt, const struct rt_vars *v, const char *cwd,
+		     struct rt_sandbox *sb, struct ferry_error *err)
+{
+	char real[PATH_MAX];
+	int rc;
+
+	/* the release, else (nothing deployed yet) its own files */
+	if (!cwd)
+		cwd = ferry_path_exists(v->release_dir) ? v->release_dir : v->data;
+	if (!realpath(cwd, real))
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot run a command in %s", cwd);
+	free(sb->cwd);
+	if (!(sb->cwd = strdup(real)))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	sb->unplaced = 0;
+	if (sb->mode == RT_SB_NONE)
+		return 0;
+	if ((rc = paths(rt, v, cwd, sb, err)))
+		return rc;
+	if ((sb->own_user || sb->mode == RT_SB_BWRAP) && (rc = view_dir(rt->ctx->home, &sb->view, err)))
+		return rc;
+	return 0;
+}
+
 int rt_sandbox_build(struct ferry_runtime *rt, const struct rt_vars *v, const char *cwd,
 		     int flags, struct rt_sandbox *sb, struct ferry_error *err)
 {
 	struct rt_sb_host h;
 	json_t *man = NULL, *menv = NULL;
-	char real[PATH_MAX];
 	int rc;
 
 	memset(sb, 0, sizeof(*sb));
@@ -321,23 +348,14 @@ int rt_sandbox_build(struct ferry_runtime *rt, const struct rt_vars *v, const ch
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* the release, else (nothing deployed yet) its own files */
-	if (!cwd)
-		cwd = ferry_path_exists(v->release_dir) ? v->release_dir : v->data;
-	if (!realpath(cwd, real)) {
-		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot run a command in %s", cwd);
-		goto out;
+	/* its paths are the host's: resolved there (the driver sends the policy) */
+	if (rt->drv->remote) {
+		sb->unplaced = 1;
+		if (cwd && !(sb->cwd = strdup(cwd)))
+			rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	} else {
+		rc = rt_sandbox_place(rt, v, cwd, sb, err);
 	}
-	if (!(sb->cwd = strdup(real))) {
-		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (sb->mode == RT_SB_NONE)
-		goto out;
-	if ((rc = paths(rt, v, cwd, sb, err)))
-		goto out;
-	if ((sb->own_user || sb->mode == RT_SB_BWRAP) && (rc = view_dir(rt->ctx->home, &sb->view, err)))
-		goto out;
 out:
 	json_decref(man);
 	if (rc)
@@ -374,8 +392,13 @@ static const char *mode_name(enum rt_sb_mode m)
 
 static json_t *fs_json(const struct rt_sandbox *sb)
 {
-	json_t *w = json_array(), *r = json_array();
+	json_t *w, *r;
 	size_t i;
+
+	if (sb->unplaced)
+		return json_pack("{s:s}", "resolved", "on the environment's host, by its agent");
+	w = json_array();
+	r = json_array();
 
 	for (i = 0; i < sb->n_paths; i++)
 		json_array_append_new(sb->paths[i].flags & W ? w : r, json_string(sb->paths[i].path));

@@ -53,7 +53,7 @@ static int query_one(struct ferry_store *s, int64_t *out, struct ferry_error *er
 }
 
 /* Does the host know this id as a user or a group? */
-static int host_has(long id)
+int rt_sb_id_known(long id)
 {
 	struct passwd pw, *pr = NULL;
 	struct group gr, *grr = NULL;
@@ -80,7 +80,7 @@ static int pick_free(struct ferry_store *s, long lo, long hi, int64_t *out, stru
 			break;
 		if (rc == 1)
 			used = ferry_stmt_int(st, 0);
-		while (next < used && host_has(next))
+		while (next < used && rt_sb_id_known(next))
 			next++;
 		if (next < used)
 			break;

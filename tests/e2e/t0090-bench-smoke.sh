@@ -30,4 +30,22 @@ test_expect_success SQLITE 'the Markdown table for the README' '
 	grep -q "^| benchmark | ferry median (min-max) |" table.md &&
 	grep -q "^Machine: " table.md'
 
+test_expect_success SQLITE 'a benchmark whose command fails: a "failed: <reason>" row, run.sh exits 1' '
+	mkdir -p fb/bench && cp "$FERRY_SRC"/bench/run.sh "$FERRY_SRC"/bench/lib.sh "$FERRY_SRC"/bench/table.sh fb/bench/ &&
+	cat >fb/bench/bench_broken.sh <<-\EOF &&
+	set -euo pipefail
+	. "$(dirname "$0")/lib.sh"
+	x=("$(ms true)")
+	row "fine row" ms "${x[*]}" "true" "${x[*]}"
+	y=("$(ms sh -c "echo step dvt: Timeout was reached >&2; exit 3")")
+	row "broken row" ms "${y[*]}" "true" "${y[*]}"
+	EOF
+	(cd fb && git init -q . && SMOKE=1 BENCH_OUT="$PWD/r.json" \
+		bash bench/run.sh "$FERRY_BUILD" >table.txt 2>bench.log; echo $? >rc) &&
+	equals "$(cat fb/rc)" 1 &&
+	jq -e ".rows[] | select(.name == \"fine row\") | .available" fb/r.json &&
+	jq -e ".rows[] | select(.name == \"bench_broken\") | .failed and (.why | startswith(\"failed: \")) and (.why | contains(\"Timeout was reached\"))" fb/r.json &&
+	grep -q "^bench_broken  *FAILED  *failed: .*Timeout was reached" fb/table.txt &&
+	! grep -q "unavailable\|n/a" fb/table.txt'
+
 test_done

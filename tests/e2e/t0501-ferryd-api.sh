@@ -88,6 +88,18 @@ test_expect_success 'POST /api/environments creates (201); GET lists, filters, s
   expect_status 200 "$VIEW" GET /api/environments && equals "$(jq length resp)" 2 &&
   expect_status 200 "$VIEW" "GET" "/api/environments?project=p2" && equals "$(jq -r ".[].name" resp)" dev2 &&
   expect_status 200 "$VIEW" GET /api/environments/sb1 && jq -e ".role == \"sandbox\"" resp'
+test_expect_success 'GET /api/environments: ETag, 304 on If-None-Match, a new ETag after any change' '
+  hdr() { curl -s -D - -o "$2" -H "Authorization: Bearer $VIEW" ${3:+-H "If-None-Match: $3"} "$URL$1"; } &&
+  hdr /api/environments list1.json >h1 && grep -qi "^etag: \"" h1 && grep -qi "^cache-control: no-cache" h1 &&
+  tag=$(grep -i "^etag:" h1 | cut -d" " -f2 | tr -d "\r") &&
+  hdr /api/environments list2.json "$tag" >h2 && head -1 h2 | grep -q " 304" && ! test -s list2.json &&
+  hdr "/api/environments?project=p2" list3.json "$tag" >h3 && head -1 h3 | grep -q " 200" &&
+  ferry env create cli1 --project p1 --role sandbox --app 7.3 --platform PU12 >/dev/null &&
+  hdr /api/environments list4.json "$tag" >h4 && head -1 h4 | grep -q " 200" &&
+  equals "$(jq length list4.json)" 3 && jq -e "any(.[]; .name == \"cli1\")" list4.json &&
+  ! grep -qi "^etag: $tag" h4 && ferry env rm cli1 >/dev/null &&
+  hdr /api/environments list5.json >h5 && cmp list1.json list5.json &&
+  jq -e "all(.[]; (keys | sort) == [\"app_release\",\"created\",\"name\",\"platform\",\"product\",\"project\",\"role\",\"state\",\"updated\"])" list5.json'
 test_expect_success 'POST /api/environments errors: 400 missing member, 404 project, 409 name, 422 role' '
   expect_status 400 "$ADMIN" POST /api/environments "{\"name\":\"x\"}" && error_is invalid &&
   expect_status 404 "$ADMIN" POST /api/environments "${ENV/p1/nope}" && error_is not-found &&

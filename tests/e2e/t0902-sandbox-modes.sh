@@ -4,8 +4,9 @@
 # application of t09-sandbox.lib attacks at start under: Landlock alone with ferry's
 # uid 0 and no capabilities (sandbox-users=no), bubblewrap (sandbox=bwrap), and a
 # ferry that is not root (Landlock is then the whole boundary). Bad settings and
-# manifests are refused clearly; sandbox=none is reported, never silent; a database
-# password reaches the environment only in a 0600 file.
+# manifests, and a root ferry without a capability the sandbox needs, are refused
+# clearly; sandbox=none is reported, never silent; a database password reaches the
+# environment only in a 0600 file.
 . "$(dirname "$0")/lib.sh"
 . "$FERRY_SRC/tests/e2e/t09-sandbox.lib"
 sb_own_uids
@@ -62,6 +63,12 @@ test_expect_code 2 'only an application declares limits' '
 test_expect_code 5 'as root, sandbox-users=no is refused: vendor code never runs as root' '
 	FERRY_SANDBOX_USERS=no ferry env deploy lone --from-dir "$PKGS/ledger-app-7.3" 2>err; rc=$?
 	grep -q "sandbox-users=no while ferry runs as root would run environment .lone. as root" err || exit 9
+	ferry env show lone --json | jq -e ".runtime != \"running\"" >/dev/null || exit 8; exit $rc'
+
+# a unit whose CapabilityBoundingSet took what the sandbox needs (contrib/ferryd.service)
+test_expect_code 5 'as root without CAP_SYS_ADMIN (a bounding set took it): refused, naming it' '
+	setpriv --bounding-set -sys_admin -- "$FERRY" env deploy lone --from-dir "$PKGS/ledger-app-7.3" 2>err; rc=$?
+	grep -q "ferry runs as root without CAP_SYS_ADMIN.*CapabilityBoundingSet" err || { cat err; exit 9; }
 	ferry env show lone --json | jq -e ".runtime != \"running\"" >/dev/null || exit 8; exit $rc'
 
 test_expect_success 'bubblewrap (sandbox=bwrap): all denied but the network it cannot confine' '

@@ -233,6 +233,48 @@ static void test_asset_refs(void **state)
 	assert_int_equal(ferry_asset_resolve(f->ctx, "p1", a.sha256, &b, &err), FERRY_ENOTFOUND);
 }
 
+/* One read gives the file's SHA-256 and those of its prefixes (cuts in any order, equal
+ * cuts, a cut at 0, cuts across the read buffer): each equal to hashing that prefix. */
+static void test_sha256_cuts(void **state)
+{
+	struct fx *f = *state;
+	static const uint64_t tails[4] = { 22, 700001, 3, 22 };
+	char path[400], part[420], whole[65], pre[4][65], want[65];
+	const size_t len = 700001 + 300000;
+	unsigned char *data = malloc(len);
+	struct ferry_error err;
+	uint64_t size = 0;
+	size_t i;
+	FILE *fp;
+
+	assert_non_null(data);
+	for (i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 2654435761u >> 13);
+	snprintf(path, sizeof(path), "%s/blob", f->dir);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	assert_int_equal(ferry_file_sha256_cuts(path, tails, 4, whole, pre, &size, &err), 0);
+	assert_int_equal(size, len);
+	assert_int_equal(ferry_file_sha256(path, want, NULL, &err), 0);
+	assert_string_equal(whole, want);
+	/* SHA-256 of "abc", the FIPS 180-2 example */
+	snprintf(part, sizeof(part), "%s/abc", f->dir);
+	assert_non_null(fp = fopen(part, "wb"));
+	fputs("abc", fp);
+	fclose(fp);
+	assert_int_equal(ferry_file_sha256(part, want, NULL, &err), 0);
+	assert_string_equal(want, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	for (i = 0; i < 4; i++) {
+		assert_non_null(fp = fopen(part, "wb"));
+		assert_int_equal(fwrite(data, 1, len - tails[i], fp), len - tails[i]);
+		fclose(fp);
+		assert_int_equal(ferry_file_sha256(part, want, NULL, &err), 0);
+		assert_string_equal(pre[i], want);
+	}
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flip_every_byte_zip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_intake_and_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_asset_refs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sha256_cuts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,10 @@ static void test_parse_good(void **state)
 	assert_string_equal(m->models[0].extends.v[0], "ApplicationSuite");
 	assert_true(m->service.present);
 	assert_int_equal(m->service.ready_timeout_s, 20);
+	assert_int_equal(m->service.health_timeout_ms, FERRY_HEALTH_TIMEOUT_MS);
+	assert_int_equal(m->dvt.v[0].timeout_s, FERRY_DVT_TIMEOUT_S);
+	assert_int_equal(ferry_manifest_dvt_timeout_s(json_array_get(json_object_get(m->root, "dvt"), 0)),
+			 FERRY_DVT_TIMEOUT_S);
 	assert_string_equal(m->pre_install.v[0].exec.v[1], "check");
 	assert_string_equal(m->post_install.v[0].sql, "sql/t.sql");
 	/* data upgrade: by phase, then listed order */
@@ -84,6 +88,30 @@ static void expect_error(const char *from, const char *to, const char *want)
 		fail_msg("expected '%s' in '%s'", want, err.msg);
 }
 
+/* Timeouts a package declares: per DVT and per health request. */
+static void test_timeouts(void **state)
+{
+	static const char *from1 = "\"exec\": [\"bin/ledger\", \"dvt\"]}", *from2 = "\"version\": \"/version\"}";
+	char doc1[8192], doc[8192], *p;
+	struct ferry_manifest *m;
+	struct ferry_error err;
+
+	(void)state;
+	p = strstr(good, from1);
+	assert_non_null(p);
+	snprintf(doc1, sizeof(doc1), "%.*s\"exec\": [\"bin/ledger\", \"dvt\"], \"timeout_s\": 900}%s",
+		 (int)(p - good), good, p + strlen(from1));
+	p = strstr(doc1, from2);
+	assert_non_null(p);
+	snprintf(doc, sizeof(doc), "%.*s\"version\": \"/version\", \"health_timeout_ms\": 2500}%s",
+		 (int)(p - doc1), doc1, p + strlen(from2));
+	assert_int_equal(ferry_manifest_parse(doc, strlen(doc), &m, &err), 0);
+	assert_int_equal(m->dvt.v[0].timeout_s, 900);
+	assert_int_equal(m->service.health_timeout_ms, 2500);
+	assert_int_equal(ferry_manifest_dvt_timeout_s(json_array_get(json_object_get(m->root, "dvt"), 0)), 900);
+	ferry_manifest_free(m);
+}
+
 static void test_errors_name_the_field(void **state)
 {
 	(void)state;
@@ -105,6 +133,10 @@ static void test_errors_name_the_field(void **state)
 	expect_error("\"sha256\": \"" H64 "\"}", "\"sha256\": \"ABC\"}", "sha256: must be 64 lowercase hex digits");
 	expect_error("\"scrub\"", "\"uninstall\"", "scripts: unknown phase 'uninstall'");
 	expect_error("\"health\": \"/health\"", "\"health\": \"health\"", "service.health: must be an HTTP path");
+	expect_error("\"health\": \"/health\"", "\"health\": \"/health\", \"health_timeout_ms\": 0",
+		     "service.health_timeout_ms: must be an integer from 1 to 600000");
+	expect_error("\"exec\": [\"bin/ledger\", \"dvt\"]}", "\"exec\": [\"bin/ledger\", \"dvt\"], \"timeout_s\": \"10\"}",
+		     "dvt[0].timeout_s: must be an integer from 1 to 86400");
 	expect_error("\"min_version\": \"8.1.0\"", "\"min_version\": \"8.x\"", "requires[0].min_version");
 	expect_error("\"name\": \"ledger-isv-tax\", ", "", "name: missing (required)");
 	expect_error("{\"format\"", "{\"name\": \"dup\", \"format\"", "invalid JSON");
@@ -240,6 +272,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),
+		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_errors_name_the_field),
 		cmocka_unit_test(test_release_ids),
 		cmocka_unit_test(test_application_needs_release),

@@ -310,6 +310,94 @@ static void test_landlock(void **state)
 	ferry_rm_rf(base, NULL);
 }
 
+/* A policy sent to a host's agent: it round-trips, and the agent refuses what its
+ * machine cannot give (sandbox_wire.c). */
+static json_t *policy(const char *mode, int abi, int own, long uid)
+{
+	struct rt_sandbox sb;
+	char *envp[] = { "PATH=/usr/bin:/bin", "FERRY_ENV=e", NULL };
+	json_t *o;
+
+	memset(&sb, 0, sizeof(sb));
+	sb.mode = !strcmp(mode, "landlock") ? RT_SB_LANDLOCK : !strcmp(mode, "bwrap") ? RT_SB_BWRAP
+										   : RT_SB_NONE;
+	sb.abi = abi;
+	sb.own_user = own;
+	sb.uid = (uid_t)uid;
+	sb.gid = (gid_t)uid;
+	sb.limits.open_files = 256;
+	sb.limits.processes = 64;
+	sb.limits.memory_mb = 1024;
+	sb.limit_memory = 1;
+	sb.net_confined = abi >= 4;
+	sb.port = 20001;
+	sb.connect[0] = 20001;
+	sb.connect[1] = 5432;
+	sb.n_connect = 2;
+	sb.envp = envp;
+	o = rt_sandbox_policy_json(&sb);
+	assert_non_null(o);
+	return o;
+}
+
+static int refused(json_t *o, const struct rt_sb_host *h, const char *why)
+{
+	struct rt_sandbox sb;
+	struct ferry_error e;
+	int rc = rt_sandbox_policy_from_json(o, h, &sb, &e);
+
+	rt_sandbox_release(&sb);
+	json_decref(o);
+	if (rc && why && !strstr(e.msg, why))
+		fail_msg("refusal '%s' does not say '%s'", e.msg, why);
+	return rc == FERRY_EREFUSED;
+}
+
+static void test_wire(void **state)
+{
+	struct rt_sb_host root = { 6, 1, 1, 0, 0, 0 }, user = { 6, 0, 0, 1000, 1000, 0 };
+	struct rt_sandbox sb;
+	struct ferry_error e;
+	json_t *o = policy("landlock", 6, 1, 88001);
+
+	(void)state;
+	assert_int_equal(rt_sandbox_policy_from_json(o, &root, &sb, &e), 0);
+	assert_int_equal(sb.mode, RT_SB_LANDLOCK);
+	assert_int_equal(sb.abi, 6);
+	assert_true(sb.own_user && sb.uid == 88001 && sb.gid == 88001 && sb.unplaced);
+	assert_true(sb.limits.open_files == 256 && sb.limits.processes == 64 && sb.limit_memory);
+	assert_true(sb.net_confined && sb.n_connect == 2 && sb.connect[1] == 5432 && sb.port == 20001);
+	assert_string_equal(sb.envp[1], "FERRY_ENV=e");
+	assert_null(sb.envp[2]);
+	rt_sandbox_release(&sb);
+	json_decref(o);
+	/* not root there: ferry's uid on the host, whatever was sent */
+	o = policy("landlock", 6, 0, 4242);
+	assert_int_equal(rt_sandbox_policy_from_json(o, &user, &sb, &e), 0);
+	assert_true(!sb.own_user && sb.uid == 1000 && sb.gid == 1000);
+	rt_sandbox_release(&sb);
+	json_decref(o);
+	/* what the host cannot give is refused, naming it */
+	assert_true(refused(policy("landlock", 7, 1, 88001), &root, "Landlock ABI 7"));
+	assert_true(refused(policy("bwrap", 0, 0, 1000), &user, "bwrap"));
+	assert_true(refused(policy("landlock", 6, 1, 88001), &user, "without root"));
+	assert_true(refused(policy("landlock", 6, 0, 0), &root, "as root"));
+	/* uid 0 is never an environment's; a uid the host's passwd names is refused */
+	o = policy("landlock", 6, 1, 0);
+	assert_int_equal(rt_sandbox_policy_from_json(o, &root, &sb, &e), FERRY_EINVAL);
+	rt_sandbox_release(&sb);
+	json_decref(o);
+	if (getpwnam("nobody"))
+		assert_true(refused(policy("landlock", 6, 1, (long)getpwnam("nobody")->pw_uid), &root,
+				    "user or group of this host"));
+	/* none: unconfined as decided, as root too */
+	o = policy("none", 0, 0, 0);
+	assert_int_equal(rt_sandbox_policy_from_json(o, &root, &sb, &e), 0);
+	assert_true(sb.mode == RT_SB_NONE && !sb.limit_memory && !sb.net_confined);
+	rt_sandbox_release(&sb);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_host),
 		cmocka_unit_test_setup_teardown(test_uids, setup, teardown),
 		cmocka_unit_test(test_landlock),
+		cmocka_unit_test(test_wire),
 	};
 	return cmocka_run_group_tests_name("sandbox", tests, NULL, NULL);
 }

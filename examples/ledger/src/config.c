@@ -35,6 +35,12 @@ int ledger_config_load(struct ledger_config *c, const char *path, struct lerr *e
 	c->database = dup_str(root, "database");
 	c->state_dir = dup_str(root, "state_dir");
 	c->release_dir = dup_str(root, "release_dir");
+	{
+		/* ferry gives the address clients use: on another machine than ferry's (an
+		 * SSH host), serve on every address; on ferry's own, loopback only */
+		const char *url = json_string_value(json_object_get(root, "url"));
+		c->listen_any = url && strncmp(url, "http://127.", 11) && strncmp(url, "http://localhost", 16);
+	}
 	port = json_object_get(root, "port");
 	c->port = json_is_integer(port) ? (int)json_integer_value(port) : 0;
 	faults = json_object_get(root, "faults");

@@ -10,6 +10,7 @@
 
 struct dvt {
 	int port;
+	long timeout_s;  /* per request: --timeout S, default 15 */
 	const char *model;
 	struct lerr *e;
 };
@@ -34,7 +35,7 @@ static json_t *get(struct dvt *d, const char *path, long want)
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, mem);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 15L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, d->timeout_s);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	rc = curl_easy_perform(curl);
 	fclose(mem);
@@ -160,17 +161,21 @@ static int run_model(struct dvt *d, const char *release)
 
 int ctl_dvt(int argc, char **argv)
 {
-	static const char usage[] = "usage: ledgerctl dvt SERVICE_MODEL --config FILE\n";
+	static const char usage[] = "usage: ledgerctl dvt SERVICE_MODEL --config FILE [--timeout S]\n";
 	struct ledger_config cfg;
 	struct lerr e = { 0, "" };
-	struct dvt d = { 0, NULL, &e };
+	struct dvt d = { 0, 15, NULL, &e };
+	char *end = NULL;
 	char fault[128], release[16] = "";
 	long long total = 0;
 	json_t *health;
 	int fired, rc = 1;
 
-	if (argc != 4 || strcmp(argv[2], "--config"))
+	if ((argc != 4 && argc != 6) || strcmp(argv[2], "--config"))
 		return ctl_usage(usage, "dvt needs a service model and --config FILE");
+	if (argc == 6 && (strcmp(argv[4], "--timeout") ||
+			  (d.timeout_s = strtol(argv[5], &end, 10)) < 1 || *end))
+		return ctl_usage(usage, "--timeout needs a number of seconds (1 or more)");
 	if (ledger_config_load(&cfg, argv[3], &e))
 		return ctl_fail(&e);
 	d.port = cfg.port;

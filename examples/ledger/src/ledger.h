@@ -35,6 +35,7 @@ struct ledger_config {
 	char *database;
 	char *state_dir;
 	char *release_dir;
+	int listen_any; /* its "url" is not on the loopback (a host reached from elsewhere) */
 	json_t *faults; /* object, never NULL */
 };
 int ledger_config_load(struct ledger_config *c, const char *path, struct lerr *e);

@@ -29,6 +29,7 @@ struct ferry_settings {
 	char *tmp_dir;         /* temporary files; NULL: /tmp */
 	char *env_db;          /* database server of newly deployed environments (ferry) */
 	char *node_id;         /* this node in operation leases; NULL: machine id, else host */
+	char *route_hook;      /* program told when an address moves between hosts; NULL: none */
 	/* Runtime. */
 	int port_lo, port_hi;  /* application ports are taken from [lo, hi] */
 	/* The sandbox of every process an environment runs (docs/SECURITY.md). Choices

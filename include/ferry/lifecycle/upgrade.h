@@ -110,6 +110,12 @@ int ferry_upgrade_resolve_target(struct ferry_ctx *ctx, const char *env, const c
 int ferry_upgrade_begin(struct ferry_ctx *ctx, const char *env, const char *to,
 			const struct ferry_op_hooks *hooks, char activity[37], json_t **warnings,
 			struct ferry_error *err);
+/* The same with the upgrade-in-progress environment on host (a name of `ferry host
+ * list`; NULL: beside the original): the data upgrade then moves the database there
+ * and routes the environment's address to it (docs/RUNTIME.md, "Routing"). */
+int ferry_upgrade_begin_on(struct ferry_ctx *ctx, const char *env, const char *to,
+			   const char *host, const struct ferry_op_hooks *hooks, char activity[37],
+			   json_t **warnings, struct ferry_error *err);
 
 /* Packages on the upgrade-in-progress environment, through servicing (slot
  * "upgrade"): apply needs the previous one signed off; signoff completes the one

@@ -47,7 +47,19 @@ struct ferry_step {
 	struct ferry_strv exec;          /* n == 0 for sql steps */
 	enum ferry_upgrade_phase phase;  /* data_upgrade steps only */
 	const char *service_model;       /* dvt steps only */
+	int timeout_s;                   /* dvt steps: "timeout_s", default FERRY_DVT_TIMEOUT_S */
+	int read_only;                   /* exec steps: "read_only": true, the step never writes
+					  * the database (no restore point is taken for it) */
 };
+
+/* Defaults of the manifest's timeouts: a DVT script's (dvt[].timeout_s, 1..86400) and
+ * one health request's (service.health_timeout_ms, 1..600000). A large database makes
+ * an application's checks slower: a package says so, a fixed limit does not fail it. */
+#define FERRY_DVT_TIMEOUT_S 120
+#define FERRY_HEALTH_TIMEOUT_MS 1000
+
+/* The timeout of one entry of a (validated) manifest's "dvt" array, in seconds. */
+int ferry_manifest_dvt_timeout_s(const json_t *dvt);
 
 struct ferry_step_list {
 	struct ferry_step *v;
@@ -80,6 +92,7 @@ struct ferry_service {
 	const char *health;              /* HTTP path, e.g. "/health" */
 	const char *version;             /* HTTP path, e.g. "/version" */
 	int ready_timeout_s;             /* default 20 */
+	int health_timeout_ms;           /* one health request; default FERRY_HEALTH_TIMEOUT_MS */
 };
 
 /* What an application declares for every process of its environments ("limits",

@@ -36,6 +36,9 @@ struct ferry_pkg_check {
 	const char *trust;            /* "trusted", "untrusted", "revoked", "unsigned",
 				       * "unsigned-allowed", "untrusted-allowed", "not-checked" */
 	const char *seal;             /* "none", "checksum", "signed" */
+	/* set by ferry_package_verify: the SHA-256 of the file without the seal's trailer
+	 * of a zip, tar.gz and tar.zst (one read of the file gave them with its digest) */
+	const char (*seal_prefix)[65];
 };
 
 /* The one intake of a package file, behind verify, extract, asset upload and every use
@@ -72,8 +75,18 @@ int ferry_seal_append(struct ferry_ctx *ctx, const char *path, const char *conta
 		      const char *key, struct ferry_error *err);
 int ferry_seal_check(const char *path, const char *container, const struct ferry_sig *sig,
 		     const char **state, struct ferry_error *err);
+/* The same with the SHA-256 (hex) of the file's first size - trailer_len bytes already
+ * known (prefix_sha; NULL: read the file for it). */
+int ferry_seal_check_hashed(const char *path, const char *container, const struct ferry_sig *sig,
+			    const char *prefix_sha, const char **state, struct ferry_error *err);
+/* Bytes of the seal's trailer at the end of a file of that container. */
+size_t ferry_seal_trailer_len(const char *container);
 
-/* SHA-256 (hex) and size of a file. */
+/* SHA-256 (hex) and size of a file (OpenSSL's SHA-256). */
 int ferry_file_sha256(const char *path, char hex[65], uint64_t *size, struct ferry_error *err);
+/* The same in one read, plus for each of the n (<= 4) tails[i] the SHA-256 of the file
+ * without its last tails[i] bytes into prefix_hex[i]. */
+int ferry_file_sha256_cuts(const char *path, const uint64_t *tails, size_t n, char hex[65],
+			   char (*prefix_hex)[65], uint64_t *size, struct ferry_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+struct ferry_buf;
 struct ferry_ctx;
 struct ferry_error;
 
@@ -59,6 +60,13 @@ struct ferry_env_spec {
 /* Record a new environment (one transaction). Names are unique across projects. */
 int ferry_env_create(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
 		     struct ferry_error *err);
+/* The same; in_tx (may be NULL) is called inside the creating transaction with the new
+ * environment's id, so a layer above records what belongs with it (its host); its
+ * failure undoes everything. */
+typedef int (*ferry_env_in_tx_fn)(void *arg, struct ferry_ctx *ctx, int64_t env_id,
+				  struct ferry_error *err);
+int ferry_env_create_with(struct ferry_ctx *ctx, const struct ferry_env_spec *spec,
+			  ferry_env_in_tx_fn in_tx, void *arg, struct ferry_error *err);
 /* Load a live (not deleted) environment by name into caller storage. */
 int ferry_env_get(struct ferry_ctx *ctx, const char *name, struct ferry_env *out,
 		  struct ferry_error *err);
@@ -70,6 +78,11 @@ int ferry_env_set_state(struct ferry_ctx *ctx, int64_t env_id, enum ferry_env_st
 
 json_t *ferry_env_to_json(const struct ferry_env *e);
 /* List live environments; project may be NULL for all; include_deleted shows all. */
+/* The same list written as JSON text into out without a tree: pretty (keys sorted,
+ * indented: what json_dumps(JSON_INDENT(2) | JSON_SORT_KEYS) gives of the list) or
+ * compact (JSON_COMPACT, the keys in ferry_env_to_json's order). */
+int ferry_env_list_write(struct ferry_ctx *ctx, const char *project, int include_deleted,
+			 int pretty, struct ferry_buf *out, struct ferry_error *err);
 int ferry_env_list(struct ferry_ctx *ctx, const char *project, int include_deleted,
 		   json_t **out, struct ferry_error *err);
 

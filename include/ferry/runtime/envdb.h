@@ -46,6 +46,8 @@ struct ferry_envdb_ops {
 		    struct ferry_error *err);
 	/* remove the marks beginning with prefix; drop their table once empty */
 	int (*marks_clear)(const char *conn, const char *prefix, struct ferry_error *err);
+	/* optional: how this thread's last copy went (see ferry_envdb_copy_method()) */
+	const char *(*copy_method)(void);
 };
 
 /* The table in an environment database where ferry_envdb_exec_once() records marks. */
@@ -60,6 +62,8 @@ const char *ferry_envdb_conn(const struct ferry_envdb *db);
 const char *ferry_envdb_driver(const struct ferry_envdb *db);
 
 int ferry_envdb_create(struct ferry_envdb *db, struct ferry_error *err);
+/* 1 exists, 0 does not; -1 cannot tell (a database on a host that cannot be reached):
+ * true in a condition, so what follows is tried and fails naming the host. */
 int ferry_envdb_exists(struct ferry_envdb *db);
 int ferry_envdb_drop(struct ferry_envdb *db, struct ferry_error *err);
 int64_t ferry_envdb_size(struct ferry_envdb *db);
@@ -69,8 +73,9 @@ int64_t ferry_envdb_size(struct ferry_envdb *db);
 int ferry_envdb_copy(struct ferry_envdb *src, struct ferry_envdb *dst, struct ferry_error *err);
 
 /* Restore points: a consistent snapshot of the live database under `name`
- * (replaced if it exists; PostgreSQL verifies every copy by canonical dump checksum
- * before it replaces anything, FERRY_EVERIFY when it differs); restore puts it back (application stopped) so that the
+ * (replaced if it exists; PostgreSQL verifies a copy made by pg_dump | pg_restore by
+ * canonical dump checksum before it replaces anything, FERRY_EVERIFY when it differs; a
+ * template copy is consistent by construction); restore puts it back (application stopped) so that the
  * database equals the snapshot (canonical dump identical); rm removes one;
  * list gives [{name, size, created}] newest first. */
 int ferry_envdb_rp_create(struct ferry_envdb *db, const char *name, struct ferry_error *err);
@@ -78,6 +83,11 @@ int ferry_envdb_rp_restore(struct ferry_envdb *db, const char *name, struct ferr
 int ferry_envdb_rp_rm(struct ferry_envdb *db, const char *name, struct ferry_error *err);
 int ferry_envdb_rp_exists(struct ferry_envdb *db, const char *name);
 int ferry_envdb_rp_list(struct ferry_envdb *db, json_t **out, struct ferry_error *err);
+/* How the calling thread's last copy, restore point or restore of db's driver copied
+ * the data: SQLite "clone" (FICLONE reflink, O(1)), "copy_file_range" (a reflink where
+ * the filesystem can, else an in-kernel copy), "read/write", or "backup" (the online
+ * backup API: the WAL held frames); NULL when the driver does not say. */
+const char *ferry_envdb_copy_method(const struct ferry_envdb *db);
 /* The connection string of restore point `name` of db (it may not exist); caller frees. */
 int ferry_envdb_rp_conn(struct ferry_envdb *db, const char *name, char **out,
 			struct ferry_error *err);

@@ -48,6 +48,13 @@ struct ferry_runtime;
 int ferry_runtime_open(struct ferry_ctx *ctx, const char *env, const char *slot, int create,
 		       struct ferry_runtime **out, struct ferry_error *err);
 void ferry_runtime_free(struct ferry_runtime *rt);
+/* The same with create, a missing runtime made on `host` (a name of `ferry host list`;
+ * NULL: as ferry_runtime_open chooses: the main runtime's host, else the one the
+ * environment was created on, else "local"). An existing runtime stays where it is. */
+int ferry_runtime_open_on(struct ferry_ctx *ctx, const char *env, const char *slot,
+			  const char *host, struct ferry_runtime **out, struct ferry_error *err);
+/* Do the two runtimes run on the same host? */
+int ferry_runtime_same_host(const struct ferry_runtime *a, const struct ferry_runtime *b);
 
 const char *ferry_runtime_env(const struct ferry_runtime *rt);
 const char *ferry_runtime_slot(const struct ferry_runtime *rt);
@@ -91,6 +98,15 @@ int ferry_runtime_release_prune(struct ferry_runtime *rt, int keep, struct ferry
 /* The application manifest (manifest.json) of release id (NULL: current). */
 int ferry_runtime_release_manifest(struct ferry_runtime *rt, const char *id, json_t **out,
 				   struct ferry_error *err);
+/* Release id (NULL: current) as a directory on ferry's machine: the release itself
+ * for a local runtime (*copy 0), else a copy fetched from its host (*copy 1: the
+ * caller removes it with ferry_rm_rf). Caller frees *dir. */
+int ferry_runtime_release_local(struct ferry_runtime *rt, const char *id, char **dir, int *copy,
+				struct ferry_error *err);
+/* A file of the runtime ("current/.ferry/release.json"), wherever it runs, appended
+ * to out; FERRY_ENOTFOUND when it does not exist. */
+int ferry_runtime_file_read(struct ferry_runtime *rt, const char *rel, struct ferry_buf *out,
+			    struct ferry_error *err);
 
 /* ---- the process ---- */
 
@@ -100,6 +116,7 @@ struct ferry_runtime_status {
 	long pid;
 	int ready;             /* its start was seen answering (not an interrupted start) */
 	int healthy;           /* -1 not probed, 0 no, 1 yes */
+	int unreachable;       /* its host could not be asked (the rest is unknown) */
 	char release[FERRY_RELEASE_ID_MAX];
 };
 
@@ -164,11 +181,27 @@ int ferry_runtime_promote(struct ferry_ctx *ctx, const char *env, const char *sl
 /* Stop and remove a runtime: record, port, releases, state; its database too when
  * drop_db and no other runtime uses it. */
 int ferry_runtime_destroy(struct ferry_runtime *rt, int drop_db, struct ferry_error *err);
+/* After destroy: remove what is left of the runtime's directory on its host (logs,
+ * restore points), whole. */
+int ferry_runtime_purge(struct ferry_runtime *rt, struct ferry_error *err);
+/* Route the environment's address to the runtime of slot (NULL: back to the main
+ * runtime), for a runtime on another host than the main one: the setting route-hook
+ * is run as [hook, env, url, old url] (no shell), then the route is recorded. Going
+ * back to main when nothing is routed does nothing. */
+int ferry_runtime_route(struct ferry_ctx *ctx, const char *env, const char *slot,
+			struct ferry_error *err);
+/* Where the environment's clients reach it now: the routed URL, else the main
+ * runtime's, into out[128]. */
+int ferry_runtime_address(struct ferry_ctx *ctx, const char *env, char out[128]);
 
 /* ---- database ---- */
 
 /* A handle on the runtime's database (caller frees with ferry_envdb_free). */
 int ferry_runtime_db(struct ferry_runtime *rt, struct ferry_envdb **out, struct ferry_error *err);
+/* A handle on database conn as reachable where rt runs (conn recorded earlier on its
+ * host: the database an upgrade's restore point belongs to). */
+int ferry_runtime_db_at(struct ferry_runtime *rt, const char *conn, struct ferry_envdb **out,
+			struct ferry_error *err);
 /* Make restore point `name` of the runtime's database (through its driver). */
 int ferry_runtime_db_restore_point(struct ferry_runtime *rt, const char *name,
 				   struct ferry_error *err);

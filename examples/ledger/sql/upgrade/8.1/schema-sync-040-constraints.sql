@@ -8,4 +8,7 @@ INSERT INTO posting_lines_new (id, posting_id, account, amount_cents)
 DROP TABLE posting_lines;
 ALTER TABLE posting_lines_new RENAME TO posting_lines;
 CREATE INDEX posting_lines_posting ON posting_lines(posting_id);
+-- 8.1's trial balance sums per account from this covering index (a 1 GiB ledger:
+-- well under a second instead of a scan of every line per account).
+CREATE INDEX posting_lines_account ON posting_lines(account, amount_cents);
 CREATE UNIQUE INDEX customers_email ON customers(email);

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/* envdb_sqlite_copy.c: whole-file copies of a SQLite database (restore points,
+ * restores, database copies). A read transaction on the source holds its file still;
+ * when its WAL holds no frames the file itself is copied: a clone (FICLONE: O(1) on
+ * XFS with reflink and btrfs), else copy_file_range (which reflinks where the
+ * filesystem can), else read/write. Otherwise the online backup API copies the
+ * snapshot into a fresh file (journal off, one step). Either way the copy is built
+ * under "<dst>.tmp-<pid>" beside the destination, synced once, the destination's
+ * -wal/-shm/-journal removed, renamed over it, the directory synced: a crash leaves
+ * the old destination or the new one, never a mix. Nothing is ever backed up into
+ * an existing file. */
+#include "runtime/envdb_sqlite_int.h"
+#include "ferry/base/error.h"
+#include "ferry/base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUSY_MS 10000          /* wait this long for a writer to let go */
+#define CHECKPOINT_BUSY_MS 200 /* an application holding readers: copy with the backup API */
+#define HDR_MODE 18            /* file format bytes: 1 rollback journal, 2 WAL */
+
+static _Thread_local char last_method[32];
+
+const char *sqc_last_method(void)
+{
+	return last_method[0] ? last_method : NULL;
+}
+
+/* The source held still: a connection with a read transaction open, and whether
+ * its file alone is the snapshot (no WAL frames in it). */
+struct snap {
+	sqlite3 *h;
+	int file_ok;
+};
+
+static int snap_open(const char *src, struct snap *s, struct ferry_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char wal[PATH_MAX];
+	struct stat sb;
+	int rc, wal_mode = 0;
+
+	s->file_ok = 0;
+	if (sqlite3_open_v2(src, &s->h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(s->h);
+		if (sqlite3_open_v2(src, &s->h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+			rc = ferry_error_set(err, FERRY_EIO, "cannot open database %s: %s", src,
+					     s->h ? sqlite3_errmsg(s->h) : "out of memory");
+			sqlite3_close(s->h);
+			s->h = NULL;
+			return rc;
+		}
+	}
+	/* Empty the WAL when nobody reads from it (a stopped application: always);
+	 * a short wait only, the backup API copes with the rest. */
+	sqlite3_busy_timeout(s->h, CHECKPOINT_BUSY_MS);
+	sqlite3_exec(s->h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	sqlite3_busy_timeout(s->h, BUSY_MS);
+	if (sqlite3_exec(s->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->h, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		rc = ferry_error_set(err, FERRY_EIO, "cannot read database %s: %s", src,
+				     sqlite3_errmsg(s->h));
+		sqlite3_finalize(st);
+		return rc;
+	}
+	wal_mode = !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	/* the first read starts the snapshot (and takes the lock that keeps the file) */
+	if (sqlite3_exec(s->h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+		return ferry_error_set(err, FERRY_EIO, "cannot read database %s: %s", src,
+				       sqlite3_errmsg(s->h));
+	/* WAL: with no frames in the log when the snapshot began, no checkpoint can write
+	 * into the file while it lasts. Rollback journal: the shared lock keeps writers out. */
+	snprintf(wal, sizeof(wal), "%s-wal", src);
+	s->file_ok = !wal_mode || stat(wal, &sb) < 0 || sb.st_size == 0;
+	return 0;
+}
+
+static void snap_close(struct snap *s)
+{
+	if (s->h)
+		sqlite3_exec(s->h, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(s->h);
+	s->h = NULL;
+}
+
+/* Copy the whole of sfd into dfd; the method that worked into last_method. */
+static int copy_fd(int sfd, int dfd, off_t size, const char *src, struct ferry_error *err)
+{
+	off_t done = 0;
+	char buf[1 << 16];
+	ssize_t n = 0;
+
+	if (ioctl(dfd, FICLONE, sfd) == 0) {
+		snprintf(last_method, sizeof(last_method), "clone");
+		return 0;
+	}
+	snprintf(last_method, sizeof(last_method), "copy_file_range");
+	while (done < size) {
+		n = copy_file_range(sfd, NULL, dfd, NULL, (size_t)(size - done), 0);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	if (done == size)
+		return 0;
+	if (done > 0 || (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
+			 errno != EINVAL))
+		return ferry_error_errno(err, FERRY_EIO, n < 0 ? errno : EIO, "cannot copy %s", src);
+	snprintf(last_method, sizeof(last_method), "read/write");
+	while ((n = read(sfd, buf, sizeof(buf))) > 0)
+		if (write(dfd, buf, (size_t)n) != n)
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot write a copy of %s", src);
+	return n < 0 ? ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", src) : 0;
+}
+
+/* The file itself, while the snapshot holds it still. */
+static int copy_file(const char *src, const char *tmp, struct ferry_error *err)
+{
+	struct stat sb;
+	int sfd, dfd, rc;
+
+	if ((sfd = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot open %s", src);
+	/* closing sfd would drop SQLite's POSIX locks on the file: it stays open until
+	 * the caller's connection is closed, so the copy is made within the snapshot */
+	if (fstat(sfd, &sb) < 0) {
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot stat %s", src);
+		goto out;
+	}
+	if ((dfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", tmp);
+		goto out;
+	}
+	rc = copy_fd(sfd, dfd, sb.st_size, src, err);
+	close(dfd);
+out:
+	return rc ? (close(sfd), rc) : sfd;
+}
+
+/* The snapshot through the backup API into a fresh file: no journal, one step. */
+static int copy_backup(sqlite3 *s, const char *tmp, struct ferry_error *err)
+{
+	sqlite3_backup *b = NULL;
+	sqlite3 *h = NULL;
+	int rc = 0, r;
+
+	snprintf(last_method, sizeof(last_method), "backup");
+	if (sqlite3_open_v2(tmp, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_EXCLUSIVE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(h, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", NULL, NULL, NULL) != SQLITE_OK ||
+	    !(b = sqlite3_backup_init(h, "main", s, "main"))) {
+		rc = ferry_error_set(err, FERRY_EIO, "cannot start a backup into %s: %s", tmp,
+				     h ? sqlite3_errmsg(h) : "out of memory");
+		goto out;
+	}
+	/* the source's read transaction is open: one step copies that snapshot */
+	if ((r = sqlite3_backup_step(b, -1)) != SQLITE_DONE)
+		rc = ferry_error_set(err, FERRY_EIO, "online backup into %s failed: %s", tmp,
+				     sqlite3_errstr(r));
+	if (sqlite3_backup_finish(b) != SQLITE_OK && !rc)
+		rc = ferry_error_set(err, FERRY_EIO, "cannot finish the backup into %s: %s", tmp,
+				     sqlite3_errmsg(h));
+out:
+	sqlite3_close(h);
+	return rc;
+}
+
+/* The journal mode byte pair of a database file (1 rollback, 2 WAL); 0 unknown. */
+static int file_mode(const char *path)
+{
+	unsigned char m[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = pread(fd, m, 2, HDR_MODE) == 2 && m[0] == m[1] && (m[0] == 1 || m[0] == 2);
+	close(fd);
+	return ok ? m[0] : 0;
+}
+
+/* Give tmp the journal mode `mode` and the permissions and owner of the file it
+ * replaces (old: NULL for a new one), then sync its data once. */
+static int finish_tmp(const char *tmp, int mode, const struct stat *old, struct ferry_error *err)
+{
+	unsigned char m[2] = { (unsigned char)mode, (unsigned char)mode }, cur[2];
+	int fd = open(tmp, O_RDWR | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot open %s", tmp);
+	if (old && (fchmod(fd, old->st_mode & 07777) < 0 ||
+		    ((old->st_uid != geteuid() || old->st_gid != getegid()) &&
+		     fchown(fd, old->st_uid, old->st_gid) < 0)))
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot give %s the owner and mode of "
+				       "the database it replaces", tmp);
+	if (!rc && pread(fd, cur, 2, HDR_MODE) == 2 && (cur[0] == 1 || cur[0] == 2) &&
+	    memcmp(cur, m, 2) && pwrite(fd, m, 2, HDR_MODE) != 2)
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot write %s", tmp);
+	if (!rc && fdatasync(fd) < 0)
+		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
+	close(fd);
+	return rc;
+}
+
+/* tmp replaces dst: dst's journals go first (a stale -wal would be replayed into
+ * the new file), then the rename, then the directory is synced. */
+static int install(const char *tmp, const char *dst, const char *dir, struct ferry_error *err)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	char p[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", dst, sfx[i]);
+		if (unlink(p) < 0 && errno != ENOENT)
+			return ferry_error_errno(err, FERRY_EIO, errno, "cannot remove %s", p);
+	}
+	if (rename(tmp, dst) < 0)
+		return ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, dst);
+	return ferry_fsync_dir(dir, err);
+}
+
+int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_error *err)
+{
+	char tmp[PATH_MAX], jr[PATH_MAX + 16];
+	struct snap s = { NULL, 0 };
+	int rc, sfd = -1, mode, had;
+	struct stat old;
+
+	last_method[0] = '\0';
+	/* a new file is a snapshot (rollback journal); a replaced one keeps its mode */
+	mode = file_mode(dst);
+	if (!mode)
+		mode = 1;
+	had = stat(dst, &old) == 0 && S_ISREG(old.st_mode);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dst, (long)getpid()) >= (int)sizeof(tmp))
+		return ferry_error_set(err, FERRY_EINVAL, "path too long: %s", dst);
+	snprintf(jr, sizeof(jr), "%s-journal", tmp);
+	unlink(tmp);
+	unlink(jr);
+	if ((rc = snap_open(src, &s, err)))
+		goto out;
+	if (s.file_ok) {
+		if ((sfd = copy_file(src, tmp, err)) < 0)
+			rc = sfd;
+	} else {
+		rc = copy_backup(s.h, tmp, err);
+	}
+out:
+	snap_close(&s);
+	if (sfd >= 0)
+		close(sfd);
+	if (!rc)
+		rc = finish_tmp(tmp, mode, had ? &old : NULL, err);
+	if (!rc)
+		rc = install(tmp, dst, dir, err);
+	if (rc) {
+		unlink(tmp);
+		unlink(jr);
+	}
+	return rc;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* envdb_sqlite_int.h: the SQLite driver's whole-file copy (envdb_sqlite_copy.c), used
+ * by envdb_sqlite.c for copies, restore points and restores. */
+#ifndef FERRY_LIB_RUNTIME_ENVDB_SQLITE_INT_H
+#define FERRY_LIB_RUNTIME_ENVDB_SQLITE_INT_H
+
+struct ferry_error;
+
+/* Replace dst (in the existing directory dir; created when missing) with a consistent
+ * snapshot of the database file src, which may be serving: all or nothing, synced. */
+int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_error *err);
+
+/* How this thread's last sqc_copy() copied: "clone", "copy_file_range", "read/write"
+ * or "backup"; NULL before any. */
+const char *sqc_last_method(void);
+
+#endif
