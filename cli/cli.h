@@ -115,8 +115,8 @@ extern const struct cli_command *const cli_project_cmds[], *const cli_env_cmds[]
 	*const cli_hotfix_cmds[], *const cli_catalog_cmds[], *const cli_upgrade_cmds[],
 	*const cli_db_cmds[], *const cli_op_cmds[], *const cli_notify_cmds[],
 	*const cli_package_cmds[], *const cli_key_cmds[], *const cli_asset_cmds[],
-	*const cli_schedule_cmds[], *const cli_update_cmds[], *const cli_support_cmds[];
-	*const cli_schedule_cmds[], *const cli_host_cmds[];
+	*const cli_schedule_cmds[], *const cli_host_cmds[], *const cli_update_cmds[],
+	*const cli_support_cmds[];
 extern const struct cli_command cli_cmd_init, cli_cmd_audit, cli_cmd_help, cli_cmd_version;
 /* Commands of `ferry env` defined beside their kin: cmd_runtime.c (the runtime),
  * cmd_servicing.c (packages), cmd_db.c (the data upgrade rehearsal). */
