@@ -115,13 +115,15 @@ extern const struct cli_command *const cli_project_cmds[], *const cli_env_cmds[]
 	*const cli_hotfix_cmds[], *const cli_catalog_cmds[], *const cli_upgrade_cmds[],
 	*const cli_db_cmds[], *const cli_op_cmds[], *const cli_notify_cmds[],
 	*const cli_package_cmds[], *const cli_key_cmds[], *const cli_asset_cmds[],
-	*const cli_schedule_cmds[], *const cli_host_cmds[];
+	*const cli_schedule_cmds[], *const cli_host_cmds[], *const cli_update_cmds[],
+	*const cli_support_cmds[];
 extern const struct cli_command cli_cmd_init, cli_cmd_audit, cli_cmd_help, cli_cmd_version;
 /* Commands of `ferry env` defined beside their kin: cmd_runtime.c (the runtime),
  * cmd_servicing.c (packages), cmd_db.c (the data upgrade rehearsal). */
 extern const struct cli_command cli_env_deploy, cli_env_start, cli_env_stop, cli_env_restart,
 	cli_env_status, cli_env_logs, cli_env_config, cli_env_db, cli_env_apply, cli_env_signoff,
-	cli_env_rollback, cli_env_history, cli_env_data_upgrade;
+	cli_env_rollback, cli_env_history, cli_env_data_upgrade, cli_env_report_outage,
+	cli_env_incidents;
 /* Commands of `ferry upgrade` in cmd_upgrade_show.c and cmd_upgrade_writes.c. */
 extern const struct cli_command cli_upgrade_status, cli_upgrade_settings, cli_upgrade_housekeep,
 	cli_upgrade_rollback, cli_upgrade_writes, cli_upgrade_watch;

@@ -99,6 +99,7 @@ static int code_upgrade(struct cli *cli, const struct cli_args *a)
 	o.base = cli_arg(a, "base");
 	o.new_base = cli_arg(a, "new-base");
 	o.force = cli_flag(a, "force");
+	o.vendor_dir = cli_arg(a, "vendor-dir");
 	o.src = cli_pos(a, 0);
 	if (!(cat = open_catalog(cli, &c)))
 		return c;
@@ -138,6 +139,7 @@ static const struct cli_opt upgrade_opts[] = {
 	{ "base", 0, "REF", 0, "the old vendor base (vendor/<release of the code>)" },
 	{ "new-base", 0, "REF", 0, "the new vendor base (vendor/<RELEASE>)" },
 	{ "force", 'f', NULL, 0, "replace an existing code-upgrade/<RELEASE> branch" },
+	{ "vendor-dir", 0, "DIR", 0, "the vendor's model sources (DIR/<release>/): build missing vendor/<release> branches" },
 	{ NULL, 0, NULL, 0, NULL }
 };
 

@@ -142,5 +142,5 @@ const struct cli_command *const cli_env_cmds[] = {
 	&env_create_cmd, &env_list_cmd, &env_show_cmd, &env_rm_cmd, &cli_env_deploy,
 	&cli_env_start, &cli_env_stop, &cli_env_restart, &cli_env_status, &cli_env_logs,
 	&cli_env_config, &cli_env_db, &cli_env_apply, &cli_env_signoff, &cli_env_rollback,
-	&cli_env_history, &cli_env_data_upgrade, NULL
+	&cli_env_history, &cli_env_data_upgrade, &cli_env_report_outage, &cli_env_incidents, NULL
 };

@@ -175,7 +175,16 @@ static int runtime_view(struct ferry_ctx *ctx, const json_t *a, int probe, json_
 
 static int env_status(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)
 {
-	return runtime_view(ctx, a, 1, out, err);
+	json_t *b;
+	int rc;
+
+	if (S("view"))
+		return runtime_view(ctx, a, 1, out, err);
+	/* no view: the slot that serves (the upgraded one after `upgrade data`) */
+	b = json_pack("{s:s, s:s}", "env", S("env"), "view", ferry_env_serving_slot(ctx, S("env")));
+	rc = runtime_view(ctx, b, 1, out, err);
+	json_decref(b);
+	return rc;
 }
 
 static int env_start(struct ferry_ctx *ctx, const json_t *a, json_t **out, struct ferry_error *err)

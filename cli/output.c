@@ -40,7 +40,18 @@ int cli_fail(struct cli *cli, const struct ferry_error *err)
 		fputc('\n', stderr);
 		json_decref(o);
 	} else {
-		fprintf(stderr, "ferry: error: %s\n", err->msg[0] ? err->msg : "unknown error");
+		/* control characters a message may carry from its input are shown, never sent
+		 * to the terminal (newlines and tabs stay) */
+		const char *m = err->msg[0] ? err->msg : "unknown error";
+		fputs("ferry: error: ", stderr);
+		for (; *m; m++) {
+			unsigned char c = (unsigned char)*m;
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+				fprintf(stderr, "\\x%02x", c);
+			else
+				fputc(c, stderr);
+		}
+		fputc('\n', stderr);
 		if (err->activity_id[0])
 			fprintf(stderr, "ferry: activity ID: %s\n", err->activity_id);
 	}

@@ -201,8 +201,13 @@ int cli_op_report(struct cli *cli, json_t *op)
 		       "'ferry op complete-step %.8s %s'\n", id, kind, cli_str(op, "step"), id,
 		       cli_str(op, "step"));
 	else if (!strcmp(st, ferry_op_state_name(FERRY_OP_AWAITING_SIGNOFF)) && env && *env)
+	{
+		const char *slot = json_string_value(json_object_get(json_object_get(op, "params"), "slot"));
+		int up = slot && !strcmp(slot, "upgrade");
 		printf("Operation %s (%s) is awaiting sign-off: validate the environment, then "
-		       "'ferry env signoff %s' (or 'ferry env rollback %s')\n", id, kind, env, env);
+		       "'ferry %s %s' (or 'ferry %s %s')\n", id, kind, up ? "upgrade signoff" : "env signoff",
+		       env, up ? "upgrade rollback-package" : "env rollback", env);
+	}
 	else
 		printf("Operation %s (%s) %s\n", id, kind, st);
 	json_decref(op);

@@ -4,6 +4,7 @@
 #include "ferryd.h"
 
 #include "ferry/base/buf.h"
+#include "ferry/lifecycle/env_view.h"
 #include "ferry/project/env.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/base/util.h"
@@ -46,6 +47,8 @@ enum MHD_Result api_rt_status(struct api_req *r)
 
 	if (rt_access(r, FERRY_TOKEN_VIEWER, &e, &slot))
 		return r->ret;
+	if (!api_query(r, "view")) /* no view: the slot that serves */
+		slot = ferry_env_serving_slot(r->ctx, e.name);
 	return runtime_reply(r, e.name, slot, 1);
 }
 

@@ -21,6 +21,7 @@
 	      "              [--home DIR] [--store PATH|URL] [--assets DIR] [--port-file FILE]\n" \
 	      "              [--max-connections N] [--workers N] [--body-limit BYTES]\n" \
 	      "              [--upload-limit BYTES] [--notify-before SECONDS] [--log-level LEVEL]\n" \
+	      "              [--housekeep-interval SECONDS]\n" \
 	      "              [--routes] [--SETTING VALUE]... (port-range, catalog-dir, node-id, ...)\n" \
 	      "See ferryd(8) and ferryd.conf(5).\n"
 
@@ -45,6 +46,7 @@ static const struct own_key {
 	{ "body-limit", OWN_INT, O(body_limit), 1024, 1LL << 30, 1 },
 	{ "upload-limit", OWN_INT, O(upload_limit), 1024, 1LL << 40, 1 },
 	{ "notify-before", OWN_INT, O(notify_before_s), 0, 7 * 86400, 1 },
+	{ "housekeep-interval", OWN_INT, O(housekeep_s), 0, 86400, 1 },
 	{ "log-level", OWN_LEVEL, O(log_level), 0, 3, 1 },
 #undef O
 	{ NULL, OWN_STR, 0, 0, 0, 0, 0 }
@@ -352,6 +354,7 @@ static int load(struct ferryd_config *cfg, int argc, char **argv)
 	cfg->body_limit = 1 << 20;
 	cfg->upload_limit = 2ULL << 30;
 	cfg->notify_before_s = 900;
+	cfg->housekeep_s = 60;
 	cfg->log_level = 1;
 	if (set_str(&cfg->listen, "127.0.0.1"))
 		return 2;
@@ -387,13 +390,13 @@ void ferryd_config_print(const struct ferryd_config *cfg, FILE *f)
 {
 	fprintf(f, "config = %s\nlisten = %s%s%s:%d\nhome = %s\nstore = %s\ndata-dir = %s\n"
 		"assets = %s\nworkers = %d\nmax-connections = %d\nbody-limit = %zu\n"
-		"upload-limit = %llu\nnotify-before = %d\nlog-level = %s\n",
+		"upload-limit = %llu\nnotify-before = %d\nhousekeep-interval = %d\nlog-level = %s\n",
 		cfg->config_file ? cfg->config_file : "(none)", strchr(cfg->listen, ':') ? "[" : "",
 		cfg->listen, strchr(cfg->listen, ':') ? "]" : "", cfg->port, cfg->settings.home,
 		cfg->settings.store ? cfg->settings.store : "<home>/ferry.db",
 		ferry_settings_data_dir(&cfg->settings), cfg->assets, cfg->workers, cfg->max_conns,
 		cfg->body_limit, (unsigned long long)cfg->upload_limit, cfg->notify_before_s,
-		levels[cfg->log_level]);
+		cfg->housekeep_s, levels[cfg->log_level]);
 }
 
 /* The value of an own key as text, to compare two configurations. */

@@ -32,6 +32,7 @@ struct ferryd_config {
 	size_t body_limit;   /* largest JSON request body in bytes (413 past it) */
 	uint64_t upload_limit; /* largest package upload (streamed to a file; 413 past it) */
 	int notify_before_s; /* notify this long before a scheduled operation starts */
+	int housekeep_s;     /* run upgrade housekeeping this often (0: never) */
 	int log_level;       /* 0 debug, 1 info, 2 warn, 3 error: lines below it are dropped */
 	char *config_file;   /* --config FILE (NULL: none), read again on SIGHUP */
 	char *journal;       /* $JOURNAL_STREAM ("DEV:INODE") when systemd started us, else NULL */
@@ -394,6 +395,21 @@ enum MHD_Result sched_request(struct api_req *r, const struct ferry_env *e, cons
 			      json_t *args, json_t *at);
 /* The timer's tick (main loop, once a second): notify ahead, start what is due. */
 void sched_tick(struct ferryd *d);
+
+/* housekeep.c: expiry warnings, expiry of unattended upgrades, restore-point retention,
+ * every housekeep-interval seconds on exactly one node of the store. */
+void housekeep_tick(struct ferryd *d);
+
+/* updates.c: the service-update scheduler (every housekeep-interval, one node) and the
+ * routes of a project's calendar and pauses. */
+void updates_tick(struct ferryd *d);
+enum MHD_Result api_updates_calendar(struct api_req *r);
+enum MHD_Result api_updates_pause(struct api_req *r);
+enum MHD_Result api_updates_resume(struct api_req *r);
+
+/* api_support.c: outage reports and incidents of an environment. */
+enum MHD_Result api_env_outage(struct api_req *r);
+enum MHD_Result api_env_incidents(struct api_req *r);
 
 /* watch.c: the watch of upgraded environments, on a thread of its own: probes due
  * upgrades and starts automatic rollbacks as jobs. Start after the jobs, stop before. */

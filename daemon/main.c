@@ -125,6 +125,8 @@ static void serve(struct ferryd *d, const sigset_t *set, int argc, char **argv)
 		http_sweep(d);     /* connections that never sent a whole request header */
 		sse_hub_tick(d->hub); /* event streams' keepalives */
 		sched_tick(d); /* scheduled operations: notify ahead, start on time */
+		housekeep_tick(d); /* upgrade expiry and restore-point retention */
+		updates_tick(d);   /* service updates on their cadence */
 		jobs_takeover(d);  /* several ferryd on one PostgreSQL store */
 		metrics_tick(d);   /* what /metrics reads from the store */
 		if (wd_usec && ferry_mono_ms() - wd_last >= (int64_t)(wd_usec / 2000)) {

@@ -28,7 +28,8 @@ f --quiet feature enable upgrade-self-serve --project contoso
 
 # Packages: built, signed, uploaded once.
 mkdir -p "$FERRY_HOME/packages"
-for p in ledger-app-7.3 ledger-app-8.1 ledger-data-upgrade-8.1 fabrikam-tax-2.0 contoso-reports; do
+for p in ledger-app-7.3 ledger-app-8.1 ledger-data-upgrade-8.1 fabrikam-tax-2.0 contoso-reports \
+	ledger-service-update-10.0.0 ledger-service-update-10.0.1; do
 	zip="$FERRY_HOME/packages/$p.zip"
 	[ -f "$zip" ] || f --quiet package build "$PKGS/$p" -o "$zip" --sign contoso-vendor >/dev/null
 	f --quiet asset upload "$zip" --project contoso >/dev/null
@@ -57,6 +58,9 @@ deploy contoso-uat ledger-app-7.3
 f env show contoso-dev81 >/dev/null 2>&1 ||
 	f --quiet env create contoso-dev81 --project contoso --role development --app 8.1 --platform PU20
 deploy contoso-dev81 ledger-app-8.1
+
+# Service updates: the package named; ferryd applies them once enabled (docs/UPDATES.md).
+f --quiet update settings --project contoso --package ledger-service-update
 
 PROD=$(f env show contoso-prod --json | jq -r .url)
 UAT=$(f env show contoso-uat --json | jq -r .url)

@@ -31,5 +31,6 @@ ferry is ready. Try:
   export FERRY_HOME=$FERRY_HOME PATH=$BUILD:\$PATH
   ferry env list --json
   ferry upgrade check --from 7.3 --to 8.1
+  ferry update calendar --project contoso --json   # the next service updates
   ferry feature enable upgrade-self-serve --project contoso
 EOT

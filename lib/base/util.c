@@ -421,3 +421,31 @@ int ferry_port_bindable(int port)
 	close(fd);
 	return ok;
 }
+
+size_t ferry_echo(const char *in, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0, i, len = in ? strlen(in) : 0;
+
+	if (!cap)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		int esc = c < 0x20 || c == 0x7f;
+		if (n + (esc ? 4 : 1) + 4 >= cap) { /* room for "..." and the NUL */
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (esc) {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}

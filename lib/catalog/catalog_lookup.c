@@ -9,15 +9,40 @@
 #include <string.h>
 #include <strings.h>
 
+/* Equal ignoring case and spaces ("AX 2012" names "ax2012"). */
+static int loose_eq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		while (*a == ' ')
+			a++;
+		while (*b == ' ')
+			b++;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+		if (!*a)
+			return 1;
+	}
+}
+
+/* The exact id first; else the one release whose id equals it ignoring case and spaces
+ * (none when two would: an ambiguous name is no name). */
 const struct ferry_catalog_release *ferry_catalog_release(const struct ferry_catalog *cat,
 							   const char *id)
 {
+	const struct ferry_catalog_release *found = NULL;
 	size_t i;
 
 	for (i = 0; id && i < cat->nreleases; i++)
 		if (cat->releases[i].id && !strcmp(cat->releases[i].id, id))
 			return &cat->releases[i];
-	return NULL;
+	for (i = 0; id && i < cat->nreleases; i++) {
+		if (!cat->releases[i].id || !loose_eq(cat->releases[i].id, id))
+			continue;
+		if (found)
+			return NULL;
+		found = &cat->releases[i];
+	}
+	return found;
 }
 
 const struct ferry_catalog_release *ferry_catalog_release_by_build(const struct ferry_catalog *cat,

@@ -3,6 +3,7 @@
  * resolved with a clear refusal, rules, valid combinations, allowed moves and
  * targets, and JSON views. Lookups by id are catalog_lookup.c. */
 #include "ferry/catalog/catalog.h"
+#include "ferry/base/util.h"
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 
@@ -72,9 +73,13 @@ int ferry_catalog_resolve_release(const struct ferry_catalog *cat, const char *v
 			version, cat->product, b.data ? b.data : "none");
 		goto out;
 	}
-	rc = ferry_error_set(err, FERRY_EINVAL,
-		"unknown release '%s' in the %s catalog: releases are %s (or give an AX7.version build string)",
-		version, cat->product, b.data ? b.data : "none");
+	{
+		char shown[FERRY_ECHO_MAX];
+		ferry_echo(version, shown, sizeof(shown));
+		rc = ferry_error_set(err, FERRY_EINVAL,
+			"unknown release '%s' in the %s catalog: releases are %s (or give an AX7.version "
+			"build string)", shown, cat->product, b.data ? b.data : "none");
+	}
 out:
 	ferry_buf_release(&b);
 	return rc;
@@ -124,8 +129,12 @@ int ferry_catalog_resolve_platform(const struct ferry_catalog *cat, const char *
 	span_text(cat, 0, -1, span, sizeof(span));
 	if (!id || !*id)
 		return ferry_error_set(err, FERRY_EINVAL, "missing platform: platforms are %s", span);
-	return ferry_error_set(err, FERRY_EINVAL,
-		"unknown platform '%s' in the %s catalog: platforms are %s", id, cat->product, span);
+	{
+		char shown[FERRY_ECHO_MAX];
+		ferry_echo(id, shown, sizeof(shown));
+		return ferry_error_set(err, FERRY_EINVAL,
+			"unknown platform '%s' in the %s catalog: platforms are %s", shown, cat->product, span);
+	}
 }
 
 int ferry_catalog_platform_compare(const struct ferry_catalog *cat, const char *a,
@@ -206,8 +215,10 @@ int ferry_catalog_combination_check(const struct ferry_catalog *cat, const char 
 	if (!(r = ferry_catalog_release(cat, release))) {
 		struct ferry_buf b = FERRY_BUF_INIT;
 		release_ids(cat, 1, &b);
+		char shown[FERRY_ECHO_MAX];
+		ferry_echo(release, shown, sizeof(shown));
 		rc = ferry_error_set(err, FERRY_EINVAL, "unknown release '%s' in the %s catalog: valid releases are %s",
-				     release ? release : "", cat->product, b.data ? b.data : "none");
+				     shown, cat->product, b.data ? b.data : "none");
 		ferry_buf_release(&b);
 		return rc;
 	}

@@ -689,6 +689,9 @@ int ferry_code_upgrade(const struct ferry_code_upgrade_opts *o, json_t **report,
 	if (!o->catalog)
 		return ferry_error_set(err, FERRY_EINVAL, "a code upgrade needs the product's release "
 				       "catalog for its rules ('ferry catalog list' shows where ferry looks)");
+	if (!ferry_catalog_release(o->catalog, o->to)) /* before touching git */
+		return ferry_error_set(err, FERRY_EINVAL, "unknown release '%s' in the %s catalog: "
+				       "see 'ferry catalog show'", o->to, o->catalog->product);
 	memset(&u, 0, sizeof(u));
 	u.o = o;
 	u.err = err;

@@ -40,6 +40,10 @@ int ferry_cu_blob_text(git_repository *repo, git_tree *tree, const char *path,
 		       struct ferry_buf *out);
 /* Open the input repository, resolve the three refs, create -o REPO when asked. */
 int ferry_cu_open_repos(struct up *u);
+/* Make branch `ref` (vendor/<release>) in the source repository from
+ * opts->vendor_dir/<release> when the repository lacks it (parent may be NULL); 0 when it
+ * exists or was made, or when no vendor_dir is set (resolving it then says it is missing). */
+int ferry_cu_vendor_base(struct up *u, const char *release, const char *ref, const git_oid *parent);
 /* Read the three trees and check their releases against the target. */
 int ferry_cu_load_trees(struct up *u);
 

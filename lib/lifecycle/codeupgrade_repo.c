@@ -120,7 +120,8 @@ static int resolve(git_repository *repo, const char *spec, git_oid *id, git_tree
 	if ((!obj && git_revparse_single(&obj, repo, spec) < 0) ||
 	    git_object_peel((git_object **)&c, obj, GIT_OBJECT_COMMIT) < 0)
 		rc = ferry_error_set(err, FERRY_ENOTFOUND,
-			"%s '%s' is not a branch, tag or commit of the repository (see docs/CODE-UPGRADE.md)",
+			"%s '%s' is not a branch, tag or commit of the repository (vendor bases can be built "
+			"from the vendor's model sources with --vendor-dir; docs/CODE-UPGRADE.md)",
 			what, spec);
 	else if (tree && git_commit_tree(tree, c) < 0)
 		rc = ferry_cu_gfail(err, FERRY_EIO, spec);
@@ -237,7 +238,9 @@ int ferry_cu_open_repos(struct up *u)
 		 u->o->base ? u->o->base : rel);
 	snprintf(u->new_ref, sizeof(u->new_ref), u->o->new_base ? "%s" : "vendor/%s",
 		 u->o->new_base ? u->o->new_base : u->o->to);
-	if ((rc = resolve(u->src, u->base_ref, &u->base_id, NULL, "old vendor base", u->err)) ||
+	if ((!u->o->base && (rc = ferry_cu_vendor_base(u, rel, u->base_ref, NULL))) ||
+	    (rc = resolve(u->src, u->base_ref, &u->base_id, NULL, "old vendor base", u->err)) ||
+	    (!u->o->new_base && (rc = ferry_cu_vendor_base(u, u->o->to, u->new_ref, &u->base_id))) ||
 	    (rc = resolve(u->src, u->new_ref, &u->new_id, NULL, "new vendor base", u->err)))
 		goto out;
 	if (u->o->out && !same_repo(u->src, u->o->out)) {

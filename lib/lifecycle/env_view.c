@@ -11,16 +11,32 @@
 
 #include <string.h>
 
-/* url, runtime state, pid, port and release of the main slot, and every slot. */
-static void add_runtime(struct ferry_ctx *ctx, json_t *o)
+const char *ferry_env_serving_slot(struct ferry_ctx *ctx, const char *env)
+{
+	struct ferry_upgrade u;
+
+	if (ferry_upgrade_active(ctx, env, &u, NULL) == 1 &&
+	    (!strcmp(u.phase, FERRY_UP_DATA_UPGRADING) || !strcmp(u.phase, FERRY_UP_DATA_UPGRADED) ||
+	     !strcmp(u.phase, FERRY_UP_COMMITTING)))
+		return FERRY_SLOT_UPGRADE;
+	return FERRY_SLOT_MAIN;
+}
+
+/* url, runtime state, pid, port and release of the slot that serves (the main slot's
+ * under `--view original`), and every slot. */
+static void add_runtime(struct ferry_ctx *ctx, json_t *o, int original)
 {
 	const char *name = json_string_value(json_object_get(o, "name"));
+	const char *slot = original ? FERRY_SLOT_MAIN : ferry_env_serving_slot(ctx, name);
 	char addr[128];
 	json_t *rts, *m;
 
 	if (ferry_runtime_env_json(ctx, name, 1, &rts, NULL))
 		return;
-	if ((m = json_object_get(rts, FERRY_SLOT_MAIN))) {
+	if (!(m = json_object_get(rts, slot)))
+		m = json_object_get(rts, slot = FERRY_SLOT_MAIN);
+	if (m) {
+		json_object_set_new(o, "slot", json_string(slot));
 		json_object_set(o, "url", json_object_get(m, "url"));
 		/* where clients reach it: the main runtime, or a runtime on another host the
 		 * address is routed to during an upgrade (docs/RUNTIME.md) */
@@ -52,7 +68,7 @@ int ferry_env_view(struct ferry_ctx *ctx, const char *env, const char *view, jso
 		return ferry_upgrade_view(ctx, e.name, out, err);
 	if (!(o = ferry_env_to_json(&e)))
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
-	add_runtime(ctx, o);
+	add_runtime(ctx, o, view != NULL);
 	if (view) {
 		json_object_set_new(o, "view", json_string(FERRY_VIEW_ORIGINAL));
 		if (ferry_upgrade_active(ctx, e.name, &u, NULL) == 1)

@@ -407,15 +407,22 @@ static int plan_refusal(const struct plan *p, struct ferry_error *err)
 	char msg[FERRY_ERROR_MSG_MAX];
 	const json_t *c;
 	size_t i, n;
+	int first = 1;
 
 	n = (size_t)snprintf(msg, sizeof(msg), "cannot apply %s %s to '%s' (%d rule%s):",
 			     p->asset.name, p->asset.version, p->env.name, p->failed,
 			     p->failed == 1 ? "" : "s");
-	json_array_foreach(p->checks, i, c)
-		if (!json_is_true(json_object_get(c, "ok")) && n < sizeof(msg))
-			n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s %s: %s", n > 60 ? ";" : "",
-				json_string_value(json_object_get(c, "check")),
-				json_string_value(json_object_get(c, "message")));
+	json_array_foreach(p->checks, i, c) {
+		const char *check = json_string_value(json_object_get(c, "check"));
+		const char *why = json_string_value(json_object_get(c, "message"));
+		if (json_is_true(json_object_get(c, "ok")) || n >= sizeof(msg))
+			continue;
+		/* "; " between rules, none before the first; no empty fields */
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s %s%s%s", first ? "" : ";",
+				      check && *check ? check : "check",
+				      why && *why ? ": " : "", why && *why ? why : "");
+		first = 0;
+	}
 	return ferry_error_set(err, FERRY_EREFUSED, "%s", msg);
 }
 
@@ -455,12 +462,14 @@ static int refuse_pending(struct ferry_ctx *ctx, const struct ferry_env *e,
 	if (!strcmp(op->kind, FERRY_OP_ENV_APPLY))
 		rc = ferry_error_set(err, FERRY_ESTATE,
 			"environment '%s' has package %s %s %s (activity %s): nothing else can be "
-			"applied before it is signed off ('ferry env signoff %s') or rolled back "
-			"('ferry env rollback %s')%s", e->name,
+			"applied before it is signed off ('ferry %s %s') or rolled back "
+			"('ferry %s %s')%s", e->name,
 			json_string_value(json_object_get(pkg, "name")),
 			json_string_value(json_object_get(pkg, "version")),
 			op->state == FERRY_OP_AWAITING_SIGNOFF ? "awaiting sign-off" :
-			ferry_op_state_name(op->state), op->activity_id, e->name, e->name,
+			ferry_op_state_name(op->state), op->activity_id,
+			svc_main_slot(op) ? "env signoff" : "upgrade signoff", e->name,
+			svc_main_slot(op) ? "env rollback" : "upgrade rollback-package", e->name,
 			op->state == FERRY_OP_AWAITING_SIGNOFF ? "" : ", or resume it ('ferry op resume')");
 	ferry_op_free(op);
 	return rc; /* other kinds: ferry_op_create names them */
@@ -575,8 +584,9 @@ int ferry_servicing_signoff(struct ferry_ctx *ctx, const char *env, const char *
 	if (op->state != FERRY_OP_AWAITING_SIGNOFF) {
 		rc = ferry_error_set(err, FERRY_ESTATE,
 			"the package deployment on '%s' (activity %s) is %s at step '%s', not awaiting "
-			"sign-off: resume it ('ferry op resume %.8s') or roll it back ('ferry env rollback %s')",
-			env, id, ferry_op_state_name(op->state), op->step, id, env);
+			"sign-off: resume it ('ferry op resume %.8s') or roll it back ('ferry %s %s')",
+			env, id, ferry_op_state_name(op->state), op->step, id,
+			svc_main_slot(op) ? "env rollback" : "upgrade rollback-package", env);
 		snprintf(err->activity_id, sizeof(err->activity_id), "%s", id);
 		ferry_op_free(op);
 		return rc;

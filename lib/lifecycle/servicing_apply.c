@@ -469,7 +469,8 @@ static int apply_abort(struct ferry_op_run *run, struct ferry_error *err)
 	if (run->step && strcmp(run->step, "fetch") && strcmp(run->step, "restore-point"))
 		return ferry_error_set(err, FERRY_EREFUSED,
 			"the environment was already changed (the operation is at step '%s'): "
-			"roll it back with 'ferry env rollback %s'", run->step, run->op->env);
+			"roll it back with 'ferry %s %s'", run->step,
+			svc_main_slot(run->op) ? "env rollback" : "upgrade rollback-package", run->op->env);
 	rp_name(run->op, name);
 	if (!svc_runtime(run, &rt, NULL) && !ferry_runtime_db(rt, &db, NULL) &&
 	    ferry_envdb_rp_exists(db, name) && (rc = ferry_envdb_rp_rm(db, name, err)))

@@ -119,10 +119,15 @@ next:
 
 int ferry_upgrade_housekeep(struct ferry_ctx *ctx, json_t **rep, struct ferry_error *err)
 {
+	return ferry_upgrade_housekeep_at(ctx, ferry_clock_ms(&ctx->settings), rep, err);
+}
+
+int ferry_upgrade_housekeep_at(struct ferry_ctx *ctx, int64_t now, json_t **rep,
+			       struct ferry_error *err)
+{
 	struct ferry_upgrade *ids = NULL, u;
 	struct ferry_upgrade_settings s;
 	json_t *out = json_array();
-	int64_t now = ferry_now_ms();
 	size_t n, i;
 	int rc;
 

@@ -292,7 +292,7 @@ static int run_exec(struct ferry_op_run *run, struct ferry_runtime *rt, const ch
 			ferry_op_log(run, "  %s", l);
 	}
 	if (rc && line[0])
-		ferry_error_prefix(err, "%s: ", line);
+		ferry_error_prefix(err, "%s", line);
 out:
 	ferry_envdb_free(db);
 	ferry_buf_release(&out);

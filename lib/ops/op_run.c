@@ -158,19 +158,42 @@ static void sanitize(char *s)
 	}
 }
 
-void ferry_op_log(struct ferry_op_run *run, const char *fmt, ...)
+/* Remove every `needle` from s (in place), replacing it with `with`, not longer. */
+static void cut_all(char *s, const char *needle, const char *with)
+{
+	size_t n = strlen(needle), w = strlen(with);
+	char *at;
+
+	if (!n || w > n)
+		return;
+	while ((at = strstr(s, needle))) {
+		memcpy(at, with, w);
+		memmove(at + w, at + n, strlen(at + n) + 1);
+	}
+}
+
+/* A step's error as the user reads it: no internal work paths of ferry's home
+ * ("<home>/work/<activity>/pkg/x.sql" reads "pkg/x.sql") and no empty fields (": : "). */
+static void scrub_error(const struct ferry_op_run *run, char *msg)
+{
+	char work[1200];
+
+	if (snprintf(work, sizeof(work), "%s/work/%s/", run->ctx->home ? run->ctx->home : "",
+		     run->op->activity_id) < (int)sizeof(work))
+		cut_all(msg, work, "");
+	if (snprintf(work, sizeof(work), "%s/work/%s", run->ctx->home ? run->ctx->home : "",
+		     run->op->activity_id) < (int)sizeof(work))
+		cut_all(msg, work, "the work directory");
+	cut_all(msg, ": : ", ": ");
+	cut_all(msg, ":: ", ": ");
+}
+
+/* One line (no newline in it) into the step's log and its event. */
+static void log_line(struct ferry_op_run *run, char *line)
 {
 	struct run_priv *p = run->priv;
-	char line[2048];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	line[strcspn(line, "\n")] = '\0';
 	sanitize(line);
-	if (!p)
-		return;
 	emit(run, FERRY_OP_EV_STEP_LOG, NULL, line, 0, 0, 0);
 	if (p->log_capped)
 		return;
@@ -181,6 +204,37 @@ void ferry_op_log(struct ferry_op_run *run, const char *fmt, ...)
 		p->log_bytes += strlen(line) + 1;
 		ferry_buf_addf(&p->log, "%s\n", line);
 	}
+}
+
+/* Every line of a multi-line message is kept (the output of a program, say); a
+ * trailing newline makes no empty line. */
+void ferry_op_log(struct ferry_op_run *run, const char *fmt, ...)
+{
+	struct ferry_buf b;
+	char *s, *nl;
+	va_list ap;
+
+	if (!run->priv)
+		return;
+	ferry_buf_init(&b);
+	va_start(ap, fmt);
+	ferry_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (!b.data) {
+		ferry_buf_release(&b);
+		return;
+	}
+	for (s = b.data; *s; s = nl + 1) {
+		if ((nl = strchr(s, '\n'))) {
+			*nl = '\0';
+			if (nl > s && nl[-1] == '\r')
+				nl[-1] = '\0';
+		}
+		log_line(run, s);
+		if (!nl || !nl[1])
+			break;
+	}
+	ferry_buf_release(&b);
 	log_flush(run);
 }
 
@@ -501,6 +555,8 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	}
 	if (rc < 0 && !serr.msg[0])
 		ferry_error_set(&serr, rc, "step '%s' failed (no message)", d->name);
+	if (rc < 0)
+		scrub_error(run, serr.msg);
 	crash_if(run->ctx, d->name, "after");
 	if (rc < 0) {
 		struct ferry_error full = serr;

@@ -37,16 +37,20 @@ static long long param_int(struct ferry_op_run *run, const char *key, long long 
 	return json_is_integer(v) ? json_integer_value(v) : def;
 }
 
-/* Injected failure: params fail_at = this step, for the first fail_times attempts. */
+/* Injected failure: params fail_at = this step, for the first fail_times attempts;
+ * fail_work = a file name: the message ends with its path in the operation's work
+ * directory, as a failing program's output would (the engine shows it relative). */
 static int injected(struct ferry_op_run *run, struct ferry_error *err)
 {
-	const char *at = param_str(run, "fail_at");
+	const char *at = param_str(run, "fail_at"), *work = param_str(run, "fail_work");
 	long long times = param_int(run, "fail_times", 1);
 
 	if (at && !strcmp(at, run->step) && run->attempt <= times)
 		return ferry_error_set(err, FERRY_EFAILED,
-			"injected failure at step '%s' (attempt %d of %lld that fail)",
-			run->step, run->attempt, times);
+			"injected failure at step '%s' (attempt %d of %lld that fail)%s%s%s%s%s%s",
+			run->step, run->attempt, times, work ? ": : " : "", work ? run->ctx->home : "",
+			work ? "/work/" : "", work ? run->op->activity_id : "", work ? "/" : "",
+			work ? work : "");
 	return 0;
 }
 
@@ -72,6 +76,8 @@ static int st_prepare(struct ferry_op_run *run, struct ferry_error *err)
 	if ((rc = ferry_mkdir_p(param_str(run, "dir"), 0755, err)))
 		return rc;
 	ferry_op_log(run, "directory %s ready", param_str(run, "dir"));
+	if (param_str(run, "note")) /* a multi-line message: every line is kept */
+		ferry_op_log(run, "%s", param_str(run, "note"));
 	return ferry_write_file_atomic(p, "ferry selftest\n", 15, 0644, err);
 }
 

@@ -187,9 +187,12 @@ int ferry_env_get(struct ferry_ctx *ctx, const char *name, struct ferry_env *out
 	if (rc == 1)
 		env_from_row(st, out);
 	ferry_stmt_free(st);
-	if (rc == 0)
+	if (rc == 0) {
+		char shown[FERRY_ECHO_MAX];
+		ferry_echo(name, shown, sizeof(shown));
 		return ferry_error_set(err, FERRY_ENOTFOUND,
-			"no environment '%s': see 'ferry env list'", name);
+			"no environment '%s': see 'ferry env list'", shown);
+	}
 	return rc < 0 ? rc : 0;
 }
 

@@ -86,9 +86,12 @@ int ferry_project_get(struct ferry_ctx *ctx, const char *name, struct ferry_proj
 	if (rc == 1)
 		project_from_row(st, out);
 	ferry_stmt_free(st);
-	if (rc == 0)
+	if (rc == 0) {
+		char shown[FERRY_ECHO_MAX];
+		ferry_echo(name, shown, sizeof(shown));
 		return ferry_error_set(err, FERRY_ENOTFOUND,
-			"no project '%s': see 'ferry project list'", name);
+			"no project '%s': see 'ferry project list'", shown);
+	}
 	return rc < 0 ? rc : 0;
 }
 
@@ -153,8 +156,11 @@ int ferry_project_set_allow_unsigned(struct ferry_ctx *ctx, const char *name, in
 
 	if (rc)
 		return rc;
-	if (ferry_store_changes(ctx->store) == 0)
-		return ferry_error_set(err, FERRY_ENOTFOUND, "no project '%s': see 'ferry project list'", name);
+	if (ferry_store_changes(ctx->store) == 0) {
+		char shown[FERRY_ECHO_MAX];
+		ferry_echo(name, shown, sizeof(shown));
+		return ferry_error_set(err, FERRY_ENOTFOUND, "no project '%s': see 'ferry project list'", shown);
+	}
 	return 0;
 }
 

@@ -4,8 +4,11 @@
  * A new component adds one line here; nothing below names the layers above it. */
 #include "ferry/registry/registry.h"
 #include "ferry/base/error.h"
+#include "ferry/lifecycle/support.h"
+#include "ferry/lifecycle/update_cadence.h"
 #include "ferry/lifecycle/upgrade.h"
 #include "ferry/ops/op.h"
+#include "ferry/ops/periodic.h"
 #include "ferry/ops/schedule.h"
 #include "ferry/package/keys.h"
 #include "ferry/project/notify.h"
@@ -34,6 +37,9 @@ const struct ferry_migrations *const ferry_schema_all[] = {
 	&ferry_schema_sandbox,
 	&ferry_schema_upgrade,
 	&ferry_schema_schedule,
+	&ferry_schema_periodic,
+	&ferry_schema_update_cadence,
+	&ferry_schema_support,
 	NULL
 };
 

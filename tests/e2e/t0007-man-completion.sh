@@ -46,10 +46,10 @@ complete_words() {
 }
 PATH="$FERRY_BUILD:$PATH"
 test_expect_success 'bash: groups and commands' '
-  equals "$(complete_words ferry up)" "upgrade " &&
+  equals "$(complete_words ferry upg)" "upgrade " && equals "$(complete_words ferry up)" "update upgrade " &&
   equals "$(complete_words ferry upgrade b)" "begin " &&
   equals "$(complete_words ferry upgrade st)" "status " &&
-  equals "$(complete_words ferry help up)" "upgrade "'
+  equals "$(complete_words ferry help upg)" "upgrade "'
 test_expect_success 'bash: options of the command, and their values' '
   equals "$(complete_words ferry upgrade check --f)" "--from --from-platform " &&
   equals "$(complete_words ferry env create x --role "")" "development production sandbox " &&

@@ -90,6 +90,11 @@ static void test_release_lookup(void **state)
 	assert_null(ferry_catalog_release(cat, "7.4"));
 	assert_true(ferry_catalog_release(cat, "ax2012")->source_only);
 	assert_null(ferry_catalog_release(cat, "ax2012")->platform);
+	/* release names ignore case and spaces where that names one release */
+	assert_ptr_equal(ferry_catalog_release(cat, "AX2012"), ferry_catalog_release(cat, "ax2012"));
+	assert_ptr_equal(ferry_catalog_release(cat, "AX 2012"), ferry_catalog_release(cat, "ax2012"));
+	assert_ptr_equal(ferry_catalog_release(cat, "7.0.1-PU2"), ferry_catalog_release(cat, "7.0.1-pu2"));
+	assert_null(ferry_catalog_release(cat, "AX 201"));
 
 	assert_int_equal(ferry_catalog_resolve_release(cat, "7.3.11971.56116", &r, &err), 0);
 	assert_string_equal(r->id, "7.3");

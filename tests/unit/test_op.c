@@ -181,6 +181,27 @@ static void test_run_succeeds(void **state)
 	ferry_op_free(op);
 }
 
+/* A multi-line log message keeps every line; a step's error shows no work path of
+ * ferry's home and no empty field. */
+static void test_log_lines_and_clean_errors(void **state)
+{
+	struct fx *f = *state;
+	struct ferry_op *op = mk(f, "e1", "out", "{\"note\": \"one\\ntwo\\r\\nthree\\n\", "
+				 "\"fail_at\": \"work\", \"fail_work\": \"pkg/x.sql\"}", 0);
+	struct ferry_error err;
+	char *log = NULL;
+
+	ferry_error_clear(&err);
+	assert_int_equal(ferry_op_run(f->ctx, op->activity_id, NULL, &err), FERRY_EFAILED);
+	assert_null(strstr(err.msg, "/work/"));
+	assert_null(strstr(err.msg, ": : "));
+	assert_non_null(strstr(err.msg, "that fail): pkg/x.sql"));
+	assert_int_equal(ferry_op_log_text(f->ctx, op, "prepare", &log, &err), 0);
+	assert_non_null(strstr(log, "\none\ntwo\nthree\n"));
+	free(log);
+	ferry_op_free(op);
+}
+
 static void test_one_active_per_env(void **state)
 {
 	struct fx *f = *state;
@@ -659,6 +680,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_run_succeeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_active_per_env, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_lines_and_clean_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fail_then_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_every_boundary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_without_reap_resumes, setup, teardown),

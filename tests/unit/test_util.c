@@ -126,6 +126,23 @@ static void test_atomic_write_and_rm_rf(void **state)
 	assert_int_equal(ferry_rm_rf(dir, &err), 0);
 }
 
+/* User input echoed in a message: control characters escaped, long text cut. */
+static void test_echo(void **state)
+{
+	char out[FERRY_ECHO_MAX], big[5000];
+
+	(void)state;
+	assert_int_equal(ferry_echo("a\x1b[31mb\n", out, sizeof(out)), 14);
+	assert_string_equal(out, "a\\x1b[31mb\\x0a");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_true(ferry_echo(big, out, sizeof(out)) < sizeof(out));
+	assert_non_null(strstr(out, "xxx..."));
+	assert_int_equal(strlen(out), sizeof(out) - 2);
+	ferry_echo(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 static void test_uuid_and_ints(void **state)
 {
 	char a[37], b[37];
@@ -153,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_name_check),
 		cmocka_unit_test(test_atomic_write_and_rm_rf),
 		cmocka_unit_test(test_uuid_and_ints),
+		cmocka_unit_test(test_echo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,4 +60,10 @@ int ferry_port_range_parse(const char *s, int *lo, int *hi);
  * listening one cannot), else 0. */
 int ferry_port_bindable(int port);
 
+/* User input as an error message may echo it: control characters written as \xNN and
+ * the text cut to fit out[cap] with "..." (cap >= 8; FERRY_ECHO_MAX is the usual size).
+ * Returns the length written. */
+#define FERRY_ECHO_MAX 80
+size_t ferry_echo(const char *in, char *out, size_t cap);
+
 #endif

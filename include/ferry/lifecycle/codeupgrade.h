@@ -23,6 +23,8 @@ struct ferry_code_upgrade_opts {
 	const char *base;     /* the old vendor base; NULL = "vendor/<release of the customer's tree>" */
 	const char *new_base; /* the new vendor base; NULL = "vendor/<to>" */
 	int force;            /* replace an existing code-upgrade/<to> branch */
+	const char *vendor_dir; /* the vendor's model sources, one folder per release: a missing
+				 * vendor/<release> branch is built from <vendor_dir>/<release> (NULL: none) */
 	const struct ferry_catalog *catalog; /* the release rules (required) */
 };
 

@@ -236,6 +236,9 @@ int ferry_upgrade_settings_patch(struct ferry_ctx *ctx, const char *project, con
  * upgrade; committed after it, the restore point kept), and removes restore points
  * past their retention. *report (may be NULL): [{env, action, ...}]. */
 int ferry_upgrade_housekeep(struct ferry_ctx *ctx, json_t **report, struct ferry_error *err);
+/* The same at the time now_ms (ferryd passes its clock; tests a settable one). */
+int ferry_upgrade_housekeep_at(struct ferry_ctx *ctx, int64_t now_ms, json_t **report,
+			       struct ferry_error *err);
 
 /* This component's tables (upgrades, refreshes, rehearsals), migrated on open (lib/registry/registry.c). */
 struct ferry_migrations;
