@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int fail(json_t **out, const struct lerr *e)
 {
@@ -215,6 +216,16 @@ int api_handle(struct app *a, const struct api_req *rq, json_t **out)
 	}
 	if (!strcmp(rq->path, "/health")) {
 		json_t *after = json_object_get(a->cfg.faults, "unhealthy_after_s");
+		const char *flag = json_string_value(json_object_get(a->cfg.faults, "unhealthy_while_file"));
+		char path[4096];
+		if (flag && a->cfg.state_dir && !strchr(flag, '/') &&
+		    snprintf(path, sizeof(path), "%s/%s", a->cfg.state_dir, flag) < (int)sizeof(path) &&
+		    access(path, F_OK) == 0) {
+			*out = json_pack("{s:s, s:s, s:s}", "status", "unavailable", "release",
+					 ledger_release_name(a->release), "error", "injected fault: "
+					 "unhealthy_while_file (the service is unhealthy while the file exists)");
+			return 503;
+		}
 		if (json_is_integer(after) && json_integer_value(after) >= 0 &&
 		    ledger_mono_ms() - a->started_ms >= json_integer_value(after) * 1000) {
 			*out = json_pack("{s:s, s:s, s:s}", "status", "unavailable", "release",
