@@ -99,6 +99,20 @@ static int call_refresh(struct ferry_ctx *ctx, const json_t *a, const struct fer
 	return ferry_db_refresh(ctx, arg(a, "from"), arg(a, "env"), h, act, err);
 }
 
+/* Copy a database into a development environment, across releases (before a rehearsal). */
+static int call_copy(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
+		     char act[37], struct ferry_error *err)
+{
+	return ferry_db_copy(ctx, arg(a, "from"), arg(a, "env"), h, act, err);
+}
+
+/* The rehearsal: the data upgrade on a development environment's copy, timed. */
+static int call_rehearse(struct ferry_ctx *ctx, const json_t *a, const struct ferry_op_hooks *h,
+			 char act[37], struct ferry_error *err)
+{
+	return ferry_env_data_upgrade(ctx, arg(a, "env"), arg(a, "package"), h, act, err);
+}
+
 /* Every environment action: its name (the audit action and a schedule's kind), the
  * call, and the body members it takes (strings; * marks a required one). */
 static const struct env_action actions[] = {
@@ -116,6 +130,8 @@ static const struct env_action actions[] = {
 	{ "upgrade.cancel", call_up_cancel, { "view" } },
 	{ "upgrade.resume", call_up_resume, { NULL } },
 	{ "db.refresh", call_refresh, { "*from" } },
+	{ "db.copy", call_copy, { "*from" } },
+	{ "env.data-upgrade", call_rehearse, { "package" } },
 	{ NULL, NULL, { NULL } }
 };
 

@@ -97,6 +97,8 @@ ROUTE(api_upgrade_rollback, "upgrade.rollback")
 ROUTE(api_upgrade_cancel, "upgrade.cancel")
 ROUTE(api_upgrade_resume, "upgrade.resume")
 ROUTE(api_env_refresh, "db.refresh")
+ROUTE(api_env_copy, "db.copy")
+ROUTE(api_env_rehearse, "env.data-upgrade")
 
 /* POST .../updates with {"check": true}: every rule, nothing changed (ferry env apply --check). */
 enum MHD_Result api_env_updates(struct api_req *r)

@@ -340,6 +340,8 @@ enum MHD_Result api_env_signoff(struct api_req *r);
 enum MHD_Result api_env_rollback(struct api_req *r);
 enum MHD_Result api_env_history(struct api_req *r);
 enum MHD_Result api_env_refresh(struct api_req *r);
+enum MHD_Result api_env_copy(struct api_req *r);
+enum MHD_Result api_env_rehearse(struct api_req *r);
 enum MHD_Result api_upgrade_status(struct api_req *r);
 enum MHD_Result api_upgrade_targets(struct api_req *r);
 enum MHD_Result api_upgrade_preflight(struct api_req *r);

@@ -61,14 +61,16 @@ for srcdir in "$here"/packages/*/; do
 	pkg="$stage/$name"
 	case "$name" in
 	mediawiki-1.39-*) app_package "$name" ;;
-	mediawiki-data-upgrade-*) install -D -m 0755 "$here/app/bin/mwctl" "$pkg/bin/mwctl" ;;
+	mediawiki-data-upgrade-*)
+		install -D -m 0755 "$here/app/bin/mwctl" "$pkg/bin/mwctl"
+		[ ! -d "$srcdir/reverse" ] || cp -r "$srcdir/reverse" "$pkg/" ;;
 	*) mkdir -p "$pkg"; cp -r "$srcdir/." "$pkg/" ;;
 	esac
 	sed "s/@MW_VERSION@/$mwv/g" "$srcdir/manifest.json" >"$pkg/manifest.json"
 	jq -e . "$pkg/manifest.json" >/dev/null
 	# Every file a step names must be in the package (bin/mwctl: in the release it lies over).
-	missing=$(cd "$pkg" && jq -r '[.scripts[]?[]?, .data_upgrade[]?, .dvt[]?, .service?]
-		| .[] | select(. != null) | (.sql // .exec[0]), (.exec // [] | .[] | select(startswith("bin/")))' manifest.json |
+	missing=$(cd "$pkg" && jq -r '[.scripts[]?[]?, .data_upgrade[]?, .dvt[]?, .service?, .reverse[]?.tables[]?]
+		| .[] | select(. != null) | (.sql // .exec[0]? // empty), (.exec // [] | .[] | select(startswith("bin/")))' manifest.json |
 		while read -r f; do
 			case "$f" in php|'${RELEASE_DIR}'*) continue;; esac
 			[ -e "$f" ] || [ "$f" = bin/mwctl ] || echo "$f"

@@ -2,49 +2,18 @@
 // ui.test.mjs: ferry's web UI in Debian's chromium (playwright-core, no downloaded
 // browser). Run by tests/e2e/t0590-browser.sh, which starts ferryd and passes:
 //   FERRY_URL, FERRY_ADMIN, FERRY_VIEWER (token secrets), ARTIFACTS (screenshot dir)
-// Prints TAP. Each step is a user action and what the page must then show.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Prints TAP. Each step is a user action and what the page must then show; axe-core
+// checks every screen at 1400 and 390 px (lib.mjs). The upgrade flows, confirmations,
+// failure panel and keyboard walk are in upgrade.flows.mjs.
+import { launch, finish, step, expect, shot, api, axe, axeBoth, cancelDialog, confirmDialog, T, URL, ADMIN, VIEWER, LONG } from './lib.mjs';
+import { upgradeFlows } from './upgrade.flows.mjs';
 
-const URL = process.env.FERRY_URL, ADMIN = process.env.FERRY_ADMIN, VIEWER = process.env.FERRY_VIEWER;
-const ART = process.env.ARTIFACTS || join(tmpdir(), 'ferry-browser');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-mkdirSync(ART, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'ferry-chromium-'));
-
-let n = 0, failed = 0;
-async function step(name, fn) {
-  n++;
-  try { await fn(); console.log(`ok ${n} - ${name}`); } catch (e) {
-    failed++;
-    console.log(`not ok ${n} - ${name}`);
-    for (const l of String(e.stack || e).split('\n').slice(0, 8)) console.log(`#   ${l}`);
-    await page.screenshot({ path: join(ART, `FAILED-${n}.png`), fullPage: true }).catch(() => {});
-  }
-}
-function expect(cond, what) { if (!cond) throw new Error(`expected ${what}`); }
-async function shot(name) { await page.screenshot({ path: join(ART, `${name}.png`), fullPage: true }); }
-async function api(method, path, token, body) {
-  const res = await fetch(URL + path, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, data: await res.json().catch(() => null) };
-}
-
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 800 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-page.setDefaultTimeout(10000);
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
+const page = await launch();
 
 await step('without a token the sign-in page shows', async () => {
   await page.goto(URL + '/');
   await page.waitForSelector('#token');
+  await axeBoth('sign-in');
   await shot('01-signin');
 });
 await step('a wrong token is refused with an error banner carrying the activity ID', async () => {
@@ -53,6 +22,7 @@ await step('a wrong token is refused with an error banner carrying the activity 
   await page.waitForSelector('#banner:not([hidden])');
   expect(/unknown API token/.test(await page.textContent('#banner-text')), 'the reason in the banner');
   expect(/Activity ID: [0-9a-f-]{36}/.test(await page.textContent('#banner-activity')), 'an activity ID');
+  await axe('sign-in refused');
   await shot('02-signin-refused');
 });
 await step('the admin token signs in and lists projects', async () => {
@@ -61,6 +31,7 @@ await step('the admin token signs in and lists projects', async () => {
   await page.waitForSelector('tr[data-row="contoso"]');
   expect((await page.textContent('#who')).includes('admin'), 'the token name in the header');
   await page.waitForSelector('body[data-live="on"]');
+  await axeBoth('projects');
   await shot('03-projects');
 });
 await step('creating a project from the form adds it to the list', async () => {
@@ -79,6 +50,7 @@ await step('a duplicate project shows the error and its activity ID, which the a
   const aid = /Activity ID: ([0-9a-f-]{36})/.exec(text)[1];
   const audit = await api('GET', '/api/audit?limit=20', ADMIN);
   expect(audit.data.some((a) => a.activity_id === aid && a.result === 'failed'), 'the failed attempt in the audit log');
+  await axe('error banner');
   await shot('04-error-banner');
 });
 await step('a project page lists environments; an environment is created from its form', async () => {
@@ -88,7 +60,16 @@ await step('a project page lists environments; an environment is created from it
   await page.selectOption('#new-env-role', 'sandbox');
   await page.click('#create-env');
   await page.waitForSelector('tr[data-row="contoso-sb2"]');
+  await axeBoth('project');
   await shot('05-project');
+});
+await step('a package is uploaded to the asset library from the project page', async () => {
+  await page.setInputFiles('#upload-file', process.env.FERRY_UPLOAD);
+  await page.click('#upload-go');
+  await page.waitForSelector('#upload-status >> text=contoso-reports', LONG);
+  await page.waitForSelector('[aria-label="Asset library"] td >> text=contoso-reports', LONG);
+  const r = await api('GET', '/api/assets?project=contoso', ADMIN);
+  expect(r.data.some((a) => a.name === 'contoso-reports'), 'the package in the library');
 });
 await step('a preview feature is switched on from the project page', async () => {
   await page.check('input[data-feature="upgrade-self-serve"]');
@@ -107,16 +88,44 @@ await step('environment details show its fields and the Maintain menu', async ()
   await page.waitForSelector('#env-fields');
   expect((await page.textContent('[data-field="type"]')) === 'sandbox', 'type sandbox');
   expect((await page.textContent('[data-field="application"]')) === '7.3', 'application 7.3');
+  await axeBoth('environment');
   await page.click('#maintain');
   await page.waitForSelector('#maintain-menu:not([hidden])');
   for (const id of ['apply-updates', 'upgrade', 'cancel-upgrade', 'db-refresh'])
     expect(await page.isVisible('#' + id), `the ${id} action`);
+  expect(await page.getAttribute('#maintain', 'aria-expanded') === 'true', 'aria-expanded true while open');
+  await axeBoth('Maintain menu open');
   await shot('06-env-maintain');
 });
+await step('the Maintain menu behaves like a menu: arrows move, Escape closes it and returns to its button', async () => {
+  const first = await page.evaluate(() => document.activeElement.id);
+  expect(first === 'apply-updates', `the first enabled item focused on opening (got ${first})`);
+  await page.keyboard.press('ArrowDown');
+  expect(await page.evaluate(() => document.activeElement.id) === 'upgrade', 'ArrowDown to Upgrade');
+  await page.keyboard.press('ArrowUp');
+  expect(await page.evaluate(() => document.activeElement.id) === 'apply-updates', 'ArrowUp back');
+  await page.keyboard.press('End');
+  expect(await page.evaluate(() => document.activeElement.id) === 'rt-start', 'End to the last item');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowDown'); await page.keyboard.press('ArrowDown');
+  // a disabled item is still reached, and says why (aria-describedby, visible text)
+  expect(await page.evaluate(() => document.activeElement.id) === 'cancel-upgrade', 'ArrowDown reaches a disabled item');
+  expect(await page.evaluate(() => document.activeElement.getAttribute('aria-disabled')) === 'true', 'marked aria-disabled');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#maintain-menu', { state: 'hidden' });
+  expect(await page.evaluate(() => document.activeElement.id) === 'maintain', 'focus back on Maintain');
+  expect(await page.getAttribute('#maintain', 'aria-expanded') === 'false', 'aria-expanded false once closed');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForSelector('#maintain-menu:not([hidden])');
+  await page.keyboard.press('Escape');
+});
 await step('Maintain actions are enabled only when valid (cancel without an upgrade never is)', async () => {
+  await page.click('#maintain');
   expect(await page.isDisabled('#cancel-upgrade'), 'Cancel upgrade disabled');
-  const title = await page.getAttribute('#cancel-upgrade', 'title');
-  expect(title && title.length > 0, 'a reason for the disabled action');
+  expect(await page.isVisible('#cancel-upgrade-why'), 'the reason shown as text, not a tooltip');
+  expect((await page.textContent('#cancel-upgrade-why')) === 'no upgrade in progress', 'the reason');
+  expect(await page.getAttribute('#cancel-upgrade', 'aria-describedby') === 'cancel-upgrade-why', 'the reason tied to the item');
+  await page.keyboard.press('Escape');
 });
 await step('the operations timeline is shown (empty until an operation runs)', async () => {
   await page.waitForSelector('#timeline-empty');
@@ -130,6 +139,8 @@ await step('an operation started elsewhere appears live; its manual step is conf
   expect(await page.isDisabled('#op-resume'), 'Resume disabled while waiting for confirmation');
   expect(await page.isEnabled('#op-confirm'), 'Confirm enabled at the manual step');
   await shot('06b-op-awaiting');
+  expect(await page.isVisible('#op-resume-why'), 'why Resume is disabled, in text');
+  await axe('operation awaiting confirmation');
   await page.click('#op-confirm');
   await page.waitForSelector('#operation[data-state="succeeded"]');
   await page.waitForSelector('#timeline li[data-step="finish"][data-state="succeeded"]');
@@ -147,105 +158,60 @@ await step('a failed step shows its error; Resume is enabled and finishes the op
   await page.waitForSelector('#operation[data-state="succeeded"]');
   expect((await page.textContent('#timeline li[data-step="write-files"]')).includes('2 attempts'), 'the step ran twice');
 });
-// ---- a whole sandbox upgrade through the UI, then a production upgrade rolled back ----
-const LONG = { timeout: 120000 };
-async function upgradeTo(env, target, shotName) {
-  await page.goto(URL + '/#/environments/' + env);
-  await page.waitForSelector('#maintain');
-  await page.click('#maintain');
-  expect(await page.isEnabled('#upgrade'), 'Upgrade enabled on a deployed environment');
-  await page.click('#upgrade');
-  await page.waitForSelector('#upgrade-panel #upgrade-target');
-  const options = await page.$$eval('#upgrade-target option', (os) => os.map((o) => o.value));
-  expect(options.includes(target), `the target ${target} offered (got ${options.join(', ')})`);
-  await page.selectOption('#upgrade-target', target);
-  await shot(shotName);
-  await page.click('#upgrade-begin');
-  await page.waitForSelector('#upgrade-status[data-phase="prepared"]', LONG);
-  await page.waitForSelector('#operation[data-state="succeeded"]', LONG);
-}
-await step('Maintain → Upgrade: the panel offers the target combinations; begin prepares the upgrade', async () => {
-  await upgradeTo('sales-uat', '8.1/PU20', '10-upgrade-panel');
-  expect((await page.textContent('#operation')).includes('upgrade.prepare'), 'the prepare operation on the timeline');
-  await page.waitForSelector('#upgrade[disabled]', { state: 'attached', ...LONG });
-  expect(await page.isDisabled('#upgrade'), 'Upgrade not offered twice');
-  await shot('11-upgrade-prepared');
+await step('Abort asks first: Cancel leaves the operation waiting, Abort ends it', async () => {
+  const r = await api('POST', '/api/selftest', ADMIN, { env: 'contoso-uat', manual: true, ticks: 1, tick_ms: 1 });
+  await page.waitForSelector(`#operation[data-state="awaiting-confirmation"] >> text=${r.data.activity_id}`);
+  await page.click('#op-abort');
+  await page.waitForSelector('dialog#confirm[open]');
+  expect((await page.textContent('[data-confirm="environment"]')) === 'contoso-uat (sandbox)', 'the environment and its role in the dialog');
+  expect((await page.textContent('[data-confirm="cannot-be-undone"]')).length > 10, 'what cannot be undone');
+  await axeBoth('confirmation dialog');
+  await shot('06e-confirm-abort');
+  await cancelDialog('escape');
+  expect(await page.evaluate(() => document.activeElement.id) === 'op-abort', 'focus back on Abort after Escape');
+  expect((await api('GET', `/api/operations/${r.data.activity_id}`, ADMIN)).data.state === 'awaiting-confirmation', 'nothing changed');
+  await page.click('#op-abort');
+  await confirmDialog('contoso-uat');
+  await page.waitForSelector(`#operation[data-state="aborted"]`);
+  expect((await api('GET', `/api/operations/${r.data.activity_id}`, ADMIN)).data.state === 'aborted', 'aborted in the API');
 });
-await step('the original / upgrade-in-progress toggle shows each side', async () => {
-  await page.waitForSelector('#view-toggle');
-  expect((await page.textContent('[data-field="application"]')) === '7.3', 'the original on 7.3');
-  await page.click('#view-upgrade');
-  await page.waitForSelector('#env-fields[data-view="upgrade"]');
-  expect((await page.textContent('[data-field="application"]')) === '8.1', 'the upgrade in progress on 8.1');
-  await shot('12-view-upgrade-in-progress');
-  await page.click('#view-original');
-  await page.waitForSelector('#env-fields[data-view="original"]');
+await step('a running step shows an elapsed counter that moves', async () => {
+  const r = await api('POST', '/api/selftest', ADMIN, { env: 'contoso-uat', ticks: 60, tick_ms: 100 });
+  expect(r.status === 202, 'the selftest queued');
+  const counter = await page.waitForSelector('#timeline [data-running]', LONG);
+  const a = await counter.textContent();
+  await page.waitForFunction((t) => { const el = document.querySelector('#timeline [data-running]'); return !el || el.textContent !== t; }, a, { timeout: 5000 });
+  await page.waitForSelector(`#operation[data-state="succeeded"] >> text=${r.data.activity_id}`, LONG);
 });
-await step('a package applied to the upgrade waits for sign-off; Data upgrade is disabled until Sign off', async () => {
-  await page.click('#up-apply');
-  await page.waitForSelector('#apply-panel #apply-package');
-  await page.click('#apply-go');
-  await page.waitForSelector('#operation[data-state="awaiting-signoff"]', LONG);
-  await page.waitForSelector('#up-signoff:not([disabled])');
-  expect(await page.isDisabled('#up-data'), 'Data upgrade disabled before the sign-off');
-  expect(await page.isDisabled('#up-commit'), 'Commit disabled before the data upgrade');
-  await shot('13-upgrade-package-awaiting-signoff');
-  await page.click('#up-signoff');
-  await page.waitForSelector('#operation[data-state="succeeded"]', LONG);
-  await page.waitForSelector('#up-data:not([disabled])', LONG);
-  await page.waitForSelector('#cancel-upgrade:not([disabled])', { state: 'attached', ...LONG });
-  expect(await page.isEnabled('#cancel-upgrade'), 'cancel still possible before the data upgrade');
-  await shot('14-upgrade-signed-off');
+await step('operation history lists the operations; the operation page shows steps, attempts and the log', async () => {
+  await page.waitForSelector('#history, [aria-label="Operation history"]');
+  const kinds = await page.$$eval('[aria-label="Operation history"] tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  expect(kinds.filter((k) => k === 'op.selftest').length >= 4, `the selftests in the history (got ${kinds.join(', ')})`);
+  const durations = await page.$$eval('[aria-label="Operation history"] tbody tr td:nth-child(4)', (tds) => tds.map((t) => t.textContent));
+  expect(durations.every((d) => /\d/.test(d)), 'a duration on each');
+  await axeBoth('environment with history');
+  await shot('06f-history');
+  // the failed-then-resumed selftest: its write-files step ran twice
+  const ops = (await api('GET', '/api/operations?env=contoso-uat&limit=20', ADMIN)).data;
+  const resumed = ops.find((o) => o.kind === 'op.selftest' && o.state === 'succeeded' && o.params && o.params.fail_at);
+  const id = (resumed || ops.find((o) => o.kind === 'op.selftest')).activity_id;
+  await page.click(`[aria-label="Operation history"] a[href="#/operations/${id}"]`);
+  await page.waitForSelector('#op-fields');
+  expect(await page.evaluate(() => document.activeElement.tagName) === 'H1', 'focus on the new page heading');
+  await page.waitForSelector('#op-log');
+  await page.waitForFunction(() => /== \S+ \(/.test(document.querySelector('#op-log').textContent));
+  const log = await page.textContent('#op-log');
+  expect(!/\/tmp\//.test(log), 'no server paths in the log shown');
+  if (resumed) expect((await page.textContent('tr[data-row="write-files"]')).includes('2'), 'two attempts of write-files');
+  await axeBoth('operation page');
+  await shot('06g-operation-page');
 });
-await step('Data upgrade swaps to the upgraded environment; Commit and Rollback are enabled', async () => {
-  await page.click('#up-data');
-  await page.waitForSelector('#upgrade-status[data-phase="data-upgraded"]', LONG);
-  await page.waitForSelector('#up-commit:not([disabled])');
-  expect(await page.isEnabled('#up-rollback'), 'Rollback enabled after the data upgrade');
-  expect(await page.isDisabled('#up-data'), 'no second data upgrade');
-  await shot('15-upgrade-data-upgraded');
-});
-await step('Commit: the environment is the upgraded one, on 8.1', async () => {
-  await page.click('#up-commit');
-  await page.waitForSelector('#upgrade-status[data-phase="committed"]', LONG);
-  await page.waitForSelector('[data-field="application"] >> text=8.1', LONG);
-  const r = await api('GET', '/api/environments/sales-uat/upgrade', ADMIN);
-  expect(r.data.phase === 'committed', 'committed in the API');
-  // the page re-renders from the event stream: wait for the toggle to go, then check
-  await page.waitForSelector('#view-toggle', { state: 'hidden', ...LONG }).catch(() => {});
-  expect(!(await page.isVisible('#view-toggle')), 'no toggle once committed');
-  await shot('16-upgrade-committed');
-});
-await step('production: begin, data upgrade, then Rollback brings the original back on 7.3', async () => {
-  await upgradeTo('sales-prod', '8.1/PU20', '17-prod-upgrade-panel');
-  await page.waitForSelector('#up-data:not([disabled])', LONG);
-  await page.click('#up-data');
-  await page.waitForSelector('#upgrade-status[data-phase="data-upgraded"]', LONG);
-  await shot('18-prod-data-upgraded');
-  await page.click('#up-rollback');
-  await page.waitForSelector('#upgrade-status[data-phase="rolled-back"]', LONG);
-  await page.waitForSelector('[data-field="application"] >> text=7.3', LONG);
-  const r = await api('GET', '/api/environments/sales-prod/upgrade', ADMIN);
-  expect(r.data.phase === 'rolled-back', 'rolled back in the API');
-  await shot('19-prod-rolled-back');
-});
-await step('Maintain → Database refresh asks for the source and refreshes the sandbox from production', async () => {
-  await page.goto(URL + '/#/environments/sales-uat2');
-  await page.waitForSelector('#maintain');
-  await page.click('#maintain');
-  await page.click('#db-refresh');
-  await page.waitForSelector('#refresh-panel #refresh-from');
-  const from = await page.$$eval('#refresh-from option', (os) => os.map((o) => o.value));
-  expect(from.includes('sales-prod') && !from.includes('sales-uat2'), 'the other environments on its release offered');
-  await page.selectOption('#refresh-from', 'sales-prod');
-  await page.click('#refresh-go');
-  await page.waitForSelector('#operation[data-state="succeeded"] >> text=db.refresh', LONG);
-  await shot('20-db-refresh');
-});
+await upgradeFlows(page);
 await step('the audit page lists who changed what', async () => {
   await page.click('a[data-nav="audit"]');
   await page.waitForSelector('td >> text=project.create');
   expect((await page.textContent('main')).includes('token:admin'), 'the actor');
+  await axeBoth('audit');
   await shot('07-audit');
 });
 await step('a token is created once-shown and then revoked from the tokens page', async () => {
@@ -257,8 +223,15 @@ await step('a token is created once-shown and then revoked from the tokens page'
   expect(/^ferry_[0-9a-f]{16}_[0-9a-f]{64}$/.test(secret), 'the secret shown');
   expect((await api('GET', '/api/whoami', secret)).status === 200, 'the new token to work');
   await page.waitForSelector('button[data-revoke="browser-ci"]');
+  await axeBoth('tokens');
   await shot('08-tokens');
   await page.click('button[data-revoke="browser-ci"]');
+  await page.waitForSelector('dialog#confirm[open]');
+  expect((await page.textContent('#confirm-form')).includes('cannot be made active again'), 'what cannot be undone');
+  await cancelDialog();
+  expect((await api('GET', '/api/whoami', secret)).status === 200, 'Cancel: the token still works');
+  await page.click('button[data-revoke="browser-ci"]');
+  await confirmDialog();
   await page.waitForSelector('tr[data-row="browser-ci"] .badge.revoked');
   expect((await api('GET', '/api/whoami', secret)).status === 401, 'the revoked token refused');
   await page.click('#secret-done');
@@ -274,12 +247,15 @@ await step('a viewer sees no create forms and no tokens page; Maintain actions a
   expect(!(await page.isVisible('a[data-nav="tokens"]')), 'no tokens link');
   await page.goto(URL + '/#/environments/contoso-uat');
   await page.waitForSelector('#maintain');
+  await page.click('#maintain');
   for (const id of ['apply-updates', 'upgrade', 'cancel-upgrade', 'db-refresh'])
     expect(await page.isDisabled('#' + id), `${id} disabled for a viewer`);
+  expect((await page.textContent('#upgrade-why')) === 'needs the operator role', 'the reason shown');
+  await page.keyboard.press('Escape');
   await page.waitForSelector('#operation');
   expect(await page.isDisabled('#op-resume') && await page.isDisabled('#op-abort'), 'operation actions disabled for a viewer');
 });
-await step('on a phone-sized screen pages fit the width', async () => {
+await step('on a phone-sized screen pages fit the width; the nav is one row, IDs do not wrap', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   for (const hash of ['#/projects', '#/projects/contoso', '#/environments/contoso-uat', '#/audit']) {
     await page.goto(URL + '/' + hash);
@@ -287,12 +263,26 @@ await step('on a phone-sized screen pages fit the width', async () => {
     await page.waitForLoadState('networkidle').catch(() => {});
     const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(over <= 0, `no horizontal scrolling on ${hash} (overflow ${over}px)`);
+    const navRows = await page.evaluate(() => new Set([...document.querySelectorAll('#nav a')].filter((a) => a.offsetParent).map((a) => a.getBoundingClientRect().top)).size);
+    expect(navRows === 1, `the nav links on one row (got ${navRows})`);
     await shot('09-phone-' + hash.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''));
   }
+  // the audit log keeps every column (it scrolls inside its own focusable region) and IDs on one line
+  const cols = await page.$$eval('[aria-label="Audit log"] thead th', (ths) => ths.filter((t) => t.offsetParent).length);
+  expect(cols === 8, `all 8 audit columns shown (got ${cols})`);
+  expect(await page.getAttribute('[aria-label="Audit log"]', 'tabindex') === '0', 'the scroll region reachable by keyboard');
+  const tall = await page.$$eval('code.id', (cs) => cs.filter((c) => c.textContent.length === 36 && c.getClientRects().length > 1).length);
+  expect(tall === 0, `no activity ID wraps (got ${tall})`);
+  await page.setViewportSize({ width: 1400, height: 900 });
 });
-await step('no script errors on any page', async () => { expect(consoleErrors.length === 0, `none, got: ${consoleErrors.join('; ')}`); });
+await step('no script errors and no failed loads (404) on any page', async () => {
+  const bad = T.consoleErrors.filter((e) => !/status of (401|409)/.test(e));
+  expect(bad.length === 0, `none, got: ${bad.join('; ')}`);
+  const screens = ['sign-in', 'projects', 'project', 'environment', 'Maintain menu open', 'confirmation dialog', 'environment with history',
+    'operation page', 'upgrade panel with preflight', 'upgrade prepared (original view)', 'upgrade view', 'package awaiting sign-off',
+    'data-upgraded', 'committed', 'rollback confirmation (production)', 'failure panel', 'audit', 'tokens'];
+  const missing = screens.flatMap((s) => [1400, 390].map((w) => `${s}@${w}`)).filter((k) => !T.axeSeen.has(k));
+  expect(missing.length === 0, `axe on every screen at 1400 and 390 px (missing: ${missing.join(', ')})`);
+});
 
-await ctx.close();
-rmSync(profile, { recursive: true, force: true });
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+await finish();

@@ -32,16 +32,26 @@ test_cleanup_hook='stop_all; [ -n "$FERRYD_PID" ] && kill -TERM "$FERRYD_PID" 2>
 { ferry key generate vendor && ferry key trust vendor --project contoso &&
   up_packages ledger-app-7.3 ledger-app-8.1 ledger-data-upgrade-8.1 fabrikam-tax-2.0 &&
   up_env sales-prod production 200 7 && up_env sales-uat sandbox 0 0 && up_env sales-uat2 sandbox 0 0 &&
+  up_env sales-fail sandbox 0 0 && up_env sales-kbd sandbox 0 0 &&
   up_dev sales-dev 8.1 && ferry -q db copy --from sales-prod --to sales-dev && ferry -q env data-upgrade sales-dev
 } >/dev/null || { echo "1..0 # SKIP upgrade setup failed"; exit 1; }
+# a package for the browser to upload (built and signed, not in the library yet)
+ferry --quiet package build "$PKGS/contoso-reports" -o "$SCRATCH/contoso-reports.zip" --sign vendor >/dev/null ||
+  { echo "1..0 # SKIP package build failed"; exit 1; }
 ADMIN=$(new_token admin admin)
 VIEWER=$(new_token viewer viewer)
 ferryd_start || { echo "1..0 # SKIP ferryd did not start"; exit 1; }
 
+# FERRY_UI_HOLD=FILE: write the URL and tokens to FILE and keep ferryd up (a person's look).
+if [ -n "${FERRY_UI_HOLD:-}" ]; then
+  printf 'URL=%s\nADMIN=%s\nVIEWER=%s\nFERRY_HOME=%s\nFERRYD_PID=%s\n' "$URL" "$ADMIN" "$VIEWER" "$FERRY_HOME" "$FERRYD_PID" >"$FERRY_UI_HOLD"
+  wait "$FERRYD_PID"
+  exit 0
+fi
 ARTIFACTS="$FERRY_BUILD/artifacts/browser"
 rm -rf "$ARTIFACTS"
-FERRY_URL="$URL" FERRY_ADMIN="$ADMIN" FERRY_VIEWER="$VIEWER" ARTIFACTS="$ARTIFACTS" \
-  timeout 300 node "$BROWSER_DIR/ui.test.mjs"
+FERRY_URL="$URL" FERRY_ADMIN="$ADMIN" FERRY_VIEWER="$VIEWER" ARTIFACTS="$ARTIFACTS" FERRY_UPLOAD="$SCRATCH/contoso-reports.zip" \
+  timeout 900 node "$BROWSER_DIR/ui.test.mjs"
 rc=$?
 ferryd_stop || rc=1
 if grep -q -- "${ADMIN##*_}" "$FERRYD_LOG"; then echo "# a token leaked into the log"; rc=1; fi

@@ -4,9 +4,13 @@
 # and OATHAuth enabled), the catalog's upgrade rule: a rehearsal in development on a copy of
 # the data; preparation beside the serving original with zero failed probe requests; the
 # data upgrade (MediaWiki's own maintenance/update.php --quick adds the extensions' tables);
-# a rollback that gives back the original with its database equal to the pre-upgrade state
-# (canonical dump; the writes made since are refused first, then discarded and exported:
-# the package declares no reverse mapping); then the same upgrade again, committed.
+# writes on the upgraded wiki through MediaWiki's API and its AbuseFilter form (edits, a new
+# page, a new account, a filter and its log); the rollback plan (core rows carried through
+# the package's reverse mapping, the extensions' rows dropped with its note, the search index
+# left to rebuildtextindex.php); the rollback, after which the original on 1.39-core serves
+# those pages with their history; then the same upgrade again, a write MediaWiki keeps in a
+# table without a primary key (user_newtalk) that refuses the rollback and is exported, and
+# the commit.
 . "$(dirname "$0")/lib.sh"
 . "$FERRY_SRC/tests/e2e/t08-mediawiki.lib"
 MW_DEV_PASS=Develop-Admin-Pass-2026
@@ -18,6 +22,8 @@ probe_start() {
 }
 probe_stop() { kill -TERM "$PROBE_PID" 2>/dev/null; wait "$PROBE_PID" 2>/dev/null; PROBE_PID=; }
 now_ms() { date +%s%3N; }
+# tables_but "T1 T2 ...": a canonical dump (stdin) without the rows of those tables.
+tables_but() { awk -v skip=" $1 " '/^table /{seen = 1; keep = !index(skip, " " $2 " ")} !seen || keep'; }
 failures() { awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b && $2 != 200' "$1" | wc -l; }
 answers() { awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b' "$1" | wc -l; }
 
@@ -78,31 +84,96 @@ test_expect_success 'the probe saw the downtime only during the data upgrade' '
 	read t2 t3 <data.window && equals "$(failures probe.txt "$(cat window.start)" $t2)" 0 &&
 	equals "$(tail -1 probe.txt | cut -d" " -f2)" 200'
 
-test_expect_success 'users write on the upgraded wiki before the rollback' '
+test_expect_success 'users write on the upgraded wiki: edits, a new page, a new account, a filter' '
 	equals "$(mw_login "$ORIG" Admin "$MW_SBX_PASS" jar)" PASS &&
-	equals "$(mw_edit "$ORIG" jar "Written after the upgrade" "This page is new.")" Success'
+	equals "$(mw_edit "$ORIG" jar "Written after the upgrade" "This page is new." "created on 1.39-moderation")" Success &&
+	equals "$(mw_edit "$ORIG" jar "Written after the upgrade" "This page is new. Edited once." "edited on 1.39-moderation")" Success &&
+	equals "$(mw_edit "$ORIG" jar "Project page 1" "Page 1 was rewritten after the upgrade." "rewritten on 1.39-moderation")" Success &&
+	equals "$(mw_account "$ORIG" "Upgrade Writer" "Writer-pass-2026-x" "writer@contoso.example")" PASS &&
+	equals "$(mw_login "$ORIG" "Upgrade Writer" "Writer-pass-2026-x" jarw)" PASS &&
+	equals "$(mw_edit "$ORIG" jarw "Writer page" "Written by a user who signed up after the upgrade." "first edit")" Success &&
+	fid=$(mw_abusefilter_new "$ORIG" jar "Watch for the word moderated" "added_lines irlike \"moderated\"") &&
+	[ -n "$fid" ] && equals "$(mwsql sbx "select count(*) from abuse_filter")" 1 &&
+	equals "$(mw_edit "$ORIG" jar "Filtered page" "This edit is moderated." "hits the filter")" Success &&
+	equals "$(mwsql sbx "select count(*) from abuse_filter_log")" 1 &&
+	mw_history "$ORIG" "Written after the upgrade" >hist.upgraded &&
+	equals "$(cut -d"|" -f1,2 hist.upgraded | tr "\n" ";")" "Admin|created on 1.39-moderation;Admin|edited on 1.39-moderation;"'
 
-test_expect_code 5 'the rollback refuses to lose those writes: the package maps no table back' '
-	ferry upgrade rollback sbx 2>err; rc=$?; cat err >&2
-	grep -q "no reverse mapping" err && exit $rc'
+test_expect_success 'the mapping names every table of 1.39-moderation but those without a primary key' '
+	man="$MW/packages/mediawiki-data-upgrade-1.39-moderation/manifest.json" &&
+	jq -r ".reverse[0].tables[].table" "$man" | LC_ALL=C sort >mapped &&
+	mwsql sbx "select m.name from sqlite_master m where m.type = '\''table'\'' and m.name not like '\''sqlite%'\'' and m.sql not like '\''CREATE VIRTUAL%'\'' and exists (select 1 from pragma_table_info(m.name) p where p.pk > 0)" | LC_ALL=C sort >tables &&
+	equals "$(comm -3 mapped tables | tr -d "\t" | tr "\n" " ")" "" &&
+	equals "$(mwsql sbx "select m.name from sqlite_master m where m.type = '\''table'\'' and m.name not like '\''sqlite%'\'' and not exists (select 1 from pragma_table_info(m.name) p where p.pk > 0) order by m.name" | tr "\n" " ")" \
+		"oldimage querycache querycachetwo searchindex user_newtalk "'
 
-test_expect_success 'rollback: the original back on 1.39-core, its database equal to before (dump)' '
-	ferry upgrade rollback sbx --discard-writes --yes >out && contains "$(cat out)" "Rolled back" &&
+test_expect_success 'the rollback plan: the core rows carried, the extensions rows dropped with the note' '
+	ferry upgrade rollback sbx --plan --json >plan.json &&
+	jq -e ".can_roll_back and .summary.unmapped == 0 and .summary.uncaptured == 0 and .uncaptured == []" plan.json &&
+	for t in page revision slots content text comment actor user; do
+		jq -e --arg t "$t" "[.tables[] | select(.table == \$t)] | length == 1 and (.[0].rows | length) > 0 and all(.[0].rows[]; .action == \"carry\")" plan.json >/dev/null || { echo "table $t not carried" >&2; exit 1; }
+	done &&
+	jq -e "[.tables[] | select(.table == \"revision\") | .rows[] | select(.op == \"insert\")] | length == 5" plan.json &&
+	for t in abuse_filter abuse_filter_history abuse_filter_log; do
+		jq -e --arg t "$t" "[.tables[] | select(.table == \$t) | .rows[]] | length > 0 and all(.action == \"drop\" and (.reason | test(\"AbuseFilter does not exist in 1.39-core\")))" plan.json >/dev/null || { echo "table $t not dropped with the note" >&2; exit 1; }
+	done &&
+	jq -e "[.tables[] | select(.table == \"logging\") | .rows[] | select(.action == \"conflict\") | .reason] | length > 0 and all(test(\"abusefilter/create log entry\"))" plan.json &&
+	jq -e "[.tables[] | select(.table | startswith(\"searchindex\")) | .rows[]] | length > 0 and all(.action == \"drop\" and (.reason | test(\"rebuildtextindex\")))" plan.json &&
+	ferry upgrade rollback sbx --plan >plan.txt && contains "$(cat plan.txt)" "abuse_filter"'
+
+test_expect_success 'rollback: the original back on 1.39-core, the writes carried, the filter exported' '
+	ferry upgrade rollback sbx --yes >out && contains "$(cat out)" "Rolled back" &&
 	equals "$(phase sbx)" rolled-back && equals "$(env_url sbx)" "$ORIG" &&
 	ferry env show sbx --json | jq -e ".app_release == \"1.39-core\" and (.runtimes | keys) == [\"main\"]" &&
 	! contains "$(mw_extensions "$ORIG")" "Abuse Filter" && equals "$(new_tables sbx)" "" &&
-	equals "$(mw_content "$ORIG" "Written after the upgrade")" "" &&
+	equals "$(mw_content "$ORIG" "Written after the upgrade")" "This page is new. Edited once." &&
+	mw_history "$ORIG" "Written after the upgrade" >hist.original && cmp hist.upgraded hist.original &&
+	equals "$(mw_content "$ORIG" "Project page 1")" "Page 1 was rewritten after the upgrade." &&
+	equals "$(mw_history "$ORIG" "Project page 1" | cut -d"|" -f2 | tail -1)" "rewritten on 1.39-moderation" &&
+	equals "$(mw_history "$ORIG" "Writer page" | cut -d"|" -f1)" "Upgrade Writer" &&
+	equals "$(mw_content "$ORIG" "Filtered page")" "This edit is moderated." &&
+	equals "$(mw_login "$ORIG" "Upgrade Writer" "Writer-pass-2026-x" jarw2)" PASS &&
+	equals "$(mwsql sbx "pragma integrity_check")" ok &&
 	ferry env stop sbx >/dev/null && db_dump sbx >post.dump && ferry env start sbx >/dev/null &&
-	cmp pre.dump post.dump && mw_dvt sbx AdminLogin && mw_dvt sbx PageRead'
+	skip="$(jq -r "[.tables[].table, \"sqlite_sequence\"] | join(\" \")" plan.json)" &&
+	tables_but "$skip" <pre.dump >pre.rest && tables_but "$skip" <post.dump >post.rest &&
+	cmp pre.rest post.rest && ! cmp -s pre.dump post.dump &&
+	mw_dvt sbx AdminLogin && mw_dvt sbx PageRead &&
+	ferry upgrade writes sbx -o kept.json &&
+	jq -e "[.tables[] | select(.table == \"abuse_filter\") | .rows[]] | length == 1" kept.json &&
+	act=$(status_json sbx | jq -r "[.operations[] | select(.kind == \"upgrade.rollback\")][0].activity_id") &&
+	jq -e "[.tables[] | select(.table == \"abuse_filter_log\") | .rows[] | .action] == [\"drop\"]" "$FERRY_HOME/writes/$act/report.json"'
 
-test_expect_success 'the same upgrade again, committed: 1.39-moderation is the environment' '
+test_expect_success 'the original takes writes on 1.39-core after the rollback' '
+	equals "$(mw_edit "$ORIG" jarw2 "Writer page" "Back on 1.39-core." "after the rollback")" Success &&
+	equals "$(mw_history "$ORIG" "Writer page" | wc -l)" 2'
+
+test_expect_success 'again: a write MediaWiki keeps in a table without a primary key' '
 	ferry upgrade begin sbx --to 1.39-moderation >/dev/null && ferry upgrade data sbx >/dev/null &&
+	equals "$(mw_login "$ORIG" Admin "$MW_SBX_PASS" jar3)" PASS &&
+	equals "$(mw_edit "$ORIG" jar3 "User talk:Upgrade Writer" "A message for you." "a talk page message")" Success &&
+	equals "$(mwsql sbx "select count(*) from user_newtalk")" 1'
+
+test_expect_code 5 'the rollback refuses to lose it: user_newtalk cannot be captured row by row' '
+	rm -f err && ferry upgrade rollback sbx --plan --json >plan2.json &&
+	jq -e "(.can_roll_back | not) and ([.uncaptured[].table] == [\"user_newtalk\"])" plan2.json >&2 &&
+	ferry upgrade rollback sbx --yes 2>err; rc=$?; cat err >&2
+	grep -q "user_newtalk" err && grep -q "no primary key" err && exit $rc'
+
+test_expect_success 'the refused writes are exported; the upgrade is still data-upgraded' '
+	equals "$(phase sbx)" data-upgraded &&
+	ferry upgrade writes sbx -o refused.json &&
+	jq -e "[.uncaptured[].table] == [\"user_newtalk\"]" refused.json &&
+	jq -e "[.tables[] | select(.table == \"revision\") | .rows[]] | length == 1" refused.json'
+
+test_expect_success 'committed instead: 1.39-moderation is the environment, the writes kept' '
 	ferry upgrade commit sbx >/dev/null && equals "$(phase sbx)" committed &&
 	ferry env show sbx --json | jq -e ".app_release == \"1.39-moderation\" and .state == \"deployed\" and (.runtimes | keys) == [\"main\"]" &&
 	equals "$(env_url sbx)" "$ORIG" && equals "$(new_tables sbx)" "$NEW_TABLES" &&
 	jq -e ".mediawiki.admin_password == \"$MW_SBX_PASS\"" "$(env_cfg sbx)" &&
 	mw_dvt sbx AdminLogin && mw_dvt sbx OATHAuth &&
-	contains "$(mw_content "$ORIG" "Project page 1")" "Page 1 links to"'
+	equals "$(mw_content "$ORIG" "User talk:Upgrade Writer")" "A message for you." &&
+	equals "$(mw_content "$ORIG" "Written after the upgrade")" "This page is new. Edited once."'
 
 test_expect_success 'after the commit the wiki takes writes, AbuseFilter runs on edits' '
 	equals "$(mw_login "$ORIG" Admin "$MW_SBX_PASS" jar2)" PASS &&
