@@ -65,9 +65,13 @@ test_expect_success 'a hostile package is refused on upload' '
 test_expect_success 'extract re-verifies and extracts the asset' '
   ferry asset upload tax-1.1.0.tar.gz --project contoso >/dev/null &&
   ferry asset extract tax@1.1.0 rel --project contoso && grep -q three rel/bin/tool'
+# flip_byte FILE OFFSET: one bit of the byte at OFFSET changed (a write of a fixed byte
+# changes nothing when the byte already is that one).
+flip_byte() { perl -e 'open(my $f, "+<", $ARGV[0]) or die; seek($f, $ARGV[1], 0); read($f, my $c, 1) == 1 or die;
+  seek($f, $ARGV[1], 0); print $f chr(ord($c) ^ 1); close($f) or die' "$1" "$2"; }
 test_expect_success 'a damaged stored copy is refused before use (extract and download)' '
   S2=$(sha256sum tax-1.1.0.tar.gz | cut -d" " -f1); blob="$FERRY_HOME/assets/${S2:0:2}/$S2";
-  chmod u+w "$blob" && cp "$blob" saved && printf X | dd of="$blob" bs=1 seek=100 conv=notrunc 2>/dev/null &&
+  chmod u+w "$blob" && cp "$blob" saved && flip_byte "$blob" 100 &&
   out=$(ferry asset extract tax@1.1.0 rel2 --project contoso 2>&1); rc=$?;
   dl=$(ferry asset download tax@1.1.0 --project contoso -o d2 2>&1); drc=$?; cp saved "$blob";
   test $rc -eq 6 && contains "$out" "damaged" && ! test -e rel2 &&
