@@ -58,7 +58,7 @@ for i in $(seq 1 "$ADOPT_KILLS"); do
       sleep 0.001; done &&
     sleep "$d" && { kill -9 "$pid" 2>/dev/null || echo "resume had finished"; } &&
     { wait "$pid"; echo "resume exited $?" >&2; } &&
-    ferry -q op resume "$id" &&
+    { [ "$(op_state "$id")" = awaiting-signoff ] || ferry -q op resume "$id"; } &&
     equals "$(op_state "$id")" awaiting-signoff &&
     equals "$(env_state sb)" "$(cat ref)" &&
     equals "$(service_procs)" 1'
