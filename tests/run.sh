@@ -113,11 +113,22 @@ leak_check() {
   return 1
 }
 status=0
-if [[ " $backends " == *" sqlite "* ]] && [ ${#files[@]} -gt 0 ]; then
+# A test that runs once (several ferryd nodes on a PostgreSQL of its own, t07-nodes.lib)
+# belongs to the PostgreSQL pass when one follows: left out of the SQLite pass, not
+# skipped there (CI counts a skip as a failure).
+pg_pass() { [[ " $backends " == *" postgresql "* ]] && [ -n "${FERRY_PG:-}" ]; }
+sqlite_files=()
+for f in "${files[@]}"; do
+  if pg_pass && case "$f" in *.sh) grep -q 't07-nodes\.lib' "$f";; *) false;; esac; then
+    continue
+  fi
+  sqlite_files+=("$f")
+done
+if [[ " $backends " == *" sqlite "* ]] && [ ${#sqlite_files[@]} -gt 0 ]; then
   echo "# state store: SQLite"
-  prove_run "${files[@]}" || status=1
+  prove_run "${sqlite_files[@]}" || status=1
 fi
-if [[ " $backends " == *" postgresql "* ]] && [ -n "${FERRY_PG:-}" ] && [ ${#e2e_files[@]} -gt 0 ]; then
+if pg_pass && [ ${#e2e_files[@]} -gt 0 ]; then
   echo "# state store: PostgreSQL ($FERRY_PG)"
   FERRY_TEST_PG=$FERRY_PG prove_run "${e2e_files[@]}" || status=1
 fi
