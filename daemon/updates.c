@@ -52,7 +52,7 @@ static void record(struct ferryd *d, struct ferry_ctx *ctx, const json_t *it)
 
 void updates_tick(struct ferryd *d)
 {
-	struct ferry_update_hooks h = { start_apply, d };
+	struct ferry_update_hooks h = { start_apply, d, NULL };
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	json_t *rep = NULL, *it;
