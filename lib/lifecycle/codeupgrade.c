@@ -658,6 +658,7 @@ static int valid_release(const char *r)
 
 static void up_release(struct up *u)
 {
+	ferry_cu_vendor_release(u);
 	git_index_free(u->idx);
 	git_tree_free(u->cust);
 	git_tree_free(u->base);
