@@ -9,7 +9,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <git2.h>
+#include "lifecycle/git_sym.h"
 #include <sodium.h>
 
 #include <dirent.h>
@@ -764,6 +764,14 @@ int ferry_hotfix_apply(const struct ferry_catalog *cat, const char *src_root,
 
 	if (report)
 		*report = NULL;
+	if ((rc = ferry_git_load(err))) {
+		free(hfs);
+		free(order);
+		free(status);
+		json_decref(s.paths);
+		json_decref(rep);
+		return rc;
+	}
 	git_libgit2_init();
 	if (!hfs || !order || !status || !s.paths || !rep) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");
