@@ -33,11 +33,11 @@ CPPFLAGS += -Iinclude -Ilib -MMD -MP -DFERRY_DATADIR=\"$(FERRY_DATADIR)\"
 # Tests (not installed) read fixtures of the tree.
 TEST_CPPFLAGS := -DFERRY_SRCDIR=\"$(CURDIR)\"
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# Compiled against but not linked: libferry loads them with dlopen on first use (libpq,
-# libcurl, libgit2: include/ferry/base/dlib.h), so that a command that does not need one
-# does not map and relocate it and its dependencies at every start. Tests and tools that
-# call them directly link them (LDLIBS_TEST).
-DLOPEN_PKGS := libcurl libgit2 libpq
+# Compiled against but not linked: libferry loads them with dlopen on first use
+# (include/ferry/base/dlib.h), so that a command that does not need one does not map and
+# relocate it and its own dependencies at every start. Tests and tools that call them
+# directly link them (LDLIBS_TEST).
+DLOPEN_PKGS := libcurl libgit2 libpq libcrypto libarchive
 PKG_LIBS   = $(shell pkg-config --libs $(filter-out $(DLOPEN_PKGS),$(PKGS)) 2>/dev/null)
 DLOPEN_LIBS = $(shell pkg-config --libs $(DLOPEN_PKGS) 2>/dev/null)
 
