@@ -20,7 +20,8 @@ without() {
 }
 # Every test below uses a SQLite home of its own, on both passes of tests/run.sh.
 lite() { env -u FERRY_STORE "$FERRY" --home "$SCRATCH/lite" "$@"; }
-loaded() { LD_DEBUG=files "$@" 2>&1 >/dev/null | grep -E 'file=.*('"$OPTIONAL"').* \[0\];  needed by|calling init: .*('"$OPTIONAL"')' || true; }
+# loaded command...: the optional libraries the command's process loaded (LD_DEBUG).
+loaded() { LD_DEBUG=files "$@" 2>&1 >/dev/null | sed -n -E '/calling init: .*('"$OPTIONAL"')/p'; }
 
 test_expect_success 'the setup: root can make a private mount namespace' '
   [ "$(id -u)" = 0 ] && unshare --mount --propagation private true && lite init'
