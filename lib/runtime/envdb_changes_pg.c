@@ -375,6 +375,8 @@ int chg_pg_capture(const char *conn, const char *base_conn, json_t *doc, struct 
 	size_t i;
 	int rc = 0;
 
+	if (ferry_pq_load(err))  /* before out: calls PQfinish */
+		return err ? err->code : FERRY_EIO;
 	if (!(live = connect_to(conn, err)) || !(base = connect_to(base_conn, err))) {
 		rc = err ? err->code : FERRY_EFAILED;
 		goto out;
