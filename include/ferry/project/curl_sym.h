@@ -6,7 +6,8 @@
 #define FERRY_PROJECT_CURL_SYM_H
 
 /* curl.h's type-checking wrappers of curl_easy_setopt/getinfo would call the real
- * functions; the calls go through the table instead. */
+ * functions; the calls go through the table instead, without those compile-time checks
+ * (pass each option the type curl_easy_setopt(3) names: long, pointer, callback). */
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
