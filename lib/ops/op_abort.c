@@ -49,19 +49,8 @@ static int abort_claim(struct ferry_ctx *ctx, const char *ref, struct ferry_op *
 		"UPDATE operations SET lease_pid = ?, lease_token = ?, lease_node = ?, lease_until_ms = ?, "
 		"lease_job = 0, lease_epoch = lease_epoch + 1 WHERE id = ?", "ittii",
 		(int64_t)getpid(), token, node, ferry_now_ms() + op_lease_ttl_ms(&ctx->settings), op->id);
-	if (rc)
-		goto fail;
-	if ((rc = ferry_store_commit(ctx->store, err)))
-		goto out;
-	*out = op;
-	return 0;
 fail:
-	ferry_store_rollback(ctx->store);
-out:
-	if (op && err) /* refusals name the operation already: just tag them */
-		snprintf(err->activity_id, sizeof(err->activity_id), "%s", op->activity_id);
-	ferry_op_free(op);
-	return rc;
+	return op_claim_finish(ctx, op, rc, out, err);
 }
 
 int ferry_op_abort(struct ferry_ctx *ctx, const char *ref, struct ferry_error *err)
