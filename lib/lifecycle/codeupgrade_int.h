@@ -8,7 +8,7 @@
 #include "ferry/base/error.h"
 #include "ferry/catalog/model.h"
 
-#include <git2.h>
+#include "lifecycle/git_sym.h"
 #include <jansson.h>
 #include <stddef.h>
 

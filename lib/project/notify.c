@@ -8,7 +8,7 @@
 #include "ferry/base/util.h"
 #include "ferry/base/buf.h"
 
-#include <curl/curl.h>
+#include "ferry/project/curl_sym.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -257,6 +257,17 @@ static int build_mail(struct ferry_buf *m, const char *to, const char *from,
 	return rc;
 }
 
+/* 0 once libcurl is loaded, else -1 with why in errbuf. */
+static int curl_loaded(struct ferry_buf *errbuf)
+{
+	struct ferry_error err;
+
+	if (!ferry_curl_load(&err))
+		return 0;
+	ferry_buf_adds(errbuf, err.msg);
+	return -1;
+}
+
 static int send_mail(const char *smtp, const char *to, const char *event, const char *subject,
 		     const json_t *data, struct ferry_buf *errbuf)
 {
@@ -267,6 +278,8 @@ static int send_mail(const char *smtp, const char *to, const char *event, const 
 	CURLcode cc;
 	CURL *c;
 
+	if (curl_loaded(errbuf))
+		return -1;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(from, sizeof(from), "ferry@%s", host);
 	if (build_mail(&m, to, from, event, subject, data) || !(c = curl_easy_init())) {
@@ -307,6 +320,8 @@ static int send_webhook(const char *url, const char *project, const char *event,
 	CURLcode cc;
 	CURL *c;
 
+	if (curl_loaded(errbuf))
+		return -1;
 	ferry_time_iso(ferry_now_ms(), iso);
 	body = json_pack("{s:s, s:s, s:s, s:s, s:O?}", "event", event, "project", project,
 			 "subject", subject, "at", iso, "data", (json_t *)data);
