@@ -387,11 +387,25 @@ int rt_local_child_error(int fd, const char *what, struct ferry_error *err)
  * leads its own session (SIGTERM reaches its whole process group). It records
  * itself before exec; until then it holds ferry's runtime lock (the descriptor is
  * inherited and closed by exec), so whoever takes the lock next finds the record
- * even when ferry was killed right after fork. */
+ * even when ferry was killed right after fork. The service waits until the middle
+ * process is gone (the gate: a pipe whose last writer is the middle process) so that
+ * its parent is final before it runs anything: bubblewrap's --die-with-parent binds it
+ * to the parent it has when it starts, and a middle process still exiting then killed
+ * it at once (a start that failed under load). */
+static void await_reparent(int gate[2])
+{
+	char c;
+
+	close(gate[1]);
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
+}
+
 static int spawn(const struct rt_sb_local *sl, int logfd, const struct rec_paths *w, pid_t *out,
 		 struct ferry_error *err)
 {
-	int pidp[2], errp[2], e = 0, status, rc;
+	int pidp[2], errp[2], gate[2], e = 0, status, rc;
 	pid_t mid, pid = 0;
 	ssize_t n;
 
@@ -402,10 +416,19 @@ static int spawn(const struct rt_sb_local *sl, int logfd, const struct rec_paths
 		close(pidp[1]);
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot create a pipe");
 	}
+	if (pipe2(gate, O_CLOEXEC) < 0) {
+		e = errno;
+		close(pidp[0]);
+		close(pidp[1]);
+		close(errp[0]);
+		close(errp[1]);
+		return ferry_error_errno(err, FERRY_EIO, e, "cannot create a pipe");
+	}
 	mid = fork();
 	if (mid == 0) {
 		pid_t g = fork();
 		if (g == 0) {
+			await_reparent(gate);
 			setsid();
 			if (rec_write_self(w) < 0) {
 				int msg[2] = { RT_SB_ST_EXEC, errno };
@@ -419,6 +442,8 @@ static int spawn(const struct rt_sb_local *sl, int logfd, const struct rec_paths
 			_exit(1);
 		_exit(g < 0 ? 1 : 0);
 	}
+	close(gate[0]);
+	close(gate[1]);
 	close(pidp[1]);
 	close(errp[1]);
 	if (mid < 0) {
