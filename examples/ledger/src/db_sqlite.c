@@ -162,6 +162,41 @@ static long long sq_bytes(void *h)
 	return strtoll(res, NULL, 10);
 }
 
+static void *sq_prepare(void *h, const char *sql, struct lerr *e)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v3(h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		lerr_set(e, 500, "%s (in: %.120s)", sqlite3_errmsg(h), sql);
+		return NULL;
+	}
+	return st;
+}
+
+static int sq_step(void *h, void *p, const struct ldb_val *v, int n, struct lerr *e)
+{
+	sqlite3_stmt *st = p;
+	int rc = SQLITE_OK;
+
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = v[i].kind == 'i' ? sqlite3_bind_int64(st, i + 1, v[i].i)
+		   : v[i].kind == 't' ? sqlite3_bind_text(st, i + 1, v[i].s, -1, SQLITE_STATIC)
+		   : sqlite3_bind_null(st, i + 1);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+	if (rc != SQLITE_DONE)
+		lerr_set(e, sq_status(h), "%s", sqlite3_errmsg(h));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void sq_finalize(void *st)
+{
+	sqlite3_finalize(st);
+}
+
 const struct ldb_ops ledger_db_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -183,4 +218,7 @@ const struct ldb_ops ledger_db_sqlite = {
 		       " FROM pragma_index_list(?) l WHERE l.origin <> 'pk'",
 	.bytes = sq_bytes,
 	.text_order = "",
+	.prepare = sq_prepare,
+	.step = sq_step,
+	.finalize = sq_finalize,
 };
