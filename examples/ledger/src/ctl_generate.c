@@ -343,7 +343,7 @@ int ctl_generate(int argc, char **argv)
 		else if (c == 's' && !ledger_parse_long(optarg, 0, 1LL << 62, &seed)) ;
 		else return ctl_usage(usage, "bad option or value");
 	}
-	if (!path || optind != argc || !rows == !bytes)
+	if (!path || !*path || optind != argc || !rows == !bytes)
 		return ctl_usage(usage, "generate needs --db and exactly one of --rows, --bytes");
 	if (ledger_release_parse(rel) == REL_UNKNOWN)
 		return ctl_usage(usage, "unknown release '%s' (7.3, 8.0, 8.1)", rel);

@@ -286,7 +286,7 @@ json_t *ledger_db_columns(struct ldb *db, const char *table, struct lerr *e)
 	return rows;
 }
 
-int ledger_db_integrity(struct ldb *db, struct lerr *e) { return db->ops->integrity(db->h, e); }
+int ledger_db_integrity(struct ldb *db, int full, struct lerr *e) { return db->ops->integrity(db->h, full, e); }
 long long ledger_db_bytes(struct ldb *db) { return db->ops->bytes(db->h); }
 const char *ledger_db_text_order(const struct ldb *db) { return db->ops->text_order; }
 

@@ -137,11 +137,14 @@ static int first_text(void *arg, int n, const char *const *names, const char *co
 	return 0;
 }
 
-static int sq_integrity(void *h, struct lerr *e)
+/* quick_check reads every page once (b-tree structure, records, NOT NULL and CHECK
+ * constraints); integrity_check (full) also looks every index entry up in its table and
+ * back: at 1 GiB 5x longer (42 s against 200 s on this machine at 8.1), random reads. */
+static int sq_integrity(void *h, int full, struct lerr *e)
 {
 	char res[256] = "";
 
-	if (sq_query(h, "PRAGMA integrity_check", NULL, first_text, res, e))
+	if (sq_query(h, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", NULL, first_text, res, e))
 		return -1;
 	if (strcmp(res, "ok"))
 		return lerr_set(e, 500, "integrity check failed: %s", res);

@@ -75,7 +75,7 @@ struct ldb_ops {
 		     struct lerr *e);
 	int (*begin)(void *h, struct lerr *e);                 /* a write transaction, one writer */
 	const char *begin_read;                                /* a read snapshot */
-	int (*integrity)(void *h, struct lerr *e);             /* storage and foreign keys */
+	int (*integrity)(void *h, int full, struct lerr *e);   /* storage and foreign keys; full: indexes too */
 	/* The catalogue queries, their answers normalized in db.c alike for both: tables
 	 * (one row each, column "name", sorted by name); columns of table ? in order
 	 * {name, type (INTEGER/TEXT/REAL), notnull (0/1), default (SQL text or null), pk (0 or
@@ -122,7 +122,7 @@ int ledger_db_has_column(struct ldb *db, const char *table, const char *column);
 int ledger_db_has_table(struct ldb *db, const char *table);
 int ledger_db_has_index(struct ldb *db, const char *table, const char *index);
 int ledger_db_table_count(struct ldb *db);
-int ledger_db_integrity(struct ldb *db, struct lerr *e);
+int ledger_db_integrity(struct ldb *db, int full, struct lerr *e);
 json_t *ledger_db_tables(struct ldb *db, struct lerr *e);
 json_t *ledger_db_columns(struct ldb *db, const char *table, struct lerr *e);
 json_t *ledger_db_indexes(struct ldb *db, const char *table, struct lerr *e);
