@@ -104,7 +104,7 @@ for mib in $SIZES; do
 	f db rehearsals --project bench --json >"$W/reh.json"
 	jq -r --arg mib "$mib" --arg act "$act" --slurpfile reh "$W/reh.json" '.steps[] |
 		([$mib, .name, (.duration_ms // 0)], if .name != "data-upgrade" then empty else
-		 ($reh[0][] | select(.activity_id == $act) | .data_steps[] | [$mib, "  " + .name, .elapsed_ms]) end)
+		 ($reh[0][] | select(.activity_id == $act) | .data_steps[] | [$mib, "  - " + .name, .elapsed_ms]) end)
 		| @tsv' "$W/op.json" >>"$GROWTH"
 	printf '%s\t%s\t%s\n' "$mib" "(whole op)" "${fe[-1]}" "$mib" "(reference: same steps, sqlite3 shell)" "${rf[-1]}" >>"$GROWTH"
 	# both ways end on the same 8.1 data
