@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # run.sh BUILD: run every bench/bench_*.sh, print the table and write bench/results.json
-# (see bench/README.md). QUICK=1: smaller sizes, fewer runs; SMOKE=1: tiny sizes, one run
+# (see bench/README.md). QUICK=1: smaller sizes, fewer runs; HUGE=1: the full sizes and a
+# 10 GiB data upgrade (HUGE_SIZES="MIB ..." to change its sizes); SMOKE=1: tiny sizes, one run
 # (for the e2e test; figures meaningless). BENCH="pat ...": only the
 # scripts whose name contains one of them. Row formats a script may print (tab-separated):
 #   name unit ferry_med ferry_min ferry_max reference ref_med ref_min ref_max runs  (bench/lib.sh)
 #   name ferry_ms reference ref_ms                                    (one run, in ms)
 #   name n/a why                                                      (not measurable here)
+#   name growth JSON          (HUGE=1: how steps grow with the size; results.json "growth")
 # A script that exits non-zero (a command it timed failed) becomes a row
 #   name failed why                                                   (why: its last "bench:" line)
 # and run.sh exits 1 after writing the table: a failure is never shown as "n/a".
@@ -62,17 +64,18 @@ json_rows=$(awk -F'\t' '
 			str(f[6]), num(f[7]), num(f[8]), num(f[9]), ratio
 		sep = ","
 	}' "$rows")
+growth=$(awk -F'\t' 'NF == 3 && $2 == "growth" { print $3 }' "$rows" | jq -s -c .)
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)
 jq -n --argjson rows "[$json_rows]" --arg cpu "${cpu:-unknown}" --argjson nproc "$(nproc)" \
 	--argjson mem_kib "$mem" --arg kernel "$(uname -r)" --argjson quick "$QUICK" \
 	--arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --argjson secs $(( $(date +%s) - t0 )) \
-	--arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-	'{date: $date, commit: $commit, quick: ($quick == 1), seconds: $secs,
+	--arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --argjson growth "$growth" --argjson huge "${HUGE:-0}" \
+	'{date: $date, commit: $commit, quick: ($quick == 1), huge: ($huge == 1), seconds: $secs,
 	  machine: {nproc: $nproc, cpu: $cpu, memory_mib: ($mem_kib / 1024 | floor), kernel: $kernel,
 		    load_average: $load},
-	  rows: $rows}' >"$OUT"
+	  rows: $rows, growth: $growth}' >"$OUT"
 
 bash bench/table.sh "$OUT"
 echo "bench: wrote $OUT ($(jq .seconds "$OUT") s)" >&2

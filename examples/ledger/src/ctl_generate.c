@@ -4,11 +4,18 @@
  * settings) up to a number of rows or bytes, for tests and benchmarks. */
 #include "ctl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+/* The rows are written through four prepared inserts with ids counted here (max + 1, read
+ * again after each BEGIN), the same rows the model's rules would write (model.c: names
+ * split at the first blank from 8.0, invoice numbers INV-<id>, one balanced posting per
+ * invoice and one per receipt) without a parse, a JSON value and a max(id) query per row. */
 struct gen {
 	struct ldb *db;
 	enum ledger_release r;
@@ -16,6 +23,9 @@ struct gen {
 	long long rows, customers, invoices, postings;
 	struct lerr *e;
 	char last_email[192];
+	long long next_customer, next_invoice, next_posting, next_line;  /* ids */
+	long long rate_bp[4];                                            /* of tax_codes[] */
+	struct ldb_stmt *ins_customer, *ins_invoice, *ins_posting, *ins_line;
 };
 
 static const char *const firsts[] = {
@@ -85,13 +95,17 @@ static int reference_data(struct gen *g)
 	return 0;
 }
 
+#define TXT(x) ((struct ldb_val){ 't', 0, (x) })
+#define INT(x) ((struct ldb_val){ 'i', (x), NULL })
+#define NUL ((struct ldb_val){ 'N', 0, NULL })
+
 static int64_t customer(struct gen *g, long long n)
 {
 	char name[128], email[192], created[16], local[136];   /* sized for the longest parts: nothing is cut */
 	const char *first = PICK(g, firsts), *last = PICK(g, lasts);
-	long long kind = pick(g, 100);
-	json_t *in;
-	int64_t id;
+	long long kind = pick(g, 100), id = g->next_customer;
+	struct ldb_val v[5];
+	int k = 0;
 
 	if (kind < 5)
 		snprintf(name, sizeof(name), "%s", PICK(g, companies));
@@ -113,47 +127,91 @@ static int64_t customer(struct gen *g, long long n)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	snprintf(g->last_email, sizeof(g->last_email), "%s", email);
 	date_of(n % 1800, created);
-	in = json_pack("{s:s, s:s?, s:s}", "name", name, "email", kind >= 90 && kind < 93 ? NULL : email,
-		       "created_on", created);
-	id = model_customer_create(g->db, g->r, in, g->e);
-	json_decref(in);
-	if (id > 0)
-		g->customers++, g->rows++;
+	v[k++] = INT(id);
+	if (g->r == REL_73) {
+		v[k++] = TXT(name);
+	} else { /* 8.x splits a full name at its first blank, as the data upgrade does */
+		char *sp = strchr(name, ' ');
+		if (sp)
+			*sp++ = '\0';
+		v[k++] = TXT(name);
+		v[k++] = TXT(sp ? sp : "");
+	}
+	v[k++] = kind >= 90 && kind < 93 ? NUL : TXT(email);
+	v[k++] = TXT(created);
+	if (ledger_db_step(g->ins_customer, v, k, g->e))
+		return -1;
+	g->next_customer++;
+	g->customers++, g->rows++;
 	return id;
+}
+
+/* Tax included in a gross amount at rate_bp basis points (model.c's rule). */
+static long long tax_of(long long gross, long long rate_bp)
+{
+	return rate_bp > 0 ? (gross * rate_bp + (10000 + rate_bp) / 2) / (10000 + rate_bp) : 0;
+}
+
+/* A balanced posting and its lines; returns the number of lines or -1. */
+static int posting(struct gen *g, const char *date, const char *desc, long long invoice,
+		   const struct posting_line *l, int n)
+{
+	long long id = g->next_posting++;
+	struct ldb_val p[4] = { INT(id), TXT(date), TXT(desc), INT(invoice) };
+
+	if (ledger_db_step(g->ins_posting, p, 4, g->e))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct ldb_val v[4] = { INT(g->next_line++), INT(id), TXT(l[i].account), INT(l[i].amount_cents) };
+		if (ledger_db_step(g->ins_line, v, 4, g->e))
+			return -1;
+	}
+	g->postings++;
+	return n;
 }
 
 static int invoice(struct gen *g, int64_t cust, long long n)
 {
-	char date[16];
-	long long amount = 1000 + pick(g, 250000);
-	json_t *in;
-	int64_t id;
+	char date[16], number[32], desc[64];
+	long long amount = 1000 + pick(g, 250000), id = g->next_invoice, tax = 0;
+	const char *currency = NULL, *tax_code = NULL;
+	struct posting_line l[3];
+	struct ldb_val v[8];
+	int k = 0, paid, nl = 0, done;
 
 	date_of(n % 1800 + pick(g, 60), date);
-	in = json_pack("{s:I, s:I, s:s}", "customer_id", (json_int_t)cust, "amount_cents", (json_int_t)amount,
-		       "issued_on", date);
 	if (g->r >= REL_80)
-		json_object_set_new(in, "currency", json_string(PICK(g, currencies)));
-	if (g->r >= REL_81)
-		json_object_set_new(in, "tax_code", json_string(PICK(g, tax_codes)));
-	id = model_invoice_create(g->db, g->r, in, g->e);
-	json_decref(in);
-	if (id < 0)
+		currency = PICK(g, currencies);
+	if (g->r >= REL_81) {
+		long long t = pick(g, (long long)(sizeof(tax_codes) / sizeof(tax_codes[0])));
+		tax_code = tax_codes[t];
+		tax = tax_of(amount, g->rate_bp[t]);
+	}
+	paid = pick(g, 3) == 0; /* paid: a cash receipt clears the receivable */
+	snprintf(number, sizeof(number), "INV-%06lld", id);
+	v[k++] = INT(id), v[k++] = TXT(number), v[k++] = INT(cust), v[k++] = TXT(date);
+	v[k++] = INT(amount), v[k++] = TXT(paid ? "paid" : "open");
+	if (currency)
+		v[k++] = TXT(currency);
+	if (tax_code)
+		v[k++] = TXT(tax_code);
+	if (ledger_db_step(g->ins_invoice, v, k, g->e))
 		return -1;
+	g->next_invoice++;
 	g->invoices++;
-	g->postings++;
-	g->rows += 2 + ledger_db_int(g->db, "SELECT count(*) FROM posting_lines WHERE posting_id ="
-				     " (SELECT max(id) FROM postings)", 0);
-	if (pick(g, 3) == 0) { /* paid: a cash receipt clears the receivable */
-		struct posting_line l[2] = { { "1100", amount }, { "1200", -amount } };
-		char desc[64], sql[96];
-		snprintf(desc, sizeof(desc), "Receipt for invoice %lld", (long long)id);
-		if (model_posting_create(g->db, g->r, date, desc, id, l, 2, g->e) < 0)
+	l[nl++] = (struct posting_line){ "1200", amount };
+	l[nl++] = (struct posting_line){ "4000", -(amount - tax) };
+	if (tax != 0 || g->r < REL_81) /* before 8.1 the tax line is always written, even at zero */
+		l[nl++] = (struct posting_line){ "2200", -tax };
+	snprintf(desc, sizeof(desc), "Invoice %s", number);
+	if ((done = posting(g, date, desc, id, l, nl)) < 0)
+		return -1;
+	g->rows += 2 + done;
+	if (paid) {
+		struct posting_line r[2] = { { "1100", amount }, { "1200", -amount } };
+		snprintf(desc, sizeof(desc), "Receipt for invoice %lld", id);
+		if (posting(g, date, desc, id, r, 2) < 0)
 			return -1;
-		snprintf(sql, sizeof(sql), "UPDATE invoices SET status = 'paid' WHERE id = %lld", (long long)id);
-		if (ledger_db_exec(g->db, sql, g->e))
-			return -1;
-		g->postings++;
 		g->rows += 3;
 	}
 	return 0;
@@ -164,11 +222,63 @@ static long long db_bytes(struct ldb *db)
 	return ledger_db_bytes(db);
 }
 
+/* The next ids, read inside each write transaction (another writer may have added rows
+ * between two of them), and the inserts of this release. */
+static void next_ids(struct gen *g)
+{
+	g->next_customer = ledger_db_int(g->db, "SELECT coalesce(max(id), 0) + 1 FROM customers", 1);
+	g->next_invoice = ledger_db_int(g->db, "SELECT coalesce(max(id), 0) + 1 FROM invoices", 1);
+	g->next_posting = ledger_db_int(g->db, "SELECT coalesce(max(id), 0) + 1 FROM postings", 1);
+	g->next_line = ledger_db_int(g->db, "SELECT coalesce(max(id), 0) + 1 FROM posting_lines", 1);
+}
+
+static int prepare(struct gen *g)
+{
+	static const char *const inv[] = {
+		"INSERT INTO invoices (id, number, customer_id, issued_on, amount_cents, status) VALUES (?, ?, ?, ?, ?, ?)",
+		"INSERT INTO invoices (id, number, customer_id, issued_on, amount_cents, status, currency)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"INSERT INTO invoices (id, number, customer_id, issued_on, amount_cents, status, currency, tax_code)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)" };
+
+	for (size_t i = 0; g->r >= REL_81 && i < sizeof(tax_codes) / sizeof(tax_codes[0]); i++) {
+		json_t *p = json_pack("[s]", tax_codes[i]);
+		json_t *rows = ledger_db_rows(g->db, "SELECT rate_bp FROM tax_codes WHERE code = ?", p, g->e);
+		json_decref(p);
+		if (json_array_size(rows) != 1) {
+			json_decref(rows);
+			return lerr_set(g->e, 400, "no tax code '%s'", tax_codes[i]);
+		}
+		g->rate_bp[i] = json_integer_value(json_object_get(json_array_get(rows, 0), "rate_bp"));
+		json_decref(rows);
+	}
+	g->ins_customer = ledger_db_prepare(g->db, g->r == REL_73
+		? "INSERT INTO customers (id, name, email, created_on) VALUES (?, ?, ?, ?)"
+		: "INSERT INTO customers (id, first_name, last_name, email, created_on) VALUES (?, ?, ?, ?, ?)", g->e);
+	g->ins_invoice = g->ins_customer ? ledger_db_prepare(g->db, inv[g->r == REL_73 ? 0 : g->r == REL_80 ? 1 : 2], g->e) : NULL;
+	g->ins_posting = g->ins_invoice ? ledger_db_prepare(g->db, "INSERT INTO postings (id, posted_on, description,"
+							    " invoice_id) VALUES (?, ?, ?, ?)", g->e) : NULL;
+	g->ins_line = g->ins_posting ? ledger_db_prepare(g->db, "INSERT INTO posting_lines (id, posting_id, account,"
+							 " amount_cents) VALUES (?, ?, ?, ?)", g->e) : NULL;
+	return g->ins_line ? 0 : -1;
+}
+
+static int begin(struct gen *g)
+{
+	if (ledger_db_begin(g->db, g->e))
+		return -1;
+	next_ids(g);
+	return 0;
+}
+
+/* Customers with their invoices until rows or bytes; a transaction per BATCH customers. */
+#define BATCH 5000
+
 static int fill(struct gen *g, long long rows, long long bytes)
 {
 	long long n = ledger_db_int(g->db, "SELECT count(*) FROM customers", 0);
 
-	if (ledger_db_begin(g->db, g->e))
+	if (prepare(g) || begin(g))
 		return -1;
 	if (reference_data(g))
 		goto fail;
@@ -183,13 +293,31 @@ static int fill(struct gen *g, long long rows, long long bytes)
 		for (long long k = 1 + pick(g, 4); k > 0; k--)
 			if (invoice(g, cust, n))
 				goto fail;
-		if (i % 500 == 499 && (ledger_db_commit(g->db, g->e) || ledger_db_begin(g->db, g->e)))
+		if (i % BATCH == BATCH - 1 && (ledger_db_commit(g->db, g->e) || begin(g)))
 			goto fail;
 	}
 	return ledger_db_commit(g->db, g->e);
 fail:
 	ledger_db_rollback(g->db);
 	return -1;
+}
+
+/* A new SQLite file is written without a rollback journal and without syncs (nothing to
+ * roll back to; a failure removes the file), then synced once at the end. */
+static int fresh_file(const char *path)
+{
+	struct stat st;
+
+	return !ledger_db_is_url(path) && (stat(path, &st) != 0 || st.st_size == 0);
+}
+
+static int sync_file(const char *path, struct lerr *e)
+{
+	int fd = open(path, O_RDONLY), rc = fd < 0 ? -1 : fsync(fd);
+
+	if (fd >= 0)
+		close(fd);
+	return rc ? lerr_set(e, 500, "cannot sync '%s': %s", path, strerror(errno)) : 0;
 }
 
 int ctl_generate(int argc, char **argv)
@@ -201,11 +329,11 @@ int ctl_generate(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' }, { "rows", required_argument, NULL, 'r' },
 		{ "bytes", required_argument, NULL, 'b' }, { "seed", required_argument, NULL, 's' },
 		{ "release", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 } };
-	const char *path = NULL, *rel = "7.3";
-	long long rows = 0, bytes = 0, seed = 1;
+	const char *path = NULL, *file, *rel = "7.3";
+	long long rows = 0, bytes = 0, seed = 1, size = 0;
 	struct lerr e = { 0, "" };
 	struct gen g;
-	int c, empty = 0, rc = 1;
+	int c, empty = 0, rc = 1, fresh, existed;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'd') path = optarg;
@@ -215,12 +343,15 @@ int ctl_generate(int argc, char **argv)
 		else if (c == 's' && !ledger_parse_long(optarg, 0, 1LL << 62, &seed)) ;
 		else return ctl_usage(usage, "bad option or value");
 	}
-	if (!path || optind != argc || !rows == !bytes)
+	if (!path || !*path || optind != argc || !rows == !bytes)
 		return ctl_usage(usage, "generate needs --db and exactly one of --rows, --bytes");
 	if (ledger_release_parse(rel) == REL_UNKNOWN)
 		return ctl_usage(usage, "unknown release '%s' (7.3, 8.0, 8.1)", rel);
 	memset(&g, 0, sizeof(g));
 	g.e = &e;
+	file = strncmp(path, "sqlite:", 7) ? path : path + 7;
+	existed = access(file, F_OK) == 0;
+	fresh = fresh_file(file);
 	if (!(g.db = ledger_db_open(path, 1, &e)))
 		return ctl_fail(&e);
 	g.r = ledger_schema_release(g.db, &empty);
@@ -231,16 +362,30 @@ int ctl_generate(int argc, char **argv)
 			lerr_set(&e, 400, "'%s' is not a ledger database", path);
 		goto out;
 	}
+	if (fresh && ledger_db_exec(g.db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+				    " PRAGMA cache_size = -131072", &e))
+		goto out;
 	g.rng = (uint64_t)seed * 0x2545f4914f6cdd1dULL ^
 		(uint64_t)ledger_db_int(g.db, "SELECT count(*) FROM customers", 0);
 	if (fill(&g, rows, bytes))
 		goto out;
-	printf("generated %lld rows (%lld customers, %lld invoices, %lld postings) in %s: release %s, %lld bytes\n",
-	       g.rows, g.customers, g.invoices, g.postings, path, ledger_release_name(g.r), db_bytes(g.db));
+	size = db_bytes(g.db);
+	if (fresh && ledger_db_exec(g.db, "PRAGMA journal_mode = DELETE", &e))
+		goto out;
 	rc = 0;
 out:
-	if (rc)
-		ctl_fail(&e);
+	ledger_db_finalize(g.ins_customer);
+	ledger_db_finalize(g.ins_invoice);
+	ledger_db_finalize(g.ins_posting);
+	ledger_db_finalize(g.ins_line);
 	ledger_db_close(g.db);
-	return rc;
+	if (!rc && fresh && sync_file(file, &e))
+		rc = 1;
+	if (rc && fresh && g.r != REL_UNKNOWN) /* half a file is no database: as it was before */
+		(void)(existed ? truncate(file, 0) : unlink(file));
+	if (rc)
+		return ctl_fail(&e);
+	printf("generated %lld rows (%lld customers, %lld invoices, %lld postings) in %s: release %s, %lld bytes\n",
+	       g.rows, g.customers, g.invoices, g.postings, path, ledger_release_name(g.r), size);
+	return 0;
 }

@@ -38,12 +38,13 @@ static int release_in(enum ledger_release r, const char *list)
 	return 0;
 }
 
-/* Integrity, foreign keys, balanced postings, currencies that exist. */
-static int data_checks(struct ldb *db, enum ledger_release r, struct lerr *e)
+/* Integrity (full: indexes against their tables too), foreign keys, balanced postings,
+ * currencies that exist. */
+static int data_checks(struct ldb *db, enum ledger_release r, int full, struct lerr *e)
 {
 	int64_t n;
 
-	if (ledger_db_integrity(db, e))
+	if (ledger_db_integrity(db, full, e))
 		return -1;
 	n = ledger_db_int(db, "SELECT min(posting_id) FROM (SELECT posting_id FROM posting_lines"
 			  " GROUP BY posting_id HAVING sum(amount_cents) <> 0) AS unbalanced", 0);
@@ -57,20 +58,22 @@ static int data_checks(struct ldb *db, enum ledger_release r, struct lerr *e)
 
 int ctl_check(int argc, char **argv)
 {
-	static const char usage[] = "usage: ledgerctl check --db FILE [--release R | --from R[,R...]]\n";
+	static const char usage[] = "usage: ledgerctl check --db FILE [--release R | --from R[,R...]] [--full]\n";
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "release", required_argument, NULL, 'r' },
-		{ "from", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+		{ "from", required_argument, NULL, 'f' }, { "full", no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 } };
 	const char *path = NULL, *want = NULL, *from = NULL;
 	struct lerr e = { 0, "" };
 	enum ledger_release have;
 	struct ldb *db;
-	int c, empty = 0, rc = 1;
+	int c, empty = 0, rc = 1, full = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'd') path = optarg;
 		else if (c == 'r') want = optarg;
 		else if (c == 'f') from = optarg;
+		else if (c == 'F') full = 1;
 		else return ctl_usage(usage, "unknown option");
 	}
 	if (!path || optind != argc)
@@ -95,7 +98,7 @@ int ctl_check(int argc, char **argv)
 		;
 	else if (from && !release_in(have, from))
 		lerr_set(&e, 409, "data is at release %s; this step upgrades from %s", ledger_release_name(have), from);
-	else if (!empty && data_checks(db, have, &e))
+	else if (!empty && data_checks(db, have, full, &e))
 		;
 	else
 		rc = 0;
@@ -201,7 +204,7 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } cmds[] = {
-	{ "check", ctl_check, "check --db FILE [--release R | --from R,..]  integrity and release checks" },
+	{ "check", ctl_check, "check --db FILE [--release R | --from R,..] [--full]  integrity and release checks" },
 	{ "sql", ctl_sql, "sql --db FILE [--if-release R] FILE.sql        run a SQL file in one transaction" },
 	{ "config-sync", ctl_config_sync, "config-sync --config FILE                 application configuration sync" },
 	{ "dvt", ctl_dvt, "dvt SERVICE_MODEL --config FILE           deployment verification test over HTTP" },

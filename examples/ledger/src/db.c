@@ -173,6 +173,64 @@ int64_t ledger_db_int(struct ldb *db, const char *sql, int64_t dflt)
 	return out;
 }
 
+/* ---- prepared statements ---- */
+
+struct ldb_stmt {
+	struct ldb *db;
+	void *st;  /* the driver's; NULL: through query with JSON parameters */
+	char *sql;
+};
+
+struct ldb_stmt *ledger_db_prepare(struct ldb *db, const char *sql, struct lerr *e)
+{
+	struct ldb_stmt *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->sql = strdup(sql))) {
+		free(s);
+		lerr_set(e, 500, "out of memory");
+		return NULL;
+	}
+	s->db = db;
+	if (db->ops->prepare && !(s->st = db->ops->prepare(db->h, sql, e))) {
+		ledger_db_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int ignore_row(void *arg, int n, const char *const *names, const char *const *vals,
+		      const char *kinds, struct lerr *e)
+{
+	(void)arg; (void)n; (void)names; (void)vals; (void)kinds; (void)e;
+	return 0;
+}
+
+int ledger_db_step(struct ldb_stmt *s, const struct ldb_val *v, int n, struct lerr *e)
+{
+	json_t *p;
+	int rc;
+
+	if (s->st)
+		return s->db->ops->step(s->db->h, s->st, v, n, e);
+	p = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(p, v[i].kind == 'i' ? json_integer(v[i].i)
+					 : v[i].kind == 't' ? json_string(v[i].s) : json_null());
+	rc = s->db->ops->query(s->db->h, s->sql, p, ignore_row, NULL, e);
+	json_decref(p);
+	return rc;
+}
+
+void ledger_db_finalize(struct ldb_stmt *s)
+{
+	if (!s)
+		return;
+	if (s->st)
+		s->db->ops->finalize(s->st);
+	free(s->sql);
+	free(s);
+}
+
 /* ---- the catalogue, one shape for both drivers ---- */
 
 /* The rows of a catalogue query about `table` (NULL: none). */
@@ -228,7 +286,7 @@ json_t *ledger_db_columns(struct ldb *db, const char *table, struct lerr *e)
 	return rows;
 }
 
-int ledger_db_integrity(struct ldb *db, struct lerr *e) { return db->ops->integrity(db->h, e); }
+int ledger_db_integrity(struct ldb *db, int full, struct lerr *e) { return db->ops->integrity(db->h, full, e); }
 long long ledger_db_bytes(struct ldb *db) { return db->ops->bytes(db->h); }
 const char *ledger_db_text_order(const struct ldb *db) { return db->ops->text_order; }
 

@@ -266,8 +266,9 @@ static int pg_begin(void *h, struct lerr *e)
 	return pg_exec(h, sql, e);
 }
 
-static int pg_integrity(void *h, struct lerr *e)
+static int pg_integrity(void *h, int full, struct lerr *e)
 {
+	(void)full;
 	/* PostgreSQL checks foreign keys and constraints on every write and its pages itself. */
 	return pg_exec(h, "SELECT 1", e);
 }

@@ -137,11 +137,14 @@ static int first_text(void *arg, int n, const char *const *names, const char *co
 	return 0;
 }
 
-static int sq_integrity(void *h, struct lerr *e)
+/* quick_check reads every page once (b-tree structure, records, NOT NULL and CHECK
+ * constraints); integrity_check (full) also looks every index entry up in its table and
+ * back: at 1 GiB 5x longer (42 s against 200 s on this machine at 8.1), random reads. */
+static int sq_integrity(void *h, int full, struct lerr *e)
 {
 	char res[256] = "";
 
-	if (sq_query(h, "PRAGMA integrity_check", NULL, first_text, res, e))
+	if (sq_query(h, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", NULL, first_text, res, e))
 		return -1;
 	if (strcmp(res, "ok"))
 		return lerr_set(e, 500, "integrity check failed: %s", res);
@@ -160,6 +163,41 @@ static long long sq_bytes(void *h)
 	sq_query(h, "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size", NULL,
 		 first_text, res, NULL);
 	return strtoll(res, NULL, 10);
+}
+
+static void *sq_prepare(void *h, const char *sql, struct lerr *e)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v3(h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		lerr_set(e, 500, "%s (in: %.120s)", sqlite3_errmsg(h), sql);
+		return NULL;
+	}
+	return st;
+}
+
+static int sq_step(void *h, void *p, const struct ldb_val *v, int n, struct lerr *e)
+{
+	sqlite3_stmt *st = p;
+	int rc = SQLITE_OK;
+
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = v[i].kind == 'i' ? sqlite3_bind_int64(st, i + 1, v[i].i)
+		   : v[i].kind == 't' ? sqlite3_bind_text(st, i + 1, v[i].s, -1, SQLITE_STATIC)
+		   : sqlite3_bind_null(st, i + 1);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+	if (rc != SQLITE_DONE)
+		lerr_set(e, sq_status(h), "%s", sqlite3_errmsg(h));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void sq_finalize(void *st)
+{
+	sqlite3_finalize(st);
 }
 
 const struct ldb_ops ledger_db_sqlite = {
@@ -183,4 +221,7 @@ const struct ldb_ops ledger_db_sqlite = {
 		       " FROM pragma_index_list(?) l WHERE l.origin <> 'pk'",
 	.bytes = sq_bytes,
 	.text_order = "",
+	.prepare = sq_prepare,
+	.step = sq_step,
+	.finalize = sq_finalize,
 };

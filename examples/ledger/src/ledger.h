@@ -59,6 +59,13 @@ struct ldb;
 typedef int (*ldb_row_fn)(void *arg, int n, const char *const *names, const char *const *vals,
 			  const char *kinds, struct lerr *e);
 
+/* A parameter of a prepared statement: kind 'N' null, 'i' integer (i), 't' text (s). */
+struct ldb_val {
+	char kind;
+	long long i;
+	const char *s;
+};
+
 struct ldb_ops {
 	const char *name;                                    /* "sqlite", "postgresql" */
 	void *(*open)(const char *conn, int create, struct lerr *e);
@@ -68,7 +75,7 @@ struct ldb_ops {
 		     struct lerr *e);
 	int (*begin)(void *h, struct lerr *e);                 /* a write transaction, one writer */
 	const char *begin_read;                                /* a read snapshot */
-	int (*integrity)(void *h, struct lerr *e);             /* storage and foreign keys */
+	int (*integrity)(void *h, int full, struct lerr *e);   /* storage and foreign keys; full: indexes too */
 	/* The catalogue queries, their answers normalized in db.c alike for both: tables
 	 * (one row each, column "name", sorted by name); columns of table ? in order
 	 * {name, type (INTEGER/TEXT/REAL), notnull (0/1), default (SQL text or null), pk (0 or
@@ -77,6 +84,11 @@ struct ldb_ops {
 	const char *tables_sql, *columns_sql, *indexes_sql;
 	long long (*bytes)(void *h);
 	const char *text_order;                               /* appended to ORDER BY a text column */
+	/* Optional: a statement prepared once and run many times (NULL: db.c runs the SQL
+	 * through query with JSON parameters each time). */
+	void *(*prepare)(void *h, const char *sql, struct lerr *e);
+	int (*step)(void *h, void *st, const struct ldb_val *v, int n, struct lerr *e);
+	void (*finalize)(void *st);
 };
 extern const struct ldb_ops ledger_db_sqlite, ledger_db_postgresql;
 
@@ -100,11 +112,17 @@ int ledger_db_run(struct ldb *db, const char *sql, json_t *params, struct lerr *
 int64_t ledger_db_insert(struct ldb *db, const char *table, const char *cols, json_t *params,
 			 struct lerr *e);
 int64_t ledger_db_int(struct ldb *db, const char *sql, int64_t dflt);
+/* A statement (no result rows wanted) prepared once and run with n parameters each time:
+ * the generator's inserts. Values are read during ledger_db_step only. */
+struct ldb_stmt;
+struct ldb_stmt *ledger_db_prepare(struct ldb *db, const char *sql, struct lerr *e);
+int ledger_db_step(struct ldb_stmt *st, const struct ldb_val *v, int n, struct lerr *e);
+void ledger_db_finalize(struct ldb_stmt *st);
 int ledger_db_has_column(struct ldb *db, const char *table, const char *column);
 int ledger_db_has_table(struct ldb *db, const char *table);
 int ledger_db_has_index(struct ldb *db, const char *table, const char *index);
 int ledger_db_table_count(struct ldb *db);
-int ledger_db_integrity(struct ldb *db, struct lerr *e);
+int ledger_db_integrity(struct ldb *db, int full, struct lerr *e);
 json_t *ledger_db_tables(struct ldb *db, struct lerr *e);
 json_t *ledger_db_columns(struct ldb *db, const char *table, struct lerr *e);
 json_t *ledger_db_indexes(struct ldb *db, const char *table, struct lerr *e);
