@@ -3,7 +3,8 @@
 # bench_envdb.sh: the sample application's database (rows 1 and 2): a restore point
 # (`ferry env db ENV restore-point RP`: the file cloned or copied under a read transaction,
 # synced once, renamed into place) against `cp` of the same file, `cp` + fdatasync and
-# `sqlite3 DB .backup`, and the rollback (`ferry env db ENV restore RP`) against `cp` back.
+# `sqlite3 DB .backup`, and the rollback (`ferry env db ENV restore RP`) against `cp` back
+# and `cp` back + fdatasync (what the restore guarantees: the data on disk).
 # Sizes 64 MiB, 100 MiB and 1 GiB (QUICK=1: 4 and 16 MiB), data from `ledgerctl generate`
 # at 7.3 (cached under BUILD/bench-cache). Warm page cache for all. Twice: on the
 # machine's filesystem (ext4 here) and on a loop-mounted XFS image with reflink=1 that
@@ -13,9 +14,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 if [ "$SMOKE" = 1 ]; then SIZES=1; elif [ "$QUICK" = 1 ]; then SIZES="4 16"; else SIZES="64 100 1024"; fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-envdb.XXXXXX")
-MNT=
 cleanup() {
-	if [ -n "$MNT" ]; then umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || :; fi
+	xfs_umount
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -37,7 +37,7 @@ measure() {
 		label="$((size / 1024 / 1024)) MiB"
 		[ "$mib" -ge 1024 ] && label="$(awk -v s="$size" 'BEGIN { printf "%.1f GiB", s / 1073741824 }')"
 		sync
-		rp=() cp1=() cps=() bk=() rs=() cp2=()
+		rp=() cp1=() cps=() bk=() rs=() cp2=() cp2s=()
 		# `sync` before each: on ext4 (data=ordered) an fsync's journal commit also writes
 		# the dirty pages an unsynced reference left (cp, .backup: a whole GiB), which
 		# would be charged to the next command measured
@@ -49,6 +49,7 @@ measure() {
 			sync; bk+=("$(ms sqlite3 "$db" ".backup '$dir/bk.db'")")
 			sync; rs+=("$(ms "$FERRY" -q env db "$env" restore bench)")
 			sync; cp2+=("$(ms cp "$dir/cp.db" "$db")")
+			sync; cp2s+=("$(ms sh -c 'cp "$1" "$2" && sync -d "$2"' cp "$dir/cp.db" "$db")")
 		done
 		how=$("$FERRY" env db "$env" restore-point bench | sed -n 's/.*(\(.*\))$/\1/p')
 		log "$label$sfx: restore point copied by: $how"
@@ -60,6 +61,7 @@ measure() {
 		row "restore point, $label database$sfx" ms "${rp[*]}" "cp + fdatasync" "${cps[*]}"
 		row "restore point, $label database$sfx" ms "${rp[*]}" "sqlite3 .backup" "${bk[*]}"
 		row "rollback (restore), $label database$sfx" ms "${rs[*]}" "cp back" "${cp2[*]}"
+		row "rollback (restore), $label database$sfx" ms "${rs[*]}" "cp back + fdatasync" "${cp2s[*]}"
 		rm -f "$dir/cp.db" "$dir/cps.db" "$dir/bk.db"
 		"$FERRY" -q env rm "$env" >/dev/null 2>&1 || true
 	done
@@ -72,14 +74,5 @@ if [ "$SMOKE" = 1 ]; then
 	na "restore point, XFS reflink" "n/a: SMOKE=1 makes no XFS image"
 	exit 0
 fi
-if [ "$(id -u)" != 0 ] || ! command -v mkfs.xfs >/dev/null; then
-	echo "bench: the XFS rows need root and mkfs.xfs (xfsprogs; scripts/deps.sh)" >&2
-	exit 1
-fi
-img="$W/xfs.img"
-MNT="$W/xfs"
-mkdir -p "$MNT"
-truncate -s "$(( $(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1) * 6 + 512 ))M" "$img"
-mkfs.xfs -q -m reflink=1 "$img" >&2
-mount -o loop "$img" "$MNT" || { MNT=; echo "bench: cannot loop-mount an XFS image" >&2; exit 1; }
-measure "$MNT" ", XFS reflink"
+xfs_image "$W" "$(( $(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1) * 7 + 512 ))"
+measure "$XFS_MNT" ", XFS reflink"

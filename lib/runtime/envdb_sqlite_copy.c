@@ -6,9 +6,11 @@
  * filesystem can), else read/write. Otherwise the online backup API copies the
  * snapshot into a fresh file (journal off, one step). Either way the copy is built
  * under "<dst>.tmp-<pid>" beside the destination, synced once, the destination's
- * -wal/-shm/-journal removed, renamed over it, the directory synced: a crash leaves
- * the old destination or the new one, never a mix. Nothing is ever backed up into
- * an existing file. */
+ * -wal/-shm/-journal removed, exchanged with it (the old file renamed aside and
+ * removed in the background: its extents are not freed inside the command), the
+ * directory synced: a crash leaves the old destination or the new one, never a mix,
+ * and at most a leftover the next sweep removes. Nothing is ever backed up into an
+ * existing file. */
 #include "runtime/envdb_sqlite_int.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
@@ -22,6 +24,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <signal.h>
 #include <unistd.h>
 
 #define BUSY_MS 10000          /* wait this long for a writer to let go */
@@ -212,12 +217,42 @@ static int finish_tmp(const char *tmp, int mode, const struct stat *old, struct 
 	return rc;
 }
 
+/* Remove path in the background: a grandchild unlinks it while this process goes
+ * on (freeing a large file's extents takes tens of ms on ext4, and XFS unrefs every
+ * shared extent of a clone). Only async-signal-safe calls after fork(): this may be
+ * a threaded ferryd. When fork fails, or the remover dies first, the file is left
+ * under its ".old-<pid>" name for the next sweep (sqc_sweep). */
+static void discard_later(const char *path)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		if (fork() == 0) {
+			close_range(0, ~0U, 0);  /* hold no pipe of the caller open */
+			unlink(path);
+		}
+		_exit(0);
+	}
+	if (c < 0)
+		unlink(path);
+	else
+		while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
 /* tmp replaces dst: dst's journals go first (a stale -wal would be replayed into
- * the new file), then the rename, then the directory is synced. */
-static int install(const char *tmp, const char *dst, const char *dir, struct ferry_error *err)
+ * the new file), then the two are exchanged atomically (renameat2 RENAME_EXCHANGE;
+ * plain rename where the filesystem cannot), the old file renamed aside to
+ * ".<dst>.old-<pid>", the directory synced, and the old file removed in the
+ * background: a crash leaves dst old or new, and at most a leftover the next sweep
+ * removes. */
+static int install(const char *tmp, const char *dst, const char *dir, int had,
+		   struct ferry_error *err)
 {
 	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
-	char p[PATH_MAX];
+	char p[PATH_MAX], old[PATH_MAX];
+	const char *base = strrchr(dst, '/');
+	int rc, aside = 0;
 	size_t i;
 
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
@@ -225,9 +260,46 @@ static int install(const char *tmp, const char *dst, const char *dir, struct fer
 		if (unlink(p) < 0 && errno != ENOENT)
 			return ferry_error_errno(err, FERRY_EIO, errno, "cannot remove %s", p);
 	}
-	if (rename(tmp, dst) < 0)
+	base = base ? base + 1 : dst;
+	if (had && snprintf(old, sizeof(old), "%s/." SQC_OLD_FMT, dir, base, (long)getpid()) <
+	    (int)sizeof(old) && renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_EXCHANGE) == 0) {
+		/* tmp now names the old file */
+		aside = rename(tmp, old) == 0;
+		if (!aside)
+			unlink(tmp);
+	} else if (rename(tmp, dst) < 0) {
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, dst);
-	return ferry_fsync_dir(dir, err);
+	}
+	rc = ferry_fsync_dir(dir, err);
+	if (aside)
+		discard_later(old);
+	return rc;
+}
+
+void sqc_sweep(const char *dir)
+{
+	struct dirent *de;
+	char p[PATH_MAX * 2];
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *t = de->d_name[0] == '.' ? strstr(de->d_name, ".old-") : NULL, *q;
+		long pid = 0;
+		if (!t)
+			continue;
+		for (q = t + 5; *q >= '0' && *q <= '9' && pid < 100000000; q++)
+			pid = pid * 10 + (*q - '0');
+		if (q == t + 5 || *q)
+			continue;
+		/* its process may still remove it (its remover runs after it) */
+		if (pid != (long)getpid() && kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			unlink(p);
+		}
+	}
+	closedir(d);
 }
 
 int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_error *err)
@@ -263,7 +335,7 @@ out:
 	if (!rc)
 		rc = finish_tmp(tmp, mode, had ? &old : NULL, err);
 	if (!rc)
-		rc = install(tmp, dst, dir, err);
+		rc = install(tmp, dst, dir, had, err);
 	if (rc) {
 		unlink(tmp);
 		unlink(jr);
