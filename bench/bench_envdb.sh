@@ -13,6 +13,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 if [ "$SMOKE" = 1 ]; then SIZES=1; elif [ "$QUICK" = 1 ]; then SIZES="4 16"; else SIZES="64 100 1024"; fi
+# ENVDB_MIBS / ENVDB_XFS_MIBS: other sizes on each filesystem (empty: none there)
+EXT_MIBS=${ENVDB_MIBS-$SIZES}
+XFS_MIBS=${ENVDB_XFS_MIBS-$SIZES}
 W=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-envdb.XXXXXX")
 cleanup() {
 	xfs_umount
@@ -20,13 +23,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# measure DIR SUFFIX: the rows with ferry's home, the copies and the references in DIR.
+# measure DIR SUFFIX MIBS: the rows with ferry's home, the copies and the references in DIR.
 measure() {
 	local dir=$1 sfx=$2 mib src env db size label how
+	[ -n "$3" ] || return 0
 	export FERRY_HOME="$dir/home"
 	"$FERRY" -q init
 	"$FERRY" -q project create bench
-	for mib in $SIZES; do
+	for mib in $3; do
 		src=$(ledger_db "$mib")
 		env="db$mib"
 		"$FERRY" -q env create "$env" --project bench --role sandbox --app 7.3 --platform PU12
@@ -67,12 +71,13 @@ measure() {
 	done
 }
 
-measure "$W" ""
+measure "$W" "" "$EXT_MIBS"
 
 # The same on XFS with reflink (a sparse image file on this machine's disk).
 if [ "$SMOKE" = 1 ]; then
 	na "restore point, XFS reflink" "n/a: SMOKE=1 makes no XFS image"
 	exit 0
 fi
-xfs_image "$W" "$(( $(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1) * 7 + 512 ))"
-measure "$XFS_MNT" ", XFS reflink"
+[ -n "$XFS_MIBS" ] || exit 0
+xfs_image "$W" "$(( $(echo "$XFS_MIBS" | tr ' ' '\n' | sort -n | tail -1) * 7 + 512 ))"
+measure "$XFS_MNT" ", XFS reflink" "$XFS_MIBS"
