@@ -33,7 +33,13 @@ CPPFLAGS += -Iinclude -Ilib -MMD -MP -DFERRY_DATADIR=\"$(FERRY_DATADIR)\"
 # Tests (not installed) read fixtures of the tree.
 TEST_CPPFLAGS := -DFERRY_SRCDIR=\"$(CURDIR)\"
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Compiled against but not linked: libferry loads them with dlopen on first use
+# (include/ferry/base/dlib.h), so that a command that does not need one does not map and
+# relocate it and its own dependencies at every start. Tests and tools that call them
+# directly link them (LDLIBS_TEST).
+DLOPEN_PKGS := libcurl libgit2 libpq libcrypto libarchive
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out $(DLOPEN_PKGS),$(PKGS)) 2>/dev/null)
+DLOPEN_LIBS = $(shell pkg-config --libs $(DLOPEN_PKGS) 2>/dev/null)
 
 SAN ?= 0
 LONG ?= 0
@@ -54,6 +60,7 @@ endif
 # Debug information names files relative to the tree, not by the checkout's path.
 ALL_CFLAGS = $(WARN) $(CFLAGS) -ffile-prefix-map=$(CURDIR)=. $(SANFLAGS) $(PKG_CFLAGS)
 LDLIBS_ALL = $(LDFLAGS) $(SANFLAGS) $(PKG_LIBS) -lm -lpthread
+LDLIBS_TEST = $(LDLIBS_ALL) $(DLOPEN_LIBS)
 
 LIB_SRC  := $(wildcard lib/*/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
@@ -97,12 +104,12 @@ $(BUILD)/ferryd: $(D_OBJ) $(LIBFERRY)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL) -lcmocka
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_TEST) -lcmocka
 
 # Test tools (sinks, fixtures, generators): one .c each, linked like the tests.
 $(BUILD)/tools/%: tests/tools/%.c $(LIBFERRY)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_ALL)
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(LIBFERRY) $(LDLIBS_TEST)
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 -include examples/examples.mk

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # bench_start.sh: the CLI's start-up: `ferry --version` (the dynamic loader mapping and
 # relocating every library the binary links, their constructors) against /bin/true, each
-# run 20 times in a row per sample; ms per start.
+# run 20 times in a row per sample; ms per start. And the shared objects the binary maps
+# at every start (`ldd`): libraries only some commands need are opened with dlopen when
+# they do (docs/ARCHITECTURE.md, "Optional libraries"), so this stays small.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 N=20
@@ -14,3 +16,5 @@ for _ in $(seq 1 "$((RUNS * 2))"); do
 	r+=("$(per "$(ms loop /bin/true)")")
 done
 row "CLI start (ferry --version) vs /bin/true" ms "${f[*]}" "/bin/true" "${r[*]}"
+objs() { ldd "$1" | grep -c .; }
+row "CLI start: shared objects mapped (ldd)" objects "$(objs "$FERRY")" "/bin/true" "$(objs /bin/true)"

@@ -199,6 +199,8 @@ struct cli_col {
 void cli_print_json(const json_t *v);
 /* An aligned table of the rows (an array of objects). */
 void cli_print_table(const json_t *rows, const struct cli_col *cols);
+/* rows as JSON (--json) or as a table of cols, then freed: EXIT_OK. */
+int cli_print_rows(struct cli *cli, json_t *rows, const struct cli_col *cols);
 /* "key value" lines of an object, in the order of keys (NULL-terminated). */
 void cli_print_fields(const json_t *obj, const char *const keys[]);
 /* The string member `key` of o, or "-" when it is not a string. */
@@ -226,6 +228,12 @@ int cli_ctx_open(struct cli *cli, struct ferry_error *err);
 struct ferry_ctx *cli_ctx(struct cli *cli, int *exit_code);
 /* The home when it exists (it names known signers), else NULL without complaint. */
 struct ferry_ctx *cli_ctx_optional(struct cli *cli);
+/* A list of the project named by --project (list(ctx, project, &rows, err)), printed as
+ * JSON or as a table of cols: the command's exit code. */
+typedef int (*cli_project_list_fn)(struct ferry_ctx *ctx, const char *project, json_t **out,
+				   struct ferry_error *err);
+int cli_list_project(struct cli *cli, const struct cli_args *a, cli_project_list_fn list,
+		     const struct cli_col *cols);
 
 /* ---- progress.c ----------------------------------------------------------- */
 

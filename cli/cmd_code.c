@@ -100,9 +100,15 @@ static int code_upgrade(struct cli *cli, const struct cli_args *a)
 	o.new_base = cli_arg(a, "new-base");
 	o.force = cli_flag(a, "force");
 	o.vendor_dir = cli_arg(a, "vendor-dir");
+	o.project = cli_arg(a, "project");
 	o.src = cli_pos(a, 0);
 	if (!(cat = open_catalog(cli, &c)))
 		return c;
+	/* missing vendor bases come from the asset library, when there is one */
+	if (!o.vendor_dir && !(o.ctx = o.project ? cli_ctx(cli, &c) : cli_ctx_optional(cli)) && o.project) {
+		ferry_catalog_free(cat);
+		return c;
+	}
 	o.catalog = cat;
 	ferry_error_clear(&err);
 	c = ferry_code_upgrade(&o, &rep, &err);
@@ -140,6 +146,8 @@ static const struct cli_opt upgrade_opts[] = {
 	{ "new-base", 0, "REF", 0, "the new vendor base (vendor/<RELEASE>)" },
 	{ "force", 'f', NULL, 0, "replace an existing code-upgrade/<RELEASE> branch" },
 	{ "vendor-dir", 0, "DIR", 0, "the vendor's model sources (DIR/<release>/): build missing vendor/<release> branches" },
+	{ "project", 0, "P", 0, "the project whose asset library holds the application packages "
+	  "missing vendor/<release> branches are built from (default: any project's)" },
 	{ NULL, 0, NULL, 0, NULL }
 };
 

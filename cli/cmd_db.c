@@ -85,23 +85,9 @@ static int db_list(struct cli *cli, const struct cli_args *a, int rehearsals)
 		{ "db_bytes", "DB BYTES" }, { "created", "CREATED" }, { "activity_id", "ACTIVITY" },
 		{ NULL, NULL }
 	};
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	json_t *arr;
-	int ec;
 
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if ((rehearsals ? ferry_rehearsal_list : ferry_refresh_list)(ctx, cli_arg(a, "project"), &arr,
-								     &err))
-		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, rehearsals ? reh : hist);
-	json_decref(arr);
-	return EXIT_OK;
+	return rehearsals ? cli_list_project(cli, a, ferry_rehearsal_list, reh)
+			  : cli_list_project(cli, a, ferry_refresh_list, hist);
 }
 
 static int db_history(struct cli *cli, const struct cli_args *a)

@@ -69,12 +69,7 @@ static int hotfix_list(struct cli *cli, const struct cli_args *a)
 	ferry_error_clear(&err);
 	if (ferry_hotfix_list(cli_pos(a, 0), &arr, &err))
 		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, cols);
-	json_decref(arr);
-	return EXIT_OK;
+	return cli_print_rows(cli, arr, cols);
 }
 
 static const struct cli_command apply_cmd = {

@@ -70,22 +70,9 @@ static int notify_show(struct cli *cli, const struct cli_args *a, int log)
 		{ "at", "AT" }, { "event", "EVENT" }, { "kind", "KIND" }, { "target", "TARGET" },
 		{ "ok", "OK" }, { "error", "ERROR" }, { NULL, NULL }
 	};
-	struct ferry_error err;
-	struct ferry_ctx *ctx;
-	json_t *arr;
-	int ec;
 
-	if (!(ctx = cli_ctx(cli, &ec)))
-		return ec;
-	ferry_error_clear(&err);
-	if ((log ? ferry_notify_log : ferry_notify_list)(ctx, cli_arg(a, "project"), &arr, &err))
-		return cli_fail(cli, &err);
-	if (cli->json)
-		cli_print_json(arr);
-	else
-		cli_print_table(arr, log ? lcols : cols);
-	json_decref(arr);
-	return EXIT_OK;
+	return log ? cli_list_project(cli, a, ferry_notify_log, lcols)
+		   : cli_list_project(cli, a, ferry_notify_list, cols);
 }
 
 static int notify_list(struct cli *cli, const struct cli_args *a)

@@ -66,6 +66,22 @@ struct ferry_ctx *cli_ctx(struct cli *cli, int *exit_code)
 	return cli->ctx;
 }
 
+int cli_list_project(struct cli *cli, const struct cli_args *a, cli_project_list_fn list,
+		     const struct cli_col *cols)
+{
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	json_t *rows;
+	int ec = EXIT_FAILED;   /* set by cli_ctx when it fails */
+
+	if (!(ctx = cli_ctx(cli, &ec)))
+		return ec;
+	ferry_error_clear(&err);
+	if (list(ctx, cli_arg(a, "project"), &rows, &err))
+		return cli_fail(cli, &err);
+	return cli_print_rows(cli, rows, cols);
+}
+
 struct ferry_ctx *cli_ctx_optional(struct cli *cli)
 {
 	struct ferry_error err;

@@ -8,7 +8,7 @@
 #include "ferry/runtime/host.h"
 #include "ferry/store/ctx.h"
 
-#include <curl/curl.h>
+#include "ferry/project/curl_sym.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,15 +90,13 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd = NULL;
 	const char *server;
 	char *help[] = { "help", NULL };
+	struct ferry_error err;
 	int rc;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* Hidden: the host side of the SSH driver, started by another ferry over ssh
 	 * (like git-upload-pack); it speaks frames on stdin/stdout, reads no settings. */
 	if (argc == 2 && !strcmp(argv[1], "host-agent")) {
-		rc = ferry_host_agent_main(0, 1);
-		curl_global_cleanup();
-		return rc;
+		return ferry_host_agent_main(0, 1);
 	}
 	if ((rc = take_globals(&cli, &argc, argv)))
 		return rc;
@@ -122,6 +120,11 @@ int main(int argc, char **argv)
 	/* the library's settings (config file, environment, --store, --port-range, ...) */
 	if (!server && (rc = cli_settings_load(&cli, &argc, argv)))
 		return rc;
+	/* libcurl is loaded only to talk to a ferryd (include/ferry/base/dlib.h) */
+	if (server && ferry_curl_load(&err)) {
+		fprintf(stderr, "ferry: error: %s\n", err.msg);
+		return EXIT_FAILED;
+	}
 	cli.be = server ? cli_remote_new(server, getenv("FERRY_TOKEN")) : cli_local_new(&cli);
 	if (!cli.be) {
 		fprintf(stderr, "ferry: error: out of memory\n");
@@ -132,6 +135,5 @@ int main(int argc, char **argv)
 	cli_backend_free(cli.be);
 	json_decref(cli.hints);
 	ferry_ctx_free(cli.ctx);
-	curl_global_cleanup();
 	return rc;
 }

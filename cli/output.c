@@ -134,6 +134,16 @@ void cli_print_table(const json_t *rows, const struct cli_col *cols)
 			       c + 1 < ncols ? "  " : "\n");
 }
 
+int cli_print_rows(struct cli *cli, json_t *rows, const struct cli_col *cols)
+{
+	if (cli->json)
+		cli_print_json(rows);
+	else
+		cli_print_table(rows, cols);
+	json_decref(rows);
+	return EXIT_OK;
+}
+
 void cli_print_fields(const json_t *obj, const char *const keys[])
 {
 	char buf[1024];

@@ -8,7 +8,7 @@
 
 #include "ferry/base/error.h"
 
-#include <curl/curl.h>
+#include "ferry/project/curl_sym.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #include "backend.h"
 #include "ferry/base/buf.h"
 
-#include <curl/curl.h>
+#include "ferry/project/curl_sym.h"
 #include <jansson.h>
 #include <stdio.h>
 

@@ -9,7 +9,7 @@
 #include "ferry/base/error.h"
 #include "ferry/ops/op.h"
 
-#include <curl/curl.h>
+#include "ferry/project/curl_sym.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

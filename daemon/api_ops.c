@@ -50,18 +50,52 @@ static int op_access(struct api_req *r, enum ferry_token_role need, struct ferry
 	return 0;
 }
 
+/* May `action` be queued for op now (the state rule; the caller's role aside)? */
+static int action_ok(const struct ferry_op *op, enum job_action action)
+{
+	int st = op->state;
+
+	return action == JOB_RESUME ? (st == FERRY_OP_FAILED || st == FERRY_OP_INTERRUPTED || st == FERRY_OP_PENDING) :
+	       action == JOB_COMPLETE_STEP ? (st == FERRY_OP_AWAITING_CONFIRM || st == FERRY_OP_AWAITING_SIGNOFF) :
+	       !ferry_op_state_terminal(op->state) && st != FERRY_OP_RUNNING;
+}
+
+/* What the caller may do with op now, by the rules the action routes apply: the UI
+ * offers these and no others. */
+static json_t *op_actions(struct api_req *r, const struct ferry_op *op, int queued)
+{
+	static const struct { enum job_action a; const char *name; } acts[] = {
+		{ JOB_RESUME, "resume" }, { JOB_RERUN_STEP, "rerun-step" },
+		{ JOB_COMPLETE_STEP, "complete-step" },
+	};
+	json_t *out = json_array();
+	size_t i;
+
+	if (queued || ferry_token_allows(&r->tok, FERRY_TOKEN_OPERATOR, op->project[0] ? op->project : NULL, NULL))
+		return out;
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (action_ok(op, acts[i].a))
+			json_array_append_new(out, json_string(acts[i].name));
+	if (!ferry_op_abort_check(r->ctx, op, NULL))
+		json_array_append_new(out, json_string("abort"));
+	return out;
+}
+
 enum MHD_Result api_op_reply(struct api_req *r, unsigned status, const char *ref, int logs)
 {
 	struct ferry_error err;
 	struct ferry_op *op = NULL;
 	json_t *o = NULL;
+	int queued;
 
 	ferry_error_clear(&err);
 	if (ferry_op_find(r->ctx, ref, &op, &err) || ferry_op_to_json(r->ctx, op, 1, logs, &o, &err)) {
 		ferry_op_free(op);
 		return api_ferror(r, &err);
 	}
-	json_object_set_new(o, "queued", json_boolean(jobs_busy(r->d->jobs, op->activity_id)));
+	queued = jobs_busy(r->d->jobs, op->activity_id);
+	json_object_set_new(o, "queued", json_boolean(queued));
+	json_object_set_new(o, "actions", op_actions(r, op, queued));
 	ferry_op_free(op);
 	return api_json(r, status, o);
 }
@@ -104,7 +138,7 @@ static enum MHD_Result op_action(struct api_req *r, enum job_action action)
 	struct ferry_op *op;
 	const char *step = NULL;
 	json_t *b;
-	int st, ok;
+	int ok;
 
 	if (op_access(r, FERRY_TOKEN_OPERATOR, &op))
 		return r->ret;
@@ -114,10 +148,7 @@ static enum MHD_Result op_action(struct api_req *r, enum job_action action)
 			return r->ret;
 		}
 	}
-	st = op->state;
-	ok = action == JOB_RESUME ? (st == FERRY_OP_FAILED || st == FERRY_OP_INTERRUPTED || st == FERRY_OP_PENDING) :
-	     action == JOB_COMPLETE_STEP ? (st == FERRY_OP_AWAITING_CONFIRM || st == FERRY_OP_AWAITING_SIGNOFF) :
-	     !ferry_op_state_terminal(op->state) && st != FERRY_OP_RUNNING;
+	ok = action_ok(op, action);
 	ferry_error_clear(&err);
 	if (!ok)
 		ferry_error_set(&err, FERRY_ESTATE, "operation %s is %s: cannot %s it now",

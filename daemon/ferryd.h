@@ -399,6 +399,12 @@ void sched_tick(struct ferryd *d);
 /* housekeep.c: expiry warnings, expiry of unattended upgrades, restore-point retention,
  * every housekeep-interval seconds on exactly one node of the store. */
 void housekeep_tick(struct ferryd *d);
+/* The preamble of a periodic job on the tick (housekeeping, service updates): off when
+ * housekeep-interval is 0; else a pooled context acting as "ferryd" when this node claims
+ * the job's current period (ferry_periodic_claim on the wall clock; *run, may be NULL,
+ * its number), NULL otherwise (not due, claimed by another node, or an error, logged).
+ * Give the context back with ctx_pool_put. */
+struct ferry_ctx *periodic_begin(struct ferryd *d, const char *job, int64_t *run);
 
 /* updates.c: the service-update scheduler (every housekeep-interval, one node) and the
  * routes of a project's calendar and pauses. */

@@ -40,6 +40,29 @@ static void housekeep_record(struct ferryd *d, struct ferry_ctx *ctx, const json
 		    "target", env, "project", project, "message", msg));
 }
 
+struct ferry_ctx *periodic_begin(struct ferryd *d, const char *job, int64_t *run)
+{
+	struct ferry_error err;
+	struct ferry_ctx *ctx;
+	int rc;
+
+	if (d->cfg.housekeep_s <= 0)
+		return NULL;
+	ferry_error_clear(&err);
+	if (!(ctx = ctx_pool_get(d->pool, &err)))
+		return NULL;
+	ctx->actor = "ferryd";
+	/* the period runs on the wall clock; what is due, on the (test) clock */
+	rc = ferry_periodic_claim(ctx, job, d->cfg.settings.node_id, ferry_now_ms(),
+				  (int64_t)d->cfg.housekeep_s * 1000, run, &err);
+	if (rc < 0)
+		flog("error", "cannot claim a periodic job", "job", job, "error", err.msg, NULL);
+	if (rc == 1)
+		return ctx;
+	ctx_pool_put(d->pool, ctx);
+	return NULL;
+}
+
 void housekeep_tick(struct ferryd *d)
 {
 	struct ferry_error err;
@@ -48,21 +71,10 @@ void housekeep_tick(struct ferryd *d)
 	int64_t now = ferry_clock_ms(&d->cfg.settings), run = 0;
 	char runs[24];
 	size_t i;
-	int rc;
 
-	if (d->cfg.housekeep_s <= 0)
+	if (!(ctx = periodic_begin(d, "upgrade.housekeep", &run)))
 		return;
 	ferry_error_clear(&err);
-	if (!(ctx = ctx_pool_get(d->pool, &err)))
-		return;
-	ctx->actor = "ferryd";
-	/* the period runs on the wall clock; what is due, on the (test) clock */
-	rc = ferry_periodic_claim(ctx, "upgrade.housekeep", d->cfg.settings.node_id, ferry_now_ms(),
-				  (int64_t)d->cfg.housekeep_s * 1000, &run, &err);
-	if (rc < 0)
-		flog("error", "cannot claim housekeeping", "error", err.msg, NULL);
-	if (rc != 1)
-		goto out;
 	snprintf(runs, sizeof(runs), "%lld", (long long)run);
 	flog("debug", "housekeeping ran", "run", runs, "node", d->cfg.settings.node_id, NULL);
 	if (ferry_upgrade_housekeep_at(ctx, now, &rep, &err)) {

@@ -7,7 +7,6 @@
 
 #include "ferry/base/util.h"
 #include "ferry/lifecycle/update_cadence.h"
-#include "ferry/ops/periodic.h"
 #include "ferry/store/audit.h"
 #include "ferry/store/ctx.h"
 
@@ -53,23 +52,16 @@ static void record(struct ferryd *d, struct ferry_ctx *ctx, const json_t *it)
 
 void updates_tick(struct ferryd *d)
 {
-	struct ferry_update_hooks h = { start_apply, d };
+	struct ferry_update_hooks h = { start_apply, d, NULL };
 	struct ferry_error err;
 	struct ferry_ctx *ctx;
 	json_t *rep = NULL, *it;
 	int64_t now = ferry_clock_ms(&d->cfg.settings);
 	size_t i;
 
-	if (d->cfg.housekeep_s <= 0)
+	if (!(ctx = periodic_begin(d, "service-updates", NULL)))
 		return;
 	ferry_error_clear(&err);
-	if (!(ctx = ctx_pool_get(d->pool, &err)))
-		return;
-	ctx->actor = "ferryd";
-	/* the period runs on the wall clock; what is due, on the (test) clock */
-	if (ferry_periodic_claim(ctx, "service-updates", d->cfg.settings.node_id, ferry_now_ms(),
-				 (int64_t)d->cfg.housekeep_s * 1000, NULL, &err) != 1)
-		goto out;
 	if (ferry_update_tick(ctx, now, &h, &rep, &err)) {
 		flog("error", "service-update scheduler failed", "error", err.msg, NULL);
 		goto out;

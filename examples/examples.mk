@@ -23,7 +23,7 @@ $(EX_OUT)/bin/ledgerctl: $(call ledger_objs,$(LEDGER_CTL))
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LEDGER_LIBS)
 
-LEDGER_PKG_INPUTS := $(shell find $(LEDGER_DIR)/packages $(LEDGER_DIR)/sql -type f 2>/dev/null) \
+LEDGER_PKG_INPUTS := $(shell find $(LEDGER_DIR)/packages $(LEDGER_DIR)/sql $(LEDGER_DIR)/models/vendor -type f 2>/dev/null) \
 	$(LEDGER_DIR)/stage-packages.sh
 
 # Package source directories (manifest.json without payload + payload files).

@@ -69,6 +69,11 @@ check "the package holds the binaries, data, pages, completion, config and unit"
     ./usr/share/zsh/vendor-completions/_ferry ./etc/ferry/ferryd.conf \
     ./lib/systemd/system/ferryd.service ./usr/share/doc/ferry/copyright; do
     grep -q \" \$f\$\" '$T/list' || { echo \"missing \$f\"; exit 1; }; done"
+# libpq, libcurl, libgit2, libarchive: opened with dlopen, so not found by dpkg-shlibdeps
+check "Depends names the libraries ferry opens with dlopen, Recommends libssl3" \
+  bash -c "dpkg-deb -f '$DEB' Depends | grep -q 'libpq5' && dpkg-deb -f '$DEB' Depends | grep -q 'libcurl4' \
+    && dpkg-deb -f '$DEB' Depends | grep -q 'libgit2-1.5' && dpkg-deb -f '$DEB' Depends | grep -q 'libarchive13' \
+    && dpkg-deb -f '$DEB' Recommends | grep -q 'libssl3'"
 lintian --fail-on error --display-info "$DEB" >"$T/lintian" 2>&1
 lint_rc=$?
 sed 's/^/# lintian: /' "$T/lintian"

@@ -24,6 +24,10 @@ export function timeline(op, id) {
       h('span.muted', {}, stepTime(s)))));
 }
 
+// What the server says the caller may do with the operation now (GET /api/operations/{op}
+// "actions", by the rules its action routes apply); nothing while a step runs.
+export const allows = (op, action) => op.state !== 'running' && !op.queued && (op.actions || []).includes(action);
+
 // The latest operation of an environment. Upgrade operations are acted on in the
 // upgrade card only; others (package apply, refresh, selftest) carry their actions here.
 export function opPanel(op, env, reload, upgradeOwns) {
@@ -41,8 +45,9 @@ export function opPanel(op, env, reload, upgradeOwns) {
         () => run(() => api('POST', `/api/operations/${enc}/resume`))),
       btn('op-confirm', signoff ? 'Sign off' : 'Confirm step', !!waiting && !op.queued, 'no manual step waits for a confirmation',
         () => run(() => api('POST', `/api/operations/${enc}/complete-step`, { step: waiting.name })), ''),
-      btn('op-abort', 'Abort', !['succeeded', 'aborted', 'rolled-back', 'running'].includes(st) && !op.queued, `not while ${st}`,
-        async () => { if (await confirmAction(abortConfirm(op, env))) run(() => api('POST', `/api/operations/${enc}/abort`)); }, '.danger'));
+      // Abort only where the server allows it (its "actions": the state, the kind, the role)
+      allows(op, 'abort') ? h('div.action', {}, h('button.danger', { id: 'op-abort',
+        onclick: async () => { if (await confirmAction(abortConfirm(op, env))) run(() => api('POST', `/api/operations/${enc}/abort`)); } }, 'Abort')) : null);
   return h('div', { id: 'operation', 'data-state': st },
     h('div.head', {}, h('div', {}, h('strong', {}, opLink(op)), ' ', badge(st), ' ',
       h('code.muted.id', { id: 'op-activity', text: op.activity_id }))),

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # stage-packages.sh OUT: lay out the ledger's package source directories in OUT/packages/<dir>/
 # (manifest.json without payload + payload files), ready for `ferry package build DIR -o FILE`.
-# Sources: packages/<dir>/ (manifest and package-specific files), the binaries in OUT/bin, sql/.
+# Sources: packages/<dir>/ (manifest and package-specific files), the binaries in OUT/bin, sql/,
+# models/vendor/<release>/ (the model sources of the application packages that declare them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(cd "${1:?usage: stage-packages.sh OUT}" && pwd)
@@ -22,7 +23,14 @@ for src in "$here"/packages/*/; do
 	ledger-app-*)
 		put "$out/bin/ledger" bin/ledger 0755
 		put "$out/bin/ledgerctl" bin/ledgerctl 0755
-		for f in "$here"/sql/scrub/*.sql; do put "$f" "scrub/$(basename "$f")"; done ;;
+		for f in "$here"/sql/scrub/*.sql; do put "$f" "scrub/$(basename "$f")"; done
+		# the vendor's model sources of the release (manifest: "model_sources"), from
+		# which `ferry code upgrade` builds its vendor/<release> bases
+		src_dir=$(jq -r '.model_sources // empty' "$pkg/manifest.json")
+		if [ -n "$src_dir" ]; then
+			mkdir -p "$pkg/$src_dir"
+			cp -R "$here/models/vendor/${name#ledger-app-}/." "$pkg/$src_dir/"
+		fi ;;
 	ledger-data-upgrade-*)
 		put "$out/bin/ledgerctl" bin/ledgerctl 0755
 		rel=${name#ledger-data-upgrade-}

@@ -11,7 +11,7 @@
 #include "ferry/lifecycle/patch.h"
 #include "ferry/base/util.h"
 
-#include <git2.h>
+#include "lifecycle/git_sym.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -658,6 +658,7 @@ static int valid_release(const char *r)
 
 static void up_release(struct up *u)
 {
+	ferry_cu_vendor_release(u);
 	git_index_free(u->idx);
 	git_tree_free(u->cust);
 	git_tree_free(u->base);
@@ -692,6 +693,8 @@ int ferry_code_upgrade(const struct ferry_code_upgrade_opts *o, json_t **report,
 	if (!ferry_catalog_release(o->catalog, o->to)) /* before touching git */
 		return ferry_error_set(err, FERRY_EINVAL, "unknown release '%s' in the %s catalog: "
 				       "see 'ferry catalog show'", o->to, o->catalog->product);
+	if ((rc = ferry_git_load(err)))
+		return rc;
 	memset(&u, 0, sizeof(u));
 	u.o = o;
 	u.err = err;

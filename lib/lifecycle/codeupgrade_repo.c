@@ -8,7 +8,7 @@
 #include "ferry/lifecycle/patch.h"
 #include "ferry/base/util.h"
 
-#include <git2.h>
+#include "lifecycle/git_sym.h"
 
 #include <errno.h>
 #include <limits.h>

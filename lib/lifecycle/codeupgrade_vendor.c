@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* codeupgrade_vendor.c: vendor base branches made by ferry. A fresh clone of a
- * customer's tree has no vendor/<release> branches; with the vendor's model sources of
+ * customer's tree has no vendor/<release> branches; from the vendor's model sources of
  * each release (opts->vendor_dir/<release>/, as the ledger ships them in
- * examples/ledger/models/vendor), the branch is built here: every file of the directory
- * in one commit (the new base a child of the old, as a vendor's history would be). */
+ * examples/ledger/models/vendor, or else the "model_sources" of the release's application
+ * package in the asset library, codeupgrade_assets.c), the branch is built here: every
+ * file of the directory in one commit (the new base a child of the old, as a vendor's
+ * history would be). Both releases' sources are found before the first branch is made. */
 #include "lifecycle/codeupgrade_int.h"
 
 #include "ferry/base/util.h"
@@ -66,6 +68,61 @@ static int add_dir(git_repository *repo, git_index *idx, const char *dir, const 
 	return rc;
 }
 
+/* Where the model sources of one release are. */
+struct cu_src {
+	char *dir;        /* NULL: not looked for yet */
+	char *tmp;        /* a temporary extraction to remove, or NULL */
+	char from[256];   /* for the commit message */
+};
+
+struct cu_vendor {
+	struct cu_src base, next;
+};
+
+static int ref_exists(git_repository *repo, const char *ref)
+{
+	git_reference *r = NULL;
+	int yes = git_reference_dwim(&r, repo, ref) == 0;
+
+	git_reference_free(r);
+	return yes;
+}
+
+/* Find the sources of `release`: vendor_dir/<release>, else the asset library. */
+static int locate(struct up *u, const char *release, const char *ref, struct cu_src *vs)
+{
+	if (vs->dir)
+		return 0;
+	if (!u->o->vendor_dir)
+		return ferry_cu_library_sources(u, release, &vs->tmp, &vs->dir, vs->from, sizeof(vs->from));
+	if (!(vs->dir = ferry_path_join(u->o->vendor_dir, release)))
+		return ferry_error_set(u->err, FERRY_ENOMEM, "out of memory");
+	if (!ferry_path_exists(vs->dir))
+		return ferry_error_set(u->err, FERRY_ENOTFOUND, "no vendor base '%s' in the repository and no "
+				       "vendor sources of release %s in %s", ref, release, u->o->vendor_dir);
+	snprintf(vs->from, sizeof(vs->from), "its model sources");
+	return 0;
+}
+
+void ferry_cu_vendor_release(struct up *u)
+{
+	struct cu_src *all[2];
+	int i;
+
+	if (!u->vendor)
+		return;
+	all[0] = &u->vendor->base;
+	all[1] = &u->vendor->next;
+	for (i = 0; i < 2; i++) {
+		if (all[i]->tmp)
+			ferry_rm_rf(all[i]->tmp, NULL);
+		free(all[i]->tmp);
+		free(all[i]->dir);
+	}
+	free(u->vendor);
+	u->vendor = NULL;
+}
+
 int ferry_cu_vendor_base(struct up *u, const char *release, const char *ref, const git_oid *parent)
 {
 	git_reference *r = NULL;
@@ -74,25 +131,26 @@ int ferry_cu_vendor_base(struct up *u, const char *release, const char *ref, con
 	git_index *idx = NULL;
 	git_tree *tree = NULL;
 	git_oid tid, cid;
-	char *dir = NULL, branch[300], msg[128];
-	int rc = 0;
+	struct cu_src *vs;
+	char branch[300], msg[400];
+	int rc = 0, is_next = !strcmp(ref, u->new_ref);
 
-	if (git_reference_dwim(&r, u->src, ref) == 0) { /* the repository has it */
-		git_reference_free(r);
+	if (ref_exists(u->src, ref))
 		return 0;
-	}
-	if (!u->o->vendor_dir)
+	if (!u->o->vendor_dir && !u->o->ctx)
 		return 0; /* resolve() says it is missing */
-	if (!(dir = ferry_path_join(u->o->vendor_dir, release)))
+	if (!u->vendor && !(u->vendor = calloc(1, sizeof(*u->vendor))))
 		return ferry_error_set(u->err, FERRY_ENOMEM, "out of memory");
-	if (!ferry_path_exists(dir)) {
-		rc = ferry_error_set(u->err, FERRY_ENOTFOUND, "no vendor base '%s' in the repository and no "
-				     "vendor sources of release %s in %s", ref, release, u->o->vendor_dir);
-		goto out;
-	}
+	vs = is_next ? &u->vendor->next : &u->vendor->base;
+	/* the old base first: the new one's sources are found before anything is made */
+	if (!is_next && !u->o->new_base && !ref_exists(u->src, u->new_ref) &&
+	    (rc = locate(u, u->o->to, u->new_ref, &u->vendor->next)))
+		return rc;
+	if ((rc = locate(u, release, ref, vs)))
+		return rc;
 	snprintf(branch, sizeof(branch), "refs/heads/%s", ref);
-	snprintf(msg, sizeof(msg), "Vendor base: release %s (built by ferry from its model sources)", release);
-	if (git_index_new(&idx) < 0 || (rc = add_dir(u->src, idx, dir, "", u->err)))
+	snprintf(msg, sizeof(msg), "Vendor base: release %s (built by ferry from %s)", release, vs->from);
+	if (git_index_new(&idx) < 0 || (rc = add_dir(u->src, idx, vs->dir, "", u->err)))
 		goto gfail;
 	if (git_index_write_tree_to(&tid, idx, u->src) < 0 || git_tree_lookup(&tree, u->src, &tid) < 0 ||
 	    git_signature_now(&sig, "ferry", "ferry@localhost") < 0 ||
@@ -111,6 +169,5 @@ out:
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_index_free(idx);
-	free(dir);
 	return rc;
 }

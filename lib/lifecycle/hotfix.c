@@ -7,9 +7,8 @@
 #include "ferry/catalog/model.h"
 #include "ferry/base/util.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-#include <git2.h>
+#include "package/archive_sym.h"
+#include "lifecycle/git_sym.h"
 #include <sodium.h>
 
 #include <dirent.h>
@@ -102,10 +101,14 @@ static int unsafe_path(const char *p)
  * absolute or ".." paths; *files gets every regular file's path. */
 static int extract(const char *file, const char *dest, json_t *files, struct ferry_error *err)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *e;
 	int rc = 0, r;
 
+	if ((rc = ferry_archive_load(err)))
+		return rc;
+	if (!(a = archive_read_new()))
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	archive_read_support_filter_all(a);
 	archive_read_support_format_zip(a);
 	archive_read_support_format_tar(a);
@@ -764,6 +767,14 @@ int ferry_hotfix_apply(const struct ferry_catalog *cat, const char *src_root,
 
 	if (report)
 		*report = NULL;
+	if ((rc = ferry_git_load(err))) {
+		free(hfs);
+		free(order);
+		free(status);
+		json_decref(s.paths);
+		json_decref(rep);
+		return rc;
+	}
 	git_libgit2_init();
 	if (!hfs || !order || !status || !s.paths || !rep) {
 		rc = ferry_error_set(err, FERRY_ENOMEM, "out of memory");

@@ -5,7 +5,7 @@
 #include "ferry/lifecycle/patch.h"
 #include "ferry/base/error.h"
 
-#include <git2.h>
+#include "lifecycle/git_sym.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +185,8 @@ int ferry_patch_files(const char *text, size_t len, json_t **out, struct ferry_e
 	json_t *arr;
 
 	*out = NULL;
+	if (ferry_git_load(err))
+		return err ? err->code : FERRY_EIO;
 	git_libgit2_init();
 	if (git_diff_from_buffer(&diff, text, len) < 0) {
 		int rc = git_fail(err, FERRY_EINVAL, "reading the patch");

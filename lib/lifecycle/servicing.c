@@ -18,7 +18,7 @@
 #include "ferry/store/store.h"
 #include "ferry/base/util.h"
 
-#include <curl/curl.h>
+#include "ferry/project/curl_sym.h"
 #include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -96,11 +96,13 @@ static size_t body_write(char *p, size_t size, size_t n, void *arg)
 int svc_http_get(const char *url, char *out, size_t cap, long *status, struct ferry_error *err)
 {
 	struct body b = { out, 0, cap };
-	CURL *c = curl_easy_init();
+	CURL *c;
 	CURLcode cr;
 
 	out[0] = '\0';
-	if (!c)
+	if (ferry_curl_load(err))
+		return err ? err->code : FERRY_EIO;
+	if (!(c = curl_easy_init()))
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);

@@ -16,8 +16,7 @@
 #include "ferry/store/audit.h"
 #include "ferry/store/ctx.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "package/archive_sym.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -262,7 +261,7 @@ int ferry_support_bundle(struct ferry_ctx *ctx, const char *env, const struct fe
 		*summary = NULL;
 	if (!opts)
 		opts = &none;
-	if ((rc = ferry_env_get(ctx, env, &e, err)))
+	if ((rc = ferry_archive_load(err)) || (rc = ferry_env_get(ctx, env, &e, err)))
 		return rc;
 	b.mtime = ferry_now_ms();
 	path = opts->out ? strdup(opts->out) : default_path(ctx, e.name, b.mtime, err);

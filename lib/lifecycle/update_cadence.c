@@ -106,6 +106,7 @@ static int plan_make(struct ferry_ctx *ctx, struct uc_project *up, const struct 
 		     size_t n, struct ferry_error *err)
 {
 	int64_t off = (int64_t)up->s.tz_min * 60000, s, e;
+	struct ferry_stmt *st;
 	size_t i;
 	int rc;
 
@@ -113,27 +114,30 @@ static int plan_make(struct ferry_ctx *ctx, struct uc_project *up, const struct 
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		struct uc_plan *pl = &up->plan[i];
-		struct ferry_stmt *st;
 		if ((rc = ferry_window_next(up->s.window, u[i].ga_ms + off, &s, &e, err)))
 			return rc;
 		pl->u = u[i];
 		pl->prod_ms = s - off;
 		pl->len_ms = e - s;
 		pl->sandbox_ms = pl->prod_ms - (int64_t)up->s.sandbox_lead_days * UC_DAY_MS;
-		if ((rc = ferry_store_query(ctx->store, &st, err, "SELECT 1 FROM update_pauses WHERE "
-					    "project_id = ? AND version = ?", "it", up->p.id, u[i].version)))
-			return rc;
-		pl->paused = (rc = ferry_stmt_step(st, err)) == 1;
-		ferry_stmt_free(st);
-		if (rc < 0)
-			return rc;
 	}
+	/* the project's pauses, in one query (the scheduler loads a plan on every tick) */
+	if ((rc = ferry_store_query(ctx->store, &st, err, "SELECT version FROM update_pauses WHERE "
+				    "project_id = ?", "i", up->p.id)))
+		return rc;
+	while ((rc = ferry_stmt_step(st, err)) == 1)
+		for (i = 0; i < n; i++)
+			if (!strcmp(up->plan[i].u.version, ferry_stmt_text(st, 0)))
+				up->plan[i].paused = 1;
+	ferry_stmt_free(st);
+	if (rc < 0)
+		return rc;
 	up->n = n;
 	return 0;
 }
 
-int uc_load(struct ferry_ctx *ctx, const char *project, struct uc_project *up,
-	    struct ferry_error *err)
+int uc_load_with(struct ferry_ctx *ctx, const char *project, const struct ferry_catalog *catalog,
+		 struct uc_project *up, struct ferry_error *err)
 {
 	struct ferry_service_update *u = NULL;
 	struct ferry_catalog *cat = NULL;
@@ -141,9 +145,12 @@ int uc_load(struct ferry_ctx *ctx, const char *project, struct uc_project *up,
 	int rc;
 
 	memset(up, 0, sizeof(*up));
-	if ((rc = ferry_project_get(ctx, project, &up->p, err)) ||
-	    (rc = ferry_catalog_open(ctx, up->p.product, &cat, err)) ||
-	    (rc = ferry_service_updates(cat, &u, &n, &up->cad, err)))
+	if ((rc = ferry_project_get(ctx, project, &up->p, err)))
+		goto out;
+	if ((!catalog || strcmp(catalog->product, up->p.product)) &&
+	    (rc = ferry_catalog_open(ctx, up->p.product, &cat, err)))
+		goto out;
+	if ((rc = ferry_service_updates(cat ? cat : catalog, &u, &n, &up->cad, err)))
 		goto out;
 	defaults(&up->s, up->cad.sandbox_lead_days);
 	if ((rc = settings_read(ctx, up->p.id, &up->s, err)))
@@ -153,6 +160,12 @@ out:
 	free(u);
 	ferry_catalog_free(cat);
 	return rc;
+}
+
+int uc_load(struct ferry_ctx *ctx, const char *project, struct uc_project *up,
+	    struct ferry_error *err)
+{
+	return uc_load_with(ctx, project, NULL, up, err);
 }
 
 void uc_release(struct uc_project *up)

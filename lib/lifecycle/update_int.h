@@ -31,6 +31,11 @@ struct uc_project {
 /* Load the project, its settings, the catalog's updates and the plan of each. */
 int uc_load(struct ferry_ctx *ctx, const char *project, struct uc_project *out,
 	    struct ferry_error *err);
+/* The same with a catalog already loaded (used when it is the project's product's,
+ * else the product's catalog is opened). */
+struct ferry_catalog;
+int uc_load_with(struct ferry_ctx *ctx, const char *project, const struct ferry_catalog *catalog,
+		 struct uc_project *out, struct ferry_error *err);
 void uc_release(struct uc_project *up);
 
 /* The run of (version, role, env): its state ("" when none) and activity. */

@@ -193,7 +193,7 @@ static void one_project(struct tick *t, const char *project)
 	json_t *envs = NULL, *e;
 	size_t i, j, k;
 
-	if (uc_load(t->ctx, project, &t->up, NULL) || !t->up.s.enabled ||
+	if (uc_load_with(t->ctx, project, t->hooks->catalog, &t->up, NULL) || !t->up.s.enabled ||
 	    ferry_env_list(t->ctx, project, 0, &envs, NULL))
 		goto out;
 	for (k = 0; k < t->up.n; k++) {

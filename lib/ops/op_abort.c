@@ -11,10 +11,30 @@
 #include <string.h>
 #include <unistd.h>
 
+int ferry_op_abort_check(struct ferry_ctx *ctx, const struct ferry_op *op, struct ferry_error *err)
+{
+	const struct ferry_op_kind *k = ferry_op_kind_find(ctx, op->kind);
+	int rc;
+
+	if (ferry_op_state_terminal(op->state))
+		return ferry_error_set(err, FERRY_ESTATE, "operation %s (%s) has already ended (%s)",
+				       op->activity_id, op->kind, ferry_op_state_name(op->state));
+	if ((rc = op_lease_held(ctx, op, err)) < 0)
+		return rc;
+	if (rc == 1)
+		return ferry_error_set(err, FERRY_ESTATE,
+			"operation %s is being run by process %lld right now: it can be aborted once it stops",
+			op->activity_id, (long long)op->lease_pid);
+	if (!k || !k->abort)
+		return ferry_error_set(err, FERRY_EREFUSED,
+			"operations of kind '%s' cannot be aborted: resume it%s", op->kind,
+			!strncmp(op->kind, "env.", 4) ? ", or roll the environment back" : "");
+	return 0;
+}
+
 static int abort_claim(struct ferry_ctx *ctx, const char *ref, struct ferry_op **out,
 		       struct ferry_error *err)
 {
-	const struct ferry_op_kind *k;
 	char token[OP_TOKEN_MAX], node[25];
 	struct ferry_op *op = NULL;
 	int rc;
@@ -22,46 +42,15 @@ static int abort_claim(struct ferry_ctx *ctx, const char *ref, struct ferry_op *
 	op_lease_self(&ctx->settings, token);
 	if ((rc = ferry_store_begin(ctx->store, err)))
 		return rc;
-	if ((rc = ferry_op_find(ctx, ref, &op, err)))
+	if ((rc = ferry_op_find(ctx, ref, &op, err)) || (rc = ferry_op_abort_check(ctx, op, err)))
 		goto fail;
-	k = ferry_op_kind_find(ctx, op->kind);
-	if (ferry_op_state_terminal(op->state)) {
-		rc = ferry_error_set(err, FERRY_ESTATE, "operation %s (%s) has already ended (%s)",
-				     op->activity_id, op->kind, ferry_op_state_name(op->state));
-		goto fail;
-	}
-	if ((rc = op_lease_held(ctx, op, err)) < 0)
-		goto fail;
-	if (rc == 1) {
-		rc = ferry_error_set(err, FERRY_ESTATE,
-			"operation %s is being run by process %lld right now: it can be aborted once it stops",
-			op->activity_id, (long long)op->lease_pid);
-		goto fail;
-	}
-	if (!k || !k->abort) {
-		rc = ferry_error_set(err, FERRY_EREFUSED,
-			"operations of kind '%s' cannot be aborted: resume it%s", op->kind,
-			!strncmp(op->kind, "env.", 4) ? ", or roll the environment back" : "");
-		goto fail;
-	}
 	op_lease_node(&ctx->settings, node);
 	rc = ferry_store_run(ctx->store, err,  /* a new fencing token: a stale runner writes nothing */
 		"UPDATE operations SET lease_pid = ?, lease_token = ?, lease_node = ?, lease_until_ms = ?, "
 		"lease_job = 0, lease_epoch = lease_epoch + 1 WHERE id = ?", "ittii",
 		(int64_t)getpid(), token, node, ferry_now_ms() + op_lease_ttl_ms(&ctx->settings), op->id);
-	if (rc)
-		goto fail;
-	if ((rc = ferry_store_commit(ctx->store, err)))
-		goto out;
-	*out = op;
-	return 0;
 fail:
-	ferry_store_rollback(ctx->store);
-out:
-	if (op && err) /* refusals name the operation already: just tag them */
-		snprintf(err->activity_id, sizeof(err->activity_id), "%s", op->activity_id);
-	ferry_op_free(op);
-	return rc;
+	return op_claim_finish(ctx, op, rc, out, err);
 }
 
 int ferry_op_abort(struct ferry_ctx *ctx, const char *ref, struct ferry_error *err)

@@ -28,6 +28,9 @@ int op_lease_held(struct ferry_ctx *ctx, const struct ferry_op *op, struct ferry
  * (settings lease_ttl_ms, default 30 s; the heartbeat renews it every third of that). */
 void op_lease_node(const struct ferry_settings *s, char out[25]);
 int64_t op_lease_ttl_ms(const struct ferry_settings *s);
+/* The end of a claim (op_run.c): committed and op handed over, or rolled back and tagged. */
+int op_claim_finish(struct ferry_ctx *ctx, struct ferry_op *op, int rc, struct ferry_op **out,
+		    struct ferry_error *err);
 /* Renew the lease of operation op_id (held with fencing token `epoch`) on its own
  * store connection while the runner works; only on a PostgreSQL store (several
  * nodes). Each renewal tells the fence until when the lease is confirmed; a renewal

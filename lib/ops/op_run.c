@@ -343,15 +343,23 @@ static int claim(struct ferry_ctx *ctx, const char *ref, claim_fn check, const v
 	if ((rc = ferry_stmt_step(st, err)) == 1)
 		op->lease_epoch = ferry_stmt_int(st, 0);
 	ferry_stmt_free(st);
-	if (rc < 0)
-		goto fail;
-	if ((rc = ferry_store_commit(ctx->store, err)))
-		goto out;
-	*out = op;
-	return 0;
+	rc = rc < 0 ? rc : 0;
 fail:
-	ferry_store_rollback(ctx->store);
-out:
+	return op_claim_finish(ctx, op, rc, out, err);
+}
+
+/* The end of a claim (a run, an abort): with rc 0 the transaction is committed and op
+ * handed to *out; else it is rolled back, the error tagged with the operation and op
+ * freed. Returns rc, or the commit's failure. */
+int op_claim_finish(struct ferry_ctx *ctx, struct ferry_op *op, int rc, struct ferry_op **out,
+		    struct ferry_error *err)
+{
+	if (rc)
+		ferry_store_rollback(ctx->store);
+	else if ((rc = ferry_store_commit(ctx->store, err)) == 0) {
+		*out = op;
+		return 0;
+	}
 	if (op && err) /* refusals name the operation already: just tag them */
 		snprintf(err->activity_id, sizeof(err->activity_id), "%s", op->activity_id);
 	ferry_op_free(op);

@@ -7,8 +7,7 @@
 #include "ferry/package/manifest.h"
 #include "ferry/base/util.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "package/archive_sym.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -74,6 +73,8 @@ static int open_reader(struct intake *st, struct ferry_error *err)
 	int rc;
 
 	st->total_out = 0;
+	if ((rc = ferry_archive_load(err)))
+		return rc;
 	st->a = archive_read_new();
 	if (!st->a)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
@@ -92,7 +93,8 @@ static int open_reader(struct intake *st, struct ferry_error *err)
 
 static void close_reader(struct intake *st)
 {
-	archive_read_free(st->a);
+	if (st->a)  /* NULL when libarchive could not be loaded */
+		archive_read_free(st->a);
 	st->a = NULL;
 }
 

@@ -6,8 +6,7 @@
 #include "ferry/base/settings.h"
 #include "ferry/base/util.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "package/archive_sym.h"
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>

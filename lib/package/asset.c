@@ -274,13 +274,24 @@ out:
 
 /* ---- listing ---- */
 
+/* A row of the list: the asset and how many things reference it. */
+static json_t *asset_row(struct ferry_stmt *st, void *arg)
+{
+	struct ferry_asset a;
+	json_t *o;
+
+	(void)arg;
+	asset_from_row(st, &a);
+	o = ferry_asset_to_json(&a);
+	json_object_set_new(o, "refs", json_integer(ferry_stmt_int(st, 13)));
+	return o;
+}
+
 int ferry_asset_list(struct ferry_ctx *ctx, const char *project, json_t **out,
 		     struct ferry_error *err)
 {
 	struct ferry_project p;
-	struct ferry_asset a;
 	struct ferry_stmt *st;
-	json_t *arr;
 	int rc;
 
 	if (project && (rc = ferry_project_get(ctx, project, &p, err)))
@@ -289,23 +300,13 @@ int ferry_asset_list(struct ferry_ctx *ctx, const char *project, json_t **out,
 		"SELECT " ASSET_COLS ", (SELECT count(*) FROM asset_refs r WHERE r.asset_id = a.id) "
 		"FROM assets a JOIN projects p ON p.id = a.project_id "
 		"WHERE (? IS NULL OR p.name = ?) ORDER BY p.name, a.name, a.id", "tt", project, project);
-	if (rc)
-		return rc;
-	arr = json_array();
-	while ((rc = ferry_stmt_step(st, err)) == 1) {
-		json_t *o;
-		asset_from_row(st, &a);
-		o = ferry_asset_to_json(&a);
-		json_object_set_new(o, "refs", json_integer(ferry_stmt_int(st, 13)));
-		json_array_append_new(arr, o);
-	}
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return rc ? rc : ferry_stmt_json_rows(st, asset_row, NULL, out, err);
+}
+
+static json_t *ref_row(struct ferry_stmt *st, void *arg)
+{
+	(void)arg;
+	return json_pack("{s:s, s:s}", "kind", ferry_stmt_text(st, 0), "ref", ferry_stmt_text(st, 1));
 }
 
 static int refs_json(struct ferry_ctx *ctx, int64_t id, json_t **out, struct ferry_error *err)
@@ -314,18 +315,8 @@ static int refs_json(struct ferry_ctx *ctx, int64_t id, json_t **out, struct fer
 	int rc = ferry_store_query(ctx->store, &st, err,
 		"SELECT kind, ref FROM asset_refs WHERE asset_id = ? ORDER BY kind, ref", "i", id);
 
-	if (rc)
-		return rc;
-	*out = json_array();
-	while ((rc = ferry_stmt_step(st, err)) == 1)
-		json_array_append_new(*out, json_pack("{s:s, s:s}", "kind", ferry_stmt_text(st, 0),
-						      "ref", ferry_stmt_text(st, 1)));
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return rc < 0 ? rc : 0;
+	*out = NULL;
+	return rc ? rc : ferry_stmt_json_rows(st, ref_row, NULL, out, err);
 }
 
 int ferry_asset_show(struct ferry_ctx *ctx, const char *project, const char *ref, json_t **out,

@@ -486,26 +486,25 @@ static int trusted_by(struct ferry_ctx *ctx, const char *key_id, char *out, size
 	return rc < 0 ? rc : 0;
 }
 
+static json_t *key_row(struct ferry_stmt *st, void *arg)
+{
+	struct ferry_key k;
+
+	(void)arg;
+	key_from_row(st, &k);
+	return ferry_key_to_json(&k);
+}
+
 int ferry_key_list(struct ferry_ctx *ctx, json_t **out, struct ferry_error *err)
 {
 	size_t i;
 	struct ferry_stmt *st;
-	struct ferry_key k;
-	json_t *arr = json_array();
+	json_t *arr;
 	int rc = ferry_store_query(ctx->store, &st, err,
 		"SELECT " KEY_COLS " FROM keys ORDER BY name", NULL);
 
-	if (rc) {
-		json_decref(arr);
+	if (rc || (rc = ferry_stmt_json_rows(st, key_row, NULL, &arr, err)))
 		return rc;
-	}
-	while ((rc = ferry_stmt_step(st, err)) == 1) {
-		json_t *o;
-		key_from_row(st, &k);
-		o = ferry_key_to_json(&k);
-		json_array_append_new(arr, o);
-	}
-	ferry_stmt_free(st);
 	for (i = 0; rc == 0 && i < json_array_size(arr); i++) {
 		json_t *o = json_array_get(arr, i);
 		char by[512];
@@ -520,12 +519,25 @@ int ferry_key_list(struct ferry_ctx *ctx, json_t **out, struct ferry_error *err)
 	return 0;
 }
 
+static json_t *project_key_row(struct ferry_stmt *st, void *arg)
+{
+	char t[32], r[32] = "";
+
+	(void)arg;
+	ferry_time_iso(ferry_stmt_int(st, 3), t);
+	if (!ferry_stmt_is_null(st, 4))
+		ferry_time_iso(ferry_stmt_int(st, 4), r);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+		"name", ferry_stmt_text(st, 0), "key_id", ferry_stmt_text(st, 1),
+		"public_key", ferry_stmt_text(st, 2), "trusted", t, "revoked", r,
+		"state", ferry_stmt_is_null(st, 4) ? "trusted" : "revoked");
+}
+
 int ferry_key_list_project(struct ferry_ctx *ctx, const char *project, json_t **out,
 			   struct ferry_error *err)
 {
 	struct ferry_project p;
 	struct ferry_stmt *st;
-	json_t *arr;
 	int rc;
 
 	if ((rc = ferry_project_get(ctx, project, &p, err)))
@@ -533,27 +545,7 @@ int ferry_key_list_project(struct ferry_ctx *ctx, const char *project, json_t **
 	rc = ferry_store_query(ctx->store, &st, err,
 		"SELECT name, key_id, public_key, trusted_ms, revoked_ms FROM project_keys "
 		"WHERE project_id = ? ORDER BY name, key_id", "i", p.id);
-	if (rc)
-		return rc;
-	arr = json_array();
-	while ((rc = ferry_stmt_step(st, err)) == 1) {
-		char t[32], r[32];
-		ferry_time_iso(ferry_stmt_int(st, 3), t);
-		if (!ferry_stmt_is_null(st, 4))
-			ferry_time_iso(ferry_stmt_int(st, 4), r);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-			"name", ferry_stmt_text(st, 0), "key_id", ferry_stmt_text(st, 1),
-			"public_key", ferry_stmt_text(st, 2), "trusted", t,
-			"revoked", ferry_stmt_is_null(st, 4) ? "" : r,
-			"state", ferry_stmt_is_null(st, 4) ? "trusted" : "revoked"));
-	}
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return rc ? rc : ferry_stmt_json_rows(st, project_key_row, NULL, out, err);
 }
 
 int ferry_key_export(struct ferry_ctx *ctx, const char *name, json_t **out,

@@ -554,6 +554,27 @@ static int parse_header(struct ferry_manifest *m, struct ferry_error *err)
 	return rc;
 }
 
+/* "model_sources": a directory of the payload (application packages). */
+static int parse_model_sources(struct ferry_manifest *m, struct ferry_error *err)
+{
+	struct ferry_error perr;
+	char f[64];
+	int rc = 0;
+
+	m->model_sources = get_str(m->root, "model_sources", 0, "", f, sizeof(f), &rc, err);
+	if (rc || !m->model_sources)
+		return rc;
+	if (m->type != FERRY_PKG_APPLICATION)
+		return field_err(err, f, "only application packages carry the vendor's model sources "
+				 "(this one is of type '%s')", ferry_pkg_type_name(m->type));
+	if (ferry_path_check(m->model_sources, &perr))
+		return field_err(err, f, "'%s' is not a safe relative path: %s", m->model_sources, perr.msg);
+	if (!ferry_manifest_is_dir(m, m->model_sources))
+		return field_err(err, f, "'%s' holds no file of the payload (a directory with one "
+				 "folder per model)", m->model_sources);
+	return 0;
+}
+
 static int manifest_validate(struct ferry_manifest *m, struct ferry_error *err)
 {
 	json_t *r = m->root;
@@ -562,6 +583,7 @@ static int manifest_validate(struct ferry_manifest *m, struct ferry_error *err)
 	if ((rc = parse_header(m, err)))
 		return rc;
 	if ((rc = parse_payload(m, json_object_get(r, "payload"), err)) ||
+	    (rc = parse_model_sources(m, err)) ||
 	    (rc = parse_requires(m, json_object_get(r, "requires"), err)) ||
 	    (rc = parse_models(m, json_object_get(r, "models"), err)) ||
 	    (rc = parse_service(m, json_object_get(r, "service"), err)) ||

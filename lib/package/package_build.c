@@ -8,7 +8,7 @@
 #include "ferry/base/util.h"
 #include "ferry/base/version.h"
 
-#include <archive.h>
+#include "package/archive_sym.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -139,12 +139,14 @@ static int write_archive(const char *tmp, const char *container, const char *dir
 			 const struct ferry_manifest *m, const char *mbytes, size_t mlen,
 			 const char *sig, size_t siglen, struct ferry_error *err)
 {
-	struct archive *a = archive_write_new();
+	struct archive *a;
 	char full[PATH_MAX];
 	size_t i;
 	int rc;
 
-	if (!a)
+	if ((rc = ferry_archive_load(err)))
+		return rc;
+	if (!(a = archive_write_new()))
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	if ((rc = ferry_archive_writer_setup(a, container, err)))
 		goto out;

@@ -8,7 +8,7 @@
 #include "ferry/base/util.h"
 #include "ferry/base/buf.h"
 
-#include <curl/curl.h>
+#include "ferry/project/curl_sym.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,12 +137,20 @@ int ferry_notify_rm(struct ferry_ctx *ctx, const char *project, int64_t id,
 	return 0;
 }
 
+static json_t *target_row(struct ferry_stmt *st, void *arg)
+{
+	(void)arg;
+	return json_pack("{s:I, s:s, s:s, s:s?, s:s}",
+		"id", (json_int_t)ferry_stmt_int(st, 0), "kind", ferry_stmt_text(st, 1),
+		"target", ferry_stmt_text(st, 2), "smtp", ferry_stmt_text(st, 3),
+		"events", ferry_stmt_text(st, 4));
+}
+
 int ferry_notify_list(struct ferry_ctx *ctx, const char *project, json_t **out,
 		      struct ferry_error *err)
 {
 	struct ferry_project p;
 	struct ferry_stmt *st;
-	json_t *arr;
 	int rc;
 
 	if ((rc = ferry_project_get(ctx, project, &p, err)))
@@ -150,23 +158,20 @@ int ferry_notify_list(struct ferry_ctx *ctx, const char *project, json_t **out,
 	rc = ferry_store_query(ctx->store, &st, err,
 		"SELECT id, kind, target, smtp_url, events FROM notify_targets "
 		"WHERE project_id = ? ORDER BY id", "i", p.id);
-	if (rc)
-		return rc;
-	arr = json_array();
-	while ((rc = ferry_stmt_step(st, err)) == 1) {
-		const char *smtp = ferry_stmt_text(st, 3);
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s?, s:s}",
-			"id", (json_int_t)ferry_stmt_int(st, 0), "kind", ferry_stmt_text(st, 1),
-			"target", ferry_stmt_text(st, 2), "smtp", smtp, "events",
-			ferry_stmt_text(st, 4)));
-	}
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return rc ? rc : ferry_stmt_json_rows(st, target_row, NULL, out, err);
+}
+
+static json_t *log_row(struct ferry_stmt *st, void *arg)
+{
+	char iso[32];
+
+	(void)arg;
+	ferry_time_iso(ferry_stmt_int(st, 5), iso);
+	return json_pack("{s:I, s:s, s:s, s:b, s:s?, s:s, s:s?, s:s?}",
+		"id", (json_int_t)ferry_stmt_int(st, 0), "event", ferry_stmt_text(st, 1),
+		"subject", ferry_stmt_text(st, 2), "ok", (int)ferry_stmt_int(st, 3),
+		"error", ferry_stmt_text(st, 4), "at", iso, "kind", ferry_stmt_text(st, 6),
+		"target", ferry_stmt_text(st, 7));
 }
 
 int ferry_notify_log(struct ferry_ctx *ctx, const char *project, json_t **out,
@@ -174,8 +179,6 @@ int ferry_notify_log(struct ferry_ctx *ctx, const char *project, json_t **out,
 {
 	struct ferry_project p;
 	struct ferry_stmt *st;
-	json_t *arr;
-	char iso[32];
 	int rc;
 
 	if ((rc = ferry_project_get(ctx, project, &p, err)))
@@ -184,24 +187,7 @@ int ferry_notify_log(struct ferry_ctx *ctx, const char *project, json_t **out,
 		"SELECT l.id, l.event, l.subject, l.ok, l.error, l.at_ms, t.kind, t.target "
 		"FROM notify_log l LEFT JOIN notify_targets t ON t.id = l.target_id "
 		"WHERE l.project_id = ? ORDER BY l.id DESC LIMIT 200", "i", p.id);
-	if (rc)
-		return rc;
-	arr = json_array();
-	while ((rc = ferry_stmt_step(st, err)) == 1) {
-		ferry_time_iso(ferry_stmt_int(st, 5), iso);
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:b, s:s?, s:s, s:s?, s:s?}",
-			"id", (json_int_t)ferry_stmt_int(st, 0), "event", ferry_stmt_text(st, 1),
-			"subject", ferry_stmt_text(st, 2), "ok", (int)ferry_stmt_int(st, 3),
-			"error", ferry_stmt_text(st, 4), "at", iso, "kind", ferry_stmt_text(st, 6),
-			"target", ferry_stmt_text(st, 7)));
-	}
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return rc ? rc : ferry_stmt_json_rows(st, log_row, NULL, out, err);
 }
 
 /* ---- delivery ---- */
@@ -271,6 +257,17 @@ static int build_mail(struct ferry_buf *m, const char *to, const char *from,
 	return rc;
 }
 
+/* 0 once libcurl is loaded, else -1 with why in errbuf. */
+static int curl_loaded(struct ferry_buf *errbuf)
+{
+	struct ferry_error err;
+
+	if (!ferry_curl_load(&err))
+		return 0;
+	ferry_buf_adds(errbuf, err.msg);
+	return -1;
+}
+
 static int send_mail(const char *smtp, const char *to, const char *event, const char *subject,
 		     const json_t *data, struct ferry_buf *errbuf)
 {
@@ -281,6 +278,8 @@ static int send_mail(const char *smtp, const char *to, const char *event, const 
 	CURLcode cc;
 	CURL *c;
 
+	if (curl_loaded(errbuf))
+		return -1;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(from, sizeof(from), "ferry@%s", host);
 	if (build_mail(&m, to, from, event, subject, data) || !(c = curl_easy_init())) {
@@ -321,6 +320,8 @@ static int send_webhook(const char *url, const char *project, const char *event,
 	CURLcode cc;
 	CURL *c;
 
+	if (curl_loaded(errbuf))
+		return -1;
 	ferry_time_iso(ferry_now_ms(), iso);
 	body = json_pack("{s:s, s:s, s:s, s:s, s:O?}", "event", event, "project", project,
 			 "subject", subject, "at", iso, "data", (json_t *)data);

@@ -174,27 +174,20 @@ json_t *ferry_project_to_json(const struct ferry_project *p)
 			 "created", iso);
 }
 
+static json_t *project_row(struct ferry_stmt *st, void *arg)
+{
+	struct ferry_project p;
+
+	(void)arg;
+	project_from_row(st, &p);
+	return ferry_project_to_json(&p);
+}
+
 int ferry_project_list(struct ferry_ctx *ctx, json_t **out, struct ferry_error *err)
 {
 	struct ferry_stmt *st;
-	struct ferry_project p;
-	json_t *arr = json_array();
 	int rc = ferry_store_query(ctx->store, &st, err,
 		"SELECT " PROJECT_COLS " FROM projects ORDER BY name", NULL);
 
-	if (rc) {
-		json_decref(arr);
-		return rc;
-	}
-	while ((rc = ferry_stmt_step(st, err)) == 1) {
-		project_from_row(st, &p);
-		json_array_append_new(arr, ferry_project_to_json(&p));
-	}
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return rc ? rc : ferry_stmt_json_rows(st, project_row, NULL, out, err);
 }

@@ -346,37 +346,32 @@ json_t *ferry_token_to_json(const struct ferry_token *t)
 		"created", created, "expires", t->expires_ms ? json_string(expires) : json_null());
 }
 
+/* A row of the list: the token, its state at *now_ms, its last use and creator. */
+static json_t *token_row(struct ferry_stmt *st, void *now_ms)
+{
+	struct ferry_token t;
+	json_t *o;
+	char iso[32];
+	int64_t now = *(const int64_t *)now_ms;
+	int64_t revoked = ferry_stmt_int(st, 6), used = ferry_stmt_int(st, 7);
+
+	token_from_row(st, &t);
+	o = ferry_token_to_json(&t);
+	json_object_set_new(o, "state", json_string(revoked ? "revoked" :
+		(t.expires_ms && t.expires_ms <= now) ? "expired" : "active"));
+	ferry_time_iso(used, iso);
+	json_object_set_new(o, "last_used", used ? json_string(iso) : json_null());
+	json_object_set_new(o, "created_by", json_string(ferry_stmt_text(st, 8)));
+	return o;
+}
+
 int ferry_token_list(struct ferry_ctx *ctx, json_t **out, struct ferry_error *err)
 {
 	struct ferry_stmt *st;
-	struct ferry_token t;
 	int64_t now = ferry_now_ms();
-	json_t *arr;
 	int rc = ferry_store_query(ctx->store, &st, err,
 		"SELECT id, name, role, project, created_ms, expires_ms, revoked_ms, last_used_ms, "
 		"created_by FROM api_tokens ORDER BY id DESC", NULL);
 
-	if (rc)
-		return rc;
-	arr = json_array();
-	while ((rc = ferry_stmt_step(st, err)) == 1) {
-		json_t *o;
-		char iso[32];
-		int64_t revoked = ferry_stmt_int(st, 6), used = ferry_stmt_int(st, 7);
-		token_from_row(st, &t);
-		o = ferry_token_to_json(&t);
-		json_object_set_new(o, "state", json_string(revoked ? "revoked" :
-			(t.expires_ms && t.expires_ms <= now) ? "expired" : "active"));
-		ferry_time_iso(used, iso);
-		json_object_set_new(o, "last_used", used ? json_string(iso) : json_null());
-		json_object_set_new(o, "created_by", json_string(ferry_stmt_text(st, 8)));
-		json_array_append_new(arr, o);
-	}
-	ferry_stmt_free(st);
-	if (rc < 0) {
-		json_decref(arr);
-		return rc;
-	}
-	*out = arr;
-	return 0;
+	return rc ? rc : ferry_stmt_json_rows(st, token_row, &now, out, err);
 }

@@ -13,7 +13,7 @@
 #include "ferry/base/error.h"
 #include "ferry/store/store.h"
 
-#include <libpq-fe.h>
+#include "store/pq_sym.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +49,12 @@ static int pg_fail(PGconn *c, PGresult *r, const char *what, struct ferry_error 
 
 static PGconn *connect_to(const char *conn, struct ferry_error *err)
 {
-	PGconn *c = PQconnectdb(conn);
+	PGconn *c;
 	char *where;
 
+	if (ferry_pq_load(err))
+		return NULL;
+	c = PQconnectdb(conn);
 	if (PQstatus(c) != CONNECTION_OK) {
 		where = ferry_store_redact(conn);
 		pg_fail(c, NULL, where ? where : "cannot connect", err);
@@ -372,6 +375,8 @@ int chg_pg_capture(const char *conn, const char *base_conn, json_t *doc, struct 
 	size_t i;
 	int rc = 0;
 
+	if (ferry_pq_load(err))  /* before out: calls PQfinish */
+		return err ? err->code : FERRY_EIO;
 	if (!(live = connect_to(conn, err)) || !(base = connect_to(base_conn, err))) {
 		rc = err ? err->code : FERRY_EFAILED;
 		goto out;

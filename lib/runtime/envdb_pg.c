@@ -9,7 +9,7 @@
 #include "ferry/store/store.h"
 #include "ferry/base/util.h"
 
-#include <libpq-fe.h>
+#include "store/pq_sym.h"
 #include <sodium.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -91,9 +91,13 @@ static void quiet(void *arg, const char *msg)
 /* A connection to the server's maintenance database, for CREATE/DROP DATABASE. */
 static PGconn *admin_connect(const char *conn, struct ferry_error *err)
 {
-	char *url = url_with_db(conn, "postgres");
-	PGconn *c = url ? PQconnectdb(url) : NULL;
+	char *url;
+	PGconn *c;
 
+	if (ferry_pq_load(err))
+		return NULL;
+	url = url_with_db(conn, "postgres");
+	c = url ? PQconnectdb(url) : NULL;
 	free(url);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
 		pg_err(c, NULL, conn, "cannot connect to the database server", err);
@@ -242,12 +246,14 @@ static void tool_conn_release(struct tool_conn *t)
 
 static int tool_conn_init(struct tool_conn *t, const char *conn, struct ferry_error *err)
 {
-	PQconninfoOption *opts = PQconninfoParse(conn, NULL), *o;
+	PQconninfoOption *opts, *o;
 	struct ferry_buf b = FERRY_BUF_INIT;
 	const char *v;
 
 	t->conninfo = t->password = NULL;
-	if (!opts)
+	if (ferry_pq_load(err))
+		return err ? err->code : FERRY_EIO;
+	if (!(opts = PQconninfoParse(conn, NULL)))
 		return ferry_error_set(err, FERRY_EINVAL, "cannot parse the database URL");
 	for (o = opts; o->keyword; o++) {
 		if (!o->val)
@@ -302,9 +308,12 @@ static int run_tool(char *const argv[], int fd_out, const char *password, struct
  * snapshot, is one consistent state of the database. */
 static PGconn *snapshot_connect(const char *conn, char snap[64], struct ferry_error *err)
 {
-	PGconn *c = PQconnectdb(conn);
+	PGconn *c;
 	PGresult *r = NULL;
 
+	if (ferry_pq_load(err))
+		return NULL;
+	c = PQconnectdb(conn);
 	if (PQstatus(c) != CONNECTION_OK) {
 		pg_err(c, NULL, conn, "cannot connect", err);
 		goto fail;
@@ -665,12 +674,15 @@ static int pgd_exec(const char *conn, const char *sql, const char *mark, int *al
 		    struct ferry_error *err)
 {
 	const char *vals[1] = { mark };
-	PGconn *c = PQconnectdb(conn);
+	PGconn *c;
 	PGresult *r = NULL;
 	int rc = 0;
 
 	if (already)
 		*already = 0;
+	if ((rc = ferry_pq_load(err)))
+		return rc;
+	c = PQconnectdb(conn);
 	if (PQstatus(c) != CONNECTION_OK) {
 		rc = pg_err(c, NULL, conn, "cannot connect", err);
 		goto out;
@@ -784,10 +796,13 @@ static int pgd_marks_clear(const char *conn, const char *prefix, struct ferry_er
 {
 	char len[24];   /* a size_t in decimal */
 	const char *vals[2] = { len, prefix };
-	PGconn *c = PQconnectdb(conn);
+	PGconn *c;
 	PGresult *r = NULL;
 	int rc = 0;
 
+	if ((rc = ferry_pq_load(err)))
+		return rc;
+	c = PQconnectdb(conn);
 	snprintf(len, sizeof(len), "%zu", strlen(prefix));
 	if (PQstatus(c) != CONNECTION_OK) {
 		rc = pg_err(c, NULL, conn, "cannot connect", err);

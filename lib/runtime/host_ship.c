@@ -14,7 +14,7 @@
 #include "ferry/package/manifest.h"
 #include "ferry/package/package.h"
 
-#include <archive.h>
+#include "package/archive_sym.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -180,13 +180,15 @@ static int write_stream(const char *dir, const char *mbytes, const json_t *files
 			const char *orig, size_t orig_len, const struct host_sink *sink,
 			struct ferry_error *err)
 {
-	struct archive *a = archive_write_new();
+	struct archive *a;
 	char full[PATH_MAX];
 	const json_t *f;
 	size_t i;
 	int rc;
 
-	if (!a)
+	if ((rc = ferry_archive_load(err)))
+		return rc;
+	if (!(a = archive_write_new()))
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 	if ((rc = ferry_archive_writer_setup(a, "tar.zst", err)))
 		goto out;

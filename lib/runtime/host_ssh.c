@@ -254,6 +254,34 @@ static void drain_answer(struct hsess *s)
 	s->in_answer = 0;
 }
 
+/* The end of a call: its answer read (data frames to out), then the failure of what
+ * this side sent (local_rc, local_err) or the agent's error, else the answer to *ans. */
+static int finish_call(struct hsess *s, const struct host_sink *out, json_t **ans,
+		       int local_rc, const struct ferry_error *local_err,
+		       struct ferry_error *err)
+{
+	json_t *a = NULL;
+	int rc;
+
+	if ((rc = read_answer(s, out, &a, err)))
+		goto out;
+	if (local_rc) {
+		rc = local_rc;
+		if (err)
+			*err = *local_err;
+		goto out;
+	}
+	if ((rc = wire_error_from(a, err)))
+		goto out;
+	if (ans) {
+		*ans = a;
+		a = NULL;
+	}
+out:
+	json_decref(a);
+	return rc;
+}
+
 /* The pushed stream: data frames, then its end or its failure. */
 struct push {
 	struct hsess *s;
@@ -283,7 +311,6 @@ int hsess_call_push(struct hsess *s, json_t *req, host_produce_fn produce, void 
 	struct push p = { s, 0 };
 	struct host_sink sink = { push_write, &p };
 	struct ferry_error perr;
-	json_t *a = NULL;
 	int rc, prc;
 
 	if (ans)
@@ -313,30 +340,13 @@ int hsess_call_push(struct hsess *s, json_t *req, host_produce_fn produce, void 
 	}
 	if (rc)
 		return broken(s, err);
-	if ((rc = read_answer(s, out, &a, err)))
-		goto out;
-	if (prc) {
-		rc = prc;
-		if (err)
-			*err = perr;
-		goto out;
-	}
-	if ((rc = wire_error_from(a, err)))
-		goto out;
-	if (ans) {
-		*ans = a;
-		a = NULL;
-	}
-out:
-	json_decref(a);
-	return rc;
+	return finish_call(s, out, ans, prc, &perr, err);
 }
 
 int hsess_call(struct hsess *s, json_t *req, const struct host_src *in,
 	       const struct host_sink *out, json_t **ans, struct ferry_error *err)
 {
 	struct ferry_error in_err;
-	json_t *a = NULL;
 	int rc, in_rc = 0;
 
 	if (ans)
@@ -354,23 +364,7 @@ int hsess_call(struct hsess *s, json_t *req, const struct host_src *in,
 		return broken(s, err);
 	if (in && (rc = send_stream(s, in, err, &in_rc, &in_err)))
 		return rc;
-	if ((rc = read_answer(s, out, &a, err)))
-		goto out;
-	if (in_rc) {
-		rc = in_rc;
-		if (err)
-			*err = in_err;
-		goto out;
-	}
-	if ((rc = wire_error_from(a, err)))
-		goto out;
-	if (ans) {
-		*ans = a;
-		a = NULL;
-	}
-out:
-	json_decref(a);
-	return rc;
+	return finish_call(s, out, ans, in_rc, &in_err, err);
 }
 
 int hsess_send(struct hsess *s, json_t *req, struct ferry_error *err)

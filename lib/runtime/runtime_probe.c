@@ -4,12 +4,8 @@
 #include "runtime/runtime_int.h"
 #include "ferry/package/manifest.h"
 
-#include <curl/curl.h>
-#include <pthread.h>
+#include "ferry/project/curl_sym.h"
 #include <stdio.h>
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 static size_t discard(char *p, size_t s, size_t n, void *u)
 {
@@ -23,8 +19,12 @@ int rt_http_ok(const char *url, long timeout_ms, char why[256])
 	long code = 0;
 	CURLcode c;
 	CURL *h;
+	struct ferry_error err;
 
-	pthread_once(&curl_once, curl_init);
+	if (ferry_curl_load(&err)) {
+		snprintf(why, 256, "%.255s", err.msg);
+		return -1;
+	}
 	if (!(h = curl_easy_init())) {
 		snprintf(why, 256, "cannot initialise libcurl");
 		return -1;

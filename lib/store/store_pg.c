@@ -6,7 +6,7 @@
 #include "ferry/base/error.h"
 #include "ferry/base/settings.h"
 
-#include <libpq-fe.h>
+#include "store/pq_sym.h"
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -192,6 +192,11 @@ static int pg_open(const char *url, int create, const struct ferry_settings *set
 	struct pg_store *p = calloc(1, sizeof(*p));
 	char msg[512], timeout[16];
 	int rc;
+
+	if ((rc = ferry_pq_load(err))) {
+		free(p);
+		return rc;
+	}
 
 	snprintf(timeout, sizeof(timeout), "%d", settings->store_connect_s);
 	vals[0] = timeout;

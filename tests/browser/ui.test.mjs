@@ -138,13 +138,17 @@ await step('an operation started elsewhere appears live; its manual step is conf
   await page.waitForSelector('#timeline li[data-step="work"][data-state="succeeded"]');
   expect(await page.isDisabled('#op-resume'), 'Resume disabled while waiting for confirmation');
   expect(await page.isEnabled('#op-confirm'), 'Confirm enabled at the manual step');
+  expect((await api('GET', `/api/operations/${r.data.activity_id}`, ADMIN)).data.actions.includes('abort'), 'the API allows abort while it waits');
+  expect(await page.isVisible('#op-abort'), 'Abort offered while it waits (the API allows it)');
   await shot('06b-op-awaiting');
   expect(await page.isVisible('#op-resume-why'), 'why Resume is disabled, in text');
   await axe('operation awaiting confirmation');
   await page.click('#op-confirm');
   await page.waitForSelector('#operation[data-state="succeeded"]');
   await page.waitForSelector('#timeline li[data-step="finish"][data-state="succeeded"]');
-  expect(await page.isDisabled('#op-confirm') && await page.isDisabled('#op-abort'), 'no actions on a finished operation');
+  expect(await page.isDisabled('#op-confirm'), 'no Confirm on a finished operation');
+  expect((await api('GET', `/api/operations/${r.data.activity_id}`, ADMIN)).data.actions.length === 0, 'the API allows nothing on a finished operation');
+  expect(await page.$('#op-abort') === null, 'no Abort on a finished operation (the API refuses it)');
   await shot('06c-op-succeeded');
 });
 await step('a failed step shows its error; Resume is enabled and finishes the operation', async () => {
@@ -154,6 +158,7 @@ await step('a failed step shows its error; Resume is enabled and finishes the op
   await page.waitForSelector('#timeline li[data-step="write-files"][data-state="failed"]');
   expect((await page.textContent('#operation')).includes('injected failure'), 'the step error shown');
   await shot('06d-op-failed');
+  expect(await page.isVisible('#op-abort'), 'Abort offered on a failed selftest (its kind has a clean-up)');
   await page.click('#op-resume');
   await page.waitForSelector('#operation[data-state="succeeded"]');
   expect((await page.textContent('#timeline li[data-step="write-files"]')).includes('2 attempts'), 'the step ran twice');
@@ -174,6 +179,19 @@ await step('Abort asks first: Cancel leaves the operation waiting, Abort ends it
   await confirmDialog('contoso-uat');
   await page.waitForSelector(`#operation[data-state="aborted"]`);
   expect((await api('GET', `/api/operations/${r.data.activity_id}`, ADMIN)).data.state === 'aborted', 'aborted in the API');
+});
+await step('Abort is not offered where the API refuses it: an interrupted database copy (no clean-up)', async () => {
+  await page.goto(URL + '/#/environments/contoso-dev');
+  await page.waitForSelector('#operation[data-state="interrupted"]');
+  const id = await page.textContent('#op-activity');
+  const got = (await api('GET', `/api/operations/${id}`, ADMIN)).data;
+  expect(got.kind === 'db.copy' && got.actions.includes('resume') && !got.actions.includes('abort'), `resume but no abort in the API's actions (got ${got.actions})`);
+  expect(await page.$('#op-abort') === null, 'no Abort button');
+  expect(await page.isEnabled('#op-resume'), 'Resume offered');
+  const r = await api('POST', `/api/operations/${id}/abort`, ADMIN);
+  expect(r.status >= 400 && /cannot be aborted/.test(r.data.error.message), `the API refuses the abort (got ${r.status})`);
+  await page.goto(URL + '/#/environments/contoso-uat');
+  await page.waitForSelector('#operation');
 });
 await step('a running step shows an elapsed counter that moves', async () => {
   const r = await api('POST', '/api/selftest', ADMIN, { env: 'contoso-uat', ticks: 60, tick_ms: 100 });
@@ -253,7 +271,8 @@ await step('a viewer sees no create forms and no tokens page; Maintain actions a
   expect((await page.textContent('#upgrade-why')) === 'needs the operator role', 'the reason shown');
   await page.keyboard.press('Escape');
   await page.waitForSelector('#operation');
-  expect(await page.isDisabled('#op-resume') && await page.isDisabled('#op-abort'), 'operation actions disabled for a viewer');
+  expect(await page.isDisabled('#op-resume'), 'Resume disabled for a viewer');
+  expect(await page.$('#op-abort') === null, 'no Abort for a viewer (the API refuses it: operator role)');
 });
 await step('on a phone-sized screen pages fit the width; the nav is one row, IDs do not wrap', async () => {
   await page.setViewportSize({ width: 390, height: 844 });

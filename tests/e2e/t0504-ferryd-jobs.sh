@@ -61,6 +61,12 @@ test_expect_success 'a second operation on a busy environment: 409 naming the fi
   id=$(jq -r .activity_id resp) && echo "$id" >op2 && op_wait "$id" awaiting-confirmation &&
   expect_status 409 "$ADMIN" POST /api/selftest "{\"env\":\"sb1\"}" && error_is conflict &&
   jq -e --arg id "$id" ".error.message | contains(\$id)" resp'
+test_expect_success 'actions: what the caller may do now (the UI renders Abort from it)' '
+  id=$(cat op2) &&
+  expect_status 200 "$OPER" GET "/api/operations/$id" &&
+  jq -e ".actions == [\"rerun-step\", \"complete-step\", \"abort\"]" resp &&
+  expect_status 200 "$VIEW" GET "/api/operations/$id" && jq -e ".actions == []" resp &&
+  expect_status 200 "$VIEW" GET "/api/operations/$(cat op1)" && jq -e ".state == \"succeeded\" and .actions == []" resp'
 test_expect_success 'resume of a waiting operation: 409; confirming its manual step continues it' '
   id=$(cat op2) &&
   expect_status 409 "$OPER" POST "/api/operations/$id/resume" && error_is conflict &&

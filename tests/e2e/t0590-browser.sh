@@ -33,7 +33,10 @@ test_cleanup_hook='stop_all; [ -n "$FERRYD_PID" ] && kill -TERM "$FERRYD_PID" 2>
   up_packages ledger-app-7.3 ledger-app-8.1 ledger-data-upgrade-8.1 fabrikam-tax-2.0 &&
   up_env sales-prod production 200 7 && up_env sales-uat sandbox 0 0 && up_env sales-uat2 sandbox 0 0 &&
   up_env sales-fail sandbox 0 0 && up_env sales-kbd sandbox 0 0 &&
-  up_dev sales-dev 8.1 && ferry -q db copy --from sales-prod --to sales-dev && ferry -q env data-upgrade sales-dev
+  up_dev sales-dev 8.1 && ferry -q db copy --from sales-prod --to sales-dev && ferry -q env data-upgrade sales-dev &&
+  # an operation abort refuses (a database copy has no clean-up), left interrupted
+  ferry -q env deploy contoso-dev --from-dir "$SCRATCH/rel/ledger-app-7.3" --no-start &&
+  { FERRY_CRASH_AT=copy ferry -q db copy --from sales-prod --to contoso-dev 2>/dev/null; test $? = 137; }
 } >/dev/null || { echo "1..0 # SKIP upgrade setup failed"; exit 1; }
 # a package for the browser to upload (built and signed, not in the library yet)
 ferry --quiet package build "$PKGS/contoso-reports" -o "$SCRATCH/contoso-reports.zip" --sign vendor >/dev/null ||

@@ -46,12 +46,7 @@ ferry -q env stop prod
 host_sum >before.files
 
 test_expect_success 'the service attacks at start on the host: all denied, recorded in its log' '
-	env $HOSTILE "$FERRY" -q env deploy sbx --package ledger-app@7.3.9 &&
-	ferry env logs sbx -n 1000 >service.log &&
-	sb_expect service.log service &&
-	grep -q "sandbox-probe service: limits: open files 256, processes 64, memory 1048576" service.log &&
-	grep -q "sandbox-probe service: denied: allocate past its memory limit" service.log &&
-	curl -sf "$(ferry env show sbx --json | jq -r .url)/health" >/dev/null'
+	sb_run_service sbx'
 
 test_expect_success 'env show: the sandbox ferry decided, and what the process on the host has' '
 	ferry env show sbx --json | jq .runtimes.main.sandbox >sb.json &&
@@ -68,26 +63,13 @@ test_expect_success 'on the host, its files are its own; the host directory is n
 	equals "$(on 1 stat -c %u "$d/state" "$d/logs" | sort -u)" 0'
 
 test_expect_success 'pre-install, post-install and DVT of a hostile customization on the host: all denied' '
-	env $HOSTILE "$FERRY" env apply sbx hostile-custom@1.0.0 >apply.out 2>&1 &&
-	act=$(ferry op list --env sbx --json | jq -r ".[0].activity_id") &&
-	ferry op log "$act" >apply.log &&
-	sb_expect apply.log pre-install && sb_expect apply.log post-install && sb_expect apply.log dvt &&
-	contains "$(cat apply.log)" "DVT HostileCustom: passed" &&
-	ferry -q env signoff sbx'
+	sb_run_custom sbx'
 
 test_expect_success 'the scrub of a hostile application (a refresh into sbx): all denied' '
-	env $HOSTILE "$FERRY" -q env deploy uat --package ledger-app@7.3.9 &&
-	env $HOSTILE "$FERRY" db refresh --from uat --to sbx >refresh.out &&
-	act=$(ferry op list --env sbx --json | jq -r ".[0].activity_id") &&
-	ferry op log "$act" >refresh.log &&
-	sb_expect refresh.log scrub'
+	sb_run_scrub uat sbx'
 
 test_expect_success 'a hostile data-upgrade step (its directory shipped to the host): denied; the real steps pass' '
-	ferry env data-upgrade dev --package hostile-data-upgrade@8.1.0 >du.out &&
-	act=$(ferry op list --env dev --json | jq -r ".[0].activity_id") &&
-	ferry op log "$act" >du.log &&
-	sb_expect du.log data-upgrade &&
-	equals "$(curl -sf "$(ferry env show dev --json | jq -r .url)/version" | jq -r .release)" 8.1'
+	sb_run_data_upgrade dev'
 
 test_expect_success 'nothing outside the attacked environments changed on the host' '
 	host_sum >after.files && { diff before.files after.files || false; } &&

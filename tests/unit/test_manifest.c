@@ -235,6 +235,33 @@ static void test_application_needs_release(void **state)
 	(void)state;
 }
 
+/* "model_sources": an application package's payload directory of vendor model sources. */
+static void test_model_sources(void **state)
+{
+	static const char *app = "\"type\": \"application\", \"provides\": {\"release\": \"8.1\"},";
+	char doc[8192], *p;
+	struct ferry_manifest *m = NULL;
+	struct ferry_error err;
+
+	(void)state;
+	p = strstr(good, "\"type\": \"isv\",");
+	assert_non_null(p);
+	snprintf(doc, sizeof(doc), "%.*s%s \"model_sources\": \"sql\",%s", (int)(p - good), good, app,
+		 p + strlen("\"type\": \"isv\","));
+	ferry_error_clear(&err);
+	assert_int_equal(ferry_manifest_parse(doc, strlen(doc), &m, &err), 0);
+	assert_string_equal(m->model_sources, "sql");
+	ferry_manifest_free(m);
+	expect_error("\"type\": \"isv\",", "\"type\": \"isv\", \"model_sources\": \"sql\",",
+		     "model_sources: only application packages carry the vendor's model sources");
+	expect_error("\"type\": \"isv\",", "\"type\": \"application\", \"provides\": {\"release\": \"8.1\"}, \"model_sources\": \"models\",",
+		     "model_sources: 'models' holds no file of the payload");
+	expect_error("\"type\": \"isv\",", "\"type\": \"application\", \"provides\": {\"release\": \"8.1\"}, \"model_sources\": \"../sql\",",
+		     "model_sources: '../sql' is not a safe relative path");
+	expect_error("\"type\": \"isv\",", "\"type\": \"application\", \"provides\": {\"release\": \"8.1\"}, \"model_sources\": \"sql/t.sql\",",
+		     "holds no file of the payload");
+}
+
 static void test_version_cmp(void **state)
 {
 	(void)state;
@@ -277,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_release_ids),
 		cmocka_unit_test(test_application_needs_release),
 		cmocka_unit_test(test_reverse),
+		cmocka_unit_test(test_model_sources),
 		cmocka_unit_test(test_version_cmp),
 		cmocka_unit_test(test_path_check),
 	};

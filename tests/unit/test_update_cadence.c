@@ -13,6 +13,7 @@
 
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
+#include "ferry/catalog/catalog.h"
 #include "ferry/lifecycle/update_cadence.h"
 #include "ferry/ops/op.h"
 #include "ferry/project/env.h"
@@ -133,13 +134,19 @@ static int count(const json_t *all, const char *action, const char *version, con
 	return n;
 }
 
-/* Run the scheduler every six hours (within each 8 h window) from `from` to `to`; every report row gathered. */
+/* Run the scheduler every six hours (within each 8 h window) from `from` to `to`; every
+ * report row gathered. The catalog is read once (hooks.catalog) as a long run may: each
+ * tick plans from it with the real store and scheduling code. */
 static json_t *run_months(struct fx *f, int64_t from, int64_t to)
 {
-	struct ferry_update_hooks h = { start, f };
+	struct ferry_update_hooks h = { start, f, NULL };
+	struct ferry_catalog *cat = NULL;
 	struct ferry_error err;
 	json_t *all = json_array(), *rep;
 
+	ferry_error_clear(&err);
+	assert_int_equal(ferry_catalog_open(f->ctx, "finance-operations", &cat, &err), 0);
+	h.catalog = cat;
 	for (f->now = from; f->now < to; f->now += 6 * 3600000) {
 		rep = NULL;
 		ferry_error_clear(&err);
@@ -147,6 +154,7 @@ static json_t *run_months(struct fx *f, int64_t from, int64_t to)
 		json_array_extend(all, rep);
 		json_decref(rep);
 	}
+	ferry_catalog_free(cat);
 	return all;
 }
 

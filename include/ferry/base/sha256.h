@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* sha256.h: SHA-256 through OpenSSL's libcrypto (SHA-NI where the CPU has it: several
  * times libsodium's portable code on this machine's EPYC), for package, asset and file
- * hashes. */
+ * hashes. libcrypto is loaded with dlopen on first use (base/dlib.h); when it cannot be,
+ * libsodium's code gives the same digests. */
 #ifndef FERRY_BASE_SHA256_H
 #define FERRY_BASE_SHA256_H
 
 #include <stddef.h>
 
 struct ferry_sha256 {
-	void *ctx;                  /* EVP_MD_CTX */
+	void *ctx;                  /* EVP_MD_CTX, or libsodium's state without libcrypto */
 };
 
 /* 0, or -1 when out of memory (h->ctx NULL: update and final do nothing). */

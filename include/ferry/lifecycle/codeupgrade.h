@@ -13,6 +13,7 @@
 
 struct ferry_error;
 struct ferry_catalog;
+struct ferry_ctx;
 
 struct ferry_code_upgrade_opts {
 	const char *src;      /* the source git repository (a work tree or a bare repository) */
@@ -26,6 +27,11 @@ struct ferry_code_upgrade_opts {
 	const char *vendor_dir; /* the vendor's model sources, one folder per release: a missing
 				 * vendor/<release> branch is built from <vendor_dir>/<release> (NULL: none) */
 	const struct ferry_catalog *catalog; /* the release rules (required) */
+	struct ferry_ctx *ctx;  /* without vendor_dir: a missing vendor/<release> branch is built
+				 * from the model sources ("model_sources") of the application
+				 * package of <release> in this home's asset library, verified
+				 * (NULL: no library) */
+	const char *project;    /* the project whose library (NULL: every project's) */
 };
 
 /* Run the code upgrade. On success (0) the branch "code-upgrade/<to>" holds a merge

@@ -63,10 +63,15 @@ int ferry_update_resume(struct ferry_ctx *ctx, const char *project, const char *
 
 /* What the tick needs from its caller: start applying package_ref ("name@version") to
  * env as ferryd's env.apply action does; 0 with activity filled, or an error. */
+struct ferry_catalog;
 struct ferry_update_hooks {
 	int (*start)(void *arg, struct ferry_ctx *ctx, const char *project, const char *env,
 		     const char *package_ref, char activity[37], struct ferry_error *err);
 	void *arg;
+	/* Optional: the product catalog to plan with, loaded once by a caller that ticks
+	 * many times (a simulation of months); NULL, or another product's: each project's
+	 * product catalog is opened on every tick (so an edited catalog is seen). */
+	const struct ferry_catalog *catalog;
 };
 
 /* One pass of the scheduler at now_ms over every project with updates enabled:

@@ -234,6 +234,11 @@ int ferry_op_complete_step(struct ferry_ctx *ctx, const char *ref, const char *s
 /* Abort a pending, failed, interrupted or waiting operation of a kind that
  * allows it: runs the kind's clean-up, then marks it aborted. */
 int ferry_op_abort(struct ferry_ctx *ctx, const char *ref, struct ferry_error *err);
+/* The rule ferry_op_abort applies before it runs anything: 0 when op may be aborted
+ * now, else the refusal (FERRY_ESTATE: ended, or being run right now; FERRY_EREFUSED:
+ * its kind has no clean-up). The kind's clean-up may still refuse (a point of no
+ * return). Faces use it to offer Abort only where it is allowed (ferryd's "actions"). */
+int ferry_op_abort_check(struct ferry_ctx *ctx, const struct ferry_op *op, struct ferry_error *err);
 
 /* End a non-running operation as rolled-back (the caller reverses it with
  * another operation), inside the caller's transaction if one is open. */

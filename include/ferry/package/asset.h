@@ -39,6 +39,13 @@ int ferry_asset_upload(struct ferry_ctx *ctx, const char *project, const char *f
 int ferry_asset_resolve(struct ferry_ctx *ctx, const char *project, const char *ref,
 			struct ferry_asset *out, struct ferry_error *err);
 
+/* The package of `type` ("application") that provides `release` (provides.release,
+ * compared case-insensitively) in a project (NULL: every project), the highest version
+ * when several do. FERRY_ENOTFOUND when none does; FERRY_EINVAL when projects hold
+ * different packages of that version (name the project). */
+int ferry_asset_find_release(struct ferry_ctx *ctx, const char *project, const char *type,
+			     const char *release, struct ferry_asset *out, struct ferry_error *err);
+
 /* Listing rows (type, name, version, size, signer, uploaded, id, sha256, refs). */
 int ferry_asset_list(struct ferry_ctx *ctx, const char *project, json_t **out,
 		     struct ferry_error *err);

@@ -163,6 +163,10 @@ struct ferry_manifest {
 
 	struct ferry_reverse *reverse;   /* data-upgrade packages: per older release */
 	size_t n_reverse;
+	/* application packages: the payload directory holding the vendor's model sources of
+	 * the release ("models": one folder per model, as a source tree), or NULL. The code
+	 * upgrade builds its vendor bases from it (docs/CODE-UPGRADE.md). */
+	const char *model_sources;
 };
 
 /* Parse and validate manifest bytes. On failure the message names the field path

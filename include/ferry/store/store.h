@@ -87,6 +87,13 @@ int ferry_stmt_is_null(struct ferry_stmt *st, int col);
 /* Free; accepts NULL. */
 void ferry_stmt_free(struct ferry_stmt *st);
 
+/* Every row of st turned into a JSON value by row(st, arg) (called on the current row),
+ * collected in an array: *out on success, the caller owns it. st is freed in every case. */
+struct json_t;
+typedef struct json_t *(*ferry_row_json_fn)(struct ferry_stmt *st, void *arg);
+int ferry_stmt_json_rows(struct ferry_stmt *st, ferry_row_json_fn row, void *arg,
+			 struct json_t **out, struct ferry_error *err);
+
 /* Rows changed by the last ferry_store_run. (For new ids use INSERT ... RETURNING id
  * through ferry_store_query: portable to every backend.) */
 int64_t ferry_store_changes(struct ferry_store *s);
