@@ -106,16 +106,9 @@ int cli_ask(struct cli *cli, enum cli_call call, json_t *args, json_t **out)
 int cli_show_table(struct cli *cli, enum cli_call call, json_t *args, const struct cli_col *cols)
 {
 	json_t *o;
-	int ec;
+	int ec = cli_ask(cli, call, args, &o);
 
-	if ((ec = cli_ask(cli, call, args, &o)))
-		return ec;
-	if (cli->json)
-		cli_print_json(o);
-	else
-		cli_print_table(o, cols);
-	json_decref(o);
-	return EXIT_OK;
+	return ec ? ec : cli_print_rows(cli, o, cols);
 }
 
 int cli_show_fields(struct cli *cli, enum cli_call call, json_t *args, const char *const keys[])

@@ -120,8 +120,9 @@ static int resolve(git_repository *repo, const char *spec, git_oid *id, git_tree
 	if ((!obj && git_revparse_single(&obj, repo, spec) < 0) ||
 	    git_object_peel((git_object **)&c, obj, GIT_OBJECT_COMMIT) < 0)
 		rc = ferry_error_set(err, FERRY_ENOTFOUND,
-			"%s '%s' is not a branch, tag or commit of the repository (vendor bases can be built "
-			"from the vendor's model sources with --vendor-dir; docs/CODE-UPGRADE.md)",
+			"%s '%s' is not a branch, tag or commit of the repository (vendor bases are built "
+			"from the application packages in the asset library, or from a folder with "
+			"--vendor-dir; docs/CODE-UPGRADE.md)",
 			what, spec);
 	else if (tree && git_commit_tree(tree, c) < 0)
 		rc = ferry_cu_gfail(err, FERRY_EIO, spec);

@@ -28,6 +28,15 @@ int op_lease_held(struct ferry_ctx *ctx, const struct ferry_op *op, struct ferry
  * (settings lease_ttl_ms, default 30 s; the heartbeat renews it every third of that). */
 void op_lease_node(const struct ferry_settings *s, char out[25]);
 int64_t op_lease_ttl_ms(const struct ferry_settings *s);
+/* Called inside the claim transaction with the loaded operation: check the
+ * command's preconditions and adjust steps; non-zero refuses. */
+typedef int (*op_claim_fn)(struct ferry_ctx *ctx, struct ferry_op *op, const void *arg,
+			   struct ferry_error *err);
+/* Claim the operation ref (check, when given, in the claim transaction), then run its
+ * steps under a fresh lease until it ends, parks or fails (op_run.c). */
+int op_claim_and_drive(struct ferry_ctx *ctx, const char *ref, op_claim_fn check,
+		       const void *arg, const struct ferry_op_hooks *hooks,
+		       struct ferry_error *err);
 /* The end of a claim (op_run.c): committed and op handed over, or rolled back and tagged. */
 int op_claim_finish(struct ferry_ctx *ctx, struct ferry_op *op, int rc, struct ferry_op **out,
 		    struct ferry_error *err);
