@@ -140,3 +140,23 @@ probe_gap() {
 		if (!ff) lastok = $2; else if ($1 > lf && !oka) oka = $2 }
 		END { if (!ff) print 0; else print (oka ? oka : lf) - okb }' "$1"
 }
+
+# xfs_image DIR MIB: make a sparse MIB MiB image file in DIR, mkfs.xfs -m reflink=1 it and
+# loop-mount it on DIR/xfs; sets XFS_MNT (unmount it with xfs_umount, e.g. in the EXIT
+# trap). Needs root and mkfs.xfs (xfsprogs; scripts/deps.sh).
+XFS_MNT=
+xfs_image() {
+	if [ "$(id -u)" != 0 ] || ! command -v mkfs.xfs >/dev/null; then
+		echo "bench: the XFS rows need root and mkfs.xfs (xfsprogs; scripts/deps.sh)" >&2
+		return 1
+	fi
+	mkdir -p "$1/xfs"
+	truncate -s "$2M" "$1/xfs.img"
+	mkfs.xfs -q -m reflink=1 "$1/xfs.img" >&2
+	mount -o loop "$1/xfs.img" "$1/xfs" || { echo "bench: cannot loop-mount an XFS image" >&2; return 1; }
+	XFS_MNT="$1/xfs"
+}
+xfs_umount() {
+	if [ -n "$XFS_MNT" ]; then umount "$XFS_MNT" 2>/dev/null || umount -l "$XFS_MNT" 2>/dev/null || :; fi
+	XFS_MNT=
+}

@@ -184,13 +184,19 @@ static int da_data_upgrade(struct ferry_op_run *run, struct ferry_error *err)
 	struct up_step s;
 	int rc;
 
-	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, "data-upgrade", &s, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, "data-upgrade", &s,
+			       err)))
 		return rc;
 	if (!(rc = up_manifest(s.work, &m, err))) {
 		ferry_op_log(run, "data upgrade package %s %s: %zu steps on %s", m->name, m->version,
 			     m->data_upgrade.n, ferry_runtime_database(s.up));
+		/* The restore point of the original is the state every step starts from: on
+		 * this host it is the database's own, so a step cut short goes back to it and
+		 * no step takes a copy of its own (inside the downtime). On another host the
+		 * database is a moved copy: each writing step keeps its own restore point. */
 		rc = up_steps_run_rp(run, s.up, s.work, &m->data_upgrade, "data-upgrade",
-				     s.u.restore_point[0] ? s.u.restore_point : NULL, err);
+				     s.u.restore_point[0] && ferry_runtime_same_host(s.orig, s.up)
+				     ? s.u.restore_point : NULL, err);
 	}
 	ferry_manifest_free(m);
 	up_step_release(&s);
@@ -324,9 +330,10 @@ static int da_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct 
 static const struct ferry_op_step_def data_steps[] = {
 	{ "preflight", da_preflight, 0, "every prerequisite of the data upgrade" },
 	{ "fetch", da_fetch, 0, "verify and extract the data-upgrade package" },
+	/* the upgrade-in-progress environment serves no user: stopped before the downtime */
+	{ "stop-upgrade", da_stop_upgrade, 0, "stop the upgrade-in-progress environment" },
 	{ "stop-original", da_stop_original, 0, "power down the original (downtime starts)" },
 	{ "restore-point", da_restore_point, 0, "restore point of the original database" },
-	{ "stop-upgrade", da_stop_upgrade, 0, "stop the upgrade-in-progress environment" },
 	{ "swap-database", da_swap_database, 0, "connect it to the original database" },
 	{ "swap-address", da_swap_address, 0, "give it the original's address" },
 	{ "data-upgrade", da_data_upgrade, 0, "run the data-upgrade package" },

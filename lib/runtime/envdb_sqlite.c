@@ -169,6 +169,7 @@ static int sq_copy(const char *src_conn, const char *dst_conn, struct ferry_erro
 	if ((rc = ferry_mkdir_p(dir, 0700, err)))
 		return rc;
 	sweep_dead_tmp(dir);
+	sqc_sweep(dir);
 	return sqc_copy(src, dst, dir, err);
 }
 
@@ -202,6 +203,8 @@ static int sq_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 	if (ferry_fmt(rpdir, sizeof(rpdir), err, "restore point directory", "%s/" RP_DIR, dir))
 		return FERRY_EINVAL;
 	sweep_dead_tmp(rpdir);
+	sqc_sweep(rpdir);
+	sqc_sweep(dir);
 	arr = json_array();
 	if (!arr)
 		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");

@@ -6,9 +6,11 @@
  * filesystem can), else read/write. Otherwise the online backup API copies the
  * snapshot into a fresh file (journal off, one step). Either way the copy is built
  * under "<dst>.tmp-<pid>" beside the destination, synced once, the destination's
- * -wal/-shm/-journal removed, renamed over it, the directory synced: a crash leaves
- * the old destination or the new one, never a mix. Nothing is ever backed up into
- * an existing file. */
+ * -wal/-shm/-journal removed, exchanged with it (the old file renamed aside and
+ * removed in the background: its extents are not freed inside the command), the
+ * directory synced: a crash leaves the old destination or the new one, never a mix,
+ * and at most a leftover the next sweep removes. Nothing is ever backed up into an
+ * existing file. */
 #include "runtime/envdb_sqlite_int.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
@@ -22,6 +24,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <signal.h>
 #include <unistd.h>
 
 #define BUSY_MS 10000          /* wait this long for a writer to let go */
@@ -189,12 +196,24 @@ static int file_mode(const char *path)
 	return ok ? m[0] : 0;
 }
 
+/* A clone on XFS needs no sync of its own: its blocks are the source's, and the
+ * remapping is logged in XFS's single ordered log, which the fsync of the directory
+ * after the rename forces up to the rename, so the clone is durable before its new
+ * name is (a data write of ours into it would not be: then it is synced). */
+static int clone_on_xfs(int fd)
+{
+	struct statfs sf;
+
+	return !strcmp(last_method, "clone") && fstatfs(fd, &sf) == 0 &&
+	       sf.f_type == XFS_SUPER_MAGIC;
+}
+
 /* Give tmp the journal mode `mode` and the permissions and owner of the file it
  * replaces (old: NULL for a new one), then sync its data once. */
 static int finish_tmp(const char *tmp, int mode, const struct stat *old, struct ferry_error *err)
 {
 	unsigned char m[2] = { (unsigned char)mode, (unsigned char)mode }, cur[2];
-	int fd = open(tmp, O_RDWR | O_CLOEXEC), rc = 0;
+	int fd = open(tmp, O_RDWR | O_CLOEXEC), rc = 0, wrote = 0;
 
 	if (fd < 0)
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot open %s", tmp);
@@ -204,20 +223,50 @@ static int finish_tmp(const char *tmp, int mode, const struct stat *old, struct 
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot give %s the owner and mode of "
 				       "the database it replaces", tmp);
 	if (!rc && pread(fd, cur, 2, HDR_MODE) == 2 && (cur[0] == 1 || cur[0] == 2) &&
-	    memcmp(cur, m, 2) && pwrite(fd, m, 2, HDR_MODE) != 2)
+	    memcmp(cur, m, 2) && (wrote = 1) && pwrite(fd, m, 2, HDR_MODE) != 2)
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot write %s", tmp);
-	if (!rc && fdatasync(fd) < 0)
+	if (!rc && (wrote || !clone_on_xfs(fd)) && fdatasync(fd) < 0)
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot sync %s", tmp);
 	close(fd);
 	return rc;
 }
 
+/* Remove path in the background: a grandchild unlinks it while this process goes
+ * on (freeing a large file's extents takes tens of ms on ext4, and XFS unrefs every
+ * shared extent of a clone). Only async-signal-safe calls after fork(): this may be
+ * a threaded ferryd. When fork fails, or the remover dies first, the file is left
+ * under its ".old-<pid>" name for the next sweep (sqc_sweep). */
+static void discard_later(const char *path)
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		if (fork() == 0) {
+			close_range(0, ~0U, 0);  /* hold no pipe of the caller open */
+			unlink(path);
+		}
+		_exit(0);
+	}
+	if (c < 0)
+		unlink(path);
+	else
+		while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
 /* tmp replaces dst: dst's journals go first (a stale -wal would be replayed into
- * the new file), then the rename, then the directory is synced. */
-static int install(const char *tmp, const char *dst, const char *dir, struct ferry_error *err)
+ * the new file), then the two are exchanged atomically (renameat2 RENAME_EXCHANGE;
+ * plain rename where the filesystem cannot), the old file renamed aside to
+ * ".<dst>.old-<pid>", the directory synced, and the old file removed in the
+ * background: a crash leaves dst old or new, and at most a leftover the next sweep
+ * removes. */
+static int install(const char *tmp, const char *dst, const char *dir, int had,
+		   struct ferry_error *err)
 {
 	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
-	char p[PATH_MAX];
+	char p[PATH_MAX], old[PATH_MAX];
+	const char *base = strrchr(dst, '/');
+	int rc, aside = 0;
 	size_t i;
 
 	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
@@ -225,9 +274,46 @@ static int install(const char *tmp, const char *dst, const char *dir, struct fer
 		if (unlink(p) < 0 && errno != ENOENT)
 			return ferry_error_errno(err, FERRY_EIO, errno, "cannot remove %s", p);
 	}
-	if (rename(tmp, dst) < 0)
+	base = base ? base + 1 : dst;
+	if (had && snprintf(old, sizeof(old), "%s/." SQC_OLD_FMT, dir, base, (long)getpid()) <
+	    (int)sizeof(old) && renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_EXCHANGE) == 0) {
+		/* tmp now names the old file */
+		aside = rename(tmp, old) == 0;
+		if (!aside)
+			unlink(tmp);
+	} else if (rename(tmp, dst) < 0) {
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot rename %s to %s", tmp, dst);
-	return ferry_fsync_dir(dir, err);
+	}
+	rc = ferry_fsync_dir(dir, err);
+	if (aside)
+		discard_later(old);
+	return rc;
+}
+
+void sqc_sweep(const char *dir)
+{
+	struct dirent *de;
+	char p[PATH_MAX * 2];
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *t = de->d_name[0] == '.' ? strstr(de->d_name, ".old-") : NULL, *q;
+		long pid = 0;
+		if (!t)
+			continue;
+		for (q = t + 5; *q >= '0' && *q <= '9' && pid < 100000000; q++)
+			pid = pid * 10 + (*q - '0');
+		if (q == t + 5 || *q)
+			continue;
+		/* its process may still remove it (its remover runs after it) */
+		if (pid != (long)getpid() && kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			unlink(p);
+		}
+	}
+	closedir(d);
 }
 
 int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_error *err)
@@ -263,7 +349,7 @@ out:
 	if (!rc)
 		rc = finish_tmp(tmp, mode, had ? &old : NULL, err);
 	if (!rc)
-		rc = install(tmp, dst, dir, err);
+		rc = install(tmp, dst, dir, had, err);
 	if (rc) {
 		unlink(tmp);
 		unlink(jr);

@@ -14,4 +14,12 @@ int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_err
  * or "backup"; NULL before any. */
 const char *sqc_last_method(void);
 
+/* The name (after a leading '.') a replaced file takes beside its successor until it
+ * is removed in the background: ".<name>.old-<pid>". */
+#define SQC_OLD_FMT "%s.old-%ld"
+
+/* Remove the ".<name>.old-<pid>" files in dir whose process is gone (a remover
+ * killed, or one that could not start). */
+void sqc_sweep(const char *dir);
+
 #endif

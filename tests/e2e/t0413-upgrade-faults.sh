@@ -4,7 +4,8 @@
 # the upgrade-in-progress environment: "Application configuration sync failed. Call to
 # TTSCOMMIT without first calling TTSBEGIN." during the data upgrade and the intermittent DVT
 # failure of MRProcessService; `upgrade resume` picks up at the failed step each time and
-# completes. A failed preparation says so with its activity ID and notifies. The end state
+# completes (a failed data-upgrade step: the database back to the operation's restore point,
+# the package's steps again from the first). A failed preparation says so with its activity ID and notifies. The end state
 # equals an uninterrupted data upgrade of the same data.
 . "$(dirname "$0")/lib.sh"
 . "$FERRY_SRC/tests/e2e/t04-upgrade.lib"
@@ -47,12 +48,14 @@ test_expect_success 'the data upgrade fails in app-config-sync with the TTSCOMMI
 	jq -e "[.next[]] | index(\"ferry upgrade resume sbx\") != null and index(\"ferry upgrade rollback sbx\") != null" st.json &&
 	jq -e "[.operations[1].data_upgrade_steps[] | select(.state == \"succeeded\")] | length == 8" st.json'
 
-test_expect_success 'resume picks up at app-config-sync, then DVT fails on MRProcessService' '
+test_expect_success 'resume goes back to the restore point, runs the steps from the first, then DVT fails on MRProcessService' '
 	ferry upgrade resume sbx >out 2>err; equals $? 1 &&
 	contains "$(cat err)" "DVT script for service model: MRProcessService failed" &&
 	status_json sbx >st.json &&
-	jq -e ".operations[1].data_upgrade_steps[] | select(.name == \"app-config-sync\") | .attempts == 2 and .state == \"succeeded\"" st.json &&
-	jq -e "[.operations[1].data_upgrade_steps[] | select(.attempts > 1)] | length == 1" st.json &&
+	ferry op log "$(jq -r ".operations[1].activity_id" st.json)" >log.txt &&
+	file_contains log.txt "step app-config-sync was cut short: the database is back to restore point pre-upgrade-" &&
+	jq -e ".operations[1].data_upgrade_steps[] | select(.name == \"app-config-sync\") | .state == \"succeeded\"" st.json &&
+	jq -e "[.operations[1].data_upgrade_steps[] | select(.attempts > 1)] | length == 0" st.json &&
 	jq -e ".operations[1].steps[] | select(.name == \"dvt\") | .state == \"failed\"" st.json &&
 	jq -e ".operations[1].steps[] | select(.name == \"data-upgrade\") | .attempts == 2" st.json'
 
