@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,34 +129,6 @@ static int64_t sq_size(const char *conn)
 	return total;
 }
 
-/* A copy is built under "<dst>.tmp-<pid>" (and SQLite's "-journal" beside it): remove
- * the ones in dir whose process is gone (an attempt killed during a restore point or a
- * copy), so that resuming, or listing restore points, leaves none behind. */
-static void sweep_dead_tmp(const char *dir)
-{
-	struct dirent *de;
-	char p[PATH_MAX * 2];
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		const char *t = strstr(de->d_name, ".tmp-"), *q;
-		long pid = 0;
-		if (!t)
-			continue;
-		for (q = t + 5; *q >= '0' && *q <= '9' && pid < 100000000; q++)
-			pid = pid * 10 + (*q - '0');
-		if (q == t + 5 || (*q && strcmp(q, "-journal") && strcmp(q, "-wal") && strcmp(q, "-shm")))
-			continue;
-		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;  /* its attempt may still run */
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		unlink(p);
-	}
-	closedir(d);
-}
-
 /* A whole-file copy (envdb_sqlite_copy.c): built beside dst, renamed over it. */
 static int sq_copy(const char *src_conn, const char *dst_conn, struct ferry_error *err)
 {
@@ -168,7 +139,6 @@ static int sq_copy(const char *src_conn, const char *dst_conn, struct ferry_erro
 	dir_of(dst, dir);
 	if ((rc = ferry_mkdir_p(dir, 0700, err)))
 		return rc;
-	sweep_dead_tmp(dir);
 	sqc_sweep(dir);
 	return sqc_copy(src, dst, dir, err);
 }
@@ -202,7 +172,6 @@ static int sq_rp_list(const char *conn, json_t **out, struct ferry_error *err)
 	blen = strlen(base);
 	if (ferry_fmt(rpdir, sizeof(rpdir), err, "restore point directory", "%s/" RP_DIR, dir))
 		return FERRY_EINVAL;
-	sweep_dead_tmp(rpdir);
 	sqc_sweep(rpdir);
 	sqc_sweep(dir);
 	arr = json_array();

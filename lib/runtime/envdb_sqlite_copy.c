@@ -290,6 +290,25 @@ static int install(const char *tmp, const char *dst, const char *dir, int had,
 	return rc;
 }
 
+/* The process id in name after mark ("<...>.tmp-<pid>[-journal|-wal|-shm]", or
+ * ".<db>.old-<pid>" when old), or 0 when name is not such a file. */
+static long marked_pid(const char *name, int old)
+{
+	const char *t = old ? (name[0] == '.' ? strstr(name, ".old-") : NULL) : strstr(name, ".tmp-");
+	const char *q;
+	long pid = 0;
+
+	if (!t)
+		return 0;
+	for (q = t + 5; *q >= '0' && *q <= '9' && pid < 100000000; q++)
+		pid = pid * 10 + (*q - '0');
+	if (q == t + 5)
+		return 0;
+	if (old ? *q != '\0' : (*q && strcmp(q, "-journal") && strcmp(q, "-wal") && strcmp(q, "-shm")))
+		return 0;
+	return pid;
+}
+
 void sqc_sweep(const char *dir)
 {
 	struct dirent *de;
@@ -299,19 +318,14 @@ void sqc_sweep(const char *dir)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		const char *t = de->d_name[0] == '.' ? strstr(de->d_name, ".old-") : NULL, *q;
-		long pid = 0;
-		if (!t)
+		long pid = marked_pid(de->d_name, 1);
+		if (!pid)
+			pid = marked_pid(de->d_name, 0);
+		/* its process may still use it (an old file's remover runs after it) */
+		if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
-		for (q = t + 5; *q >= '0' && *q <= '9' && pid < 100000000; q++)
-			pid = pid * 10 + (*q - '0');
-		if (q == t + 5 || *q)
-			continue;
-		/* its process may still remove it (its remover runs after it) */
-		if (pid != (long)getpid() && kill((pid_t)pid, 0) < 0 && errno == ESRCH) {
-			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-			unlink(p);
-		}
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		unlink(p);
 	}
 	closedir(d);
 }

@@ -18,8 +18,10 @@ const char *sqc_last_method(void);
  * is removed in the background: ".<name>.old-<pid>". */
 #define SQC_OLD_FMT "%s.old-%ld"
 
-/* Remove the ".<name>.old-<pid>" files in dir whose process is gone (a remover
- * killed, or one that could not start). */
+/* Remove the files in dir that a process now gone left: ".<name>.old-<pid>" (a remover
+ * killed, or one that could not start) and "<dst>.tmp-<pid>" with SQLite's -journal,
+ * -wal, -shm beside it (a restore point or copy killed), so that resuming, or listing
+ * restore points, leaves none behind. */
 void sqc_sweep(const char *dir);
 
 #endif
