@@ -296,8 +296,8 @@ static int op_view(struct ferry_ctx *ctx, const char *ref, json_t **out, struct 
 	struct ferry_op *op = NULL;
 	int rc;
 
-	if (!(rc = ferry_op_find(ctx, ref, &op, err)))
-		rc = ferry_op_to_json(ctx, op, 1, 0, out, err);
+	if (!(rc = ferry_op_find(ctx, ref, &op, err)) && !(rc = ferry_op_to_json(ctx, op, 1, 0, out, err)))
+		json_object_set_new(*out, "actions", ferry_op_actions(ctx, op));
 	ferry_op_free(op);
 	return rc;
 }

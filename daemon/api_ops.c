@@ -50,35 +50,29 @@ static int op_access(struct api_req *r, enum ferry_token_role need, struct ferry
 	return 0;
 }
 
-/* May `action` be queued for op now (the state rule; the caller's role aside)? */
-static int action_ok(const struct ferry_op *op, enum job_action action)
+/* May `action` be queued for op now (the engine's rules, ferry_op_actions; the caller's
+ * role aside)? Run and rerun-step follow the same rule. */
+static int action_ok(struct ferry_ctx *ctx, const struct ferry_op *op, enum job_action action)
 {
-	int st = op->state;
+	const char *name = action == JOB_RESUME ? "resume" :
+			   action == JOB_COMPLETE_STEP ? "complete-step" : "rerun-step";
+	json_t *acts = ferry_op_actions(ctx, op), *v;
+	size_t i;
+	int ok = 0;
 
-	return action == JOB_RESUME ? (st == FERRY_OP_FAILED || st == FERRY_OP_INTERRUPTED || st == FERRY_OP_PENDING) :
-	       action == JOB_COMPLETE_STEP ? (st == FERRY_OP_AWAITING_CONFIRM || st == FERRY_OP_AWAITING_SIGNOFF) :
-	       !ferry_op_state_terminal(op->state) && st != FERRY_OP_RUNNING;
+	json_array_foreach(acts, i, v)
+		ok |= !strcmp(json_string_value(v), name);
+	json_decref(acts);
+	return ok;
 }
 
-/* What the caller may do with op now, by the rules the action routes apply: the UI
- * offers these and no others. */
+/* What the caller may do with op now: the engine's rules (ferry_op_actions), nothing for
+ * a role that may not act or while a job on op is queued. The UI offers these only. */
 static json_t *op_actions(struct api_req *r, const struct ferry_op *op, int queued)
 {
-	static const struct { enum job_action a; const char *name; } acts[] = {
-		{ JOB_RESUME, "resume" }, { JOB_RERUN_STEP, "rerun-step" },
-		{ JOB_COMPLETE_STEP, "complete-step" },
-	};
-	json_t *out = json_array();
-	size_t i;
-
 	if (queued || ferry_token_allows(&r->tok, FERRY_TOKEN_OPERATOR, op->project[0] ? op->project : NULL, NULL))
-		return out;
-	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
-		if (action_ok(op, acts[i].a))
-			json_array_append_new(out, json_string(acts[i].name));
-	if (!ferry_op_abort_check(r->ctx, op, NULL))
-		json_array_append_new(out, json_string("abort"));
-	return out;
+		return json_array();
+	return ferry_op_actions(r->ctx, op);
 }
 
 enum MHD_Result api_op_reply(struct api_req *r, unsigned status, const char *ref, int logs)
@@ -148,7 +142,7 @@ static enum MHD_Result op_action(struct api_req *r, enum job_action action)
 			return r->ret;
 		}
 	}
-	ok = action_ok(op, action);
+	ok = action_ok(r->ctx, op, action);
 	ferry_error_clear(&err);
 	if (!ok)
 		ferry_error_set(&err, FERRY_ESTATE, "operation %s is %s: cannot %s it now",

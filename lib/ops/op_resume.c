@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* op_resume.c: resume, rerun-step and complete-step: the checks each makes in the claim
- * transaction before the runner (op_run.c) drives the operation on. */
+ * transaction before the runner (op_run.c) drives the operation on; and which actions
+ * an operation allows now (what the UI and `op show` offer). */
 #include "ops/op_int.h"
 
 #include "ferry/base/error.h"
@@ -116,3 +117,19 @@ int ferry_op_complete_step(struct ferry_ctx *ctx, const char *ref, const char *s
 	return op_claim_and_drive(ctx, ref, check_complete, step, hooks, err);
 }
 
+
+json_t *ferry_op_actions(struct ferry_ctx *ctx, const struct ferry_op *op)
+{
+	enum ferry_op_state st = op->state;
+	json_t *out = json_array();
+
+	if (st == FERRY_OP_FAILED || st == FERRY_OP_INTERRUPTED || st == FERRY_OP_PENDING)
+		json_array_append_new(out, json_string("resume"));
+	if (!ferry_op_state_terminal(st) && st != FERRY_OP_RUNNING)
+		json_array_append_new(out, json_string("rerun-step"));
+	if (st == FERRY_OP_AWAITING_CONFIRM || st == FERRY_OP_AWAITING_SIGNOFF)
+		json_array_append_new(out, json_string("complete-step"));
+	if (!ferry_op_abort_check(ctx, op, NULL))
+		json_array_append_new(out, json_string("abort"));
+	return out;
+}

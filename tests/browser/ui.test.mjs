@@ -215,7 +215,10 @@ await step('operation history lists the operations; the operation page shows ste
   const id = (resumed || ops.find((o) => o.kind === 'op.selftest')).activity_id;
   await page.click(`[aria-label="Operation history"] a[href="#/operations/${id}"]`);
   await page.waitForSelector('#op-fields');
-  expect(await page.evaluate(() => document.activeElement.tagName) === 'H1', 'focus on the new page heading');
+  // the page is drawn before its log is read; the heading takes the focus once it has loaded
+  const focused = await page.waitForFunction(() => document.activeElement && document.activeElement.tagName === 'H1', null, { timeout: 5000 })
+    .then(() => true, () => false);
+  expect(focused, 'focus on the new page heading');
   await page.waitForSelector('#op-log');
   await page.waitForFunction(() => /== \S+ \(/.test(document.querySelector('#op-log').textContent));
   const log = await page.textContent('#op-log');

@@ -239,6 +239,10 @@ int ferry_op_abort(struct ferry_ctx *ctx, const char *ref, struct ferry_error *e
  * its kind has no clean-up). The kind's clean-up may still refuse (a point of no
  * return). Faces use it to offer Abort only where it is allowed (ferryd's "actions"). */
 int ferry_op_abort_check(struct ferry_ctx *ctx, const struct ferry_op *op, struct ferry_error *err);
+/* What may be done with op now by the engine's rules, whoever asks: an array of
+ * "resume", "rerun-step", "complete-step", "abort" (ferryd empties it for a caller whose
+ * role may not act, or while a job on op is queued). The caller owns it. */
+json_t *ferry_op_actions(struct ferry_ctx *ctx, const struct ferry_op *op);
 
 /* End a non-running operation as rolled-back (the caller reverses it with
  * another operation), inside the caller's transaction if one is open. */
