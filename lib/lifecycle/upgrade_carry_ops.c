@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* upgrade_carry_ops.c: the steps that keep users' writes through a rollback: the
- * baseline restore point at the end of the data upgrade (upgrade.data), and in
+ * baseline restore point of the upgraded database (upgrade.data: held still before the
+ * start, taken after it where the database can be held, else taken before), and in
  * upgrade.rollback the capture (what was written since, the plan, the refusal of what
  * cannot be carried, the export kept with the operation) and the carry-back (the
  * captured writes through the reverse mappings into the restored database, in one
@@ -12,6 +13,7 @@
 #include "ferry/base/util.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/runtime/envdb_changes.h"
+#include "ferry/runtime/envdb_hold.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/store/ctx.h"
 #include "ferry/store/store.h"
@@ -20,12 +22,88 @@
 #include <stdlib.h>
 #include <string.h>
 
-int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err)
+/* The baseline restore point taken now, recorded (with how long it took). */
+static int take_baseline(struct ferry_op_run *run, struct up_step *s, struct ferry_envdb *db,
+			 const struct ferry_envdb_hold *h, const char *name, struct ferry_error *err)
+{
+	int64_t t0 = ferry_mono_ms();
+	int rc;
+
+	ferry_op_progress(run, 0, 1);
+	if ((rc = h ? ferry_envdb_hold_rp_create(db, h, name, err) :
+	     ferry_envdb_rp_create(db, name, err)) ||
+	    (rc = ferry_store_begin(run->ctx->store, err)))
+		return rc;
+	if ((rc = up_set_text(run->ctx, s->u.id, "baseline", name, err)) ||
+	    (rc = up_set_int(run->ctx, s->u.id, "baseline_ms", ferry_now_ms(), err))) {
+		ferry_store_rollback(run->ctx->store);
+		return rc;
+	}
+	if (!(rc = ferry_store_commit(run->ctx->store, err)))
+		ferry_op_log(run, "baseline of the upgraded database: restore point %s (%s, %lld ms); "
+			     "the writes users make from now on are what a rollback carries back", name,
+			     ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy",
+			     (long long)(ferry_mono_ms() - t0));
+	return rc;
+}
+
+/* Hold the upgraded database (ferry/runtime/envdb_hold.h) and record the hold; when
+ * it was held before (this step cut short and run again, or a holder that died with
+ * its machine), the new hold checks first that nothing was written since the old one
+ * began. The holder stays only once the hold is recorded. */
+static int hold(struct ferry_op_run *run, struct up_step *s, struct ferry_envdb *db,
+		struct ferry_error *err)
+{
+	struct ferry_envdb_hold h = FERRY_ENVDB_HOLD_INIT;
+	int rc;
+
+	if ((rc = ferry_envdb_hold(db, 1, &h, err)))
+		return rc;
+	if (s->u.baseline_hold[0] && (rc = ferry_envdb_hold_check(db, s->u.baseline_hold, err))) {
+		ferry_error_prefix(err, "the upgraded database was not held since the data upgrade "
+				   "ended, and a rollback cannot tell writes made since from the "
+				   "upgrade's (commit the upgrade, or roll back with --discard-writes)");
+		rc = FERRY_ESTATE;
+		goto out;
+	}
+	if ((rc = ferry_store_begin(run->ctx->store, err)))
+		goto out;
+	if ((rc = up_set_text(run->ctx, s->u.id, "baseline_hold", h.token, err))) {
+		ferry_store_rollback(run->ctx->store);
+		goto out;
+	}
+	if ((rc = ferry_store_commit(run->ctx->store, err)))
+		goto out;
+	ferry_envdb_hold_confirm(&h);
+	snprintf(s->u.baseline_hold, sizeof(s->u.baseline_hold), "%s", h.token);
+	ferry_op_log(run, "the upgraded database is held (process %ld): it serves reads from the "
+		     "start, and its writes wait until the baseline is taken after the start", h.pid);
+out:
+	ferry_envdb_hold_close(&h);
+	return rc;
+}
+
+int up_baseline_keep_held(struct ferry_op_run *run, struct up_step *s, struct ferry_error *err)
 {
 	struct ferry_envdb *db = NULL;
+	int rc;
+
+	if (s->u.baseline[0] || !s->u.baseline_hold[0] || ferry_envdb_hold_alive(s->u.baseline_hold))
+		return 0;
+	if (!(rc = ferry_runtime_db(s->up, &db, err)))
+		rc = hold(run, s, db, err);
+	ferry_envdb_free(db);
+	return rc;
+}
+
+/* upgrade.data, before the start: the baseline is taken after the start, the database
+ * held still until then, where it can be held; here, inside the downtime, otherwise. */
+int up_step_hold_baseline(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_envdb *db = NULL;
+	struct ferry_error why;
 	struct up_step s;
 	char name[64];
-	int64_t t0 = ferry_mono_ms();
 	int rc;
 
 	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
@@ -33,22 +111,73 @@ int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err)
 	up_baseline_name(&s.u, name);
 	if ((rc = ferry_runtime_db(s.up, &db, err)))
 		goto out;
-	/* Before the start step nothing writes to it: taking it again gives the same. */
-	ferry_op_progress(run, 0, 1);
-	if ((rc = ferry_envdb_rp_create(db, name, err)))
-		goto out;
-	if ((rc = ferry_store_begin(run->ctx->store, err)))
-		goto out;
-	if ((rc = up_set_text(run->ctx, s.u.id, "baseline", name, err)) ||
-	    (rc = up_set_int(run->ctx, s.u.id, "baseline_ms", ferry_now_ms(), err))) {
-		ferry_store_rollback(run->ctx->store);
+	if (s.u.baseline[0] && ferry_envdb_rp_exists(db, s.u.baseline)) {
+		ferry_op_log(run, "the baseline %s was taken before", s.u.baseline);
 		goto out;
 	}
-	if (!(rc = ferry_store_commit(run->ctx->store, err)))
-		ferry_op_log(run, "baseline of the upgraded database: restore point %s (%lld ms); the "
-			     "writes users make from now on are what a rollback carries back", name,
-			     (long long)(ferry_mono_ms() - t0));
+	if (s.u.baseline_hold[0] && ferry_envdb_hold_alive(s.u.baseline_hold)) {
+		ferry_op_log(run, "the upgraded database is held since before");
+		goto out;
+	}
+	ferry_error_clear(&why);
+	if ((rc = hold(run, &s, db, &why)) != FERRY_EREFUSED) {
+		if (rc)
+			*err = why;
+		goto out;
+	}
+	/* Before the start step nothing writes to it: taking it again gives the same. */
+	ferry_op_log(run, "the baseline is taken before the start: %s", why.msg);
+	rc = take_baseline(run, &s, db, NULL, name, err);
 out:
+	ferry_envdb_free(db);
+	up_step_release(&s);
+	return rc;
+}
+
+/* upgrade.data, after the start: the baseline of the held database (the application
+ * serves; its first write waits for this), then the holder goes. A hold lost (its
+ * process gone) while something wrote is refused: those writes could not be told
+ * from the upgrade's. */
+int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct ferry_envdb_hold h = FERRY_ENVDB_HOLD_INIT;
+	struct ferry_envdb *db = NULL;
+	struct up_step s;
+	char name[64];
+	int rc;
+
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
+		return rc;
+	up_baseline_name(&s.u, name);
+	if ((rc = ferry_runtime_db(s.up, &db, err)))
+		goto out;
+	if (s.u.baseline[0] && ferry_envdb_rp_exists(db, s.u.baseline)) {
+		if (s.u.baseline_hold[0] && ferry_envdb_hold_alive(s.u.baseline_hold))
+			ferry_envdb_hold_end(s.u.baseline_hold);
+		ferry_op_log(run, "the baseline %s is taken", s.u.baseline);
+		goto out;
+	}
+	if (!s.u.baseline_hold[0]) {
+		rc = ferry_error_set(err, FERRY_ESTATE, "the upgraded database was neither held nor "
+				     "its baseline taken before the start");
+		goto out;
+	}
+	/* this process's own hold while it copies: the file is checked under it */
+	if ((rc = ferry_envdb_hold(db, 0, &h, err)))
+		goto out;
+	if ((rc = ferry_envdb_hold_check(db, s.u.baseline_hold, err))) {
+		ferry_error_prefix(err, "the hold of the upgraded database was lost (its process %s) "
+				   "and it was written since: a rollback cannot tell those writes from "
+				   "the upgrade's (commit the upgrade, or roll back with --discard-writes)",
+				   ferry_envdb_hold_alive(s.u.baseline_hold) ? "alive" : "gone");
+		rc = FERRY_ESTATE;
+		goto out;
+	}
+	if ((rc = take_baseline(run, &s, db, &h, name, err)))
+		goto out;
+	ferry_envdb_hold_end(s.u.baseline_hold);
+out:
+	ferry_envdb_hold_close(&h);
 	ferry_envdb_free(db);
 	up_step_release(&s);
 	return rc;
@@ -249,6 +378,11 @@ void up_carry_forget(struct ferry_op_run *run, struct ferry_runtime *orig)
 void up_baseline_drop(struct ferry_op_run *run, const struct ferry_upgrade *u)
 {
 	struct ferry_envdb *db = NULL;
+
+	if (u->baseline_hold[0] && ferry_envdb_hold_alive(u->baseline_hold)) {
+		ferry_envdb_hold_end(u->baseline_hold);
+		ferry_op_log(run, "ended the hold of the upgraded database");
+	}
 
 	if (!u->baseline[0] || !u->rp_conn[0] || up_capture_db(run->ctx, u, &db, NULL))
 		return;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* upgrade_data_ops.c: the steps of the operation kinds upgrade.data (power down the
  * original, restore point, swap its database and address to the upgrade-in-progress
- * environment, the data upgrade package, baseline, start, DVT: downtime measured from
+ * environment, the data upgrade package, baseline (held, then taken after the start),
+ * start, DVT: downtime measured from
  * the first step to the last) and upgrade.rollback (capture the writes, restore point
  * back, carry the writes back, swap back, original online); the steps about writes are
  * upgrade_carry_ops.c. Each step loads what it works on with up_step_load(). */
@@ -274,9 +275,10 @@ static int da_start(struct ferry_op_run *run, struct ferry_error *err)
 	char url[FERRY_RUNTIME_URL_MAX];
 	int rc, already = 0;
 
-	if ((rc = up_step_load(run, UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
+	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
 		return rc;
-	if (!(rc = ferry_runtime_start(s.up, 0, &already, err))) {
+	if (!(rc = up_baseline_keep_held(run, &s, err)) &&
+	    !(rc = ferry_runtime_start(s.up, 0, &already, err))) {
 		ferry_runtime_url(s.up, url);
 		ferry_op_log(run, "the upgraded environment %s on %s", already ? "was running" : "started", url);
 	}
@@ -338,9 +340,12 @@ static const struct ferry_op_step_def data_steps[] = {
 	{ "swap-address", da_swap_address, 0, "give it the original's address" },
 	{ "data-upgrade", da_data_upgrade, 0, "run the data-upgrade package" },
 	{ "sync-packages", da_sync_packages, 0, "database sync of the applied packages" },
-	{ "baseline", up_step_baseline, 0, "restore point of the upgraded database (what a "
-	  "rollback compares with)" },
+	/* the baseline after the start where the database can be held still until then */
+	{ "hold-baseline", up_step_hold_baseline, 0, "hold the upgraded database still for its "
+	  "baseline (or take the baseline now where it cannot be held)" },
 	{ "start", da_start, 0, "start the upgraded environment" },
+	{ "baseline", up_step_baseline, 0, "restore point of the upgraded database (what a "
+	  "rollback compares with); its writes wait until then" },
 	{ "dvt", da_dvt, 0, "health and DVT on the original's address (downtime ends)" },
 	{ "finish", da_finish, 0, "record the release it serves" },
 	{ NULL, NULL, 0, NULL }

@@ -219,8 +219,14 @@ int up_refuse_abort(struct ferry_op_run *run, struct ferry_error *err);
 
 /* ---- upgrade_carry_ops.c: the steps that keep the writes ---- */
 
-/* upgrade.data: the baseline restore point of the upgraded database, before it serves. */
+/* upgrade.data: the baseline restore point of the upgraded database: before the start
+ * its hold (or, where it cannot be held, the baseline itself), after the start the
+ * baseline of the held database. */
+int up_step_hold_baseline(struct ferry_op_run *run, struct ferry_error *err);
 int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err);
+/* Before the start: a hold whose process is gone (its machine restarted) taken again,
+ * refused when the database was written since. */
+int up_baseline_keep_held(struct ferry_op_run *run, struct up_step *s, struct ferry_error *err);
 /* upgrade.rollback: capture the writes, plan their carry, refuse what cannot be carried
  * (unless the upgrade allows discarding), keep the export. */
 int up_step_capture(struct ferry_op_run *run, struct ferry_error *err);

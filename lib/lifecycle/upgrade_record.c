@@ -92,6 +92,8 @@ static const char *const upgrade_steps[] = {
 	"ALTER TABLE upgrade_settings ADD COLUMN auto_rollback INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE upgrade_settings ADD COLUMN health_failures INTEGER NOT NULL DEFAULT 3;"
 	"ALTER TABLE upgrade_settings ADD COLUMN probe_interval_s INTEGER NOT NULL DEFAULT 10;",
+	/* 3: the upgraded database held from its start until its baseline is taken */
+	"ALTER TABLE upgrades ADD COLUMN baseline_hold TEXT NOT NULL DEFAULT '';",
 };
 
 const struct ferry_migrations ferry_schema_upgrade = {
@@ -104,7 +106,7 @@ const struct ferry_migrations ferry_schema_upgrade = {
 	"downtime_end_ms, prepare_op, data_op, end_op, reason, actor, created_ms, updated_ms, " \
 	"ended_ms, committed_ms, warned_ms, baseline, baseline_ms, discard_writes, auto_reason, " \
 	"watch_state, watch_until_ms, watch_next_ms, watch_failures, watch_probes, watch_last, " \
-	"slot_db"
+	"slot_db, baseline_hold"
 
 int ferry_upgrade_phase_terminal(const char *phase)
 {
@@ -148,6 +150,7 @@ static void up_row(struct ferry_stmt *st, struct ferry_upgrade *u)
 	u->watch_probes = (int)ferry_stmt_int(st, 39);
 	CP(u->watch_last, 40);
 	CP(u->slot_db, 41);
+	CP(u->baseline_hold, 42);
 }
 
 /* One row of `SELECT ... WHERE <where>` with one integer argument: 1, 0 none. */
@@ -231,7 +234,7 @@ static int col_ok(const char *col)
 		"rp_conn", "predicted_from", "prepare_op", "data_op", "end_op", "reason",
 		"data_asset", "baseline", "baseline_ms", "discard_writes", "auto_reason",
 		"watch_state", "watch_until_ms", "watch_next_ms", "watch_failures", "watch_probes",
-		"watch_last", "slot_db", NULL
+		"watch_last", "slot_db", "baseline_hold", NULL
 	};
 	int i;
 

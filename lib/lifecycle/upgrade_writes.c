@@ -13,6 +13,7 @@
 #include "ferry/package/manifest.h"
 #include "ferry/runtime/envdb.h"
 #include "ferry/runtime/envdb_changes.h"
+#include "ferry/runtime/envdb_hold.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/store/ctx.h"
 
@@ -245,12 +246,24 @@ int up_writes_plan(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const j
 		*writes = NULL;
 	up_rp_name(u, rp);
 	if (!u->baseline[0]) {
+		struct ferry_error why;
+		int lost = 0;
+		/* held, not taken: the hold kept writes out unless it was lost and they came */
+		ferry_error_clear(&why);
+		if (u->baseline_hold[0] && !up_capture_db(ctx, u, &cdb, NULL) &&
+		    ferry_envdb_hold_check(cdb, u->baseline_hold, &why))
+			lost = 1;
 		w = no_writes(u);
 		report = json_pack("{s:[], s:[], s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i}}", "tables",
 				   "uncaptured", "summary", "rows", 0, "carried", 0, "conflicts", 0,
-				   "dropped", 0, "skipped", 0, "unmapped", 0, "uncaptured", 0);
-		*plan = plan_of(u, report, desc, "no baseline: the upgraded environment never served "
-				"(the data upgrade ended before its start step), so there are no writes");
+				   "dropped", 0, "skipped", 0, "unmapped", 0, "uncaptured", lost);
+		if (lost)
+			json_array_append_new(json_object_get(report, "uncaptured"), json_pack(
+				"{s:s, s:s}", "table", "*", "reason", why.msg));
+		*plan = plan_of(u, report, desc, lost ? "no baseline, and the upgraded database was "
+				"written after its hold was lost: those writes cannot be told from the "
+				"upgrade's" : "no baseline: the upgraded environment took no write (the "
+				"data upgrade ended before its baseline step), so there are none");
 		goto out;
 	}
 	if ((rc = up_capture_db(ctx, u, &cdb, err)) ||

@@ -330,7 +330,10 @@ void sqc_sweep(const char *dir)
 	closedir(d);
 }
 
-int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_error *err)
+/* sqc_copy(), or with held (the caller holds src still: see sqc_copy_held()) the file
+ * copied without a connection of SQLite's own. */
+static int copy_db(const char *src, const char *dst, const char *dir, int held,
+		   struct ferry_error *err)
 {
 	char tmp[PATH_MAX], jr[PATH_MAX + 16];
 	struct snap s = { NULL, 0 };
@@ -348,11 +351,15 @@ int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_err
 	snprintf(jr, sizeof(jr), "%s-journal", tmp);
 	unlink(tmp);
 	unlink(jr);
-	if ((rc = snap_open(src, &s, err)))
+	if (held)
+		s.file_ok = 1;
+	else if ((rc = snap_open(src, &s, err)))
 		goto out;
 	if (s.file_ok) {
 		if ((sfd = copy_file(src, tmp, err)) < 0)
 			rc = sfd;
+		else
+			rc = 0;
 	} else {
 		rc = copy_backup(s.h, tmp, err);
 	}
@@ -369,4 +376,14 @@ out:
 		unlink(jr);
 	}
 	return rc;
+}
+
+int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_error *err)
+{
+	return copy_db(src, dst, dir, 0, err);
+}
+
+int sqc_copy_held(const char *src, const char *dst, const char *dir, struct ferry_error *err)
+{
+	return copy_db(src, dst, dir, 1, err);
 }

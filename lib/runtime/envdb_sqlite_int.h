@@ -10,6 +10,11 @@ struct ferry_error;
  * snapshot of the database file src, which may be serving: all or nothing, synced. */
 int sqc_copy(const char *src, const char *dst, const char *dir, struct ferry_error *err);
 
+/* The same, src held still by the caller (envdb_hold.c: no COMMIT can run, its file
+ * alone is the database): copied without a connection of SQLite's own, whose SHARED
+ * lock would wait behind a writer waiting for the hold (SQLite's PENDING lock). */
+int sqc_copy_held(const char *src, const char *dst, const char *dir, struct ferry_error *err);
+
 /* How this thread's last sqc_copy() copied: "clone", "copy_file_range", "read/write"
  * or "backup"; NULL before any. */
 const char *sqc_last_method(void);

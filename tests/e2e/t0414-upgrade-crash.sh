@@ -9,7 +9,7 @@
 . "$FERRY_SRC/tests/e2e/t04-upgrade.lib"
 
 PREPARE="check fetch create-runtime deploy start health-check"
-DATA="preflight fetch stop-upgrade stop-original restore-point swap-database swap-address data-upgrade sync-packages baseline start dvt finish"
+DATA="preflight fetch stop-upgrade stop-original restore-point swap-database swap-address data-upgrade sync-packages hold-baseline start baseline dvt finish"
 ROLLBACK="stop-upgrade capture restore-database carry-back swap-back start-original remove-upgrade-runtime record"
 COMMIT="check retire-original drop-staging-database record"
 DU_STEPS=$(jq -r '.data_upgrade[].name' "$PKGS/ledger-data-upgrade-8.1/manifest.json")

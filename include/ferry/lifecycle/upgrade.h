@@ -79,6 +79,8 @@ struct ferry_upgrade {
 	int watch_failures, watch_probes;  /* consecutive failures; probes made */
 	char watch_last[256];        /* the last probe's outcome */
 	char slot_db[1024];          /* the upgrade-in-progress runtime's own database */
+	char baseline_hold[160];     /* the hold of the upgraded database until its baseline
+					(ferry/runtime/envdb_hold.h), "" none */
 };
 
 /* 1 when the phase has ended (committed, rolled-back, cancelled). */

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# t0429: the baseline of the upgraded database is taken after the start, the database held
+# still until then (SQLite in rollback-journal mode: a lock on SQLite's SHARED range, kept
+# by a process of its own). The order of the steps and the holder gone at the end; ferry
+# killed after the start and before the baseline: the holder keeps the application's
+# write waiting (it holds SQLite's PENDING lock), the resume takes the baseline without
+# waiting behind it, and the write, made after the baseline, is carried back by the
+# rollback; the holder killed too and a write landing: the resume and the rollback refuse
+# it loudly (it cannot be told from the upgrade's), --discard-writes goes on.
+. "$(dirname "$0")/lib.sh"
+. "$FERRY_SRC/tests/e2e/t04-upgrade.lib"
+. "$FERRY_SRC/tests/e2e/t042-writes.lib"
+
+steplog() {
+	ferry op show "$(op_of sbx upgrade.data)" --json | jq -r --arg s "$1" '.steps[] | select(.name == $s) | .log'
+}
+holder() { steplog hold-baseline | sed -n 's/.*is held (process \([0-9]*\)).*/\1/p' | tail -1; }
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q ') Z ' "/proc/$1/stat"; }
+# SQLite's PENDING byte (0x40000000) write-locked: a writer waits for the readers to go
+pending() { grep -q ' WRITE .* 1073741824 1073741824$' /proc/locks; }
+new_customer() {
+	api_ledger POST "$ORIG" /customers "{\"first_name\": \"Held\", \"last_name\": \"Write\", \"email\": \"$1@example.test\"}"
+}
+
+test_expect_success 'setup: production and sandbox on 7.3, refreshed, rehearsed' '
+	up_setup && ferry db refresh --from prod --to sbx >/dev/null && up_rehearse'
+ORIG=$(env_url sbx)
+
+test_expect_success 'held before the start, the baseline taken after it, the holder gone' '
+	ferry upgrade begin sbx --to 8.1 >/dev/null && ferry upgrade data sbx >/dev/null &&
+	equals "$(version_of "$ORIG")" 8.1 && status_json sbx >st.json &&
+	jq -e ".operations[1].steps | map(.name) | index(\"hold-baseline\") < index(\"start\") and
+		index(\"start\") < index(\"baseline\")" st.json &&
+	jq -e ".baseline.restore_point | test(\"^post-upgrade-[0-9]+$\")" st.json &&
+	P=$(holder) && [ -n "$P" ] && ! alive "$P" &&
+	steplog baseline | grep -q "restore point post-upgrade-" &&
+	ferry upgrade rollback sbx >/dev/null && equals "$(phase sbx)" rolled-back'
+
+test_expect_success 'killed after the start: the application serves, the holder stays' '
+	ferry upgrade begin sbx --to 8.1 >/dev/null &&
+	{ FERRY_CRASH_AT=baseline ferry upgrade data sbx >/dev/null 2>&1; equals $? 137; } &&
+	equals "$(version_of "$ORIG")" 8.1 && P=$(holder) && [ -n "$P" ] && alive "$P" &&
+	echo "$P" >holder.pid'
+
+# a write started outside the test bodies (a body would wait for it)
+rm -f post.rc
+(new_customer held >post.out; echo $? >post.rc) &
+POST_PID=$!
+
+test_expect_success 'the write waits for the hold (PENDING lock held, nothing answered)' '
+	wait_for 20 pending "a writer holding the PENDING lock" && [ ! -e post.rc ]'
+
+test_expect_success 'the resume takes the baseline, then the write lands and is answered' '
+	ferry upgrade resume sbx >/dev/null && ! alive "$(cat holder.pid)" &&
+	wait_for 20 "test -s post.rc" "the answer to the write" && equals "$(cat post.rc)" 0 &&
+	status_json sbx | jq -e ".baseline.restore_point | test(\"^post-upgrade-\")"'
+wait "$POST_PID" 2>/dev/null
+
+test_expect_success 'the write made while held is one the rollback carries back' '
+	ferry upgrade rollback sbx --plan --json >plan.json &&
+	jq -e ".can_roll_back and .summary.rows >= 1" plan.json &&
+	jq -e "[.tables[] | select(.table == \"customers\") | .rows[] |
+		select(.action == \"carry\")] | length == 1" plan.json &&
+	ferry upgrade rollback sbx >/dev/null && equals "$(version_of "$ORIG")" 7.3 &&
+	api_ledger GET "$ORIG" "/customers/$(jq -r .id post.out)" | jq -e ".email == \"held@example.test\""'
+
+test_expect_success 'the holder killed and a write landing: the resume refuses it loudly' '
+	ferry upgrade begin sbx --to 8.1 >/dev/null &&
+	{ FERRY_CRASH_AT=baseline ferry upgrade data sbx >/dev/null 2>&1; equals $? 137; } &&
+	P=$(holder) && alive "$P" && kill -9 "$P" && wait_for 10 "! alive $P" &&
+	new_customer lost >/dev/null &&
+	! ferry upgrade resume sbx 2>err && cat err >&2 &&
+	file_contains err "hold of the upgraded database was lost" &&
+	file_contains err "discard-writes"'
+
+test_expect_success 'the rollback refuses too; --discard-writes goes on' '
+	ferry upgrade rollback sbx --plan --json >plan2.json &&
+	jq -e "(.can_roll_back | not) and (.refusal | test(\"written since it was held\"))" plan2.json &&
+	! ferry upgrade rollback sbx 2>err2 &&
+	ferry upgrade rollback sbx --discard-writes --yes >/dev/null &&
+	equals "$(phase sbx)" rolled-back && equals "$(version_of "$ORIG")" 7.3'
+
+test_done
