@@ -311,10 +311,16 @@ int ferry_envdb_hold_alive(const char *token)
 
 void ferry_envdb_hold_end(const char *token)
 {
+	struct timespec ts = { 0, 1000000L };
 	struct token k;
+	int i;
 
-	if (ferry_envdb_hold_alive(token) && !parse(token, &k))
-		kill((pid_t)k.pid, SIGKILL);
+	if (!ferry_envdb_hold_alive(token) || parse(token, &k))
+		return;
+	kill((pid_t)k.pid, SIGKILL);
+	/* its lock goes with it: wait (2 s at most) so that it is gone on return */
+	for (i = 0; i < 2000 && start_of(k.pid) == k.start; i++)
+		nanosleep(&ts, NULL);
 }
 
 int ferry_envdb_hold_rp_create(struct ferry_envdb *db, const struct ferry_envdb_hold *h,
