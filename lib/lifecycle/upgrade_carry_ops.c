@@ -66,6 +66,7 @@ static int hold(struct ferry_op_run *run, struct up_step *s, struct ferry_envdb 
 		rc = FERRY_ESTATE;
 		goto out;
 	}
+	ferry_op_crashpoint(run, "held");          /* test builds: killed before it is recorded */
 	if ((rc = ferry_store_begin(run->ctx->store, err)))
 		goto out;
 	if ((rc = up_set_text(run->ctx, s->u.id, "baseline_hold", h.token, err))) {
@@ -74,6 +75,7 @@ static int hold(struct ferry_op_run *run, struct up_step *s, struct ferry_envdb 
 	}
 	if ((rc = ferry_store_commit(run->ctx->store, err)))
 		goto out;
+	ferry_op_crashpoint(run, "recorded");      /* ... recorded, not confirmed */
 	ferry_envdb_hold_confirm(&h);
 	snprintf(s->u.baseline_hold, sizeof(s->u.baseline_hold), "%s", h.token);
 	ferry_op_log(run, "the upgraded database is held (process %ld): it serves reads from the "
@@ -175,6 +177,7 @@ int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err)
 	}
 	if ((rc = take_baseline(run, &s, db, &h, name, err)))
 		goto out;
+	ferry_op_crashpoint(run, "taken");         /* ... taken, the holder still there */
 	ferry_envdb_hold_end(s.u.baseline_hold);
 out:
 	ferry_envdb_hold_close(&h);

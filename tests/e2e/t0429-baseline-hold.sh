@@ -42,7 +42,9 @@ test_expect_success 'setup: production and sandbox on 7.3, refreshed, rehearsed,
 ORIG=$(env_url sbx)
 
 test_expect_success 'held before the start, the baseline taken after it, the holder gone' '
+	ferry env stop sbx >/dev/null && db_sum "$(env_db sbx)" >pre.sum && ferry env start sbx >/dev/null &&
 	ferry upgrade begin sbx --to 8.1 >/dev/null && ferry upgrade data sbx >/dev/null &&
+	db_sum "$(live_db sbx)" >up.sum &&
 	equals "$(version_of "$ORIG")" 8.1 && status_json sbx >st.json &&
 	jq -e ".operations[1].steps | map(.name) | index(\"hold-baseline\") < index(\"start\") and
 		index(\"start\") < index(\"baseline\")" st.json &&
@@ -50,6 +52,29 @@ test_expect_success 'held before the start, the baseline taken after it, the hol
 	P=$(holder) && [ -n "$P" ] && wait_for 10 "! alive $P" "the holder gone" &&
 	steplog baseline | grep -q "restore point post-upgrade-" &&
 	ferry upgrade rollback sbx >/dev/null && equals "$(phase sbx)" rolled-back'
+
+# every holder the operation's log names is gone
+holders_gone() {
+	local p
+	for p in $(steplog hold-baseline | sed -n 's/.*is held (process \([0-9]*\)).*/\1/p'); do
+		echo "$p" >>"$SCRATCH/holders"
+		wait_for 10 "! alive $p" "holder $p gone" || return 1
+	done
+}
+for b in hold-baseline hold-baseline:held hold-baseline:recorded hold-baseline:after start \
+	start:after baseline baseline:taken baseline:after dvt; do
+	test_expect_success "killed at $b, resumed: the same upgraded database, its baseline, no holder" '
+		ferry upgrade begin sbx --to 8.1 >/dev/null &&
+		{ FERRY_CRASH_AT=$b ferry upgrade data sbx >/dev/null 2>&1; equals $? 137; } &&
+		ferry upgrade resume sbx >/dev/null && equals "$(phase sbx)" data-upgraded &&
+		equals "$(version_of "$ORIG")" 8.1 && holders_gone &&
+		status_json sbx | jq -e ".baseline.restore_point | test(\"^post-upgrade-\")" &&
+		equals "$(db_sum "$(live_db sbx)")" "$(cat up.sum)" &&
+		ferry upgrade rollback sbx --plan --json | jq -e ".can_roll_back and .summary.rows == 0" &&
+		ferry upgrade rollback sbx >/dev/null && equals "$(version_of "$ORIG")" 7.3 &&
+		ferry env stop sbx >/dev/null && equals "$(db_sum "$(env_db sbx)")" "$(cat pre.sum)" &&
+		ferry env start sbx >/dev/null'
+done
 
 test_expect_success 'killed after the start: the application serves, the holder stays' '
 	ferry upgrade begin sbx --to 8.1 >/dev/null &&
