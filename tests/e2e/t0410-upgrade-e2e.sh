@@ -98,7 +98,7 @@ test_expect_success 'the probe saw the downtime only during the data upgrade' '
 test_expect_success 'status: predicted and measured downtime, each step with its duration' '
 	status_json sbx >st.json &&
 	jq -e ".downtime.measured_ms > 0 and .downtime.predicted_ms > 0" st.json &&
-	jq -e "[.operations[] | select(.kind == \"upgrade.data\") | .steps[] | .duration_ms] | length == 13" st.json &&
+	jq -e "[.operations[] | select(.kind == \"upgrade.data\") | .steps[] | .duration_ms] | length == 14" st.json &&
 	jq -e "[.operations[] | select(.kind == \"upgrade.data\") | .data_upgrade_steps[] | select(.state == \"succeeded\")] | length == 12" st.json &&
 	ferry upgrade status sbx >st.txt && grep -q "measured [0-9.]* s" st.txt && grep -q "ferry upgrade commit sbx" st.txt'
 
