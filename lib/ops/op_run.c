@@ -33,6 +33,8 @@ struct run_priv {
 	int log_capped;
 	int64_t log_retry_at;      /* after a failed write: not before (monotonic ms) */
 	int store_lost;            /* a journal write gave up: the store stayed away */
+	char chained[64];          /* the next step, marked running with the last one's outcome */
+	int chained_attempts;      /* its attempts before that */
 };
 
 static void emit(struct ferry_op_run *run, enum ferry_op_event_type type, const char *state,
@@ -419,7 +421,11 @@ static int move_tx(struct ferry_ctx *ctx, struct ferry_op *op, enum ferry_op_sta
 
 	if (rc)
 		return rc;
-	if ((rc = op_transition(ctx, op, to, msg, NULL, err))) {
+	/* stopped between steps: a step chained to the last one's outcome never ran */
+	if ((to == FERRY_OP_INTERRUPTED && (rc = ferry_store_run(ctx->store, err,
+			"UPDATE operation_steps SET state = 'interrupted' WHERE op_id = ? AND "
+			"state = 'running'", "i", op->id))) ||
+	    (rc = op_transition(ctx, op, to, msg, NULL, err))) {
 		ferry_store_rollback(ctx->store);
 		return rc;
 	}
@@ -440,20 +446,31 @@ static int op_move(struct ferry_op_run *run, enum ferry_op_state to, const char 
 	return rc;
 }
 
-/* The step is marked running (attempt N+1). A retry after a commit whose answer was
- * lost finds it running already: done. */
-static int start_tx(struct ferry_op_run *run, const struct next_step *ns, const char *head,
+/* Step `name` marked running (attempt attempts + 1), the head of the attempt in its
+ * log. A retry after a commit whose answer was lost finds it running already: done. */
+static int mark_running(struct ferry_op_run *run, const char *name, int attempts,
+			struct ferry_error *err)
+{
+	char iso[32], head[128];
+
+	ferry_time_iso(ferry_now_ms(), iso);
+	snprintf(head, sizeof(head), "%s-- attempt %d at %s --\n", attempts ? "\n" : "",
+		 attempts + 1, iso);
+	return ferry_store_run(run->ctx->store, err,
+		"UPDATE operation_steps SET state = 'running', attempts = attempts + 1, "
+		"started_ms = ?, ended_ms = NULL, error = '', log = log || ? "
+		"WHERE op_id = ? AND name = ? AND state <> 'running'", "itit", ferry_now_ms(), head,
+		run->op->id, name);
+}
+
+static int start_tx(struct ferry_op_run *run, const struct next_step *ns,
 		    struct ferry_error *err)
 {
 	int rc = ferry_store_begin(run->ctx->store, err);
 
 	if (rc)
 		return rc;
-	rc = ferry_store_run(run->ctx->store, err,
-		"UPDATE operation_steps SET state = 'running', attempts = attempts + 1, "
-		"started_ms = ?, ended_ms = NULL, error = '', log = log || ? "
-		"WHERE op_id = ? AND name = ? AND state <> 'running'", "itit", ferry_now_ms(), head,
-		run->op->id, ns->name);
+	rc = mark_running(run, ns->name, ns->attempts, err);
 	if (rc) {
 		ferry_store_rollback(run->ctx->store);
 		return rc;
@@ -465,22 +482,47 @@ static int step_start(struct ferry_op_run *run, const struct next_step *ns,
 		      struct ferry_error *err)
 {
 	struct run_priv *p = run->priv;
-	char iso[32], head[128];
 	int64_t since = 0;
 	int rc;
 
-	ferry_time_iso(ferry_now_ms(), iso);
-	snprintf(head, sizeof(head), "%s-- attempt %d at %s --\n", ns->attempts ? "\n" : "",
-		 ns->attempts + 1, iso);
-	while ((rc = start_tx(run, ns, head, err)) && again(run->ctx, p->hooks, rc, &since))
+	while ((rc = start_tx(run, ns, err)) && again(run->ctx, p->hooks, rc, &since))
 		;
 	p->store_lost |= rc == FERRY_ESTORE;
 	return rc;
 }
 
+/* With the outcome of a step that did not fail, the next step marked running in the
+ * same transaction: one commit (one fsync of the store) between two steps, not two. A
+ * crash before that commit leaves the finished step running, run again on resume, as a
+ * crash before its outcome was recorded always did; after it, the next step running at
+ * its first attempt, as a crash right after its own start. Not a manual step waiting for
+ * its confirmation (the run parks there), nor when a stop was asked. */
+static int chain_next(struct ferry_op_run *run, struct ferry_error *err)
+{
+	struct run_priv *p = run->priv;
+	struct next_step ns;
+	int count, rc;
+
+	if (stop_asked(p->hooks) || !p->kind)
+		return 0;
+	if ((rc = next_step(run->ctx, run->op->id, &ns, &count, err)) <= 0)
+		return rc;
+	if ((ns.manual && !ns.confirmed) || ns.state == FERRY_STEP_RUNNING ||
+	    !step_def(p->kind, ns.name))
+		return 0;
+	if ((rc = mark_running(run, ns.name, ns.attempts, err)))
+		return rc;
+	if (ferry_store_changes(run->ctx->store) == 1) {
+		snprintf(p->chained, sizeof(p->chained), "%s", ns.name);
+		p->chained_attempts = ns.attempts;
+	}
+	return 0;
+}
+
 /* One transaction: the step's outcome, its log lines not yet written, and the
- * operation's failure. Only a step still running is finished: a retry after a commit
- * whose answer was lost changes nothing. The lines leave the buffer once committed. */
+ * operation's failure (or the next step's start, chain_next()). Only a step still
+ * running is finished: a retry after a commit whose answer was lost changes nothing.
+ * The lines leave the buffer once committed. */
 static int finish_tx(struct ferry_op_run *run, const char *state, const char *result,
 		     int64_t elapsed, const char *op_msg, const char *step_msg, int failed,
 		     struct ferry_error *err)
@@ -496,15 +538,21 @@ static int finish_tx(struct ferry_op_run *run, const char *state, const char *re
 		"WHERE op_id = ? AND name = ? AND state = 'running'",
 		"tiitttit", state, ferry_now_ms(), elapsed, result, step_msg ? step_msg : "",
 		p->log.data ? p->log.data : "", run->op->id, run->step);
+	p->chained[0] = '\0';
 	if (!rc && failed && ferry_store_changes(run->ctx->store) == 1)
 		rc = op_transition(run->ctx, (struct ferry_op *)run->op, FERRY_OP_FAILED, op_msg,
 				   run->step, err);
+	else if (!rc && !failed)
+		rc = chain_next(run, err);
 	if (rc) {
+		p->chained[0] = '\0';
 		ferry_store_rollback(run->ctx->store);
 		return rc;
 	}
-	if ((rc = ferry_store_commit(run->ctx->store, err)))
+	if ((rc = ferry_store_commit(run->ctx->store, err))) {
+		p->chained[0] = '\0';
 		return rc;
+	}
 	ferry_buf_reset(&p->log);
 	return 0;
 }
@@ -543,8 +591,10 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	p->log_capped = 0;
 	json_decref(p->result);
 	p->result = NULL;
-	if ((rc = step_start(run, ns, err)))
+	/* marked running already when it was chained to the last step's outcome */
+	if (strcmp(p->chained, ns->name) && (rc = step_start(run, ns, err)))
 		return rc;
+	p->chained[0] = '\0';
 	emit(run, FERRY_OP_EV_STEP_STARTED, "running", d->title, 0, 0, 0);
 	crash_if(run->ctx, d->name, NULL);
 	ferry_error_clear(&serr);
@@ -650,6 +700,10 @@ static int drive_steps(struct ferry_op_run *run, struct ferry_error *err)
 			return rc;
 		if (rc == 0)
 			break;
+		if (!strcmp(p->chained, ns.name))
+			ns.attempts = p->chained_attempts;   /* as it was before it was chained */
+		else
+			p->chained[0] = '\0';
 		p->index = ns.seq;
 		snprintf(op->step, sizeof(op->step), "%s", ns.name);
 		if (!p->kind || !(d = step_def(p->kind, ns.name))) {

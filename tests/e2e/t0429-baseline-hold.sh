@@ -84,15 +84,19 @@ test_expect_success 'killed after the start: the application serves, the holder 
 
 # a write started outside the test bodies (a body would wait for it)
 rm -f post.rc
-(new_customer held >post.out; echo $? >post.rc) &
+(curl -s -o post.out -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	-d '{"first_name": "Held", "last_name": "Write", "email": "held@example.test"}' \
+	"$ORIG/customers" >post.code; echo $? >post.rc) &
 POST_PID=$!
 
 test_expect_success 'the write waits for the hold (PENDING lock held, nothing answered)' '
-	wait_for 20 pending "a writer holding the PENDING lock" && [ ! -e post.rc ]'
+	wait_for 20 pending "a writer holding the PENDING lock" ||
+		{ cat post.code post.out /proc/locks 2>/dev/null; false; } && [ ! -e post.rc ]'
 
 test_expect_success 'the resume takes the baseline, then the write lands and is answered' '
 	ferry upgrade resume sbx >/dev/null && wait_for 10 "! alive $(cat holder.pid)" "the holder gone" &&
-	wait_for 20 "test -s post.rc" "the answer to the write" && equals "$(cat post.rc)" 0 &&
+	wait_for 20 "test -s post.rc" "the answer to the write" && cat post.out &&
+	equals "$(cat post.rc) $(cat post.code)" "0 201" &&
 	status_json sbx | jq -e ".baseline.restore_point | test(\"^post-upgrade-\")"'
 wait "$POST_PID" 2>/dev/null
 
