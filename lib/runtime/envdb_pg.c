@@ -202,6 +202,14 @@ static int64_t pgd_size(const char *conn)
 
 /* ---- copies: restore points, restores, refreshes ---- */
 
+/* How this thread's last copy was built (ferry_envdb_copy_method()). */
+static _Thread_local char last_method[32];
+
+static const char *pgd_last_method(void)
+{
+	return last_method[0] ? last_method : NULL;
+}
+
 /* Fill tmp (empty) from src by pg_dump | pg_restore through a temporary file, in the
  * snapshot snap of src: src keeps serving. Passwords go by PGPASSWORD, never argv. */
 static int dump_restore(const char *src, const char *snap, const char *tmp_conn,
@@ -255,33 +263,40 @@ static int sessions_on(PGconn *admin, const char *db)
  * consistent by construction (PostgreSQL holds off every new session of the source
  * while it copies, and refuses to start while one is there), so no checksum is taken.
  * Otherwise pg_dump | pg_restore in an exported snapshot, proved by the canonical dump
- * checksum of the copy against the source's taken in that snapshot. */
+ * checksum of the copy against the source's taken in that snapshot. A missing source is
+ * FERRY_ENOTFOUND with nothing built (ferry_envdb_ops.copy_reports_missing). */
 static int build_copy(PGconn *admin, const char *src_conn, const char *src, const char *tmp_conn,
 		      const char *tmp, const char *dst_conn, struct ferry_error *err)
 {
 	unsigned char want[32], have[32];
+	struct ferry_error terr = { 0 };
 	PGconn *snapc = NULL;
 	char snap[64];
 	int rc;
 
 	/* a template copy needs the source idle (and waits 5 s before saying it is not) */
-	if (!sessions_on(admin, src) &&
-	    !admin_exec(admin, dst_conn, "copying by template", NULL,
-			"CREATE DATABASE \"%s\" TEMPLATE \"%s\"", tmp, src)) {
-		return 0;
-	} else {
-		/* 55006: the source is in use; a template copy needs it idle */
-		if ((rc = admin_exec(admin, dst_conn, "cannot create database", err,
-				     "CREATE DATABASE \"%s\" TEMPLATE template0", tmp)))
-			return rc;
-		if (!(snapc = pgd_snapshot_connect(src_conn, snap, err)))
-			return err ? err->code : FERRY_EFAILED;
-		rc = dump_restore(src_conn, snap, tmp_conn, err);
-		if (!rc)
-			rc = pgd_checksum(src_conn, snapc, snap, want, err);
-		PQfinish(snapc);
+	if (!sessions_on(admin, src)) {
+		rc = admin_exec(admin, dst_conn, "copying by template", &terr,
+				"CREATE DATABASE \"%s\" TEMPLATE \"%s\"", tmp, src);
+		if (!rc) {
+			snprintf(last_method, sizeof(last_method), "template");
+			return 0;
+		}
+		if (rc == FERRY_ENOTFOUND)   /* 3D000: no source (callers probe only then) */
+			return ferry_error_set(err, FERRY_ENOTFOUND, "no database %s", src);
 	}
-	if (!rc)   /* the dump path only */
+	/* 55006: the source is in use; a template copy needs it idle */
+	if ((rc = admin_exec(admin, dst_conn, "cannot create database", err,
+			     "CREATE DATABASE \"%s\" TEMPLATE template0", tmp)))
+		return rc;
+	if (!(snapc = pgd_snapshot_connect(src_conn, snap, err)))
+		return err ? err->code : FERRY_EFAILED;
+	rc = dump_restore(src_conn, snap, tmp_conn, err);
+	if (!rc)
+		rc = pgd_checksum(src_conn, snapc, snap, want, err);
+	PQfinish(snapc);
+	snprintf(last_method, sizeof(last_method), "dump/restore, verified");
+	if (!rc)
 		rc = pgd_checksum(tmp_conn, NULL, NULL, have, err);
 	if (!rc && memcmp(want, have, sizeof(want)))
 		rc = ferry_error_set(err, FERRY_EVERIFY,
@@ -358,6 +373,7 @@ static int pgd_copy(const char *src_conn, const char *dst_conn, struct ferry_err
 	PGconn *c;
 	int rc;
 
+	last_method[0] = '\0';
 	if ((rc = conn_db(src_conn, src, err)) || (rc = conn_db(dst_conn, dst, err)))
 		return rc;
 	snprintf(tmp, sizeof(tmp), "%.50s__tmp%d", dst, (int)getpid() % 100000);
@@ -596,6 +612,8 @@ const struct ferry_envdb_ops ferry_envdb_postgresql = {
 	.exists = pgd_exists,
 	.drop = pgd_drop,
 	.copy = pgd_copy,
+	.copy_reports_missing = 1,
+	.copy_method = pgd_last_method,
 	.rp_conn = pgd_rp_conn,
 	.size = pgd_size,
 	.dump = pgd_dump,
