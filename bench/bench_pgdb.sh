@@ -3,7 +3,8 @@
 # bench_pgdb.sh: an environment database on PostgreSQL (1 GiB; QUICK=1: 48 MiB; SMOKE=1: 12 MiB): ferry's
 # restore point and restore against the same copies done by hand: CREATE DATABASE ...
 # TEMPLATE (restore: DROP of a live copy of the same size and state, then CREATE ...
-# TEMPLATE), and pg_dump -Fc | pg_restore. The template rows run RUNS_PGDB rounds (5; SMOKE 1),
+# TEMPLATE, with the default strategy and with FILE_COPY as ferry uses for a restore), and
+# pg_dump -Fc | pg_restore. The template rows run RUNS_PGDB rounds (5; SMOKE 1),
 # ferry and the reference alternating who goes first, each after a CHECKPOINT, and report
 # median/min/max; the dump/restore, in-use and checksum rows run once.
 # Data: `ledgerctl generate --bytes` (the ledger's realistic rows, on PostgreSQL), then
@@ -87,9 +88,10 @@ row() {  # NAME "FERRY MS..." REFERENCE "REF MS...": bench/lib.sh's row format
 # pays for buffers the other (or the data generation) left dirty; fsync is off on this
 # throwaway server, so it costs writes to the page cache only.
 settle() { q postgres "CHECKPOINT" >/dev/null; }
-# Both sides copy with CREATE DATABASE's default strategy (WAL_LOG on PostgreSQL 15):
-# ferry names none, and neither does createdb here.
-echo "bench_pgdb: PostgreSQL $(q postgres "SHOW server_version"), copies with the default CREATE DATABASE strategy on both sides" >&2
+# Strategies (PostgreSQL 15): a new restore point is a copy with CREATE DATABASE's default
+# (WAL_LOG) on both sides; a restore replaces a database: ferry uses FILE_COPY there, the
+# hand restore is timed with the default and with FILE_COPY (two reference rows).
+echo "bench_pgdb: PostgreSQL $(q postgres "SHOW server_version"); restore point: default CREATE DATABASE strategy on both sides; restore: ferry STRATEGY FILE_COPY, hand both" >&2
 
 # Restore point of an idle database, RUNS_PGDB rounds, ferry and the reference alternating who
 # goes first: ferry (template copy: no checksum, verified by construction) vs by hand. Each
@@ -117,22 +119,28 @@ f_sum=$(timed ferry env db e checksum)
 # then ferry (template copy of the restore point under a temporary name, renamed in, the
 # replaced database dropped) vs by hand (DROP of a live copy changed the same way, then
 # CREATE ... TEMPLATE of the hand-made restore point). Both drop a database of the same size
-# and state: DROP DATABASE is a forced checkpoint plus the removal of its files.
+# and state: DROP DATABASE is a forced checkpoint plus the removal of its files. A copy that
+# replaces a database is made by ferry with STRATEGY FILE_COPY (docs/SCALE.md); the hand
+# restore runs twice, with createdb's default strategy and with FILE_COPY, the three
+# rotating who goes first.
 createdb -T hand_tpl1 hand_tpl_live
-f_rs=() h_rs_tpl=()
+createdb -T hand_tpl1 hand_fc_live
+f_rs=() h_rs_tpl=() h_rs_fc=()
+rs_ferry() { f_rs+=("$(timed ferry env db e restore rp1)"); }
+rs_hand() { h_rs_tpl+=("$(timed bash -c "dropdb --force hand_tpl_live && createdb -T hand_tpl1 hand_tpl_live")"); }
+rs_hand_fc() { h_rs_fc+=("$(timed bash -c "dropdb --force hand_fc_live && createdb -S file_copy -T hand_tpl1 hand_fc_live")"); }
 for r in $(seq 1 "$RUNS"); do
-  q $db "DELETE FROM posting_lines WHERE id % 10 = $((r % 10))" >/dev/null
-  q hand_tpl_live "DELETE FROM posting_lines WHERE id % 10 = $((r % 10))" >/dev/null
-  settle
-  if [ $((r % 2)) = 1 ]; then
-    f_rs+=("$(timed ferry env db e restore rp1)"); settle
-    h_rs_tpl+=("$(timed bash -c "dropdb --force hand_tpl_live && createdb -T hand_tpl1 hand_tpl_live")")
-  else
-    h_rs_tpl+=("$(timed bash -c "dropdb --force hand_tpl_live && createdb -T hand_tpl1 hand_tpl_live")"); settle
-    f_rs+=("$(timed ferry env db e restore rp1)")
-  fi
+  for d in $db hand_tpl_live hand_fc_live; do
+    q $d "DELETE FROM posting_lines WHERE id % 10 = $((r % 10))" >/dev/null
+  done
+  case $((r % 3)) in
+    1) order="rs_ferry rs_hand rs_hand_fc" ;;
+    2) order="rs_hand rs_hand_fc rs_ferry" ;;
+    0) order="rs_hand_fc rs_ferry rs_hand" ;;
+  esac
+  for f in $order; do settle; $f; done
 done
-echo "bench_pgdb: restore: ferry ${f_rs[*]} ms, dropdb + createdb -T ${h_rs_tpl[*]} ms" >&2
+echo "bench_pgdb: restore: ferry ${f_rs[*]} ms, dropdb + createdb -T ${h_rs_tpl[*]} ms, the same with -S file_copy ${h_rs_fc[*]} ms" >&2
 h_rs_dump=$(timed dump_restore hand_dump hand_dump_live)
 # Restore point while the database is in use (a session open): ferry falls back to
 # pg_dump | pg_restore in an exported snapshot, plus the checksums.
@@ -146,6 +154,7 @@ med() { stats "$@" | awk '{ printf "%d", $1 }'; }
 row "pgdb $label: restore point (ferry, verified)" "${f_rp[*]}" "CREATE DATABASE TEMPLATE, hand" "${h_tpl[*]}"
 printf 'pgdb %s: restore point (ferry, verified)\t%d\tpg_dump -Fc | pg_restore\t%d\n' "$label" "$(med "${f_rp[@]}")" "$h_dump"
 row "pgdb $label: restore (ferry, verified)" "${f_rs[*]}" "DROP + CREATE ... TEMPLATE, hand" "${h_rs_tpl[*]}"
+row "pgdb $label: restore (ferry, verified)" "${f_rs[*]}" "DROP + CREATE ... TEMPLATE STRATEGY FILE_COPY, hand" "${h_rs_fc[*]}"
 printf 'pgdb %s: restore (ferry, verified)\t%d\tpg_dump -Fc | pg_restore\t%d\n' "$label" "$(med "${f_rs[@]}")" "$h_rs_dump"
 printf 'pgdb %s: restore point in use (ferry)\t%d\tpg_dump -Fc | pg_restore\t%d\n' "$label" "$f_rp_busy" "$h_dump"
 printf 'pgdb %s: canonical checksum (ferry)\t%d\tCREATE DATABASE TEMPLATE, hand\t%d\n' "$label" "$f_sum" "$(med "${h_tpl[@]}")"
