@@ -3,11 +3,13 @@
 # t0429: the baseline of the upgraded database is taken after the start, the database held
 # still until then (SQLite in rollback-journal mode: a lock on SQLite's SHARED range, kept
 # by a process of its own). The order of the steps and the holder gone at the end; ferry
-# killed after the start and before the baseline: the holder keeps a
-# writer (the sqlite3 shell) waiting (it holds SQLite's PENDING lock), the resume takes the baseline without
-# waiting behind it, and the write, made after the baseline, is carried back by the
-# rollback; the holder killed too and a write landing: the resume and the rollback refuse
-# it loudly (it cannot be told from the upgrade's), --discard-writes goes on.
+# killed at each boundary of the held region (and inside both steps), resumed: the same
+# upgraded database, its baseline, no holder left, the rollback back to the pre-upgrade
+# dump; killed after the start and before the baseline: the holder keeps a writer (the
+# sqlite3 shell) waiting (it holds SQLite's PENDING lock), the resume takes the baseline
+# without waiting behind it, and the write, made after the baseline, is carried back by
+# the rollback; the holder killed too and a write landing: the resume and the rollback
+# refuse it loudly (it cannot be told from the upgrade's), --discard-writes goes on.
 . "$(dirname "$0")/lib.sh"
 . "$FERRY_SRC/tests/e2e/t04-upgrade.lib"
 . "$FERRY_SRC/tests/e2e/t042-writes.lib"
