@@ -22,16 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The baseline restore point taken now, recorded (with how long it took). */
-static int take_baseline(struct ferry_op_run *run, struct up_step *s, struct ferry_envdb *db,
-			 const struct ferry_envdb_hold *h, const char *name, struct ferry_error *err)
+/* The baseline restore point `name` recorded: taken now (copy: under this process's
+ * hold h, or plainly without one), or made already by a holder (copy 0). */
+static int record_baseline(struct ferry_op_run *run, struct up_step *s, struct ferry_envdb *db,
+			   const struct ferry_envdb_hold *h, int copy, const char *name,
+			   struct ferry_error *err)
 {
 	int64_t t0 = ferry_mono_ms();
 	int rc;
 
 	ferry_op_progress(run, 0, 1);
-	if ((rc = h ? ferry_envdb_hold_rp_create(db, h, name, err) :
-	     ferry_envdb_rp_create(db, name, err)) ||
+	if ((copy && (rc = h ? ferry_envdb_hold_rp_create(db, h, name, err) :
+		      ferry_envdb_rp_create(db, name, err))) ||
 	    (rc = ferry_store_begin(run->ctx->store, err)))
 		return rc;
 	if ((rc = up_set_text(run->ctx, s->u.id, "baseline", name, err)) ||
@@ -42,22 +44,24 @@ static int take_baseline(struct ferry_op_run *run, struct up_step *s, struct fer
 	if (!(rc = ferry_store_commit(run->ctx->store, err)))
 		ferry_op_log(run, "baseline of the upgraded database: restore point %s (%s, %lld ms); "
 			     "the writes users make from now on are what a rollback carries back", name,
+			     !copy ? "copied by the holder under its hold" :
 			     ferry_envdb_copy_method(db) ? ferry_envdb_copy_method(db) : "copy",
 			     (long long)(ferry_mono_ms() - t0));
 	return rc;
 }
 
-/* Hold the upgraded database (ferry/runtime/envdb_hold.h) and record the hold; when
- * it was held before (this step cut short and run again, or a holder that died with
- * its machine), the new hold checks first that nothing was written since the old one
- * began. The holder stays only once the hold is recorded. */
+/* Hold the upgraded database (ferry/runtime/envdb_hold.h) with a holder that copies it
+ * into the baseline `name` under the hold, and record the hold; when it was held before
+ * (this step cut short and run again, or a holder killed before its copy), the new hold
+ * checks first that nothing was written since the old one began. The holder copies
+ * only once the hold is recorded. */
 static int hold(struct ferry_op_run *run, struct up_step *s, struct ferry_envdb *db,
-		struct ferry_error *err)
+		const char *name, struct ferry_error *err)
 {
 	struct ferry_envdb_hold h = FERRY_ENVDB_HOLD_INIT;
 	int rc;
 
-	if ((rc = ferry_envdb_hold(db, 1, &h, err)))
+	if ((rc = ferry_envdb_hold(db, name, &h, err)))
 		return rc;
 	if (s->u.baseline_hold[0] && (rc = ferry_envdb_hold_check(db, s->u.baseline_hold, err))) {
 		ferry_error_prefix(err, "the upgraded database was not held since the data upgrade "
@@ -79,27 +83,38 @@ static int hold(struct ferry_op_run *run, struct up_step *s, struct ferry_envdb 
 	ferry_envdb_hold_confirm(&h);
 	snprintf(s->u.baseline_hold, sizeof(s->u.baseline_hold), "%s", h.token);
 	ferry_op_log(run, "the upgraded database is held (process %ld): it serves reads from the "
-		     "start, and its writes wait until the baseline is taken after the start", h.pid);
+		     "start, and its writes wait until that process has copied it into the "
+		     "baseline %s", h.pid, name);
 out:
 	ferry_envdb_hold_close(&h);
 	return rc;
 }
 
+/* Held now, or copied by a holder: its process alive, or gone with its copy made. */
+static int held_or_copied(struct up_step *s, struct ferry_envdb *db, const char *name)
+{
+	return s->u.baseline_hold[0] && (ferry_envdb_hold_alive(s->u.baseline_hold) ||
+					 ferry_envdb_rp_exists(db, name));
+}
+
 int up_baseline_keep_held(struct ferry_op_run *run, struct up_step *s, struct ferry_error *err)
 {
 	struct ferry_envdb *db = NULL;
+	char name[64];
 	int rc;
 
 	if (s->u.baseline[0] || !s->u.baseline_hold[0] || ferry_envdb_hold_alive(s->u.baseline_hold))
 		return 0;
-	if (!(rc = ferry_runtime_db(s->up, &db, err)))
-		rc = hold(run, s, db, err);
+	up_baseline_name(&s->u, name);
+	if (!(rc = ferry_runtime_db(s->up, &db, err)) && !held_or_copied(s, db, name))
+		rc = hold(run, s, db, name, err);
 	ferry_envdb_free(db);
 	return rc;
 }
 
-/* upgrade.data, before the start: the baseline is taken after the start, the database
- * held still until then, where it can be held; here, inside the downtime, otherwise. */
+/* upgrade.data, before the start: where the database can be held, a holder keeps its
+ * writes waiting while it copies the baseline (the application starts beside it);
+ * otherwise the baseline is taken here, inside the downtime. */
 int up_step_hold_baseline(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_envdb *db = NULL;
@@ -117,35 +132,37 @@ int up_step_hold_baseline(struct ferry_op_run *run, struct ferry_error *err)
 		ferry_op_log(run, "the baseline %s was taken before", s.u.baseline);
 		goto out;
 	}
-	if (s.u.baseline_hold[0] && ferry_envdb_hold_alive(s.u.baseline_hold)) {
-		ferry_op_log(run, "the upgraded database is held since before");
+	if (held_or_copied(&s, db, name)) {
+		ferry_op_log(run, "the upgraded database is held, or its baseline copied, since before");
 		goto out;
 	}
 	ferry_error_clear(&why);
-	if ((rc = hold(run, &s, db, &why)) != FERRY_EREFUSED) {
+	if ((rc = hold(run, &s, db, name, &why)) != FERRY_EREFUSED) {
 		if (rc)
 			*err = why;
 		goto out;
 	}
 	/* Before the start step nothing writes to it: taking it again gives the same. */
 	ferry_op_log(run, "the baseline is taken before the start: %s", why.msg);
-	rc = take_baseline(run, &s, db, NULL, name, err);
+	rc = record_baseline(run, &s, db, NULL, 1, name, err);
 out:
 	ferry_envdb_free(db);
 	up_step_release(&s);
 	return rc;
 }
 
-/* upgrade.data, after the start: the baseline of the held database (the application
- * serves; its first write waits for this), then the holder goes. A hold lost (its
- * process gone) while something wrote is refused: those writes could not be told
- * from the upgrade's. */
+/* upgrade.data, after the start: the holder's copy recorded as the baseline (waited for:
+ * the application serves; its first write waits for that copy too). A holder gone
+ * without its copy: the copy is made now under this process's own hold if nothing was
+ * written since the hold began, else refused (those writes could not be told from the
+ * upgrade's). */
 int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err)
 {
 	struct ferry_envdb_hold h = FERRY_ENVDB_HOLD_INIT;
 	struct ferry_envdb *db = NULL;
 	struct up_step s;
 	char name[64];
+	int64_t t0 = ferry_mono_ms();
 	int rc;
 
 	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_NEED_SLOT, NULL, &s, err)))
@@ -154,8 +171,6 @@ int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err)
 	if ((rc = ferry_runtime_db(s.up, &db, err)))
 		goto out;
 	if (s.u.baseline[0] && ferry_envdb_rp_exists(db, s.u.baseline)) {
-		if (s.u.baseline_hold[0] && ferry_envdb_hold_alive(s.u.baseline_hold))
-			ferry_envdb_hold_end(s.u.baseline_hold);
 		ferry_op_log(run, "the baseline %s is taken", s.u.baseline);
 		goto out;
 	}
@@ -164,21 +179,27 @@ int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err)
 				     "its baseline taken before the start");
 		goto out;
 	}
-	/* this process's own hold while it copies: the file is checked under it */
-	if ((rc = ferry_envdb_hold(db, 0, &h, err)))
-		goto out;
-	if ((rc = ferry_envdb_hold_check(db, s.u.baseline_hold, err))) {
-		ferry_error_prefix(err, "the hold of the upgraded database was lost (its process %s) "
-				   "and it was written since: a rollback cannot tell those writes from "
-				   "the upgrade's (commit the upgrade, or roll back with --discard-writes)",
-				   ferry_envdb_hold_alive(s.u.baseline_hold) ? "alive" : "gone");
-		rc = FERRY_ESTATE;
-		goto out;
+	if (ferry_envdb_hold_wait(s.u.baseline_hold))
+		ferry_op_log(run, "waited %lld ms for the holder's copy",
+			     (long long)(ferry_mono_ms() - t0));
+	if (ferry_envdb_rp_exists(db, name)) {
+		rc = record_baseline(run, &s, db, NULL, 0, name, err);
+	} else {
+		/* this process's own hold while it copies: the file is checked under it */
+		if ((rc = ferry_envdb_hold(db, NULL, &h, err)))
+			goto out;
+		if ((rc = ferry_envdb_hold_check(db, s.u.baseline_hold, err))) {
+			ferry_error_prefix(err, "the hold of the upgraded database was lost (its process "
+					   "gone before its copy) and it was written since: a rollback "
+					   "cannot tell those writes from the upgrade's (commit the "
+					   "upgrade, or roll back with --discard-writes)");
+			rc = FERRY_ESTATE;
+			goto out;
+		}
+		rc = record_baseline(run, &s, db, &h, 1, name, err);
 	}
-	if ((rc = take_baseline(run, &s, db, &h, name, err)))
-		goto out;
-	ferry_op_crashpoint(run, "taken");         /* ... taken, the holder still there */
-	ferry_envdb_hold_end(s.u.baseline_hold);
+	if (!rc)
+		ferry_op_crashpoint(run, "taken");  /* test builds: killed once it is recorded */
 out:
 	ferry_envdb_hold_close(&h);
 	ferry_envdb_free(db);
@@ -381,15 +402,18 @@ void up_carry_forget(struct ferry_op_run *run, struct ferry_runtime *orig)
 void up_baseline_drop(struct ferry_op_run *run, const struct ferry_upgrade *u)
 {
 	struct ferry_envdb *db = NULL;
+	const char *bl;
+	char name[64];
 
 	if (u->baseline_hold[0] && ferry_envdb_hold_alive(u->baseline_hold)) {
 		ferry_envdb_hold_end(u->baseline_hold);
 		ferry_op_log(run, "ended the hold of the upgraded database");
 	}
 
-	if (!u->baseline[0] || !u->rp_conn[0] || up_capture_db(run->ctx, u, &db, NULL))
+	if (!(bl = up_baseline_of(run->ctx, u, name))[0] || !u->rp_conn[0] ||
+	    up_capture_db(run->ctx, u, &db, NULL))
 		return;
-	if (ferry_envdb_rp_exists(db, u->baseline) && !ferry_envdb_rp_rm(db, u->baseline, NULL))
-		ferry_op_log(run, "removed the baseline %s", u->baseline);
+	if (ferry_envdb_rp_exists(db, bl) && !ferry_envdb_rp_rm(db, bl, NULL))
+		ferry_op_log(run, "removed the baseline %s", bl);
 	ferry_envdb_free(db);
 }

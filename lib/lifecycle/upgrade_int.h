@@ -226,6 +226,9 @@ int up_step_hold_baseline(struct ferry_op_run *run, struct ferry_error *err);
 int up_step_baseline(struct ferry_op_run *run, struct ferry_error *err);
 /* Before the start: a hold whose process is gone (its machine restarted) taken again,
  * refused when the database was written since. */
+/* The baseline of u: the one recorded, else the copy a holder made that the baseline step
+ * did not record (the operation cut short; in bl), else "". */
+const char *up_baseline_of(struct ferry_ctx *ctx, const struct ferry_upgrade *u, char bl[64]);
 int up_baseline_keep_held(struct ferry_op_run *run, struct up_step *s, struct ferry_error *err);
 /* upgrade.rollback: capture the writes, plan their carry, refuse what cannot be carried
  * (unless the upgrade allows discarding), keep the export. */

@@ -27,6 +27,21 @@ void up_baseline_name(const struct ferry_upgrade *u, char out[64])
 	snprintf(out, 64, "post-upgrade-%lld", (long long)u->id);
 }
 
+const char *up_baseline_of(struct ferry_ctx *ctx, const struct ferry_upgrade *u, char bl[64])
+{
+	struct ferry_envdb *db = NULL;
+	int made;
+
+	if (u->baseline[0] || !u->baseline_hold[0] || ferry_envdb_hold_alive(u->baseline_hold))
+		return u->baseline;
+	/* held, and the holder made its copy, but the baseline step did not record it (the
+	 * operation cut short): that copy is the baseline */
+	up_baseline_name(u, bl);
+	made = !up_capture_db(ctx, u, &db, NULL) && ferry_envdb_rp_exists(db, bl);
+	ferry_envdb_free(db);
+	return made ? bl : "";
+}
+
 int up_rp_db(struct ferry_ctx *ctx, const struct ferry_upgrade *u, struct ferry_envdb **out,
 	     struct ferry_error *err)
 {
@@ -237,7 +252,8 @@ int up_writes_plan(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const j
 	struct ferry_carry carry = { NULL, maps, NULL, NULL, NULL, NULL };
 	struct ferry_envdb *db = NULL, *cdb = NULL;
 	json_t *w = NULL, *report = NULL;
-	char rp[64];
+	const char *baseline;
+	char rp[64], bl[64];
 	int rc = 0;
 
 	(void)ctx;
@@ -245,7 +261,8 @@ int up_writes_plan(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const j
 	if (writes)
 		*writes = NULL;
 	up_rp_name(u, rp);
-	if (!u->baseline[0]) {
+	baseline = up_baseline_of(ctx, u, bl);
+	if (!baseline[0]) {
 		struct ferry_error why;
 		int lost = 0;
 		/* held, not taken: the hold kept writes out unless it was lost and they came */
@@ -267,7 +284,7 @@ int up_writes_plan(struct ferry_ctx *ctx, const struct ferry_upgrade *u, const j
 		goto out;
 	}
 	if ((rc = up_capture_db(ctx, u, &cdb, err)) ||
-	    (rc = ferry_envdb_changes(cdb, u->baseline, &w, cs, err)) ||
+	    (rc = ferry_envdb_changes(cdb, baseline, &w, cs, err)) ||
 	    (rc = up_rp_db(ctx, u, &db, err)))
 		goto out;
 	carry.writes = w;

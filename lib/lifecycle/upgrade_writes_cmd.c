@@ -44,14 +44,15 @@ int up_rollback_check(struct ferry_ctx *ctx, const struct ferry_upgrade *u, int 
 	struct ferry_buf why = FERRY_BUF_INIT;
 	struct ferry_envdb *db = NULL;
 	json_t *writes = NULL, *maps = NULL;
-	char desc[160];
+	char desc[160], bl[64];
+	const char *baseline = up_baseline_of(ctx, u, bl);
 	int rc, n;
 
-	if (discard || !u->baseline[0])
+	if (discard || !baseline[0])
 		return 0;     /* discarding is allowed; without a baseline nobody wrote */
 	if ((rc = up_mappings(ctx, u, &maps, desc, err)) ||
 	    (rc = up_capture_db(ctx, u, &db, err)) ||
-	    (rc = ferry_envdb_changes(db, u->baseline, &writes, NULL, err)))
+	    (rc = ferry_envdb_changes(db, baseline, &writes, NULL, err)))
 		goto out;
 	if ((n = uncarried(writes, maps, &why)))
 		rc = ferry_error_set(err, FERRY_EREFUSED, "writes since the upgrade cannot be carried "
@@ -195,7 +196,8 @@ int ferry_upgrade_writes(struct ferry_ctx *ctx, const char *env, const char *for
 	struct ferry_envdb *db = NULL;
 	struct ferry_upgrade u;
 	json_t *writes = NULL;
-	char *dir;
+	const char *baseline;
+	char *dir, bl[64];
 	int rc;
 
 	if (!format)
@@ -212,12 +214,13 @@ int ferry_upgrade_writes(struct ferry_ctx *ctx, const char *env, const char *for
 	if (!live(&u))
 		return ferry_error_set(err, FERRY_ESTATE, "the upgrade of '%s' is in phase '%s': no writes "
 				       "since a swap are kept", env, u.phase);
-	if (!u.baseline[0])
+	baseline = up_baseline_of(ctx, &u, bl);
+	if (!baseline[0])
 		writes = json_pack("{s:s, s:s, s:s, s:i, s:[], s:[]}", "format", "ferry-writes-1",
 				   "driver", strstr(u.rp_conn, "://") ? "postgresql" : "sqlite",
 				   "baseline", "", "rows", 0, "tables", "uncaptured");
 	else if ((rc = up_capture_db(ctx, &u, &db, err)) ||
-		 (rc = ferry_envdb_changes(db, u.baseline, &writes, &cs, err)))
+		 (rc = ferry_envdb_changes(db, baseline, &writes, &cs, err)))
 		goto out;
 	rc = render(writes, &cs, format, out, err);
 out:

@@ -3,7 +3,7 @@
  * (ferry/runtime/envdb_hold.h): an open-file-description read lock on SQLite's SHARED
  * range, which a writer's EXCLUSIVE lock (taken at COMMIT) conflicts with, and, when
  * detached, a holder process that keeps the lock through the death of the command that
- * took it. The token: "hold1 <pid> <start> <dev> <ino> <size> <mtime_ns> <counter>". */
+ * took it, copies the database into a restore point under it, and exits. The token: "hold1 <pid> <start> <dev> <ino> <size> <mtime_ns> <counter>". */
 #include "runtime/envdb_int.h"
 #include "runtime/envdb_sqlite_int.h"
 #include "ferry/runtime/envdb_hold.h"
@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,10 +124,20 @@ static int lock_shared(int fd)
 	}
 }
 
-/* The holder: fd 0 the confirmation pipe, fd 3 the locked file. Only async-signal-
- * safe calls (the caller may be a threaded ferryd). */
-static void holder_main(int pipe_rd, int fd)
+/* Where a detached holder copies the held database: prepared before the fork. */
+struct copy_job {
+	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
+};
+
+/* The holder: fd 0 the confirmation pipe, fd 3 the locked file. Once confirmed it copies
+ * the file into job->dst under its lock (sqc_copy_held: system calls and snprintf only,
+ * no SQLite, no stdio: the caller may be a threaded ferryd, and glibc keeps malloc usable
+ * in a forked child), then exits, which ends the hold: writers wait for the copy alone,
+ * whether or not the command that took the hold is still alive. A copy that failed
+ * leaves no restore point; the baseline step then sees the hold gone without it. */
+static void holder_main(int pipe_rd, int fd, const struct copy_job *job)
 {
+	struct ferry_error e;
 	char c = 0;
 
 	setsid();
@@ -141,12 +153,11 @@ static void holder_main(int pipe_rd, int fd)
 	if (c != 'k')
 		_exit(0);   /* not confirmed: its taker died before recording it */
 	close(0);
-	for (;;)
-		pause();
+	_exit(sqc_copy_held(job->src, job->dst, job->dir, &e) ? 1 : 0);
 }
 
 /* A holder process (double fork: not a child of the caller); its pid, or -1. */
-static long spawn_holder(int fd, int *confirm)
+static long spawn_holder(int fd, const struct copy_job *job, int *confirm)
 {
 	int p[2], r[2];
 	long pid = -1;
@@ -166,7 +177,7 @@ static long spawn_holder(int fd, int *confirm)
 			close(r[0]);
 			close(r[1]);
 			close(p[1]);
-			holder_main(p[0], fd);
+			holder_main(p[0], fd, job);
 		}
 		pid = g;
 		if (write(r[1], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
@@ -189,10 +200,33 @@ static long spawn_holder(int fd, int *confirm)
 	return pid;
 }
 
-int ferry_envdb_hold(struct ferry_envdb *db, int detach, struct ferry_envdb_hold *h,
+/* The paths of restore point `name` of db: the file, and its directory (made). */
+static int rp_paths(struct ferry_envdb *db, const char *name, char *dst, char *dir,
+		    struct ferry_error *err)
+{
+	char *rp = NULL, *slash;
+	int rc;
+
+	if ((rc = ferry_envdb_rp_conn(db, name, &rp, err)))
+		return rc;
+	snprintf(dst, PATH_MAX, "%s", strncmp(rp, "sqlite:", 7) ? rp : rp + 7);
+	free(rp);
+	snprintf(dir, PATH_MAX, "%s", dst);
+	if (!(slash = strrchr(dir, '/')) || slash == dir)
+		return ferry_error_set(err, FERRY_EINVAL, "not a path in a directory: %s", dst);
+	*slash = '\0';
+	if ((rc = ferry_mkdir_p(dir, 0700, err)))
+		return rc;
+	sqc_sweep(dir);
+	return 0;
+}
+
+int ferry_envdb_hold(struct ferry_envdb *db, const char *copy_to, struct ferry_envdb_hold *h,
 		     struct ferry_error *err)
 {
 	const char *path = path_of(db);
+	struct copy_job *job = NULL;
+	int detach = copy_to != NULL;
 	char jr[PATH_MAX];
 	unsigned char m[2];
 	struct fstate s;
@@ -202,6 +236,15 @@ int ferry_envdb_hold(struct ferry_envdb *db, int detach, struct ferry_envdb_hold
 	*h = (struct ferry_envdb_hold)FERRY_ENVDB_HOLD_INIT;
 	if ((rc = local_sqlite(db, err)))
 		return rc;
+	if (detach) {
+		if (!(job = calloc(1, sizeof(*job))))
+			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+		snprintf(job->src, sizeof(job->src), "%s", path);
+		if ((rc = rp_paths(db, copy_to, job->dst, job->dir, err))) {
+			free(job);
+			return rc;
+		}
+	}
 	if ((h->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot open %s", path);
 	if (pread(h->fd, m, 2, HDR_MODE) != 2 || m[0] != 1 || m[1] != 1) {
@@ -227,7 +270,7 @@ int ferry_envdb_hold(struct ferry_envdb *db, int detach, struct ferry_envdb_hold
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", path);
 		goto fail;
 	}
-	if (detach && (h->pid = spawn_holder(h->fd, &h->confirm)) <= 0) {
+	if (detach && (h->pid = spawn_holder(h->fd, job, &h->confirm)) <= 0) {
 		h->pid = 0;
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot start the process that holds %s",
 				       path);
@@ -236,8 +279,10 @@ int ferry_envdb_hold(struct ferry_envdb *db, int detach, struct ferry_envdb_hold
 	snprintf(h->token, sizeof(h->token), "hold1 %ld %llu %" PRIu64 " %" PRIu64 " %" PRId64
 		 " %" PRIu64 " %" PRIu32, h->pid, h->pid ? start_of(h->pid) : 0ULL, s.dev, s.ino,
 		 s.size, s.mtime_ns, s.counter);
+	free(job);
 	return 0;
 fail:
+	free(job);
 	ferry_envdb_hold_close(h);
 	return rc;
 }
@@ -309,6 +354,28 @@ int ferry_envdb_hold_alive(const char *token)
 	return parse(token, &k) == 0 && k.pid > 0 && k.start && start_of(k.pid) == k.start;
 }
 
+int ferry_envdb_hold_wait(const char *token)
+{
+	struct timespec ts = { 0, 2000000L };
+	struct pollfd pf;
+	struct token k;
+	int fd;
+
+	if (parse(token, &k) || k.pid <= 0 || !k.start)
+		return 0;
+	fd = (int)syscall(SYS_pidfd_open, (pid_t)k.pid, 0);
+	/* the pid may have been reused between the parse and the open: the start time says */
+	while (start_of(k.pid) == k.start) {
+		pf.fd = fd;
+		pf.events = POLLIN;
+		if (fd < 0 || poll(&pf, 1, 1000) < 0)
+			nanosleep(&ts, NULL);
+	}
+	if (fd >= 0)
+		close(fd);
+	return 1;
+}
+
 void ferry_envdb_hold_end(const char *token)
 {
 	struct timespec ts = { 0, 1000000L };
@@ -326,26 +393,12 @@ void ferry_envdb_hold_end(const char *token)
 int ferry_envdb_hold_rp_create(struct ferry_envdb *db, const struct ferry_envdb_hold *h,
 			       const char *name, struct ferry_error *err)
 {
-	char *rp = NULL, dir[PATH_MAX], *slash;
-	const char *dst;
+	char dst[PATH_MAX], dir[PATH_MAX];
 	int rc;
 
 	if (h->fd < 0)
 		return ferry_error_set(err, FERRY_EINTERNAL, "bug: a held copy without a hold");
-	if ((rc = local_sqlite(db, err)) || (rc = ferry_envdb_rp_conn(db, name, &rp, err)))
+	if ((rc = local_sqlite(db, err)) || (rc = rp_paths(db, name, dst, dir, err)))
 		return rc;
-	dst = strncmp(rp, "sqlite:", 7) ? rp : rp + 7;
-	snprintf(dir, sizeof(dir), "%s", dst);
-	if (!(slash = strrchr(dir, '/')) || slash == dir) {
-		rc = ferry_error_set(err, FERRY_EINVAL, "not a path in a directory: %s", dst);
-		goto out;
-	}
-	*slash = '\0';
-	if (!(rc = ferry_mkdir_p(dir, 0700, err))) {
-		sqc_sweep(dir);
-		rc = sqc_copy_held(path_of(db), dst, dir, err);
-	}
-out:
-	free(rp);
-	return rc;
+	return sqc_copy_held(path_of(db), dst, dir, err);
 }
