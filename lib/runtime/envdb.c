@@ -37,6 +37,28 @@ static int x_drop(struct ferry_envdb *db, const char *conn, struct ferry_error *
 	return db->rm ? db->rm->drop(db->rm_arg, conn, err) : db->ops->drop(conn, err);
 }
 
+/* Copy src (which must exist) over dst; *missing set when src does not exist. A driver
+ * whose copy reports a missing source is not probed first (a PostgreSQL probe is a
+ * connection of its own: ~10 ms, as much as the rest of a small restore's overhead). */
+static int x_copy_existing(struct ferry_envdb *db, const char *src, const char *dst,
+			   int *missing, struct ferry_error *err)
+{
+	int rc;
+
+	*missing = 0;
+	if (db->rm || !db->ops->copy_reports_missing) {
+		if (!x_exists(db, src)) {
+			*missing = 1;
+			return FERRY_ENOTFOUND;
+		}
+		return x_copy(db, src, dst, err);
+	}
+	rc = x_copy(db, src, dst, err);
+	if (rc == FERRY_ENOTFOUND && !x_exists(db, src))
+		*missing = 1;
+	return rc;
+}
+
 /* Drivers, most specific first; the last one (SQLite) takes plain paths. */
 static const struct ferry_envdb_ops *const drivers[] = {
 	&ferry_envdb_postgresql,
@@ -263,14 +285,12 @@ static int rp_conn(struct ferry_envdb *db, const char *name, char **out, struct 
 int ferry_envdb_rp_create(struct ferry_envdb *db, const char *name, struct ferry_error *err)
 {
 	char *rp;
-	int rc;
+	int rc, missing;
 
 	if ((rc = rp_conn(db, name, &rp, err)))
 		return rc;
-	if (!x_exists(db, db->conn))
+	if ((rc = x_copy_existing(db, db->conn, rp, &missing, err)) && missing)
 		rc = ferry_error_set(err, FERRY_ENOTFOUND, "no database at %s", db->conn);
-	else
-		rc = x_copy(db, db->conn, rp, err);
 	free(rp);
 	if (rc)
 		ferry_error_prefix(err, "creating restore point '%s'", name);
@@ -280,14 +300,14 @@ int ferry_envdb_rp_create(struct ferry_envdb *db, const char *name, struct ferry
 int ferry_envdb_rp_restore(struct ferry_envdb *db, const char *name, struct ferry_error *err)
 {
 	char *rp;
-	int rc;
+	int rc, missing;
 
 	if ((rc = rp_conn(db, name, &rp, err)))
 		return rc;
-	if (!x_exists(db, rp))
+	if ((rc = x_copy_existing(db, rp, db->conn, &missing, err)) && missing)
 		rc = ferry_error_set(err, FERRY_ENOTFOUND,
 			"no restore point '%s' of database %s", name, db->conn);
-	else if ((rc = x_copy(db, rp, db->conn, err)))
+	else if (rc)
 		ferry_error_prefix(err, "restoring restore point '%s'", name);
 	free(rp);
 	return rc;

@@ -370,9 +370,14 @@ int ferry_runtime_db_restore(struct ferry_runtime *rt, const char *name, struct 
 {
 	int rc = 0;
 
-	/* A missing restore point is reported first: it is what the operator must fix. */
-	if (rt->drv->rp_exists(rt, name))
-		rc = rt_require_stopped(rt, "restore the database", err);
+	/* A missing restore point is reported first: it is what the operator must fix (the
+	 * restore says so, touching nothing). Probed only then: a probe of a PostgreSQL
+	 * restore point is a connection of its own. */
+	rc = rt_require_stopped(rt, "restore the database", err);
+	if (rc && !rt->drv->rp_exists(rt, name)) {
+		ferry_error_clear(err);
+		rc = 0;
+	}
 	if (!rc)
 		rc = rt->drv->restore(rt, name, err);
 	if (!rc)

@@ -34,6 +34,7 @@
 	X(PQresultErrorField) \
 	X(PQresultErrorMessage) \
 	X(PQresultStatus) \
+	X(PQserverVersion) \
 	X(PQsetNoticeProcessor) \
 	X(PQsocket) \
 	X(PQstatus) \
@@ -70,6 +71,7 @@ int ferry_pq_load(struct ferry_error *err);
 #define PQresultErrorField ferry_sym_PQresultErrorField
 #define PQresultErrorMessage ferry_sym_PQresultErrorMessage
 #define PQresultStatus ferry_sym_PQresultStatus
+#define PQserverVersion ferry_sym_PQserverVersion
 #define PQsetNoticeProcessor ferry_sym_PQsetNoticeProcessor
 #define PQsocket ferry_sym_PQsocket
 #define PQstatus ferry_sym_PQstatus

@@ -51,6 +51,21 @@ static inline struct ufx *ufx_new(const char *name, const char *const *kv)
 	return f;
 }
 
+/* Create the home `home` and open it, with default settings otherwise (no sandbox memory
+ * limit: ASan builds reserve terabytes of address space). */
+static inline void ufx_open_home(const char *home, struct ferry_ctx **ctx)
+{
+	struct ferry_settings s;
+	struct ferry_error err;
+
+	ferry_settings_init(&s);
+	assert_int_equal(ferry_settings_set(&s, "home", home, &err), 0);
+	assert_int_equal(ferry_settings_set(&s, "sandbox-memory", "off", &err), 0);
+	assert_int_equal(ferry_ctx_init_home(&s, &err), 0);
+	assert_int_equal(ferry_ctx_open(&s, ctx, &err), 0);
+	ferry_settings_release(&s);
+}
+
 /* Project p (finance-operations) with environments named in envs ("name:role"),
  * on release 7.3 / PU12. */
 static inline void ufx_project(struct ufx *f, const char *p, const char *const *envs)

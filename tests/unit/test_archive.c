@@ -24,6 +24,7 @@
 #include "ferry/package/package.h"
 #include "ferry/project/project.h"
 #include "ferry/base/util.h"
+#include "fixture.h"
 
 struct fx {
 	char dir[256];
@@ -38,19 +39,6 @@ static void put(const char *path, const char *text, unsigned mode)
 	assert_int_equal(ferry_write_file_atomic(path, text, strlen(text), mode, &err), 0);
 }
 
-/* Create the home `home` and open it, with default settings otherwise. */
-static void open_home(const char *home, struct ferry_ctx **ctx)
-{
-	struct ferry_settings s;
-	struct ferry_error err;
-
-	ferry_settings_init(&s);
-	assert_int_equal(ferry_settings_set(&s, "home", home, &err), 0);
-	assert_int_equal(ferry_ctx_init_home(&s, &err), 0);
-	assert_int_equal(ferry_ctx_open(&s, ctx, &err), 0);
-	ferry_settings_release(&s);
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -62,7 +50,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
 	snprintf(f->src, sizeof(f->src), "%s/src", f->dir);
-	open_home(f->home, &f->ctx);
+	ufx_open_home(f->home, &f->ctx);
 	assert_int_equal(ferry_key_generate(f->ctx, "k1", &k, &err), 0);
 	assert_int_equal(ferry_project_create(f->ctx, "p1", NULL, NULL, &err), 0);
 	assert_int_equal(ferry_key_trust(f->ctx, "p1", "k1", &k, &err), 0);

@@ -2,7 +2,7 @@
 /* test_envdb_pg.c: the PostgreSQL environment database driver on a throwaway
  * server ($FERRY_PG from tests/run.sh): restore points by template copy give back
  * the database byte for byte (canonical dump checksum); copies of a database in
- * use fall back to pg_dump | pg_restore. */
+ * use fall back to pg_dump | pg_restore; a missing source is reported, nothing made. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -72,7 +72,9 @@ static void test_restore_point_roundtrip(void **state)
 		  "CREATE INDEX ledger_account ON ledger(account)");
 	sum(db, before);
 
+	/* (a template copy, unless the backend of sql() above has not exited yet) */
 	assert_int_equal(ferry_envdb_rp_create(db, "pre-upgrade", &err), 0);
+	assert_non_null(ferry_envdb_copy_method(db));
 	assert_true(ferry_envdb_rp_exists(db, "pre-upgrade"));
 	assert_int_equal(ferry_envdb_rp_list(db, &rps, &err), 0);
 	assert_int_equal(json_array_size(rps), 1);
@@ -87,8 +89,10 @@ static void test_restore_point_roundtrip(void **state)
 	sum(db, after);
 	assert_string_not_equal(after, before);
 
-	/* rollback: back byte for byte (canonical dump checksum) */
+	/* rollback: back byte for byte (canonical dump checksum); nobody uses the restore
+	 * point, so a template copy, and it replaces a database: STRATEGY FILE_COPY */
 	assert_int_equal(ferry_envdb_rp_restore(db, "pre-upgrade", &err), 0);
+	assert_string_equal(ferry_envdb_copy_method(db), "template, file copy");
 	sum(db, back);
 	assert_string_equal(back, before);
 
@@ -101,6 +105,7 @@ static void test_restore_point_roundtrip(void **state)
 		assert_int_equal(ferry_envdb_open(url(cname), &copy, &err), 0);
 		if (ferry_envdb_copy(db, copy, &err))
 			fail_msg("copy in use: %s", err.msg);
+		assert_string_equal(ferry_envdb_copy_method(copy), "dump/restore, verified");
 		sum(copy, c2);
 		assert_string_equal(c2, before);
 		assert_int_equal(ferry_envdb_drop(copy, &err), 0);
@@ -111,8 +116,18 @@ static void test_restore_point_roundtrip(void **state)
 
 	assert_int_equal(ferry_envdb_rp_rm(db, "pre-upgrade", &err), 0);
 	assert_false(ferry_envdb_rp_exists(db, "pre-upgrade"));
+	/* a missing restore point (no existence probe first: the copy says so) leaves the
+	 * live database as it was */
 	assert_int_equal(ferry_envdb_rp_restore(db, "pre-upgrade", &err), FERRY_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "no restore point 'pre-upgrade' of database"));
+	sum(db, c2);
+	assert_string_equal(c2, before);
 	assert_int_equal(ferry_envdb_drop(db, &err), 0);
+	assert_false(ferry_envdb_exists(db));
+	/* and a restore point of a missing database is refused, none made */
+	assert_int_equal(ferry_envdb_rp_create(db, "gone", &err), FERRY_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "no database at"));
+	assert_false(ferry_envdb_rp_exists(db, "gone"));
 	assert_false(ferry_envdb_exists(db));
 	ferry_envdb_free(db);
 }

@@ -17,6 +17,7 @@
 #include "ferry/project/project.h"
 #include "ferry/store/ctx.h"
 #include "ferry/registry/registry.h"
+#include "fixture.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -64,18 +65,6 @@ static void test_time_iso_equals_strftime(void **state)
 	assert_string_equal(a, "2000-02-29T00:00:00Z");
 }
 
-static void open_home(const char *home, struct ferry_ctx **ctx)
-{
-	struct ferry_settings s;
-	struct ferry_error err;
-
-	ferry_settings_init(&s);
-	assert_int_equal(ferry_settings_set(&s, "home", home, &err), 0);
-	assert_int_equal(ferry_ctx_init_home(&s, &err), 0);
-	assert_int_equal(ferry_ctx_open(&s, ctx, &err), 0);
-	ferry_settings_release(&s);
-}
-
 static void same_as_tree(struct ferry_ctx *ctx, const char *project, int all)
 {
 	struct ferry_buf pretty = FERRY_BUF_INIT, compact = FERRY_BUF_INIT;
@@ -107,7 +96,7 @@ static void test_env_list_streamed_equals_tree(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/ferry-ut-json.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(dir));
-	open_home(dir, &ctx);
+	ufx_open_home(dir, &ctx);
 	same_as_tree(ctx, NULL, 0);                    /* [] */
 	assert_int_equal(ferry_project_create(ctx, "alpha", "finance-operations", "", &err), 0);
 	assert_int_equal(ferry_project_create(ctx, "beta", "finance-operations", "", &err), 0);

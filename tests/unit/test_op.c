@@ -17,6 +17,7 @@
 #include "ferry/project/project.h"
 #include "ferry/store/store.h"
 #include "ferry/base/util.h"
+#include "fixture.h"
 #include "ops/op_int.h"
 
 #include <pthread.h>
@@ -35,19 +36,6 @@ struct fx {
 	struct ferry_ctx *ctx;
 };
 
-/* Create the home `home` and open it, with default settings otherwise. */
-static void open_home(const char *home, struct ferry_ctx **ctx)
-{
-	struct ferry_settings s;
-	struct ferry_error err;
-
-	ferry_settings_init(&s);
-	assert_int_equal(ferry_settings_set(&s, "home", home, &err), 0);
-	assert_int_equal(ferry_ctx_init_home(&s, &err), 0);
-	assert_int_equal(ferry_ctx_open(&s, ctx, &err), 0);
-	ferry_settings_release(&s);
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -59,7 +47,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->home, sizeof(f->home), "%s/home", f->dir);
 	ferry_error_clear(&err);
-	open_home(f->home, &f->ctx);
+	ufx_open_home(f->home, &f->ctx);
 	assert_int_equal(ferry_project_create(f->ctx, "p", "finance-operations", "", &err), 0);
 	assert_int_equal(ferry_env_create(f->ctx, &e1, &err), 0);
 	assert_int_equal(ferry_env_create(f->ctx, &e2, &err), 0);

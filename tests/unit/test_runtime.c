@@ -17,6 +17,7 @@
 #include "ferry/project/project.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/base/util.h"
+#include "fixture.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -72,21 +73,6 @@ static void make_pkg(const char *dir, const char *name, const char *version, con
 	write_file(dir, file, content);
 }
 
-/* Create the home `home` and open it, with default settings otherwise. */
-static void open_home(const char *home, struct ferry_ctx **ctx)
-{
-	struct ferry_settings s;
-	struct ferry_error err;
-
-	ferry_settings_init(&s);
-	assert_int_equal(ferry_settings_set(&s, "home", home, &err), 0);
-	/* the ASan build of httpfixture reserves terabytes of address space */
-	assert_int_equal(ferry_settings_set(&s, "sandbox-memory", "off", &err), 0);
-	assert_int_equal(ferry_ctx_init_home(&s, &err), 0);
-	assert_int_equal(ferry_ctx_open(&s, ctx, &err), 0);
-	ferry_settings_release(&s);
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -94,7 +80,7 @@ static int setup(void **state)
 
 	snprintf(f->dir, sizeof(f->dir), "%s/ferry-ut-runtime.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(f->dir));
-	open_home(f->dir, &f->ctx);
+	ufx_open_home(f->dir, &f->ctx);
 	assert_int_equal(ferry_project_create(f->ctx, "p", "finance-operations", "", &f->err), 0);
 	assert_int_equal(ferry_env_create(f->ctx, &spec, &f->err), 0);
 	spec.name = "e2";

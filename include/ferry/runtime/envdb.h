@@ -48,6 +48,9 @@ struct ferry_envdb_ops {
 	int (*marks_clear)(const char *conn, const char *prefix, struct ferry_error *err);
 	/* optional: how this thread's last copy went (see ferry_envdb_copy_method()) */
 	const char *(*copy_method)(void);
+	/* 1: copy fails with FERRY_ENOTFOUND, touching nothing, when src does not exist,
+	 * so restore points skip their existence probe (one connection fewer) */
+	int copy_reports_missing;
 };
 
 /* The table in an environment database where ferry_envdb_exec_once() records marks. */
