@@ -7,6 +7,7 @@
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
+#include "ferry/store/ctx.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -51,15 +52,23 @@ static int copy_bytes(int in, int out)
 }
 
 /* dst gets src's content: a reflink where the file system shares extents, else a
- * hard link, else a copy. Release files are read-only, so sharing is safe. */
-static int place_file(const char *src, const char *dst, mode_t mode, struct ferry_error *err)
+ * hard link, else a copy. Release files are read-only, so sharing is safe. A file of
+ * ferry's own scratch (scratch: an extraction in <home>/work or <home>/tmp, removed
+ * after the operation) is linked first, writable or not, its inode made read-only as a
+ * release file is: a link is one directory entry, a copy (or a failed reflink on ext4)
+ * two files made and one removed per file; for MediaWiki's 7,900 files, 2.8 s against
+ * 16 s of `cp -r` on this machine's loaded disk (docs/APPLICATIONS.md). */
+static int place_file(const char *src, const char *dst, mode_t mode, int scratch,
+		      struct ferry_error *err)
 {
 	mode_t mode_src = mode;
-	int in, out, rc = 0;
+	int in, out = -1, rc = 0;
 
 	mode = (mode & 0555) | 0400;
 	if ((in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return ferry_error_errno(err, FERRY_EIO, errno, "cannot read %s", src);
+	if (scratch && ((mode_src & 07777) == mode || fchmod(in, mode) == 0) && link(src, dst) == 0)
+		goto out;
 	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
 		rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", dst);
 		goto out;
@@ -91,7 +100,7 @@ out:
 /* Copy tree src into dst (which exists). Symlinks and special files are refused:
  * a release tree holds directories and regular files only. At the top level,
  * names in `skip` are left out; existing files in dst are replaced. */
-static int copy_tree(const char *src, const char *dst, const char *const *skip,
+static int copy_tree(const char *src, const char *dst, const char *const *skip, int scratch,
 		     struct ferry_error *err)
 {
 	struct dirent *de;
@@ -120,12 +129,12 @@ static int copy_tree(const char *src, const char *dst, const char *const *skip,
 			if (mkdir(b, 0755) < 0 && errno != EEXIST)
 				rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot create %s", b);
 			else
-				rc = copy_tree(a, b, NULL, err);
+				rc = copy_tree(a, b, NULL, scratch, err);
 		} else if (S_ISREG(st.st_mode)) {
 			if (unlink(b) < 0 && errno != ENOENT)
 				rc = ferry_error_errno(err, FERRY_EIO, errno, "cannot replace %s", b);
 			else
-				rc = place_file(a, b, st.st_mode, err);
+				rc = place_file(a, b, st.st_mode, scratch, err);
 		} else {
 			rc = ferry_error_set(err, FERRY_EUNSAFE,
 				"%s is not a regular file or directory: release trees hold only those", a);
@@ -255,7 +264,7 @@ static int finish(struct ferry_runtime *rt, const char *tmp, const char *id, jso
 	snprintf(rel, sizeof(rel), "%s/%s.json", mdir, json_string_value(json_object_get(man, "name")));
 	src = ferry_path_join(pkg_dir, "manifest.json");
 	unlink(rel);
-	if ((rc = place_file(src, rel, 0644, err)) || (rc = save_json(tmp, META_DIR "/release.json", info, err)))
+	if ((rc = place_file(src, rel, 0644, 0, err)) || (rc = save_json(tmp, META_DIR "/release.json", info, err)))
 		goto out;
 	snprintf(rel, sizeof(rel), "releases/%s", id);
 	if (!(dst = ferry_runtime_path(rt, rel))) {
@@ -291,6 +300,21 @@ static int read_pkg_manifest(const char *dir, json_t **man, struct ferry_error *
 	return rc;
 }
 
+/* Is dir in ferry's own scratch, where it extracts packages for an operation
+ * (<home>/work/..., <home>/tmp/...), nothing else holding its files? */
+static int scratch_of(struct ferry_runtime *rt, const char *dir)
+{
+	static const char *const roots[] = { "/work/", "/tmp/" };
+	size_t i, hl = strlen(rt->ctx->home);
+
+	if (strncmp(dir, rt->ctx->home, hl))
+		return 0;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (!strncmp(dir + hl, roots[i], strlen(roots[i])) && !strstr(dir + hl, "/../"))
+			return 1;
+	return 0;
+}
+
 static char *tmp_dir(struct ferry_runtime *rt, const char *id)
 {
 	char rel[FERRY_RELEASE_ID_MAX + 32];
@@ -314,7 +338,7 @@ int rt_local_release_install(struct ferry_runtime *rt, const char *src_dir,
 		goto out;
 	}
 	if ((rc = ferry_rm_rf(tmp, err)) || (rc = ferry_mkdir_p(tmp, 0755, err)) ||
-	    (rc = copy_tree(src_dir, tmp, skip, err)))
+	    (rc = copy_tree(src_dir, tmp, skip, scratch_of(rt, src_dir), err)))
 		goto out;
 	info = json_pack("{s:n, s:[o]}", "base", "packages", layer(man));
 	rc = finish(rt, tmp, out_id, info, src_dir, man, err);
@@ -349,7 +373,8 @@ int rt_local_release_overlay(struct ferry_runtime *rt, const char *pkg_dir,
 		goto out;
 	}
 	if ((rc = ferry_rm_rf(tmp, err)) || (rc = ferry_mkdir_p(tmp, 0755, err)) ||
-	    (rc = copy_tree(base, tmp, NULL, err)) || (rc = copy_tree(pkg_dir, tmp, skip, err)))
+	    (rc = copy_tree(base, tmp, NULL, 0, err)) ||
+	    (rc = copy_tree(pkg_dir, tmp, skip, scratch_of(rt, pkg_dir), err)))
 		goto out;
 	snprintf(rel, sizeof(rel), "%s/" META_DIR "/release.json", base);
 	if (ferry_path_exists(rel)) {

@@ -7,6 +7,7 @@
 #define SQLITE_ENABLE_SESSION 1
 #define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include "runtime/envdb_changes_int.h"
+#include "runtime/sqlite_sidecar.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
@@ -34,6 +35,7 @@ static int sq_open(const char *path, int flags, sqlite3 **out, struct ferry_erro
 		return rc;
 	}
 	sqlite3_busy_timeout(*out, BUSY_MS);
+	rt_sqlite_first_read(*out, path);   /* a root ferry beside a serving application */
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * points, restores: envdb_sqlite_copy.c), canonical dump, SQL steps. */
 #include "ferry/runtime/envdb.h"
 #include "runtime/envdb_sqlite_int.h"
+#include "runtime/sqlite_sidecar.h"
 #include "ferry/base/buf.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
@@ -55,6 +56,7 @@ static int sq_open(const char *path, int flags, sqlite3 **out, struct ferry_erro
 		return FERRY_EIO;
 	}
 	sqlite3_busy_timeout(h, BUSY_MS);
+	rt_sqlite_first_read(h, path);   /* a root ferry beside a serving application */
 	*out = h;
 	return 0;
 }

@@ -12,6 +12,7 @@
  * and at most a leftover the next sweep removes. Nothing is ever backed up into an
  * existing file. */
 #include "runtime/envdb_sqlite_int.h"
+#include "runtime/sqlite_sidecar.h"
 #include "ferry/base/error.h"
 #include "ferry/base/util.h"
 
@@ -67,6 +68,8 @@ static int snap_open(const char *src, struct snap *s, struct ferry_error *err)
 			return rc;
 		}
 	}
+	sqlite3_busy_timeout(s->h, BUSY_MS);
+	rt_sqlite_first_read(s->h, src);   /* a root ferry beside a serving application */
 	/* Empty the WAL when nobody reads from it (a stopped application: always);
 	 * a short wait only, the backup API copes with the rest. */
 	sqlite3_busy_timeout(s->h, CHECKPOINT_BUSY_MS);

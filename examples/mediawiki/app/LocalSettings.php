@@ -91,6 +91,15 @@ $wgUseInstantCommons = false;
 $wgPingback = false;
 $wgDiff3 = '';
 $wgShowExceptionDetails = true;
+# What went wrong, kept: exceptions, fatal errors and the warnings of the database, cache,
+# session and localisation layers (a failed request says why), one file per runtime.
+$ferryErrorLog = "$ferryState/errors.log";
+$wgDBerrorLog = $ferryErrorLog;
+foreach ( [ 'exception', 'error', 'fatal', 'DBQuery', 'DBConnection', 'DBReplication',
+	'SQLBagOStuff', 'objectcache', 'session', 'localisation', 'MessageCache', 'ParserCache',
+	'resourceloader' ] as $ferryChannel ) {
+	$wgDebugLogGroups[$ferryChannel] = [ 'destination' => $ferryErrorLog, 'level' => 'warning' ];
+}
 $wgRightsPage = '';
 $wgRightsUrl = '';
 $wgRightsText = '';
