@@ -6,6 +6,7 @@
 #include "ferry/lifecycle/codeupgrade.h"
 #include "ferry/base/error.h"
 #include "ferry/lifecycle/hotfix.h"
+#include "lifecycle/hotfix_int.h"
 #include "ferry/catalog/catalog.h"
 #include "ferry/catalog/model.h"
 #include "ferry/lifecycle/patch.h"
@@ -20,17 +21,6 @@
 #include <string.h>
 
 /* ---- step 1: remove the old vendor hotfixes ---- */
-
-static int in_list(const json_t *arr, const char *s)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(arr, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
-			return 1;
-	return 0;
-}
 
 /* Reverse one recorded hotfix on *cur; on success *cur is replaced. */
 static int unapply(struct up *u, git_tree **cur, const char *patch_path, struct ferry_error *e)
@@ -105,8 +95,8 @@ static int remove_hotfixes(struct up *u)
 		json_array_insert_new(list, 0, json_pack("{s:s, s:O, s:O, s:b, s:b, s:s}", "id", id,
 			"releases", json_object_get(h, "releases") ?: json_null(),
 			"files", json_object_get(h, "files") ?: json_null(),
-			"removed", !bad, "superseded", !in_list(json_object_get(h, "releases"), u->o->to),
-			"note", bad ? e.msg : in_list(json_object_get(h, "releases"), u->o->to)
+			"removed", !bad, "superseded", !hf_in_array(json_object_get(h, "releases"), u->o->to),
+			"note", bad ? e.msg : hf_in_array(json_object_get(h, "releases"), u->o->to)
 				? "applies to the target release too: install it again after the upgrade"
 				: "included in the target release"));
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* hotfix_int.h: what hotfix.c (the record and applying) and hotfix_package.c (loading a
- * hotfix package) share inside libferry. */
+ * hotfix package) share inside libferry; codeupgrade.c reads the record with them too. */
 #ifndef FERRY_LIFECYCLE_HOTFIX_INT_H
 #define FERRY_LIFECYCLE_HOTFIX_INT_H
 
