@@ -13,6 +13,7 @@
 #include "ferry/base/error.h"
 #include "ferry/package/manifest.h"
 #include "ferry/lifecycle/preflight.h"
+#include "ferry/runtime/envdb_hold.h"
 #include "ferry/runtime/runtime.h"
 #include "ferry/store/store.h"
 #include "ferry/base/util.h"
@@ -63,6 +64,7 @@ static int da_stop_original(struct ferry_op_run *run, struct ferry_error *err)
 
 	if ((rc = up_step_load(run, UPS_UPGRADE | UPS_MAIN | UPS_SLOT, NULL, &s, err)))
 		return rc;
+	ferry_runtime_probe_warm();   /* the start's health check pays nothing inside the downtime */
 	/* Downtime starts when the original powers down. */
 	if (!s.u.downtime_start_ms && (rc = up_set_int(run->ctx, s.u.id, "downtime_start_ms",
 							ferry_now_ms(), err)))
@@ -282,6 +284,8 @@ static int da_start(struct ferry_op_run *run, struct ferry_error *err)
 		ferry_runtime_url(s.up, url);
 		ferry_op_log(run, "the upgraded environment %s on %s", already ? "was running" : "started", url);
 	}
+	/* the holder copies the baseline now that the application is up (or failed to be) */
+	ferry_envdb_hold_go(s.u.baseline_hold);
 	up_step_release(&s);
 	return rc;
 }

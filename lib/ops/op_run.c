@@ -21,6 +21,11 @@
 #define STEP_LOG_MAX ((size_t)1 << 20)
 /* A log line that could not be written is kept and tried again this much later. */
 #define LOG_RETRY_MS 1000
+/* Lines are written together: with the step's outcome, before work that reports
+ * progress (a script, a copy, a check), or by the first line this long after the last
+ * write. Each write is a commit (an fsync of the store): one per line put ~20 fsyncs
+ * inside the upgrade's downtime. A crash loses at most this much of a step's log. */
+#define LOG_BATCH_MS 250
 
 struct run_priv {
 	const struct ferry_op_hooks *hooks;
@@ -32,6 +37,7 @@ struct run_priv {
 	size_t log_bytes;          /* bytes logged by this attempt */
 	int log_capped;
 	int64_t log_retry_at;      /* after a failed write: not before (monotonic ms) */
+	int64_t log_at;            /* the last write of the log, or the step's start */
 	int store_lost;            /* a journal write gave up: the store stayed away */
 	char chained[64];          /* the next step, marked running with the last one's outcome */
 	int chained_attempts;      /* its attempts before that */
@@ -65,18 +71,24 @@ static void emit(struct ferry_op_run *run, enum ferry_op_event_type type, const 
 }
 
 /* The crash-injection test hook (settings crash_at, FERRY_CRASH_AT): SIGKILL at the
- * named step boundary. Only test builds (FERRY_TEST_HOOKS, `make SAN=1`) obey it. */
+ * named step boundary; "<point>=stop": SIGSTOP there instead (the test looks at what the
+ * process left running, then sends SIGCONT). Only test builds (FERRY_TEST_HOOKS,
+ * `make SAN=1`) obey it. */
 static void crash_if(const struct ferry_ctx *ctx, const char *step, const char *label)
 {
 #ifdef FERRY_TEST_HOOKS
 	const char *want = ctx->settings.crash_at;
 	char here[160];
+	size_t n;
 
 	if (!want || !*want)
 		return;
-	snprintf(here, sizeof(here), "%s%s%s", step, label ? ":" : "", label ? label : "");
+	n = (size_t)snprintf(here, sizeof(here), "%s%s%s", step, label ? ":" : "",
+			     label ? label : "");
 	if (!strcmp(want, here))
 		kill(getpid(), SIGKILL);
+	else if (!strncmp(want, here, n) && !strcmp(want + n, "=stop"))
+		kill(getpid(), SIGSTOP);
 #else
 	(void)ctx;
 	(void)step;
@@ -142,6 +154,7 @@ static int log_flush(struct ferry_op_run *run)
 		return rc;
 	}
 	ferry_buf_reset(&p->log);
+	p->log_at = ferry_mono_ms();
 	return 0;
 }
 
@@ -232,11 +245,15 @@ void ferry_op_log(struct ferry_op_run *run, const char *fmt, ...)
 			break;
 	}
 	ferry_buf_release(&b);
-	log_flush(run);
+	if (ferry_mono_ms() - ((struct run_priv *)run->priv)->log_at >= LOG_BATCH_MS)
+		log_flush(run);
 }
 
+/* Progress marks work that takes a while: the lines before it are written first. */
 void ferry_op_progress(struct ferry_op_run *run, int64_t done, int64_t total)
 {
+	if (run->priv)
+		log_flush(run);
 	emit(run, FERRY_OP_EV_STEP_PROGRESS, NULL, NULL, done, total, 0);
 }
 
@@ -567,7 +584,6 @@ static int step_finish(struct ferry_op_run *run, int step_rc, int64_t elapsed,
 	int64_t since = 0;
 	int rc;
 
-	log_flush(run);
 	while ((rc = finish_tx(run, state, result, elapsed, op_msg, step_msg, step_rc < 0, err)) &&
 	       again(run->ctx, p->hooks, rc, &since))
 		;
@@ -587,6 +603,7 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 
 	run->step = d->name;
 	run->attempt = ns->attempts + 1;
+	p->log_at = ferry_mono_ms();
 	p->log_bytes = 0;
 	p->log_capped = 0;
 	json_decref(p->result);

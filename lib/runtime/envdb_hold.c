@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -33,6 +34,9 @@
 #define HDR_MODE 18        /* 1 rollback journal, 2 WAL */
 #define HDR_COUNTER 24     /* file change counter: bumped by every commit (rollback journal) */
 #define LOCK_WAIT_MS 10000
+/* A confirmed holder copies once told to go (ferry_envdb_hold_go(): the application is
+ * up), when its taker is gone (the pipe closed), or after this long, whichever is first. */
+#define GO_WAIT_MS 60000
 
 struct fstate {
 	uint64_t dev, ino, mtime_ns;
@@ -129,7 +133,10 @@ struct copy_job {
 	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
 };
 
-/* The holder: fd 0 the confirmation pipe, fd 3 the locked file. Once confirmed it copies
+/* The holder: fd 0 the confirmation pipe, fd 3 the locked file. Once confirmed it waits
+ * for the go (or the pipe's end, or GO_WAIT_MS): a copy beside the starting application
+ * slowed its start 3x on XFS, where each remap locks the filesystem's log for a moment
+ * and the start's own file writes and fsyncs queue behind it. Then it copies
  * the file into job->dst under its lock (sqc_copy_held: system calls and snprintf only,
  * no SQLite, no stdio: the caller may be a threaded ferryd, and glibc keeps malloc usable
  * in a forked child), then exits, which ends the hold: writers wait for the copy alone,
@@ -152,6 +159,11 @@ static void holder_main(int pipe_rd, int fd, const struct copy_job *job)
 		;
 	if (c != 'k')
 		_exit(0);   /* not confirmed: its taker died before recording it */
+	{
+		struct pollfd pf = { 0, POLLIN, 0 };
+		while (poll(&pf, 1, GO_WAIT_MS) < 0 && errno == EINTR)
+			;
+	}
 	close(0);
 	_exit(sqc_copy_held(job->src, job->dst, job->dir, &e) ? 1 : 0);
 }
@@ -287,13 +299,73 @@ fail:
 	return rc;
 }
 
+/* The pipes of confirmed holders waiting for their go, by token: this process's (a
+ * daemon runs several operations at once). An entry older than GO_WAIT_MS is one whose
+ * holder went on by itself: closed when the next is added. */
+#define GO_SLOTS 16
+static struct { char token[FERRY_ENVDB_HOLD_MAX]; int fd; int64_t at; } waiting[GO_SLOTS];
+static pthread_mutex_t waiting_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int waiting_take(const char *token)
+{
+	int i, fd = -1;
+
+	pthread_mutex_lock(&waiting_lock);
+	for (i = 0; i < GO_SLOTS; i++)
+		if (waiting[i].token[0] && !strcmp(waiting[i].token, token)) {
+			fd = waiting[i].fd;
+			waiting[i].token[0] = '\0';
+			break;
+		}
+	pthread_mutex_unlock(&waiting_lock);
+	return fd;
+}
+
+/* 0 when kept (fd is the table's now), -1 when the table is full. */
+static int waiting_put(const char *token, int fd)
+{
+	int64_t now = ferry_mono_ms();
+	int i, put = -1;
+
+	pthread_mutex_lock(&waiting_lock);
+	for (i = 0; i < GO_SLOTS; i++) {
+		if (waiting[i].token[0] && now - waiting[i].at > GO_WAIT_MS) {
+			close(waiting[i].fd);
+			waiting[i].token[0] = '\0';
+		}
+		if (!waiting[i].token[0] && put < 0) {
+			snprintf(waiting[i].token, sizeof(waiting[i].token), "%s", token);
+			waiting[i].fd = fd;
+			waiting[i].at = now;
+			put = i;
+		}
+	}
+	pthread_mutex_unlock(&waiting_lock);
+	return put < 0 ? -1 : 0;
+}
+
 void ferry_envdb_hold_confirm(struct ferry_envdb_hold *h)
 {
-	if (h->confirm >= 0) {
-		if (write(h->confirm, "k", 1) != 1)
-			ferry_envdb_hold_end(h->token);
+	if (h->confirm < 0)
+		return;
+	if (write(h->confirm, "k", 1) != 1) {
+		ferry_envdb_hold_end(h->token);
 		close(h->confirm);
-		h->confirm = -1;
+	} else if (waiting_put(h->token, h->confirm) < 0) {
+		close(h->confirm);   /* no room to wait: the holder copies now */
+	}
+	h->confirm = -1;
+}
+
+void ferry_envdb_hold_go(const char *token)
+{
+	int fd = token && *token ? waiting_take(token) : -1;
+
+	if (fd >= 0) {
+		if (write(fd, "g", 1) != 1) {
+			/* the holder is gone: closing below is all there is to do */
+		}
+		close(fd);
 	}
 }
 
@@ -361,6 +433,7 @@ int ferry_envdb_hold_wait(const char *token)
 	struct token k;
 	int fd;
 
+	ferry_envdb_hold_go(token);   /* a holder this process confirmed waits for it */
 	if (parse(token, &k) || k.pid <= 0 || !k.start)
 		return 0;
 	fd = (int)syscall(SYS_pidfd_open, (pid_t)k.pid, 0);
@@ -382,6 +455,7 @@ void ferry_envdb_hold_end(const char *token)
 	struct token k;
 	int i;
 
+	ferry_envdb_hold_go(token);
 	if (!ferry_envdb_hold_alive(token) || parse(token, &k))
 		return;
 	kill((pid_t)k.pid, SIGKILL);

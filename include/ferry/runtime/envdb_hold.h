@@ -41,8 +41,12 @@ int ferry_envdb_hold(struct ferry_envdb *db, const char *copy_to, struct ferry_e
  * lock would queue behind a writer waiting for the hold). */
 int ferry_envdb_hold_rp_create(struct ferry_envdb *db, const struct ferry_envdb_hold *h,
 			       const char *name, struct ferry_error *err);
-/* The detached holder goes on after ferry_envdb_hold_close(): it copies, then exits. */
+/* The detached holder goes on after ferry_envdb_hold_close(): it copies, then exits. It
+ * waits for ferry_envdb_hold_go() before its copy (so that the copy does not slow the
+ * application's start), or until this process is gone, or a minute. */
 void ferry_envdb_hold_confirm(struct ferry_envdb_hold *h);
+/* Tell the holder this process confirmed to copy now (nothing when there is none). */
+void ferry_envdb_hold_go(const char *token);
 /* This process's part of the hold ends (an unconfirmed holder exits). */
 void ferry_envdb_hold_close(struct ferry_envdb_hold *h);
 /* 0 when db's file is in the state token recorded (nothing written since), else

@@ -67,6 +67,9 @@ const char *ferry_runtime_host(const struct ferry_runtime *rt);
 /* "http://<address>:<port>" (local: 127.0.0.1) into out[64]. */
 #define FERRY_RUNTIME_URL_MAX 96   /* "http://" + an address of up to 63 bytes + ":65535" */
 void ferry_runtime_url(const struct ferry_runtime *rt, char out[FERRY_RUNTIME_URL_MAX]);
+/* Load the HTTP client the health checks use (loaded on first use otherwise, a few ms):
+ * before a downtime, so that its start's first health check does not pay for it. */
+void ferry_runtime_probe_warm(void);
 /* "<runtime dir>/<rel>", caller frees: a path on the runtime's host. */
 char *ferry_runtime_path(const struct ferry_runtime *rt, const char *rel);
 
