@@ -20,6 +20,7 @@
 #include <string.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -35,7 +36,7 @@
 #define HDR_COUNTER 24     /* file change counter: bumped by every commit (rollback journal) */
 #define LOCK_WAIT_MS 10000
 /* A confirmed holder copies once told to go (ferry_envdb_hold_go(): the application is
- * up), when its taker is gone (the pipe closed), or after this long, whichever is first. */
+ * up), when its taker is gone (its socket closed), or after this long, whichever is first. */
 #define GO_WAIT_MS 60000
 
 struct fstate {
@@ -133,8 +134,8 @@ struct copy_job {
 	char src[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
 };
 
-/* The holder: fd 0 the confirmation pipe, fd 3 the locked file. Once confirmed it waits
- * for the go (or the pipe's end, or GO_WAIT_MS): a copy beside the starting application
+/* The holder: fd 0 the confirmation socket, fd 3 the locked file. Once confirmed it waits
+ * for the go (or its end, or GO_WAIT_MS): a copy beside the starting application
  * slowed its start 3x on XFS, where each remap locks the filesystem's log for a moment
  * and the start's own file writes and fsyncs queue behind it. Then it copies
  * the file into job->dst under its lock (sqc_copy_held: system calls and snprintf only,
@@ -142,13 +143,13 @@ struct copy_job {
  * in a forked child), then exits, which ends the hold: writers wait for the copy alone,
  * whether or not the command that took the hold is still alive. A copy that failed
  * leaves no restore point; the baseline step then sees the hold gone without it. */
-static void holder_main(int pipe_rd, int fd, const struct copy_job *job)
+static void holder_main(int sock, int fd, const struct copy_job *job)
 {
 	struct ferry_error e;
 	char c = 0;
 
 	setsid();
-	if (pipe_rd != 0 && dup2(pipe_rd, 0) < 0)
+	if (sock != 0 && dup2(sock, 0) < 0)
 		_exit(1);
 	if (fd != 3 && dup2(fd, 3) < 0)
 		_exit(1);
@@ -175,7 +176,9 @@ static long spawn_holder(int fd, const struct copy_job *job, int *confirm)
 	long pid = -1;
 	pid_t c;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
+	/* a socket, not a pipe: a send to a holder gone (MSG_NOSIGNAL) is an error, not a
+	 * SIGPIPE that kills the sender */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0)
 		return -1;
 	if (pipe2(r, O_CLOEXEC) < 0) {
 		close(p[0]);
@@ -299,7 +302,7 @@ fail:
 	return rc;
 }
 
-/* The pipes of confirmed holders waiting for their go, by token: this process's (a
+/* The sockets of confirmed holders waiting for their go, by token: this process's (a
  * daemon runs several operations at once). An entry older than GO_WAIT_MS is one whose
  * holder went on by itself: closed when the next is added. */
 #define GO_SLOTS 16
@@ -348,7 +351,7 @@ void ferry_envdb_hold_confirm(struct ferry_envdb_hold *h)
 {
 	if (h->confirm < 0)
 		return;
-	if (write(h->confirm, "k", 1) != 1) {
+	if (send(h->confirm, "k", 1, MSG_NOSIGNAL) != 1) {
 		ferry_envdb_hold_end(h->token);
 		close(h->confirm);
 	} else if (waiting_put(h->token, h->confirm) < 0) {
@@ -362,7 +365,7 @@ void ferry_envdb_hold_go(const char *token)
 	int fd = token && *token ? waiting_take(token) : -1;
 
 	if (fd >= 0) {
-		if (write(fd, "g", 1) != 1) {
+		if (send(fd, "g", 1, MSG_NOSIGNAL) != 1) {
 			/* the holder is gone: closing below is all there is to do */
 		}
 		close(fd);

@@ -21,7 +21,7 @@
 
 struct ferry_envdb_hold {
 	int fd;          /* this process's lock (the file open, locked); -1 none */
-	int confirm;     /* a detached holder's pipe until confirmed; -1 none */
+	int confirm;     /* a detached holder's socket until confirmed; -1 none */
 	long pid;        /* the detached holder; 0 none */
 	char token[FERRY_ENVDB_HOLD_MAX];
 };
