@@ -91,7 +91,7 @@ ledger_db() {
 free_port() {
 	local p
 	while :; do
-		p=$((RANDOM % 10000 + 33000))
+		p=$((RANDOM % 10000 + 10000))
 		ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
 	done
 }
