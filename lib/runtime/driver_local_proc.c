@@ -478,7 +478,7 @@ static int wait_ready(struct ferry_runtime *rt, const struct rec *r, const char 
 		      int timeout_s, long health_ms, struct ferry_error *err)
 {
 	int64_t t0 = ferry_mono_ms();
-	int64_t deadline = t0 + (int64_t)timeout_s * 1000;
+	int64_t deadline = t0 + (int64_t)timeout_s * 1000, waited;
 	char why[256] = "no answer", log[4096];
 
 	snprintf(log, sizeof(log), "%s/" LOGFILE, rt->dir);
@@ -493,7 +493,8 @@ static int wait_ready(struct ferry_runtime *rt, const struct rec *r, const char 
 			return ferry_error_set(err, FERRY_EFAILED,
 				"environment '%s' did not become ready within %d s: GET %s: %s; "
 				"see %s", rt->env.name, timeout_s, url, why, log);
-		sleep_ms(ferry_mono_ms() - t0 < 100 ? 1 : ferry_mono_ms() - t0 < 1000 ? 5 : 50);
+		waited = ferry_mono_ms() - t0;
+		sleep_ms(waited < 100 ? 1 : waited < 1000 ? 5 : 50);
 	}
 }
 
@@ -557,7 +558,7 @@ int rt_local_start(struct ferry_runtime *rt, const struct rt_launch *l, struct f
 		kill(-pid, SIGKILL);
 		goto out;
 	}
-	rt_http_warm();   /* while the service starts */
+	ferry_runtime_probe_warm();   /* while the service starts */
 	rc = confirm(rt, &r, l, err);
 out:
 	if (logfd >= 0)

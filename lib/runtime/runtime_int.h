@@ -68,9 +68,6 @@ void rt_log(struct ferry_runtime *rt, const char *fmt, ...) __attribute__((forma
 
 /* GET url; 0 when it answered 200, else -1 and a description in why[256]. */
 int rt_http_ok(const char *url, long timeout_ms, char why[256]);
-/* Load libcurl now (rt_http_ok() loads it on first use: a few ms), e.g. while a
- * service starts, not after it. */
-void rt_http_warm(void);
 /* "<url of rt><service.health of man>" into out[512] ("/health" when man has none). */
 void rt_health_url(const struct ferry_runtime *rt, const json_t *man, char out[512]);
 /* The release manifest's service.health_timeout_ms, else FERRY_HEALTH_TIMEOUT_MS. */

@@ -45,16 +45,11 @@ int rt_http_ok(const char *url, long timeout_ms, char why[256])
 	return c == CURLE_OK && code == 200 ? 0 : -1;
 }
 
-void rt_http_warm(void)
+void ferry_runtime_probe_warm(void)
 {
 	struct ferry_error err;
 
 	(void)ferry_curl_load(&err);   /* an error is rt_http_ok()'s to tell */
-}
-
-void ferry_runtime_probe_warm(void)
-{
-	rt_http_warm();
 }
 
 long rt_health_timeout_ms(const json_t *man)
