@@ -338,14 +338,22 @@ static const struct ferry_op_step_def data_steps[] = {
 	{ "fetch", da_fetch, 0, "verify and extract the data-upgrade package" },
 	/* the upgrade-in-progress environment serves no user: stopped before the downtime */
 	{ "stop-upgrade", da_stop_upgrade, 0, "stop the upgrade-in-progress environment" },
-	{ "stop-original", da_stop_original, 0, "power down the original (downtime starts)" },
-	{ "restore-point", da_restore_point, 0, "restore point of the original database" },
-	{ "swap-database", da_swap_database, 0, "connect it to the original database" },
-	{ "swap-address", da_swap_address, 0, "give it the original's address" },
+	/* Inside the downtime, the steps with FERRY_STEP_NOSYNC are redone whole after a
+	 * power loss that takes their records back: the original is stopped again (a no-op),
+	 * its restore point is the same again, config.json is rewritten, the holder is gone
+	 * with the machine and its copy not begun (it waits for the start). The first step
+	 * after them that runs vendor code (data-upgrade, start) starts with a synced commit. */
+	{ "stop-original", da_stop_original, FERRY_STEP_NOSYNC,
+	  "power down the original (downtime starts)" },
+	{ "restore-point", da_restore_point, FERRY_STEP_NOSYNC,
+	  "restore point of the original database" },
+	{ "swap-database", da_swap_database, FERRY_STEP_NOSYNC,
+	  "connect it to the original database" },
+	{ "swap-address", da_swap_address, FERRY_STEP_NOSYNC, "give it the original's address" },
 	{ "data-upgrade", da_data_upgrade, 0, "run the data-upgrade package" },
 	{ "sync-packages", da_sync_packages, 0, "database sync of the applied packages" },
 	/* the baseline after the start where the database can be held still until then */
-	{ "hold-baseline", up_step_hold_baseline, 0, "hold the upgraded database still for its "
+	{ "hold-baseline", up_step_hold_baseline, FERRY_STEP_NOSYNC, "hold the upgraded database still for its "
 	  "baseline (or take the baseline now where it cannot be held)" },
 	{ "start", da_start, 0, "start the upgraded environment" },
 	{ "baseline", up_step_baseline, 0, "restore point of the upgraded database (what a "

@@ -608,6 +608,9 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	p->log_capped = 0;
 	json_decref(p->result);
 	p->result = NULL;
+	if ((rc = ferry_store_defer_sync(run->ctx->store, (d->flags & FERRY_STEP_NOSYNC) != 0,
+					 err)))
+		return rc;
 	/* marked running already when it was chained to the last step's outcome */
 	if (strcmp(p->chained, ns->name) && (rc = step_start(run, ns, err)))
 		return rc;
@@ -628,6 +631,10 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	if (rc < 0)
 		scrub_error(run, serr.msg);
 	crash_if(run->ctx, d->name, "after");
+	/* the outcome is synced unless it chains to another step that need not be */
+	if (ferry_store_defer_sync(run->ctx->store, rc >= 0 && (d->flags & FERRY_STEP_NOSYNC) &&
+				   d[1].name && (d[1].flags & FERRY_STEP_NOSYNC), err))
+		return err ? err->code : FERRY_ESTORE;
 	if (rc < 0) {
 		struct ferry_error full = serr;
 		ferry_error_prefix(&full, "step '%s' failed", d->name);
@@ -762,6 +769,7 @@ static int drive(struct ferry_ctx *ctx, struct ferry_op *op, const struct ferry_
 	p.kind = ferry_op_kind_find(ctx, op->kind);
 	emit(&run, FERRY_OP_EV_OP_STARTED, "running", NULL, 0, 0, 0);
 	rc = drive_steps(&run, err);
+	ferry_store_defer_sync(ctx->store, 0, NULL);  /* a step cut short left it deferred */
 	log_flush(&run);
 	if (ferry_store_fenced(ctx->store)) {
 		op_fence_trip(fence);  /* kill what this runner still has running */

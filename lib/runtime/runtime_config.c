@@ -53,27 +53,25 @@ static json_t *config_inherited(struct ferry_runtime *rt)
 	return cfg;
 }
 
-int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferry_error *err)
+/* config.json parsed into *out, its text left in b (empty when there is none yet). */
+static int config_load(struct ferry_runtime *rt, json_t **out, struct ferry_buf *b,
+		       struct ferry_error *err)
 {
-	struct ferry_buf b = FERRY_BUF_INIT;
 	json_error_t je;
 	json_t *cfg;
 	int rc;
 
 	*out = NULL;
-	if ((rc = rt->drv->file_read(rt, CONFIG, &b, err)) == FERRY_ENOTFOUND) {
+	if ((rc = rt->drv->file_read(rt, CONFIG, b, err)) == FERRY_ENOTFOUND) {
 		ferry_error_clear(err);
-		ferry_buf_release(&b);
+		ferry_buf_reset(b);
 		if (!(*out = config_inherited(rt)))
 			return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
 		return 0;
 	}
-	if (rc) {
-		ferry_buf_release(&b);
+	if (rc)
 		return rc;
-	}
-	cfg = json_loadb(b.data ? b.data : "", b.len, 0, &je);
-	ferry_buf_release(&b);
+	cfg = json_loadb(b->data ? b->data : "", b->len, 0, &je);
 	if (!cfg || !json_is_object(cfg)) {
 		json_decref(cfg);
 		return ferry_error_set(err, FERRY_EINVAL,
@@ -84,12 +82,27 @@ int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferr
 	return 0;
 }
 
-static int config_save(struct ferry_runtime *rt, json_t *cfg, struct ferry_error *err)
+int ferry_runtime_config_get(struct ferry_runtime *rt, json_t **out, struct ferry_error *err)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	int rc = config_load(rt, out, &b, err);
+
+	ferry_buf_release(&b);
+	return rc;
+}
+
+/* Written (synced, atomically) unless the file holds these very bytes already: a start
+ * after a swap, which wrote them, pays no fsync inside the downtime. */
+static int config_save(struct ferry_runtime *rt, json_t *cfg, const struct ferry_buf *old,
+		       struct ferry_error *err)
 {
 	char *text = json_dumps(cfg, JSON_INDENT(2) | JSON_SORT_KEYS);
-	int rc = text ? rt->drv->file_write(rt, CONFIG, text, strlen(text), err)
-		      : ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	int rc = 0;
 
+	if (!text)
+		return ferry_error_set(err, FERRY_ENOMEM, "out of memory");
+	if (!old || !old->data || old->len != strlen(text) || memcmp(old->data, text, old->len))
+		rc = rt->drv->file_write(rt, CONFIG, text, strlen(text), err);
 	free(text);
 	return rc;
 }
@@ -101,10 +114,11 @@ int ferry_runtime_config_write(struct ferry_runtime *rt, struct ferry_error *err
 	char *state = ferry_runtime_path(rt, "data"), *log = ferry_runtime_path(rt, "logs/app.log");
 	char *reldir = NULL, *secrets = ferry_runtime_path(rt, "secrets"), *pub = NULL, *pgpass = NULL;
 	struct ferry_envdb *db = NULL;
+	struct ferry_buf old = FERRY_BUF_INIT;
 	json_t *cfg = NULL;
 	int rc, bad;
 
-	if ((rc = ferry_runtime_config_get(rt, &cfg, err)) ||
+	if ((rc = config_load(rt, &cfg, &old, err)) ||
 	    (rc = rt->drv->db_open(rt, rt->db_conn, &db, err)))
 		goto out;
 	if (rt->drv->release_current(rt, rel) == 0) {
@@ -134,8 +148,9 @@ int ferry_runtime_config_write(struct ferry_runtime *rt, struct ferry_error *err
 	if (!json_is_object(json_object_get(cfg, "faults")))
 		bad |= json_object_set_new(cfg, "faults", json_object());
 	rc = bad ? ferry_error_set(err, FERRY_ENOMEM, "out of memory writing %s's config.json", rt->env.name)
-		 : config_save(rt, cfg, err);
+		 : config_save(rt, cfg, &old, err);
 out:
+	ferry_buf_release(&old);
 	json_decref(cfg);
 	ferry_envdb_free(db);
 	free(state);
@@ -203,7 +218,7 @@ int ferry_runtime_config_edit(struct ferry_runtime *rt, const char *const *keys,
 	for (i = 0; i < n && !rc; i++)
 		rc = config_apply(rt, cfg, keys[i], values[i], err);
 	if (!rc)
-		rc = config_save(rt, cfg, err);
+		rc = config_save(rt, cfg, NULL, err);
 	json_decref(cfg);
 	return rc;
 }

@@ -211,6 +211,27 @@ int ferry_store_in_tx(const struct ferry_store *s)
 	return s->in_tx;
 }
 
+int ferry_store_defer_sync(struct ferry_store *s, int defer, struct ferry_error *err)
+{
+	int rc;
+
+	defer = defer != 0;
+	if (s->sync_deferred == defer)
+		return 0;
+	if (s->in_tx)
+		return ferry_error_set(err, FERRY_EINTERNAL,
+				       "bug: the store's commit sync changed inside a transaction");
+	if ((rc = s->ops->sync_commits(s, !defer, err)))
+		return rc;
+	s->sync_deferred = defer;
+	return 0;
+}
+
+int ferry_store_sync_deferred(const struct ferry_store *s)
+{
+	return s->sync_deferred;
+}
+
 static int query_v(struct ferry_store *s, struct ferry_stmt **out, struct ferry_error *err,
 		   const char *sql, const char *types, va_list ap)
 {

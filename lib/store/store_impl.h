@@ -34,6 +34,9 @@ struct store_ops {
 	int (*begin)(struct ferry_store *s, int rowlocks, struct ferry_error *err);
 	int (*commit)(struct ferry_store *s, struct ferry_error *err);
 	void (*rollback)(struct ferry_store *s);
+	/* Outside a transaction: on = every commit synced before it returns (the default),
+	 * off = commits not synced (a later synced commit syncs them with it). */
+	int (*sync_commits)(struct ferry_store *s, int on, struct ferry_error *err);
 	/* Prepare (and, for a client/server backend, run) one statement. */
 	int (*query)(struct ferry_store *s, struct ferry_stmt **out, const char *sql,
 		     const struct store_arg *args, int nargs, struct ferry_error *err);
@@ -51,6 +54,7 @@ struct ferry_store {
 	const struct store_ops *ops;
 	char *where;       /* path or URL with any password removed: for messages */
 	int in_tx;
+	int sync_deferred; /* ferry_store_defer_sync */
 	int64_t changes;
 	/* the fence (ferry_store_fence): checked first in every write transaction */
 	char *fence_sql;

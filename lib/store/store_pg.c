@@ -286,6 +286,18 @@ static void pg_rollback(struct ferry_store *s)
 	PQclear(PQexec(conn_of(s), "ROLLBACK"));
 }
 
+/* A synchronous commit waits for the WAL flush up to its own record, so it makes every
+ * asynchronous commit before it durable too. Back on: the server's own setting again. */
+static int pg_sync_commits(struct ferry_store *s, int on, struct ferry_error *err)
+{
+	int rc;
+
+	if ((rc = ensure_conn(s, err)))
+		return rc;
+	return run_raw(s, on ? "RESET synchronous_commit" : "SET synchronous_commit TO off",
+		       "setting synchronous_commit", err);
+}
+
 static void pg_stmt_free(struct ferry_stmt *st)
 {
 	PQclear(((struct pg_stmt *)st)->res);
@@ -459,6 +471,7 @@ const struct store_ops ferry_store_pg_ops = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
+	.sync_commits = pg_sync_commits,
 	.query = pg_query,
 	.step = pg_step,
 	.text = pg_text,

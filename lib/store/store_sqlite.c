@@ -251,6 +251,13 @@ static int64_t sq_changes(struct ferry_stmt *st)
 	return ((struct sqlite_stmt *)st)->changes;
 }
 
+/* WAL mode: NORMAL syncs the WAL only at checkpoints, FULL at every commit; a FULL commit
+ * syncs the whole WAL, the deferred commits' frames before it included. */
+static int sq_sync_commits(struct ferry_store *s, int on, struct ferry_error *err)
+{
+	return sq_exec(s, on ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
+}
+
 const struct store_ops ferry_store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -259,6 +266,7 @@ const struct store_ops ferry_store_sqlite_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.sync_commits = sq_sync_commits,
 	.query = sq_query,
 	.step = sq_step,
 	.text = sq_text,

@@ -473,6 +473,55 @@ static void test_events(void **state)
 	ferry_op_free(op);
 }
 
+/* FERRY_STEP_NOSYNC: write-files and insert-rows (both flagged) commit with the store's
+ * sync deferred; write-files' outcome (chained to insert-rows) too, insert-rows' outcome
+ * (chained to an unflagged step) synced, and every other step synced. Seen from the
+ * events: STEP_STARTED follows the step's running mark, STEP_FINISHED its outcome. */
+struct sync_seen {
+	struct ferry_store *store;
+	char log[512];
+};
+
+static void sync_event(const struct ferry_op_event *ev, void *data)
+{
+	struct sync_seen *s = data;
+	size_t n = strlen(s->log);
+
+	if (ev->type == FERRY_OP_EV_STEP_STARTED || ev->type == FERRY_OP_EV_STEP_FINISHED)
+		snprintf(s->log + n, sizeof(s->log) - n, "%s%s=%d ",
+			 ev->type == FERRY_OP_EV_STEP_STARTED ? ">" : "<", ev->step,
+			 ferry_store_sync_deferred(s->store));
+}
+
+static void test_nosync_steps(void **state)
+{
+	struct fx *f = *state;
+	struct ferry_op *op = mk(f, "e1", "out", NULL, 0);
+	struct sync_seen seen = { f->ctx->store, "" };
+	struct ferry_op_hooks hooks = { sync_event, &seen, NULL, 0 };
+	struct ferry_error err;
+	char *d;
+
+	ferry_error_clear(&err);
+	assert_int_equal(ferry_op_run(f->ctx, op->activity_id, &hooks, &err), 0);
+	assert_string_equal(seen.log, ">prepare=0 <prepare=0 >write-files=1 <write-files=1 "
+			    ">insert-rows=1 <insert-rows=0 >append-journal=0 <append-journal=0 "
+			    ">work=0 <work=0 >finish=0 <finish=0 ");
+	assert_int_equal(ferry_store_sync_deferred(f->ctx->store), 0);
+	d = digest(f, "out");
+	assert_non_null(strstr(d, "100=row 100;"));
+	free(d);
+	ferry_op_free(op);
+
+	/* a flagged step that fails: its outcome is synced, and so is what follows */
+	op = mk(f, "e2", "out2", "{\"fail_at\": \"insert-rows\", \"fail_times\": 1}", 0);
+	seen.log[0] = '\0';
+	assert_true(ferry_op_run(f->ctx, op->activity_id, &hooks, &err) < 0);
+	assert_non_null(strstr(seen.log, ">insert-rows=1 <insert-rows=0 "));
+	assert_int_equal(ferry_store_sync_deferred(f->ctx->store), 0);
+	ferry_op_free(op);
+}
+
 static void test_stop_flag_interrupts(void **state)
 {
 	struct fx *f = *state;
@@ -678,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_lease_nodes),
 		cmocka_unit_test_setup_teardown(test_find_refs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nosync_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_flag_interrupts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_different_envs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fenced_runner_stops, setup, teardown),

@@ -197,6 +197,60 @@ static void test_transactions(void **state)
 	ferry_store_close(s);
 }
 
+/* The backend's own commit sync setting: "2" (FULL) / "1" (NORMAL) on SQLite, "on" / "off"
+ * on PostgreSQL. */
+static const char *sync_setting(struct ferry_store *s)
+{
+	static char out[16];
+	struct ferry_error err = { 0 };
+	struct ferry_stmt *st = NULL;
+	int pg = !strcmp(ferry_store_backend(s), "postgresql");
+
+	if (ferry_store_query(s, &st, &err, pg ? "SHOW synchronous_commit" : "PRAGMA synchronous",
+			      NULL))
+		fail_msg("sync setting: %s", err.msg);
+	assert_int_equal(ferry_stmt_step(st, &err), 1);
+	snprintf(out, sizeof(out), "%s", ferry_stmt_text(st, 0));
+	ferry_stmt_free(st);
+	return out;
+}
+
+/* Deferred sync: the backend's setting follows it, commits made meanwhile are kept (and
+ * seen by the next connection), it cannot change inside a transaction. PostgreSQL goes
+ * back to the server's own setting (the test server's is off). */
+static void test_defer_sync(void **state)
+{
+	struct ferry_store *s = open_fx(*state);
+	struct ferry_error err = { 0 };
+	int pg = !strcmp(ferry_store_backend(s), "postgresql");
+	char synced[16];
+
+	assert_int_equal(ferry_store_sync_deferred(s), 0);
+	snprintf(synced, sizeof(synced), "%s", sync_setting(s));
+	if (!pg)
+		assert_string_equal(synced, "2");
+	assert_int_equal(ferry_store_defer_sync(s, 1, &err), 0);
+	assert_int_equal(ferry_store_sync_deferred(s), 1);
+	assert_string_equal(sync_setting(s), pg ? "off" : "1");
+	assert_int_equal(ferry_store_defer_sync(s, 1, &err), 0);      /* again: no change */
+	assert_int_equal(ferry_store_run(s, &err, "INSERT INTO t(name) VALUES(?)", "t", "deferred"), 0);
+	assert_int_equal(ferry_store_begin(s, &err), 0);
+	assert_int_equal(ferry_store_defer_sync(s, 0, &err), FERRY_EINTERNAL);
+	assert_non_null(strstr(err.msg, "inside a transaction"));
+	assert_int_equal(ferry_store_sync_deferred(s), 1);
+	ferry_store_rollback(s);
+	assert_int_equal(ferry_store_defer_sync(s, 0, &err), 0);
+	assert_int_equal(ferry_store_sync_deferred(s), 0);
+	assert_string_equal(sync_setting(s), synced);
+	assert_int_equal(ferry_store_run(s, &err, "INSERT INTO t(name) VALUES(?)", "t", "synced"), 0);
+	ferry_store_close(s);
+	s = open_fx(*state);
+	assert_int_equal(count_rows(s, "deferred"), 1);
+	assert_int_equal(count_rows(s, "synced"), 1);
+	assert_string_equal(sync_setting(s), synced);   /* a new connection syncs */
+	ferry_store_close(s);
+}
+
 /* A unique violation is FERRY_EEXIST, and (as on SQLite) the transaction goes on. */
 static void test_constraint_keeps_tx(void **state)
 {
@@ -459,6 +513,7 @@ int main(void)
 		BOTH(test_open_migrates_once),
 		BOTH(test_values_roundtrip),
 		BOTH(test_transactions),
+		BOTH(test_defer_sync),
 		BOTH(test_constraint_keeps_tx),
 		BOTH(test_bad_sql_and_binds),
 		BOTH(test_concurrent_writers),

@@ -91,7 +91,13 @@ typedef int (*ferry_step_fn)(struct ferry_op_run *run, struct ferry_error *err);
 
 enum ferry_step_flags {
 	FERRY_STEP_MANUAL = 1,   /* an operator confirms it (`op complete-step`) first */
-	FERRY_STEP_SIGNOFF = 2   /* manual, shown as awaiting-signoff */
+	FERRY_STEP_SIGNOFF = 2,  /* manual, shown as awaiting-signoff */
+	/* Its commits are not synced (ferry_store_defer_sync), nor its outcome when the next
+	 * step has this flag too: a power loss may take them back, and the step is run again.
+	 * Only for a step that can be redone whole after its later effects on files, and
+	 * whose effects no process that cannot be redone acts on before a synced commit
+	 * (the first step after it without the flag starts with one). Shortens a downtime. */
+	FERRY_STEP_NOSYNC = 4
 };
 
 struct ferry_op_step_def {

@@ -56,6 +56,19 @@ int ferry_store_commit(struct ferry_store *s, struct ferry_error *err);
 void ferry_store_rollback(struct ferry_store *s);
 int ferry_store_in_tx(const struct ferry_store *s);
 
+/* Deferred sync, outside a transaction. defer 1: the commits that follow are atomic and
+ * survive the process being killed, but are not synced before they return, so a power
+ * loss or a crash of the machine may take them back (never part of one); defer 0: back to
+ * synced commits, and the next commit syncs every deferred one with it (SQLite:
+ * synchronous NORMAL/FULL on the WAL; PostgreSQL: synchronous_commit off, then the
+ * server's own setting again). For work
+ * that is redone whole when its record is lost (the step engine's FERRY_STEP_NOSYNC).
+ * A new connection (PostgreSQL's reconnect) syncs again. FERRY_EINTERNAL inside a
+ * transaction. */
+int ferry_store_defer_sync(struct ferry_store *s, int defer, struct ferry_error *err);
+/* 1 while deferred. */
+int ferry_store_sync_deferred(const struct ferry_store *s);
+
 /* A fence on this connection. While one is set, every transaction begun on it first
  * runs `sql` (a query bound to the integers a and b that locks what it reads, e.g.
  * "SELECT 1 FROM operations WHERE id = ? AND lease_epoch = ? FOR UPDATE"), and
