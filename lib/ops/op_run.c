@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* op_run.c: the runner: takes an operation's lease (a new fencing token), runs its
  * steps in order with one transaction before and one after each step, parks at manual
- * steps, rides out a store that is briefly away, stops when another runner took its
- * lease (resume, rerun-step and complete-step: op_resume.c). */
-#include "ops/op_int.h"
+ * steps, rides out a store that is briefly away (op_retry.c), stops when another runner
+ * took its lease (resume, rerun-step and complete-step: op_resume.c). What the steps
+ * call (log, progress, results) is op_steplog.c. */
+#include "ops/op_run_int.h"
 
 #include "ferry/base/buf.h"
 #include "ferry/store/ctx.h"
@@ -11,64 +12,11 @@
 #include "ferry/base/util.h"
 
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define STEP_LOG_MAX ((size_t)1 << 20)
-/* A log line that could not be written is kept and tried again this much later. */
-#define LOG_RETRY_MS 1000
-/* Lines are written together: with the step's outcome, before work that reports
- * progress (a script, a copy, a check), or by the first line this long after the last
- * write. Each write is a commit (an fsync of the store): one per line put ~20 fsyncs
- * inside the upgrade's downtime. A crash loses at most this much of a step's log. */
-#define LOG_BATCH_MS 250
-
-struct run_priv {
-	const struct ferry_op_hooks *hooks;
-	const struct ferry_op_kind *kind;
-	struct op_fence *fence;    /* the processes of this run (op_fence.c) */
-	int index, count;          /* position of the running step (1-based) */
-	json_t *result;            /* set by the step, stored when it succeeds */
-	struct ferry_buf log;      /* lines not yet in the store: kept until written */
-	size_t log_bytes;          /* bytes logged by this attempt */
-	int log_capped;
-	int64_t log_retry_at;      /* after a failed write: not before (monotonic ms) */
-	int64_t log_at;            /* the last write of the log, or the step's start */
-	int store_lost;            /* a journal write gave up: the store stayed away */
-	char chained[64];          /* the next step, marked running with the last one's outcome */
-	int chained_attempts;      /* its attempts before that */
-};
-
-static void emit(struct ferry_op_run *run, enum ferry_op_event_type type, const char *state,
-		 const char *msg, int64_t done, int64_t total, int64_t elapsed)
-{
-	struct run_priv *p = run->priv;
-	struct ferry_op_event ev;
-
-	if (!p || !p->hooks || !p->hooks->on_event)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.activity_id = run->op->activity_id;
-	ev.kind = run->op->kind;
-	ev.env = run->op->env;
-	if (type != FERRY_OP_EV_OP_STARTED && type != FERRY_OP_EV_OP_FINISHED) {
-		ev.step = run->step;
-		ev.step_index = p->index;
-		ev.step_count = p->count;
-		ev.attempt = run->attempt;
-	}
-	ev.state = state;
-	ev.message = msg;
-	ev.done = done;
-	ev.total = total;
-	ev.elapsed_ms = elapsed;
-	p->hooks->on_event(&ev, p->hooks->data);
-}
 
 /* The crash-injection test hook (settings crash_at, FERRY_CRASH_AT): SIGKILL at the
  * named step boundary; "<point>=stop": SIGSTOP there instead (the test looks at what the
@@ -99,206 +47,6 @@ static void crash_if(const struct ferry_ctx *ctx, const char *step, const char *
 void ferry_op_crashpoint(struct ferry_op_run *run, const char *label)
 {
 	crash_if(run->ctx, run->step, label);
-}
-
-/* ---- a store that is away for a moment ---------------------------------- */
-
-static int stop_asked(const struct ferry_op_hooks *h)
-{
-	return h && h->stop && *h->stop;
-}
-
-/* A journal write (or read) that failed because the store was unreachable or busy is
- * tried again, after a pause that grows to a second, for up to the lease's time to
- * live since the first failure: a store restart or failover must not strand the
- * operation. Never after a fence, another kind of failure or a stop request.
- * 1: try again (after the pause); *since holds the time of the first failure. */
-static int again(struct ferry_ctx *ctx, const struct ferry_op_hooks *h, int rc, int64_t *since)
-{
-	int64_t now = ferry_mono_ms(), ms;
-	struct timespec ts;
-
-	if (rc != FERRY_ESTORE || ferry_store_fenced(ctx->store) || stop_asked(h))
-		return 0;
-	if (!*since)
-		*since = now;
-	if (now - *since >= op_lease_ttl_ms(&ctx->settings))
-		return 0;
-	ms = now - *since < 1000 ? 100 : 1000;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
-	return 1;
-}
-
-/* ---- what steps call --------------------------------------------------- */
-
-/* Append the buffered lines to the step's log. On failure they stay in the buffer
- * (the next line, or the step's outcome, writes them); a store that is away is asked
- * again only after LOG_RETRY_MS, so a step does not wait on it line by line. */
-static int log_flush(struct ferry_op_run *run)
-{
-	struct run_priv *p = run->priv;
-	int rc;
-
-	if (!p || !p->log.len || ferry_store_in_tx(run->ctx->store) ||
-	    ferry_store_fenced(run->ctx->store) || ferry_mono_ms() < p->log_retry_at)
-		return 0;
-	rc = ferry_store_run(run->ctx->store, NULL,
-		"UPDATE operation_steps SET log = log || ? WHERE op_id = ? AND name = ?", "tit",
-		p->log.data, run->op->id, run->step);
-	if (rc) {
-		p->log_retry_at = ferry_mono_ms() + LOG_RETRY_MS;
-		if (ferry_store_fenced(run->ctx->store))
-			op_fence_trip(p->fence);  /* the step starts no process from now on */
-		return rc;
-	}
-	ferry_buf_reset(&p->log);
-	p->log_at = ferry_mono_ms();
-	return 0;
-}
-
-/* Replace bytes that are not printable ASCII/UTF-8-ish control-free text. */
-static void sanitize(char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\t') || c >= 0x7f)
-			*s = '?';
-	}
-}
-
-/* Remove every `needle` from s (in place), replacing it with `with`, not longer. */
-static void cut_all(char *s, const char *needle, const char *with)
-{
-	size_t n = strlen(needle), w = strlen(with);
-	char *at;
-
-	if (!n || w > n)
-		return;
-	while ((at = strstr(s, needle))) {
-		memcpy(at, with, w);
-		memmove(at + w, at + n, strlen(at + n) + 1);
-	}
-}
-
-/* A step's error as the user reads it: no internal work paths of ferry's home
- * ("<home>/work/<activity>/pkg/x.sql" reads "pkg/x.sql") and no empty fields (": : "). */
-static void scrub_error(const struct ferry_op_run *run, char *msg)
-{
-	char work[1200];
-
-	if (snprintf(work, sizeof(work), "%s/work/%s/", run->ctx->home ? run->ctx->home : "",
-		     run->op->activity_id) < (int)sizeof(work))
-		cut_all(msg, work, "");
-	if (snprintf(work, sizeof(work), "%s/work/%s", run->ctx->home ? run->ctx->home : "",
-		     run->op->activity_id) < (int)sizeof(work))
-		cut_all(msg, work, "the work directory");
-	cut_all(msg, ": : ", ": ");
-	cut_all(msg, ":: ", ": ");
-}
-
-/* One line (no newline in it) into the step's log and its event. */
-static void log_line(struct ferry_op_run *run, char *line)
-{
-	struct run_priv *p = run->priv;
-
-	sanitize(line);
-	emit(run, FERRY_OP_EV_STEP_LOG, NULL, line, 0, 0, 0);
-	if (p->log_capped)
-		return;
-	if (p->log_bytes + strlen(line) + 1 > STEP_LOG_MAX) {
-		p->log_capped = 1;
-		ferry_buf_adds(&p->log, "[log truncated: more than 1 MiB]\n");
-	} else {
-		p->log_bytes += strlen(line) + 1;
-		ferry_buf_addf(&p->log, "%s\n", line);
-	}
-}
-
-/* Every line of a multi-line message is kept (the output of a program, say); a
- * trailing newline makes no empty line. */
-void ferry_op_log(struct ferry_op_run *run, const char *fmt, ...)
-{
-	struct ferry_buf b;
-	char *s, *nl;
-	va_list ap;
-
-	if (!run->priv)
-		return;
-	ferry_buf_init(&b);
-	va_start(ap, fmt);
-	ferry_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (!b.data) {
-		ferry_buf_release(&b);
-		return;
-	}
-	for (s = b.data; *s; s = nl + 1) {
-		if ((nl = strchr(s, '\n'))) {
-			*nl = '\0';
-			if (nl > s && nl[-1] == '\r')
-				nl[-1] = '\0';
-		}
-		log_line(run, s);
-		if (!nl || !nl[1])
-			break;
-	}
-	ferry_buf_release(&b);
-	if (ferry_mono_ms() - ((struct run_priv *)run->priv)->log_at >= LOG_BATCH_MS)
-		log_flush(run);
-}
-
-/* Progress marks work that takes a while: the lines before it are written first. */
-void ferry_op_progress(struct ferry_op_run *run, int64_t done, int64_t total)
-{
-	if (run->priv)
-		log_flush(run);
-	emit(run, FERRY_OP_EV_STEP_PROGRESS, NULL, NULL, done, total, 0);
-}
-
-void ferry_op_result_set(struct ferry_op_run *run, json_t *result)
-{
-	struct run_priv *p = run->priv;
-
-	if (!p) {
-		json_decref(result);
-		return;
-	}
-	json_decref(p->result);
-	p->result = result;
-}
-
-/* 1 and *out (maybe NULL: no result), or a negative code. */
-static int result_read(struct ferry_op_run *run, const char *step, json_t **out)
-{
-	struct ferry_stmt *st;
-	int rc = ferry_store_query(run->ctx->store, &st, NULL,
-		"SELECT result FROM operation_steps WHERE op_id = ? AND name = ?", "it",
-		run->op->id, step);
-
-	*out = NULL;
-	if (rc)
-		return rc;
-	if ((rc = ferry_stmt_step(st, NULL)) == 1 && ferry_stmt_text(st, 0))
-		*out = json_loads(ferry_stmt_text(st, 0), 0, NULL);
-	ferry_stmt_free(st);
-	return rc < 0 ? rc : 1;
-}
-
-/* A store that is away must not read as "no result" (a step would redo what an
- * earlier attempt did, say retake a restore point): it is asked again meanwhile. */
-json_t *ferry_op_result_get(struct ferry_op_run *run, const char *step)
-{
-	struct run_priv *p = run->priv;
-	int64_t since = 0;
-	json_t *v;
-	int rc;
-
-	while ((rc = result_read(run, step, &v)) < 0 &&
-	       again(run->ctx, p ? p->hooks : NULL, rc, &since))
-		;
-	return v;
 }
 
 /* ---- claiming ------------------------------------------------------------ */
@@ -457,7 +205,7 @@ static int op_move(struct ferry_op_run *run, enum ferry_op_state to, const char 
 	int rc;
 
 	while ((rc = move_tx(run->ctx, (struct ferry_op *)run->op, to, msg, err)) &&
-	       again(run->ctx, p->hooks, rc, &since))
+	       op_run_again(run->ctx, p->hooks, rc, &since))
 		;
 	p->store_lost |= rc == FERRY_ESTORE;
 	return rc;
@@ -502,7 +250,7 @@ static int step_start(struct ferry_op_run *run, const struct next_step *ns,
 	int64_t since = 0;
 	int rc;
 
-	while ((rc = start_tx(run, ns, err)) && again(run->ctx, p->hooks, rc, &since))
+	while ((rc = start_tx(run, ns, err)) && op_run_again(run->ctx, p->hooks, rc, &since))
 		;
 	p->store_lost |= rc == FERRY_ESTORE;
 	return rc;
@@ -520,7 +268,7 @@ static int chain_next(struct ferry_op_run *run, struct ferry_error *err)
 	struct next_step ns;
 	int count, rc;
 
-	if (stop_asked(p->hooks) || !p->kind)
+	if (op_stop_asked(p->hooks) || !p->kind)
 		return 0;
 	if ((rc = next_step(run->ctx, run->op->id, &ns, &count, err)) <= 0)
 		return rc;
@@ -585,7 +333,7 @@ static int step_finish(struct ferry_op_run *run, int step_rc, int64_t elapsed,
 	int rc;
 
 	while ((rc = finish_tx(run, state, result, elapsed, op_msg, step_msg, step_rc < 0, err)) &&
-	       again(run->ctx, p->hooks, rc, &since))
+	       op_run_again(run->ctx, p->hooks, rc, &since))
 		;
 	p->store_lost |= rc == FERRY_ESTORE;
 	free(result);
@@ -615,7 +363,7 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	if (strcmp(p->chained, ns->name) && (rc = step_start(run, ns, err)))
 		return rc;
 	p->chained[0] = '\0';
-	emit(run, FERRY_OP_EV_STEP_STARTED, "running", d->title, 0, 0, 0);
+	op_run_emit(run, FERRY_OP_EV_STEP_STARTED, "running", d->title, 0, 0, 0);
 	crash_if(run->ctx, d->name, NULL);
 	ferry_error_clear(&serr);
 	t0 = ferry_mono_ms();
@@ -629,7 +377,7 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	if (rc < 0 && !serr.msg[0])
 		ferry_error_set(&serr, rc, "step '%s' failed (no message)", d->name);
 	if (rc < 0)
-		scrub_error(run, serr.msg);
+		op_scrub_error(run, serr.msg);
 	crash_if(run->ctx, d->name, "after");
 	/* the outcome is synced unless it chains to another step that need not be */
 	if (ferry_store_defer_sync(run->ctx->store, rc >= 0 && (d->flags & FERRY_STEP_NOSYNC) &&
@@ -644,13 +392,14 @@ static int run_step(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 			return frc;
 		if (err)
 			*err = full;
-		emit(run, FERRY_OP_EV_STEP_FINISHED, "failed", serr.msg, 0, 0, ferry_mono_ms() - t0);
+		op_run_emit(run, FERRY_OP_EV_STEP_FINISHED, "failed", serr.msg, 0, 0,
+			    ferry_mono_ms() - t0);
 		return rc;
 	}
 	if ((frc = step_finish(run, rc, ferry_mono_ms() - t0, NULL, NULL, err)))
 		return frc;
-	emit(run, FERRY_OP_EV_STEP_FINISHED, rc == FERRY_OP_SKIP ? "skipped" : "succeeded", NULL,
-	     0, 0, ferry_mono_ms() - t0);
+	op_run_emit(run, FERRY_OP_EV_STEP_FINISHED, rc == FERRY_OP_SKIP ? "skipped" : "succeeded",
+		    NULL, 0, 0, ferry_mono_ms() - t0);
 	return rc;
 }
 
@@ -666,7 +415,7 @@ static int park(struct ferry_op_run *run, const struct ferry_op_step_def *d,
 	snprintf(op->step, sizeof(op->step), "%s", d->name);
 	if ((rc = op_move(run, to, NULL, err)))
 		return rc;
-	emit(run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(to), d->title, 0, 0, 0);
+	op_run_emit(run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(to), d->title, 0, 0, 0);
 	return 0;
 }
 
@@ -698,7 +447,7 @@ static int next_step_retry(struct ferry_op_run *run, struct next_step *ns, struc
 	int rc;
 
 	while ((rc = next_step(run->ctx, run->op->id, ns, &p->count, err)) < 0 &&
-	       again(run->ctx, p->hooks, rc, &since))
+	       op_run_again(run->ctx, p->hooks, rc, &since))
 		;
 	p->store_lost |= rc == FERRY_ESTORE;
 	return rc;
@@ -713,11 +462,11 @@ static int drive_steps(struct ferry_op_run *run, struct ferry_error *err)
 	int rc;
 
 	for (;;) {
-		if (stop_asked(p->hooks)) {
+		if (op_stop_asked(p->hooks)) {
 			rc = op_move(run, FERRY_OP_INTERRUPTED,
 				     "interrupted: stopped between steps on request", err);
 			if (!rc)
-				emit(run, FERRY_OP_EV_OP_FINISHED, "interrupted", NULL, 0, 0, 0);
+				op_run_emit(run, FERRY_OP_EV_OP_FINISHED, "interrupted", NULL, 0, 0, 0);
 			return rc;
 		}
 		if ((rc = next_step_retry(run, &ns, err)) < 0)
@@ -745,14 +494,14 @@ static int drive_steps(struct ferry_op_run *run, struct ferry_error *err)
 			return park(run, d, err);
 		if ((rc = run_step(run, d, &ns, err)) < 0) {
 			if (!p->store_lost && !ferry_store_fenced(run->ctx->store))
-				emit(run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(op->state),
+				op_run_emit(run, FERRY_OP_EV_OP_FINISHED, ferry_op_state_name(op->state),
 				     err ? err->msg : NULL, 0, 0, 0);
 			return rc;
 		}
 	}
 	op->step[0] = '\0';
 	if (!(rc = op_move(run, FERRY_OP_SUCCEEDED, "", err)))
-		emit(run, FERRY_OP_EV_OP_FINISHED, "succeeded", NULL, 0, 0, 0);
+		op_run_emit(run, FERRY_OP_EV_OP_FINISHED, "succeeded", NULL, 0, 0, 0);
 	return rc;
 }
 
@@ -767,10 +516,10 @@ static int drive(struct ferry_ctx *ctx, struct ferry_op *op, const struct ferry_
 	p.hooks = hooks;
 	p.fence = fence;
 	p.kind = ferry_op_kind_find(ctx, op->kind);
-	emit(&run, FERRY_OP_EV_OP_STARTED, "running", NULL, 0, 0, 0);
+	op_run_emit(&run, FERRY_OP_EV_OP_STARTED, "running", NULL, 0, 0, 0);
 	rc = drive_steps(&run, err);
 	ferry_store_defer_sync(ctx->store, 0, NULL);  /* a step cut short left it deferred */
-	log_flush(&run);
+	op_log_flush(&run);
 	if (ferry_store_fenced(ctx->store)) {
 		op_fence_trip(fence);  /* kill what this runner still has running */
 		ferry_error_set(err, FERRY_ESTATE, "%s", fenced_msg);
