@@ -97,7 +97,7 @@ for mib in $SIZES; do
 		act=$(f op list --env dev --json | jq -r '[.[] | select(.kind == "env.data-upgrade")][0].activity_id')
 		f op show "$act" --json >"$W/op.json"
 		fs+=("$(jq '.steps[] | select(.name == "data-upgrade") | .duration_ms' "$W/op.json")")
-		rf+=("$(ms bash "$W/ref.sh")")
+		rf+=("$(ms env DU_REF_TIMES="$W/ref-times.tsv" bash "$W/ref.sh")")
 	done
 	# the last run's steps, and the whole operation and the reference, for the growth table
 	# (and inside 'data-upgrade' the package's own steps, from the rehearsal's record)
@@ -107,6 +107,9 @@ for mib in $SIZES; do
 		 ($reh[0][] | select(.activity_id == $act) | .data_steps[] | [$mib, "  - " + .name, .elapsed_ms]) end)
 		| @tsv' "$W/op.json" >>"$GROWTH"
 	printf '%s\t%s\t%s\n' "$mib" "(whole op)" "${fe[-1]}" "$mib" "(reference: same steps, sqlite3 shell)" "${rf[-1]}" >>"$GROWTH"
+	# and the shell's own time per step in that run (du-ref.sh's end times)
+	awk -F '\t' -v mib="$mib" 'NR > 1 { printf "%s\t  - %s, sqlite3 shell\t%d\n", mib, $1, ($2 - t) * 1000 + 0.5 } { t = $2 }' \
+		"$W/ref-times.tsv" >>"$GROWTH"
 	# both ways end on the same 8.1 data
 	f -q env stop dev --grace 5
 	a=$("$LEDGERCTL" dump --db "$dev_db" | grep -v '^INSERT INTO app_config' | sha256sum)
