@@ -328,8 +328,14 @@ static int da_finish(struct ferry_op_run *run, struct ferry_error *err)
 	return 0;
 }
 
+/* Stopped (failed, interrupted) before its start gave the go: a holder this process
+ * confirmed copies now, as it does when this process exits (a daemon goes on running). */
 static int da_on_state(struct ferry_op_run *run, enum ferry_op_state to, struct ferry_error *err)
 {
+	struct ferry_upgrade u;
+
+	if ((to == FERRY_OP_FAILED || to == FERRY_OP_INTERRUPTED) && !up_of_run(run, &u, NULL))
+		ferry_envdb_hold_go(u.baseline_hold);
 	return up_phase_on_success(run, to, FERRY_UP_DATA_UPGRADED, err);
 }
 
