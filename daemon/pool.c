@@ -68,6 +68,7 @@ void ctx_pool_put(struct ctx_pool *p, struct ferry_ctx *ctx)
 	if (!ctx)
 		return;
 	ferry_store_rollback(ctx->store); /* a handler bug must not leak a transaction */
+	ferry_store_defer_sync(ctx->store, 0, NULL);   /* nor deferred syncs */
 	ctx->actor = "ferryd";
 	pthread_mutex_lock(&p->lock);
 	if (p->n < p->keep) {

@@ -359,7 +359,8 @@ static const struct ferry_op_step_def data_steps[] = {
 	{ "data-upgrade", da_data_upgrade, 0, "run the data-upgrade package" },
 	{ "sync-packages", da_sync_packages, 0, "database sync of the applied packages" },
 	/* the baseline after the start where the database can be held still until then */
-	{ "hold-baseline", up_step_hold_baseline, FERRY_STEP_NOSYNC, "hold the upgraded database still for its "
+	{ "hold-baseline", up_step_hold_baseline, FERRY_STEP_NOSYNC,
+	  "hold the upgraded database still for its "
 	  "baseline (or take the baseline now where it cannot be held)" },
 	{ "start", da_start, 0, "start the upgraded environment" },
 	{ "baseline", up_step_baseline, 0, "restore point of the upgraded database (what a "

@@ -61,10 +61,9 @@ int ferry_store_in_tx(const struct ferry_store *s);
  * loss or a crash of the machine may take them back (never part of one); defer 0: back to
  * synced commits, and the next commit syncs every deferred one with it (SQLite:
  * synchronous NORMAL/FULL on the WAL; PostgreSQL: synchronous_commit off, then the
- * server's own setting again). For work
- * that is redone whole when its record is lost (the step engine's FERRY_STEP_NOSYNC).
- * A new connection (PostgreSQL's reconnect) syncs again. FERRY_EINTERNAL inside a
- * transaction. */
+ * server's own setting again). For work that is redone whole when its record is lost
+ * (the step engine's FERRY_STEP_NOSYNC). A new connection (PostgreSQL's reconnect) syncs
+ * again. FERRY_EINTERNAL inside a transaction. */
 int ferry_store_defer_sync(struct ferry_store *s, int defer, struct ferry_error *err);
 /* 1 while deferred. */
 int ferry_store_sync_deferred(const struct ferry_store *s);
